@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * loop.c - epoll loop and sorted timer list, see loop.h.
+ */
+#define _GNU_SOURCE
+#include "core/loop.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EV_BATCH 64
+
+struct ev_loop {
+	int epfd;
+	bool stop;
+	struct ev_timer *timers; /* sorted by deadline, soonest first */
+};
+
+uint64_t ev_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+struct ev_loop *ev_loop_new(void)
+{
+	struct ev_loop *loop = calloc(1, sizeof(*loop));
+
+	if (!loop)
+		return NULL;
+	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (loop->epfd < 0) {
+		free(loop);
+		return NULL;
+	}
+	return loop;
+}
+
+void ev_loop_free(struct ev_loop *loop)
+{
+	if (!loop)
+		return;
+	close(loop->epfd);
+	free(loop);
+}
+
+void ev_loop_stop(struct ev_loop *loop) { loop->stop = true; }
+bool ev_loop_stopping(const struct ev_loop *loop) { return loop->stop; }
+
+void ev_watch_init(struct ev_watch *w, int fd, ev_fd_fn fn, void *ctx)
+{
+	w->fd = fd;
+	w->events = 0;
+	w->fn = fn;
+	w->ctx = ctx;
+}
+
+int ev_watch_add(struct ev_loop *loop, struct ev_watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	w->events = events;
+	return epoll_ctl(loop->epfd, EPOLL_CTL_ADD, w->fd, &ev);
+}
+
+int ev_watch_mod(struct ev_loop *loop, struct ev_watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	if (w->events == events)
+		return 0;
+	w->events = events;
+	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
+void ev_watch_del(struct ev_loop *loop, struct ev_watch *w)
+{
+	if (w->fd >= 0)
+		epoll_ctl(loop->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	w->events = 0;
+}
+
+void ev_timer_init(struct ev_timer *t, ev_timer_fn fn, void *ctx)
+{
+	memset(t, 0, sizeof(*t));
+	t->fn = fn;
+	t->ctx = ctx;
+}
+
+void ev_timer_cancel(struct ev_loop *loop, struct ev_timer *t)
+{
+	if (!t->armed)
+		return;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		loop->timers = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	t->next = t->prev = NULL;
+	t->armed = false;
+}
+
+void ev_timer_arm(struct ev_loop *loop, struct ev_timer *t, uint64_t delay_ms)
+{
+	struct ev_timer **pos = &loop->timers, *prev = NULL;
+
+	ev_timer_cancel(loop, t);
+	t->deadline_ms = ev_now_ms() + delay_ms;
+	while (*pos && (*pos)->deadline_ms <= t->deadline_ms) {
+		prev = *pos;
+		pos = &(*pos)->next;
+	}
+	t->next = *pos;
+	t->prev = prev;
+	if (*pos)
+		(*pos)->prev = t;
+	*pos = t;
+	t->armed = true;
+}
+
+static void run_due_timers(struct ev_loop *loop)
+{
+	uint64_t now = ev_now_ms();
+
+	/* A callback may re-arm itself or others; always restart from head. */
+	while (loop->timers && loop->timers->deadline_ms <= now) {
+		struct ev_timer *t = loop->timers;
+
+		ev_timer_cancel(loop, t);
+		t->fn(t->ctx);
+	}
+}
+
+static int next_timeout(const struct ev_loop *loop, int cap_ms)
+{
+	uint64_t now, d;
+
+	if (!loop->timers)
+		return cap_ms;
+	now = ev_now_ms();
+	d = loop->timers->deadline_ms > now ? loop->timers->deadline_ms - now : 0;
+	if (cap_ms >= 0 && d > (uint64_t)cap_ms)
+		return cap_ms;
+	return d > 60000 ? 60000 : (int)d;
+}
+
+int ev_loop_once(struct ev_loop *loop, int timeout_ms)
+{
+	struct epoll_event evs[EV_BATCH];
+	int n, i;
+
+	n = epoll_wait(loop->epfd, evs, EV_BATCH, next_timeout(loop, timeout_ms));
+	if (n < 0) {
+		if (errno == EINTR)
+			return 0;
+		err("epoll_wait: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct ev_watch *w = evs[i].data.ptr;
+
+		w->fn(w->ctx, evs[i].events);
+	}
+	run_due_timers(loop);
+	return n;
+}
+
+int ev_loop_run(struct ev_loop *loop)
+{
+	while (!loop->stop) {
+		if (ev_loop_once(loop, -1) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * network.h - one L2 segment: a QEMU-style hub or a learning 802.1Q switch.
+ *
+ * Theory of operation: a network owns a list of attached ports. Attaching
+ * a port points its sink at the network's ingress, so port_receive() on any
+ * port lands here. A hub copies each frame to every other port. A switch
+ * classifies the frame into a VLAN (see vlan.h), learns the source MAC in its
+ * forwarding database (fdb.h), then forwards to the one learned port or
+ * floods within the VLAN, never back out of the ingress port, pushing or
+ * popping the 802.1Q tag per egress port (forward.c).
+ *
+ * Networks are independent: nothing crosses between two of them.
+ */
+#ifndef VMWIRE_FABRIC_NETWORK_H
+#define VMWIRE_FABRIC_NETWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/port.h"
+
+struct ev_loop;
+struct fdb;
+
+enum network_mode { NETWORK_SWITCH, NETWORK_HUB };
+
+#define NETWORK_DEFAULT_AGING_S 300
+#define NETWORK_DEFAULT_FDB_MAX 4096
+
+struct network_stats {
+	uint64_t frames_in;
+	uint64_t flooded, forwarded, filtered; /* filtered: dropped by VLAN rules or same-port */
+	uint64_t fdb_full; /* learning skipped because the table was full */
+};
+
+struct network {
+	char id[PORT_ID_MAX];
+	enum network_mode mode;
+	unsigned aging_s;
+	struct ev_loop *loop; /* may be NULL in unit tests: no aging timer */
+	struct port *ports;   /* singly linked via port->net_next */
+	unsigned nports;
+	struct fdb *fdb;      /* NULL for a hub */
+	struct network_stats stats;
+	struct network *next; /* registry of all networks (control plane) */
+	uint8_t scratch[2][70000]; /* tag push/pop without allocation */
+};
+
+struct network *network_new(const char *id, enum network_mode mode,
+			    unsigned aging_s, unsigned fdb_max, struct ev_loop *loop);
+void network_free(struct network *net); /* closes remaining ports */
+
+void network_attach(struct network *net, struct port *port);
+void network_detach(struct network *net, struct port *port);
+
+/* The ingress every attached port's sink points to. */
+void network_ingress(void *net, struct port *from, const uint8_t *frame, size_t len);
+
+/* Expire fdb entries older than aging_s; called by the aging timer, and
+ * with an explicit clock by tests. */
+void network_age(struct network *net, uint64_t now_ms);
+
+const char *network_mode_name(enum network_mode mode);
+
+#endif
