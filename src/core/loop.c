@@ -2,7 +2,6 @@
  *
  * loop.c - epoll loop and sorted timer list, see loop.h.
  */
-#define _GNU_SOURCE
 #include "core/loop.h"
 #include "core/log.h"
 
