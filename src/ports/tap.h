@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * tap.h - TAP attachments ("-netdev tap,id=ID,ifname=NAME[,netns=NS][,mtu=N]").
+ *
+ * Theory of operation: a TAP is a kernel Ethernet interface whose other end
+ * is a file descriptor. vmwire attaches to an existing (persistent) TAP by
+ * name or creates one, optionally inside a network namespace (netns.h), sets
+ * its MTU, brings it up and plugs the fd into the fabric as one port.
+ *
+ * The fd is opened with IFF_VNET_HDR and a 12-byte virtio_net_hdr_v1 so
+ * checksum and segmentation offloads can be switched on later without
+ * reopening; for now TUNSETOFFLOAD 0 keeps the kernel from handing us GSO
+ * frames, and every write carries a zeroed header (scatter-gather, no copy).
+ * The queue between the kernel and us is the kernel's: a full queue means
+ * drop and count, never block.
+ *
+ * The parsed configuration and tap_open() are exposed so that other modules
+ * (the gateway's "vmwire run" mode) can create a configured TAP in a
+ * namespace without the -netdev machinery.
+ */
+#ifndef VMWIRE_PORTS_TAP_H
+#define VMWIRE_PORTS_TAP_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct netdev;
+
+#define TAP_MTU_MIN 68
+#define TAP_MTU_MAX 65535
+#define TAP_VNET_HDR_LEN 12 /* struct virtio_net_hdr_v1 / _mrg_rxbuf */
+
+struct tap_config {
+	char ifname[IFNAMSIZ]; /* "" = let the kernel pick tapN */
+	char netns[4096];      /* "" = vmwire's own namespace */
+	unsigned mtu;          /* 0 = leave as is (1500 for a new TAP) */
+};
+
+/* What tap_open() found or made. */
+struct tap_info {
+	char ifname[IFNAMSIZ];
+	int ifindex;
+	unsigned mtu;
+	bool created; /* false: attached to a pre-existing persistent TAP */
+};
+
+/* Is name acceptable as a Linux interface name (dev_valid_name())? */
+bool tap_ifname_valid(const char *name);
+
+/*
+ * Create or attach, configure and bring up the TAP described by cfg.
+ * Returns a non-blocking, close-on-exec fd with the vnet header enabled,
+ * or -1 with a one-line reason in err.
+ */
+int tap_open(const struct tap_config *cfg, struct tap_info *info, char *err, size_t errlen);
+
+/*
+ * Add an address (and, if gw is not NULL, a default route via gw) to the
+ * interface ifname inside namespace netns ("" = ours). family is AF_INET
+ * or AF_INET6. Returns 0 or -1 with err set.
+ */
+int tap_ip_setup(const char *netns, const char *ifname, int family, const void *addr,
+		 unsigned prefixlen, const void *gw, char *err, size_t errlen);
+
+/* The configuration a parsed tap netdev holds (tests, monitor). */
+const struct tap_config *tap_netdev_config(const struct netdev *nd);
+
+#endif
