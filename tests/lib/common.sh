@@ -18,7 +18,8 @@
 #   vw_require_root         skip (77) unless running as root
 #   vw_need_pkgs PKG...     apt-get install the Debian packages not installed
 #   vw_enter_private_netns "$@"
-#                           re-exec the script under `unshare -n`, lo up
+#                           re-exec the script under `unshare -n`, lo up,
+#                           then vw_tmpdir
 #   vw_tmpdir               create VW_TMP (removed at exit, kept if VW_KEEP=1)
 #   vw_on_exit CMD...       run CMD at exit (last registered runs first)
 #   vw_start NAME ARGS...   run "$VMWIRE ARGS..." in background, stdout+stderr
@@ -92,6 +93,7 @@ vw_enter_private_netns() {
 		exec unshare -n -- bash "$0" "$@"
 	fi
 	ip link set lo up || vw_fail "$VW_NAME" "cannot bring lo up in private netns"
+	vw_tmpdir
 }
 
 vw_on_exit() {
