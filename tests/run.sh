@@ -1,0 +1,148 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# run.sh - the test runner behind `make check`.
+#
+# Theory of operation: every unit test binary (build/tests/test_*, cmocka)
+# and every integration script (tests/integration/*.sh) runs once against
+# the normal build, then again against the ASan+UBSan build (build-asan/,
+# made here with `make asan`). Each test runs alone under a timeout with
+# its output in build/test-logs/SUITE/NAME.log, printed only when the test
+# fails. Exit status 77 means skipped (automake convention), anything else
+# non-zero is a failure. The last line is the summary
+# "N passed, N failed[, N skipped]"; the exit status is non-zero iff a test
+# failed.
+#
+# Usage: tests/run.sh [--unit-only] [--no-asan] [--asan-only] [TEST...]
+#   TEST is a unit binary or an integration script; given tests run against
+#   build/ (and build-asan/ unless --no-asan), nothing else runs.
+# Environment: VMWIRE (binary instead of build/vmwire), VW_TEST_TIMEOUT (seconds per test, default 600), VW_KEEP=1
+#   keeps the integration tests' temp dirs.
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+unit_only=
+asan=yes
+normal=yes
+explicit=()
+for a in "$@"; do
+	case $a in
+	--unit-only) unit_only=1 ;;
+	--no-asan) asan= ;;
+	--asan-only) normal= ;;
+	-h | --help)
+		sed -n '/^# Usage/,/^$/p' "$0"
+		exit 0
+		;;
+	-*)
+		echo "run.sh: unknown option '$a'" >&2
+		exit 2
+		;;
+	*) explicit+=("$(realpath -m -- "$a")") ;;
+	esac
+done
+cd "$ROOT" || exit 1
+
+TIMEOUT=${VW_TEST_TIMEOUT:-600}
+# A VMWIRE from the environment replaces build/vmwire (not build-asan/).
+user_vmwire=${VMWIRE:+$(realpath -m -- "$VMWIRE")}
+LOGROOT=$ROOT/build/test-logs
+passed=0
+failed=0
+skipped=0
+failures=()
+
+# run_one SUITE NAME CMD...: run, log, account.
+run_one() {
+	local suite=$1 name=$2 log rc start secs
+	shift 2
+	log=$LOGROOT/$suite/$name.log
+	mkdir -p "$(dirname "$log")"
+	start=$(date +%s)
+	timeout -k 10 "$TIMEOUT" "$@" </dev/null >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	case $rc in
+	0)
+		passed=$((passed + 1))
+		printf 'PASS  %s/%s (%ss)\n' "$suite" "$name" "$secs"
+		;;
+	77)
+		skipped=$((skipped + 1))
+		printf 'SKIP  %s/%s: %s\n' "$suite" "$name" \
+			"$(grep -m1 '^SKIP' "$log" || true)"
+		;;
+	*)
+		failed=$((failed + 1))
+		failures+=("$suite/$name")
+		[ $rc -eq 124 ] && echo "(timed out after ${TIMEOUT}s)" >>"$log"
+		printf 'FAIL  %s/%s (exit %s, %ss), log %s:\n' "$suite" "$name" \
+			"$rc" "$secs" "${log#$ROOT/}"
+		sed 's/^/    | /' "$log"
+		;;
+	esac
+}
+
+# run_test SUITE FILE: a unit binary or an integration script.
+run_test() {
+	local suite=$1 f=$2
+	case $f in
+	*.sh) run_one "$suite" "$(basename "$f" .sh)" bash "$f" ;;
+	*) run_one "$suite" "$(basename "$f")" "$f" ;;
+	esac
+}
+
+# run_suite BUILDDIR PREFIX: every (or every explicit) test against BUILDDIR.
+run_suite() {
+	local build=$1 prefix=$2 f
+	export VMWIRE=$ROOT/$build/vmwire
+	[ "$build" = build ] && [ -n "$user_vmwire" ] && VMWIRE=$user_vmwire
+	if [ ${#explicit[@]} -gt 0 ]; then
+		for f in "${explicit[@]}"; do
+			case $f in
+			*.sh) run_test "${prefix}integration" "$f" ;;
+			*) run_test "${prefix}unit" "$ROOT/$build/tests/$(basename "$f")" ;;
+			esac
+		done
+		return
+	fi
+	for f in "$build"/tests/test_*; do
+		[ -x "$f" ] && [ -f "$f" ] || continue
+		case $f in *.d | *.o) continue ;; esac
+		run_test "${prefix}unit" "$ROOT/$f"
+	done
+	[ -n "$unit_only" ] && return
+	for f in tests/integration/*.sh; do
+		[ -f "$f" ] && run_test "${prefix}integration" "$ROOT/$f"
+	done
+}
+
+if [ -n "$normal" ]; then
+	run_suite build ""
+fi
+
+if [ -n "$asan" ]; then
+	mkdir -p "$LOGROOT"
+	echo "building build-asan/ (make asan)"
+	if make -s asan >"$LOGROOT/make-asan.log" 2>&1; then
+		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+		run_suite build-asan "asan-"
+	else
+		# The normal build worked, so a broken sanitizer build is a defect.
+		failed=$((failed + 1))
+		failures+=("make asan")
+		echo "FAIL  make asan, log build/test-logs/make-asan.log:"
+		sed 's/^/    | /' "$LOGROOT/make-asan.log" | tail -n 40
+	fi
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed: ${failures[*]}"
+fi
+summary="$passed passed, $failed failed"
+[ $skipped -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ $failed -eq 0 ]
