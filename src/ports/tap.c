@@ -103,7 +103,7 @@ static const char *tap_where(const struct tap_config *cfg, char *buf, size_t siz
 static int tap_open_here(void *arg)
 {
 	struct tap_open_ctx *c = arg;
-	const char *want = *c->cfg->ifname ? c->cfg->ifname : "tap%d";
+	const char *want = *c->cfg->ifname ? c->cfg->ifname : "vmwire%d";
 	struct rtnl_link link;
 	struct ifreq ifr;
 	struct rtnl r;
@@ -363,7 +363,7 @@ static void tap_transmit(struct port *port, const uint8_t *frame, size_t len)
 static void tap_format(const struct tap_netdev *t, char *buf, size_t size)
 {
 	const char *name = *t->info.ifname ? t->info.ifname :
-			   *t->cfg.ifname ? t->cfg.ifname : "(tapN)";
+			   *t->cfg.ifname ? t->cfg.ifname : "(vmwireN)";
 	unsigned mtu = t->info.mtu ? t->info.mtu : t->cfg.mtu;
 	char path[4096] = "";
 	int n;

@@ -32,7 +32,7 @@ struct netdev;
 #define TAP_VNET_HDR_LEN 12 /* struct virtio_net_hdr_v1 / _mrg_rxbuf */
 
 struct tap_config {
-	char ifname[IFNAMSIZ]; /* "" = let the kernel pick tapN */
+	char ifname[IFNAMSIZ]; /* "" = let the kernel pick vmwireN */
 	char netns[4096];      /* "" = vmwire's own namespace */
 	unsigned mtu;          /* 0 = leave as is (1500 for a new TAP) */
 };

@@ -73,7 +73,7 @@ static void parse_bad(const char *text, const char *must_mention)
 static void test_basic(void **state)
 {
 	parse_ok("tap,id=t0,ifname=vw0", "vw0", "", 0);
-	parse_ok("tap,id=t0", "", "", 0); /* kernel picks tapN */
+	parse_ok("tap,id=t0", "", "", 0); /* kernel picks vmwireN */
 	parse_ok("tap,id=t0,ifname=abcdefghijklmno", "abcdefghijklmno", "", 0);
 }
 

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# switch.sh - throughput and latency between two network namespaces through
+# (a) vmwire's switch with two TAP ports, (b) vde_switch with two TAP ports,
+# (c) a kernel bridge with two veth pairs (the ceiling: no user space copy,
+# offloads on), and (d) the same bridge with TSO/GSO/GRO and checksum
+# offloads off, which is the fair ceiling for TAP ports that don't use
+# offloads yet (vmwire and vde_switch both move 1500-byte frames one by one).
+#
+# Usage: bench/switch.sh [-t SECONDS] [-r REPS] [-l LATENCY_SECONDS]
+# iperf3 TCP (one stream, -t SECONDS) and sockperf UDP ping-pong (-l
+# SECONDS), REPS runs each; the table shows medians. Everything runs in
+# namespaces under a private one: nothing touches the host's network.
+set -u
+. "$(dirname "$0")/../tests/lib/common.sh"
+
+SECS=10 REPS=3 LSECS=5
+while getopts t:r:l: o; do
+	case $o in
+	t) SECS=$OPTARG ;; r) REPS=$OPTARG ;; l) LSECS=$OPTARG ;;
+	*) echo "usage: $0 [-t SECONDS] [-r REPS] [-l LATENCY_SECONDS]" >&2; exit 2 ;;
+	esac
+done
+
+vw_require_root
+vw_enter_private_netns "$@"
+vw_need_pkgs iproute2 iputils-ping iperf3 sockperf vde2 ethtool
+vw_tmpdir
+[ -x "$VMWIRE" ] || vw_fail switch "$VMWIRE not built (run make)"
+
+A=10.70.0.1 B=10.70.0.2
+declare -A TPUT LAT
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+# measure NAME NS1 NS2: iperf3 from NS1 to NS2, sockperf NS1 <-> NS2.
+measure() {
+	local name=$1 n1=$2 n2=$3 i spid ppid out
+	ip netns exec "$n1" ping -q -c 2 -W 2 $B >/dev/null ||
+		vw_fail switch "$name: no connectivity"
+	ip netns exec "$n2" iperf3 -s -B $B >/dev/null 2>&1 &
+	spid=$!
+	ip netns exec "$n2" sockperf sr -i $B -p 11111 >/dev/null 2>&1 &
+	ppid=$!
+	vw_wait_for ip netns exec "$n2" sh -c 'ss -ltn | grep -q ":5201 "' ||
+		vw_fail switch "$name: iperf3 server did not start"
+	sleep 0.5
+	: >"$VW_TMP/$name.tput"
+	: >"$VW_TMP/$name.lat"
+	for ((i = 0; i < REPS; i++)); do
+		out=$(ip netns exec "$n1" iperf3 -c $B -t "$SECS" -J 2>/dev/null |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9)') ||
+			vw_fail switch "$name: iperf3 run $i failed"
+		echo "$out" >>"$VW_TMP/$name.tput"
+		out=$(ip netns exec "$n1" sockperf pp -i $B -p 11111 -t "$LSECS" 2>&1 |
+			sed 's/\x1b\[[0-9;]*m//g' | awk '/percentile 50.000 =/ { print $NF }')
+		[ -n "$out" ] || vw_fail switch "$name: sockperf run $i failed"
+		echo "$out" >>"$VW_TMP/$name.lat"
+		echo "  $name run $((i + 1))/$REPS: $(tail -n1 "$VW_TMP/$name.tput") Gbit/s, p50 $out us"
+	done
+	kill $spid $ppid 2>/dev/null
+	wait $spid $ppid 2>/dev/null
+	TPUT[$name]=$(median <"$VW_TMP/$name.tput")
+	LAT[$name]=$(median <"$VW_TMP/$name.lat")
+}
+
+addr() {
+	ip -n "$1" addr add "$3/24" dev "$2"
+	ip -n "$1" link set "$2" up
+}
+
+# (a) vmwire: it creates the TAPs inside the namespaces itself.
+vw_netns_add va
+vw_netns_add vb
+vw_start vmwire -netdev tap,id=p1,ifname=vw1,netns="$(vw_ns va)" \
+	-netdev tap,id=p2,ifname=vw2,netns="$(vw_ns vb)"
+addr "$(vw_ns va)" vw1 $A
+addr "$(vw_ns vb)" vw2 $B
+echo "vmwire (pid ${VW_PID[vmwire]})"
+measure vmwire "$(vw_ns va)" "$(vw_ns vb)"
+vw_stop vmwire
+
+# (b) vde_switch opens TAPs by name in its own namespace; TAP fds stay
+# attached when the interface moves, so make them here, then move them.
+vw_netns_add da
+vw_netns_add db
+ip tuntap add dev vde1 mode tap
+ip tuntap add dev vde2 mode tap
+vde_switch -s "$VW_TMP/vde.ctl" -t vde1 -t vde2 -d -p "$VW_TMP/vde.pid" </dev/null \
+	>"$VW_TMP/vde.log" 2>&1 || vw_fail switch "vde_switch did not start"
+vw_wait_for test -s "$VW_TMP/vde.pid" || vw_fail switch "vde_switch wrote no pidfile"
+vw_on_exit "kill \$(cat '$VW_TMP/vde.pid') 2>/dev/null; true"
+ip link set vde1 netns "$(vw_ns da)"
+ip link set vde2 netns "$(vw_ns db)"
+addr "$(vw_ns da)" vde1 $A
+addr "$(vw_ns db)" vde2 $B
+echo "vde_switch (pid $(cat "$VW_TMP/vde.pid"))"
+measure vde_switch "$(vw_ns da)" "$(vw_ns db)"
+kill "$(cat "$VW_TMP/vde.pid")"
+
+# (c, d) kernel bridge over veth pairs, offloads on, then off.
+vw_netns_add ba
+vw_netns_add bb
+ip link add br0 type bridge
+ip link set br0 up
+ip link add bv1 type veth peer name e1 netns "$(vw_ns ba)"
+ip link add bv2 type veth peer name e2 netns "$(vw_ns bb)"
+for p in bv1 bv2; do
+	ip link set $p master br0
+	ip link set $p up
+done
+addr "$(vw_ns ba)" e1 $A
+addr "$(vw_ns bb)" e2 $B
+echo "bridge (veth, offloads on)"
+measure bridge "$(vw_ns ba)" "$(vw_ns bb)"
+for d in bv1 bv2; do ethtool -K $d tso off gso off gro off tx off rx off >/dev/null 2>&1; done
+ip netns exec "$(vw_ns ba)" ethtool -K e1 tso off gso off gro off tx off rx off >/dev/null 2>&1
+ip netns exec "$(vw_ns bb)" ethtool -K e2 tso off gso off gro off tx off rx off >/dev/null 2>&1
+echo "bridge (veth, offloads off)"
+measure bridge_nooffload "$(vw_ns ba)" "$(vw_ns bb)"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+echo
+echo "Median of $REPS runs: iperf3 TCP ${SECS}s, sockperf UDP ping-pong ${LSECS}s (p50 one-way latency)"
+echo
+echo "| path | throughput (Gbit/s) | latency p50 (us) |"
+echo "|---|---:|---:|"
+for n in vmwire vde_switch bridge bridge_nooffload; do
+	printf "| %s | %.2f | %.2f |\n" "$n" "${TPUT[$n]}" "${LAT[$n]}"
+done
+echo
+echo "| ratio | throughput | latency |"
+echo "|---|---:|---:|"
+for n in vde_switch bridge bridge_nooffload; do
+	echo "| vmwire / $n | $(ratio "${TPUT[vmwire]}" "${TPUT[$n]}") | $(ratio "${LAT[vmwire]}" "${LAT[$n]}") |"
+done
+echo
+echo "Targets: throughput >= 2x vde_switch and >= 0.5x bridge; latency <= vde_switch."
+exit 0
