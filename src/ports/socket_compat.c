@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * socket_compat.c - QEMU's older "-netdev socket" spelling:
+ *
+ *   listen=[HOST]:PORT    TCP stream server (accepts many connections)
+ *   connect=HOST:PORT     TCP stream client
+ *   mcast=MADDR:PORT[,localaddr=ADDR]        UDP multicast, ADDR picks
+ *                                            the interface
+ *   udp=HOST:PORT,localaddr=HOST:PORT        UDP unicast
+ *
+ * Theory of operation: these are the same wire formats as "-netdev stream"
+ * (4-byte length prefix) and "-netdev dgram" (a frame per datagram), so
+ * parse() only translates the keys into a stream_cfg or dgram_cfg and the
+ * rest of the netdev_type calls are forwarded. The netdev keeps "socket" as
+ * its type so the monitor and the hints use the user's spelling.
+ * QEMU's fd= (an inherited socket) is refused: vmwire is not started by
+ * QEMU, so there is nobody to pass one.
+ */
+#include "control/keyval.h"
+#include "ports/stream.h"
+
+#include <string.h>
+
+static const char *const modes[] = { "listen", "connect", "mcast", "udp", "fd" };
+
+static int count_modes(struct kvlist *kv, const char **which)
+{
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (kv_has(kv, modes[i])) {
+			if (!n)
+				*which = modes[i];
+			n++;
+		}
+	}
+	return n;
+}
+
+static int hostport(struct kvlist *kv, const char *key, bool allow_empty, struct sa_spec *spec,
+		    char *err, size_t errlen)
+{
+	const char *v = kv_get(kv, key);
+	char why[160];
+
+	if (sa_spec_inet(spec, v, allow_empty, why, sizeof(why)) < 0) {
+		kv_errorf(err, errlen, kv, "'%s': %s", key, why);
+		return -1;
+	}
+	return 0;
+}
+
+static struct netdev *socket_parse(struct kvlist *kv, char *err, size_t errlen)
+{
+	const char *mode = NULL;
+	struct netdev *nd = NULL;
+	int n;
+
+	kv_get(kv, "type");
+	n = count_modes(kv, &mode);
+	if (n != 1) {
+		kv_errorf(err, errlen, kv, "exactly one of 'listen', 'connect', 'mcast' or 'udp' is "
+			  "required%s", n ? " (more than one given)" : "");
+		return NULL;
+	}
+	if (!strcmp(mode, "fd")) {
+		kv_errorf(err, errlen, kv, "'fd' is not supported by vmwire: use listen=, connect=, "
+			  "mcast= or udp=");
+		return NULL;
+	}
+	if (kv_has(kv, "localaddr") && (!strcmp(mode, "listen") || !strcmp(mode, "connect"))) {
+		kv_errorf(err, errlen, kv, "'localaddr' is only valid with mcast= or udp=");
+		return NULL;
+	}
+	if (!strcmp(mode, "listen") || !strcmp(mode, "connect")) {
+		struct stream_cfg cfg = { .compat = true, .server = !strcmp(mode, "listen") };
+
+		if (hostport(kv, mode, cfg.server, &cfg.addr, err, errlen) < 0)
+			return NULL;
+		if (!cfg.server && !cfg.addr.port) {
+			kv_errorf(err, errlen, kv, "'connect': port must not be 0");
+			return NULL;
+		}
+		nd = stream_netdev_new(&cfg, &netdev_socket_type);
+	} else {
+		struct dgram_cfg cfg = { .compat = true, .mcast = !strcmp(mode, "mcast") };
+
+		if (hostport(kv, mode, false, &cfg.remote, err, errlen) < 0)
+			return NULL;
+		if (!cfg.remote.port) {
+			kv_errorf(err, errlen, kv, "'%s': port must not be 0", mode);
+			return NULL;
+		}
+		if (cfg.mcast) {
+			const char *la = kv_get(kv, "localaddr");
+
+			if (!sa_host_is_multicast(cfg.remote.host)) {
+				kv_errorf(err, errlen, kv, "'mcast': %s is not a multicast address",
+					  cfg.remote.host);
+				return NULL;
+			}
+			if (la) {
+				if (!*la || strlen(la) >= sizeof(cfg.local.host) || strchr(la, ':')) {
+					kv_errorf(err, errlen, kv, "'localaddr' expects an IPv4 "
+						  "interface address, not '%s'", la);
+					return NULL;
+				}
+				cfg.local.kind = SA_INET;
+				cfg.local.ipv4 = true;
+				snprintf(cfg.local.host, sizeof(cfg.local.host), "%s", la);
+			}
+		} else {
+			if (!kv_has(kv, "localaddr")) {
+				kv_errorf(err, errlen, kv, "'localaddr' (HOST:PORT to bind) is required "
+					  "with udp=");
+				return NULL;
+			}
+			if (hostport(kv, "localaddr", true, &cfg.local, err, errlen) < 0)
+				return NULL;
+			if (sa_host_is_multicast(cfg.remote.host)) {
+				kv_errorf(err, errlen, kv, "'udp': %s is a multicast address, use mcast=",
+					  cfg.remote.host);
+				return NULL;
+			}
+		}
+		nd = dgram_netdev_new(&cfg, &netdev_socket_type);
+	}
+	if (!nd)
+		kv_errorf(err, errlen, kv, "out of memory");
+	return nd;
+}
+
+static int socket_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
+{
+	return netdev_is_stream(nd) ? stream_start(nd, loop, err, errlen)
+				    : dgram_start(nd, loop, err, errlen);
+}
+
+static void socket_hint(const struct netdev *nd, FILE *out)
+{
+	if (netdev_is_stream(nd))
+		stream_hint(nd, out);
+	else
+		dgram_hint(nd, out);
+}
+
+static void socket_describe(const struct netdev *nd, char *buf, size_t size)
+{
+	if (netdev_is_stream(nd))
+		stream_describe(nd, buf, size);
+	else
+		dgram_describe(nd, buf, size);
+}
+
+static void socket_destroy(struct netdev *nd)
+{
+	if (netdev_is_stream(nd))
+		stream_destroy(nd);
+	else
+		dgram_destroy(nd);
+}
+
+const struct netdev_type netdev_socket_type = {
+	.name = "socket",
+	.parse = socket_parse,
+	.start = socket_start,
+	.hint = socket_hint,
+	.describe = socket_describe,
+	.destroy = socket_destroy,
+};
