@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * config.c - parse and validate "-netdev user" options, see config.h.
+ *
+ * Theory of operation: QEMU's net/slirp.c order is kept so that the same
+ * command line yields the same addresses: net= is parsed first (prefix
+ * length, dotted mask, or classful when the mask is missing) and moves the
+ * default host/dhcpstart/dns into the new network (net|.2, net|.15, net|.3),
+ * then explicit host=, dns=, dhcpstart= override and are checked against
+ * the network. Every error is one line that names the key.
+ */
+#include "gateway/config.h"
+#include "control/keyval.h"
+#include "core/frame.h"
+#include "core/log.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gw_config_defaults(struct gw_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->net = 0x0a000200;
+	cfg->mask = 0xffffff00;
+	cfg->host = 0x0a000202;
+	cfg->dns = 0x0a000203;
+	cfg->dhcp_start = 0x0a00020f;
+	cfg->ipv6 = true;
+	cfg->host_loopback = true;
+	cfg->mtu = GW_DEFAULT_MTU;
+	cfg->max_leases = GW_DEFAULT_MAX_LEASES;
+	cfg->max_udp_flows = GW_DEFAULT_MAX_UDP_FLOWS;
+}
+
+static int parse_ip4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	/* inet_pton, not inet_aton: "10.2" shorthand is a typo more often
+	 * than an intent. */
+	if (!s || inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+static const char *ip4_str(uint32_t a, char *buf)
+{
+	struct in_addr in = { .s_addr = htonl(a) };
+
+	inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+	return buf;
+}
+
+static uint32_t classful_mask(uint32_t addr)
+{
+	if (!(addr & 0x80000000))
+		return 0xff000000; /* class A */
+	if ((addr & 0xfff00000) == 0xac100000)
+		return 0xfff00000; /* 172.16.0.0/12 */
+	if ((addr & 0xc0000000) == 0x80000000)
+		return 0xffff0000; /* class B */
+	if ((addr & 0xffff0000) == 0xc0a80000)
+		return 0xffff0000; /* 192.168.0.0/16 */
+	if ((addr & 0xffff0000) == 0xc6120000)
+		return 0xfffe0000; /* 198.18.0.0/15 */
+	if ((addr & 0xe0000000) == 0xe0000000)
+		return 0xffffff00; /* class C (sic, as QEMU) */
+	return 0xfffffff0;
+}
+
+static bool mask_contiguous(uint32_t m)
+{
+	return ((~m + 1) & ~m) == 0;
+}
+
+/* "ADDR", "ADDR/LEN" or "ADDR/DOTTED"; min_len is 4 for net= as QEMU. */
+static int parse_cidr(const char *s, unsigned min_len, bool classful, uint32_t *addr,
+		      uint32_t *mask)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (alen >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (parse_ip4(buf, addr))
+		return -1;
+	if (!slash) {
+		*mask = classful ? classful_mask(*addr) : 0xffffffff;
+	} else if (strchr(slash + 1, '.')) {
+		if (parse_ip4(slash + 1, mask) || !mask_contiguous(*mask))
+			return -1;
+	} else {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno || n < (long)min_len || n > 32)
+			return -1;
+		*mask = n ? 0xffffffffu << (32 - n) : 0;
+	}
+	*addr &= *mask;
+	return 0;
+}
+
+static int mask_len(uint32_t m)
+{
+	return __builtin_popcount(m);
+}
+
+int gw_parse_upstream(const char *s, struct gw_upstream *out)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *port = NULL;
+	unsigned long p = 53;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->sa;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->sa;
+	const char *colon = strchr(s, ':');
+	size_t hlen;
+
+	memset(out, 0, sizeof(*out));
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || (rb[1] && rb[1] != ':'))
+			return -1;
+		hlen = (size_t)(rb - s - 1);
+		s++;
+		port = rb[1] ? rb + 2 : NULL;
+	} else if (colon && strchr(colon + 1, ':')) {
+		hlen = strlen(s); /* bare IPv6, no port */
+	} else {
+		hlen = colon ? (size_t)(colon - s) : strlen(s);
+		port = colon ? colon + 1 : NULL;
+	}
+	if (!hlen || hlen >= sizeof(host))
+		return -1;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (port) {
+		char *end;
+
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (!*port || *end || errno || p < 1 || p > 65535)
+			return -1;
+	}
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		out->salen = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		out->salen = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
+}
+
+unsigned gw_read_resolv_conf(struct gw_config *cfg, const char *path)
+{
+	char line[512];
+	unsigned added = 0;
+	FILE *f = fopen(path ? path : "/etc/resolv.conf", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f) && cfg->n_upstream < GW_UPSTREAM_MAX) {
+		char addr[INET6_ADDRSTRLEN + 1];
+		char *pct;
+
+		if (sscanf(line, " nameserver %46s", addr) != 1)
+			continue;
+		pct = strchr(addr, '%'); /* link-local scope: not usable here */
+		if (pct)
+			continue;
+		if (gw_parse_upstream(addr, &cfg->upstream[cfg->n_upstream]))
+			continue;
+		cfg->n_upstream++;
+		added++;
+	}
+	fclose(f);
+	return added;
+}
+
+/* RFC 1035 presentation name: labels 1..63, total <= 253, LDH plus '_'. */
+static bool valid_domain(const char *s)
+{
+	size_t len = strlen(s), label = 0, i;
+
+	if (len && s[len - 1] == '.')
+		len--;
+	if (!len || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (!label)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum(c) && c != '-' && c != '_')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return label > 0;
+}
+
+static bool in_net(const struct gw_config *c, uint32_t a)
+{
+	return (a & c->mask) == c->net;
+}
+
+static bool is_net_or_bcast(const struct gw_config *c, uint32_t a)
+{
+	return a == c->net || a == (c->net | ~c->mask);
+}
+
+static int parse_port(const char *s, unsigned min, uint16_t *out)
+{
+	char *end;
+	unsigned long p;
+
+	errno = 0;
+	p = strtoul(s, &end, 10);
+	if (!*s || *end || errno || p < min || p > 65535 || s[0] == '-' || s[0] == '+')
+		return -1;
+	*out = (uint16_t)p;
+	return 0;
+}
+
+/* Split s at the first sep into a bounded copy; returns the rest or NULL. */
+static const char *take(const char *s, char sep, char *buf, size_t size)
+{
+	const char *p = strchr(s, sep);
+	size_t n;
+
+	if (!p)
+		return NULL;
+	n = (size_t)(p - s);
+	if (n >= size)
+		return NULL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return p + 1;
+}
+
+/* [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport */
+static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd *f)
+{
+	char proto[8], haddr[INET_ADDRSTRLEN], hport[8], gaddr[INET_ADDRSTRLEN];
+
+	memset(f, 0, sizeof(*f));
+	if (!(s = take(s, ':', proto, sizeof(proto))))
+		return -1;
+	if (!strcmp(proto, "udp"))
+		f->udp = true;
+	else if (*proto && strcmp(proto, "tcp"))
+		return -1;
+	if (!(s = take(s, ':', haddr, sizeof(haddr))))
+		return -1;
+	if (*haddr && parse_ip4(haddr, &f->host_addr))
+		return -1;
+	if (!(s = take(s, '-', hport, sizeof(hport))) || parse_port(hport, 0, &f->host_port))
+		return -1;
+	if (!(s = take(s, ':', gaddr, sizeof(gaddr))))
+		return -1;
+	if (*gaddr) {
+		if (parse_ip4(gaddr, &f->guest_addr) || !in_net(c, f->guest_addr) ||
+		    is_net_or_bcast(c, f->guest_addr) || f->guest_addr == c->host ||
+		    f->guest_addr == c->dns)
+			return -1;
+	}
+	return parse_port(s, 1, &f->guest_port);
+}
+
+/* [tcp]:server:port-dev */
+static int parse_guestfwd(const struct gw_config *c, const char *s, struct gw_fwd *f)
+{
+	char proto[8], server[INET_ADDRSTRLEN], port[8];
+
+	memset(f, 0, sizeof(*f));
+	if (!(s = take(s, ':', proto, sizeof(proto))) || (*proto && strcmp(proto, "tcp")))
+		return -1;
+	if (!(s = take(s, ':', server, sizeof(server))))
+		return -1;
+	if (*server) {
+		if (parse_ip4(server, &f->guest_addr) || !in_net(c, f->guest_addr))
+			return -1;
+	} else {
+		f->guest_addr = c->net | (0x0204 & ~c->mask); /* QEMU's default .4 */
+	}
+	if (!(s = take(s, '-', port, sizeof(port))) || parse_port(port, 1, &f->guest_port))
+		return -1;
+	if (!*s || strlen(s) >= sizeof(f->dev))
+		return -1;
+	snprintf(f->dev, sizeof(f->dev), "%s", s);
+	return 0;
+}
+
+static int parse_cidr_list(const char *s, struct gw_cidr *out, unsigned *n)
+{
+	char item[64];
+
+	*n = 0;
+	while (*s) {
+		const char *colon = strchr(s, ':');
+		size_t len = colon ? (size_t)(colon - s) : strlen(s);
+
+		if (!len || len >= sizeof(item) || *n == GW_CIDR_MAX)
+			return -1;
+		memcpy(item, s, len);
+		item[len] = '\0';
+		if (parse_cidr(item, 0, false, &out[*n].addr, &out[*n].mask))
+			return -1;
+		(*n)++;
+		s += len;
+		if (*s == ':' && !*++s)
+			return -1; /* trailing ':' */
+	}
+	return *n ? 0 : -1;
+}
+
+static int parse_names(struct gw_config *c, struct kvlist *kv, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} names[] = {
+		{ "hostname", offsetof(struct gw_config, hostname) },
+		{ "domainname", offsetof(struct gw_config, domainname) },
+		{ "bootfile", offsetof(struct gw_config, bootfile) },
+		{ "tftp-server-name", offsetof(struct gw_config, tftp_server_name) },
+	};
+	const char *v = NULL;
+	unsigned i, it = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (kv_get_str(kv, names[i].key, GW_NAME_MAX, &v, err, errlen) < 0)
+			return -1;
+		if (v)
+			snprintf((char *)c + names[i].off, GW_NAME_MAX + 1, "%s", v);
+		v = NULL;
+	}
+	if (c->domainname[0] && !valid_domain(c->domainname)) {
+		kv_errorf(err, errlen, kv, "'domainname' is not a valid domain name: '%s'",
+			  c->domainname);
+		return -1;
+	}
+	if (kv_get_str(kv, "tftp", sizeof(c->tftp) - 1, &v, err, errlen) < 0)
+		return -1;
+	if (v)
+		snprintf(c->tftp, sizeof(c->tftp), "%s", v);
+	while ((v = kv_next(kv, "dnssearch", &it))) {
+		if (c->n_dnssearch == GW_DNSSEARCH_MAX) {
+			kv_errorf(err, errlen, kv, "'dnssearch' given more than %d times",
+				  GW_DNSSEARCH_MAX);
+			return -1;
+		}
+		if (!valid_domain(v)) {
+			kv_errorf(err, errlen, kv, "'dnssearch' is not a valid domain name: '%s'", v);
+			return -1;
+		}
+		snprintf(c->dnssearch[c->n_dnssearch++], GW_NAME_MAX + 1, "%s", v);
+	}
+	return 0;
+}
+
+static int parse_addresses(struct gw_config *c, struct kvlist *kv, char *err, size_t errlen)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	const char *v;
+
+	if ((v = kv_get(kv, "net"))) {
+		if (parse_cidr(v, 4, true, &c->net, &c->mask)) {
+			kv_errorf(err, errlen, kv, "'net' expects ADDR[/LEN] with LEN 4..32 or "
+				  "ADDR/DOTTED-MASK, not '%s'", v);
+			return -1;
+		}
+		c->host = c->net | (0x0202 & ~c->mask);
+		c->dhcp_start = c->net | (0x020f & ~c->mask);
+		c->dns = c->net | (0x0203 & ~c->mask);
+	}
+	if ((v = kv_get(kv, "host")) && parse_ip4(v, &c->host)) {
+		kv_errorf(err, errlen, kv, "'host' expects an IPv4 address, not '%s'", v);
+		return -1;
+	}
+	if (!in_net(c, c->host) || is_net_or_bcast(c, c->host)) {
+		kv_errorf(err, errlen, kv, "'host' %s is not a host address in net %s/%d",
+			  ip4_str(c->host, a), ip4_str(c->net, b), mask_len(c->mask));
+		return -1;
+	}
+	if ((v = kv_get(kv, "dns")) && parse_ip4(v, &c->dns)) {
+		kv_errorf(err, errlen, kv, "'dns' expects an IPv4 address, not '%s'", v);
+		return -1;
+	}
+	if (!in_net(c, c->dns) || is_net_or_bcast(c, c->dns)) {
+		kv_errorf(err, errlen, kv, "'dns' %s is not a host address in net %s/%d",
+			  ip4_str(c->dns, a), ip4_str(c->net, b), mask_len(c->mask));
+		return -1;
+	}
+	if (c->dns == c->host) {
+		kv_errorf(err, errlen, kv, "'dns' must differ from 'host' (%s)", ip4_str(c->host, a));
+		return -1;
+	}
+	if ((v = kv_get(kv, "dhcpstart")) && parse_ip4(v, &c->dhcp_start)) {
+		kv_errorf(err, errlen, kv, "'dhcpstart' expects an IPv4 address, not '%s'", v);
+		return -1;
+	}
+	if (!in_net(c, c->dhcp_start) || is_net_or_bcast(c, c->dhcp_start)) {
+		kv_errorf(err, errlen, kv, "'dhcpstart' %s is not a host address in net %s/%d",
+			  ip4_str(c->dhcp_start, a), ip4_str(c->net, b), mask_len(c->mask));
+		return -1;
+	}
+	if (c->dhcp_start == c->host || c->dhcp_start == c->dns) {
+		kv_errorf(err, errlen, kv, "'dhcpstart' must differ from 'host' and 'dns'");
+		return -1;
+	}
+	c->mac[0] = 0x52;
+	c->mac[1] = 0x55;
+	wr32be(c->mac + 2, c->host);
+	return 0;
+}
+
+static int parse_leases(struct gw_config *c, struct kvlist *kv, char *err, size_t errlen)
+{
+	const char *v;
+	unsigned it = 0, i;
+
+	while ((v = kv_next(kv, "lease", &it))) {
+		struct gw_static_lease *l = &c->leases[c->n_leases];
+		char addr[INET_ADDRSTRLEN];
+		const char *mac = take(v, '@', addr, sizeof(addr));
+
+		if (c->n_leases == GW_STATIC_LEASE_MAX) {
+			kv_errorf(err, errlen, kv, "'lease' given more than %d times",
+				  GW_STATIC_LEASE_MAX);
+			return -1;
+		}
+		if (!mac || parse_ip4(addr, &l->addr) || mac_parse(mac, l->mac) ||
+		    mac_is_multicast(l->mac) || mac_is_zero(l->mac)) {
+			kv_errorf(err, errlen, kv, "'lease' expects ADDR@MAC (unicast MAC), not '%s'", v);
+			return -1;
+		}
+		if (!in_net(c, l->addr) || is_net_or_bcast(c, l->addr) || l->addr == c->host ||
+		    l->addr == c->dns) {
+			kv_errorf(err, errlen, kv, "'lease' address %s must be a free host address in "
+				  "'net'", addr);
+			return -1;
+		}
+		for (i = 0; i < c->n_leases; i++) {
+			if (c->leases[i].addr == l->addr || !memcmp(c->leases[i].mac, l->mac, 6)) {
+				kv_errorf(err, errlen, kv, "'lease' %s repeats an address or MAC", v);
+				return -1;
+			}
+		}
+		c->n_leases++;
+	}
+	return 0;
+}
+
+static int parse_fwds(struct gw_config *c, struct kvlist *kv, char *err, size_t errlen)
+{
+	const char *v;
+	unsigned it = 0;
+
+	while ((v = kv_next(kv, "hostfwd", &it))) {
+		if (c->n_hostfwd == GW_FWD_MAX) {
+			kv_errorf(err, errlen, kv, "'hostfwd' given more than %d times", GW_FWD_MAX);
+			return -1;
+		}
+		if (parse_hostfwd(c, v, &c->hostfwd[c->n_hostfwd])) {
+			kv_errorf(err, errlen, kv, "'hostfwd' expects [tcp|udp]:[hostaddr]:hostport-"
+				  "[guestaddr]:guestport with guestaddr in 'net', not '%s'", v);
+			return -1;
+		}
+		c->n_hostfwd++;
+	}
+	it = 0;
+	while ((v = kv_next(kv, "guestfwd", &it))) {
+		if (c->n_guestfwd == GW_FWD_MAX) {
+			kv_errorf(err, errlen, kv, "'guestfwd' given more than %d times", GW_FWD_MAX);
+			return -1;
+		}
+		if (parse_guestfwd(c, v, &c->guestfwd[c->n_guestfwd])) {
+			kv_errorf(err, errlen, kv, "'guestfwd' expects [tcp]:[server]:port-dev with "
+				  "server in 'net', not '%s'", v);
+			return -1;
+		}
+		c->n_guestfwd++;
+	}
+	return 0;
+}
+
+static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *resolv_conf,
+			char *err, size_t errlen)
+{
+	const char *v;
+	unsigned it = 0;
+	uint64_t n;
+	int r;
+
+	while ((v = kv_next(kv, "dns-upstream", &it))) {
+		if (c->n_upstream == GW_UPSTREAM_MAX) {
+			kv_errorf(err, errlen, kv, "'dns-upstream' given more than %d times",
+				  GW_UPSTREAM_MAX);
+			return -1;
+		}
+		if (gw_parse_upstream(v, &c->upstream[c->n_upstream])) {
+			kv_errorf(err, errlen, kv, "'dns-upstream' expects ADDR[:PORT] or [V6ADDR]:PORT, "
+				  "not '%s'", v);
+			return -1;
+		}
+		c->n_upstream++;
+	}
+	if (!c->n_upstream && !gw_read_resolv_conf(c, resolv_conf))
+		debug("-netdev user: no nameserver in %s; DNS forwarding answers SERVFAIL",
+		      resolv_conf ? resolv_conf : "/etc/resolv.conf");
+	if (kv_get_bool(kv, "host-loopback", &c->host_loopback, err, errlen) < 0)
+		return -1;
+	if ((r = kv_get_uint(kv, "mtu", 576, 65520, &n, err, errlen)) < 0)
+		return -1;
+	if (r) {
+		c->mtu = (unsigned)n;
+		c->mtu_set = true;
+	}
+	if ((r = kv_get_uint(kv, "max-leases", 1, 1024, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->max_leases = (unsigned)n;
+	if ((r = kv_get_uint(kv, "max-udp-flows", 1, 65536, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->max_udp_flows = (unsigned)n;
+	if ((v = kv_get(kv, "egress-allow")) &&
+	    parse_cidr_list(v, c->egress_allow, &c->n_egress_allow)) {
+		kv_errorf(err, errlen, kv, "'egress-allow' expects CIDR[:CIDR...] (at most %d), "
+			  "not '%s'", GW_CIDR_MAX, v);
+		return -1;
+	}
+	if ((v = kv_get(kv, "egress-deny")) &&
+	    parse_cidr_list(v, c->egress_deny, &c->n_egress_deny)) {
+		kv_errorf(err, errlen, kv, "'egress-deny' expects CIDR[:CIDR...] (at most %d), "
+			  "not '%s'", GW_CIDR_MAX, v);
+		return -1;
+	}
+	return 0;
+}
+
+int gw_config_parse(struct gw_config *c, struct kvlist *kv, const char *resolv_conf,
+		    char *err, size_t errlen)
+{
+	bool ipv4 = true;
+
+	gw_config_defaults(c);
+	if (kv_get_bool(kv, "ipv4", &ipv4, err, errlen) < 0 ||
+	    kv_get_bool(kv, "ipv6", &c->ipv6, err, errlen) < 0)
+		return -1;
+	if (!ipv4) {
+		kv_errorf(err, errlen, kv, "'ipv4=off' is not supported yet");
+		return -1;
+	}
+	if (c->ipv6)
+		debug("-netdev user: ipv6=on accepted, IPv6 is not implemented yet");
+	if (kv_get_bool(kv, "restrict", &c->restrict_, err, errlen) < 0)
+		return -1;
+	if (parse_addresses(c, kv, err, errlen) || parse_names(c, kv, err, errlen) ||
+	    parse_leases(c, kv, err, errlen) || parse_fwds(c, kv, err, errlen) ||
+	    parse_vmwire(c, kv, resolv_conf, err, errlen))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * config.h - options of "-netdev user" and their validated form.
+ *
+ * Theory of operation: gw_config_parse() consumes the gateway's keys from a
+ * kvlist and fills a plain struct with every address in host byte order,
+ * applying QEMU's defaults and validation rules (net/host/dns/dhcpstart
+ * relocation and membership checks, name lengths). The struct holds no
+ * pointers into the kvlist, so it outlives the command line. Nothing here
+ * opens sockets: parse is phase one of netdev startup.
+ */
+#ifndef VMWIRE_GATEWAY_CONFIG_H
+#define VMWIRE_GATEWAY_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct kvlist;
+
+#define GW_NAME_MAX 255
+#define GW_DNSSEARCH_MAX 16
+#define GW_UPSTREAM_MAX 4
+#define GW_STATIC_LEASE_MAX 32
+#define GW_FWD_MAX 16
+#define GW_CIDR_MAX 16
+#define GW_DEFAULT_MAX_LEASES 16
+#define GW_DEFAULT_MAX_UDP_FLOWS 256
+#define GW_DEFAULT_MTU 1500
+
+struct gw_fwd {
+	bool udp;            /* hostfwd: udp instead of tcp */
+	uint32_t host_addr;  /* hostfwd: 0 = any */
+	uint16_t host_port;
+	uint32_t guest_addr; /* 0 = first DHCP address */
+	uint16_t guest_port;
+	char dev[GW_NAME_MAX + 1]; /* guestfwd: the chardev/command part */
+};
+
+struct gw_cidr {
+	uint32_t addr, mask;
+};
+
+struct gw_upstream {
+	struct sockaddr_storage sa;
+	socklen_t salen;
+};
+
+struct gw_static_lease {
+	uint8_t mac[6];
+	uint32_t addr;
+};
+
+struct gw_config {
+	uint32_t net, mask, host, dns, dhcp_start;
+	uint8_t mac[6]; /* 52:55 + host address, as QEMU */
+	bool restrict_;
+	bool ipv6;      /* accepted, not implemented yet */
+	bool host_loopback;
+	unsigned mtu;
+	bool mtu_set;   /* send DHCP option 26 only when asked */
+	unsigned max_leases, max_udp_flows;
+	char hostname[GW_NAME_MAX + 1];
+	char domainname[GW_NAME_MAX + 1];
+	char dnssearch[GW_DNSSEARCH_MAX][GW_NAME_MAX + 1];
+	unsigned n_dnssearch;
+	char tftp[4096];
+	char bootfile[GW_NAME_MAX + 1];
+	char tftp_server_name[GW_NAME_MAX + 1];
+	struct gw_upstream upstream[GW_UPSTREAM_MAX];
+	unsigned n_upstream;
+	struct gw_static_lease leases[GW_STATIC_LEASE_MAX];
+	unsigned n_leases;
+	struct gw_fwd hostfwd[GW_FWD_MAX];
+	unsigned n_hostfwd;
+	struct gw_fwd guestfwd[GW_FWD_MAX];
+	unsigned n_guestfwd;
+	struct gw_cidr egress_allow[GW_CIDR_MAX], egress_deny[GW_CIDR_MAX];
+	unsigned n_egress_allow, n_egress_deny;
+};
+
+/* Fill cfg with QEMU's defaults (10.0.2.0/24, host .2, dns .3, dhcp .15). */
+void gw_config_defaults(struct gw_config *cfg);
+
+/* Consume the gateway keys of kv. resolv_conf is the file read for default
+ * upstreams when no dns-upstream= is given (NULL: /etc/resolv.conf).
+ * Returns 0, or -1 with a one-line error naming the key. */
+int gw_config_parse(struct gw_config *cfg, struct kvlist *kv, const char *resolv_conf,
+		    char *err, size_t errlen);
+
+/* Parse "ADDR[:PORT]" / "[V6]:PORT" / "V6" into an upstream; 0 or -1. */
+int gw_parse_upstream(const char *s, struct gw_upstream *out);
+
+/* Read nameserver lines of a resolv.conf into cfg->upstream (port 53).
+ * Returns the number added. */
+unsigned gw_read_resolv_conf(struct gw_config *cfg, const char *path);
+
+#endif

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dhcp.c - see dhcp.h.
+ */
+#include "gateway/dhcp.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "gateway/arp.h"
+#include "gateway/config.h"
+#include "gateway/dhcp_options.h"
+#include "gateway/pkt.h"
+#include "gateway/stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OFFER_HOLD_MS 60000
+#define DHCP_MIN_MSG 300 /* BOOTP minimum, some clients insist */
+#define BOOTP_REQUEST 1
+#define BOOTP_REPLY 2
+#define BOOTP_BROADCAST_FLAG 0x8000
+
+static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+int gw_dhcp_init(struct gw_dhcp *d, const struct gw_config *cfg, struct gw_tx *tx,
+		 struct gw_arp *arp, struct gw_stats *stats)
+{
+	memset(d, 0, sizeof(*d));
+	d->cfg = cfg;
+	d->tx = tx;
+	d->arp = arp;
+	d->stats = stats;
+	d->leases = calloc(cfg->max_leases, sizeof(*d->leases));
+	d->statics = calloc(cfg->n_leases ? cfg->n_leases : 1, sizeof(*d->statics));
+	if (!d->leases || !d->statics) {
+		gw_dhcp_fini(d);
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg->n_leases; i++) {
+		memcpy(d->statics[i].mac, cfg->leases[i].mac, 6);
+		d->statics[i].ip = cfg->leases[i].addr;
+	}
+	return 0;
+}
+
+void gw_dhcp_fini(struct gw_dhcp *d)
+{
+	free(d->leases);
+	free(d->statics);
+	d->leases = d->statics = NULL;
+}
+
+static struct gw_lease *find_lease(struct gw_dhcp *d, const uint8_t *mac)
+{
+	unsigned i;
+
+	for (i = 0; i < d->cfg->n_leases; i++)
+		if (!memcmp(d->statics[i].mac, mac, 6))
+			return &d->statics[i];
+	for (i = 0; i < d->cfg->max_leases; i++)
+		if (d->leases[i].state != LEASE_FREE && !memcmp(d->leases[i].mac, mac, 6))
+			return &d->leases[i];
+	return NULL;
+}
+
+uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac)
+{
+	struct gw_lease *l = find_lease((struct gw_dhcp *)d, mac);
+
+	return l && l->state == LEASE_BOUND ? l->ip : 0;
+}
+
+static bool addr_free(const struct gw_dhcp *d, uint32_t ip)
+{
+	const struct gw_config *c = d->cfg;
+	unsigned i;
+
+	if ((ip & c->mask) != c->net || ip == c->net || ip == (c->net | ~c->mask) ||
+	    ip == c->host || ip == c->dns)
+		return false;
+	for (i = 0; i < c->n_leases; i++)
+		if (c->leases[i].addr == ip)
+			return false;
+	for (i = 0; i < c->max_leases; i++)
+		if (d->leases[i].state != LEASE_FREE && d->leases[i].ip == ip)
+			return false;
+	return true;
+}
+
+static bool reusable(const struct gw_lease *l, uint64_t now)
+{
+	if (l->state == LEASE_RELEASED)
+		return true;
+	return (l->state == LEASE_OFFERED || l->state == LEASE_BOUND ||
+		l->state == LEASE_DECLINED) && now > l->expires_ms;
+}
+
+/* A new lease for mac, preferring want if it is available. */
+static struct gw_lease *alloc_lease(struct gw_dhcp *d, const uint8_t *mac, uint32_t want,
+				    uint64_t now)
+{
+	const struct gw_config *c = d->cfg;
+	struct gw_lease *slot = NULL;
+	uint32_t ip = 0, a;
+	unsigned i;
+
+	for (i = 0; i < c->max_leases && !slot; i++)
+		if (d->leases[i].state == LEASE_FREE)
+			slot = &d->leases[i];
+	if (want && want >= c->dhcp_start && addr_free(d, want))
+		ip = want;
+	for (a = c->dhcp_start; !ip && (a & c->mask) == c->net && a != (c->net | ~c->mask); a++)
+		if (addr_free(d, a))
+			ip = a;
+	if (!slot || !ip) {
+		/* Recycle the least recently used released or expired lease,
+		 * and its address if none was free. */
+		struct gw_lease *old = NULL;
+
+		for (i = 0; i < c->max_leases; i++) {
+			struct gw_lease *l = &d->leases[i];
+
+			if (reusable(l, now) && (!old || l->used_ms < old->used_ms))
+				old = l;
+		}
+		if (!old)
+			return NULL;
+		slot = old;
+		if (!ip)
+			ip = old->ip;
+	}
+	memcpy(slot->mac, mac, 6);
+	slot->ip = ip;
+	slot->state = LEASE_OFFERED;
+	return slot;
+}
+
+static void put_common_options(struct gw_dhcp *d, struct dhcp_opt_writer *w, bool with_lease)
+{
+	const struct gw_config *c = d->cfg;
+	const char *names[GW_DNSSEARCH_MAX];
+	uint8_t search[GW_DNSSEARCH_MAX * (GW_NAME_MAX + 2)];
+	size_t slen;
+	unsigned i;
+
+	dow_u32(w, DHCPOPT_SERVER_ID, c->host);
+	if (with_lease) {
+		dow_u32(w, DHCPOPT_LEASE, GW_DHCP_LEASE_S);
+		dow_u32(w, DHCPOPT_T1, GW_DHCP_LEASE_S / 2);
+		dow_u32(w, DHCPOPT_T2, GW_DHCP_LEASE_S / 8 * 7);
+	}
+	dow_u32(w, DHCPOPT_MASK, c->mask);
+	dow_u32(w, DHCPOPT_ROUTER, c->host);
+	dow_u32(w, DHCPOPT_DNS, c->dns);
+	if (c->hostname[0])
+		dow_put(w, DHCPOPT_HOSTNAME, c->hostname, strlen(c->hostname));
+	if (c->domainname[0])
+		dow_put(w, DHCPOPT_DOMAIN, c->domainname, strlen(c->domainname));
+	if (c->mtu_set)
+		dow_u16(w, DHCPOPT_MTU, (uint16_t)c->mtu);
+	for (i = 0; i < c->n_dnssearch; i++)
+		names[i] = c->dnssearch[i];
+	if (c->n_dnssearch &&
+	    (slen = dhcp_encode_search(names, c->n_dnssearch, search, sizeof(search))))
+		dow_put(w, DHCPOPT_SEARCH, search, slen);
+	if (c->tftp_server_name[0])
+		dow_put(w, DHCPOPT_TFTP_SERVER, c->tftp_server_name, strlen(c->tftp_server_name));
+	if (c->bootfile[0])
+		dow_put(w, DHCPOPT_BOOTFILE, c->bootfile, strlen(c->bootfile));
+}
+
+/* Build and queue a reply. yiaddr 0 for NAK/INFORM. */
+static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t yiaddr)
+{
+	const struct gw_config *c = d->cfg;
+	uint8_t *f = gw_tx_begin(d->tx), *b;
+	struct dhcp_opt_writer w;
+	uint32_t ciaddr = rd32be(req + 12), dst;
+	bool bcast = type == DHCPNAK || !ciaddr || (rd16be(req + 10) & BOOTP_BROADCAST_FLAG);
+	size_t len, room;
+
+	if (!f)
+		return;
+	room = d->tx->slot_size - OFF_UDP_DATA;
+	if (c->mtu - IP_HDR_LEN - UDP_HDR_LEN < room)
+		room = c->mtu - IP_HDR_LEN - UDP_HDR_LEN;
+	b = f + OFF_UDP_DATA;
+	memset(b, 0, DHCP_OPTS_OFF);
+	b[0] = BOOTP_REPLY;
+	b[1] = 1;
+	b[2] = 6;
+	memcpy(b + 4, req + 4, 4);    /* xid */
+	memcpy(b + 10, req + 10, 2);  /* flags */
+	if (type != DHCPNAK)
+		memcpy(b + 12, req + 12, 4); /* ciaddr */
+	wr32be(b + 16, yiaddr);
+	if (type != DHCPNAK)
+		wr32be(b + 20, c->host); /* siaddr: next server (TFTP) */
+	memcpy(b + 28, req + 28, 16); /* chaddr */
+	if (type != DHCPNAK && c->bootfile[0])
+		memcpy(b + BOOTP_FILE_OFF, c->bootfile,
+		       strnlen(c->bootfile, BOOTP_FILE_LEN - 1));
+	wr32be(b + BOOTP_FIXED_LEN, DHCP_COOKIE);
+	dow_init(&w, b + DHCP_OPTS_OFF, room - DHCP_OPTS_OFF);
+	dow_u8(&w, DHCPOPT_MSG_TYPE, type);
+	if (type == DHCPNAK)
+		dow_u32(&w, DHCPOPT_SERVER_ID, c->host);
+	else
+		put_common_options(d, &w, type != DHCPACK || yiaddr);
+	dow_end(&w);
+	if (w.overflow) {
+		LOG_ONCE(LOG_LVL_WARN, "-netdev user: DHCP options exceed the MTU, reply dropped");
+		d->stats->tx_too_big++;
+		return;
+	}
+	len = DHCP_OPTS_OFF + w.len;
+	if (len < DHCP_MIN_MSG && room >= DHCP_MIN_MSG) {
+		memset(b + len, 0, DHCP_MIN_MSG - len);
+		len = DHCP_MIN_MSG;
+	}
+	dst = bcast ? 0xffffffff : ciaddr;
+	len = pkt_udp(f, bcast ? bcast_mac : req + 28, c->mac, c->host, 67, dst, 68, len);
+	gw_tx_commit(d->tx, len);
+}
+
+static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhcp_opts *o,
+			   uint64_t now)
+{
+	const uint8_t *mac = b + 28;
+	uint32_t ciaddr = rd32be(b + 12);
+	uint32_t want = o->has_req_ip ? o->req_ip : ciaddr;
+	struct gw_lease *l;
+
+	if (o->has_server_id && o->server_id != d->cfg->host) {
+		/* The client picked another server: forget our offer. */
+		l = find_lease(d, mac);
+		if (l && l->state == LEASE_OFFERED && l >= d->leases &&
+		    l < d->leases + d->cfg->max_leases)
+			l->state = LEASE_RELEASED;
+		d->stats->dhcp_ignored++;
+		return;
+	}
+	l = find_lease(d, mac);
+	if (!l && want)
+		l = alloc_lease(d, mac, want, now); /* INIT-REBOOT after our restart */
+	if (!l || !want || l->ip != want) {
+		reply(d, b, DHCPNAK, 0);
+		d->stats->dhcp_naks++;
+		return;
+	}
+	l->state = LEASE_BOUND;
+	l->expires_ms = now + GW_DHCP_LEASE_S * 1000ull;
+	l->used_ms = now;
+	reply(d, b, DHCPACK, l->ip);
+	d->stats->dhcp_acks++;
+	gw_arp_learn(d->arp, l->ip, mac);
+}
+
+void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len)
+{
+	uint64_t now = ev_now_ms();
+	struct dhcp_opts o;
+	struct gw_lease *l;
+
+	if (len < DHCP_OPTS_OFF) {
+		d->stats->dhcp_truncated++;
+		return;
+	}
+	if (b[0] != BOOTP_REQUEST || b[1] != 1 || b[2] != 6 || rd32be(b + 24) /* giaddr */ ||
+	    mac_is_multicast(b + 28) || mac_is_zero(b + 28)) {
+		d->stats->dhcp_bad_header++;
+		return;
+	}
+	if (dhcp_opts_parse(b, len, &o)) {
+		d->stats->dhcp_bad_options++;
+		return;
+	}
+	switch (o.msg_type) {
+	case DHCPDISCOVER:
+		l = find_lease(d, b + 28);
+		if (!l)
+			l = alloc_lease(d, b + 28, o.has_req_ip ? o.req_ip : 0, now);
+		if (!l) {
+			LOG_ONCE(LOG_LVL_WARN, "-netdev user: DHCP pool exhausted (max-leases=%u)",
+				 d->cfg->max_leases);
+			d->stats->dhcp_pool_full++;
+			return;
+		}
+		if (l->state != LEASE_BOUND) {
+			l->state = LEASE_OFFERED;
+			l->expires_ms = now + OFFER_HOLD_MS;
+		}
+		l->used_ms = now;
+		reply(d, b, DHCPOFFER, l->ip);
+		d->stats->dhcp_offers++;
+		break;
+	case DHCPREQUEST:
+		handle_request(d, b, &o, now);
+		break;
+	case DHCPDECLINE:
+		l = find_lease(d, b + 28);
+		if (!l || !o.has_server_id || o.server_id != d->cfg->host) {
+			d->stats->dhcp_ignored++;
+			return;
+		}
+		/* Someone else uses this address: park it, unbound from any
+		 * client, so the next DISCOVER gets a different one. */
+		if (l >= d->leases && l < d->leases + d->cfg->max_leases) {
+			memset(l->mac, 0, 6);
+			l->state = LEASE_DECLINED;
+			l->expires_ms = now + GW_DHCP_LEASE_S * 1000ull;
+		}
+		d->stats->dhcp_declines++;
+		break;
+	case DHCPRELEASE:
+		l = find_lease(d, b + 28);
+		if (!l || l->ip != rd32be(b + 12)) {
+			d->stats->dhcp_ignored++;
+			return;
+		}
+		l->state = LEASE_RELEASED;
+		l->used_ms = now;
+		d->stats->dhcp_releases++;
+		break;
+	case DHCPINFORM:
+		if (!rd32be(b + 12)) {
+			d->stats->dhcp_ignored++;
+			return;
+		}
+		reply(d, b, DHCPACK, 0);
+		d->stats->dhcp_informs++;
+		break;
+	case 0:
+		d->stats->dhcp_no_type++;
+		break;
+	default:
+		d->stats->dhcp_ignored++;
+		break;
+	}
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dhcp.h - the gateway's DHCPv4 server.
+ *
+ * Theory of operation: one lease per client hardware address (chaddr),
+ * never per client-id, so a VM keeps its address across reboots and
+ * renewals however its DHCP client identifies itself. Static lease=
+ * entries are consulted first. Dynamic addresses are handed out from
+ * dhcpstart upward, skipping host, dns, static addresses and those already
+ * leased, up to max-leases clients; the table keeps a client's address
+ * after RELEASE or expiry and only reuses it, least recently used first,
+ * when no never-used address is left. DECLINEd addresses are quarantined
+ * for one lease time. Replies go from host:67 to the client's address, or
+ * to the broadcast address while the client has none or asks for it.
+ */
+#ifndef VMWIRE_GATEWAY_DHCP_H
+#define VMWIRE_GATEWAY_DHCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gw_config;
+struct gw_tx;
+struct gw_arp;
+struct gw_stats;
+
+#define GW_DHCP_LEASE_S 86400
+
+enum gw_lease_state { LEASE_FREE, LEASE_OFFERED, LEASE_BOUND, LEASE_RELEASED, LEASE_DECLINED };
+
+struct gw_lease {
+	uint8_t mac[6];
+	uint32_t ip;
+	enum gw_lease_state state;
+	uint64_t expires_ms;
+	uint64_t used_ms; /* last activity, for reuse order */
+};
+
+struct gw_dhcp {
+	const struct gw_config *cfg;
+	struct gw_tx *tx;
+	struct gw_arp *arp;
+	struct gw_stats *stats;
+	struct gw_lease *leases; /* cfg->max_leases dynamic entries */
+	struct gw_lease *statics; /* cfg->n_leases entries, state only */
+};
+
+int gw_dhcp_init(struct gw_dhcp *d, const struct gw_config *cfg, struct gw_tx *tx,
+		 struct gw_arp *arp, struct gw_stats *stats);
+void gw_dhcp_fini(struct gw_dhcp *d);
+
+/* A UDP payload (BOOTP message) sent to port 67 by a guest. */
+void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *bootp, size_t len);
+
+/* The address bound to mac, or 0 (monitor, tests). */
+uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac);
+
+#endif

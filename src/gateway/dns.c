@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dns.c - see dns.h.
+ */
+#include "gateway/dns.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "gateway/arp.h"
+#include "gateway/config.h"
+#include "gateway/dns_msg.h"
+#include "gateway/pkt.h"
+#include "gateway/stats.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SWEEP_MS 250
+#define RX_BUF 65536
+#define RX_BUDGET 64
+
+static void dns_rx(void *ctx, uint32_t events);
+static void dns_timer(void *ctx);
+
+static int open_sock(struct gw_dns *dns, int family, struct ev_watch *w)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	ev_watch_init(w, fd, dns_rx, dns);
+	if (ev_watch_add(dns->loop, w, EPOLLIN)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int gw_dns_init(struct gw_dns *dns, const struct gw_config *cfg, struct gw_tx *tx,
+		struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop)
+{
+	unsigned i;
+	bool v4 = false, v6 = false;
+
+	memset(dns, 0, sizeof(*dns));
+	dns->cfg = cfg;
+	dns->tx = tx;
+	dns->arp = arp;
+	dns->stats = stats;
+	dns->loop = loop;
+	dns->fd4 = dns->fd6 = -1;
+	ev_timer_init(&dns->timer, dns_timer, dns);
+	dns->q = calloc(GW_DNS_INFLIGHT, sizeof(*dns->q));
+	dns->rxbuf = malloc(RX_BUF);
+	if (!dns->q || !dns->rxbuf)
+		goto fail;
+	if (!loop || cfg->restrict_)
+		return 0;
+	for (i = 0; i < cfg->n_upstream; i++) {
+		if (cfg->upstream[i].sa.ss_family == AF_INET)
+			v4 = true;
+		else
+			v6 = true;
+	}
+	if (v4 && (dns->fd4 = open_sock(dns, AF_INET, &dns->w4)) < 0)
+		goto fail;
+	if (v6 && (dns->fd6 = open_sock(dns, AF_INET6, &dns->w6)) < 0)
+		goto fail;
+	return 0;
+fail:
+	gw_dns_fini(dns);
+	return -1;
+}
+
+void gw_dns_fini(struct gw_dns *dns)
+{
+	if (dns->loop) {
+		ev_timer_cancel(dns->loop, &dns->timer);
+		if (dns->fd4 >= 0)
+			ev_watch_del(dns->loop, &dns->w4);
+		if (dns->fd6 >= 0)
+			ev_watch_del(dns->loop, &dns->w6);
+	}
+	if (dns->fd4 >= 0)
+		close(dns->fd4);
+	if (dns->fd6 >= 0)
+		close(dns->fd6);
+	dns->fd4 = dns->fd6 = -1;
+	free(dns->q);
+	free(dns->rxbuf);
+	dns->q = NULL;
+	dns->rxbuf = NULL;
+}
+
+/* Queue msg (len bytes) to the guest from dns:53; msg may be modified.
+ * qend is where its question section ends, used when truncating to MTU. */
+static void to_guest(struct gw_dns *dns, uint32_t ip, uint16_t port, uint8_t *msg,
+		     size_t len, size_t qend)
+{
+	size_t room = dns->cfg->mtu - IP_HDR_LEN - UDP_HDR_LEN;
+	uint8_t *f;
+
+	if (room > dns->tx->slot_size - OFF_UDP_DATA)
+		room = dns->tx->slot_size - OFF_UDP_DATA;
+	if (len > room) {
+		/* Header and question only, TC set: the guest retries on TCP. */
+		len = qend;
+		wr16be(msg + 2, rd16be(msg + 2) | DNS_FLAG_TC);
+		memset(msg + 6, 0, 6);
+		dns->stats->dns_truncated_replies++;
+	}
+	f = gw_tx_begin(dns->tx);
+	if (!f)
+		return;
+	memcpy(f + OFF_UDP_DATA, msg, len);
+	memset(f, 0, 6);
+	len = pkt_udp(f, f, dns->cfg->mac, dns->cfg->dns, 53, ip, port, len);
+	gw_arp_output(dns->arp, f, len, ip);
+}
+
+/* Rewrite a query in place into a header+question reply with rcode. */
+static size_t make_reply(uint8_t *m, size_t qend, uint16_t id, unsigned rcode, bool aa)
+{
+	uint16_t flags = rd16be(m + 2);
+
+	flags = (uint16_t)(DNS_FLAG_QR | (flags & (DNS_FLAG_RD | 0x7800)) | DNS_FLAG_RA |
+			   (aa ? DNS_FLAG_AA : 0) | rcode);
+	wr16be(m, id);
+	wr16be(m + 2, flags);
+	wr16be(m + 4, 1);
+	memset(m + 6, 0, 6);
+	return qend;
+}
+
+static void answer_builtin(struct gw_dns *dns, uint32_t src, uint16_t sport,
+			   const uint8_t *msg, size_t qend, uint16_t qtype)
+{
+	uint8_t out[GW_DNS_QUERY_MAX + 16];
+	size_t len;
+
+	memcpy(out, msg, qend);
+	len = make_reply(out, qend, rd16be(msg), DNS_RCODE_NOERROR, true);
+	if (qtype == DNS_TYPE_A || qtype == DNS_TYPE_ANY) {
+		uint8_t *rr = out + len;
+
+		wr16be(rr, 0xc000 | DNS_HDR_LEN); /* the question's name */
+		wr16be(rr + 2, DNS_TYPE_A);
+		wr16be(rr + 4, DNS_CLASS_IN);
+		wr32be(rr + 6, 60);
+		wr16be(rr + 10, 4);
+		wr32be(rr + 12, dns->cfg->host);
+		len += 16;
+		wr16be(out + 6, 1);
+	}
+	dns->stats->dns_builtin++;
+	to_guest(dns, src, sport, out, len, qend);
+}
+
+static uint16_t fresh_id(const struct gw_dns *dns)
+{
+	uint16_t id = 0;
+	unsigned i, tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+			id = (uint16_t)(ev_now_ms() * 2654435761u >> 7);
+		for (i = 0; i < GW_DNS_INFLIGHT; i++)
+			if (dns->q[i].used && dns->q[i].up_id == id)
+				break;
+		if (i == GW_DNS_INFLIGHT)
+			break;
+	}
+	return id;
+}
+
+static int send_upstream(struct gw_dns *dns, struct gw_dns_query *q)
+{
+	const struct gw_upstream *u = &dns->cfg->upstream[q->upstream];
+	int fd = u->sa.ss_family == AF_INET ? dns->fd4 : dns->fd6;
+
+	wr16be(q->msg, q->up_id);
+	if (fd < 0 || sendto(fd, q->msg, q->len, 0, (const struct sockaddr *)&u->sa,
+			     u->salen) < 0) {
+		dns->stats->dns_send_errors++;
+		return -1;
+	}
+	return 0;
+}
+
+static void fail_query(struct gw_dns *dns, struct gw_dns_query *q)
+{
+	size_t len = make_reply(q->msg, q->qend, q->guest_id, DNS_RCODE_SERVFAIL, false);
+
+	q->used = false;
+	to_guest(dns, q->guest_ip, q->guest_port, q->msg, len, q->qend);
+}
+
+void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_t *msg,
+		  size_t len)
+{
+	const struct gw_config *c = dns->cfg;
+	struct gw_dns_query *q = NULL;
+	struct dns_hdr h;
+	char name[256];
+	uint16_t qtype, qclass;
+	size_t qend;
+	unsigned i;
+
+	if (dns_parse_header(msg, len, &h) || (h.flags & DNS_FLAG_QR) || h.qdcount != 1 ||
+	    len > GW_DNS_QUERY_MAX ||
+	    dns_parse_question(msg, len, DNS_HDR_LEN, name, &qtype, &qclass, &qend)) {
+		dns->stats->dns_malformed++;
+		return;
+	}
+	dns->stats->dns_queries++;
+	if (DNS_OPCODE(h.flags) == 0 && qclass == DNS_CLASS_IN &&
+	    !strcmp(name, GW_DNS_BUILTIN_NAME)) {
+		answer_builtin(dns, src, sport, msg, qend, qtype);
+		return;
+	}
+	if (c->restrict_) {
+		dns->stats->dns_restricted++;
+		return;
+	}
+	for (i = 0; i < GW_DNS_INFLIGHT && !q; i++)
+		if (!dns->q[i].used)
+			q = &dns->q[i];
+	if (!q) {
+		dns->stats->dns_table_full++;
+		return;
+	}
+	memcpy(q->msg, msg, len);
+	q->len = len;
+	q->qend = qend;
+	q->guest_id = h.id;
+	q->guest_ip = src;
+	q->guest_port = sport;
+	if (!c->n_upstream || !dns->loop) {
+		dns->stats->dns_no_upstream++;
+		fail_query(dns, q);
+		return;
+	}
+	q->used = true;
+	q->up_id = fresh_id(dns);
+	q->tries = 1;
+	q->upstream = dns->next_upstream++ % c->n_upstream;
+	q->deadline_ms = ev_now_ms() + GW_DNS_TIMEOUT_MS;
+	send_upstream(dns, q); /* a failed send is retried by the sweep */
+	dns->stats->dns_forwarded++;
+	if (!dns->timer.armed)
+		ev_timer_arm(dns->loop, &dns->timer, SWEEP_MS);
+}
+
+void gw_dns_sweep(struct gw_dns *dns, uint64_t now)
+{
+	unsigned n = dns->cfg->n_upstream, max_tries = n > 1 ? n : 2, i;
+
+	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
+		struct gw_dns_query *q = &dns->q[i];
+
+		if (!q->used || now < q->deadline_ms)
+			continue;
+		if (q->tries >= max_tries) {
+			dns->stats->dns_timeouts++;
+			fail_query(dns, q);
+			continue;
+		}
+		q->tries++;
+		q->upstream = (q->upstream + 1) % n;
+		q->deadline_ms = now + GW_DNS_TIMEOUT_MS;
+		dns->stats->dns_failovers++;
+		send_upstream(dns, q);
+	}
+}
+
+static void dns_timer(void *ctx)
+{
+	struct gw_dns *dns = ctx;
+	unsigned i;
+
+	gw_dns_sweep(dns, ev_now_ms());
+	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
+		if (dns->q[i].used) {
+			ev_timer_arm(dns->loop, &dns->timer, SWEEP_MS);
+			return;
+		}
+	}
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct gw_upstream *u)
+{
+	if (a->ss_family != u->sa.ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)&u->sa;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)&u->sa;
+
+	return x->sin6_port == y->sin6_port &&
+	       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+}
+
+static void handle_reply(struct gw_dns *dns, uint8_t *m, size_t len,
+			 const struct sockaddr_storage *from)
+{
+	struct gw_dns_query *q = NULL;
+	struct dns_hdr h;
+	unsigned i;
+
+	if (dns_parse_header(m, len, &h) || !(h.flags & DNS_FLAG_QR)) {
+		dns->stats->dns_bad_reply++;
+		return;
+	}
+	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
+		struct gw_dns_query *c = &dns->q[i];
+
+		if (c->used && c->up_id == h.id &&
+		    same_addr(from, &dns->cfg->upstream[c->upstream])) {
+			q = c;
+			break;
+		}
+	}
+	/* Same question, byte for byte but for the ID (case included: a
+	 * resolver echoes it, and 0x20 randomisation relies on that). */
+	if (!q || len < q->qend || h.qdcount != 1 ||
+	    memcmp(m + 4, q->msg + 4, 2) || memcmp(m + DNS_HDR_LEN, q->msg + DNS_HDR_LEN,
+						     q->qend - DNS_HDR_LEN)) {
+		dns->stats->dns_bad_reply++;
+		return;
+	}
+	q->used = false;
+	wr16be(m, q->guest_id);
+	dns->stats->dns_answers++;
+	to_guest(dns, q->guest_ip, q->guest_port, m, len, q->qend);
+}
+
+static void dns_rx(void *ctx, uint32_t events)
+{
+	struct gw_dns *dns = ctx;
+	int budget, fd;
+
+	for (fd = 0; fd < 2; fd++) {
+		int s = fd ? dns->fd6 : dns->fd4;
+
+		for (budget = RX_BUDGET; s >= 0 && budget; budget--) {
+			struct sockaddr_storage from;
+			socklen_t flen = sizeof(from);
+			ssize_t n = recvfrom(s, dns->rxbuf, RX_BUF, 0, (struct sockaddr *)&from,
+					     &flen);
+
+			if (n < 0)
+				break;
+			handle_reply(dns, dns->rxbuf, (size_t)n, &from);
+		}
+	}
+}

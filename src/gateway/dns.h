@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dns.h - the DNS forwarder listening at the dns address, UDP port 53.
+ *
+ * Theory of operation: a guest query is copied into a fixed table of
+ * in-flight queries and relayed to an upstream resolver from one of our
+ * own unconnected UDP sockets (one per address family) with a fresh random
+ * ID, so two guests using the same ID cannot collide and an off-path host
+ * has to guess it. A reply is accepted only from the upstream the query
+ * went to, with a known ID and the same question; its ID is put back and
+ * it is sent to the guest from dns:53. A query unanswered for
+ * GW_DNS_TIMEOUT_MS moves to the next upstream; when every attempt timed
+ * out the guest gets SERVFAIL. The name host.vmwire.internal is answered
+ * locally with the host address. With restrict=on only built-in names are
+ * answered, as slirp drops all guest UDP to the outside then.
+ */
+#ifndef VMWIRE_GATEWAY_DNS_H
+#define VMWIRE_GATEWAY_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/loop.h"
+
+struct gw_config;
+struct gw_tx;
+struct gw_arp;
+struct gw_stats;
+
+#define GW_DNS_INFLIGHT 64
+#define GW_DNS_QUERY_MAX 1500
+#define GW_DNS_TIMEOUT_MS 2000
+#define GW_DNS_BUILTIN_NAME "host.vmwire.internal"
+
+struct gw_dns_query {
+	bool used;
+	uint16_t guest_id, up_id, guest_port;
+	uint32_t guest_ip;
+	unsigned upstream, tries;
+	uint64_t deadline_ms;
+	size_t len, qend; /* query length; end of its question section */
+	uint8_t msg[GW_DNS_QUERY_MAX];
+};
+
+struct gw_dns {
+	const struct gw_config *cfg;
+	struct gw_tx *tx;
+	struct gw_arp *arp;
+	struct gw_stats *stats;
+	struct ev_loop *loop;
+	int fd4, fd6;
+	struct ev_watch w4, w6;
+	struct ev_timer timer;
+	struct gw_dns_query *q; /* GW_DNS_INFLIGHT entries */
+	uint8_t *rxbuf;         /* 65536 bytes */
+	unsigned next_upstream; /* round robin start for new queries */
+};
+
+/* loop may be NULL (tests of built-in answers only): no sockets opened. */
+int gw_dns_init(struct gw_dns *dns, const struct gw_config *cfg, struct gw_tx *tx,
+		struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop);
+void gw_dns_fini(struct gw_dns *dns);
+
+/* A UDP payload sent by a guest to dns:53. */
+void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_t *msg,
+		  size_t len);
+
+/* Expire and fail over in-flight queries as of now (timer; tests). */
+void gw_dns_sweep(struct gw_dns *dns, uint64_t now_ms);
+
+#endif

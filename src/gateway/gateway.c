@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * gateway.c - the gateway port and its frame dispatch, see gateway.h.
+ */
+#include "gateway/gateway.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "core/port.h"
+#include "gateway/arp.h"
+#include "gateway/checksum.h"
+#include "gateway/dhcp.h"
+#include "gateway/dns.h"
+#include "gateway/icmp.h"
+#include "gateway/pkt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IP_MF 0x2000
+#define IP_OFFMASK 0x1fff
+
+struct gateway {
+	struct port port; /* first: container_of by cast */
+	struct gw_config cfg;
+	struct gw_stats stats;
+	struct gw_tx tx;
+	struct gw_arp arp;
+	struct gw_dhcp dhcp;
+	struct gw_icmp icmp;
+	struct gw_dns dns;
+};
+
+static bool is_ours(const struct gw_config *c, uint32_t ip)
+{
+	return ip == c->host || ip == c->dns;
+}
+
+static void udp_input(struct gateway *gw, uint32_t src, uint32_t dst, const uint8_t *u,
+		      size_t len)
+{
+	const struct gw_config *c = &gw->cfg;
+	uint16_t ulen, sport, dport;
+
+	if (len < UDP_HDR_LEN) {
+		gw->stats.udp_truncated++;
+		return;
+	}
+	ulen = rd16be(u + 4);
+	if (ulen < UDP_HDR_LEN || ulen > len) {
+		gw->stats.udp_bad_len++;
+		return;
+	}
+	if (rd16be(u + 6) && csum_l4_ipv4(src, dst, IPPROTO_UDP_, u, ulen)) {
+		gw->stats.udp_bad_csum++;
+		return;
+	}
+	sport = rd16be(u);
+	dport = rd16be(u + 2);
+	if (dport == 67 && (dst == 0xffffffff || dst == c->host)) {
+		gw_dhcp_input(&gw->dhcp, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
+		return;
+	}
+	if (!src) {
+		gw->stats.ip_bad_src++; /* 0.0.0.0 is only good for DHCP */
+		return;
+	}
+	if (dport == 53 && dst == c->dns) {
+		gw_dns_input(&gw->dns, src, sport, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
+		return;
+	}
+	gw->stats.udp_unhandled++;
+}
+
+static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
+{
+	const struct gw_config *c = &gw->cfg;
+	const uint8_t *ip = f + ETH_HDR_LEN;
+	size_t avail = len - ETH_HDR_LEN, ihl, tot;
+	uint32_t src, dst;
+	uint16_t frag;
+
+	if (avail < IP_HDR_LEN) {
+		gw->stats.ip_truncated++;
+		return;
+	}
+	if (ip[0] >> 4 != 4) {
+		gw->stats.ip_bad_version++;
+		return;
+	}
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	if (ihl < IP_HDR_LEN) {
+		gw->stats.ip_bad_ihl++;
+		return;
+	}
+	if (ihl > avail) {
+		gw->stats.ip_truncated++;
+		return;
+	}
+	tot = rd16be(ip + 2);
+	if (tot < ihl || tot > avail) { /* less is Ethernet padding: trimmed */
+		gw->stats.ip_bad_len++;
+		return;
+	}
+	if (csum(ip, ihl)) {
+		gw->stats.ip_bad_csum++;
+		return;
+	}
+	frag = rd16be(ip + 6);
+	if (frag & (IP_MF | IP_OFFMASK)) {
+		gw->stats.ip_fragments++;
+		return;
+	}
+	src = rd32be(ip + 12);
+	dst = rd32be(ip + 16);
+	if ((src >> 28) >= 14 || is_ours(c, src) || (src && (src & 0xff000000) == 0x7f000000)) {
+		gw->stats.ip_bad_src++; /* multicast, class E, broadcast, spoofed us */
+		return;
+	}
+	gw_arp_learn(&gw->arp, src, eth_src(f));
+	if (c->restrict_ && dst == 0xffffffff && ip[9] != IPPROTO_UDP_) {
+		gw->stats.ip_restricted++;
+		return;
+	}
+	if (ip[9] == IPPROTO_UDP_) {
+		udp_input(gw, src, dst, ip + ihl, tot - ihl);
+		return;
+	}
+	if (ip[9] == IPPROTO_ICMP_ && is_ours(c, dst) && src) {
+		gw_icmp_input(&gw->icmp, eth_src(f), src, dst, ip + ihl, tot - ihl);
+		return;
+	}
+	if (c->restrict_ && (dst & c->mask) != c->net) {
+		gw->stats.ip_restricted++;
+		return;
+	}
+	gw->stats.ip_unhandled++;
+}
+
+static void gw_transmit(struct port *port, const uint8_t *f, size_t len)
+{
+	struct gateway *gw = (struct gateway *)port;
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint16_t type;
+
+	gw->stats.frames_in++;
+	if (len < ETH_HDR_LEN) {
+		gw->stats.ip_truncated++;
+		return;
+	}
+	/* The switch floods unknown unicast to us too: not an error. */
+	if (memcmp(eth_dst(f), gw->cfg.mac, 6) && memcmp(eth_dst(f), bcast, 6)) {
+		gw->stats.not_for_us++;
+		return;
+	}
+	if (mac_is_multicast(eth_src(f))) {
+		gw->stats.not_for_us++;
+		return;
+	}
+	type = rd16be(f + 12);
+	if (type == ETHERTYPE_ARP)
+		gw_arp_input(&gw->arp, f, len);
+	else if (type == ETHERTYPE_IPV4)
+		ipv4_input(gw, f, len);
+	else
+		gw->stats.bad_ethertype++;
+}
+
+static void gw_describe(const struct port *port, char *buf, size_t size)
+{
+	const struct gateway *gw = (const struct gateway *)port;
+	const struct gw_config *c = &gw->cfg;
+	char mac[18];
+
+	snprintf(buf, size, "user: net=%u.%u.%u.%u/%d host=%u.%u.%u.%u mac=%s%s",
+		 c->net >> 24, c->net >> 16 & 0xff, c->net >> 8 & 0xff, c->net & 0xff,
+		 __builtin_popcount(c->mask), c->host >> 24, c->host >> 16 & 0xff,
+		 c->host >> 8 & 0xff, c->host & 0xff, mac_format(c->mac, mac),
+		 c->restrict_ ? " restrict" : "");
+}
+
+static void gw_destroy(struct port *port)
+{
+	struct gateway *gw = (struct gateway *)port;
+
+	gw_dns_fini(&gw->dns);
+	gw_dhcp_fini(&gw->dhcp);
+	gw_arp_fini(&gw->arp);
+	gw_tx_fini(&gw->tx);
+	free(gw);
+}
+
+static const struct port_ops gw_ops = {
+	.kind = "user",
+	.transmit = gw_transmit,
+	.describe = gw_describe,
+	.destroy = gw_destroy,
+};
+
+struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
+			    struct ev_loop *loop)
+{
+	struct gateway *gw = calloc(1, sizeof(*gw));
+
+	if (!gw)
+		return NULL;
+	port_init(&gw->port, &gw_ops, id);
+	gw->cfg = *cfg;
+	gw->dns.fd4 = gw->dns.fd6 = -1;
+	if (gw_tx_init(&gw->tx, ETH_HDR_LEN + cfg->mtu, &gw->port, loop, &gw->stats))
+		goto fail;
+	if (gw_arp_init(&gw->arp, &gw->cfg, &gw->tx, &gw->stats))
+		goto fail;
+	if (gw_dhcp_init(&gw->dhcp, &gw->cfg, &gw->tx, &gw->arp, &gw->stats))
+		goto fail;
+	gw_icmp_init(&gw->icmp, &gw->cfg, &gw->tx, &gw->stats);
+	if (gw_dns_init(&gw->dns, &gw->cfg, &gw->tx, &gw->arp, &gw->stats, loop))
+		goto fail;
+	return gw;
+fail:
+	gw_destroy(&gw->port);
+	return NULL;
+}
+
+struct port *gateway_port(struct gateway *gw)
+{
+	return &gw->port;
+}
+
+void gateway_flush(struct gateway *gw)
+{
+	gw_tx_flush(&gw->tx);
+}
+
+const struct gw_stats *gateway_stats(const struct gateway *gw)
+{
+	return &gw->stats;
+}
+
+uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac)
+{
+	return gw_dhcp_lookup(&gw->dhcp, mac);
+}
+
+void gateway_dns_sweep(struct gateway *gw, uint64_t now_ms)
+{
+	gw_dns_sweep(&gw->dns, now_ms);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * stats.h - the gateway's counters, one per drop reason and per answer.
+ *
+ * Theory of operation: every frame the gateway ignores is counted under
+ * exactly one named reason, so "why did my guest get no answer" is a
+ * monitor query, not a debugging session. The X-macro keeps the struct,
+ * and the name table the monitor prints, in one place.
+ */
+#ifndef VMWIRE_GATEWAY_STATS_H
+#define VMWIRE_GATEWAY_STATS_H
+
+#include <stdint.h>
+
+#define GW_STATS(X)                                                            \
+	X(frames_in) X(not_for_us) X(bad_ethertype) X(tx_ring_full) X(tx_too_big) \
+	X(arp_truncated) X(arp_bad) X(arp_replies) X(arp_requests)             \
+	X(arp_learned) X(arp_pending_dropped) X(arp_ignored)                    \
+	X(ip_truncated) X(ip_bad_version) X(ip_bad_ihl) X(ip_bad_len)           \
+	X(ip_bad_csum) X(ip_fragments) X(ip_bad_src) X(ip_restricted)           \
+	X(ip_unhandled)                                                         \
+	X(udp_truncated) X(udp_bad_len) X(udp_bad_csum) X(udp_unhandled)        \
+	X(icmp_truncated) X(icmp_bad_csum) X(icmp_echo_replies) X(icmp_unhandled) \
+	X(dhcp_truncated) X(dhcp_bad_options) X(dhcp_bad_header)                \
+	X(dhcp_no_type) X(dhcp_pool_full) X(dhcp_offers) X(dhcp_acks)           \
+	X(dhcp_naks) X(dhcp_releases) X(dhcp_declines) X(dhcp_informs)          \
+	X(dhcp_ignored)                                                         \
+	X(dns_malformed) X(dns_queries) X(dns_builtin) X(dns_forwarded)         \
+	X(dns_answers) X(dns_timeouts) X(dns_failovers) X(dns_table_full)       \
+	X(dns_bad_reply) X(dns_restricted) X(dns_truncated_replies)             \
+	X(dns_no_upstream) X(dns_send_errors)
+
+struct gw_stats {
+#define GW_STAT_FIELD(n) uint64_t n;
+	GW_STATS(GW_STAT_FIELD)
+#undef GW_STAT_FIELD
+};
+
+#endif
