@@ -63,4 +63,7 @@ void network_age(struct network *net, uint64_t now_ms);
 
 const char *network_mode_name(enum network_mode mode);
 
+/* The network called id in a list linked via ->next, or NULL. */
+struct network *network_find(struct network *list, const char *id);
+
 #endif

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * forward.c - the per-frame path of hubs and switches.
+ *
+ * Theory of operation: a hub is QEMU's hub: every frame goes unchanged to
+ * every other port, VLAN configuration is ignored.
+ *
+ * A switch handles a frame in four steps:
+ *  1. classify it into one VLAN (vlan.c) or drop it by the port's rules;
+ *  2. learn (source MAC, VLAN) -> ingress port, warning once per pair of
+ *     ports when two stations share a MAC;
+ *  3. pick the egress: the learned port for a known unicast destination,
+ *     else every other port that carries the VLAN (flooding);
+ *  4. hand each egress port the frame in the form it wants: untagged for an
+ *     access port or a trunk's native VLAN, tagged otherwise.
+ *
+ * Step 4 builds each form at most once per frame, lazily, in the network's
+ * two scratch buffers (untagged in scratch[0], tagged in scratch[1]); a frame
+ * that already has the right form goes out as received, without a copy.
+ *
+ * Counting: malformed frames (a truncated tag, a multicast or all-zero
+ * source MAC, which no NIC sends) are rx_drops of the ingress port; frames
+ * the VLAN rules refuse and unicast frames whose destination sits behind the
+ * ingress port are "filtered" on the network.
+ */
+#include "fabric/forward.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "fabric/fdb.h"
+#include "fabric/vlan.h"
+
+#include <stdio.h>
+
+void hub_forward(struct network *net, struct port *from, const uint8_t *frame, size_t len)
+{
+	struct port *p, *next;
+
+	net->stats.frames_in++;
+	net->stats.flooded++;
+	for (p = net->ports; p; p = next) {
+		/* transmit() may detach p (never free it): read on before. */
+		next = p->net_next;
+		if (p != from)
+			port_send(p, frame, len);
+		if (next && next->net != net)
+			break;
+	}
+}
+
+/* One received frame and the egress forms built from it so far. */
+struct egress {
+	const uint8_t *frame;
+	size_t len;
+	struct vlan_info vi;
+	const uint8_t *untagged, *tagged; /* NULL: not built yet */
+	size_t ulen, tlen;
+	uint32_t gen; /* scratch_gen the built forms belong to */
+};
+
+static void egress_reset(struct network_priv *np, struct egress *e)
+{
+	e->gen = np->scratch_gen;
+	e->untagged = e->vi.tagged ? NULL : e->frame;
+	e->ulen = e->len;
+	/* A priority tag (VID 0) must be rewritten to carry the VLAN. */
+	e->tagged = e->vi.tagged && e->vi.wire_vid == e->vi.vid ? e->frame : NULL;
+	e->tlen = e->len;
+}
+
+/* The frame as it must leave through port to, NULL if it can't. */
+static const uint8_t *egress_form(struct network_priv *np, struct egress *e,
+				  const struct port *to, size_t *len)
+{
+	uint8_t (*scratch)[sizeof(np->net.scratch[0])] = np->net.scratch;
+
+	if (e->gen != np->scratch_gen)
+		egress_reset(np, e);
+
+	if (!vlan_egress_tagged(&to->vlan, e->vi.vid)) {
+		if (!e->untagged) {
+			e->ulen = vlan_pop(scratch[0], e->frame, e->len);
+			e->untagged = scratch[0];
+			e->gen = ++np->scratch_gen;
+		}
+		*len = e->ulen;
+		return e->untagged;
+	}
+
+	if (!e->tagged) {
+		uint16_t tci = (uint16_t)(e->vi.prio | e->vi.vid);
+
+		if (e->vi.tagged) {
+			e->tlen = vlan_retag(scratch[1], e->frame, e->len, tci);
+		} else {
+			if (e->len + VLAN_TAG_LEN > FRAME_MAX)
+				return NULL;
+			e->tlen = vlan_push(scratch[1], e->frame, e->len, tci);
+		}
+		e->tagged = scratch[1];
+		e->gen = ++np->scratch_gen;
+	}
+	*len = e->tlen;
+	return e->tagged;
+}
+
+static void switch_send(struct network_priv *np, struct egress *e, struct port *to)
+{
+	const uint8_t *f;
+	size_t len;
+
+	f = egress_form(np, e, to, &len);
+	if (!f) {
+		to->stats.tx_drops++;
+		LOG_ONCE(LOG_LVL_WARN, "switch %s: frame of %zu bytes too long to tag for port '%s'",
+			 np->net.id, e->len, to->id);
+		return;
+	}
+	port_send(to, f, len);
+}
+
+static void switch_learn(struct network_priv *np, struct port *from,
+			 const struct vlan_info *vi, const uint8_t *mac, uint64_t now)
+{
+	struct network *net = &np->net;
+	struct port *prev = NULL;
+	enum fdb_learn_result r;
+	char macbuf[18], vlanbuf[16] = "";
+
+	r = fdb_learn(net->fdb, mac, vi->vid, from, now, &prev);
+	if (r == FDB_FULL && now - np->last_sweep >= 1000) {
+		/* Stale entries may be hogging the table between two sweeps. */
+		np->last_sweep = now;
+		fdb_age(net->fdb, now);
+		r = fdb_learn(net->fdb, mac, vi->vid, from, now, &prev);
+	}
+
+	switch (r) {
+	case FDB_FULL:
+		net->stats.fdb_full++;
+		LOG_ONCE(LOG_LVL_WARN, "switch %s: forwarding table full (%u entries), "
+			 "not learning new MACs: unknown destinations are flooded",
+			 net->id, fdb_max(net->fdb));
+		break;
+	case FDB_DUPLICATE:
+		if (vi->vid != 1)
+			snprintf(vlanbuf, sizeof(vlanbuf), " VLAN %u", vi->vid);
+		warn("duplicate MAC %s on switch %s%s: seen on port '%s' and port '%s' "
+		     "(two VMs with QEMU's default MAC? give each -device ...,mac=)",
+		     mac_format(mac, macbuf), net->id, vlanbuf, prev->id, from->id);
+		break;
+	case FDB_DUPLICATE_UNTRACKED:
+		LOG_ONCE(LOG_LVL_WARN, "switch %s: too many duplicate MACs, not reporting more",
+			 net->id);
+		break;
+	default:
+		break;
+	}
+}
+
+void switch_forward(struct network *net, struct port *from, const uint8_t *frame, size_t len)
+{
+	struct network_priv *np = net_priv(net);
+	struct egress e = { .frame = frame, .len = len };
+	const uint8_t *src = eth_src(frame), *dst = eth_dst(frame);
+	enum vlan_verdict v;
+	struct port *p, *next;
+	uint64_t now;
+
+	net->stats.frames_in++;
+	v = vlan_classify(&from->vlan, frame, len, &e.vi);
+	if (v == VLAN_DROP_TRUNCATED) {
+		from->stats.rx_drops++;
+		LOG_ONCE(LOG_LVL_WARN, "switch %s: dropping frame with %s from port '%s'",
+			 net->id, vlan_verdict_str(v), from->id);
+		return;
+	}
+	if (v != VLAN_ACCEPT) {
+		net->stats.filtered++;
+		LOG_ONCE(LOG_LVL_DEBUG, "switch %s: dropping frame from port '%s': %s",
+			 net->id, from->id, vlan_verdict_str(v));
+		return;
+	}
+	if (mac_is_multicast(src) || mac_is_zero(src)) {
+		from->stats.rx_drops++;
+		LOG_ONCE(LOG_LVL_WARN, "switch %s: dropping frame with invalid source MAC "
+			 "from port '%s'", net->id, from->id);
+		return;
+	}
+
+	now = fdb_now(net->fdb);
+	switch_learn(np, from, &e.vi, src, now);
+	egress_reset(np, &e);
+
+	if (!mac_is_multicast(dst)) {
+		struct port *to = fdb_lookup(net->fdb, dst, e.vi.vid, now);
+
+		if (to == from) {
+			net->stats.filtered++;
+			return;
+		}
+		if (to && to->net == net && port_vlan_member(to, e.vi.vid)) {
+			net->stats.forwarded++;
+			switch_send(np, &e, to);
+			return;
+		}
+	}
+
+	net->stats.flooded++;
+	for (p = net->ports; p; p = next) {
+		/* transmit() may detach p (never free it): read on before. */
+		next = p->net_next;
+		if (p != from && port_vlan_member(p, e.vi.vid))
+			switch_send(np, &e, p);
+		if (next && next->net != net)
+			break;
+	}
+}
