@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * ctl.c - "vmwire ctl PATH COMMAND...", a one-shot monitor client.
+ *
+ * Theory of operation: the monitor speaks to humans (banner, prompt, one
+ * command per line), so a script-friendly client only has to know that
+ * every reply ends with the prompt on a line of its own: wait for the
+ * banner's prompt, send the command, collect everything up to the next
+ * prompt and print it. "quit" is answered by closing the connection, which
+ * also ends the reply. Every wait is bounded so a wedged daemon cannot hang
+ * a script.
+ */
+#include "control/monitor.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define CTL_TIMEOUT_MS 10000
+
+struct ctl_buf {
+	char *data;
+	size_t len, cap;
+};
+
+/* Does the buffer end with a prompt that starts a line? */
+static bool ends_with_prompt(const struct ctl_buf *b)
+{
+	size_t pl = strlen(MONITOR_PROMPT);
+
+	if (b->len < pl || memcmp(b->data + b->len - pl, MONITOR_PROMPT, pl))
+		return false;
+	return b->len == pl || b->data[b->len - pl - 1] == '\n';
+}
+
+/* Read until a prompt ends the buffer (1), or EOF (0); -1 on error. */
+static int read_reply(int fd, struct ctl_buf *b, const char *path)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+		int r;
+
+		if (ends_with_prompt(b))
+			return 1;
+		r = poll(&pfd, 1, CTL_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "vmwire ctl: %s: %s\n", path,
+				r ? strerror(errno) : "no reply from the monitor");
+			return -1;
+		}
+		if (b->cap - b->len < 4096) {
+			char *d = realloc(b->data, b->cap * 2 + 8192);
+
+			if (!d) {
+				fprintf(stderr, "vmwire ctl: out of memory\n");
+				return -1;
+			}
+			b->data = d;
+			b->cap = b->cap * 2 + 8192;
+		}
+		n = read(fd, b->data + b->len, b->cap - b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "vmwire ctl: %s: read: %s\n", path, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+	}
+}
+
+static int send_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ctl_main(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ctl_buf b = { 0 };
+	char cmd[MONITOR_LINE_MAX];
+	const char *path;
+	size_t off = 0;
+	int fd, i, r, rc = 1;
+
+	if (argc < 3) {
+		fprintf(stderr, "vmwire ctl: usage: vmwire ctl SOCKET COMMAND... "
+			"(e.g. vmwire ctl /run/vmwire/monitor.sock info network)\n");
+		return 2;
+	}
+	path = argv[1];
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "vmwire ctl: %s: path too long for a unix socket\n", path);
+		return 2;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	for (i = 2; i < argc; i++) {
+		r = snprintf(cmd + off, sizeof(cmd) - off, "%s%s", i > 2 ? " " : "", argv[i]);
+		if (r < 0 || (size_t)r >= sizeof(cmd) - off - 1) {
+			fprintf(stderr, "vmwire ctl: command longer than %d bytes\n",
+				MONITOR_LINE_MAX - 2);
+			return 2;
+		}
+		off += (size_t)r;
+	}
+	if (strchr(cmd, '\n')) {
+		fprintf(stderr, "vmwire ctl: the command must be a single line\n");
+		return 2;
+	}
+	cmd[off++] = '\n';
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "vmwire ctl: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	if (connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "vmwire ctl: %s: can't connect to the monitor: %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	/* The banner, ending with the first prompt. */
+	r = read_reply(fd, &b, path);
+	if (r <= 0) {
+		if (r == 0)
+			fprintf(stderr, "vmwire ctl: %s: closed before the prompt "
+				"(is this a vmwire monitor?)\n", path);
+		goto out;
+	}
+	b.len = 0;
+	if (send_all(fd, cmd, off) < 0) {
+		fprintf(stderr, "vmwire ctl: %s: send: %s\n", path, strerror(errno));
+		goto out;
+	}
+	r = read_reply(fd, &b, path);
+	if (r < 0)
+		goto out;
+	if (r == 1)
+		b.len -= strlen(MONITOR_PROMPT);
+	fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	rc = 0;
+out:
+	free(b.data);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * info.c - "info network": the runtime as a tree, in the style of QEMU's
+ * monitor command of the same name.
+ *
+ *   switch default (mode switch, aging 300s, 2 ports, 3 MACs learned)
+ *    \ a: stream, listening on unix:/tmp/a.sock, 1 connection
+ *       \ a#1: stream, peer unix:/tmp/a.sock fd 7, ..., vlan 1
+ *          rx 10 frames 1234 bytes 0 drops, tx 8 frames 900 bytes 0 drops
+ *          macs: 52:54:00:12:34:56
+ *
+ * Theory of operation: ports do not point back at the netdev that made
+ * them, so they are matched by id: a netdev's ports are called "ID" or
+ * "ID#N" (one per accepted connection). Ports no netdev claims (the
+ * gateway, a test harness) are listed after the netdevs so nothing attached
+ * to a network is ever hidden. This runs only on a monitor request, so
+ * walking lists and the forwarding table is fine.
+ */
+#include "control/netdev.h"
+#include "control/runtime.h"
+#include "core/frame.h"
+#include "fabric/fdb.h"
+#include "fabric/network.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define INFO_MACS_SHOWN 16
+
+static bool port_of(const struct port *p, const char *id)
+{
+	size_t n = strlen(id);
+
+	return !strncmp(p->id, id, n) && (p->id[n] == '\0' || p->id[n] == '#');
+}
+
+static const struct netdev *owner_of(const struct runtime *rt, const struct network *net,
+				     const struct port *p)
+{
+	const struct netdev *nd;
+
+	for (nd = rt->netdevs; nd; nd = nd->next)
+		if (nd->net == net && port_of(p, nd->common.id))
+			return nd;
+	return NULL;
+}
+
+/* "vlan 1", or "trunk 10,20,100-110 native 5" */
+static void format_vlan(const struct port_vlan *v, char *buf, size_t size)
+{
+	size_t off;
+	unsigned vid, end;
+	bool first = true;
+
+	if (!v->trunk) {
+		snprintf(buf, size, "vlan %u", v->pvid);
+		return;
+	}
+	off = (size_t)snprintf(buf, size, "trunk ");
+	for (vid = 1; vid <= 4094 && off < size; vid++) {
+		if (!vlan_bit(v, vid))
+			continue;
+		for (end = vid; end < 4094 && vlan_bit(v, end + 1); end++)
+			;
+		if (end == vid)
+			off += (size_t)snprintf(buf + off, size - off, "%s%u", first ? "" : ",", vid);
+		else
+			off += (size_t)snprintf(buf + off, size - off, "%s%u-%u", first ? "" : ",",
+						vid, end);
+		first = false;
+		vid = end;
+	}
+	if (off >= size)
+		return;
+	if (v->pvid)
+		snprintf(buf + off, size - off, "%snative %u", first ? "" : " ", v->pvid);
+	else
+		snprintf(buf + off, size - off, "%snative none", first ? "" : " ");
+}
+
+struct mac_walk {
+	const struct port *port;
+	FILE *out;
+	unsigned n;
+};
+
+static void print_mac(void *ctx, const uint8_t *mac, uint16_t vid, const struct port *port,
+		      uint64_t last_seen_ms)
+{
+	struct mac_walk *w = ctx;
+	char text[18];
+
+	if (port != w->port)
+		return;
+	if (w->n++ >= INFO_MACS_SHOWN)
+		return;
+	fprintf(w->out, "%s%s", w->n == 1 ? "" : " ", mac_format(mac, text));
+	if (w->port->vlan.trunk)
+		fprintf(w->out, "@%u", vid);
+}
+
+static void print_port(const struct network *net, const struct port *p, const char *indent,
+		       FILE *out)
+{
+	char desc[512] = "", vlan[256];
+	struct mac_walk w = { .port = p, .out = out };
+
+	if (p->ops->describe)
+		p->ops->describe(p, desc, sizeof(desc));
+	format_vlan(&p->vlan, vlan, sizeof(vlan));
+	fprintf(out, "%s\\ %s: %s%s%s, %s\n", indent, p->id, p->ops->kind ? p->ops->kind : "port",
+		*desc ? ", " : "", desc, vlan);
+	fprintf(out, "%s   rx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64 " drops, "
+		"tx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64 " drops\n", indent,
+		p->stats.rx_frames, p->stats.rx_bytes, p->stats.rx_drops,
+		p->stats.tx_frames, p->stats.tx_bytes, p->stats.tx_drops);
+	if (!net->fdb)
+		return;
+	fprintf(out, "%s   macs: ", indent);
+	fdb_walk(net->fdb, print_mac, &w);
+	if (!w.n)
+		fputs("none", out);
+	else if (w.n > INFO_MACS_SHOWN)
+		fprintf(out, " (and %u more)", w.n - INFO_MACS_SHOWN);
+	fputc('\n', out);
+}
+
+static void print_network(const struct runtime *rt, const struct network *net, FILE *out)
+{
+	const struct netdev *nd;
+	const struct port *p;
+	char desc[512];
+
+	if (net->mode == NETWORK_HUB)
+		fprintf(out, "hub %s (mode hub, %u port%s)\n", net->id, net->nports,
+			net->nports == 1 ? "" : "s");
+	else
+		fprintf(out, "switch %s (mode switch, aging %us, %u port%s, %zu MAC%s learned)\n",
+			net->id, net->aging_s, net->nports, net->nports == 1 ? "" : "s",
+			net->fdb ? fdb_count(net->fdb) : (size_t)0,
+			net->fdb && fdb_count(net->fdb) == 1 ? "" : "s");
+	fprintf(out, "  frames %" PRIu64 ", forwarded %" PRIu64 ", flooded %" PRIu64
+		", filtered %" PRIu64 "\n", net->stats.frames_in, net->stats.forwarded,
+		net->stats.flooded, net->stats.filtered);
+
+	for (nd = rt->netdevs; nd; nd = nd->next) {
+		if (nd->net != net)
+			continue;
+		desc[0] = '\0';
+		if (nd->type->describe)
+			nd->type->describe(nd, desc, sizeof(desc));
+		fprintf(out, " \\ %s: %s%s%s\n", nd->common.id, nd->type->name, *desc ? ", " : "",
+			desc);
+		for (p = net->ports; p; p = p->net_next)
+			if (port_of(p, nd->common.id))
+				print_port(net, p, "    ", out);
+	}
+	for (p = net->ports; p; p = p->net_next)
+		if (!owner_of(rt, net, p))
+			print_port(net, p, " ", out);
+}
+
+void info_network(const struct runtime *rt, FILE *out)
+{
+	const struct network *net;
+
+	if (!rt->networks)
+		fputs("no networks\n", out);
+	for (net = rt->networks; net; net = net->next)
+		print_network(rt, net, out);
+}

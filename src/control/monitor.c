@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * monitor.c - the unix socket monitor, see monitor.h.
+ *
+ * Theory of operation: a client is in one of two states. Reading: EPOLLIN
+ * is armed, bytes are appended to a fixed line buffer and each complete
+ * line is executed, its reply and a fresh prompt appended to the output
+ * buffer. Writing: as soon as output is queued we try to send it; what the
+ * socket does not take waits for EPOLLOUT, and while it waits no further
+ * line is executed, so a client that pipelines commands but never reads
+ * cannot make us buffer without bound. A line longer than MONITOR_LINE_MAX
+ * gets one error and the session is closed after it drains.
+ *
+ * Clients are freed only from their own fd callback, as HACKING.md asks of
+ * every fd owner.
+ */
+#include "control/monitor.h"
+#include "control/runtime.h"
+#include "core/log.h"
+#include "core/loop.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MONITOR_CLIENTS_MAX 64
+/* Stop executing queued lines while this much output is unsent. */
+#define MONITOR_OUT_HIGH (64 * 1024)
+
+struct mon_client {
+	struct monitor *mon;
+	int fd;
+	struct ev_watch watch;
+	char in[MONITOR_LINE_MAX];
+	size_t inlen;
+	char *out;        /* queued output, out[outoff..outlen) unsent */
+	size_t outlen, outoff;
+	bool closing;     /* close once the output drained */
+	bool eof;         /* peer closed its side: no more input */
+	struct mon_client *next;
+};
+
+struct monitor {
+	struct runtime *rt;
+	int fd;
+	struct ev_watch watch;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;
+	ino_t ino;
+	struct mon_client *clients;
+	unsigned nclients;
+};
+
+/* ---- commands ----------------------------------------------------------- */
+
+static const char *const help_text =
+	"help|?                 -- show this help\n"
+	"info network           -- show the networks, their netdevs and ports\n"
+	"info version           -- show the version of vmwire\n"
+	"quit|q                 -- close this monitor session (vmwire keeps running)\n";
+
+int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
+{
+	char cmd[32] = "", arg[32] = "", extra[2] = "";
+	int n;
+
+	n = sscanf(line, "%31s %31s %1s", cmd, arg, extra);
+	if (n <= 0)
+		return 0; /* empty line: just a new prompt, like QEMU */
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
+		fputs(help_text, out);
+		return 0;
+	}
+	if (!strcmp(cmd, "quit") || !strcmp(cmd, "q"))
+		return 1;
+	if (!strcmp(cmd, "info")) {
+		if (n == 1) {
+			fputs("info network           -- show the networks, their netdevs and ports\n"
+			      "info version           -- show the version of vmwire\n", out);
+			return 0;
+		}
+		if (n > 2) {
+			fprintf(out, "info %s: too many arguments\n", arg);
+			return 0;
+		}
+		if (!strcmp(arg, "network")) {
+			info_network(rt, out);
+			return 0;
+		}
+		if (!strcmp(arg, "version")) {
+			fputs(VMWIRE_VERSION "\n", out);
+			return 0;
+		}
+		fprintf(out, "unknown info command: '%s' (try 'info')\n", arg);
+		return 0;
+	}
+	fprintf(out, "unknown command: '%s' (try 'help')\n", cmd);
+	return 0;
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static void client_free(struct mon_client *c)
+{
+	struct monitor *mon = c->mon;
+	struct mon_client **pp;
+
+	for (pp = &mon->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	mon->nclients--;
+	ev_watch_del(mon->rt->loop, &c->watch);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+/* Append to the output buffer; beyond MONITOR_OUT_MAX the reply is cut. */
+static void client_queue(struct mon_client *c, const char *data, size_t len)
+{
+	static const char cut[] = "\n(output truncated)\n";
+	size_t pending = c->outlen - c->outoff;
+	char *buf;
+
+	if (c->outoff && c->outoff == c->outlen)
+		c->outoff = c->outlen = 0;
+	if (pending + len > MONITOR_OUT_MAX - sizeof(cut)) {
+		len = MONITOR_OUT_MAX - sizeof(cut) > pending ?
+		      MONITOR_OUT_MAX - sizeof(cut) - pending : 0;
+		client_queue(c, data, len);
+		data = cut;
+		len = sizeof(cut) - 1;
+	}
+	if (c->outoff) { /* compact before growing */
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
+	buf = realloc(c->out, c->outlen + len + 1);
+	if (!buf) {
+		c->closing = true;
+		return;
+	}
+	c->out = buf;
+	memcpy(c->out + c->outlen, data, len);
+	c->outlen += len;
+}
+
+static void client_queue_str(struct mon_client *c, const char *s)
+{
+	client_queue(c, s, strlen(s));
+}
+
+static void client_run(struct mon_client *c, const char *line)
+{
+	char *reply = NULL;
+	size_t len = 0;
+	FILE *f;
+	int quit;
+
+	f = open_memstream(&reply, &len);
+	if (!f) {
+		client_queue_str(c, "error: out of memory\n");
+		return;
+	}
+	quit = monitor_exec(c->mon->rt, line, f);
+	fclose(f);
+	client_queue(c, reply, len);
+	free(reply);
+	if (quit)
+		c->closing = true;
+	else
+		client_queue_str(c, MONITOR_PROMPT);
+}
+
+/* Execute complete lines while little output is pending. */
+static void client_process(struct mon_client *c)
+{
+	char *nl;
+
+	while (!c->closing && c->outlen - c->outoff < MONITOR_OUT_HIGH &&
+	       (nl = memchr(c->in, '\n', c->inlen))) {
+		size_t used = (size_t)(nl - c->in) + 1, linelen = used - 1;
+
+		*nl = '\0';
+		if (linelen && c->in[linelen - 1] == '\r')
+			c->in[--linelen] = '\0';
+		if (memchr(c->in, '\0', linelen))
+			client_queue_str(c, "error: NUL byte in command\n" MONITOR_PROMPT);
+		else
+			client_run(c, c->in);
+		memmove(c->in, c->in + used, c->inlen - used);
+		c->inlen -= used;
+	}
+	if (!c->closing && c->inlen == sizeof(c->in) && !memchr(c->in, '\n', c->inlen)) {
+		client_queue_str(c, "error: line too long (at most 4095 bytes), closing\n");
+		c->closing = true;
+	}
+}
+
+/* Send what we can. Returns -1 if the session is over. */
+static int client_flush(struct mon_client *c)
+{
+	while (c->outoff < c->outlen) {
+		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			return -1;
+		}
+		c->outoff += (size_t)n;
+	}
+	return 0;
+}
+
+static void client_cb(void *ctx, uint32_t events)
+{
+	struct mon_client *c = ctx;
+	uint32_t want;
+
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
+		client_free(c);
+		return;
+	}
+	if (events & EPOLLIN && !c->closing && !c->eof) {
+		ssize_t n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen,
+				 MSG_DONTWAIT);
+
+		if (n == 0) {
+			c->eof = true;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			client_free(c);
+			return;
+		} else if (n > 0) {
+			c->inlen += (size_t)n;
+		}
+	}
+	for (;;) {
+		client_process(c);
+		if (client_flush(c) < 0) {
+			client_free(c);
+			return;
+		}
+		/* Lines held back by the high-water mark can run now. */
+		if (c->closing || c->outoff < c->outlen || !memchr(c->in, '\n', c->inlen))
+			break;
+	}
+	if ((c->eof || c->closing) && c->outoff == c->outlen) {
+		client_free(c);
+		return;
+	}
+	want = c->outoff < c->outlen ? EPOLLOUT : EPOLLIN;
+	if (c->eof || c->closing)
+		want = EPOLLOUT;
+	ev_watch_mod(c->mon->rt->loop, &c->watch, want);
+}
+
+static void monitor_accept(void *ctx, uint32_t events)
+{
+	struct monitor *mon = ctx;
+	struct mon_client *c;
+	int fd;
+
+	fd = accept4(mon->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			LOG_ONCE(LOG_LVL_WARN, "monitor: accept: %s", strerror(errno));
+		return;
+	}
+	if (mon->nclients >= MONITOR_CLIENTS_MAX) {
+		static const char busy[] = "error: too many monitor sessions\n";
+
+		(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->mon = mon;
+	c->fd = fd;
+	ev_watch_init(&c->watch, fd, client_cb, c);
+	if (ev_watch_add(mon->rt->loop, &c->watch, EPOLLIN) < 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = mon->clients;
+	mon->clients = c;
+	mon->nclients++;
+	client_queue_str(c, "vmwire " VMWIRE_VERSION
+			 " monitor - type 'help' for more information\n" MONITOR_PROMPT);
+	if (client_flush(c) < 0) {
+		client_free(c);
+		return;
+	}
+	if (c->outoff < c->outlen)
+		ev_watch_mod(mon->rt->loop, &c->watch, EPOLLOUT);
+}
+
+/* ---- the listening socket ----------------------------------------------- */
+
+/*
+ * A socket file left by a crashed vmwire would make bind() fail forever;
+ * one that still accepts connections belongs to a live process and must
+ * not be stolen.
+ */
+static int clear_stale(const char *path, const struct sockaddr_un *sun, char *err,
+		       size_t errlen)
+{
+	struct stat st;
+	int fd, r;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "-monitor %s: exists and is not a socket", path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "-monitor %s: socket: %s", path, strerror(errno));
+		return -1;
+	}
+	r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	close(fd);
+	if (r == 0) {
+		snprintf(err, errlen, "-monitor %s: another process is listening there", path);
+		return -1;
+	}
+	if (unlink(path) < 0) {
+		snprintf(err, errlen, "-monitor %s: can't remove stale socket: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct monitor *monitor_new(struct runtime *rt, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct monitor *mon;
+	struct stat st;
+	mode_t old;
+	int r;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "-monitor %s: path too long for a unix socket", path);
+		return NULL;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	if (clear_stale(path, &sun, err, errlen) < 0)
+		return NULL;
+	mon = calloc(1, sizeof(*mon));
+	if (!mon) {
+		snprintf(err, errlen, "-monitor: out of memory");
+		return NULL;
+	}
+	mon->rt = rt;
+	snprintf(mon->path, sizeof(mon->path), "%s", path);
+	mon->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (mon->fd < 0) {
+		snprintf(err, errlen, "-monitor %s: socket: %s", path, strerror(errno));
+		free(mon);
+		return NULL;
+	}
+	/* The monitor can stop everything: owner only, from the first instant
+	 * the file exists (chmod after bind would leave a window). */
+	old = umask(0177);
+	r = bind(mon->fd, (const struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r < 0 || listen(mon->fd, 16) < 0) {
+		snprintf(err, errlen, "-monitor %s: can't listen: %s", path, strerror(errno));
+		close(mon->fd);
+		if (r == 0)
+			unlink(path);
+		free(mon);
+		return NULL;
+	}
+	if (stat(path, &st) == 0) {
+		mon->dev = st.st_dev;
+		mon->ino = st.st_ino;
+	}
+	ev_watch_init(&mon->watch, mon->fd, monitor_accept, mon);
+	if (ev_watch_add(rt->loop, &mon->watch, EPOLLIN) < 0) {
+		snprintf(err, errlen, "-monitor %s: epoll: %s", path, strerror(errno));
+		close(mon->fd);
+		unlink(path);
+		free(mon);
+		return NULL;
+	}
+	return mon;
+}
+
+void monitor_free(struct monitor *mon)
+{
+	struct stat st;
+
+	if (!mon)
+		return;
+	while (mon->clients)
+		client_free(mon->clients);
+	ev_watch_del(mon->rt->loop, &mon->watch);
+	close(mon->fd);
+	/* Only our own socket: someone may have replaced the file since. */
+	if (stat(mon->path, &st) == 0 && st.st_dev == mon->dev && st.st_ino == mon->ino)
+		unlink(mon->path);
+	free(mon);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * monitor.h - the human monitor on a unix socket, in the style of QEMU's
+ * HMP: a banner, then "(vmwire) " prompts, one command per line.
+ *
+ * Theory of operation: the monitor is just another set of fds on the event
+ * loop. Each client has a bounded input line buffer and a bounded output
+ * buffer; a reply is formatted in full into the output buffer and drained
+ * as the socket accepts it, so a slow or stuck client can never block the
+ * loop (it is throttled: no more commands are read while a reply is queued,
+ * and a reply that does not fit is truncated). Every reply ends with the
+ * prompt, which is how "vmwire ctl" knows the reply is complete.
+ */
+#ifndef VMWIRE_CONTROL_MONITOR_H
+#define VMWIRE_CONTROL_MONITOR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct runtime;
+struct monitor;
+
+#define MONITOR_PROMPT "(vmwire) "
+#define MONITOR_LINE_MAX 4096
+#define MONITOR_OUT_MAX (1024 * 1024)
+
+/* Listen on path (mode 0600). A stale socket file nobody listens on is
+ * replaced; a live one is an error. NULL + err on failure. */
+struct monitor *monitor_new(struct runtime *rt, const char *path, char *err, size_t errlen);
+
+/* Close every session and unlink the socket. NULL is fine. */
+void monitor_free(struct monitor *mon);
+
+/* Run one command line, writing the reply (without the prompt) to out.
+ * Returns 1 if the command ends the session ("quit"), else 0. */
+int monitor_exec(const struct runtime *rt, const char *line, FILE *out);
+
+/* "vmwire ctl PATH COMMAND...": argv[0] is "ctl". Connects, runs one
+ * command, prints the reply. Returns the exit status: 0, 1 (can't reach
+ * the monitor), 2 (usage). */
+int ctl_main(int argc, char **argv);
+
+#endif

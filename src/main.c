@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * main.c - wires the command line, the fabric, the netdevs and the monitor
+ * together, and runs the loop.
+ *
+ * Theory of operation: startup is strictly ordered so that every mistake
+ * the user can make is reported before anything exists on disk or on the
+ * network. cli_parse() validates everything (phase one, exit status 2).
+ * Then the networks are created, captures opened, the monitor bound and
+ * each netdev started (phase two); a failure there is a runtime error, exit
+ * status 1, after destroying what was already started so no socket file is
+ * left behind. Only when everything listens do we print the QEMU command
+ * lines and the "ready" line tests and scripts wait for; with -daemonize
+ * the parent process exits only then, with the child's startup status, as
+ * QEMU does, so "vmwire -daemonize ... && qemu ..." is race free.
+ *
+ * Signals arrive through a signalfd on the loop, not through handlers: a
+ * SIGTERM simply makes the loop stop, and teardown runs in normal context.
+ */
+#include "control/cli.h"
+#include "control/monitor.h"
+#include "control/netdev.h"
+#include "control/runtime.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/pcap.h"
+#include "fabric/network.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct daemon_state {
+	struct runtime rt;
+	struct monitor *mon;
+	int sigfd;
+	struct ev_watch sigwatch;
+	const char *pidfile; /* set once written, so only then unlinked */
+	int ready_fd;        /* -daemonize: pipe to the waiting parent, else -1 */
+};
+
+static void on_signal(void *ctx, uint32_t events)
+{
+	struct daemon_state *d = ctx;
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			debug("SIGHUP ignored");
+			continue;
+		}
+		info("%s received, shutting down",
+		     si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+		ev_loop_stop(d->rt.loop);
+	}
+}
+
+/*
+ * Fork; the parent waits for one status byte from the child and exits with
+ * it (1 if the child died first). Returns the write end in the child.
+ */
+static int daemonize_start(void)
+{
+	int p[2];
+	pid_t pid;
+	char status;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		fprintf(stderr, "vmwire: -daemonize: pipe: %s\n", strerror(errno));
+		exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "vmwire: -daemonize: fork: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		ssize_t n;
+
+		close(p[1]);
+		do
+			n = read(p[0], &status, 1);
+		while (n < 0 && errno == EINTR);
+		/* A child that died before reporting reads as EOF: status 1. */
+		exit(n == 1 ? status : 1);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
+/* Tell the waiting parent how startup went; then become a real daemon. */
+static void daemonize_finish(struct daemon_state *d, int status)
+{
+	char s = (char)status;
+	int null;
+
+	if (d->ready_fd < 0)
+		return;
+	fflush(stdout);
+	if (status == 0) {
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			if (null > STDERR_FILENO)
+				close(null);
+		}
+		log_use_syslog("vmwire");
+	}
+	(void)!write(d->ready_fd, &s, 1);
+	close(d->ready_fd);
+	d->ready_fd = -1;
+}
+
+static struct network *find_network(const struct runtime *rt, const char *id)
+{
+	struct network *net;
+
+	for (net = rt->networks; net; net = net->next)
+		if (!strcmp(net->id, id))
+			return net;
+	return NULL;
+}
+
+static int add_network(struct runtime *rt, const char *id, enum network_mode mode,
+		       unsigned aging_s, unsigned max_macs)
+{
+	struct network *net, **tail;
+
+	net = network_new(id, mode, aging_s, max_macs, rt->loop);
+	if (!net) {
+		err("-switch %s: can't create the network: %s", id, strerror(errno));
+		return -1;
+	}
+	for (tail = &rt->networks; *tail; tail = &(*tail)->next)
+		;
+	net->next = NULL;
+	*tail = net;
+	return 0;
+}
+
+/* Declared switches in order, then the implicit default one if used. */
+static int create_networks(struct runtime *rt, const struct cli *cli)
+{
+	const struct cli_switch *s;
+	const struct netdev *nd;
+
+	for (s = cli->switches; s; s = s->next)
+		if (add_network(rt, s->id, s->mode, s->aging_s, s->max_macs) < 0)
+			return -1;
+	for (nd = rt->netdevs; nd; nd = nd->next)
+		if (!find_network(rt, nd->common.switch_name))
+			if (add_network(rt, nd->common.switch_name, NETWORK_SWITCH,
+					NETWORK_DEFAULT_AGING_S, NETWORK_DEFAULT_FDB_MAX) < 0)
+				return -1;
+	return 0;
+}
+
+/* The no-argument default listener's directory: private to its owner. */
+static int make_default_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		err("%s: can't create directory: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		err("%s: not a directory owned by us, refusing to put sockets there", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_pidfile(struct daemon_state *d, const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		err("-pidfile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	d->pidfile = path;
+	return 0;
+}
+
+/* "Connect a QEMU VM to 'a' with:" and the hint's lines joined into one
+ * line, ready to paste onto a QEMU command line. */
+static void print_hint(const struct netdev *nd)
+{
+	char *text = NULL, *p;
+	size_t len = 0;
+	FILE *f;
+
+	if (!nd->type->hint)
+		return;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	nd->type->hint(nd, f);
+	fclose(f);
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	for (p = text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	if (len)
+		printf("Connect a QEMU VM to '%s' with:\n  %s\n", nd->common.id, text);
+	free(text);
+}
+
+static void teardown(struct daemon_state *d)
+{
+	struct network *net;
+	struct netdev *nd;
+
+	monitor_free(d->mon);
+	d->mon = NULL;
+	while ((nd = d->rt.netdevs)) {
+		struct pcap_writer *pcap = nd->pcap;
+
+		d->rt.netdevs = nd->next;
+		nd->type->destroy(nd);
+		if (pcap) /* ours; the ports held their own references */
+			pcap_put(pcap);
+	}
+	while ((net = d->rt.networks)) {
+		d->rt.networks = net->next;
+		network_free(net);
+	}
+	if (d->sigfd >= 0) {
+		ev_watch_del(d->rt.loop, &d->sigwatch);
+		close(d->sigfd);
+	}
+	if (d->pidfile)
+		unlink(d->pidfile);
+	ev_loop_free(d->rt.loop);
+}
+
+static int start(struct daemon_state *d, struct cli *cli)
+{
+	char errbuf[1024];
+	struct netdev *nd;
+	sigset_t mask;
+
+	d->rt.loop = ev_loop_new();
+	if (!d->rt.loop) {
+		err("can't create the event loop: %s", strerror(errno));
+		return -1;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0) {
+		err("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	ev_watch_init(&d->sigwatch, d->sigfd, on_signal, d);
+	if (ev_watch_add(d->rt.loop, &d->sigwatch, EPOLLIN) < 0) {
+		err("epoll: %s", strerror(errno));
+		return -1;
+	}
+
+	/* The runtime owns the netdevs from here on. */
+	d->rt.netdevs = cli->netdevs;
+	cli->netdevs = NULL;
+	if (create_networks(&d->rt, cli) < 0)
+		return -1;
+	if (*cli->default_dir && make_default_dir(cli->default_dir) < 0)
+		return -1;
+	for (nd = d->rt.netdevs; nd; nd = nd->next) {
+		nd->net = find_network(&d->rt, nd->common.switch_name);
+		if (*nd->common.pcap_path) {
+			nd->pcap = pcap_open(nd->common.pcap_path);
+			if (!nd->pcap) {
+				err("-netdev %s: pcap=%s: %s", nd->common.id,
+				    nd->common.pcap_path, strerror(errno));
+				return -1;
+			}
+		}
+	}
+	if (*cli->monitor_path) {
+		d->mon = monitor_new(&d->rt, cli->monitor_path, errbuf, sizeof(errbuf));
+		if (!d->mon) {
+			err("%s", errbuf);
+			return -1;
+		}
+	}
+	for (nd = d->rt.netdevs; nd; nd = nd->next) {
+		errbuf[0] = '\0';
+		if (nd->type->start(nd, d->rt.loop, errbuf, sizeof(errbuf)) < 0) {
+			err("%s", *errbuf ? errbuf : "-netdev: start failed");
+			return -1;
+		}
+	}
+	for (nd = d->rt.netdevs; nd; nd = nd->next)
+		print_hint(nd);
+	fflush(stdout);
+	if (*cli->pidfile && write_pidfile(d, cli->pidfile) < 0)
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon_state d = { .sigfd = -1, .ready_fd = -1 };
+	char errbuf[CLI_ERR_MAX];
+	struct cli cli;
+	sigset_t mask;
+	int rc;
+
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return ctl_main(argc - 1, argv + 1);
+
+	/* A peer closing its socket must be an EPIPE, not our death. */
+	signal(SIGPIPE, SIG_IGN);
+	/* Scripts read the QEMU lines from a pipe while we keep running. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	rc = cli_parse(argc, argv, &cli, errbuf, sizeof(errbuf));
+	switch (rc) {
+	case CLI_OK:
+		break;
+	case CLI_HELP:
+		cli_usage(stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("vmwire %s\n", VMWIRE_VERSION);
+		return 0;
+	default:
+		fprintf(stderr, "vmwire: %s\n", errbuf);
+		return 2;
+	}
+	log_adjust(cli.verbosity);
+
+	/* Blocked from the start so a SIGTERM during startup is not lost: it
+	 * waits in the signalfd and stops the loop on its first turn. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+
+	if (cli.daemonize)
+		d.ready_fd = daemonize_start();
+
+	if (start(&d, &cli) < 0) {
+		teardown(&d);
+		cli_free(&cli);
+		daemonize_finish(&d, 1);
+		return 1;
+	}
+	info("ready");
+	daemonize_finish(&d, 0);
+
+	rc = ev_loop_run(d.rt.loop) < 0 ? 1 : 0;
+	teardown(&d);
+	cli_free(&cli);
+	return rc;
+}
