@@ -7,7 +7,8 @@
 # is the server), VM2 (e1000) over -netdev dgram (UDP on loopback, vmwire
 # mirrors the local/remote addresses), so one run covers both wire formats
 # and both NIC models against the learning switch. Each guest pings the
-# other until a reply arrives; both must succeed. While VM1 boots, the
+# other until a reply arrives; both must succeed. A guest that is done
+# lingers (keeps answering) so the slower one can still ping it. While VM1 boots, the
 # monitor must show its stream connection as port a#1.
 
 set -euo pipefail
@@ -30,12 +31,12 @@ vw_start sw \
 vw_guest_run vm1 \
 	"stream,id=n0,server=off,addr.type=unix,addr.path=$VW_TMP/a.sock" \
 	"virtio-net-pci,netdev=n0,mac=52:54:00:50:00:03" \
-	vw.ip=10.50.0.3/24 vw.timeout=200 \
+	vw.ip=10.50.0.3/24 vw.timeout=200 vw.linger=120 \
 	"$(vw_guest_cmd 'ping_until 10.50.0.4 180')"
 vw_guest_run vm2 \
 	"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$P_QEMU,remote.type=inet,remote.host=127.0.0.1,remote.port=$P_VMWIRE" \
 	"e1000,netdev=n0,mac=52:54:00:50:00:04" \
-	vw.ip=10.50.0.4/24 vw.timeout=200 \
+	vw.ip=10.50.0.4/24 vw.timeout=200 vw.linger=120 \
 	"$(vw_guest_cmd 'ping_until 10.50.0.3 180')"
 
 # QEMU connects its stream netdev before the guest kernel starts, and the
