@@ -376,6 +376,11 @@ struct netdev *dgram_netdev_new(const struct dgram_cfg *cfg, const struct netdev
 	return &d->h.nd;
 }
 
+const struct dgram_cfg *dgram_netdev_cfg(const struct netdev *nd)
+{
+	return &((const struct dgram_nd *)nd)->cfg;
+}
+
 static void print_host_port(FILE *out, const struct sockaddr_storage *ss, bool any_to_loopback)
 {
 	char host[64];
@@ -491,12 +496,13 @@ static struct netdev *dgram_parse(struct kvlist *kv, char *err, size_t errlen)
 	struct netdev *nd;
 
 	kv_get(kv, "type");
-	hl = sa_parse_kv(kv, "local", 1u << SA_UNIX | 1u << SA_INET | 1u << SA_FD, &cfg.local,
-			 err, errlen);
-	if (hl < 0)
-		return NULL;
 	hr = sa_parse_kv(kv, "remote", 1u << SA_UNIX | 1u << SA_INET, &cfg.remote, err, errlen);
 	if (hr < 0)
+		return NULL;
+	cfg.mcast = cfg.remote.kind == SA_INET && sa_host_is_multicast(cfg.remote.host);
+	hl = sa_parse_kv(kv, "local", 1u << SA_UNIX | 1u << SA_INET | 1u << SA_FD |
+			 (cfg.mcast ? SA_PORT_OPTIONAL : 0), &cfg.local, err, errlen);
+	if (hl < 0)
 		return NULL;
 	if (!hl && !hr) {
 		kv_errorf(err, errlen, kv, "'remote.type' or 'local.type' is required");
@@ -515,7 +521,6 @@ static struct netdev *dgram_parse(struct kvlist *kv, char *err, size_t errlen)
 			kv_errorf(err, errlen, kv, "'remote.port' must not be 0");
 			return NULL;
 		}
-		cfg.mcast = sa_host_is_multicast(cfg.remote.host);
 	}
 	if (cfg.mcast) {
 		/* QEMU: with a group, local may only name the interface address */
@@ -524,7 +529,7 @@ static struct netdev *dgram_parse(struct kvlist *kv, char *err, size_t errlen)
 				  "multicast group %s", cfg.remote.host);
 			return NULL;
 		}
-		if (cfg.local.kind == SA_INET && cfg.local.port) {
+		if (cfg.local.kind == SA_INET && kv_has(kv, "local.port")) {
 			kv_errorf(err, errlen, kv, "'local.port' is not valid when remote.host is a "
 				  "multicast group (members use remote.port); local.host alone picks "
 				  "the interface");

@@ -408,8 +408,8 @@ static int parse_kv_unix(struct kvlist *kv, const char *prefix, struct sa_spec *
 	return 1;
 }
 
-static int parse_kv_inet(struct kvlist *kv, const char *prefix, struct sa_spec *out,
-			 char *err, size_t errlen)
+static int parse_kv_inet(struct kvlist *kv, const char *prefix, bool port_optional,
+			 struct sa_spec *out, char *err, size_t errlen)
 {
 	static const char *const allowed[] = { "host", "port", "ipv4", "ipv6", NULL };
 	bool v4 = false, v6 = false;
@@ -430,6 +430,8 @@ static int parse_kv_inet(struct kvlist *kv, const char *prefix, struct sa_spec *
 			snprintf(out->host, sizeof(out->host), "%s", host);
 	}
 	if (!get_prefixed(kv, prefix, "port", &port)) {
+		if (port_optional)
+			goto families;
 		kv_errorf(err, errlen, kv, "'%s.port' is required with %s.type=inet", prefix, prefix);
 		return -1;
 	}
@@ -438,6 +440,7 @@ static int parse_kv_inet(struct kvlist *kv, const char *prefix, struct sa_spec *
 			  prefix, port);
 		return -1;
 	}
+families:
 	has4 = get_prefixed_bool(kv, prefix, "ipv4", &v4, err, errlen);
 	if (has4 < 0)
 		return -1;
@@ -506,7 +509,7 @@ int sa_parse_kv(struct kvlist *kv, const char *prefix, unsigned kinds, struct sa
 	}
 	if (!strcmp(type, "inet") && (kinds & 1u << SA_INET)) {
 		out->kind = SA_INET;
-		return parse_kv_inet(kv, prefix, out, err, errlen);
+		return parse_kv_inet(kv, prefix, kinds & SA_PORT_OPTIONAL, out, err, errlen);
 	}
 	if (!strcmp(type, "fd") && (kinds & 1u << SA_FD)) {
 		out->kind = SA_FD;

@@ -80,8 +80,10 @@ void sa_format_host_for_client(const struct sockaddr *sa, char *buf, size_t size
  * .port, .ipv4, .ipv6, .str) from a QEMU keyval list, as QEMU's
  * SocketAddress does. kinds is a mask of (1 << SA_x) that the caller
  * accepts. Returns 0 if no PREFIX.* key is present, 1 when out is filled,
- * -1 with an error naming the key.
+ * -1 with an error naming the key. SA_PORT_OPTIONAL in kinds lets an inet
+ * address omit .port (a multicast interface address).
  */
+#define SA_PORT_OPTIONAL (1u << 8)
 struct kvlist;
 int sa_parse_kv(struct kvlist *kv, const char *prefix, unsigned kinds, struct sa_spec *out,
 		char *err, size_t errlen);

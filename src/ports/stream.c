@@ -693,6 +693,11 @@ struct netdev *stream_netdev_new(const struct stream_cfg *cfg, const struct netd
 	return &s->h.nd;
 }
 
+const struct stream_cfg *stream_netdev_cfg(const struct netdev *nd)
+{
+	return &((const struct stream_nd *)nd)->cfg;
+}
+
 bool netdev_is_stream(const struct netdev *nd)
 {
 	return ((const struct socknet_head *)nd)->magic == SOCKNET_STREAM;

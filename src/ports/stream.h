@@ -41,6 +41,10 @@ struct socknet_head {
 struct netdev *stream_netdev_new(const struct stream_cfg *cfg, const struct netdev_type *type);
 struct netdev *dgram_netdev_new(const struct dgram_cfg *cfg, const struct netdev_type *type);
 
+/* The parsed configuration (tests, monitor). */
+const struct stream_cfg *stream_netdev_cfg(const struct netdev *nd);
+const struct dgram_cfg *dgram_netdev_cfg(const struct netdev *nd);
+
 /* Which of the two a netdev is; its type pointer can't tell for "socket". */
 bool netdev_is_stream(const struct netdev *nd);
 
