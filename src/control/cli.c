@@ -685,7 +685,7 @@ void cli_usage(FILE *out)
 "      reconnect=SECONDS, reconnect-ms=MS   client: retry after a failure\n"
 "  socket             QEMU -netdev socket (legacy stream and UDP framing)\n"
 "      listen=[HOST]:PORT | connect=HOST:PORT | mcast=GROUP:PORT[,localaddr=ADDR]\n"
-"      | udp=HOST:PORT,localaddr=HOST:PORT | fd=FD\n"
+"      | udp=HOST:PORT,localaddr=HOST:PORT\n"
 "  dgram              QEMU -netdev dgram: one frame per datagram\n"
 "      local.type=inet local.host=HOST local.port=PORT\n"
 "      remote.type=inet remote.host=HOST remote.port=PORT\n"

@@ -488,6 +488,40 @@ static void test_usage_mentions_everything(void **state)
 	free(buf);
 }
 
+/* The example against the real stream type: exactly so. */
+static void test_real_registry(void **state)
+{
+	char *argv[] = {
+		(char *)"vmwire",
+		(char *)"-netdev",
+		(char *)"stream,id=a,server=on,addr.type=unix,addr.path=/tmp/a.sock",
+		(char *)"-netdev",
+		(char *)"stream,id=b,server=on,addr.type=unix,addr.path=/tmp/b.sock",
+		NULL,
+	};
+	char *bad[] = { (char *)"vmwire", (char *)"-netdev",
+			(char *)"stream,id=a,server=on,addr.type=unix,addr.path=/tmp/a.sock,colour=red",
+			NULL };
+	char *badtype[] = { (char *)"vmwire", (char *)"-netdev", (char *)"vde,id=a", NULL };
+	struct cli cli;
+
+	assert_int_equal(cli_parse(5, argv, &cli, err, sizeof(err)), CLI_OK);
+	assert_ptr_equal(cli.netdevs->type, netdev_type_find("stream"));
+	assert_string_equal(cli.netdevs->common.id, "a");
+	assert_string_equal(cli.netdevs->next->common.id, "b");
+	assert_null(cli.netdevs->next->next);
+	cli_free(&cli);
+	assert_null(cli.netdevs);
+
+	assert_int_equal(cli_parse(3, bad, &cli, err, sizeof(err)), CLI_ERROR);
+	assert_non_null(strstr(err, "-netdev stream"));
+	assert_non_null(strstr(err, "colour"));
+
+	assert_int_equal(cli_parse(3, badtype, &cli, err, sizeof(err)), CLI_ERROR);
+	assert_non_null(strstr(err, "unknown type 'vde'"));
+	assert_non_null(strstr(err, netdev_type_names()));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_trunk_parser),
 		cmocka_unit_test(test_valid_id),
 		cmocka_unit_test(test_usage_mentions_everything),
+		cmocka_unit_test(test_real_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
