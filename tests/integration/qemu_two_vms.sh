@@ -9,7 +9,8 @@
 # and both NIC models against the learning switch. Each guest pings the
 # other until a reply arrives; both must succeed. A guest that is done
 # lingers (keeps answering) so the slower one can still ping it. While VM1 boots, the
-# monitor must show its stream connection as port a#1.
+# monitor must show its stream connection as port a#1, and afterwards the
+# MACs the switch learned from both guests.
 
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
@@ -49,13 +50,21 @@ if ! vw_wait_for -t 20 monitor_shows_a1; then
 	cat "$VW_TMP/info.out" >&2 || true
 	vw_fail qemu_two_vms "monitor 'info network' does not show port a#1"
 fi
-grep -qw 'b' "$VW_TMP/info.out" ||
+grep -qE '(^|[^[:alnum:]_])b[^[:alnum:]_#].*dgram' "$VW_TMP/info.out" ||
 	vw_fail qemu_two_vms "monitor 'info network' does not show netdev b"
 
 ok=1
 vw_guest_result vm1 240 || { echo "VM1 (stream, virtio) could not ping VM2"; ok=; }
 vw_guest_result vm2 240 || { echo "VM2 (dgram, e1000) could not ping VM1"; ok=; }
 [ -n "$ok" ] || vw_fail qemu_two_vms "guests could not ping each other"
+
+# Both guests linger, so the switch still holds what it learned.
+"$VMWIRE" ctl "$VW_TMP/mon.sock" info network >"$VW_TMP/info2.out" 2>&1 ||
+	vw_fail qemu_two_vms "monitor 'info network' failed after the pings"
+for mac in 52:54:00:50:00:03 52:54:00:50:00:04; do
+	grep -qi "$mac" "$VW_TMP/info2.out" ||
+		vw_fail qemu_two_vms "monitor does not list learned MAC $mac"
+done
 
 vw_stop sw
 vw_pass qemu_two_vms
