@@ -43,6 +43,8 @@ struct mon_client {
 	size_t outlen, outoff;
 	bool closing;     /* close once the output drained */
 	bool eof;         /* peer closed its side: no more input */
+	bool draining;    /* we sent FIN; discarding input until the peer's */
+	size_t drained;
 	struct mon_client *next;
 };
 
@@ -233,6 +235,17 @@ static void client_cb(void *ctx, uint32_t events)
 		client_free(c);
 		return;
 	}
+	if (c->draining) {
+		char sink[4096];
+		ssize_t n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
+
+		if (n > 0)
+			c->drained += (size_t)n;
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ||
+		    c->drained > MONITOR_OUT_MAX || events & (EPOLLERR | EPOLLHUP))
+			client_free(c);
+		return;
+	}
 	if (events & EPOLLIN && !c->closing && !c->eof) {
 		ssize_t n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen,
 				 MSG_DONTWAIT);
@@ -256,8 +269,17 @@ static void client_cb(void *ctx, uint32_t events)
 		if (c->closing || c->outoff < c->outlen || !memchr(c->in, '\n', c->inlen))
 			break;
 	}
-	if ((c->eof || c->closing) && c->outoff == c->outlen) {
+	if (c->eof && c->outoff == c->outlen) {
 		client_free(c);
+		return;
+	}
+	if (c->closing && c->outoff == c->outlen) {
+		/* Closing with unread input would send a RST that can destroy
+		 * our last reply (the error) in flight: send FIN, then discard
+		 * until the peer closes too. */
+		shutdown(c->fd, SHUT_WR);
+		c->draining = true;
+		ev_watch_mod(c->mon->rt->loop, &c->watch, EPOLLIN);
 		return;
 	}
 	want = c->outoff < c->outlen ? EPOLLOUT : EPOLLIN;

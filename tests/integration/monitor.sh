@@ -1,0 +1,193 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# monitor.sh - the monitor socket and "vmwire ctl": two QEMU-framed stream
+# clients exchange a frame through the switch, then "info network" must show
+# both connections, the learned MAC and the counters; the HMP-style session
+# (banner, prompt, help, quit, errors, long lines) behaves, a client that
+# never reads cannot stall the daemon, and SIGTERM removes every socket.
+. "$(dirname "$0")/../lib/common.sh"
+vw_require_root
+vw_enter_private_netns "$@"
+vw_tmpdir
+command -v python3 >/dev/null || vw_need_pkgs python3
+T=$VW_TMP
+MON=$T/mon.sock
+
+vw_start vw -netdev "stream,id=a,server=on,addr.type=unix,addr.path=$T/a.sock" \
+	-netdev "stream,id=b,server=on,addr.type=unix,addr.path=$T/b.sock,vlan=1" \
+	-monitor "unix:$MON,server=on,wait=off"
+
+[ "$(stat -c %a "$MON")" = 600 ] || vw_fail mode "monitor socket mode $(stat -c %a "$MON")"
+vw_pass "monitor socket is mode 0600"
+
+# A QEMU-like peer: connect, optionally send one frame with the 4-byte
+# length prefix of -netdev stream, write what it receives to a file.
+cat >"$T/peer.py" <<'EOF'
+import socket, struct, sys, time
+path, send, out = sys.argv[1], sys.argv[2] == "send", sys.argv[3]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+open(out + ".up", "w").close()
+if send:
+    time.sleep(0.3)  # let the other peer connect first
+    frame = b"\xff" * 6 + bytes.fromhex("525400123456") + b"\x08\x00" + bytes(46)
+    s.sendall(struct.pack(">I", len(frame)) + frame)
+buf = b""
+s.settimeout(20)
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+        open(out, "wb").write(buf)
+except socket.timeout:
+    pass
+EOF
+python3 "$T/peer.py" "$T/b.sock" recv "$T/b.rx" &
+PB=$!
+vw_on_exit "kill $PB 2>/dev/null; true"
+vw_wait_for test -e "$T/b.rx.up" || vw_fail peer "b did not connect"
+python3 "$T/peer.py" "$T/a.sock" send "$T/a.rx" &
+PA=$!
+vw_on_exit "kill $PA 2>/dev/null; true"
+vw_wait_for test -s "$T/b.rx" || vw_fail forward "b never received a's broadcast"
+[ "$(stat -c %s "$T/b.rx")" = 64 ] || vw_fail forward "b got $(stat -c %s "$T/b.rx") bytes, want 64"
+vw_pass "a frame from a reaches b"
+
+"$VMWIRE" ctl "$MON" info network >"$T/info" || vw_fail ctl "exit status $?"
+cat "$T/info"
+check() {
+	grep -qE -- "$1" "$T/info" || vw_fail "info network" "no line matching '$1'"
+}
+check '^switch default \(mode switch, aging 300s, 2 ports, 1 MAC learned\)$'
+check '^ \\ a: stream, listening on unix:.*/a\.sock, 1 connection$'
+check '^ \\ b: stream, listening on unix:.*/b\.sock, 1 connection$'
+check '^    \\ a#1: stream, .*, vlan 1$'
+check '^    \\ b#1: stream, .*, vlan 1$'
+check '^       macs: 52:54:00:12:34:56$'
+check '^       macs: none$'
+check '^       rx 1 frames 60 bytes 0 drops, tx 0 frames 0 bytes 0 drops$'
+check '^       rx 0 frames 0 bytes 0 drops, tx 1 frames 60 bytes 0 drops$'
+# The MAC belongs to a#1: it is the line after a#1's counters.
+grep -A2 '\\ a#1:' "$T/info" | grep -q 'macs: 52:54:00:12:34:56' ||
+	vw_fail "info network" "MAC not listed under a#1"
+grep -q '(vmwire)' "$T/info" && vw_fail ctl "prompt leaked into ctl output"
+vw_pass "vmwire ctl info network shows ports, MAC and counters"
+
+# The HMP session, as a human with socat would see it.
+cat >"$T/session.py" <<'EOF'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(10)
+def until_prompt(buf=b""):
+    while not buf.endswith(b"(vmwire) "):
+        d = s.recv(65536)
+        if not d:
+            raise SystemExit("EOF before prompt: %r" % buf)
+        buf += d
+    return buf.decode()
+banner = until_prompt()
+assert banner.startswith("vmwire ") and "help" in banner, banner
+def cmd(line):
+    s.sendall(line.encode() + b"\n")
+    return until_prompt()[:-len("(vmwire) ")]
+assert cmd("info version").strip() == open(sys.argv[2]).read().strip()
+r = cmd("help")
+for w in ("info network", "info version", "quit"):
+    assert w in r, r
+r = cmd("frobnicate")
+assert r == "unknown command: 'frobnicate' (try 'help')\n", r
+r = cmd("info nothing")
+assert "unknown info command" in r, r
+assert cmd("") == ""
+# CRLF from telnet-style clients, two commands in one write.
+s.sendall(b"info version\r\ninfo version\n")
+r = until_prompt()
+while r.count("(vmwire) ") < 2:
+    r += until_prompt()
+assert r.count(open(sys.argv[2]).read().strip()) == 2, r
+s.sendall(b"quit\n")
+rest = b""
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    rest += d
+assert rest == b"", rest
+print("session ok")
+EOF
+python3 "$T/session.py" "$MON" "$VW_ROOT/VERSION" || vw_fail session "HMP session failed"
+vw_pass "help, info version, unknown commands, CRLF, quit"
+
+# Over-long line: one error, then the session is closed.
+python3 - "$MON" <<'EOF' || vw_fail longline "not rejected"
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(10)
+s.sendall(b"x" * 5000)
+buf = b""
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    buf += d
+assert b"line too long" in buf, buf
+EOF
+vw_pass "over-long line rejected and session closed"
+
+# A client that pipelines commands and never reads must not stall the
+# daemon or other monitor sessions.
+python3 - "$MON" "$T/stuck.up" <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.setblocking(False)
+sent = 0
+try:
+    while sent < 50 * 1024 * 1024:
+        sent += s.send(b"info network\n" * 1000)
+except BlockingIOError:
+    pass
+open(sys.argv[2], "w").close()
+time.sleep(30)
+EOF
+PS=$!
+vw_on_exit "kill $PS 2>/dev/null; true"
+vw_wait_for test -e "$T/stuck.up" || vw_fail stuck "stuck client never filled its socket"
+timeout 5 "$VMWIRE" ctl "$MON" info version >"$T/v" || vw_fail stuck "ctl blocked behind a stuck client"
+grep -qxF "$(cat "$VW_ROOT/VERSION")" "$T/v" || vw_fail stuck "wrong reply $(cat "$T/v")"
+kill $PS
+vw_pass "a client that never reads does not block others"
+
+# ctl errors
+rc=0
+"$VMWIRE" ctl "$T/nothing.sock" info network 2>"$T/err" || rc=$?
+[ $rc -eq 1 ] || vw_fail ctl "no socket: exit $rc, want 1"
+grep -q "can't connect" "$T/err" || vw_fail ctl "no socket: $(cat "$T/err")"
+rc=0
+"$VMWIRE" ctl "$MON" 2>"$T/err" || rc=$?
+[ $rc -eq 2 ] || vw_fail ctl "no command: exit $rc, want 2"
+rc=0
+"$VMWIRE" ctl "$MON" quit >"$T/q" || rc=$?
+[ $rc -eq 0 ] && [ ! -s "$T/q" ] || vw_fail ctl "quit: exit $rc, output $(cat "$T/q")"
+vw_pass "ctl errors and quit"
+
+# A second daemon must not steal the live monitor socket.
+rc=0
+"$VMWIRE" -q -netdev "stream,id=c,server=on,addr.type=unix,addr.path=$T/c.sock" \
+	-monitor "$MON" 2>"$T/err" || rc=$?
+[ $rc -eq 1 ] && grep -q "another process" "$T/err" ||
+	vw_fail steal "second daemon: exit $rc: $(cat "$T/err")"
+"$VMWIRE" ctl "$MON" info version >/dev/null || vw_fail steal "first monitor gone"
+vw_pass "a live monitor socket is not stolen"
+
+kill $PA $PB 2>/dev/null
+vw_stop vw
+for f in a.sock b.sock mon.sock; do
+	[ ! -e "$T/$f" ] || vw_fail sigterm "$f left behind"
+done
+vw_pass "SIGTERM: exit 0, every socket removed"
