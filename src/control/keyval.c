@@ -4,6 +4,7 @@
  */
 #include "control/keyval.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -45,7 +46,7 @@ int kv_parse(struct kvlist *kv, const char *option, const char *text,
 	/* Worst case each element gains the implied key and a terminator. */
 	kv->buf = malloc(len + (implied_key ? strlen(implied_key) : 0) + 2 * len + 8);
 	if (!kv->option || !kv->buf) {
-		snprintf(err, errlen, "%s: out of memory", option);
+		snprintf(err, errlen, "%s: out of memory", option ? option : "option");
 		kv_free(kv);
 		return -1;
 	}
@@ -73,7 +74,11 @@ int kv_parse(struct kvlist *kv, const char *option, const char *text,
 			break; /* empty string: no elements */
 		if (kv->n == KV_MAX) {
 			snprintf(err, errlen, "%s: too many keys (at most %d)", kv->option, KV_MAX);
-			return -1;
+			goto fail;
+		}
+		if (!*elem) {
+			snprintf(err, errlen, "%s: empty element in '%s'", kv->option, text);
+			goto fail;
 		}
 		if (eq) {
 			*eq = '\0';
@@ -85,13 +90,11 @@ int kv_parse(struct kvlist *kv, const char *option, const char *text,
 		} else {
 			/* QEMU accepts "key" alone as key=on for booleans. */
 			kv->items[kv->n].key = elem;
-			kv->items[kv->n].value = out;
-			*out++ = '\0';
 			kv->items[kv->n].value = (char *)"on";
 		}
 		if (!*kv->items[kv->n].key) {
 			snprintf(err, errlen, "%s: empty key in '%s'", kv->option, text);
-			return -1;
+			goto fail;
 		}
 		kv->n++;
 		first = false;
@@ -100,10 +103,15 @@ int kv_parse(struct kvlist *kv, const char *option, const char *text,
 		p++; /* skip ',' */
 		if (!*p) {
 			snprintf(err, errlen, "%s: trailing ',' in '%s'", kv->option, text);
-			return -1;
+			goto fail;
 		}
 	}
 	return 0;
+
+fail:
+	/* Nothing half-parsed escapes; kv_free() on the result stays safe. */
+	kv_free(kv);
+	return -1;
 }
 
 void kv_free(struct kvlist *kv)
@@ -150,11 +158,11 @@ int kv_get_bool(struct kvlist *kv, const char *key, bool *out, char *err, size_t
 
 	if (!v)
 		return 0;
-	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
+	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "y")) {
 		*out = true;
 		return 1;
 	}
-	if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false")) {
+	if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "n")) {
 		*out = false;
 		return 1;
 	}
@@ -171,9 +179,11 @@ int kv_get_uint(struct kvlist *kv, const char *key, uint64_t min, uint64_t max,
 
 	if (!v)
 		return 0;
+	/* strtoull() would take " 5", "+5" and wrap "-1" around: digits only
+	 * (base 0 like QEMU: 0x10 and 010 are hex and octal). */
 	errno = 0;
 	n = strtoull(v, &end, 0);
-	if (!*v || *end || errno || v[0] == '-' || n < min || n > max) {
+	if (!isdigit((unsigned char)v[0]) || *end || errno || n < min || n > max) {
 		kv_errorf(err, errlen, kv, "'%s' expects a number from %" PRIu64 " to %" PRIu64
 			  ", not '%s'", key, min, max, v);
 		return -1;
