@@ -5,6 +5,7 @@
 #include "control/netdev.h"
 #include "core/pcap.h"
 #include "fabric/network.h"
+#include "gateway/gateway.h"
 
 #include <string.h>
 
@@ -13,6 +14,7 @@ static const struct netdev_type *const types[] = {
 	&netdev_dgram_type,
 	&netdev_socket_type,
 	&netdev_tap_type,
+	&netdev_user_type,
 };
 
 const struct netdev_type *netdev_type_find(const char *name)
@@ -27,7 +29,7 @@ const struct netdev_type *netdev_type_find(const char *name)
 
 const char *netdev_type_names(void)
 {
-	return "stream, dgram, socket, tap";
+	return "stream, dgram, socket, tap, user";
 }
 
 void netdev_port_setup(struct netdev *nd, struct port *port)
