@@ -80,7 +80,10 @@ run_one() {
 		[ $rc -eq 124 ] && echo "(timed out after ${TIMEOUT}s)" >>"$log"
 		printf 'FAIL  %s/%s (exit %s, %ss), log %s:\n' "$suite" "$name" \
 			"$rc" "$secs" "${log#$ROOT/}"
-		sed 's/^/    | /' "$log"
+		if [ "$(wc -l <"$log")" -gt 300 ]; then
+			echo "    | ... (first $(($(wc -l <"$log") - 300)) lines in the log file)"
+		fi
+		tail -n 300 "$log" | sed 's/^/    | /'
 		;;
 	esac
 }
