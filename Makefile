@@ -18,9 +18,9 @@ BUILD   ?= build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -DVMWIRE_VERSION='"$(VERSION)"' \
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -DVMWIRE_VERSION='"$(VERSION)"' \
            -fno-strict-aliasing -MMD -MP
-LDLIBS  += -lmnl
+override LDLIBS += -lmnl
 
 LIB_SRCS  := $(shell find src -name '*.c' ! -path 'src/main.c' | sort)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)

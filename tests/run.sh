@@ -136,9 +136,10 @@ if [ -n "$asan" ]; then
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 		run_suite build-asan "asan-"
 	else
-		# Counted as one skip, not hidden: the summary line shows it.
-		skipped=$((skipped + 1))
-		echo "SKIP  asan: make asan failed, log build/test-logs/make-asan.log:"
+		# The sanitizer pass is part of the suite: a build that fails is a failure.
+		failed=$((failed + 1))
+		failures+=("make-asan")
+		echo "FAIL  asan: make asan failed, log build/test-logs/make-asan.log:"
 		tail -n 20 "$LOGROOT/make-asan.log" | sed 's/^/    | /'
 	fi
 fi
