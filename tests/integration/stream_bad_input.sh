@@ -141,11 +141,12 @@ $PY "$DIR/peer.py" "$SOCK" p2 02:00:00:00:00:02 "$DIR/p2.ctl" "$DIR/p2.out" &
 P2=$!
 # Hold the FIFOs open for writing so the peers never see EOF on them.
 exec 7>"$DIR/p1.ctl" 8>"$DIR/p2.ctl"
-cleanup_peers() { echo quit >&7 || true; echo quit >&8 || true; kill $P1 $P2 2>/dev/null || true; }
-trap 'cleanup_peers' EXIT
+cleanup_peers() { kill "$P1" "$P2" 2>/dev/null || true; }
+# common.sh owns the EXIT trap (it stops and checks vmwire): register with it.
 if declare -F vw_on_exit >/dev/null; then
-	trap - EXIT
 	vw_on_exit cleanup_peers
+else
+	trap 'cleanup_peers; kill ${VMWIRE_PID:-} 2>/dev/null || true; rm -rf "$VW_TMP"' EXIT
 fi
 
 wait_grep() { # FILE PATTERN: up to 5 s
