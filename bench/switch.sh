@@ -57,7 +57,8 @@ measure() {
 			sed 's/\x1b\[[0-9;]*m//g' | awk '/percentile 50.000 =/ { print $NF }')
 		[ -n "$out" ] || vw_fail switch "$name: sockperf run $i failed"
 		echo "$out" >>"$VW_TMP/$name.lat"
-		echo "  $name run $((i + 1))/$REPS: $(tail -n1 "$VW_TMP/$name.tput") Gbit/s, p50 $out us"
+		printf "  %s run %d/%d: %.2f Gbit/s, p50 %s us\n" "$name" $((i + 1)) "$REPS" \
+			"$(tail -n1 "$VW_TMP/$name.tput")" "$out"
 	done
 	kill $spid $ppid 2>/dev/null
 	wait $spid $ppid 2>/dev/null
@@ -90,14 +91,15 @@ ip tuntap add dev vde2 mode tap
 vde_switch -s "$VW_TMP/vde.ctl" -t vde1 -t vde2 -d -p "$VW_TMP/vde.pid" </dev/null \
 	>"$VW_TMP/vde.log" 2>&1 || vw_fail switch "vde_switch did not start"
 vw_wait_for test -s "$VW_TMP/vde.pid" || vw_fail switch "vde_switch wrote no pidfile"
-vw_on_exit "kill \$(cat '$VW_TMP/vde.pid') 2>/dev/null; true"
+VDE_PID=$(cat "$VW_TMP/vde.pid")
+vw_on_exit "kill $VDE_PID 2>/dev/null; true"
 ip link set vde1 netns "$(vw_ns da)"
 ip link set vde2 netns "$(vw_ns db)"
 addr "$(vw_ns da)" vde1 $A
 addr "$(vw_ns db)" vde2 $B
-echo "vde_switch (pid $(cat "$VW_TMP/vde.pid"))"
+echo "vde_switch (pid $VDE_PID)"
 measure vde_switch "$(vw_ns da)" "$(vw_ns db)"
-kill "$(cat "$VW_TMP/vde.pid")"
+kill "$VDE_PID"
 
 # (c, d) kernel bridge over veth pairs, offloads on, then off.
 vw_netns_add ba

@@ -283,31 +283,43 @@ static bool tap_csum_complete(uint8_t *frame, size_t len, size_t start, size_t o
 	return true;
 }
 
+enum tap_rx_verdict tap_vnet_rx(uint8_t *buf, size_t n, size_t *len)
+{
+	uint8_t *frame = buf + TAP_VNET_HDR_LEN;
+
+	if (n < TAP_VNET_HDR_LEN)
+		return TAP_RX_BAD;
+	*len = n - TAP_VNET_HDR_LEN;
+	if ((buf[1] & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_NONE)
+		return TAP_RX_GSO;
+	if (buf[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		if (!tap_csum_complete(frame, *len, le16(buf + 6), le16(buf + 8)))
+			return TAP_RX_BAD;
+		return TAP_RX_CSUM;
+	}
+	return TAP_RX_OK;
+}
+
 static void tap_rx_frame(struct tap_netdev *t, size_t n)
 {
-	uint8_t *hdr = t->rxbuf, *frame = t->rxbuf + TAP_VNET_HDR_LEN;
-	size_t len;
+	size_t len = 0;
 
-	if (n < TAP_VNET_HDR_LEN) {
-		t->port.stats.rx_drops++;
+	switch (tap_vnet_rx(t->rxbuf, n, &len)) {
+	case TAP_RX_CSUM:
+		t->rx_csum++;
+		/* fall through */
+	case TAP_RX_OK:
+		port_receive(&t->port, t->rxbuf + TAP_VNET_HDR_LEN, len);
 		return;
-	}
-	len = n - TAP_VNET_HDR_LEN;
-	if ((hdr[1] & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_NONE) {
+	case TAP_RX_GSO:
 		t->rx_gso++;
-		t->port.stats.rx_drops++;
 		LOG_ONCE(LOG_LVL_WARN, "tap %s: kernel sent a GSO frame with offloads off; dropped",
 			 t->info.ifname);
-		return;
+		break;
+	case TAP_RX_BAD:
+		break;
 	}
-	if (hdr[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-		if (!tap_csum_complete(frame, len, le16(hdr + 6), le16(hdr + 8))) {
-			t->port.stats.rx_drops++;
-			return;
-		}
-		t->rx_csum++;
-	}
-	port_receive(&t->port, frame, len);
+	t->port.stats.rx_drops++;
 }
 
 /* The interface is gone: leave the network, stop watching, keep the

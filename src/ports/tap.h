@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct netdev;
 
@@ -62,6 +63,14 @@ int tap_open(const struct tap_config *cfg, struct tap_info *info, char *err, siz
  */
 int tap_ip_setup(const char *netns, const char *ifname, int family, const void *addr,
 		 unsigned prefixlen, const void *gw, char *err, size_t errlen);
+
+/*
+ * Validate and strip the vnet header of n bytes read from a TAP into buf;
+ * the frame is then buf + TAP_VNET_HDR_LEN, *len bytes. A frame that asks
+ * for a checksum gets it completed in place. Exposed for unit tests.
+ */
+enum tap_rx_verdict { TAP_RX_OK, TAP_RX_CSUM, TAP_RX_GSO, TAP_RX_BAD };
+enum tap_rx_verdict tap_vnet_rx(uint8_t *buf, size_t n, size_t *len);
 
 /* The configuration a parsed tap netdev holds (tests, monitor). */
 const struct tap_config *tap_netdev_config(const struct netdev *nd);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT
  *
  * test_tap_parse.c - phase one of "-netdev tap": which keys are taken, which
- * QEMU keys are refused by name, and what the parsed netdev describes. No
- * TAP is opened here; tests/integration/tap_*.sh cover start().
+ * QEMU keys are refused by name, and what the parsed netdev describes; and
+ * the vnet header the kernel puts before each frame read from a TAP, which
+ * is input like any other. No TAP is opened here; tests/integration/
+ * tap_two_namespaces.sh and vlan_isolation.sh cover start() and the fd.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -186,6 +188,133 @@ static void test_helpers(void **state)
 	assert_false(netns_spec_valid(NULL));
 }
 
+/* ---- vnet header on rx ---- */
+
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* vnet header + Ethernet + IPv4 + UDP with 'plen' payload bytes, checksum
+ * left partial the way the kernel hands out CHECKSUM_PARTIAL frames: the
+ * field holds the folded pseudo-header sum. Returns bytes "read". */
+static size_t udp_partial(uint8_t *buf, size_t plen)
+{
+	uint8_t *f = buf + TAP_VNET_HDR_LEN, *ip = f + 14, *udp = ip + 20;
+	uint16_t ulen = (uint16_t)(8 + plen);
+	uint32_t ps;
+	size_t i;
+
+	memset(buf, 0, TAP_VNET_HDR_LEN + 14 + 28 + plen);
+	buf[0] = 1;                     /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+	buf[6] = 14 + 20; buf[7] = 0;   /* csum_start, little endian */
+	buf[8] = 6; buf[9] = 0;         /* csum_offset: UDP checksum field */
+	memset(f, 0xff, 6);
+	f[6] = 0x02; f[11] = 1;
+	f[12] = 0x08; f[13] = 0x00;
+	ip[0] = 0x45; ip[8] = 64; ip[9] = 17;
+	ip[2] = (uint8_t)((20 + ulen) >> 8); ip[3] = (uint8_t)(20 + ulen);
+	memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	udp[0] = 0x30; udp[1] = 0x39; udp[2] = 0x00; udp[3] = 0x35;
+	udp[4] = (uint8_t)(ulen >> 8); udp[5] = (uint8_t)ulen;
+	for (i = 0; i < plen; i++)
+		udp[8 + i] = (uint8_t)(i * 7 + 3);
+	ps = sum16(ip + 12, 8, 17 + ulen);
+	udp[6] = (uint8_t)(fold(ps) >> 8);
+	udp[7] = (uint8_t)fold(ps);
+	return TAP_VNET_HDR_LEN + 14 + 20 + ulen;
+}
+
+static void test_vnet_plain(void **state)
+{
+	uint8_t buf[128] = { 0 };
+	size_t len = 0;
+
+	assert_int_equal(tap_vnet_rx(buf, TAP_VNET_HDR_LEN + 60, &len), TAP_RX_OK);
+	assert_int_equal(len, 60);
+	assert_int_equal(tap_vnet_rx(buf, TAP_VNET_HDR_LEN, &len), TAP_RX_OK);
+	assert_int_equal(len, 0); /* port_receive() drops the runt */
+	assert_int_equal(tap_vnet_rx(buf, TAP_VNET_HDR_LEN - 1, &len), TAP_RX_BAD);
+	assert_int_equal(tap_vnet_rx(buf, 0, &len), TAP_RX_BAD);
+}
+
+static void test_vnet_gso_dropped(void **state)
+{
+	static const uint8_t types[] = { 1, 3, 4, 5, 0x81 }; /* TCPv4, UDP, TCPv6, UDP_L4, ECN|TCPv4 */
+	uint8_t buf[128];
+	size_t i, len;
+
+	for (i = 0; i < sizeof(types); i++) {
+		memset(buf, 0, sizeof(buf));
+		buf[1] = types[i];
+		assert_int_equal(tap_vnet_rx(buf, sizeof(buf), &len), TAP_RX_GSO);
+	}
+	memset(buf, 0, sizeof(buf));
+	buf[1] = 0x80; /* ECN alone is no GSO */
+	assert_int_equal(tap_vnet_rx(buf, sizeof(buf), &len), TAP_RX_OK);
+}
+
+static void test_vnet_csum_completed(void **state)
+{
+	static const size_t plens[] = { 0, 1, 18, 1001, 1472 };
+	uint8_t buf[TAP_VNET_HDR_LEN + 1600];
+	size_t i, n, len;
+
+	for (i = 0; i < sizeof(plens) / sizeof(plens[0]); i++) {
+		uint8_t *ip, *udp;
+		uint16_t ulen;
+
+		n = udp_partial(buf, plens[i]);
+		assert_int_equal(tap_vnet_rx(buf, n, &len), TAP_RX_CSUM);
+		assert_int_equal(len, n - TAP_VNET_HDR_LEN);
+		ip = buf + TAP_VNET_HDR_LEN + 14;
+		udp = ip + 20;
+		ulen = (uint16_t)(8 + plens[i]);
+		/* A receiver's check: pseudo header + segment sums to 0xffff. */
+		assert_int_equal(fold(sum16(udp, ulen, sum16(ip + 12, 8, 17 + ulen))), 0xffff);
+		assert_false(udp[6] == 0 && udp[7] == 0);
+	}
+}
+
+static void test_vnet_csum_hostile_offsets(void **state)
+{
+	uint8_t buf[TAP_VNET_HDR_LEN + 100];
+	size_t len, n = udp_partial(buf, 10);
+	size_t flen = n - TAP_VNET_HDR_LEN;
+	struct { unsigned start, offset; } bad[] = {
+		{ (unsigned)flen, 0 },          /* start at the end */
+		{ (unsigned)flen - 1, 0 },      /* field would straddle the end */
+		{ 34, (unsigned)flen - 35 },    /* start+offset+2 > len by one */
+		{ 0xffff, 0xffff },
+		{ 34, 0xfffe },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = udp_partial(buf, 10);
+		buf[6] = (uint8_t)bad[i].start; buf[7] = (uint8_t)(bad[i].start >> 8);
+		buf[8] = (uint8_t)bad[i].offset; buf[9] = (uint8_t)(bad[i].offset >> 8);
+		assert_int_equal(tap_vnet_rx(buf, n, &len), TAP_RX_BAD);
+	}
+	/* The last two bytes of the frame are still a legal field. */
+	n = udp_partial(buf, 10);
+	buf[8] = (uint8_t)(flen - 34 - 2);
+	assert_int_equal(tap_vnet_rx(buf, n, &len), TAP_RX_CSUM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +326,10 @@ int main(void)
 		cmocka_unit_test(test_unknown_key_left_for_caller),
 		cmocka_unit_test(test_describe_before_start),
 		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_vnet_plain),
+		cmocka_unit_test(test_vnet_gso_dropped),
+		cmocka_unit_test(test_vnet_csum_completed),
+		cmocka_unit_test(test_vnet_csum_hostile_offsets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
