@@ -20,6 +20,12 @@
  * source is that socket. (A host elsewhere sending from the same address
  * and port can't exist on the same link; with TTL 1 nothing else can reach
  * us.)
+ *
+ * On loopback (mcast=G:P,localaddr=127.0.0.1) both IP_MULTICAST_IF and the
+ * group join name 127.0.0.1, which works in a fresh network namespace with
+ * only "ip link set lo up": no MULTICAST flag on lo and no 224.0.0.0/4
+ * route are needed. Without localaddr the kernel picks the interface from
+ * the routing table, so a namespace then needs a multicast route.
  */
 #include "control/keyval.h"
 #include "core/frame.h"
