@@ -20,6 +20,7 @@
 #include "control/cli.h"
 #include "control/monitor.h"
 #include "control/netdev.h"
+#include "control/run.h"
 #include "control/runtime.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -322,6 +323,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return ctl_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return run_main(argc - 1, argv + 1);
 
 	/* A peer closing its socket must be an EPIPE, not our death. */
 	signal(SIGPIPE, SIG_IGN);

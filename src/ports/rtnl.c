@@ -197,3 +197,46 @@ int rtnl_route_add(struct rtnl *r, int family, const void *dst, unsigned dst_len
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
+
+struct hwaddr_query {
+	uint8_t *mac;
+	int ret; /* -ENODEV until the link answered, then 0 or -EOPNOTSUPP */
+};
+
+static int hwaddr_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct hwaddr_query *q = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_ADDRESS &&
+	    mnl_attr_get_payload_len(attr) == 6) {
+		memcpy(q->mac, mnl_attr_get_payload(attr), 6);
+		q->ret = 0;
+	}
+	return MNL_CB_OK;
+}
+
+static int hwaddr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct hwaddr_query *q = data;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
+		return MNL_CB_OK;
+	q->ret = -EOPNOTSUPP;
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), hwaddr_attr_cb, q);
+	return MNL_CB_OK;
+}
+
+int rtnl_link_hwaddr(struct rtnl *r, int ifindex, uint8_t mac[6])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct hwaddr_query q = { .mac = mac, .ret = -ENODEV };
+	struct nlmsghdr *nlh = rtnl_msg(r, buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int ret;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ret = rtnl_talk(r, nlh, hwaddr_cb, &q);
+	return ret ? ret : q.ret;
+}

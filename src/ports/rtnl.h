@@ -42,6 +42,10 @@ int rtnl_link_get(struct rtnl *r, const char *ifname, struct rtnl_link *out);
 /* mtu 0 leaves the MTU alone. */
 int rtnl_link_set(struct rtnl *r, int ifindex, unsigned mtu, bool up);
 
+/* The link-layer address of ifindex: 0, -ENODEV, -EOPNOTSUPP if it has
+ * none of 6 bytes (lo), or another -errno. */
+int rtnl_link_hwaddr(struct rtnl *r, int ifindex, uint8_t mac[6]);
+
 /* family AF_INET (addr 4 bytes) or AF_INET6 (16 bytes). */
 int rtnl_addr_add(struct rtnl *r, int ifindex, int family, const void *addr,
 		  unsigned prefixlen);
