@@ -640,6 +640,7 @@ void cli_usage(FILE *out)
 	fputs(
 "Usage: vmwire [OPTIONS]\n"
 "       vmwire ctl SOCKET COMMAND...\n"
+"       vmwire run [OPTIONS] [--] [CMD [ARGS...]]\n"
 "\n"
 "User-space virtual networking for QEMU VMs and network namespaces: an L2\n"
 "hub or learning 802.1Q switch that VMs join with QEMU's own -netdev stream,\n"
@@ -709,6 +710,10 @@ void cli_usage(FILE *out)
 "\n"
 "Monitor commands (vmwire ctl SOCKET COMMAND, or socat - UNIX:SOCKET):\n"
 "  info network, info version, help, quit\n"
+"\n"
+"vmwire run runs CMD (default $SHELL) in a new network namespace behind a\n"
+"-netdev user gateway: tap0 10.0.2.15/24, mtu 65520, default route via\n"
+"10.0.2.2, /etc/resolv.conf naming 10.0.2.3 (see vmwire run --help).\n"
 "\n"
 "Exit status: 0 clean exit (SIGINT, SIGTERM), 1 runtime error, 2 bad usage.\n"
 "See vmwire(1).\n", out);
