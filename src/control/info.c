@@ -15,15 +15,25 @@
  * gateway, a test harness) are listed after the netdevs so nothing attached
  * to a network is ever hidden. This runs only on a monitor request, so
  * walking lists and the forwarding table is fine.
+ *
+ * "info usernet" finds the user-mode gateways among the ports and prints,
+ * like QEMU's command of the same name, one table row per NAT flow or
+ * forwarding rule (with idle time and bytes each way added), then the
+ * DHCP leases and the gateway's non-zero counters. Queue depths are
+ * asked of the kernel here, on request, never kept by the data path.
  */
 #include "control/netdev.h"
 #include "control/runtime.h"
 #include "core/frame.h"
 #include "fabric/fdb.h"
 #include "fabric/network.h"
+#include "gateway/gateway.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 #define INFO_MACS_SHOWN 16
 
@@ -168,4 +178,93 @@ void info_network(const struct runtime *rt, FILE *out)
 		fputs("no networks\n", out);
 	for (net = rt->networks; net; net = net->next)
 		print_network(rt, net, out);
+}
+
+static const char *ip4(uint32_t a, char *buf)
+{
+	struct in_addr in = { .s_addr = htonl(a) };
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+static void print_flow(void *ctx, const struct gw_flow_info *fi)
+{
+	FILE *out = ctx;
+	char proto[40], src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN], upper[8];
+	int recvq = 0, sendq = 0;
+	bool fwd = !strcmp(fi->state, "HOST_FORWARD");
+	size_t i;
+
+	for (i = 0; i < sizeof(upper) - 1 && fi->proto[i]; i++)
+		upper[i] = (char)(fi->proto[i] >= 'a' && fi->proto[i] <= 'z' ? fi->proto[i] - 32
+									       : fi->proto[i]);
+	upper[i] = '\0';
+	snprintf(proto, sizeof(proto), "%s[%s]", upper, fi->state);
+	if (fi->fd >= 0) {
+		ioctl(fi->fd, FIONREAD, &recvq);
+		ioctl(fi->fd, SIOCOUTQ, &sendq);
+	}
+	/* As QEMU: a forwarding rule reads host -> guest, a NAT flow guest -> far end. */
+	if (fwd)
+		fprintf(out, "  %-19s %3d %15s %5u %15s %5u", proto, fi->fd,
+			fi->host_addr ? ip4(fi->host_addr, src) : "*", fi->host_port,
+			ip4(fi->guest_addr, dst), fi->guest_port);
+	else
+		fprintf(out, "  %-19s %3d %15s %5u %15s %5u", proto, fi->fd,
+			ip4(fi->guest_addr, src), fi->guest_port,
+			fi->host_addr ? ip4(fi->host_addr, dst) : "*", fi->host_port);
+	fprintf(out, " %5d %5d %6" PRIu64 "s %10" PRIu64 " %10" PRIu64 "\n", recvq, sendq,
+		fi->idle_ms / 1000, fi->bytes_to_host, fi->bytes_to_guest);
+}
+
+static void print_lease(void *ctx, const struct gw_lease_info *li)
+{
+	FILE *out = ctx;
+	char mac[18], a[INET_ADDRSTRLEN];
+
+	fprintf(out, "  %-17s %15s %-8s %-7s ", mac_format(li->mac, mac), ip4(li->addr, a),
+		li->state, li->is_static ? "static" : "dynamic");
+	if (li->remaining_s >= 0)
+		fprintf(out, "%" PRId64 "s\n", li->remaining_s);
+	else
+		fputs("expired\n", out);
+}
+
+static void print_gateway(const struct network *net, struct port *p, FILE *out)
+{
+	struct gateway *gw = gateway_of_port(p);
+	const struct gw_stats *st;
+	unsigned n = 0;
+
+	fprintf(out, "%s (user, network %s):\n", p->id, net->id);
+	fputs("  Protocol[State]    FD  Source Address  Port   Dest. Address  Port RecvQ SendQ"
+	      "    Idle     ToHost    ToGuest\n", out);
+	gateway_walk_flows(gw, print_flow, out);
+	fputs("  DHCP leases: MAC           Address         State    Kind    Remaining\n", out);
+	gateway_walk_leases(gw, print_lease, out);
+	st = gateway_stats(gw);
+	fputs("  counters:", out);
+#define GW_PRINT_STAT(name)                                                    \
+	if (st->name) {                                                        \
+		fprintf(out, "%s " #name " %" PRIu64, n++ % 6 ? "," : "\n   ", st->name); \
+	}
+	GW_STATS(GW_PRINT_STAT)
+#undef GW_PRINT_STAT
+	fputs(n ? "\n" : " none\n", out);
+}
+
+void info_usernet(const struct runtime *rt, FILE *out)
+{
+	const struct network *net;
+	struct port *p;
+	bool any = false;
+
+	for (net = rt->networks; net; net = net->next)
+		for (p = net->ports; p; p = p->net_next)
+			if (gateway_of_port(p)) {
+				print_gateway(net, p, out);
+				any = true;
+			}
+	if (!any)
+		fputs("no user-mode gateway (-netdev user)\n", out);
 }

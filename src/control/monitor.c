@@ -64,6 +64,7 @@ struct monitor {
 static const char *const help_text =
 	"help|?                 -- show this help\n"
 	"info network           -- show the networks, their netdevs and ports\n"
+	"info usernet           -- show the user-mode gateways' flows and leases\n"
 	"info version           -- show the version of vmwire\n"
 	"quit|q                 -- close this monitor session (vmwire keeps running)\n";
 
@@ -84,6 +85,7 @@ int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
 	if (!strcmp(cmd, "info")) {
 		if (n == 1) {
 			fputs("info network           -- show the networks, their netdevs and ports\n"
+			      "info usernet           -- show the user-mode gateways' flows and leases\n"
 			      "info version           -- show the version of vmwire\n", out);
 			return 0;
 		}
@@ -93,6 +95,10 @@ int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
 		}
 		if (!strcmp(arg, "network")) {
 			info_network(rt, out);
+			return 0;
+		}
+		if (!strcmp(arg, "usernet")) {
+			info_usernet(rt, out);
 			return 0;
 		}
 		if (!strcmp(arg, "version")) {

@@ -21,5 +21,8 @@ struct runtime {
 
 /* QEMU-style "info network" tree of every network, netdev and port. */
 void info_network(const struct runtime *rt, FILE *out);
+/* QEMU-style "info usernet": per user-mode gateway, its NAT flows, DHCP
+ * leases and non-zero counters. */
+void info_usernet(const struct runtime *rt, FILE *out);
 
 #endif

@@ -10,8 +10,12 @@
 #include "gateway/checksum.h"
 #include "gateway/dhcp.h"
 #include "gateway/dns.h"
+#include "gateway/hostfwd.h"
 #include "gateway/icmp.h"
+#include "gateway/icmp_nat.h"
 #include "gateway/pkt.h"
+#include "gateway/policy.h"
+#include "gateway/udp_nat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,11 @@ struct gateway {
 	struct gw_dhcp dhcp;
 	struct gw_icmp icmp;
 	struct gw_dns dns;
+	struct gw_policy policy;
+	struct gw_hostfwd hostfwd;
+	struct gw_udp udp;
+	struct gw_icmp_nat icmp_nat;
+	struct ev_loop *loop;
 };
 
 static bool is_ours(const struct gw_config *c, uint32_t ip)
@@ -69,7 +78,7 @@ static void udp_input(struct gateway *gw, uint32_t src, uint32_t dst, const uint
 		gw_dns_input(&gw->dns, src, sport, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
 		return;
 	}
-	gw->stats.udp_unhandled++;
+	gw_udp_input(&gw->udp, src, sport, dst, dport, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
 }
 
 static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
@@ -130,6 +139,10 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 		gw_icmp_input(&gw->icmp, eth_src(f), src, dst, ip + ihl, tot - ihl);
 		return;
 	}
+	if (ip[9] == IPPROTO_ICMP_ && src) {
+		gw_icmp_nat_input(&gw->icmp_nat, src, dst, ip + ihl, tot - ihl);
+		return;
+	}
 	if (c->restrict_ && (dst & c->mask) != c->net) {
 		gw->stats.ip_restricted++;
 		return;
@@ -183,6 +196,9 @@ static void gw_destroy(struct port *port)
 {
 	struct gateway *gw = (struct gateway *)port;
 
+	gw_icmp_nat_fini(&gw->icmp_nat);
+	gw_udp_fini(&gw->udp);
+	gw_hostfwd_fini(&gw->hostfwd);
 	gw_dns_fini(&gw->dns);
 	gw_dhcp_fini(&gw->dhcp);
 	gw_arp_fini(&gw->arp);
@@ -206,6 +222,11 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 		return NULL;
 	port_init(&gw->port, &gw_ops, id);
 	gw->cfg = *cfg;
+	gw->loop = loop;
+	for (unsigned i = 0; i < GW_FWD_MAX; i++)
+		gw->hostfwd.e[i].fd = -1;
+	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++)
+		gw->icmp_nat.flows[i].fd = -1;
 	gw->dns.fd4 = gw->dns.fd6 = -1;
 	if (gw_tx_init(&gw->tx, ETH_HDR_LEN + cfg->mtu, &gw->port, loop, &gw->stats))
 		goto fail;
@@ -216,6 +237,14 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 	gw_icmp_init(&gw->icmp, &gw->cfg, &gw->tx, &gw->stats);
 	if (gw_dns_init(&gw->dns, &gw->cfg, &gw->tx, &gw->arp, &gw->stats, loop))
 		goto fail;
+	gw_policy_init(&gw->policy, &gw->cfg);
+	if (gw_hostfwd_init(&gw->hostfwd, &gw->cfg, &gw->tx, &gw->arp, &gw->stats, loop))
+		goto fail;
+	if (gw_udp_init(&gw->udp, &gw->cfg, &gw->policy, &gw->tx, &gw->arp, &gw->stats, loop,
+			&gw->hostfwd))
+		goto fail;
+	gw_icmp_nat_init(&gw->icmp_nat, &gw->cfg, &gw->policy, &gw->tx, &gw->arp, &gw->stats,
+			 loop);
 	return gw;
 fail:
 	gw_destroy(&gw->port);
@@ -245,4 +274,55 @@ uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac)
 void gateway_dns_sweep(struct gateway *gw, uint64_t now_ms)
 {
 	gw_dns_sweep(&gw->dns, now_ms);
+}
+
+void gateway_nat_sweep(struct gateway *gw, uint64_t now_ms)
+{
+	gw_udp_sweep(&gw->udp, now_ms);
+	gw_icmp_nat_sweep(&gw->icmp_nat, now_ms);
+}
+
+void gateway_walk_flows(const struct gateway *gw, gw_flow_fn fn, void *ctx)
+{
+	uint64_t now = ev_now_ms();
+
+	gw_hostfwd_walk(&gw->hostfwd, now, fn, ctx);
+	gw_udp_walk(&gw->udp, now, fn, ctx);
+	gw_icmp_nat_walk(&gw->icmp_nat, now, fn, ctx);
+}
+
+static void walk_lease(const struct gw_lease *l, bool is_static, uint64_t now,
+		       gw_lease_fn fn, void *ctx)
+{
+	static const char *const names[] = {
+		[LEASE_OFFERED] = "offered", [LEASE_BOUND] = "bound",
+		[LEASE_RELEASED] = "released", [LEASE_DECLINED] = "declined",
+	};
+	struct gw_lease_info li = { .addr = l->ip, .is_static = is_static };
+
+	if (l->state == LEASE_FREE || l->state > LEASE_DECLINED)
+		return;
+	memcpy(li.mac, l->mac, 6);
+	li.state = names[l->state];
+	li.remaining_s = l->expires_ms >= now ? (int64_t)((l->expires_ms - now) / 1000)
+					      : -(int64_t)((now - l->expires_ms) / 1000) - 1;
+	fn(ctx, &li);
+}
+
+void gateway_walk_leases(const struct gateway *gw, gw_lease_fn fn, void *ctx)
+{
+	uint64_t now = ev_now_ms();
+	unsigned i;
+
+	if (gw->dhcp.statics)
+		for (i = 0; i < gw->cfg.n_leases; i++)
+			walk_lease(&gw->dhcp.statics[i], true, now, fn, ctx);
+	if (gw->dhcp.leases)
+		for (i = 0; i < gw->cfg.max_leases; i++)
+			walk_lease(&gw->dhcp.leases[i], false, now, fn, ctx);
+}
+
+struct gateway *gateway_of_port(struct port *port)
+{
+	return port && port->ops == &gw_ops ? (struct gateway *)port : NULL;
 }

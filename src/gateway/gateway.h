@@ -16,6 +16,7 @@
 #ifndef VMWIRE_GATEWAY_GATEWAY_H
 #define VMWIRE_GATEWAY_GATEWAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,5 +42,41 @@ const struct gw_stats *gateway_stats(const struct gateway *gw);
 uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac);
 /* Expire DNS queries as of now_ms (tests drive time explicitly). */
 void gateway_dns_sweep(struct gateway *gw, uint64_t now_ms);
+
+/*
+ * Monitor view ("info usernet"). Every NAT module describes its flows in
+ * this one generic shape, so the monitor needs no knowledge of UDP, ICMP
+ * or TCP internals; a module adds itself by calling fn from its own walk
+ * function, called from gateway_walk_flows(). Addresses are host order;
+ * guest_* is the guest's end, host_* the far end as the host sees it
+ * (after host-loopback mapping), fwd_* the guest-visible far end.
+ */
+struct gw_flow_info {
+	const char *proto;   /* "udp", "icmp", "tcp" */
+	const char *state;   /* "", "hostfwd", "ESTABLISHED", ... */
+	int fd;
+	uint32_t guest_addr, host_addr;
+	uint16_t guest_port, host_port; /* ICMP: the guest's echo id, 0 */
+	uint64_t idle_ms;
+	uint64_t bytes_to_host, bytes_to_guest;
+	unsigned recvq, sendq;
+};
+typedef void (*gw_flow_fn)(void *ctx, const struct gw_flow_info *fi);
+
+struct gw_lease_info {
+	uint8_t mac[6];
+	uint32_t addr;
+	const char *state;   /* "offered", "bound", "released", "declined" */
+	bool is_static;
+	int64_t remaining_s; /* < 0: expired */
+};
+typedef void (*gw_lease_fn)(void *ctx, const struct gw_lease_info *li);
+
+void gateway_walk_flows(const struct gateway *gw, gw_flow_fn fn, void *ctx);
+void gateway_walk_leases(const struct gateway *gw, gw_lease_fn fn, void *ctx);
+/* The gateway behind a port, or NULL if the port is not a gateway. */
+struct gateway *gateway_of_port(struct port *port);
+/* Expire idle NAT flows as of now_ms (tests drive time explicitly). */
+void gateway_nat_sweep(struct gateway *gw, uint64_t now_ms);
 
 #endif

@@ -28,7 +28,11 @@
 	X(dns_malformed) X(dns_queries) X(dns_builtin) X(dns_forwarded)         \
 	X(dns_answers) X(dns_timeouts) X(dns_failovers) X(dns_table_full)       \
 	X(dns_bad_reply) X(dns_restricted) X(dns_truncated_replies)             \
-	X(dns_no_upstream) X(dns_send_errors)
+	X(dns_no_upstream) X(dns_send_errors)                                  \
+	X(nat_denied) X(udp_nat_out) X(udp_nat_in) X(udp_flows_full)           \
+	X(udp_too_big) X(udp_send_errors) X(udp_bad_peer) X(udp_flows_expired) \
+	X(icmp_nat_out) X(icmp_nat_in) X(icmp_flows_full) X(icmp_send_errors)  \
+	X(icmp_errors_to_guest) X(hostfwd_in) X(hostfwd_out) X(hostfwd_drops)
 
 struct gw_stats {
 #define GW_STAT_FIELD(n) uint64_t n;

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * hostfwd.c - see hostfwd.h.
+ */
+#include "gateway/hostfwd.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "gateway/config.h"
+#include "gateway/pkt.h"
+#include "gateway/stats.h"
+#include "gateway/udp_nat.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RX_BUDGET 32
+
+static void hostfwd_rx(void *ctx, uint32_t events);
+
+uint32_t gw_hostfwd_guest_view(const struct gw_config *cfg, uint32_t a)
+{
+	if ((a >> 24) == 127 || (a & cfg->mask) == cfg->net || !a)
+		return cfg->host;
+	return a;
+}
+
+static int open_rule(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
+{
+	const struct gw_fwd *r = e->fwd;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char a[INET_ADDRSTRLEN];
+	int fd, one = 1, saved;
+
+	sa.sin_addr.s_addr = htonl(r->host_addr);
+	sa.sin_port = htons(r->host_port);
+	fd = socket(AF_INET, (r->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		goto fail;
+	if (!r->udp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || (!r->udp && listen(fd, 128)))
+		goto fail;
+	ev_watch_init(&e->w, fd, hostfwd_rx, e);
+	if (ev_watch_add(hf->loop, &e->w, EPOLLIN))
+		goto fail;
+	e->fd = fd;
+	return 0;
+fail:
+	saved = errno;
+	inet_ntop(AF_INET, &sa.sin_addr, a, sizeof(a));
+	err("-netdev user: hostfwd=%s:%s:%u: %s", r->udp ? "udp" : "tcp", r->host_addr ? a : "",
+	    r->host_port, strerror(saved));
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return -1;
+}
+
+int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_config *cfg, struct gw_tx *tx,
+		    struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop)
+{
+	memset(hf, 0, sizeof(*hf));
+	hf->cfg = cfg;
+	hf->tx = tx;
+	hf->arp = arp;
+	hf->stats = stats;
+	hf->loop = loop;
+	for (unsigned i = 0; i < cfg->n_hostfwd && i < GW_FWD_MAX; i++) {
+		struct gw_hostfwd_entry *e = &hf->e[hf->n++];
+
+		e->hf = hf;
+		e->fwd = &cfg->hostfwd[i];
+		e->fd = -1;
+		e->guest_ip = e->fwd->guest_addr ? e->fwd->guest_addr : cfg->dhcp_start;
+		e->guest_port = e->fwd->guest_port;
+	}
+	if (!loop || !hf->n)
+		return 0;
+	hf->buf = malloc(GW_HOSTFWD_BUF);
+	if (!hf->buf)
+		return -1;
+	for (unsigned i = 0; i < hf->n; i++) {
+		if (open_rule(hf, &hf->e[i])) {
+			int saved = errno;
+
+			gw_hostfwd_fini(hf);
+			errno = saved;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void gw_hostfwd_fini(struct gw_hostfwd *hf)
+{
+	for (unsigned i = 0; i < hf->n; i++) {
+		struct gw_hostfwd_entry *e = &hf->e[i];
+
+		if (e->fd < 0)
+			continue;
+		ev_watch_del(hf->loop, &e->w);
+		close(e->fd);
+		e->fd = -1;
+	}
+	free(hf->buf);
+	hf->buf = NULL;
+}
+
+void gw_hostfwd_set_tcp(struct gw_hostfwd *hf, gw_hostfwd_accept_fn fn, void *ctx)
+{
+	hf->tcp_accept = fn;
+	hf->tcp_ctx = ctx;
+}
+
+static void udp_from_host(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
+{
+	struct sockaddr_in from;
+
+	for (int budget = RX_BUDGET; budget && hf->tx->count < GW_TX_SLOTS; budget--) {
+		socklen_t fl = sizeof(from);
+		ssize_t r = recvfrom(e->fd, hf->buf, GW_HOSTFWD_BUF, MSG_DONTWAIT | MSG_TRUNC,
+				     (struct sockaddr *)&from, &fl);
+
+		if (r < 0)
+			return;
+		if (fl < sizeof(from) || from.sin_family != AF_INET || (size_t)r > GW_HOSTFWD_BUF) {
+			hf->stats->hostfwd_drops++;
+			continue;
+		}
+		e->peer = from;
+		e->has_peer = true;
+		e->peer_guest = gw_hostfwd_guest_view(hf->cfg, ntohl(from.sin_addr.s_addr));
+		e->last_ms = ev_now_ms();
+		if (!gw_udp_to_guest(hf->tx, hf->arp, hf->cfg, hf->stats, e->peer_guest,
+				     ntohs(from.sin_port), e->guest_ip, e->guest_port, hf->buf,
+				     (size_t)r)) {
+			hf->stats->hostfwd_drops++;
+			continue;
+		}
+		e->bytes_in += (size_t)r;
+		hf->stats->hostfwd_in++;
+	}
+}
+
+static void hostfwd_rx(void *ctx, uint32_t events)
+{
+	struct gw_hostfwd_entry *e = ctx;
+	struct gw_hostfwd *hf = e->hf;
+	int fd;
+
+	(void)events;
+	if (e->fwd->udp) {
+		udp_from_host(hf, e);
+		return;
+	}
+	if (hf->tcp_accept) {
+		hf->tcp_accept(hf->tcp_ctx, e);
+		return;
+	}
+	fd = accept4(e->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		hf->stats->hostfwd_drops++;
+		LOG_ONCE(LOG_LVL_WARN, "user gateway: TCP hostfwd connection refused: no TCP "
+			 "engine");
+	}
+}
+
+bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, uint32_t src, uint16_t sport, uint32_t dst,
+			  uint16_t dport, const uint8_t *data, size_t len)
+{
+	for (unsigned i = 0; i < hf->n; i++) {
+		struct gw_hostfwd_entry *e = &hf->e[i];
+
+		if (!e->fwd->udp || e->fd < 0 || !e->has_peer || e->guest_ip != src ||
+		    e->guest_port != sport || e->peer_guest != dst ||
+		    ntohs(e->peer.sin_port) != dport)
+			continue;
+		e->last_ms = ev_now_ms();
+		if (sendto(e->fd, data, len, 0, (struct sockaddr *)&e->peer, sizeof(e->peer)) < 0) {
+			hf->stats->hostfwd_drops++;
+			return true;
+		}
+		e->bytes_out += len;
+		hf->stats->hostfwd_out++;
+		return true;
+	}
+	return false;
+}
+
+void gw_hostfwd_walk(const struct gw_hostfwd *hf, uint64_t now_ms, gw_flow_fn fn, void *ctx)
+{
+	for (unsigned i = 0; i < hf->n; i++) {
+		const struct gw_hostfwd_entry *e = &hf->e[i];
+		struct gw_flow_info fi = {
+			.proto = e->fwd->udp ? "udp" : "tcp", .state = "HOST_FORWARD",
+			.fd = e->fd, .guest_addr = e->guest_ip, .guest_port = e->guest_port,
+			.host_addr = e->fwd->host_addr, .host_port = e->fwd->host_port,
+			.idle_ms = e->last_ms && now_ms > e->last_ms ? now_ms - e->last_ms : 0,
+			.bytes_to_host = e->bytes_out, .bytes_to_guest = e->bytes_in,
+		};
+
+		if (e->fd >= 0)
+			fn(ctx, &fi);
+	}
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * hostfwd.h - host ports forwarded into the guest (hostfwd=).
+ *
+ * Theory of operation: at start every hostfwd= rule gets one host socket
+ * bound to hostaddr:hostport (UDP, or a listening TCP socket), so a busy
+ * port fails the start with the rule named, as QEMU does. Rules are
+ * entries of one fixed table shared by both protocols; an entry knows its
+ * guest end (guestaddr, default the first DHCP address, and guestport).
+ *
+ * UDP: a datagram from a host-side peer is sent to the guest from the
+ * peer's guest-visible address (loopback peers appear as the host
+ * address) and port; the entry remembers that peer, as slirp does, and the
+ * guest's datagrams from guestaddr:guestport back to it leave through the
+ * same socket (gw_hostfwd_udp_input). Replies are not subject to
+ * restrict= or the egress lists: the host side opened the conversation.
+ *
+ * TCP: the engine registers an accept callback with gw_hostfwd_set_tcp();
+ * on a connection it gets the entry and accepts from entry->fd itself,
+ * keeping its per-connection state wherever it likes (entry->priv is its
+ * to use). Until one is registered, connections are accepted and closed
+ * at once, counted in hostfwd_drops.
+ */
+#ifndef VMWIRE_GATEWAY_HOSTFWD_H
+#define VMWIRE_GATEWAY_HOSTFWD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "core/loop.h"
+#include "gateway/config.h"
+#include "gateway/gateway.h"
+
+#define GW_HOSTFWD_BUF 65536
+
+struct gw_config;
+struct gw_fwd;
+struct gw_tx;
+struct gw_arp;
+struct gw_stats;
+struct gw_hostfwd;
+
+struct gw_hostfwd_entry {
+	struct gw_hostfwd *hf;
+	const struct gw_fwd *fwd; /* the rule, in the gateway's config */
+	int fd;                   /* bound (UDP) or listening (TCP) socket */
+	struct ev_watch w;
+	uint32_t guest_ip;
+	uint16_t guest_port;
+	/* UDP: the last host-side peer and how the guest sees it. */
+	bool has_peer;
+	struct sockaddr_in peer;
+	uint32_t peer_guest;
+	uint64_t last_ms, bytes_in, bytes_out; /* in: towards the guest */
+	void *priv;               /* the TCP engine's */
+};
+
+typedef void (*gw_hostfwd_accept_fn)(void *ctx, struct gw_hostfwd_entry *e);
+
+struct gw_hostfwd {
+	const struct gw_config *cfg;
+	struct gw_tx *tx;
+	struct gw_arp *arp;
+	struct gw_stats *stats;
+	struct ev_loop *loop;
+	gw_hostfwd_accept_fn tcp_accept;
+	void *tcp_ctx;
+	struct gw_hostfwd_entry e[GW_FWD_MAX];
+	unsigned n;
+	uint8_t *buf; /* one datagram, GW_HOSTFWD_BUF bytes */
+};
+
+/* Open every rule's socket (nothing when loop is NULL). -1 with errno and
+ * a warning naming the rule when one cannot be bound. */
+int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_config *cfg, struct gw_tx *tx,
+		    struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop);
+void gw_hostfwd_fini(struct gw_hostfwd *hf);
+
+void gw_hostfwd_set_tcp(struct gw_hostfwd *hf, gw_hostfwd_accept_fn fn, void *ctx);
+
+/* A guest datagram: true if it was a reply to a UDP hostfwd peer and has
+ * been sent (or dropped and counted) here. */
+bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, uint32_t src, uint16_t sport, uint32_t dst,
+			  uint16_t dport, const uint8_t *data, size_t len);
+
+void gw_hostfwd_walk(const struct gw_hostfwd *hf, uint64_t now_ms, gw_flow_fn fn, void *ctx);
+
+/* How a host-side peer address looks to the guest: loopback and
+ * addresses inside the guest network appear as the host address. */
+uint32_t gw_hostfwd_guest_view(const struct gw_config *cfg, uint32_t host_addr);
+
+#endif

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * icmp_nat.c - see icmp_nat.h.
+ */
+#include "gateway/icmp_nat.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "gateway/arp.h"
+#include "gateway/checksum.h"
+#include "gateway/config.h"
+#include "gateway/pkt.h"
+#include "gateway/policy.h"
+#include "gateway/stats.h"
+
+#include <errno.h>
+#include <linux/errqueue.h>
+#include <linux/icmp.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define ICMP_HDR 8
+#define T_ECHO_REPLY 0
+#define T_UNREACH 3
+#define T_ECHO 8
+#define T_TIME_EXCEEDED 11
+/* RFC 1812 4.3.2.3: quote as much as fits in 576 bytes. */
+#define QUOTE_MAX (576 - IP_HDR_LEN - ICMP_HDR - IP_HDR_LEN)
+#define RX_BUDGET 32
+
+static void icmp_rx(void *ctx, uint32_t events);
+static void icmp_timer(void *ctx);
+
+int gw_icmp_code_for_errno(int e)
+{
+	switch (e) {
+	case ENETUNREACH: return 0;
+	case EHOSTUNREACH: return 1;
+	case ECONNREFUSED: return 3;
+	case EMSGSIZE: return 4;
+	case EACCES:
+	case EPERM: return 13;
+	}
+	return -1;
+}
+
+void gw_icmp_error_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
+			    struct gw_stats *stats, uint8_t type, uint8_t code, uint32_t from,
+			    uint32_t guest, uint32_t orig_dst, uint8_t proto, const uint8_t *l4,
+			    size_t l4_len, size_t l4_total)
+{
+	size_t room = cfg->mtu - IP_HDR_LEN - ICMP_HDR - IP_HDR_LEN, len;
+	uint8_t *f, *icmp, *q;
+
+	if (room > QUOTE_MAX)
+		room = QUOTE_MAX;
+	if (l4_len > room)
+		l4_len = room;
+	if (l4_total > 0xffff - IP_HDR_LEN)
+		l4_total = 0xffff - IP_HDR_LEN;
+	len = ICMP_HDR + IP_HDR_LEN + l4_len;
+	if (OFF_L4 + len > tx->slot_size)
+		return;
+	f = gw_tx_begin(tx);
+	if (!f)
+		return;
+	icmp = f + OFF_L4;
+	q = icmp + ICMP_HDR;
+	/* The guest's datagram as it left the guest: its own addresses. */
+	q[0] = 0x45;
+	q[1] = 0;
+	wr16be(q + 2, (uint16_t)(IP_HDR_LEN + l4_total));
+	wr32be(q + 4, 0);
+	q[8] = 64;
+	q[9] = proto;
+	wr16be(q + 10, 0);
+	wr32be(q + 12, guest);
+	wr32be(q + 16, orig_dst);
+	wr16be(q + 10, csum(q, IP_HDR_LEN));
+	memcpy(q + IP_HDR_LEN, l4, l4_len);
+	icmp[0] = type;
+	icmp[1] = code;
+	wr16be(icmp + 2, 0);
+	wr32be(icmp + 4, 0);
+	wr16be(icmp + 2, csum(icmp, len));
+	memset(f, 0, 6);
+	stats->icmp_errors_to_guest++;
+	gw_arp_output(arp, f, pkt_ipv4(f, f, cfg->mac, from, guest, IPPROTO_ICMP_, len), guest);
+}
+
+void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_config *cfg,
+		      const struct gw_policy *pol, struct gw_tx *tx, struct gw_arp *arp,
+		      struct gw_stats *stats, struct ev_loop *loop)
+{
+	n->cfg = cfg;
+	n->pol = pol;
+	n->tx = tx;
+	n->arp = arp;
+	n->stats = stats;
+	n->loop = loop;
+	n->mode = loop ? 0 : -1;
+	n->next_id = (uint16_t)(getpid() * 7919u);
+	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++)
+		n->flows[i].fd = -1;
+	ev_timer_init(&n->sweep, icmp_timer, n);
+}
+
+static void flow_close(struct gw_icmp_nat *n, struct gw_icmp_flow *fl)
+{
+	if (fl->fd < 0)
+		return;
+	ev_watch_del(n->loop, &fl->w);
+	close(fl->fd);
+	fl->fd = -1;
+}
+
+void gw_icmp_nat_fini(struct gw_icmp_nat *n)
+{
+	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++)
+		flow_close(n, &n->flows[i]);
+	if (n->loop)
+		ev_timer_cancel(n->loop, &n->sweep);
+}
+
+static int open_sock(struct gw_icmp_nat *n, bool *raw)
+{
+	int one = 1, fd = -1;
+
+	if (n->mode <= 1) {
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+		if (fd >= 0) {
+			n->mode = 1;
+			*raw = false;
+			setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+			return fd;
+		}
+		if ((errno != EACCES && errno != EPERM) || geteuid() != 0) {
+			if (errno == EACCES || errno == EPERM) {
+				LOG_ONCE(LOG_LVL_WARN, "user gateway: ICMP sockets not permitted "
+					 "(net.ipv4.ping_group_range); guest ping to the outside "
+					 "disabled");
+				n->mode = -1;
+			}
+			return -1;
+		}
+	}
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (fd < 0) {
+		LOG_ONCE(LOG_LVL_WARN, "user gateway: no ICMP socket (%s); guest ping to the "
+			 "outside disabled", strerror(errno));
+		n->mode = -1;
+		return -1;
+	}
+	if (n->mode != 2)
+		info("user gateway: ICMP datagram sockets refused, using raw sockets");
+	n->mode = 2;
+	*raw = true;
+	struct icmp_filter filt = { .data = ~(1u << T_ECHO_REPLY) };
+	setsockopt(fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt));
+	return fd;
+}
+
+static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16_t id,
+				     uint32_t dst, uint32_t host_dst)
+{
+	struct gw_icmp_flow *fl, *free_fl = NULL, *oldest = NULL;
+	uint64_t now = ev_now_ms();
+	bool raw = false;
+	int fd;
+
+	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++) {
+		fl = &n->flows[i];
+		if (fl->fd < 0) {
+			if (!free_fl)
+				free_fl = fl;
+			continue;
+		}
+		if (fl->guest_ip == src && fl->guest_id == id && fl->dst == dst)
+			return fl;
+		if (!oldest || fl->last_ms < oldest->last_ms)
+			oldest = fl;
+	}
+	if (!free_fl) {
+		/* Pings are cheap to lose; the stalest flow makes room. */
+		n->stats->icmp_flows_full++;
+		LOG_ONCE(LOG_LVL_WARN, "user gateway: %d ICMP flows in use, recycling the oldest",
+			 GW_ICMP_FLOWS);
+		flow_close(n, oldest);
+		free_fl = oldest;
+	}
+	if ((fd = open_sock(n, &raw)) < 0)
+		return NULL;
+	fl = free_fl;
+	memset(fl, 0, sizeof(*fl));
+	fl->nat = n;
+	fl->fd = fd;
+	fl->raw = raw;
+	fl->guest_ip = src;
+	fl->guest_id = id;
+	fl->dst = dst;
+	fl->host_dst = host_dst;
+	fl->nat_id = n->next_id++;
+	fl->last_ms = now;
+	ev_watch_init(&fl->w, fd, icmp_rx, fl);
+	if (ev_watch_add(n->loop, &fl->w, EPOLLIN)) {
+		close(fd);
+		fl->fd = -1;
+		return NULL;
+	}
+	if (!n->sweep.armed)
+		ev_timer_arm(n->loop, &n->sweep, GW_ICMP_TIMEOUT_MS / 2);
+	return fl;
+}
+
+void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const uint8_t *l4,
+		       size_t len)
+{
+	struct sockaddr_in to;
+	struct gw_icmp_flow *fl;
+	int code;
+
+	if (len < ICMP_HDR) {
+		n->stats->icmp_truncated++;
+		return;
+	}
+	if (csum(l4, len)) {
+		n->stats->icmp_bad_csum++;
+		return;
+	}
+	if (l4[0] != T_ECHO || l4[1] != 0) {
+		n->stats->icmp_unhandled++;
+		return;
+	}
+	if (gw_policy_map_dest(n->pol, dst, 0, &to) != GW_ALLOW) {
+		n->stats->nat_denied++;
+		return;
+	}
+	if (n->mode < 0 || len > sizeof(n->buf)) {
+		n->stats->icmp_unhandled++;
+		return;
+	}
+	fl = flow_get(n, src, rd16be(l4 + 4), dst, ntohl(to.sin_addr.s_addr));
+	if (!fl) {
+		n->stats->icmp_send_errors++;
+		return;
+	}
+	memcpy(n->buf, l4, len);
+	if (fl->raw) {
+		wr16be(n->buf + 4, fl->nat_id);
+		wr16be(n->buf + 2, 0);
+		wr16be(n->buf + 2, csum(n->buf, len));
+	}
+	fl->last_ms = ev_now_ms();
+	if (sendto(fl->fd, n->buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		n->stats->icmp_send_errors++;
+		code = gw_icmp_code_for_errno(errno);
+		if (code >= 0)
+			gw_icmp_error_to_guest(n->tx, n->arp, n->cfg, n->stats, T_UNREACH,
+					       (uint8_t)code, n->cfg->host, src, dst,
+					       IPPROTO_ICMP_, l4, len, len);
+		return;
+	}
+	fl->bytes_out += len;
+	n->stats->icmp_nat_out++;
+}
+
+static void reply_to_guest(struct gw_icmp_flow *fl, uint8_t *icmp, size_t len)
+{
+	struct gw_icmp_nat *n = fl->nat;
+	uint8_t *f;
+
+	if (len + IP_HDR_LEN > n->cfg->mtu || OFF_L4 + len > n->tx->slot_size) {
+		n->stats->tx_too_big++;
+		return;
+	}
+	wr16be(icmp + 4, fl->guest_id);
+	wr16be(icmp + 2, 0);
+	wr16be(icmp + 2, csum(icmp, len));
+	f = gw_tx_begin(n->tx);
+	if (!f)
+		return;
+	memcpy(f + OFF_L4, icmp, len);
+	memset(f, 0, 6);
+	fl->bytes_in += len;
+	fl->last_ms = ev_now_ms();
+	n->stats->icmp_nat_in++;
+	gw_arp_output(n->arp, f, pkt_ipv4(f, f, n->cfg->mac, fl->dst, fl->guest_ip,
+					  IPPROTO_ICMP_, len), fl->guest_ip);
+}
+
+/* ICMP errors about our echo requests, queued by IP_RECVERR. */
+static void read_errqueue(struct gw_icmp_flow *fl)
+{
+	struct gw_icmp_nat *n = fl->nat;
+	uint8_t ctl[512];
+	struct sockaddr_in to;
+	struct iovec iov = { n->buf, sizeof(n->buf) };
+	struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+
+	for (int budget = RX_BUDGET; budget; budget--) {
+		struct cmsghdr *c;
+		ssize_t r;
+
+		m.msg_namelen = sizeof(to);
+		m.msg_controllen = sizeof(ctl);
+		r = recvmsg(fl->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (r < 0)
+			return;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			struct sock_extended_err ee;
+
+			if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR ||
+			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			if (ee.ee_origin != SO_EE_ORIGIN_ICMP || (size_t)r < ICMP_HDR ||
+			    (ee.ee_type != T_UNREACH && ee.ee_type != T_TIME_EXCEEDED))
+				continue;
+			wr16be(n->buf + 4, fl->guest_id);
+			wr16be(n->buf + 2, 0);
+			wr16be(n->buf + 2, csum(n->buf, (size_t)r));
+			gw_icmp_error_to_guest(n->tx, n->arp, n->cfg, n->stats, ee.ee_type,
+					       ee.ee_code, fl->dst, fl->guest_ip, fl->dst,
+					       IPPROTO_ICMP_, n->buf, (size_t)r, (size_t)r);
+		}
+	}
+}
+
+static void icmp_rx(void *ctx, uint32_t events)
+{
+	struct gw_icmp_flow *fl = ctx;
+	struct gw_icmp_nat *n = fl->nat;
+	struct sockaddr_in from;
+	socklen_t fl_len;
+
+	if (events & EPOLLERR)
+		read_errqueue(fl);
+	for (int budget = RX_BUDGET; budget && n->tx->count < GW_TX_SLOTS; budget--) {
+		uint8_t *icmp = n->buf;
+		ssize_t r;
+		size_t len, ihl;
+
+		fl_len = sizeof(from);
+		r = recvfrom(fl->fd, n->buf, sizeof(n->buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl_len);
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				read_errqueue(fl);
+			return;
+		}
+		len = (size_t)r;
+		if (fl->raw) {
+			/* Raw sockets see every reply on the host: ours only. */
+			if (len < IP_HDR_LEN || (n->buf[0] >> 4) != 4)
+				continue;
+			ihl = (size_t)(n->buf[0] & 0xf) * 4;
+			if (ihl < IP_HDR_LEN || ihl + ICMP_HDR > len)
+				continue;
+			icmp += ihl;
+			len -= ihl;
+			if (rd16be(icmp + 4) != fl->nat_id)
+				continue;
+		}
+		if (len < ICMP_HDR || icmp[0] != T_ECHO_REPLY ||
+		    from.sin_family != AF_INET || ntohl(from.sin_addr.s_addr) != fl->host_dst)
+			continue;
+		reply_to_guest(fl, icmp, len);
+	}
+}
+
+void gw_icmp_nat_sweep(struct gw_icmp_nat *n, uint64_t now_ms)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++) {
+		struct gw_icmp_flow *fl = &n->flows[i];
+
+		if (fl->fd < 0)
+			continue;
+		if (now_ms - fl->last_ms >= GW_ICMP_TIMEOUT_MS && now_ms >= fl->last_ms)
+			flow_close(n, fl);
+		else
+			any = true;
+	}
+	if (any && n->loop && !n->sweep.armed)
+		ev_timer_arm(n->loop, &n->sweep, GW_ICMP_TIMEOUT_MS / 2);
+}
+
+static void icmp_timer(void *ctx)
+{
+	gw_icmp_nat_sweep(ctx, ev_now_ms());
+}
+
+void gw_icmp_nat_walk(const struct gw_icmp_nat *n, uint64_t now_ms, gw_flow_fn fn, void *ctx)
+{
+	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++) {
+		const struct gw_icmp_flow *fl = &n->flows[i];
+		struct gw_flow_info fi = {
+			.proto = "icmp", .state = fl->raw ? "raw" : "", .fd = fl->fd,
+			.guest_addr = fl->guest_ip, .guest_port = fl->guest_id,
+			.host_addr = fl->host_dst,
+			.idle_ms = now_ms > fl->last_ms ? now_ms - fl->last_ms : 0,
+			.bytes_to_host = fl->bytes_out, .bytes_to_guest = fl->bytes_in,
+		};
+
+		if (fl->fd >= 0)
+			fn(ctx, &fi);
+	}
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * icmp_nat.h - guest ICMP echo to the outside, and ICMP errors back to the
+ * guest for anything the NAT sent that the network refused.
+ *
+ * Theory of operation: an echo request the policy lets out (policy.h) is
+ * sent from a per-flow host socket, a flow being (guest address, echo id,
+ * destination). The socket is an unprivileged ICMP datagram socket
+ * (SOCK_DGRAM, IPPROTO_ICMP), for which the kernel owns the echo id and
+ * matches replies to the socket; it needs net.ipv4.ping_group_range to
+ * include our group. When that is refused and we are root, the NAT falls
+ * back to a raw ICMP socket per flow, filtered to echo replies, rewriting
+ * the echo id to one of its own so replies can be told apart. Either way
+ * the reply's id is put back to the guest's and it is sent from the
+ * address the guest pinged. Flows idle for GW_ICMP_TIMEOUT_MS are closed.
+ *
+ * Errors: sendto() failures (no route) and ICMP errors the kernel queues
+ * on the socket (IP_RECVERR, datagram sockets only) become ICMP
+ * destination unreachable / time exceeded messages to the guest quoting a
+ * reconstruction of its original IP header and first L4 bytes, as a router
+ * would. gw_icmp_error_to_guest() does that for the UDP NAT too.
+ */
+#ifndef VMWIRE_GATEWAY_ICMP_NAT_H
+#define VMWIRE_GATEWAY_ICMP_NAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/loop.h"
+#include "gateway/gateway.h"
+
+struct gw_config;
+struct gw_policy;
+struct gw_tx;
+struct gw_arp;
+struct gw_stats;
+
+#define GW_ICMP_FLOWS 64
+#define GW_ICMP_TIMEOUT_MS 10000
+#define GW_ICMP_BUF 65536
+
+struct gw_icmp_nat;
+
+struct gw_icmp_flow {
+	struct gw_icmp_nat *nat;
+	int fd; /* -1: free */
+	struct ev_watch w;
+	bool raw;
+	uint32_t guest_ip, dst, host_dst; /* dst as the guest sees it */
+	uint16_t guest_id, nat_id;        /* nat_id: raw sockets only */
+	uint64_t last_ms, bytes_out, bytes_in;
+};
+
+struct gw_icmp_nat {
+	const struct gw_config *cfg;
+	const struct gw_policy *pol;
+	struct gw_tx *tx;
+	struct gw_arp *arp;
+	struct gw_stats *stats;
+	struct ev_loop *loop;
+	int mode; /* 0 untried, 1 datagram sockets, 2 raw sockets, -1 none */
+	uint16_t next_id;
+	struct ev_timer sweep;
+	struct gw_icmp_flow flows[GW_ICMP_FLOWS];
+	uint8_t buf[GW_ICMP_BUF];
+};
+
+void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_config *cfg,
+		      const struct gw_policy *pol, struct gw_tx *tx, struct gw_arp *arp,
+		      struct gw_stats *stats, struct ev_loop *loop);
+void gw_icmp_nat_fini(struct gw_icmp_nat *n);
+
+/* An ICMP message from guest src to dst, not one of our addresses. The
+ * IPv4 header was validated; the ICMP checksum is checked here. */
+void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const uint8_t *l4,
+		       size_t len);
+
+void gw_icmp_nat_sweep(struct gw_icmp_nat *n, uint64_t now_ms);
+void gw_icmp_nat_walk(const struct gw_icmp_nat *n, uint64_t now_ms, gw_flow_fn fn, void *ctx);
+
+/* Send ICMP type/code from `from` to guest, quoting an IPv4 datagram
+ * guest -> orig_dst (proto) whose L4 part starts with l4 (l4_len bytes of
+ * it available, l4_total its full length). Counted in icmp_errors_to_guest. */
+void gw_icmp_error_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
+			    struct gw_stats *stats, uint8_t type, uint8_t code, uint32_t from,
+			    uint32_t guest, uint32_t orig_dst, uint8_t proto, const uint8_t *l4,
+			    size_t l4_len, size_t l4_total);
+
+/* The ICMP unreachable code for a sendto() errno, or -1 if none fits. */
+int gw_icmp_code_for_errno(int e);
+
+#endif

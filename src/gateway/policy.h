@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * policy.h - where guest traffic may go, and how host addresses look to
+ * the guest. Shared by the UDP and ICMP NAT and the TCP engine.
+ *
+ * Theory of operation: every packet the guest addresses to something other
+ * than the gateway's own services asks one question, gw_policy_map_dest():
+ * may it leave, and to which host-side address? The answer follows slirp:
+ *  - broadcast, multicast, class E, 0/8, the LAN's network and broadcast
+ *    addresses, other LAN addresses and 127/8 never leave (GW_DENY_BCAST /
+ *    GW_DENY_LOCAL);
+ *  - the host address means the host itself: 127.0.0.1 when
+ *    host-loopback=on, denied otherwise (GW_DENY_LOOPBACK);
+ *  - restrict=on denies everything (GW_DENY_RESTRICT); hostfwd replies do
+ *    not ask, they are answers to connections the host side opened;
+ *  - egress-deny wins over egress-allow; a non-empty egress-allow admits
+ *    only its networks (GW_DENY_EGRESS). The lists are checked against the
+ *    host-side address, so egress-deny=127.0.0.0/8 closes host-loopback.
+ * gw_policy_map_src() is the reverse for replies: a host-side source
+ * address becomes what the guest sees (127.0.0.1 -> host), and a source
+ * the guest could not have talked to is refused, so an unconnected NAT
+ * socket does not become an open door for third parties.
+ *
+ * The policy holds no state besides the configuration: it is pure and
+ * unit tested on its own.
+ */
+#ifndef VMWIRE_GATEWAY_POLICY_H
+#define VMWIRE_GATEWAY_POLICY_H
+
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct gw_config;
+
+enum gw_verdict {
+	GW_ALLOW = 0,
+	GW_DENY_BCAST,    /* broadcast/multicast/unspecified/class E */
+	GW_DENY_LOCAL,    /* the guest LAN itself, the dns address, 127/8 */
+	GW_DENY_LOOPBACK, /* host address with host-loopback=off */
+	GW_DENY_RESTRICT, /* restrict=on */
+	GW_DENY_EGRESS,   /* egress-allow / egress-deny */
+};
+
+struct gw_policy {
+	const struct gw_config *cfg;
+};
+
+void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg);
+
+/* May the guest send to guest_dst:port (host order)? On GW_ALLOW, out is
+ * the host-side socket address to use (port in network order inside). */
+enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, uint32_t guest_dst,
+				   uint16_t port, struct sockaddr_in *out);
+
+/* A reply arrived on a NAT socket from `from`: on GW_ALLOW *guest_src is
+ * the address the guest sees it from. */
+enum gw_verdict gw_policy_map_src(const struct gw_policy *p, const struct sockaddr_in *from,
+				  uint32_t *guest_src);
+
+/* The host-side address a guest-visible address stands for, without any
+ * policy check (0 when it maps to nothing): for the monitor. */
+uint32_t gw_policy_host_addr(const struct gw_policy *p, uint32_t guest_addr);
+
+const char *gw_verdict_name(enum gw_verdict v);
+
+#endif

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * udp_nat.c - see udp_nat.h.
+ */
+#include "gateway/udp_nat.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "gateway/arp.h"
+#include "gateway/config.h"
+#include "gateway/hostfwd.h"
+#include "gateway/icmp_nat.h"
+#include "gateway/pkt.h"
+#include "gateway/policy.h"
+#include "gateway/stats.h"
+
+#include <errno.h>
+#include <linux/errqueue.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define RX_ROUNDS 4 /* batches per wakeup: fairness between sockets */
+
+static void udp_rx(void *ctx, uint32_t events);
+static void udp_timer(void *ctx);
+
+size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg)
+{
+	size_t room = cfg->mtu - IP_HDR_LEN - UDP_HDR_LEN;
+
+	if (room > tx->slot_size - OFF_UDP_DATA)
+		room = tx->slot_size - OFF_UDP_DATA;
+	return room;
+}
+
+bool gw_udp_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
+		     struct gw_stats *stats, uint32_t src, uint16_t sport, uint32_t dst,
+		     uint16_t dport, const uint8_t *data, size_t len)
+{
+	uint8_t *f;
+
+	if (len > gw_udp_room(tx, cfg)) {
+		stats->udp_too_big++;
+		return false;
+	}
+	f = gw_tx_begin(tx);
+	if (!f)
+		return false;
+	memcpy(f + OFF_UDP_DATA, data, len);
+	memset(f, 0, 6);
+	gw_arp_output(arp, f, pkt_udp(f, f, cfg->mac, src, sport, dst, dport, len), dst);
+	return true;
+}
+
+static uint32_t hash(const struct gw_udp *u, uint32_t ip, uint16_t port)
+{
+	uint32_t h = (ip ^ ((uint32_t)port << 16 | port)) * 0x9e3779b1u;
+
+	return (h >> 7) & (u->nbuckets - 1);
+}
+
+int gw_udp_init(struct gw_udp *u, const struct gw_config *cfg, const struct gw_policy *pol,
+		struct gw_tx *tx, struct gw_arp *arp, struct gw_stats *stats,
+		struct ev_loop *loop, struct gw_hostfwd *hostfwd)
+{
+	unsigned i;
+
+	memset(u, 0, sizeof(*u));
+	u->cfg = cfg;
+	u->pol = pol;
+	u->tx = tx;
+	u->arp = arp;
+	u->stats = stats;
+	u->loop = loop;
+	u->hostfwd = hostfwd;
+	u->timeout_ms = GW_UDP_TIMEOUT_MS;
+	ev_timer_init(&u->sweep, udp_timer, u);
+	for (u->nbuckets = 16; u->nbuckets < cfg->max_udp_flows; u->nbuckets <<= 1)
+		;
+	u->flows = calloc(cfg->max_udp_flows, sizeof(*u->flows));
+	u->buckets = calloc(u->nbuckets, sizeof(*u->buckets));
+	/* One spare byte is not needed: MSG_TRUNC tells us about overlong
+	 * datagrams, so buffers hold exactly what fits one reply frame. */
+	u->rx_size = gw_udp_room(tx, cfg);
+	u->rxbuf = malloc(GW_UDP_BATCH * u->rx_size);
+	if (!u->flows || !u->buckets || !u->rxbuf) {
+		gw_udp_fini(u);
+		return -1;
+	}
+	for (i = 0; i < cfg->max_udp_flows; i++) {
+		u->flows[i].fd = -1;
+		u->flows[i].nat = u;
+		u->flows[i].next = i + 2 <= cfg->max_udp_flows ? i + 2 : 0;
+	}
+	u->free_head = 1;
+	for (i = 0; i < GW_UDP_BATCH; i++) {
+		u->iov[i].iov_base = u->rxbuf + i * u->rx_size;
+		u->iov[i].iov_len = u->rx_size;
+	}
+	return 0;
+}
+
+static void flow_free(struct gw_udp *u, struct gw_udp_flow *fl)
+{
+	uint32_t idx = (uint32_t)(fl - u->flows) + 1, *pp;
+
+	for (pp = &u->buckets[hash(u, fl->guest_ip, fl->guest_port)]; *pp;
+	     pp = &u->flows[*pp - 1].next) {
+		if (*pp == idx) {
+			*pp = fl->next;
+			break;
+		}
+	}
+	ev_watch_del(u->loop, &fl->w);
+	close(fl->fd);
+	fl->fd = -1;
+	fl->next = u->free_head;
+	u->free_head = idx;
+	u->used--;
+}
+
+void gw_udp_fini(struct gw_udp *u)
+{
+	if (u->flows)
+		for (unsigned i = 0; i < u->cfg->max_udp_flows; i++)
+			if (u->flows[i].fd >= 0)
+				flow_free(u, &u->flows[i]);
+	if (u->loop)
+		ev_timer_cancel(u->loop, &u->sweep);
+	free(u->flows);
+	free(u->buckets);
+	free(u->rxbuf);
+	u->flows = NULL;
+	u->buckets = NULL;
+	u->rxbuf = NULL;
+}
+
+static struct gw_udp_flow *flow_find(const struct gw_udp *u, uint32_t ip, uint16_t port)
+{
+	uint32_t i;
+
+	for (i = u->buckets[hash(u, ip, port)]; i; i = u->flows[i - 1].next)
+		if (u->flows[i - 1].guest_ip == ip && u->flows[i - 1].guest_port == port)
+			return &u->flows[i - 1];
+	return NULL;
+}
+
+static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port)
+{
+	struct gw_udp_flow *fl;
+	uint32_t idx = u->free_head, *head;
+	int fd, one = 1;
+
+	if (!idx) {
+		u->stats->udp_flows_full++;
+		LOG_ONCE(LOG_LVL_WARN, "user gateway: max-udp-flows=%u reached, dropping new UDP "
+			 "flows until old ones expire", u->cfg->max_udp_flows);
+		return NULL;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		u->stats->udp_send_errors++;
+		LOG_ONCE(LOG_LVL_WARN, "user gateway: cannot open a UDP socket: %s",
+			 strerror(errno));
+		return NULL;
+	}
+	setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+	fl = &u->flows[idx - 1];
+	ev_watch_init(&fl->w, fd, udp_rx, fl);
+	if (ev_watch_add(u->loop, &fl->w, EPOLLIN)) {
+		close(fd);
+		u->stats->udp_send_errors++;
+		return NULL;
+	}
+	u->free_head = fl->next;
+	fl->fd = fd;
+	fl->guest_ip = ip;
+	fl->guest_port = port;
+	fl->bytes_in = fl->bytes_out = 0;
+	head = &u->buckets[hash(u, ip, port)];
+	fl->next = *head;
+	*head = idx;
+	u->used++;
+	if (!u->sweep.armed)
+		ev_timer_arm(u->loop, &u->sweep, GW_UDP_SWEEP_MS);
+	return fl;
+}
+
+void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
+		  uint16_t dport, const uint8_t *data, size_t len)
+{
+	struct sockaddr_in to;
+	struct gw_udp_flow *fl;
+	enum gw_verdict v;
+	uint8_t quote[UDP_HDR_LEN + 32];
+	size_t qlen;
+	int code;
+
+	if (u->hostfwd && gw_hostfwd_udp_input(u->hostfwd, src, sport, dst, dport, data, len))
+		return;
+	v = gw_policy_map_dest(u->pol, dst, dport, &to);
+	if (v != GW_ALLOW) {
+		/* Broadcasts are everyday noise (NetBIOS, mDNS, SSDP): not a
+		 * denial anyone asked for, so they keep their own counter. */
+		if (v == GW_DENY_BCAST)
+			u->stats->udp_unhandled++;
+		else
+			u->stats->nat_denied++;
+		return;
+	}
+	if (!u->loop) {
+		u->stats->udp_unhandled++;
+		return;
+	}
+	fl = flow_find(u, src, sport);
+	if (!fl && !(fl = flow_new(u, src, sport)))
+		return;
+	fl->last_ms = ev_now_ms();
+	fl->last_dst = dst;
+	fl->last_dport = dport;
+	if (sendto(fl->fd, data, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		u->stats->udp_send_errors++;
+		code = gw_icmp_code_for_errno(errno);
+		if (code < 0)
+			return;
+		wr16be(quote, sport);
+		wr16be(quote + 2, dport);
+		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + len));
+		wr16be(quote + 6, 0);
+		qlen = len < sizeof(quote) - UDP_HDR_LEN ? len : sizeof(quote) - UDP_HDR_LEN;
+		memcpy(quote + UDP_HDR_LEN, data, qlen);
+		gw_icmp_error_to_guest(u->tx, u->arp, u->cfg, u->stats, 3, (uint8_t)code,
+				       u->cfg->host, src, dst, IPPROTO_UDP_, quote,
+				       UDP_HDR_LEN + qlen, UDP_HDR_LEN + len);
+		return;
+	}
+	fl->bytes_out += len;
+	u->stats->udp_nat_out++;
+}
+
+/* ICMP errors the kernel received about our datagrams (IP_RECVERR). */
+static void read_errqueue(struct gw_udp_flow *fl)
+{
+	struct gw_udp *u = fl->nat;
+	uint8_t ctl[512], *quote = u->rxbuf;
+	struct sockaddr_in to;
+	struct iovec iov = { quote + UDP_HDR_LEN, u->rx_size - UDP_HDR_LEN };
+	struct msghdr m = { .msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl };
+	uint32_t guest_dst;
+
+	for (int budget = GW_UDP_BATCH; budget; budget--) {
+		struct cmsghdr *c;
+		ssize_t r;
+
+		m.msg_namelen = sizeof(to);
+		m.msg_controllen = sizeof(ctl);
+		r = recvmsg(fl->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (r < 0)
+			return;
+		if (gw_policy_map_src(u->pol, &to, &guest_dst) != GW_ALLOW)
+			continue;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			struct sock_extended_err ee;
+
+			if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR ||
+			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			if (ee.ee_origin != SO_EE_ORIGIN_ICMP || (ee.ee_type != 3 && ee.ee_type != 11))
+				continue;
+			wr16be(quote, fl->guest_port);
+			wr16be(quote + 2, ntohs(to.sin_port));
+			wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + (size_t)r));
+			wr16be(quote + 6, 0);
+			gw_icmp_error_to_guest(u->tx, u->arp, u->cfg, u->stats, ee.ee_type,
+					       ee.ee_code, guest_dst, fl->guest_ip, guest_dst,
+					       IPPROTO_UDP_, quote, UDP_HDR_LEN + (size_t)r,
+					       UDP_HDR_LEN + (size_t)r);
+		}
+	}
+}
+
+static void udp_rx(void *ctx, uint32_t events)
+{
+	struct gw_udp_flow *fl = ctx;
+	struct gw_udp *u = fl->nat;
+	uint32_t src;
+
+	if (events & EPOLLERR)
+		read_errqueue(fl);
+	for (int round = 0; round < RX_ROUNDS; round++) {
+		unsigned want = GW_TX_SLOTS - u->tx->count, i;
+		int n;
+
+		/* Leave in the socket what the ring could not take now. */
+		if (want > GW_UDP_BATCH)
+			want = GW_UDP_BATCH;
+		if (!want)
+			return;
+		for (i = 0; i < want; i++) {
+			memset(&u->msgs[i].msg_hdr, 0, sizeof(u->msgs[i].msg_hdr));
+			u->msgs[i].msg_hdr.msg_name = &u->from[i];
+			u->msgs[i].msg_hdr.msg_namelen = sizeof(u->from[i]);
+			u->msgs[i].msg_hdr.msg_iov = &u->iov[i];
+			u->msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fl->fd, u->msgs, want, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+				read_errqueue(fl); /* a pending error fails the read */
+			return;
+		}
+		for (i = 0; i < (unsigned)n; i++) {
+			const struct msghdr *h = &u->msgs[i].msg_hdr;
+
+			if (h->msg_flags & MSG_TRUNC) {
+				u->stats->udp_too_big++;
+				LOG_ONCE(LOG_LVL_INFO, "user gateway: dropping UDP datagrams larger "
+					 "than the MTU allows (%zu bytes of payload)", u->rx_size);
+				continue;
+			}
+			if (h->msg_namelen < sizeof(struct sockaddr_in) ||
+			    gw_policy_map_src(u->pol, &u->from[i], &src) != GW_ALLOW) {
+				u->stats->udp_bad_peer++;
+				continue;
+			}
+			if (gw_udp_to_guest(u->tx, u->arp, u->cfg, u->stats, src,
+					    ntohs(u->from[i].sin_port), fl->guest_ip,
+					    fl->guest_port, u->iov[i].iov_base, u->msgs[i].msg_len)) {
+				fl->bytes_in += u->msgs[i].msg_len;
+				u->stats->udp_nat_in++;
+			}
+		}
+		fl->last_ms = ev_now_ms();
+		if ((unsigned)n < want)
+			return;
+	}
+}
+
+void gw_udp_sweep(struct gw_udp *u, uint64_t now_ms)
+{
+	for (unsigned i = 0; i < u->cfg->max_udp_flows && u->used; i++) {
+		struct gw_udp_flow *fl = &u->flows[i];
+
+		if (fl->fd >= 0 && now_ms >= fl->last_ms && now_ms - fl->last_ms >= u->timeout_ms) {
+			flow_free(u, fl);
+			u->stats->udp_flows_expired++;
+		}
+	}
+	if (u->used && u->loop && !u->sweep.armed)
+		ev_timer_arm(u->loop, &u->sweep, GW_UDP_SWEEP_MS);
+}
+
+static void udp_timer(void *ctx)
+{
+	gw_udp_sweep(ctx, ev_now_ms());
+}
+
+void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *ctx)
+{
+	for (unsigned i = 0; i < u->cfg->max_udp_flows; i++) {
+		const struct gw_udp_flow *fl = &u->flows[i];
+		if (fl->fd < 0)
+			continue;
+		struct gw_flow_info fi = {
+			.proto = "udp", .state = "", .fd = fl->fd,
+			.guest_addr = fl->guest_ip, .guest_port = fl->guest_port,
+			.host_addr = gw_policy_host_addr(u->pol, fl->last_dst),
+			.host_port = fl->last_dport,
+			.idle_ms = now_ms > fl->last_ms ? now_ms - fl->last_ms : 0,
+			.bytes_to_host = fl->bytes_out, .bytes_to_guest = fl->bytes_in,
+		};
+		fn(ctx, &fi);
+	}
+}

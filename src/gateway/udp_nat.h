@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * udp_nat.h - guest UDP to the outside through per-source host sockets.
+ *
+ * Theory of operation (slirp semantics): every guest source (ip, port)
+ * that sends to an address the policy (policy.h) lets out gets one
+ * unconnected, non-blocking host UDP socket, created on its first datagram
+ * and kept in a fixed table of max-udp-flows entries (hash on the source,
+ * chained through indices: nothing is allocated after init). Datagrams go
+ * out with sendto() to the mapped destination, so one guest socket can talk
+ * to many remotes, as it could on a real network; whatever arrives on the
+ * host socket from a remote the guest may talk to comes back to the guest
+ * source, its sender translated (127.0.0.1 appears as the host address).
+ * A full table drops and counts the new flow. Flows idle for
+ * GW_UDP_TIMEOUT_MS are closed by a sweep timer.
+ *
+ * Host sockets are read in batches with recvmmsg(), bounded by the free
+ * slots of the reply ring so we never read what we would have to drop.
+ * Datagrams larger than the gateway MTU allows are dropped and counted
+ * (MSG_TRUNC): there is no IP fragmentation towards the guest yet.
+ * IP_RECVERR is set on every socket: ICMP errors the host receives for our
+ * datagrams (port/host unreachable), and synchronous sendto() routing
+ * errors, are reported to the guest as ICMP destination unreachable
+ * quoting a reconstruction of its original datagram's headers.
+ *
+ * UDP hostfwd (hostfwd.h) is consulted first for each guest datagram: a
+ * reply from the forwarded guest port to its host-side peer goes back
+ * through the forwarding socket.
+ */
+#ifndef VMWIRE_GATEWAY_UDP_NAT_H
+#define VMWIRE_GATEWAY_UDP_NAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "core/loop.h"
+#include "gateway/gateway.h"
+
+struct gw_config;
+struct gw_policy;
+struct gw_tx;
+struct gw_arp;
+struct gw_stats;
+struct gw_hostfwd;
+
+#define GW_UDP_TIMEOUT_MS 60000
+#define GW_UDP_SWEEP_MS 1000
+#define GW_UDP_BATCH 16
+
+struct gw_udp;
+
+struct gw_udp_flow {
+	struct gw_udp *nat;
+	int fd;                  /* -1: free */
+	struct ev_watch w;
+	uint32_t guest_ip;
+	uint16_t guest_port;
+	uint16_t last_dport;     /* guest-visible far end, last sent to */
+	uint32_t last_dst;
+	uint64_t last_ms;
+	uint64_t bytes_out, bytes_in;
+	uint32_t next;           /* hash chain or free list: index + 1, 0 ends */
+};
+
+struct gw_udp {
+	const struct gw_config *cfg;
+	const struct gw_policy *pol;
+	struct gw_tx *tx;
+	struct gw_arp *arp;
+	struct gw_stats *stats;
+	struct ev_loop *loop;
+	struct gw_hostfwd *hostfwd;
+	struct gw_udp_flow *flows; /* cfg->max_udp_flows */
+	uint32_t *buckets;         /* nbuckets heads, index + 1 */
+	unsigned nbuckets, used;
+	uint32_t free_head;
+	uint64_t timeout_ms;
+	struct ev_timer sweep;
+	size_t rx_size;            /* payload bytes per batch buffer */
+	uint8_t *rxbuf;            /* GW_UDP_BATCH * rx_size */
+	struct mmsghdr msgs[GW_UDP_BATCH];
+	struct iovec iov[GW_UDP_BATCH];
+	struct sockaddr_in from[GW_UDP_BATCH];
+};
+
+/* loop may be NULL: no socket is ever opened (frame-only tests). */
+int gw_udp_init(struct gw_udp *u, const struct gw_config *cfg, const struct gw_policy *pol,
+		struct gw_tx *tx, struct gw_arp *arp, struct gw_stats *stats,
+		struct ev_loop *loop, struct gw_hostfwd *hostfwd);
+void gw_udp_fini(struct gw_udp *u);
+
+/* A guest datagram (payload data, len bytes) not for a gateway service. */
+void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
+		  uint16_t dport, const uint8_t *data, size_t len);
+
+void gw_udp_sweep(struct gw_udp *u, uint64_t now_ms);
+void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *ctx);
+
+/* Queue data to the guest as src:sport -> dst:dport. false (counted in
+ * udp_too_big) when it does not fit the MTU. Shared with hostfwd. */
+bool gw_udp_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
+		     struct gw_stats *stats, uint32_t src, uint16_t sport, uint32_t dst,
+		     uint16_t dport, const uint8_t *data, size_t len);
+
+/* Largest UDP payload that fits one reply frame. */
+size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg);
+
+#endif
