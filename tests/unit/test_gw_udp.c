@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_gw_udp.c - the egress policy on its own, then crafted guest UDP
+ * frames through the gateway port and a real event loop: datagrams reach
+ * a local socket on 127.0.0.1 through the host address, answers come back
+ * as checked frames, the flow table limit, idle expiry, MTU overflow and
+ * the policy's denials are each counted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "control/keyval.h"
+#include "core/frame.h"
+#include "core/loop.h"
+#include "core/port.h"
+#include "gateway/gateway.h"
+#include "gateway/policy.h"
+
+#define CAP 16
+static uint8_t cap[CAP][70000];
+static size_t cap_len[CAP];
+static unsigned ncap;
+static struct gateway *gw;
+static struct ev_loop *loop;
+static int peer = -1; /* the "service" on 127.0.0.1 */
+static uint16_t peer_port;
+
+static const uint8_t GWMAC[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+static const uint8_t VM1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define HOST IP(10, 0, 2, 2)
+#define GUEST IP(10, 0, 2, 15)
+
+static void sink(void *s, struct port *from, const uint8_t *f, size_t len)
+{
+	if (ncap >= CAP)
+		return;
+	assert_true(len <= sizeof(cap[0]));
+	memcpy(cap[ncap], f, len);
+	cap_len[ncap++] = len;
+}
+
+static void parse_cfg(struct gw_config *cfg, const char *opts)
+{
+	struct kvlist kv;
+	char err[KV_ERR_MAX], text[1024];
+
+	snprintf(text, sizeof(text), "user%s%s", *opts ? "," : "", opts);
+	assert_int_equal(kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)), 0);
+	assert_int_equal(gw_config_parse(cfg, &kv, "/nonexistent", err, sizeof(err)), 0);
+	kv_free(&kv);
+}
+
+static void mkgw(const char *opts)
+{
+	struct gw_config cfg;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+
+	parse_cfg(&cfg, opts);
+	loop = ev_loop_new();
+	assert_non_null(loop);
+	gw = gateway_new(&cfg, "gw", loop);
+	assert_non_null(gw);
+	gateway_port(gw)->sink_fn = sink;
+	ncap = 0;
+	peer = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(peer >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(peer, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(peer, (struct sockaddr *)&sa, &sl), 0);
+	peer_port = ntohs(sa.sin_port);
+}
+
+static int teardown(void **state)
+{
+	if (gw)
+		port_close(gateway_port(gw));
+	gw = NULL;
+	if (loop)
+		ev_loop_free(loop);
+	loop = NULL;
+	if (peer >= 0)
+		close(peer);
+	peer = -1;
+	return 0;
+}
+
+static uint16_t ref_csum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i < len; i++)
+		sum += i & 1 ? p[i] : (uint32_t)p[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint16_t ref_l4(uint32_t s, uint32_t d, uint8_t proto, const uint8_t *l4, size_t len)
+{
+	uint32_t sum = (s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff) + proto +
+		       (uint32_t)len;
+	return ref_csum(l4, len, sum);
+}
+
+static size_t mk_udp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		     const void *data, size_t dlen)
+{
+	uint8_t *ip = f + 14, *u = f + 34;
+
+	memcpy(f, GWMAC, 6);
+	memcpy(f + 6, VM1, 6);
+	wr16be(f + 12, 0x0800);
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	wr16be(ip + 2, (uint16_t)(28 + dlen));
+	ip[8] = 64;
+	ip[9] = 17;
+	wr32be(ip + 12, src);
+	wr32be(ip + 16, dst);
+	wr16be(ip + 10, ref_csum(ip, 20, 0));
+	wr16be(u, sport);
+	wr16be(u + 2, dport);
+	wr16be(u + 4, (uint16_t)(8 + dlen));
+	wr16be(u + 6, 0);
+	memcpy(u + 8, data, dlen);
+	wr16be(u + 6, ref_l4(src, dst, 17, u, 8 + dlen));
+	return 42 + dlen;
+}
+
+static void guest_send(uint32_t dst, uint16_t sport, uint16_t dport, const char *msg)
+{
+	static uint8_t f[2048];
+
+	port_send(gateway_port(gw), f, mk_udp(f, GUEST, sport, dst, dport, msg, strlen(msg)));
+}
+
+/* What the local service received; returns its length, 0 if nothing. */
+static size_t peer_recv(char *buf, size_t size, struct sockaddr_in *from)
+{
+	struct pollfd p = { .fd = peer, .events = POLLIN };
+	socklen_t sl = sizeof(*from);
+	ssize_t r;
+
+	if (poll(&p, 1, 1000) != 1)
+		return 0;
+	r = recvfrom(peer, buf, size - 1, 0, (struct sockaddr *)from, &sl);
+	assert_true(r >= 0);
+	buf[r] = '\0';
+	return (size_t)r;
+}
+
+/* Run the loop until n frames were captured or ~2 s passed. */
+static void run_until(unsigned n)
+{
+	for (int i = 0; i < 200 && ncap < n; i++)
+		ev_loop_once(loop, 10);
+}
+
+static const uint8_t *check_udp(unsigned i, uint32_t src, uint16_t sport, uint32_t dst,
+				uint16_t dport, size_t *dlen)
+{
+	const uint8_t *f = cap[i], *ip = f + 14, *u = f + 34;
+
+	assert_true(cap_len[i] >= 42);
+	assert_memory_equal(f, VM1, 6);
+	assert_memory_equal(f + 6, GWMAC, 6);
+	assert_int_equal(rd16be(f + 12), 0x0800);
+	assert_int_equal(ref_csum(ip, 20, 0), 0);
+	assert_int_equal(ip[9], 17);
+	assert_int_equal(rd32be(ip + 12), src);
+	assert_int_equal(rd32be(ip + 16), dst);
+	assert_int_equal(rd16be(u), sport);
+	assert_int_equal(rd16be(u + 2), dport);
+	assert_int_equal(rd16be(u + 4), cap_len[i] - 34);
+	assert_int_equal(ref_l4(src, dst, 17, u, cap_len[i] - 34), 0);
+	*dlen = cap_len[i] - 42;
+	return u + 8;
+}
+
+/* ---- policy ---- */
+
+static enum gw_verdict verdict(const char *opts, uint32_t dst, uint32_t *mapped)
+{
+	struct gw_config cfg;
+	struct gw_policy p;
+	struct sockaddr_in sa;
+	enum gw_verdict v;
+
+	parse_cfg(&cfg, opts);
+	gw_policy_init(&p, &cfg);
+	v = gw_policy_map_dest(&p, dst, 53, &sa);
+	if (v == GW_ALLOW) {
+		assert_int_equal(sa.sin_family, AF_INET);
+		assert_int_equal(ntohs(sa.sin_port), 53);
+		*mapped = ntohl(sa.sin_addr.s_addr);
+	}
+	return v;
+}
+
+static void test_policy_dest(void **state)
+{
+	uint32_t m = 0;
+
+	assert_int_equal(verdict("", HOST, &m), GW_ALLOW);
+	assert_int_equal(m, IP(127, 0, 0, 1));
+	assert_int_equal(verdict("", IP(192, 0, 2, 9), &m), GW_ALLOW);
+	assert_int_equal(m, IP(192, 0, 2, 9));
+	assert_int_equal(verdict("host-loopback=off", HOST, &m), GW_DENY_LOOPBACK);
+	assert_int_equal(verdict("host-loopback=off", IP(192, 0, 2, 9), &m), GW_ALLOW);
+	assert_int_equal(verdict("restrict=on", HOST, &m), GW_DENY_RESTRICT);
+	assert_int_equal(verdict("restrict=on", IP(192, 0, 2, 9), &m), GW_DENY_RESTRICT);
+	assert_int_equal(verdict("", IP(255, 255, 255, 255), &m), GW_DENY_BCAST);
+	assert_int_equal(verdict("", IP(10, 0, 2, 255), &m), GW_DENY_BCAST);
+	assert_int_equal(verdict("", IP(224, 0, 0, 251), &m), GW_DENY_BCAST);
+	assert_int_equal(verdict("", IP(240, 0, 0, 1), &m), GW_DENY_BCAST);
+	assert_int_equal(verdict("", IP(0, 1, 2, 3), &m), GW_DENY_BCAST);
+	assert_int_equal(verdict("", IP(10, 0, 2, 3), &m), GW_DENY_LOCAL);
+	assert_int_equal(verdict("", IP(10, 0, 2, 16), &m), GW_DENY_LOCAL);
+	assert_int_equal(verdict("", IP(127, 0, 0, 1), &m), GW_DENY_LOCAL);
+	/* Allow list: only those; deny wins inside it. */
+	assert_int_equal(verdict("egress-allow=192.0.2.0/24", IP(192, 0, 2, 9), &m), GW_ALLOW);
+	assert_int_equal(verdict("egress-allow=192.0.2.0/24", IP(198, 51, 100, 1), &m),
+			 GW_DENY_EGRESS);
+	assert_int_equal(verdict("egress-allow=192.0.2.0/24", HOST, &m), GW_DENY_EGRESS);
+	assert_int_equal(verdict("egress-allow=192.0.2.0/24,egress-deny=192.0.2.8/29",
+				 IP(192, 0, 2, 9), &m), GW_DENY_EGRESS);
+	assert_int_equal(verdict("egress-allow=192.0.2.0/24,egress-deny=192.0.2.8/29",
+				 IP(192, 0, 2, 7), &m), GW_ALLOW);
+	/* The lists see the host-side address: this closes host-loopback. */
+	assert_int_equal(verdict("egress-deny=127.0.0.0/8", HOST, &m), GW_DENY_EGRESS);
+	assert_int_equal(verdict("egress-deny=127.0.0.0/8", IP(192, 0, 2, 9), &m), GW_ALLOW);
+}
+
+static void test_policy_src(void **state)
+{
+	struct gw_config cfg;
+	struct gw_policy p;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(99) };
+	uint32_t g = 0;
+
+	parse_cfg(&cfg, "egress-deny=198.51.100.0/24");
+	gw_policy_init(&p, &cfg);
+	sa.sin_addr.s_addr = htonl(IP(127, 0, 0, 1));
+	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_ALLOW);
+	assert_int_equal(g, HOST);
+	sa.sin_addr.s_addr = htonl(IP(127, 0, 0, 2));
+	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_DENY_LOCAL);
+	sa.sin_addr.s_addr = htonl(IP(10, 0, 2, 77));
+	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_DENY_LOCAL);
+	sa.sin_addr.s_addr = htonl(IP(192, 0, 2, 1));
+	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_ALLOW);
+	assert_int_equal(g, IP(192, 0, 2, 1));
+	sa.sin_addr.s_addr = htonl(IP(198, 51, 100, 1));
+	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_DENY_EGRESS);
+	cfg.host_loopback = false;
+	sa.sin_addr.s_addr = htonl(IP(127, 0, 0, 1));
+	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_DENY_LOOPBACK);
+}
+
+/* ---- UDP NAT ---- */
+
+struct flows {
+	unsigned n;
+	struct gw_flow_info last;
+};
+
+static void count_flow(void *ctx, const struct gw_flow_info *fi)
+{
+	struct flows *f = ctx;
+
+	f->n++;
+	f->last = *fi;
+}
+
+static unsigned nflows(struct gw_flow_info *last)
+{
+	struct flows f = { 0 };
+
+	gateway_walk_flows(gw, count_flow, &f);
+	if (last)
+		*last = f.last;
+	return f.n;
+}
+
+static void test_udp_roundtrip(void **state)
+{
+	char buf[2048];
+	struct sockaddr_in from;
+	struct gw_flow_info fi;
+	const uint8_t *d;
+	size_t dlen;
+
+	mkgw("");
+	guest_send(HOST, 4000, peer_port, "ping-1");
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 6);
+	assert_string_equal(buf, "ping-1");
+	assert_int_equal(ntohl(from.sin_addr.s_addr), IP(127, 0, 0, 1));
+	assert_int_equal(gateway_stats(gw)->udp_nat_out, 1);
+
+	/* Same source: same host socket, so the service sees one peer. */
+	guest_send(HOST, 4000, peer_port, "ping-2");
+	struct sockaddr_in from2;
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from2), 6);
+	assert_int_equal(from2.sin_port, from.sin_port);
+	assert_int_equal(nflows(&fi), 1);
+	assert_string_equal(fi.proto, "udp");
+	assert_int_equal(fi.guest_addr, GUEST);
+	assert_int_equal(fi.guest_port, 4000);
+	assert_int_equal(fi.host_addr, IP(127, 0, 0, 1));
+	assert_int_equal(fi.host_port, peer_port);
+	assert_int_equal(fi.bytes_to_host, 12);
+
+	/* Two answers: both come back from host:peer_port to the guest. */
+	assert_int_equal(sendto(peer, "pong-1", 6, 0, (struct sockaddr *)&from, sizeof(from)), 6);
+	assert_int_equal(sendto(peer, "pong-22", 7, 0, (struct sockaddr *)&from, sizeof(from)), 7);
+	run_until(2);
+	assert_int_equal(ncap, 2);
+	d = check_udp(0, HOST, peer_port, GUEST, 4000, &dlen);
+	assert_int_equal(dlen, 6);
+	assert_memory_equal(d, "pong-1", 6);
+	d = check_udp(1, HOST, peer_port, GUEST, 4000, &dlen);
+	assert_int_equal(dlen, 7);
+	assert_memory_equal(d, "pong-22", 7);
+	assert_int_equal(gateway_stats(gw)->udp_nat_in, 2);
+	nflows(&fi);
+	assert_int_equal(fi.bytes_to_guest, 13);
+}
+
+static void test_udp_flow_limit_and_expiry(void **state)
+{
+	char buf[256];
+	struct sockaddr_in from;
+
+	mkgw("max-udp-flows=2");
+	guest_send(HOST, 4000, peer_port, "a");
+	guest_send(HOST, 4001, peer_port, "b");
+	guest_send(HOST, 4002, peer_port, "c"); /* table full: dropped */
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
+	struct pollfd p = { .fd = peer, .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 200), 0);
+	assert_int_equal(gateway_stats(gw)->udp_flows_full, 1);
+	assert_int_equal(nflows(NULL), 2);
+
+	/* An existing flow still works while the table is full. */
+	guest_send(HOST, 4001, peer_port, "b2");
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 2);
+
+	gateway_nat_sweep(gw, ev_now_ms() + 1000); /* not idle long enough */
+	assert_int_equal(nflows(NULL), 2);
+	gateway_nat_sweep(gw, ev_now_ms() + 61000);
+	assert_int_equal(nflows(NULL), 0);
+	assert_int_equal(gateway_stats(gw)->udp_flows_expired, 2);
+	guest_send(HOST, 4002, peer_port, "c");
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
+	assert_string_equal(buf, "c");
+}
+
+static void test_udp_too_big_for_mtu(void **state)
+{
+	static char big[1200];
+	char buf[256];
+	struct sockaddr_in from;
+
+	mkgw("mtu=576");
+	guest_send(HOST, 4000, peer_port, "x");
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
+	memset(big, 'z', sizeof(big));
+	assert_int_equal(sendto(peer, big, sizeof(big), 0, (struct sockaddr *)&from, sizeof(from)),
+			 (ssize_t)sizeof(big));
+	/* 548 payload bytes fit a 576-byte MTU exactly. */
+	assert_int_equal(sendto(peer, big, 548, 0, (struct sockaddr *)&from, sizeof(from)), 548);
+	run_until(1);
+	for (int i = 0; i < 20; i++)
+		ev_loop_once(loop, 10);
+	assert_int_equal(ncap, 1);
+	assert_int_equal(cap_len[0], 14 + 576);
+	assert_int_equal(gateway_stats(gw)->udp_too_big, 1);
+}
+
+static void test_udp_denied(void **state)
+{
+	struct pollfd p = { .fd = -1, .events = POLLIN };
+
+	mkgw("host-loopback=off");
+	p.fd = peer;
+	guest_send(HOST, 4000, peer_port, "no");
+	assert_int_equal(poll(&p, 1, 200), 0);
+	assert_int_equal(gateway_stats(gw)->nat_denied, 1);
+	guest_send(IP(10, 0, 2, 255), 4000, peer_port, "bcast");
+	guest_send(IP(239, 1, 1, 1), 4000, peer_port, "mcast");
+	assert_int_equal(gateway_stats(gw)->nat_denied, 1);
+	assert_int_equal(gateway_stats(gw)->udp_unhandled, 2);
+	assert_int_equal(nflows(NULL), 0);
+	teardown(NULL);
+
+	mkgw("restrict=on");
+	p.fd = peer;
+	guest_send(HOST, 4000, peer_port, "no");
+	assert_int_equal(poll(&p, 1, 200), 0);
+	assert_int_equal(gateway_stats(gw)->nat_denied, 1);
+	assert_int_equal(nflows(NULL), 0);
+}
+
+/* A reply from a source the policy refuses never reaches the guest. */
+static void test_udp_foreign_source_dropped(void **state)
+{
+	char buf[64];
+	struct sockaddr_in from, other = { .sin_family = AF_INET };
+	int s;
+
+	mkgw("");
+	guest_send(HOST, 4000, peer_port, "hi");
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 2);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(s >= 0);
+	other.sin_addr.s_addr = htonl(IP(127, 0, 0, 2)); /* no guest-visible name */
+	if (bind(s, (struct sockaddr *)&other, sizeof(other)) == 0) {
+		assert_int_equal(sendto(s, "evil", 4, 0, (struct sockaddr *)&from, sizeof(from)), 4);
+		for (int i = 0; i < 30 && !gateway_stats(gw)->udp_bad_peer; i++)
+			ev_loop_once(loop, 10);
+		assert_int_equal(gateway_stats(gw)->udp_bad_peer, 1);
+		assert_int_equal(ncap, 0);
+	}
+	close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_policy_dest),
+		cmocka_unit_test(test_policy_src),
+		cmocka_unit_test_teardown(test_udp_roundtrip, teardown),
+		cmocka_unit_test_teardown(test_udp_flow_limit_and_expiry, teardown),
+		cmocka_unit_test_teardown(test_udp_too_big_for_mtu, teardown),
+		cmocka_unit_test_teardown(test_udp_denied, teardown),
+		cmocka_unit_test_teardown(test_udp_foreign_source_dropped, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
