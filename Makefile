@@ -5,6 +5,8 @@
 #                   against the normal and the ASan+UBSan build
 #   make asan       build-asan/vmwire with AddressSanitizer + UBSan
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make fuzz       build-fuzz/fuzz_* libFuzzer targets (clang; see tests/fuzz/README.md)
+#   make fuzz-smoke each fuzz target for FUZZ_SECS seconds on its corpus
 #
 # Sources are discovered, so adding a file under src/ needs no edit here.
 
@@ -31,11 +33,24 @@ TEST_LIB_SRCS := $(wildcard tests/unit/helpers/*.c)
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined
 
-.PHONY: all asan check check-unit check-integration unit install uninstall clean fuzz fuzz-smoke
+# libFuzzer: the same library sources built by clang into build-fuzz/ with
+# coverage hooks (fuzzer-no-link), one binary per tests/fuzz/fuzz_*.c.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := $(ASAN_FLAGS) -fsanitize=fuzzer-no-link
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECS  ?= 20
+
+.PHONY: all deps asan check check-unit check-integration unit install uninstall clean fuzz fuzz-smoke \
+	fuzz-bins
 
 all: $(BUILD)/vmwire $(BUILD)/libvmwire.a
 
-$(BUILD)/%.o: %.c
+# A fresh Debian machine lacks libmnl-dev: install it (as root) or say so.
+deps:
+	@tools/ensure-deps.sh build
+
+$(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -55,10 +70,35 @@ unit: $(UNIT_BINS)
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all unit
 
-check: all unit
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz: needs $(FUZZ_CC) (libFuzzer)" >&2; exit 1; }
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_FLAGS)" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libvmwire.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libvmwire.a $(LDLIBS)
+
+# New inputs go to build-fuzz/corpus/, the checked-in seeds stay read-only.
+fuzz-smoke: fuzz
+	@set -e; for f in $(FUZZ_BINS); do \
+		t=$$(basename $$f); mkdir -p build-fuzz/corpus/$$t build-fuzz/artifacts; \
+		echo "fuzz-smoke: $$t for $(FUZZ_SECS)s"; \
+		$$f -max_total_time=$(FUZZ_SECS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/artifacts/$$t- \
+			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || \
+			{ tail -n 60 build-fuzz/$$t.log; echo "fuzz-smoke: $$t FAILED, see build-fuzz/$$t.log"; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' build-fuzz/$$t.log | tail -n 1; \
+	done
+
+check:
+	@tools/ensure-deps.sh test
+	$(MAKE) all unit
 	tests/run.sh
 
-check-unit: all unit
+check-unit:
+	@tools/ensure-deps.sh test
+	$(MAKE) all unit
 	tests/run.sh --unit-only
 
 install: $(BUILD)/vmwire

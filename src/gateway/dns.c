@@ -307,8 +307,8 @@ static bool same_addr(const struct sockaddr_storage *a, const struct gw_upstream
 	       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
 }
 
-static void handle_reply(struct gw_dns *dns, uint8_t *m, size_t len,
-			 const struct sockaddr_storage *from)
+void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
+		  const struct sockaddr_storage *from)
 {
 	struct gw_dns_query *q = NULL;
 	struct dns_hdr h;
@@ -357,7 +357,7 @@ static void dns_rx(void *ctx, uint32_t events)
 
 			if (n < 0)
 				break;
-			handle_reply(dns, dns->rxbuf, (size_t)n, &from);
+			gw_dns_reply(dns, dns->rxbuf, (size_t)n, &from);
 		}
 	}
 }

@@ -66,6 +66,13 @@ void gw_dns_fini(struct gw_dns *dns);
 void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_t *msg,
 		  size_t len);
 
+/* A datagram received from an upstream resolver (from: its source),
+ * matched against the in-flight queries and relayed to the guest; m may be
+ * modified. Called by the socket callback; exposed for the fuzzer. */
+struct sockaddr_storage;
+void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
+		  const struct sockaddr_storage *from);
+
 /* Expire and fail over in-flight queries as of now (timer; tests). */
 void gw_dns_sweep(struct gw_dns *dns, uint64_t now_ms);
 

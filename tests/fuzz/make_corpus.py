@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+#
+# make_corpus.py - write the seed corpora under tests/fuzz/corpus/<target>/.
+#
+# Theory of operation: each target reads its own input layout (see the
+# comment at the top of tests/fuzz/fuzz_<target>.c); this script builds a
+# few dozen well-formed inputs per target from real protocol messages
+# (scapy), so the fuzzer starts deep inside the parsers instead of
+# rediscovering Ethernet, IPv4, DHCP and DNS from nothing. Files are named
+# by content hash, so re-running is idempotent and reproducers added by
+# hand (crash-*, named after what they found) sit beside the seeds.
+#
+# Usage: /usr/bin/python3 tests/fuzz/make_corpus.py   (needs python3-scapy)
+
+import hashlib
+import os
+import struct
+import sys
+
+from scapy.all import (ARP, BOOTP, DHCP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP,
+                       Dot1Q, Ether, raw)
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+GW_MAC = "52:55:0a:00:02:02"
+VM1 = "52:54:00:12:34:56"
+VM2 = "52:54:00:12:34:57"
+VM3 = "52:54:00:ab:cd:ef"
+BCAST = "ff:ff:ff:ff:ff:ff"
+GUEST = "10.0.2.15"
+
+
+def put(target, data):
+    d = os.path.join(ROOT, target)
+    os.makedirs(d, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def records(cfg, frames):
+    """cfg byte, then (ctl, 16-bit length, frame) records."""
+    out = bytes([cfg])
+    for ctl, f in frames:
+        f = raw(f) if not isinstance(f, bytes) else f
+        out += bytes([ctl]) + struct.pack(">H", len(f)) + f
+    return out
+
+
+def stream(frames):
+    return b"".join(struct.pack(">I", len(raw(f))) + raw(f) for f in frames)
+
+
+# ---- stream deframer: ctl, chunk sizes, stream ----
+def deframer():
+    fr = [Ether(src=VM1, dst=VM2) / IP() / ICMP(),
+          Ether(src=VM2, dst=VM1) / IP() / UDP() / (b"x" * 1000),
+          Ether(src=VM1, dst=BCAST, type=0x0806) / (b"\0" * 28)]
+    s = stream(fr)
+    big = stream([Ether(src=VM1, dst=VM2) / (b"y" * 60000)])
+    for ctl, sizes in [(0, []), (0x80, []), (3, [1, 7, 300]), (0x83, [1, 7, 300]),
+                       (1, [4]), (0x81, [5]), (2, [65535, 1]), (0x8f, list(range(1, 16)))]:
+        hdr = bytes([ctl]) + b"".join(struct.pack(">H", x) for x in sizes)
+        put("fuzz_stream_deframer", hdr + s)
+    put("fuzz_stream_deframer", bytes([0x82]) + struct.pack(">HH", 16384, 4000) + big + s)
+    put("fuzz_stream_deframer", bytes([0]) + s + struct.pack(">I", 70000) + b"z" * 8)
+    put("fuzz_stream_deframer", bytes([0x80]) + s + struct.pack(">I", 13))
+    put("fuzz_stream_deframer", bytes([0]) + s[:-5])  # half a frame
+
+
+# ---- switch ----
+def switch():
+    a = Ether(src=VM1, dst=BCAST) / IP() / UDP()
+    b = Ether(src=VM2, dst=VM1) / IP() / UDP()
+    c = Ether(src=VM1, dst=VM2) / IP() / ICMP()
+    t2 = Ether(src=VM3, dst=BCAST) / Dot1Q(vlan=2, prio=5) / IP() / UDP()
+    t3 = Ether(src=VM3, dst=VM1) / Dot1Q(vlan=3) / IP()
+    prio = Ether(src=VM2, dst=VM1) / Dot1Q(vlan=0, prio=3) / IP()
+    qinq = Ether(src=VM1, dst=VM2) / Dot1Q(vlan=2) / Dot1Q(vlan=5) / IP()
+    bad = Ether(src=VM1, dst=VM2, type=0x8100) / b"\x00"  # truncated tag
+    res = Ether(src=VM1, dst=VM2) / Dot1Q(vlan=4095) / IP()
+    mcast_src = Ether(src="01:00:5e:00:00:01", dst=VM2) / IP()
+    for cfg in (0, 1, 2, 6):
+        put("fuzz_switch_ingress", records(cfg, [(0, a), (1, b), (0, c), (2, t2), (3, t3)]))
+    put("fuzz_switch_ingress", records(0, [(2, t2), (3, t2), (1, b), (0, c), (2, prio)]))
+    put("fuzz_switch_ingress", records(0, [(2, qinq), (3, qinq), (0, bad), (2, res),
+                                           (1, mcast_src)]))
+    # duplicate MAC on two ports, then detach/re-attach, then aging
+    put("fuzz_switch_ingress", records(0, [(0, a), (1, a), (0x40 | 1, b), (0x80 | 60, c),
+                                           (0, c)]))
+    # table exhaustion with fdb size 2
+    many = [(i & 3, Ether(src="52:54:00:00:00:%02x" % i, dst=BCAST) / IP()) for i in range(12)]
+    put("fuzz_switch_ingress", records(0, many))
+    put("fuzz_switch_ingress", records(1, many))
+    put("fuzz_switch_ingress", records(0, [(2, Ether(src=VM1, dst=VM2) / (b"q" * 3000)),
+                                           (3, Ether(src=VM2, dst=VM1) / Dot1Q(vlan=2) /
+                                            (b"r" * 3000))]))
+
+
+# ---- gateway ----
+def dhcp_msg(mtype, xid=0x1234, extra=()):
+    opts = [("message-type", mtype), ("client_id", b"\x01" + bytes.fromhex("525400123456")),
+            ("hostname", b"vm1"), ("param_req_list", [1, 3, 6, 12, 15, 26, 28, 119])]
+    opts += list(extra) + ["end"]
+    return (BOOTP(chaddr=bytes.fromhex("525400123456") + b"\0" * 10, xid=xid, flags=0x8000)
+            / DHCP(options=opts))
+
+
+def gateway():
+    FIXIP, FIXL4, TOGW, TOBC = 1, 2, 4, 8
+    F = FIXIP | FIXL4
+    eth = Ether(src=VM1, dst=GW_MAC)
+    arp_req = Ether(src=VM1, dst=BCAST) / ARP(op=1, hwsrc=VM1, psrc=GUEST, pdst="10.0.2.2")
+    arp_dns = Ether(src=VM1, dst=BCAST) / ARP(op=1, hwsrc=VM1, psrc=GUEST, pdst="10.0.2.3")
+    arp_rep = Ether(src=VM1, dst=GW_MAC) / ARP(op=2, hwsrc=VM1, psrc=GUEST, pdst="10.0.2.2",
+                                                hwdst=GW_MAC)
+    ping = eth / IP(src=GUEST, dst="10.0.2.2") / ICMP(id=7, seq=1) / (b"p" * 56)
+    ping_out = eth / IP(src=GUEST, dst="192.0.2.1") / ICMP(id=8, seq=1) / b"abc"
+    disc = (Ether(src=VM1, dst=BCAST) / IP(src="0.0.0.0", dst="255.255.255.255") /
+            UDP(sport=68, dport=67) / dhcp_msg("discover"))
+    req = (Ether(src=VM1, dst=BCAST) / IP(src="0.0.0.0", dst="255.255.255.255") /
+           UDP(sport=68, dport=67) /
+           dhcp_msg("request", extra=[("requested_addr", GUEST), ("server_id", "10.0.2.2")]))
+    inform = (eth / IP(src=GUEST, dst="10.0.2.2") / UDP(sport=68, dport=67) /
+              dhcp_msg("inform"))
+    release = (eth / IP(src=GUEST, dst="10.0.2.2") / UDP(sport=68, dport=67) /
+               dhcp_msg("release", extra=[("server_id", "10.0.2.2")]))
+    decline = (Ether(src=VM1, dst=BCAST) / IP(src="0.0.0.0", dst="255.255.255.255") /
+               UDP(sport=68, dport=67) /
+               dhcp_msg("decline", extra=[("requested_addr", GUEST), ("server_id", "10.0.2.2")]))
+    q_builtin = (eth / IP(src=GUEST, dst="10.0.2.3") / UDP(sport=5353, dport=53) /
+                 DNS(id=1, rd=1, qd=DNSQR(qname="host.vmwire.internal", qtype="A")))
+    q_aaaa = (eth / IP(src=GUEST, dst="10.0.2.3") / UDP(sport=5354, dport=53) /
+              DNS(id=2, rd=1, qd=DNSQR(qname="HOST.vmwire.internal", qtype="AAAA")))
+    q_out = (eth / IP(src=GUEST, dst="10.0.2.3") / UDP(sport=5355, dport=53) /
+             DNS(id=3, rd=1, qd=DNSQR(qname="example.com", qtype="A")))
+    udp_out = eth / IP(src=GUEST, dst="192.0.2.1") / UDP(sport=4000, dport=9) / b"hello"
+    syn = eth / IP(src=GUEST, dst="192.0.2.1") / TCP(sport=40000, dport=80, flags="S", seq=1000,
+                                                     options=[("MSS", 1460), ("WScale", 7),
+                                                              ("SAckOK", b"")])
+    ack = eth / IP(src=GUEST, dst="192.0.2.1") / TCP(sport=40000, dport=80, flags="A",
+                                                     seq=1001, ack=1)
+    data = eth / IP(src=GUEST, dst="192.0.2.1") / TCP(sport=40000, dport=80, flags="PA",
+                                                      seq=1001, ack=1) / b"GET / HTTP/1.0\r\n\r\n"
+    fin = eth / IP(src=GUEST, dst="192.0.2.1") / TCP(sport=40000, dport=80, flags="FA",
+                                                     seq=1019, ack=1)
+    rst = eth / IP(src=GUEST, dst="192.0.2.1") / TCP(sport=40000, dport=80, flags="R", seq=1020)
+    syn_gw = eth / IP(src=GUEST, dst="10.0.2.2") / TCP(sport=40001, dport=22, flags="S")
+    frag = eth / IP(src=GUEST, dst="10.0.2.2", flags="MF") / ICMP() / b"frag"
+    opts_ip = eth / IP(src=GUEST, dst="10.0.2.2", options=b"\x01\x01\x01\x00") / ICMP()
+
+    put("fuzz_gateway_frames", records(0, [(0, arp_req), (0, arp_dns), (0, arp_rep)]))
+    put("fuzz_gateway_frames", records(0, [(F, ping), (F, ping_out), (F, frag), (F, opts_ip)]))
+    for cfg in (0, 2, 4, 8, 5):
+        put("fuzz_gateway_frames", records(cfg, [(F, disc), (F, req), (F, inform), (F, release),
+                                                 (F, decline)]))
+    put("fuzz_gateway_frames", records(0, [(F, q_builtin), (F, q_aaaa), (F, q_out),
+                                           (F | 16, q_out)]))
+    put("fuzz_gateway_frames", records(1, [(F, q_builtin), (F, q_out), (F, udp_out),
+                                           (F, ping_out)]))
+    put("fuzz_gateway_frames", records(0, [(F, udp_out), (F, udp_out), (F | 16, udp_out)]))
+    put("fuzz_gateway_frames", records(0, [(F, syn), (F, ack), (F, data), (F, fin), (F, rst)]))
+    put("fuzz_gateway_frames", records(0, [(F, syn_gw), (F | 16, syn), (F, rst)]))
+    put("fuzz_gateway_frames", records(1, [(F, syn), (F, data)]))
+    # unchecked variants: the fixups off, wrong destination, bad ethertype
+    put("fuzz_gateway_frames", records(0, [(0, ping), (FIXIP, ping), (F | TOBC, ping),
+                                           (F | TOGW, Ether(src=VM1, dst=VM2) / (b"\x00" * 40))]))
+    put("fuzz_gateway_frames", records(8, [(F, dhcp_leases(i)) for i in range(4)]))
+
+
+def dhcp_leases(i):
+    mac = "52:54:00:00:01:%02x" % i
+    m = dhcp_msg("discover", xid=i)
+    m.chaddr = bytes.fromhex(mac.replace(":", "")) + b"\0" * 10
+    return (Ether(src=mac, dst=BCAST) / IP(src="0.0.0.0", dst="255.255.255.255") /
+            UDP(sport=68, dport=67) / m)
+
+
+# ---- DHCP options ----
+def dhcp_options():
+    for t in ("discover", "request", "inform", "release", "decline"):
+        put("fuzz_dhcp_options", raw(dhcp_msg(t, extra=[("requested_addr", GUEST),
+                                                        ("server_id", "10.0.2.2")])))
+    # overload: options continue in file (1), sname (2), both (3)
+    base = bytearray(raw(BOOTP(chaddr=b"\x52\x54\0\x12\x34\x56")))[:236]
+    cookie = struct.pack(">I", 0x63825363)
+    for ov in (1, 2, 3):
+        b = bytearray(base)
+        if ov & 1:
+            b[108:108 + 6] = bytes([53, 1, 1, 12, 1, 0x61]) 
+            b[114] = 255
+        if ov & 2:
+            b[44:44 + 6] = bytes([61, 3, 1, 2, 3, 255])
+        put("fuzz_dhcp_options", bytes(b) + cookie + bytes([52, 1, ov, 255]))
+    # RFC 3396 split option, pads, missing END
+    put("fuzz_dhcp_options", bytes(base) + cookie + bytes([12, 2, 0x61, 0x62, 12, 1, 0x63,
+                                                           0, 0, 0, 53, 1, 3, 255]))
+    put("fuzz_dhcp_options", bytes(base) + cookie + bytes([53, 1, 1]))
+    put("fuzz_dhcp_options", bytes(base) + cookie + bytes([55, 200, 1]))
+
+
+# ---- DNS ----
+def dns():
+    msgs = [DNS(id=1, rd=1, qd=DNSQR(qname="example.com")),
+            DNS(id=2, qr=1, rd=1, ra=1, qd=DNSQR(qname="example.com"),
+                an=DNSRR(rrname="example.com", rdata="192.0.2.1")),
+            DNS(id=3, qr=1, qd=DNSQR(qname="www.Example.COM", qtype="AAAA"),
+                an=DNSRR(rrname="www.example.com", type="CNAME", rdata="a.example.com") /
+                DNSRR(rrname="a.example.com", rdata="192.0.2.2")),
+            DNS(id=4, qr=1, rcode=3, qd=DNSQR(qname="nx.example")),
+            DNS(id=5, qd=DNSQR(qname="."))]
+    for m in msgs:
+        put("fuzz_dns_msg", raw(m))
+    # compression loop / forward pointer / long name
+    put("fuzz_dns_msg", bytes(12) + b"\xc0\x0c" + b"\x00\x01\x00\x01")
+    put("fuzz_dns_msg", struct.pack(">6H", 1, 0, 1, 0, 0, 0) + b"\x01a\xc0\x0e\x00\x01\x00\x01")
+    put("fuzz_dns_msg", struct.pack(">6H", 1, 0, 1, 0, 0, 0) + (b"\x3f" + b"a" * 63) * 4 +
+        b"\x00\x00\x01\x00\x01")
+    # search list text (first byte: capacity / 8)
+    put("fuzz_dns_msg", b"\x20a.example.com\nb.example.com\nexample.com.\nEXAMPLE.org")
+    put("fuzz_dns_msg", b"\x02one.two\ntwo\nthree.two")
+    put("fuzz_dns_msg", b"\xff" + (b"x" * 63 + b".") * 3 + b"y" * 61)
+
+    # upstream replies: flags byte then the reply
+    for m in msgs[1:4]:
+        for flags in (1, 3, 5, 9, 0x11, 0):
+            put("fuzz_dns_reply", bytes([flags]) + raw(m))
+    big = DNS(id=6, qr=1, qd=DNSQR(qname="big.example"),
+              an=[DNSRR(rrname="big.example", type="TXT", rdata="t" * 200) for _ in range(10)])
+    put("fuzz_dns_reply", b"\x01" + raw(big))
+    put("fuzz_dns_reply", b"\x09" + raw(big))
+
+
+# ---- keyval / cli ----
+def keyval():
+    texts = ["stream,id=n0,server=on,addr.type=unix,addr.path=/tmp/a,,b.sock",
+             "user,id=u,net=10.0.3.0/24,hostfwd=tcp::2222-:22,dnssearch=a.b,dnssearch=c.d",
+             "tap,ifname=tap0,vlan=10,trunk=10:20:100-110", "id=x,reconnect=5,y,n=0x10",
+             "a=,b==c,,d", ",", "x,,", "type=dgram,local.port=99999999999999999999"]
+    for t in texts:
+        put("fuzz_keyval", b"\x01" + t.encode())
+        put("fuzz_keyval", b"\x00" + t.encode())
+
+
+def cli():
+    argvs = [["-netdev", "stream,id=n0,server=on,addr.type=unix,addr.path=/tmp/vw.sock"],
+             ["-switch", "id=sw1,mode=switch,aging=60,max-macs=100",
+              "-netdev", "dgram,id=d0,switch=sw1,local.type=inet,local.host=127.0.0.1,"
+              "local.port=5555,remote.type=inet,remote.host=127.0.0.1,remote.port=5556"],
+             ["-netdev", "tap,id=t0,ifname=tap0,trunk=10:20,vlan=1", "-v", "-vv", "-q"],
+             ["-netdev", "user,id=u0,net=10.0.3.0/24,dhcpstart=10.0.3.20,hostname=vm"],
+             ["-netdev", "socket,id=s0,listen=127.0.0.1:1234", "--monitor=/tmp/m.sock",
+              "-pidfile", "/tmp/p"],
+             ["--netdev=stream,id=a,server=off,addr.type=inet,addr.host=127.0.0.1,"
+              "addr.port=1", "-daemonize"],
+             ["-switch", "id=h,mode=hub", "-netdev", "stream,id=b,switch=nope"],
+             ["--help"], ["-V"], ["bogus"], ["-netdev"]]
+    for a in argvs:
+        put("fuzz_cli", b"\0".join(x.encode() for x in a))
+
+
+if __name__ == "__main__":
+    for fn in (deframer, switch, gateway, dhcp_options, dns, keyval, cli):
+        fn()
+    for t in sorted(os.listdir(ROOT)):
+        print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
