@@ -215,6 +215,9 @@ static void print_flow(void *ctx, const struct gw_flow_info *fi)
 			fi->host_addr ? ip4(fi->host_addr, dst) : "*", fi->host_port);
 	fprintf(out, " %5d %5d %6" PRIu64 "s %10" PRIu64 " %10" PRIu64 "\n", recvq, sendq,
 		fi->idle_ms / 1000, fi->bytes_to_host, fi->bytes_to_guest);
+	if (fi->rtt_us) /* TCP flows: smoothed RTT towards the guest */
+		fprintf(out, " rtt %u.%03ums", fi->rtt_us / 1000, fi->rtt_us % 1000);
+	fputc('\n', out);
 }
 
 static void print_lease(void *ctx, const struct gw_lease_info *li)

@@ -34,6 +34,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->mtu = GW_DEFAULT_MTU;
 	cfg->max_leases = GW_DEFAULT_MAX_LEASES;
 	cfg->max_udp_flows = GW_DEFAULT_MAX_UDP_FLOWS;
+	cfg->max_tcp_flows = GW_DEFAULT_MAX_TCP_FLOWS;
 }
 
 static int parse_ip4(const char *s, uint32_t *out)
@@ -546,6 +547,10 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 		return -1;
 	if (r)
 		c->max_udp_flows = (unsigned)n;
+	if ((r = kv_get_uint(kv, "max-tcp-flows", 1, 1 << 20, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->max_tcp_flows = (unsigned)n;
 	if ((v = kv_get(kv, "egress-allow")) &&
 	    parse_cidr_list(v, c->egress_allow, &c->n_egress_allow)) {
 		kv_errorf(err, errlen, kv, "'egress-allow' expects CIDR[:CIDR...] (at most %d), "

@@ -27,6 +27,7 @@ struct kvlist;
 #define GW_CIDR_MAX 16
 #define GW_DEFAULT_MAX_LEASES 16
 #define GW_DEFAULT_MAX_UDP_FLOWS 256
+#define GW_DEFAULT_MAX_TCP_FLOWS 16384
 #define GW_DEFAULT_MTU 1500
 
 struct gw_fwd {
@@ -61,6 +62,7 @@ struct gw_config {
 	unsigned mtu;
 	bool mtu_set;   /* send DHCP option 26 only when asked */
 	unsigned max_leases, max_udp_flows;
+	unsigned max_tcp_flows;
 	char hostname[GW_NAME_MAX + 1];
 	char domainname[GW_NAME_MAX + 1];
 	char dnssearch[GW_DNSSEARCH_MAX][GW_NAME_MAX + 1];

@@ -15,6 +15,7 @@
 #include "gateway/icmp_nat.h"
 #include "gateway/pkt.h"
 #include "gateway/policy.h"
+#include "gateway/tcp.h"
 #include "gateway/udp_nat.h"
 
 #include <stdio.h>
@@ -38,6 +39,7 @@ struct gateway {
 	struct gw_udp udp;
 	struct gw_icmp_nat icmp_nat;
 	struct ev_loop *loop;
+	struct gw_tcp *tcp; /* NULL without a loop (frame tests) */
 };
 
 static bool is_ours(const struct gw_config *c, uint32_t ip)
@@ -139,6 +141,10 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 		gw_icmp_input(&gw->icmp, eth_src(f), src, dst, ip + ihl, tot - ihl);
 		return;
 	}
+	if (ip[9] == IPPROTO_TCP && gw->tcp) {
+		gw_tcp_input(gw->tcp, eth_src(f), src, dst, ip + ihl, tot - ihl);
+		return;
+	}
 	if (ip[9] == IPPROTO_ICMP_ && src) {
 		gw_icmp_nat_input(&gw->icmp_nat, src, dst, ip + ihl, tot - ihl);
 		return;
@@ -196,6 +202,7 @@ static void gw_destroy(struct port *port)
 {
 	struct gateway *gw = (struct gateway *)port;
 
+	gw_tcp_free(gw->tcp);
 	gw_icmp_nat_fini(&gw->icmp_nat);
 	gw_udp_fini(&gw->udp);
 	gw_hostfwd_fini(&gw->hostfwd);
@@ -245,6 +252,9 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 		goto fail;
 	gw_icmp_nat_init(&gw->icmp_nat, &gw->cfg, &gw->policy, &gw->tx, &gw->arp, &gw->stats,
 			 loop);
+	if (loop && !(gw->tcp = gw_tcp_new(&gw->cfg, &gw->policy, &gw->hostfwd, &gw->tx,
+					   &gw->arp, &gw->port, loop)))
+		goto fail;
 	return gw;
 fail:
 	gw_destroy(&gw->port);
@@ -289,6 +299,7 @@ void gateway_walk_flows(const struct gateway *gw, gw_flow_fn fn, void *ctx)
 	gw_hostfwd_walk(&gw->hostfwd, now, fn, ctx);
 	gw_udp_walk(&gw->udp, now, fn, ctx);
 	gw_icmp_nat_walk(&gw->icmp_nat, now, fn, ctx);
+	gw_tcp_walk_flows(gw->tcp, now, fn, ctx);
 }
 
 static void walk_lease(const struct gw_lease *l, bool is_static, uint64_t now,

@@ -60,6 +60,7 @@ struct gw_flow_info {
 	uint64_t idle_ms;
 	uint64_t bytes_to_host, bytes_to_guest;
 	unsigned recvq, sendq;
+	uint32_t rtt_us;     /* TCP: smoothed RTT towards the guest, 0 = none */
 };
 typedef void (*gw_flow_fn)(void *ctx, const struct gw_flow_info *fi);
 

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * tcp.h - the gateway's TCP engine: guest TCP connections translated to
+ * host sockets and back, without a TCP stack of our own.
+ *
+ * Theory of operation (as passt's tcp.c, split by concern): each guest
+ * connection is one flow bound to one host socket. The host kernel does
+ * the real TCP towards the destination; we only translate:
+ *
+ *   guest SYN           -> non-blocking connect(); SYN-ACK once it succeeds,
+ *                          RST (refused) or ICMP unreachable when it fails
+ *   guest data          -> send() on the socket; we ACK only what the socket
+ *                          took, so a full socket makes the guest retransmit
+ *   host data           -> recv(MSG_PEEK) at SO_PEEK_OFF: bytes stay in the
+ *                          kernel until the guest ACKs them (then discarded),
+ *                          so retransmitting is rewinding the peek offset
+ *   FIN / RST           -> shutdown(SHUT_WR) / EOF, linger-0 close / RST
+ *
+ * Nothing is buffered by us: a flow costs a fixed slot (tcp_flow.h). Files:
+ * tcp_flow.c (table, hash, deferred-work list, ISN), tcp_segment.c (parse
+ * and build segments, checksums), tcp_conn.c (handshakes, teardown,
+ * timers, entry points), tcp_data.c (data both ways, retransmission),
+ * tcp_fwd.c (hostfwd=tcp: connections hostfwd.c accepted become flows
+ * opened towards the guest).
+ *
+ * Frames to the guest are not queued in the gateway's small reply ring:
+ * from socket callbacks and timers (never from inside transmit()) they go
+ * straight to port_receive(), many per wakeup. What a guest segment asks
+ * for inside transmit() (ACKs, more data) is deferred to a 0 ms timer, which
+ * also coalesces ACKs for a burst of guest segments into one.
+ */
+#ifndef VMWIRE_GATEWAY_TCP_H
+#define VMWIRE_GATEWAY_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/gateway.h"
+
+struct gw_config;
+struct gw_policy;
+struct gw_hostfwd;
+struct gw_tx;
+struct gw_arp;
+struct port;
+struct ev_loop;
+struct gw_tcp;
+
+#define GW_TCP_STATS(X)                                                        \
+	X(segs_in) X(truncated) X(bad_offset) X(bad_csum) X(bad_flags)          \
+	X(no_flow) X(table_full) X(socket_errors) X(denied) X(refused)         \
+	X(unreachable) X(connects) X(established) X(accepted) X(closed)         \
+	X(rst_from_guest) X(rst_to_guest) X(ooo_dropped) X(bad_ack)             \
+	X(retransmits) X(fast_retransmits) X(timeouts) X(segs_out)             \
+	X(bytes_to_host) X(bytes_to_guest)
+
+struct gw_tcp_stats {
+#define GW_TCP_STAT_FIELD(n) uint64_t n;
+	GW_TCP_STATS(GW_TCP_STAT_FIELD)
+#undef GW_TCP_STAT_FIELD
+};
+
+/* loop is required: the engine lives on sockets. port is where frames to
+ * the guest enter the fabric. hf (may be NULL) hands us the connections
+ * accepted on hostfwd=tcp rules. Returns NULL (errno set) on failure. */
+struct gw_tcp *gw_tcp_new(const struct gw_config *cfg, const struct gw_policy *policy,
+			  struct gw_hostfwd *hf, struct gw_tx *tx, struct gw_arp *arp,
+			  struct port *port, struct ev_loop *loop);
+void gw_tcp_free(struct gw_tcp *t);
+
+/* A TCP segment (l4, len bytes, IPv4 header already validated) from the
+ * guest src (MAC smac) to dst. Called from transmit(): never emits
+ * directly. */
+void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
+		  const uint8_t *l4, size_t len);
+
+/* One gw_flow_info row per flow for "info usernet" (gateway.h). */
+void gw_tcp_walk_flows(const struct gw_tcp *t, uint64_t now_ms, gw_flow_fn fn, void *ctx);
+const struct gw_tcp_stats *gw_tcp_stats(const struct gw_tcp *t);
+unsigned gw_tcp_count(const struct gw_tcp *t);
+
+#endif

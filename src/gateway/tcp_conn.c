@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * tcp_conn.c - the TCP engine's entry points, handshakes, teardown and
+ * timers; see tcp.h for the whole picture.
+ *
+ * Theory of operation: a guest SYN to an address the egress rules allow
+ * becomes a non-blocking connect() to where the guest meant (the host
+ * address means the host's 127.0.0.1 with host-loopback=on, the dns
+ * address port 53 means the first upstream resolver, so DNS over TCP is
+ * relayed like any connection). The guest hears nothing until connect()
+ * finishes: then a SYN-ACK, a RST if refused, an ICMP unreachable if there
+ * is no route, so the guest sees what the host saw. Repeated guest SYNs
+ * meanwhile are ignored (the guest backs off, the kernel keeps trying).
+ *
+ * A flow ends when both FINs are through (the guest's FIN became
+ * shutdown(SHUT_WR); the socket's EOF became our FIN and the guest ACKed
+ * it), on a RST from either side (a guest RST closes the socket with
+ * linger 0 so the host peer sees a RST too), after too many
+ * retransmissions, or idle (2 hours established, 60 s once a FIN has been
+ * seen). One 100 ms tick walks the table for retransmission deadlines and
+ * idle flows; per-flow timers in the loop's sorted list would cost O(n)
+ * per arm with thousands of flows.
+ */
+#include "gateway/tcp_flow.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "core/port.h"
+#include "gateway/arp.h"
+#include "gateway/checksum.h"
+#include "gateway/hostfwd.h"
+#include "gateway/policy.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TCP_TICK_MS 100
+#define TCP_IDLE_MS (2 * 3600 * 1000ULL)
+#define TCP_FIN_IDLE_MS (60 * 1000ULL)
+#define TCP_MAX_RETRIES 12
+#define TCP_OUR_WS 7
+#define TCP_BATCH_BYTES (1u << 20)
+#define TCP_DISCARD_SIZE 65536
+#define TCP_DISCARD_IOV 64
+
+static const struct gw_tcp_stats zero_stats;
+
+static void tcp_emit_ring(struct gw_tcp *t, const uint8_t *mac, uint32_t gaddr, uint8_t *slot,
+			  size_t len)
+{
+	if (mac_is_zero(mac)) {
+		gw_arp_output(t->arp, slot, len, gaddr);
+	} else {
+		memcpy(slot, mac, 6);
+		gw_tx_commit(t->tx, len);
+	}
+	t->stats.segs_out++;
+}
+
+/* A RST for a segment without a flow (RFC 793 reset generation). Goes
+ * through the reply ring: this runs inside transmit(). */
+static void rst_for(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
+		    const struct tcp_seg *s)
+{
+	struct tcp_seg_addr a = { smac, t->cfg->mac, dst, src, s->dport, s->sport };
+	uint8_t *slot;
+	size_t len;
+
+	if (s->flags & TH_RST || !(slot = gw_tx_begin(t->tx)))
+		return;
+	if (s->flags & TH_ACK)
+		len = tcp_seg_build(slot, &a, s->ack, 0, TH_RST, 0, 0, -1, 0);
+	else
+		len = tcp_seg_build(slot, &a, 0,
+				    s->seq + (uint32_t)s->len + !!(s->flags & TH_SYN) +
+					    !!(s->flags & TH_FIN),
+				    TH_RST | TH_ACK, 0, 0, -1, 0);
+	gw_tx_commit(t->tx, len);
+	t->stats.rst_to_guest++;
+	t->stats.segs_out++;
+}
+
+static void rst_guest(struct tcp_flow *f)
+{
+	struct gw_tcp *t = f->t;
+	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	uint8_t *slot = gw_tx_begin(t->tx);
+	size_t len;
+
+	if (!slot)
+		return;
+	len = tcp_seg_build(slot, &a, f->snd_nxt, f->rcv_nxt, TH_RST | TH_ACK, 0, 0, -1, 0);
+	tcp_emit_ring(t, f->gmac, f->gaddr, slot, len);
+	t->stats.rst_to_guest++;
+}
+
+void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
+{
+	struct gw_tcp *t = f->t;
+
+	if (f->state == TS_FREE)
+		return;
+	if (rst_to_guest && f->state != TS_CONNECTING)
+		rst_guest(f);
+	if (f->w.fd >= 0) {
+		if (rst_to_host) {
+			struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(f->w.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		}
+		ev_watch_del(t->loop, &f->w);
+		close(f->w.fd);
+		f->w.fd = -1;
+	}
+	t->stats.closed++;
+	tcp_flow_release(t, f);
+}
+
+void tcp_flow_maybe_done(struct tcp_flow *f)
+{
+	if (f->state == TS_ESTABLISHED && f->flags & TF_GUEST_FIN && f->flags & TF_FIN_ACKED)
+		tcp_flow_close(f, false, false);
+}
+
+int tcp_flow_watch(struct tcp_flow *f, uint32_t events)
+{
+	if (f->w.events == 0 && events)
+		return ev_watch_add(f->t->loop, &f->w, events);
+	return ev_watch_mod(f->t->loop, &f->w, events);
+}
+
+static void emit_direct(struct gw_tcp *t, const uint8_t *f, size_t len)
+{
+	port_receive(t->port, f, len);
+	t->stats.segs_out++;
+}
+
+void tcp_send_syn(struct tcp_flow *f, bool ack)
+{
+	struct gw_tcp *t = f->t;
+	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	uint32_t wnd = tcp_data_wnd(f);
+	uint16_t mss = (uint16_t)(t->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
+	int ws = ack ? (f->flags & TF_WS ? f->ows : -1) : f->ows;
+	uint8_t *slot;
+	size_t len;
+
+	if (mac_is_zero(f->gmac)) {
+		const uint8_t *m = gw_arp_lookup(t->arp, f->gaddr);
+
+		if (m)
+			memcpy(f->gmac, m, 6);
+	}
+	f->snd_una = f->isn;
+	f->snd_nxt = f->snd_max = f->isn + 1;
+	f->wnd_sent = wnd > 65535 ? 65535 : wnd; /* never scaled in a SYN */
+	if (mac_is_zero(f->gmac)) {
+		/* hostfwd to a guest we have not heard from: ARP first */
+		if (!(slot = gw_tx_begin(t->tx)))
+			return;
+		len = tcp_seg_build(slot, &a, f->isn, f->rcv_nxt, TH_SYN | (ack ? TH_ACK : 0),
+				    (uint16_t)f->wnd_sent, mss, ws, 0);
+		tcp_emit_ring(t, f->gmac, f->gaddr, slot, len);
+	} else {
+		len = tcp_seg_build(t->bufs, &a, f->isn, f->rcv_nxt, TH_SYN | (ack ? TH_ACK : 0),
+				    (uint16_t)f->wnd_sent, mss, ws, 0);
+		emit_direct(t, t->bufs, len);
+	}
+	f->rto_at_ms = ev_now_ms() + f->rto_ms;
+}
+
+/* ICMP destination unreachable quoting the guest's SYN, rebuilt from the
+ * flow: we do not keep the segment. */
+static void icmp_unreach(struct tcp_flow *f, uint8_t code)
+{
+	struct gw_tcp *t = f->t;
+	uint8_t *b = t->bufs, *ic = b + OFF_L4, *q = ic + 8;
+	size_t len;
+
+	memset(ic, 0, 8 + IP_HDR_LEN + 8);
+	ic[0] = 3;
+	ic[1] = code;
+	q[0] = 0x45;
+	wr16be(q + 2, IP_HDR_LEN + TCP_HDR_LEN + TCP_SYN_OPT_LEN);
+	q[8] = 64;
+	q[9] = IPPROTO_TCP_;
+	wr32be(q + 12, f->gaddr);
+	wr32be(q + 16, f->raddr);
+	wr16be(q + 10, csum(q, IP_HDR_LEN));
+	wr16be(q + 20, f->gport);
+	wr16be(q + 22, f->rport);
+	wr32be(q + 24, f->rcv_nxt - 1);
+	wr16be(ic + 2, csum(ic, 8 + IP_HDR_LEN + 8));
+	len = pkt_ipv4(b, f->gmac, t->cfg->mac, f->raddr, f->gaddr, IPPROTO_ICMP_,
+		       8 + IP_HDR_LEN + 8);
+	emit_direct(t, b, len);
+}
+
+static void connect_done(struct tcp_flow *f)
+{
+	struct gw_tcp *t = f->t;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int e = 0;
+	socklen_t el = sizeof(e);
+
+	if (getsockopt(f->w.fd, SOL_SOCKET, SO_ERROR, &e, &el))
+		e = errno;
+	if (!e && getpeername(f->w.fd, (struct sockaddr *)&ss, &sl)) {
+		if (errno == ENOTCONN)
+			return; /* a stale event: still connecting */
+		e = errno;
+	}
+	if (e) {
+		if (e == EHOSTUNREACH || e == ENETUNREACH || e == EHOSTDOWN || e == ENETDOWN) {
+			t->stats.unreachable++;
+			icmp_unreach(f, e == ENETUNREACH || e == ENETDOWN ? 0 : 1);
+			tcp_flow_close(f, false, false);
+		} else {
+			if (e == ECONNREFUSED)
+				t->stats.refused++;
+			f->state = TS_SYN_ACK_SENT; /* so the RST is sent */
+			f->snd_nxt = f->isn + 1; /* RFC 793: RST seq for a SYN is 0 anyway */
+			tcp_flow_close(f, true, false);
+		}
+		return;
+	}
+	f->state = TS_SYN_ACK_SENT;
+	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET);
+	tcp_send_syn(f, true);
+}
+
+void tcp_sock_event(void *ctx, uint32_t events)
+{
+	struct tcp_flow *f = ctx;
+
+	switch (f->state) {
+	case TS_FREE:
+		return; /* freed earlier in this epoll batch */
+	case TS_CONNECTING:
+		connect_done(f);
+		return;
+	case TS_ESTABLISHED:
+		break;
+	default:
+		if (events & EPOLLERR)
+			tcp_flow_close(f, true, false);
+		return; /* data waits for the guest's handshake */
+	}
+	if (events & EPOLLERR) {
+		int e = 0;
+		socklen_t el = sizeof(e);
+
+		getsockopt(f->w.fd, SOL_SOCKET, SO_ERROR, &e, &el);
+		if (e && e != EAGAIN) {
+			tcp_flow_close(f, true, false);
+			return;
+		}
+	}
+	if (events & EPOLLOUT && f->flags & TF_WANT_OUT)
+		tcp_data_writable(f);
+	if (f->state == TS_ESTABLISHED && events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		tcp_data_push(f, false);
+	tcp_flow_maybe_done(f);
+}
+
+/* Where a guest connection to dst:dport goes on the host, or -1 when
+ * policy says no. The dns address port 53 is ours to relay (DNS over
+ * TCP); everything else is the shared egress policy's call. */
+static int map_dst(const struct gw_tcp *t, uint32_t dst, uint16_t dport,
+		   struct sockaddr_storage *ss, socklen_t *sl)
+{
+	const struct gw_config *c = t->cfg;
+
+	memset(ss, 0, sizeof(*ss));
+	if (dst == c->dns && dport == 53 && c->n_upstream && !c->restrict_) {
+		memcpy(ss, &c->upstream[0].sa, c->upstream[0].salen);
+		*sl = c->upstream[0].salen;
+		return 0;
+	}
+	if (gw_policy_map_dest(t->policy, dst, dport, (struct sockaddr_in *)ss) != GW_ALLOW)
+		return -1;
+	*sl = sizeof(struct sockaddr_in);
+	return 0;
+}
+
+static void tick_arm(struct gw_tcp *t)
+{
+	if (!t->tick.armed)
+		ev_timer_arm(t->loop, &t->tick, TCP_TICK_MS);
+}
+
+int tcp_sock_setup(struct tcp_flow *f, int fd)
+{
+	int one = 1, zero = 0;
+
+	f->w.fd = fd;
+	ev_watch_init(&f->w, fd, tcp_sock_event, f);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero))) {
+		f->flags |= TF_NO_PEEKOFF;
+		LOG_ONCE(LOG_LVL_INFO, "-netdev user: no SO_PEEK_OFF for TCP on this kernel, "
+			 "peeking past sent data");
+	}
+	tick_arm(f->t);
+	return 0;
+}
+
+static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
+		     const struct tcp_seg *s)
+{
+	const struct gw_config *c = t->cfg;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct tcp_flow *f;
+	int fd, r;
+
+	if (map_dst(t, dst, s->dport, &ss, &sl)) {
+		t->stats.denied++;
+		rst_for(t, smac, src, dst, s);
+		return;
+	}
+	if (!(f = tcp_flow_alloc(t, src, s->sport, dst, s->dport))) {
+		t->stats.table_full++;
+		LOG_ONCE(LOG_LVL_WARN, "-netdev user: %u TCP flows in use (max-tcp-flows), "
+			 "refusing new connections", t->max_flows);
+		rst_for(t, smac, src, dst, s);
+		return;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		t->stats.socket_errors++;
+		LOG_ONCE(LOG_LVL_WARN, "-netdev user: TCP socket: %s", strerror(errno));
+		tcp_flow_release(t, f);
+		rst_for(t, smac, src, dst, s);
+		return;
+	}
+	f->state = TS_CONNECTING;
+	memcpy(f->gmac, smac, 6);
+	f->rcv_nxt = s->seq + 1;
+	f->mss = s->mss ? s->mss : TCP_DEFAULT_MSS;
+	if (f->mss > c->mtu - IP_HDR_LEN - TCP_HDR_LEN)
+		f->mss = (uint16_t)(c->mtu - IP_HDR_LEN - TCP_HDR_LEN);
+	if (s->ws >= 0) {
+		f->flags |= TF_WS;
+		f->gws = (uint8_t)s->ws;
+		f->ows = TCP_OUR_WS;
+	}
+	f->gwnd = s->wnd;
+	f->isn = tcp_isn(t, src, s->sport, dst, s->dport);
+	f->snd_una = f->snd_nxt = f->snd_max = f->isn;
+	f->rto_ms = 1000;
+	f->active_ms = ev_now_ms();
+	tcp_sock_setup(f, fd);
+	t->stats.connects++;
+	r = connect(fd, (struct sockaddr *)&ss, sl);
+	if (r && errno != EINPROGRESS) {
+		int e = errno;
+
+		if (e == ECONNREFUSED)
+			t->stats.refused++;
+		else
+			t->stats.unreachable++;
+		close(fd);
+		f->w.fd = -1;
+		tcp_flow_release(t, f);
+		rst_for(t, smac, src, dst, s);
+		return;
+	}
+	/* Even a finished connect waits for the event: the SYN-ACK must not
+	 * be emitted from inside transmit(). */
+	tcp_flow_watch(f, EPOLLOUT);
+}
+
+static bool rst_acceptable(const struct tcp_flow *f, const struct tcp_seg *s)
+{
+	uint32_t w = f->wnd_sent ? f->wnd_sent : 1;
+
+	if (f->state == TS_HF_SYN_SENT)
+		return s->flags & TH_ACK && s->ack == f->isn + 1;
+	/* RFC 5961: exactly rcv_nxt, or in window (we are no stack to send
+	 * challenge ACKs from; in-window is what RFC 793 accepted). */
+	return s->seq - f->rcv_nxt < w;
+}
+
+static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp_seg *s)
+{
+	struct gw_tcp *t = f->t;
+
+	if (s->flags & TH_RST) {
+		if (rst_acceptable(f, s)) {
+			t->stats.rst_from_guest++;
+			tcp_flow_close(f, false, true);
+		}
+		return;
+	}
+	f->active_ms = ev_now_ms();
+	switch (f->state) {
+	case TS_CONNECTING:
+		return; /* a repeated SYN: the answer comes with connect() */
+	case TS_SYN_ACK_SENT:
+		if (s->flags & TH_SYN) {
+			if (s->seq + 1 == f->rcv_nxt)
+				tcp_defer(f, TF_RESYN);
+			return;
+		}
+		if (s->ack != f->isn + 1) {
+			t->stats.bad_ack++;
+			return;
+		}
+		f->state = TS_ESTABLISHED;
+		f->snd_una = f->isn + 1;
+		f->rto_at_ms = 0;
+		f->retries = 0;
+		t->stats.established++;
+		tcp_data_input(f, s);
+		tcp_defer(f, TF_SEND);
+		return;
+	case TS_HF_SYN_SENT:
+		if (!(s->flags & TH_SYN) || !(s->flags & TH_ACK) || s->ack != f->isn + 1) {
+			t->stats.bad_ack++;
+			return;
+		}
+		memcpy(f->gmac, smac, 6);
+		f->rcv_nxt = s->seq + 1;
+		if (s->mss && s->mss < f->mss)
+			f->mss = s->mss;
+		if (s->ws >= 0) {
+			f->flags |= TF_WS;
+			f->gws = (uint8_t)s->ws;
+		} else {
+			f->ows = 0;
+		}
+		f->gwnd = s->wnd;
+		f->snd_una = f->isn + 1;
+		f->rto_at_ms = 0;
+		f->retries = 0;
+		f->state = TS_ESTABLISHED;
+		t->stats.established++;
+		tcp_defer(f, TF_ACK_NOW | TF_SEND);
+		return;
+	case TS_ESTABLISHED:
+		if (s->flags & TH_SYN) {
+			tcp_defer(f, TF_ACK_NOW); /* our ACK of its SYN-ACK was lost */
+			return;
+		}
+		tcp_data_input(f, s);
+		return;
+	}
+}
+
+void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
+		  const uint8_t *l4, size_t len)
+{
+	struct tcp_flow *f;
+	struct tcp_seg s;
+
+	t->stats.segs_in++;
+	if (tcp_seg_parse(&s, src, dst, l4, len, &t->stats))
+		return;
+	if (!src) {
+		t->stats.bad_flags++;
+		return;
+	}
+	f = tcp_flow_lookup(t, src, s.sport, dst, s.dport);
+	if (f) {
+		flow_input(f, smac, &s);
+		return;
+	}
+	if ((s.flags & (TH_SYN | TH_ACK)) == TH_SYN && !s.len) {
+		new_flow(t, smac, src, dst, &s);
+		return;
+	}
+	t->stats.no_flow++;
+	rst_for(t, smac, src, dst, &s);
+}
+
+static void defer_run(void *ctx)
+{
+	struct gw_tcp *t = ctx;
+	unsigned n = t->max_flows;
+	struct tcp_flow *f;
+
+	/* Bounded: a flow deferred again by what we emit waits a round. */
+	while (n-- && (f = tcp_defer_pop(t))) {
+		uint16_t what = f->flags & (TF_ACK_NOW | TF_SEND | TF_RESYN);
+
+		f->flags &= (uint16_t)~(TF_ACK_NOW | TF_SEND | TF_RESYN);
+		if (what & TF_RESYN && f->state == TS_SYN_ACK_SENT)
+			tcp_send_syn(f, true);
+		else if (f->state == TS_ESTABLISHED)
+			tcp_data_push(f, what & TF_ACK_NOW);
+		if (f->state != TS_FREE)
+			tcp_flow_maybe_done(f);
+	}
+	if (t->dhead >= 0)
+		ev_timer_arm(t->loop, &t->defer_timer, 0);
+}
+
+static void on_rto(struct tcp_flow *f, uint64_t now)
+{
+	struct gw_tcp *t = f->t;
+
+	if (++f->retries > TCP_MAX_RETRIES) {
+		t->stats.timeouts++;
+		tcp_flow_close(f, true, true);
+		return;
+	}
+	f->rto_ms = f->rto_ms * 2 > 60000 ? 60000 : f->rto_ms * 2;
+	switch (f->state) {
+	case TS_SYN_ACK_SENT:
+	case TS_HF_SYN_SENT:
+		t->stats.retransmits++;
+		tcp_send_syn(f, f->state == TS_SYN_ACK_SENT);
+		return;
+	case TS_ESTABLISHED:
+		if (f->snd_nxt != f->snd_una || f->snd_max != f->snd_una) {
+			t->stats.retransmits++;
+			tcp_data_rewind(f);
+			f->rto_at_ms = 0;
+			tcp_data_push(f, false);
+		} else {
+			/* Zero window: probe with an old sequence number, which
+			 * any stack answers with its current window. */
+			f->rto_at_ms = f->gwnd ? 0 : now + f->rto_ms;
+			if (!f->gwnd) {
+				f->snd_nxt--;
+				tcp_data_push(f, true);
+				f->snd_nxt++;
+			}
+		}
+		return;
+	default:
+		f->rto_at_ms = 0;
+	}
+}
+
+static void tick(void *ctx)
+{
+	struct gw_tcp *t = ctx;
+	uint64_t now = ev_now_ms();
+
+	for (unsigned i = 0; i < t->hwm; i++) {
+		struct tcp_flow *f = &t->flows[i];
+		uint64_t idle = now - f->active_ms;
+
+		if (f->state == TS_FREE)
+			continue;
+		if (idle > TCP_IDLE_MS ||
+		    (f->flags & (TF_GUEST_FIN | TF_HOST_EOF) && idle > TCP_FIN_IDLE_MS)) {
+			t->stats.timeouts++;
+			tcp_flow_close(f, true, true);
+			continue;
+		}
+		if (f->rto_at_ms && now >= f->rto_at_ms)
+			on_rto(f, now);
+	}
+	if (t->nflows)
+		ev_timer_arm(t->loop, &t->tick, TCP_TICK_MS);
+}
+
+struct gw_tcp *gw_tcp_new(const struct gw_config *cfg, const struct gw_policy *policy,
+			  struct gw_hostfwd *hf, struct gw_tx *tx, struct gw_arp *arp,
+			  struct port *port, struct ev_loop *loop)
+{
+	struct gw_tcp *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cfg = cfg;
+	t->policy = policy;
+	t->hf = hf;
+	t->tx = tx;
+	t->arp = arp;
+	t->port = port;
+	t->loop = loop;
+	ev_timer_init(&t->defer_timer, defer_run, t);
+	ev_timer_init(&t->tick, tick, t);
+	t->buf_size = ETH_HDR_LEN + cfg->mtu;
+	t->nbufs = TCP_BATCH_BYTES / cfg->mtu;
+	t->nbufs = t->nbufs < 8 ? 8 : t->nbufs > 256 ? 256 : t->nbufs;
+	t->niov = t->nbufs + TCP_DISCARD_IOV;
+	t->bufs = malloc(t->nbufs * t->buf_size);
+	t->iov = calloc(t->niov, sizeof(*t->iov));
+	t->discard = malloc(TCP_DISCARD_SIZE);
+	t->next_fwd_port = 49152;
+	if (!t->bufs || !t->iov || !t->discard ||
+	    tcp_table_init(t, cfg->max_tcp_flows ? cfg->max_tcp_flows : GW_DEFAULT_MAX_TCP_FLOWS)) {
+		int e = errno;
+
+		gw_tcp_free(t);
+		errno = e ? e : ENOMEM;
+		return NULL;
+	}
+	if (hf)
+		gw_hostfwd_set_tcp(hf, tcp_fwd_accept, t);
+	return t;
+}
+
+void gw_tcp_free(struct gw_tcp *t)
+{
+	if (!t)
+		return;
+	if (t->hf && t->hf->tcp_ctx == t)
+		gw_hostfwd_set_tcp(t->hf, NULL, NULL);
+	if (t->flows)
+		for (unsigned i = 0; i < t->hwm; i++)
+			if (t->flows[i].state != TS_FREE && t->flows[i].w.fd >= 0)
+				close(t->flows[i].w.fd);
+	ev_timer_cancel(t->loop, &t->defer_timer);
+	ev_timer_cancel(t->loop, &t->tick);
+	tcp_table_fini(t);
+	free(t->bufs);
+	free(t->iov);
+	free(t->discard);
+	free(t);
+}
+
+static const char *state_name(const struct tcp_flow *f)
+{
+	switch (f->state) {
+	case TS_CONNECTING: return "CONNECTING";
+	case TS_SYN_ACK_SENT: return "SYN_RECEIVED";
+	case TS_HF_SYN_SENT: return "SYN_SENT";
+	default: break;
+	}
+	if (f->flags & TF_GUEST_FIN && f->flags & TF_HOST_EOF)
+		return "CLOSING";
+	if (f->flags & TF_GUEST_FIN)
+		return "GUEST_FIN";
+	if (f->flags & TF_HOST_EOF)
+		return "HOST_FIN";
+	return "ESTABLISHED";
+}
+
+void gw_tcp_walk_flows(const struct gw_tcp *t, uint64_t now_ms, gw_flow_fn fn, void *ctx)
+{
+	if (!t)
+		return;
+	for (unsigned i = 0; i < t->hwm; i++) {
+		const struct tcp_flow *f = &t->flows[i];
+		struct gw_flow_info in = { .proto = "tcp" };
+		struct sockaddr_in sin;
+		socklen_t sl = sizeof(sin);
+
+		if (f->state == TS_FREE)
+			continue;
+		in.state = state_name(f);
+		in.fd = f->w.fd;
+		in.guest_addr = f->gaddr;
+		in.guest_port = f->gport;
+		/* The far end as the host sees it: the socket's peer (an IPv6
+		 * DNS upstream shows as the guest-visible address). */
+		if (f->w.fd >= 0 && !getpeername(f->w.fd, (struct sockaddr *)&sin, &sl) &&
+		    sin.sin_family == AF_INET) {
+			in.host_addr = ntohl(sin.sin_addr.s_addr);
+			in.host_port = ntohs(sin.sin_port);
+		} else {
+			in.host_addr = f->raddr;
+			in.host_port = f->rport;
+		}
+		in.idle_ms = now_ms > f->active_ms ? now_ms - f->active_ms : 0;
+		in.bytes_to_host = f->bytes_to_host;
+		in.bytes_to_guest = f->bytes_to_guest;
+		in.rtt_us = f->srtt_us;
+		fn(ctx, &in);
+	}
+}
+
+const struct gw_tcp_stats *gw_tcp_stats(const struct gw_tcp *t)
+{
+	return t ? &t->stats : &zero_stats;
+}
+
+unsigned gw_tcp_count(const struct gw_tcp *t)
+{
+	return t ? t->nflows : 0;
+}

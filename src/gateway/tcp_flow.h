@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * tcp_flow.h - the TCP engine's flow table and shared internals.
+ *
+ * Theory of operation: flows live in one array allocated at startup with
+ * max-tcp-flows slots, so a guest opening connections can exhaust a limit
+ * we chose, never our memory. A flow is found by the 4-tuple the guest
+ * sees (guest addr:port, remote addr:port) through a bucket array of
+ * chained indices; free slots form a stack. Work a guest segment asks for
+ * inside transmit() (an ACK, more data) sets a flag and links the flow on
+ * a doubly linked deferred list (indices, so freeing a flow unlinks it in
+ * O(1)) that a 0 ms timer drains. ISNs follow RFC 6528: SipHash-2-4 of the
+ * 4-tuple under a random key, plus a 4 us clock.
+ */
+#ifndef VMWIRE_GATEWAY_TCP_FLOW_H
+#define VMWIRE_GATEWAY_TCP_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+
+#include "core/frame.h"
+#include "core/loop.h"
+#include "gateway/config.h"
+#include "gateway/tcp.h"
+#include "gateway/tcp_segment.h"
+
+enum tcp_state {
+	TS_FREE = 0,
+	TS_CONNECTING,   /* guest SYN seen, connect() in progress */
+	TS_SYN_ACK_SENT, /* connected, our SYN-ACK not acknowledged yet */
+	TS_HF_SYN_SENT,  /* hostfwd: our SYN to the guest, no SYN-ACK yet */
+	TS_ESTABLISHED,  /* data both ways; FINs tracked in flags */
+};
+
+enum {
+	TF_GUEST_FIN = 1 << 0, /* guest FIN consumed, socket shut for writing */
+	TF_HOST_EOF = 1 << 1,  /* socket read EOF */
+	TF_FIN_SENT = 1 << 2,  /* our FIN is in seq_to_guest */
+	TF_FIN_ACKED = 1 << 3,
+	TF_ACK_NOW = 1 << 4,   /* deferred: send an ACK (maybe with data) */
+	TF_SEND = 1 << 5,      /* deferred: try to send host data */
+	TF_RESYN = 1 << 6,     /* deferred: repeat our SYN / SYN-ACK */
+	TF_QUEUED = 1 << 7,    /* on the deferred list */
+	TF_WANT_OUT = 1 << 8,  /* socket was full: window update on EPOLLOUT */
+	TF_HOSTFWD = 1 << 9,
+	TF_NO_PEEKOFF = 1 << 10, /* kernel without SO_PEEK_OFF for TCP */
+	TF_WS = 1 << 11,       /* window scaling agreed */
+};
+
+struct gw_tcp;
+
+struct tcp_flow {
+	int32_t hnext;          /* hash chain, or free stack */
+	int32_t dprev, dnext;   /* deferred list */
+	uint8_t state;
+	uint16_t flags;
+	uint8_t gws, ows;       /* guest's and our window shift */
+	uint8_t dup_acks, retries;
+	uint16_t mss;           /* largest segment payload towards the guest */
+	uint32_t gaddr, raddr;  /* guest, and remote as the guest sees it */
+	uint16_t gport, rport;
+	uint8_t gmac[6];
+	struct ev_watch w;      /* w.fd is the host socket */
+	struct gw_tcp *t;
+	/* guest -> host */
+	uint32_t rcv_nxt;       /* next sequence number expected from the guest */
+	uint32_t wnd_sent;      /* last window we advertised (bytes) */
+	/* host -> guest */
+	uint32_t isn, snd_una, snd_nxt, snd_max;
+	uint32_t gwnd;          /* guest's window in bytes */
+	uint32_t rtt_seq;       /* timing a segment: its end, valid if rtt_ts */
+	uint64_t rtt_ts_us;
+	uint32_t srtt_us, rttvar_us, rto_ms;
+	uint64_t rto_at_ms;     /* 0: no retransmission timer */
+	uint64_t active_ms;     /* last segment either way */
+	uint64_t bytes_to_host, bytes_to_guest;
+};
+
+struct gw_tcp {
+	const struct gw_config *cfg;
+	const struct gw_policy *policy;
+	struct gw_hostfwd *hf;
+	struct gw_tx *tx;
+	struct gw_arp *arp;
+	struct port *port;
+	struct ev_loop *loop;
+	struct gw_tcp_stats stats;
+	struct tcp_flow *flows;
+	unsigned max_flows, nflows, hwm;
+	int32_t *buckets;
+	unsigned nbuckets;  /* power of two */
+	int32_t free_top;
+	int32_t dhead, dtail;
+	struct ev_timer defer_timer, tick;
+	uint64_t key[2];    /* SipHash key for ISNs and bucket hashing */
+	/* Frames built for port_receive(): batch of nbufs, each buf_size. */
+	uint8_t *bufs;
+	size_t buf_size;
+	unsigned nbufs;
+	struct iovec *iov;  /* nbufs + discard entries */
+	unsigned niov;
+	uint8_t *discard;   /* fallback without SO_PEEK_OFF */
+	uint16_t next_fwd_port;
+};
+
+/* tcp_flow.c */
+int tcp_table_init(struct gw_tcp *t, unsigned max_flows);
+void tcp_table_fini(struct gw_tcp *t);
+struct tcp_flow *tcp_flow_lookup(struct gw_tcp *t, uint32_t gaddr, uint16_t gport,
+				 uint32_t raddr, uint16_t rport);
+/* A zeroed flow already hashed under the tuple, or NULL when full. */
+struct tcp_flow *tcp_flow_alloc(struct gw_tcp *t, uint32_t gaddr, uint16_t gport,
+				uint32_t raddr, uint16_t rport);
+void tcp_flow_release(struct gw_tcp *t, struct tcp_flow *f);
+void tcp_defer(struct tcp_flow *f, uint16_t what);
+/* Pop the next deferred flow (flag TF_QUEUED cleared), or NULL. */
+struct tcp_flow *tcp_defer_pop(struct gw_tcp *t);
+uint32_t tcp_isn(const struct gw_tcp *t, uint32_t gaddr, uint16_t gport, uint32_t raddr,
+		 uint16_t rport);
+uint64_t tcp_siphash(const uint64_t key[2], const uint8_t *m, size_t len);
+uint64_t tcp_now_us(void);
+
+/* tcp_conn.c */
+void tcp_flow_close(struct tcp_flow *f, bool rst_guest, bool rst_host);
+void tcp_flow_maybe_done(struct tcp_flow *f);
+void tcp_sock_event(void *ctx, uint32_t events);
+int tcp_flow_watch(struct tcp_flow *f, uint32_t events);
+int tcp_sock_setup(struct tcp_flow *f, int fd);
+void tcp_send_syn(struct tcp_flow *f, bool ack);
+
+/* tcp_data.c */
+/* Segments and frames to the guest from event context: data as the window
+ * allows (and a FIN after EOF); force_ack sends a bare ACK if nothing else
+ * went out. */
+void tcp_data_push(struct tcp_flow *f, bool force_ack);
+/* Guest segment on an established (or just established) flow. */
+void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s);
+void tcp_data_rewind(struct tcp_flow *f);
+void tcp_data_writable(struct tcp_flow *f);
+uint32_t tcp_data_wnd(struct tcp_flow *f);
+
+/* tcp_fwd.c: hostfwd.c's accept callback */
+struct gw_hostfwd_entry;
+void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e);
+
+static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+
+#endif

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * tcp_fwd.c - hostfwd=tcp: a host connection becomes a flow the gateway
+ * opens towards the guest.
+ *
+ * Theory of operation: hostfwd.c owns the listening sockets and calls us
+ * when one is readable; we accept (a bounded number per wakeup) and send
+ * the guest a SYN from the peer's guest-visible address (a loopback or LAN
+ * peer appears as the host address, as in slirp) and port. When that
+ * 4-tuple is already a flow (two host peers on different addresses that
+ * both look like the host address), the source port is NATed to a free
+ * one from the dynamic range. The host socket is not read until the guest
+ * answers with its SYN-ACK; a guest RST, or no answer after the SYN
+ * retransmissions, resets the host connection.
+ */
+#include "gateway/tcp_flow.h"
+#include "core/log.h"
+#include "gateway/hostfwd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TCP_FWD_ACCEPT_BUDGET 32
+
+static void reset_close(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
+static uint16_t nat_port(struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra,
+			 uint16_t want)
+{
+	if (want && !tcp_flow_lookup(t, ga, gp, ra, want))
+		return want;
+	for (unsigned i = 0; i < 16384; i++) {
+		uint16_t p = t->next_fwd_port;
+
+		t->next_fwd_port = p == 65535 ? 49152 : (uint16_t)(p + 1);
+		if (!tcp_flow_lookup(t, ga, gp, ra, p))
+			return p;
+	}
+	return 0;
+}
+
+static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
+		       const struct sockaddr_in *peer)
+{
+	uint32_t ra = gw_hostfwd_guest_view(t->cfg, ntohl(peer->sin_addr.s_addr));
+	uint16_t rp = nat_port(t, e->guest_ip, e->guest_port, ra, ntohs(peer->sin_port));
+	struct tcp_flow *f;
+
+	if (!rp || !(f = tcp_flow_alloc(t, e->guest_ip, e->guest_port, ra, rp))) {
+		t->stats.table_full++;
+		LOG_ONCE(LOG_LVL_WARN, "-netdev user: %u TCP flows in use (max-tcp-flows), "
+			 "resetting hostfwd connections", t->max_flows);
+		reset_close(fd);
+		return;
+	}
+	f->state = TS_HF_SYN_SENT;
+	f->flags |= TF_HOSTFWD;
+	f->isn = tcp_isn(t, f->gaddr, f->gport, f->raddr, f->rport);
+	f->snd_una = f->snd_nxt = f->snd_max = f->isn;
+	f->mss = (uint16_t)(t->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
+	f->ows = 7;
+	f->rto_ms = 1000;
+	f->active_ms = ev_now_ms();
+	tcp_sock_setup(f, fd);
+	/* Edge-triggered from the start; the first push after the guest's
+	 * SYN-ACK reads whatever arrived meanwhile. */
+	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET);
+	t->stats.accepted++;
+	tcp_send_syn(f, false);
+}
+
+void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e)
+{
+	struct gw_tcp *t = ctx;
+
+	for (int n = 0; n < TCP_FWD_ACCEPT_BUDGET; n++) {
+		struct sockaddr_in peer;
+		socklen_t pl = sizeof(peer);
+		int fd = accept4(e->fd, (struct sockaddr *)&peer, &pl,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				LOG_ONCE(LOG_LVL_WARN, "-netdev user: hostfwd accept: %s",
+					 strerror(errno));
+			return;
+		}
+		if (peer.sin_family != AF_INET || pl < sizeof(peer)) {
+			close(fd);
+			continue;
+		}
+		accept_one(t, e, fd, &peer);
+	}
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * tcp_segment.c - see tcp_segment.h.
+ */
+#include "gateway/tcp_segment.h"
+#include "core/frame.h"
+#include "gateway/checksum.h"
+#include "gateway/tcp.h"
+
+#include <string.h>
+
+uint32_t tcp_csum_fast(const uint8_t *p, size_t len, uint32_t sum)
+{
+	uint64_t s = 0;
+	uint16_t w;
+
+	while (len >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		s += (v & 0xffffffff) + (v >> 32);
+		p += 8;
+		len -= 8;
+	}
+	while (len >= 2) {
+		memcpy(&w, p, 2);
+		s += w;
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		uint8_t last[2] = { p[0], 0 };
+
+		memcpy(&w, last, 2);
+		s += w;
+	}
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = (uint16_t)__builtin_bswap16((uint16_t)s);
+#endif
+	return (uint32_t)(sum + s);
+}
+
+static uint32_t pseudo(uint32_t src, uint32_t dst, size_t len)
+{
+	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + IPPROTO_TCP_ +
+	       (uint32_t)len;
+}
+
+static void parse_options(struct tcp_seg *s, const uint8_t *o, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t kind = o[i], olen;
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			break;
+		olen = o[i + 1];
+		if (olen < 2 || olen > len - i)
+			break; /* a lying length ends the walk, not the segment */
+		if (kind == 2 && olen == 4) {
+			s->mss = rd16be(o + i + 2);
+			if (s->mss < TCP_DEFAULT_MSS)
+				s->mss = TCP_DEFAULT_MSS; /* MSS 0 or tiny: RFC 1122's floor */
+		} else if (kind == 3 && olen == 3) {
+			s->ws = o[i + 2] > 14 ? 14 : o[i + 2];
+		}
+		i += olen;
+	}
+}
+
+int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *l4,
+		  size_t len, struct gw_tcp_stats *st)
+{
+	size_t off;
+	uint8_t fl;
+
+	if (len < TCP_HDR_LEN) {
+		st->truncated++;
+		return -1;
+	}
+	off = (size_t)(l4[12] >> 4) * 4;
+	if (off < TCP_HDR_LEN || off > len) {
+		st->bad_offset++;
+		return -1;
+	}
+	if (csum_fold(tcp_csum_fast(l4, len, pseudo(src, dst, len)))) {
+		st->bad_csum++;
+		return -1;
+	}
+	fl = l4[13];
+	/* SYN with FIN or RST, and segments without ACK other than SYN/RST,
+	 * are scans or garbage. */
+	if ((fl & TH_SYN && fl & (TH_FIN | TH_RST)) ||
+	    !(fl & (TH_ACK | TH_SYN | TH_RST))) {
+		st->bad_flags++;
+		return -1;
+	}
+	memset(s, 0, sizeof(*s));
+	s->sport = rd16be(l4);
+	s->dport = rd16be(l4 + 2);
+	s->seq = rd32be(l4 + 4);
+	s->ack = rd32be(l4 + 8);
+	s->flags = fl;
+	s->wnd = rd16be(l4 + 14);
+	s->ws = -1;
+	if (fl & TH_SYN)
+		parse_options(s, l4 + TCP_HDR_LEN, off - TCP_HDR_LEN);
+	s->data = l4 + off;
+	s->len = len - off;
+	if (!s->sport || !s->dport) {
+		st->bad_flags++;
+		return -1;
+	}
+	return 0;
+}
+
+size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
+		     uint8_t flags, uint16_t wnd, uint16_t mss, int ws, size_t data_len)
+{
+	uint8_t *th = f + OFF_L4;
+	size_t hlen = TCP_HDR_LEN + (flags & TH_SYN ? TCP_SYN_OPT_LEN : 0);
+	size_t l4len = hlen + data_len;
+	uint32_t s;
+
+	wr16be(th, a->sport);
+	wr16be(th + 2, a->dport);
+	wr32be(th + 4, seq);
+	wr32be(th + 8, ack);
+	th[12] = (uint8_t)(hlen / 4) << 4;
+	th[13] = flags;
+	wr16be(th + 14, wnd);
+	wr16be(th + 16, 0);
+	wr16be(th + 18, 0);
+	if (flags & TH_SYN) {
+		th[20] = 2;
+		th[21] = 4;
+		wr16be(th + 22, mss);
+		th[24] = 1;
+		th[25] = 3;
+		th[26] = 3;
+		th[27] = (uint8_t)(ws < 0 ? 0 : ws);
+		if (ws < 0) /* no window scaling: NOPs keep the layout */
+			th[25] = th[26] = th[27] = 1;
+	}
+	s = pseudo(a->src, a->dst, l4len);
+	s = csum_partial(th, hlen, s);
+	s = tcp_csum_fast(th + hlen, data_len, s);
+	wr16be(th + 16, csum_fold(s));
+	return pkt_ipv4(f, a->dmac, a->smac, a->src, a->dst, IPPROTO_TCP_, l4len);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * tcp_segment.h - parsing guest TCP segments and building ours.
+ *
+ * Theory of operation: tcp_seg_parse() checks a guest segment completely
+ * before anyone reads a field: header length against the segment, the
+ * checksum over pseudo-header and payload, flag combinations no real stack
+ * sends. Options are walked with every length checked; MSS and window
+ * scale are taken only from SYNs and clamped (MSS 0 becomes 536, a shift
+ * above 14 becomes 14, RFC 7323). The urgent pointer is ignored: URG data
+ * is delivered inline, as Linux does by default, so a pointer beyond the
+ * data cannot point anywhere.
+ *
+ * tcp_seg_build() writes Ethernet, IPv4 and TCP headers in front of a
+ * payload already placed at OFF_TCP_DATA (+ option bytes for SYNs), so data
+ * read from a socket is never copied. The checksum is summed a word at a
+ * time in host order and folded once: the one's complement sum does not
+ * care about byte order, so this is RFC 1071 without the byte loop.
+ */
+#ifndef VMWIRE_GATEWAY_TCP_SEGMENT_H
+#define VMWIRE_GATEWAY_TCP_SEGMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/pkt.h"
+
+#define IPPROTO_TCP_ 6
+#define TCP_HDR_LEN 20
+#define OFF_TCP_DATA (OFF_L4 + TCP_HDR_LEN)
+#define TCP_SYN_OPT_LEN 8 /* MSS (4) + NOP + window scale (3) */
+#define TCP_DEFAULT_MSS 536
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+
+struct gw_tcp_stats;
+
+struct tcp_seg {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t wnd;       /* unscaled, as on the wire */
+	uint16_t mss;       /* SYN: clamped MSS option, 0 if absent */
+	int ws;             /* SYN: window shift, -1 if absent */
+	const uint8_t *data;
+	size_t len;         /* payload bytes */
+};
+
+/* 0 and *s filled, or -1 with the reason counted. */
+int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *l4,
+		  size_t len, struct gw_tcp_stats *st);
+
+struct tcp_seg_addr {
+	const uint8_t *dmac, *smac;
+	uint32_t src, dst;
+	uint16_t sport, dport;
+};
+
+/* Headers around data_len bytes at f + OFF_TCP_DATA (after TCP_SYN_OPT_LEN
+ * option bytes when flags has TH_SYN: MSS mss, window shift ws). Returns
+ * the frame length. */
+size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
+		     uint8_t flags, uint16_t wnd, uint16_t mss, int ws, size_t data_len);
+
+/* Host-order word sum of p, folded to 16 bits and returned in network
+ * order, ready to add to a big-endian partial sum. */
+uint32_t tcp_csum_fast(const uint8_t *p, size_t len, uint32_t sum);
+
+#endif
