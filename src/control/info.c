@@ -213,7 +213,7 @@ static void print_flow(void *ctx, const struct gw_flow_info *fi)
 		fprintf(out, "  %-19s %3d %15s %5u %15s %5u", proto, fi->fd,
 			ip4(fi->guest_addr, src), fi->guest_port,
 			fi->host_addr ? ip4(fi->host_addr, dst) : "*", fi->host_port);
-	fprintf(out, " %5d %5d %6" PRIu64 "s %10" PRIu64 " %10" PRIu64 "\n", recvq, sendq,
+	fprintf(out, " %5d %5d %6" PRIu64 "s %10" PRIu64 " %10" PRIu64, recvq, sendq,
 		fi->idle_ms / 1000, fi->bytes_to_host, fi->bytes_to_guest);
 	if (fi->rtt_us) /* TCP flows: smoothed RTT towards the guest */
 		fprintf(out, " rtt %u.%03ums", fi->rtt_us / 1000, fi->rtt_us % 1000);
