@@ -240,10 +240,12 @@ static void print_gateway(const struct network *net, struct port *p, FILE *out)
 	unsigned n = 0;
 
 	fprintf(out, "%s (user, network %s):\n", p->id, net->id);
-	fputs("  Protocol[State]    FD  Source Address  Port   Dest. Address  Port RecvQ SendQ"
-	      "    Idle     ToHost    ToGuest\n", out);
+	fprintf(out, "  %-19s %3s %15s %5s %15s %5s %5s %5s %7s %10s %10s\n", "Protocol[State]",
+		"FD", "Source Address", "Port", "Dest. Address", "Port", "RecvQ", "SendQ", "Idle",
+		"ToHost", "ToGuest");
 	gateway_walk_flows(gw, print_flow, out);
-	fputs("  DHCP leases: MAC           Address         State    Kind    Remaining\n", out);
+	fprintf(out, "  %-17s %15s %-8s %-7s %s\n", "DHCP lease MAC", "Address", "State", "Kind",
+		"Remaining");
 	gateway_walk_leases(gw, print_lease, out);
 	st = gateway_stats(gw);
 	fputs("  counters:", out);
