@@ -75,7 +75,10 @@ t0=$(date +%s.%N)
 nsx timeout 120 $PY "$TOOL" get 10.0.2.2 9002 >"$VW_TMP/get.log" 2>&1 ||
 	vw_fail $T "get $MIB MiB: $(cat "$VW_TMP/get.log")"
 t1=$(date +%s.%N)
-[ "$(head -1 "$VW_TMP/get.log")" = $((MIB << 20)) ] || vw_fail $T "get: $(cat "$VW_TMP/get.log")"
+read -r n d <"$VW_TMP/get.log"
+[ "$n" = $((MIB << 20)) ] || vw_fail $T "get: $(cat "$VW_TMP/get.log")"
+vw_wait_for -t 5 grep -q "source: match $d" "$VW_TMP/source.log" ||
+	vw_fail $T "get: the host did not see our sha256: $(cat "$VW_TMP/source.log")"
 vw_pass "$T: $MIB MiB host -> namespace, sha256 sent back after host half-close ($(echo "$t0 $t1" | awk -v m=$MIB '{printf "%.0f MiB/s", m/($2-$1)}'))"
 
 nsx timeout 120 $PY "$TOOL" many 10.0.2.2 9001 100 $((1 << 20)) >"$VW_TMP/many.log" 2>&1 ||
