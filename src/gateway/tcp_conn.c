@@ -124,7 +124,9 @@ void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
 
 void tcp_flow_maybe_done(struct tcp_flow *f)
 {
-	if (f->state == TS_ESTABLISHED && f->flags & TF_GUEST_FIN && f->flags & TF_FIN_ACKED)
+	/* Not while deferred work is queued: that is the ACK of the FIN. */
+	if (f->state == TS_ESTABLISHED && f->flags & TF_GUEST_FIN && f->flags & TF_FIN_ACKED &&
+	    !(f->flags & TF_QUEUED))
 		tcp_flow_close(f, false, false);
 }
 
