@@ -127,8 +127,10 @@ static void send_seg(const struct seg *s)
 	t[13] = s->flags;
 	wr16be(t + 14, s->wnd ? s->wnd : 65535);
 	wr16be(t + 18, s->urg);
-	memcpy(t + 20, s->opt, s->optlen);
-	memcpy(t + hl, s->data, s->len);
+	if (s->optlen)
+		memcpy(t + 20, s->opt, s->optlen);
+	if (s->len)
+		memcpy(t + hl, s->data, s->len);
 	sum = (GUEST >> 16) + (GUEST & 0xffff) + (HOST >> 16) + (HOST & 0xffff) + 6 + (uint32_t)l4;
 	wr16be(t + 16, ref_csum(t, l4, sum));
 	port_send(gateway_port(gw), f, 34 + l4);
