@@ -222,6 +222,10 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 	struct gw_icmp_flow *fl;
 	int code;
 
+	if (!n->loop) {
+		n->stats->ip_unhandled++; /* frame-only gateway (tests): no NAT */
+		return;
+	}
 	if (len < ICMP_HDR) {
 		n->stats->icmp_truncated++;
 		return;
