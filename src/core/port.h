@@ -20,6 +20,17 @@
  *    be taken now it is dropped and counted in stats.tx_drops.
  *  - a port is destroyed only from its own fd callback or from a timer, never
  *    from inside transmit() (the switch may be iterating its port list).
+ *
+ * Offloads (offload.h): a port whose peer speaks virtio_net_hdr (a TAP) may
+ * receive frames with checksum/segmentation metadata through
+ * port_receive_offload(), and may set offload_caps and transmit_offload()
+ * to send them out whole. Everything else keeps working on plain frames:
+ * a sink without sink_offload_fn and an egress port whose caps don't cover
+ * a frame get it finished in software (checksum completed, segmented).
+ *
+ * Counting with offloads: a frame is counted as it crosses the port. A GSO
+ * frame that goes in or out whole is one frame of its full length; one that
+ * is segmented in software on the way out counts each segment it became.
  */
 #ifndef VMWIRE_CORE_PORT_H
 #define VMWIRE_CORE_PORT_H
@@ -33,6 +44,7 @@
 
 struct port;
 struct pcap_writer;
+struct frame_offload;
 
 struct port_stats {
 	uint64_t rx_frames, rx_bytes, rx_drops; /* from the peer into vmwire */
@@ -47,6 +59,11 @@ struct port_ops {
 	void (*describe)(const struct port *port, char *buf, size_t size);
 	/* Close fds, free memory. Called once, after the port left its network. */
 	void (*destroy)(struct port *port);
+	/* Optional: hand over a frame with offload metadata the port's
+	 * offload_caps cover (offload_needs(m) & ~caps == 0). Same rules as
+	 * transmit(). */
+	void (*transmit_offload)(struct port *port, const struct frame_offload *m,
+				 const uint8_t *frame, size_t len);
 };
 
 /*
@@ -63,6 +80,10 @@ struct port_vlan {
 
 typedef void (*port_sink_fn)(void *sink, struct port *from,
 			     const uint8_t *frame, size_t len);
+/* A sink that takes frames with (validated) offload metadata. */
+typedef void (*port_sink_offload_fn)(void *sink, struct port *from,
+				     const struct frame_offload *m,
+				     const uint8_t *frame, size_t len);
 
 struct port {
 	const struct port_ops *ops;
@@ -79,6 +100,16 @@ struct port {
 	struct network *net;
 	struct port *net_next;
 	void *fabric_priv;
+
+	/* OFFLOAD_CAP_* bits transmit_offload() accepts; 0: plain frames only. */
+	uint32_t offload_caps;
+	/* Optional companion of sink_fn (set together by network_attach()):
+	 * where frames with offload metadata go. NULL: port_receive_offload()
+	 * finishes them in software and hands the plain result to sink_fn. */
+	port_sink_offload_fn sink_offload_fn;
+	/* FRAME_BUF_SIZE bytes a port that calls port_receive_offload() lends
+	 * it for that software fallback; NULL: such frames are dropped. */
+	uint8_t *offload_scratch;
 };
 
 /* Defaults: access port on VLAN 1, no pcap, not attached. */
@@ -90,6 +121,23 @@ void port_receive(struct port *port, const uint8_t *frame, size_t len);
 
 /* The fabric calls this to send a frame out through the port. */
 void port_send(struct port *port, const uint8_t *frame, size_t len);
+
+/* Like port_receive() for a frame that came with offload metadata (m may be
+ * NULL or inactive: then it is exactly port_receive()). The metadata is
+ * validated against the frame here; a frame whose metadata lies is
+ * dropped and counted. */
+void port_receive_offload(struct port *port, const struct frame_offload *m,
+			  const uint8_t *frame, size_t len);
+
+/* Can the port send this frame out whole (transmit_offload, caps)? */
+bool port_takes_offload(const struct port *port, const struct frame_offload *m);
+
+/* Send a frame whole through a port that takes it (port_takes_offload());
+ * one frame of len bytes in the stats. Anything else is a caller bug:
+ * dropped and counted. The fabric's network_send_offload() picks between
+ * this and software segmentation. */
+void port_send_offload(struct port *port, const struct frame_offload *m,
+		       const uint8_t *frame, size_t len);
 
 /* Detach from its network (if any) and destroy. */
 void port_close(struct port *port);

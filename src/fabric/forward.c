@@ -18,6 +18,10 @@
  * two scratch buffers (untagged in scratch[0], tagged in scratch[1]); a frame
  * that already has the right form goes out as received, without a copy.
  *
+ * Frames with offload metadata (m != NULL) take the same path; the tag
+ * push or pop shifts the metadata's offsets with the headers, and a port
+ * that can't take the metadata gets the form it wants finished in software.
+ *
  * Counting: malformed frames (a truncated tag, a multicast or all-zero
  * source MAC, which no NIC sends) are rx_drops of the ingress port; frames
  * the VLAN rules refuse and unicast frames whose destination sits behind the
@@ -26,12 +30,50 @@
 #include "fabric/forward.h"
 #include "core/frame.h"
 #include "core/log.h"
+#include "core/offload.h"
 #include "fabric/fdb.h"
 #include "fabric/vlan.h"
 
 #include <stdio.h>
 
-void hub_forward(struct network *net, struct port *from, const uint8_t *frame, size_t len)
+/* Finish a frame in software for a port that can't take its metadata:
+ * each segment is built in np->seg from the (stable) frame and sent. */
+static void send_soft(struct network_priv *np, struct port *to, const struct frame_offload *m,
+		      const uint8_t *frame, size_t len)
+{
+	unsigned i, n = offload_segs(m, len);
+	size_t seglen;
+
+	if (np->seg_busy) {
+		to->stats.tx_drops++;
+		return;
+	}
+	np->seg_busy = true;
+	np->net.stats.sw_offload++;
+	for (i = 0; i < n && to->net == &np->net; i++) {
+		seglen = offload_segment_one(m, frame, len, i, np->seg);
+		if (!seglen) {
+			to->stats.tx_drops++;
+			break;
+		}
+		port_send(to, np->seg, seglen);
+	}
+	np->seg_busy = false;
+}
+
+void network_send_offload(struct network *net, struct port *to, const struct frame_offload *m,
+			  const uint8_t *frame, size_t len)
+{
+	if (!offload_active(m))
+		port_send(to, frame, len);
+	else if (port_takes_offload(to, m))
+		port_send_offload(to, m, frame, len);
+	else
+		send_soft(net_priv(net), to, m, frame, len);
+}
+
+void hub_forward(struct network *net, struct port *from, const struct frame_offload *m,
+		 const uint8_t *frame, size_t len)
 {
 	struct port *p, *next;
 
@@ -40,8 +82,12 @@ void hub_forward(struct network *net, struct port *from, const uint8_t *frame, s
 	for (p = net->ports; p; p = next) {
 		/* transmit() may detach p (never free it): read on before. */
 		next = p->net_next;
-		if (p != from)
-			port_send(p, frame, len);
+		if (p != from) {
+			if (m)
+				network_send_offload(net, p, m, frame, len);
+			else
+				port_send(p, frame, len);
+		}
 		if (next && next->net != net)
 			break;
 	}
@@ -51,6 +97,10 @@ void hub_forward(struct network *net, struct port *from, const uint8_t *frame, s
 struct egress {
 	const uint8_t *frame;
 	size_t len;
+	/* Offload metadata of the frame (NULL: plain) and of its untagged and
+	 * tagged forms: a tag in front of the IP header shifts the offsets. */
+	const struct frame_offload *m;
+	struct frame_offload um, tm;
 	struct vlan_info vi;
 	const uint8_t *untagged, *tagged; /* NULL: not built yet */
 	size_t ulen, tlen;
@@ -67,9 +117,25 @@ static void egress_reset(struct network_priv *np, struct egress *e)
 	e->tlen = e->len;
 }
 
-/* The frame as it must leave through port to, NULL if it can't. */
+/* The metadata for each form, computed once per frame. */
+static void egress_offload(struct egress *e, const struct frame_offload *m)
+{
+	e->m = m;
+	if (!m)
+		return;
+	e->um = *m;
+	e->tm = *m;
+	if (e->vi.tagged)
+		offload_shift(&e->um, -VLAN_TAG_LEN);
+	else
+		offload_shift(&e->tm, VLAN_TAG_LEN);
+}
+
+/* The frame as it must leave through port to, NULL if it can't; *m gets
+ * its offload metadata (NULL for a plain frame). */
 static const uint8_t *egress_form(struct network_priv *np, struct egress *e,
-				  const struct port *to, size_t *len)
+				  const struct port *to, size_t *len,
+				  const struct frame_offload **m)
 {
 	uint8_t (*scratch)[sizeof(np->net.scratch[0])] = np->net.scratch;
 
@@ -77,6 +143,7 @@ static const uint8_t *egress_form(struct network_priv *np, struct egress *e,
 		egress_reset(np, e);
 
 	if (!vlan_egress_tagged(&to->vlan, e->vi.vid)) {
+		*m = e->m ? &e->um : NULL;
 		if (!e->untagged) {
 			e->ulen = vlan_pop(scratch[0], e->frame, e->len);
 			e->untagged = scratch[0];
@@ -86,6 +153,7 @@ static const uint8_t *egress_form(struct network_priv *np, struct egress *e,
 		return e->untagged;
 	}
 
+	*m = e->m ? &e->tm : NULL;
 	if (!e->tagged) {
 		uint16_t tci = (uint16_t)(e->vi.prio | e->vi.vid);
 
@@ -103,19 +171,65 @@ static const uint8_t *egress_form(struct network_priv *np, struct egress *e,
 	return e->tagged;
 }
 
+static void switch_send_fail(struct network_priv *np, struct egress *e, struct port *to)
+{
+	to->stats.tx_drops++;
+	LOG_ONCE(LOG_LVL_WARN, "switch %s: frame of %zu bytes too long to tag for port '%s'",
+		 np->net.id, e->len, to->id);
+}
+
+/*
+ * Software offload for one egress port. Unlike the hub, the form may live
+ * in a scratch buffer that a transmit() re-entering the switch (the gateway
+ * answering a segment right away) overwrites, so it is fetched again for
+ * every segment: egress_form() rebuilds it if scratch_gen moved.
+ */
+static void switch_send_soft(struct network_priv *np, struct egress *e, struct port *to)
+{
+	const struct frame_offload *m;
+	const uint8_t *f;
+	unsigned i, n = 1;
+	size_t len, seglen;
+
+	if (np->seg_busy) {
+		to->stats.tx_drops++;
+		return;
+	}
+	np->seg_busy = true;
+	np->net.stats.sw_offload++;
+	for (i = 0; i < n && to->net == &np->net; i++) {
+		f = egress_form(np, e, to, &len, &m);
+		if (!f) {
+			switch_send_fail(np, e, to);
+			break;
+		}
+		if (!i)
+			n = offload_segs(m, len);
+		seglen = offload_segment_one(m, f, len, i, np->seg);
+		if (!seglen) {
+			to->stats.tx_drops++;
+			break;
+		}
+		port_send(to, np->seg, seglen);
+	}
+	np->seg_busy = false;
+}
+
 static void switch_send(struct network_priv *np, struct egress *e, struct port *to)
 {
+	const struct frame_offload *m;
 	const uint8_t *f;
 	size_t len;
 
-	f = egress_form(np, e, to, &len);
-	if (!f) {
-		to->stats.tx_drops++;
-		LOG_ONCE(LOG_LVL_WARN, "switch %s: frame of %zu bytes too long to tag for port '%s'",
-			 np->net.id, e->len, to->id);
-		return;
-	}
-	port_send(to, f, len);
+	f = egress_form(np, e, to, &len, &m);
+	if (!f)
+		switch_send_fail(np, e, to);
+	else if (!m)
+		port_send(to, f, len);
+	else if (port_takes_offload(to, m))
+		port_send_offload(to, m, f, len);
+	else
+		switch_send_soft(np, e, to);
 }
 
 static void switch_learn(struct network_priv *np, struct port *from,
@@ -157,7 +271,8 @@ static void switch_learn(struct network_priv *np, struct port *from,
 	}
 }
 
-void switch_forward(struct network *net, struct port *from, const uint8_t *frame, size_t len)
+void switch_forward(struct network *net, struct port *from, const struct frame_offload *m,
+		    const uint8_t *frame, size_t len)
 {
 	struct network_priv *np = net_priv(net);
 	struct egress e = { .frame = frame, .len = len };
@@ -190,6 +305,7 @@ void switch_forward(struct network *net, struct port *from, const uint8_t *frame
 	now = fdb_now(net->fdb);
 	switch_learn(np, from, &e.vi, src, now);
 	egress_reset(np, &e);
+	egress_offload(&e, m);
 
 	if (!mac_is_multicast(dst)) {
 		struct port *to = fdb_lookup(net->fdb, dst, e.vi.vid, now);

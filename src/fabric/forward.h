@@ -9,9 +9,11 @@
 #ifndef VMWIRE_FABRIC_FORWARD_H
 #define VMWIRE_FABRIC_FORWARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/frame.h"
 #include "core/loop.h"
 #include "fabric/network.h"
 
@@ -25,6 +27,11 @@ struct network_priv {
 	 * the scratch buffers the outer frame was using, so the outer loop
 	 * rebuilds them when this changed under it. */
 	uint32_t scratch_gen;
+	/* Software segmentation writes one wire frame at a time here; busy
+	 * while a frame is being cut, so a re-entrant one is dropped rather
+	 * than overwriting a segment still in use. */
+	bool seg_busy;
+	uint8_t seg[FRAME_BUF_SIZE];
 };
 
 static inline struct network_priv *net_priv(struct network *net)
@@ -32,7 +39,10 @@ static inline struct network_priv *net_priv(struct network *net)
 	return (struct network_priv *)((char *)net - offsetof(struct network_priv, net));
 }
 
-void hub_forward(struct network *net, struct port *from, const uint8_t *frame, size_t len);
-void switch_forward(struct network *net, struct port *from, const uint8_t *frame, size_t len);
+/* m: validated offload metadata, or NULL for a plain frame. */
+void hub_forward(struct network *net, struct port *from, const struct frame_offload *m,
+		 const uint8_t *frame, size_t len);
+void switch_forward(struct network *net, struct port *from, const struct frame_offload *m,
+		    const uint8_t *frame, size_t len);
 
 #endif

@@ -16,6 +16,7 @@
 #include "fabric/network.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/offload.h"
 #include "fabric/fdb.h"
 #include "fabric/forward.h"
 
@@ -95,6 +96,7 @@ void network_attach(struct network *net, struct port *port)
 	port->net_next = NULL;
 	port->net = net;
 	port->sink_fn = network_ingress;
+	port->sink_offload_fn = network_ingress_offload;
 	port->sink = net;
 	net->nports++;
 }
@@ -116,6 +118,7 @@ void network_detach(struct network *net, struct port *port)
 		port->net = NULL;
 		port->net_next = NULL;
 		port->sink_fn = NULL;
+		port->sink_offload_fn = NULL;
 		port->sink = NULL;
 	}
 }
@@ -125,9 +128,22 @@ void network_ingress(void *sink, struct port *from, const uint8_t *frame, size_t
 	struct network *net = sink;
 
 	if (net->mode == NETWORK_HUB)
-		hub_forward(net, from, frame, len);
+		hub_forward(net, from, NULL, frame, len);
 	else
-		switch_forward(net, from, frame, len);
+		switch_forward(net, from, NULL, frame, len);
+}
+
+void network_ingress_offload(void *sink, struct port *from, const struct frame_offload *m,
+			     const uint8_t *frame, size_t len)
+{
+	struct network *net = sink;
+
+	if (!offload_active(m))
+		m = NULL;
+	if (net->mode == NETWORK_HUB)
+		hub_forward(net, from, m, frame, len);
+	else
+		switch_forward(net, from, m, frame, len);
 }
 
 void network_age(struct network *net, uint64_t now_ms)

@@ -11,6 +11,12 @@
  * popping the 802.1Q tag per egress port (forward.c).
  *
  * Networks are independent: nothing crosses between two of them.
+ *
+ * Frames with offload metadata (core/offload.h, from a TAP with offloads
+ * on) take the same path through network_ingress_offload(); each egress
+ * port gets the frame whole if its offload_caps cover it, else finished in
+ * software (checksum, segmentation) one wire frame at a time in a buffer
+ * the network owns.
  */
 #ifndef VMWIRE_FABRIC_NETWORK_H
 #define VMWIRE_FABRIC_NETWORK_H
@@ -32,6 +38,7 @@ struct network_stats {
 	uint64_t frames_in;
 	uint64_t flooded, forwarded, filtered; /* filtered: dropped by VLAN rules or same-port */
 	uint64_t fdb_full; /* learning skipped because the table was full */
+	uint64_t sw_offload; /* offload frames finished in software for a port */
 };
 
 struct network {
@@ -56,6 +63,17 @@ void network_detach(struct network *net, struct port *port);
 
 /* The ingress every attached port's sink points to. */
 void network_ingress(void *net, struct port *from, const uint8_t *frame, size_t len);
+
+/* The offload-aware ingress (port->sink_offload_fn); m was validated by
+ * port_receive_offload(). */
+void network_ingress_offload(void *net, struct port *from, const struct frame_offload *m,
+			     const uint8_t *frame, size_t len);
+
+/* Send a frame with metadata (NULL: plain) out through port to of net:
+ * whole if the port takes it, else checksummed/segmented in software into
+ * the network's buffer and sent with port_send() one segment at a time. */
+void network_send_offload(struct network *net, struct port *to, const struct frame_offload *m,
+			  const uint8_t *frame, size_t len);
 
 /* Expire fdb entries older than aging_s; called by the aging timer, and
  * with an explicit clock by tests. */

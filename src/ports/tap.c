@@ -10,10 +10,21 @@
  * zeroed vnet header plus the caller's frame, so nothing is copied; EAGAIN
  * (the kernel's queue towards the interface is full) is a counted drop.
  *
- * With TUNSETOFFLOAD 0 the kernel finishes checksums and segments before
- * handing us a frame. A header that still asks for segmentation is dropped
- * and counted; one that asks for a checksum is completed in software since
- * that is cheap and the offsets are checked against the frame first.
+ * Offloads (offload=on, the default): after tap_open() the port asks for
+ * TUN_F_CSUM|TSO4|TSO6|TSO_ECN (and USO4|USO6 where the kernel has them),
+ * so the kernel hands us frames up to 64 KiB with a virtio_net_hdr saying
+ * how to finish them. The header becomes a struct frame_offload and the
+ * frame goes to port_receive_offload(), which validates it (the other side
+ * of a TAP may be anything) and lets the fabric decide per egress port
+ * whether it leaves whole or segmented in software. transmit_offload()
+ * writes the real header; offload_caps say we take everything we asked
+ * the kernel for, since a TAP write accepts the same GSO types.
+ *
+ * With offload=off (TUNSETOFFLOAD 0) the kernel finishes checksums and
+ * segments before handing us a frame. A header that still asks for
+ * segmentation is dropped and counted; one that asks for a checksum is
+ * completed in software since that is cheap and the offsets are checked
+ * against the frame first.
  *
  * If the interface goes away under us (ip link del, namespace destroyed)
  * the fd reports an error: the port leaves its network and stays dead until
@@ -25,6 +36,7 @@
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/offload.h"
 #include "core/port.h"
 #include "fabric/network.h"
 #include "ports/netns.h"
@@ -45,6 +57,11 @@
 
 #define TAP_RX_BUDGET 64
 
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
+#endif
+
 struct tap_netdev {
 	struct netdev nd; /* first: the registry hands us &nd */
 	struct tap_config cfg;
@@ -54,11 +71,14 @@ struct tap_netdev {
 	struct ev_loop *loop;
 	int fd;
 	bool port_live;  /* port initialised and not yet destroyed */
+	bool offload;    /* TUNSETOFFLOAD succeeded: headers carry metadata */
 	uint64_t rx_gso; /* frames dropped because they asked for GSO */
 	uint64_t rx_csum; /* checksums completed on behalf of the kernel */
 	/* 2 bytes of padding put the IP header of a frame on a 4-byte boundary. */
 	uint8_t pad[2];
 	uint8_t rxbuf[TAP_VNET_HDR_LEN + FRAME_BUF_SIZE];
+	/* port.offload_scratch: software fallback if our sink is not a network. */
+	uint8_t segbuf[FRAME_BUF_SIZE];
 };
 
 static const uint8_t vnet_hdr_zero[TAP_VNET_HDR_LEN];
@@ -300,9 +320,34 @@ enum tap_rx_verdict tap_vnet_rx(uint8_t *buf, size_t n, size_t *len)
 	return TAP_RX_OK;
 }
 
+/* Offloads on: the header is metadata for the fabric, checked there. */
+static void tap_rx_offload(struct tap_netdev *t, size_t n)
+{
+	struct virtio_net_hdr h;
+	struct frame_offload m;
+
+	if (n < TAP_VNET_HDR_LEN) {
+		t->port.stats.rx_drops++;
+		return;
+	}
+	memcpy(&h, t->rxbuf, sizeof(h));
+	if (offload_from_vnet(&m, &h) < 0) {
+		t->port.stats.rx_drops++;
+		LOG_ONCE(LOG_LVL_WARN, "tap %s: unknown vnet header flags %#x or GSO type %#x; "
+			 "dropped", t->info.ifname, h.flags, h.gso_type);
+		return;
+	}
+	port_receive_offload(&t->port, &m, t->rxbuf + TAP_VNET_HDR_LEN, n - TAP_VNET_HDR_LEN);
+}
+
 static void tap_rx_frame(struct tap_netdev *t, size_t n)
 {
 	size_t len = 0;
+
+	if (t->offload) {
+		tap_rx_offload(t, n);
+		return;
+	}
 
 	switch (tap_vnet_rx(t->rxbuf, n, &len)) {
 	case TAP_RX_CSUM:
@@ -372,6 +417,44 @@ static void tap_transmit(struct port *port, const uint8_t *frame, size_t len)
 	}
 }
 
+static void tap_transmit_offload(struct port *port, const struct frame_offload *m,
+				 const uint8_t *frame, size_t len)
+{
+	struct tap_netdev *t = tap_of_port(port);
+	uint8_t hdr[TAP_VNET_HDR_LEN] = { 0 }; /* num_buffers stays 0 */
+	struct virtio_net_hdr h;
+	struct iovec iov[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)frame, .iov_len = len },
+	};
+
+	offload_to_vnet(&h, m);
+	memcpy(hdr, &h, sizeof(h));
+	if (t->fd < 0 || writev(t->fd, iov, 2) < 0) {
+		port->stats.tx_drops++;
+		if (t->fd >= 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			LOG_ONCE(LOG_LVL_WARN, "tap %s: write: %s", t->info.ifname,
+				 strerror(errno));
+	}
+}
+
+/* Ask the kernel for checksum and segmentation offloads; USO only exists
+ * since Linux 6.2, so fall back to TCP only. Returns the port caps. */
+static uint32_t tap_offload_on(struct tap_netdev *t)
+{
+	unsigned base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+	uint32_t caps = OFFLOAD_CAP_CSUM | OFFLOAD_CAP_TSO4 | OFFLOAD_CAP_TSO6 |
+			OFFLOAD_CAP_TSO_ECN;
+
+	if (!ioctl(t->fd, TUNSETOFFLOAD, base | TUN_F_USO4 | TUN_F_USO6))
+		return caps | OFFLOAD_CAP_USO;
+	if (!ioctl(t->fd, TUNSETOFFLOAD, base))
+		return caps;
+	warn("tap %s: cannot enable offloads (%s); moving plain frames", t->info.ifname,
+	     strerror(errno));
+	return 0;
+}
+
 static void tap_format(const struct tap_netdev *t, char *buf, size_t size)
 {
 	const char *name = *t->info.ifname ? t->info.ifname :
@@ -391,6 +474,8 @@ static void tap_format(const struct tap_netdev *t, char *buf, size_t size)
 		return;
 	n += snprintf(buf + n, size - (size_t)n, "%s%s",
 		      t->info.created ? "" : ", persistent", t->fd < 0 ? ", gone" : "");
+	if (n >= 0 && (size_t)n < size && !t->offload)
+		n += snprintf(buf + n, size - (size_t)n, ", offload off");
 	if (n >= 0 && (size_t)n < size && t->rx_gso)
 		snprintf(buf + n, size - (size_t)n, ", %llu GSO drops",
 			 (unsigned long long)t->rx_gso);
@@ -418,6 +503,7 @@ static const struct port_ops tap_port_ops = {
 	.transmit = tap_transmit,
 	.describe = tap_port_describe,
 	.destroy = tap_port_destroy,
+	.transmit_offload = tap_transmit_offload,
 };
 
 /* ---- netdev ----------------------------------------------------------- */
@@ -433,7 +519,7 @@ static struct netdev *tap_parse(struct kvlist *kv, char *err, size_t errlen)
 	struct tap_netdev *t;
 	const char *s = NULL;
 	uint64_t mtu = 0;
-	bool vnet_hdr = true;
+	bool vnet_hdr = true, offload = true;
 	unsigned i, k;
 
 	for (i = 0; i < kv->n; i++) {
@@ -463,6 +549,8 @@ static struct netdev *tap_parse(struct kvlist *kv, char *err, size_t errlen)
 		kv_errorf(err, errlen, kv, "'vnet_hdr=off' is not supported by vmwire");
 		return NULL;
 	}
+	if (kv_get_bool(kv, "offload", &offload, err, errlen) < 0)
+		return NULL;
 
 	t = calloc(1, sizeof(*t));
 	if (!t) {
@@ -471,6 +559,7 @@ static struct netdev *tap_parse(struct kvlist *kv, char *err, size_t errlen)
 	}
 	t->nd.type = &netdev_tap_type;
 	t->fd = -1;
+	t->cfg.offload_off = !offload;
 
 	s = NULL;
 	if (kv_get_str(kv, "ifname", IFNAMSIZ - 1, &s, err, errlen) < 0)
@@ -526,6 +615,11 @@ static int tap_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t 
 		return -1;
 	}
 	port_init(&t->port, &tap_port_ops, nd->common.id);
+	if (!t->cfg.offload_off) {
+		t->port.offload_caps = tap_offload_on(t);
+		t->offload = t->port.offload_caps != 0;
+		t->port.offload_scratch = t->segbuf;
+	}
 	t->port_live = true;
 	netdev_port_setup(nd, &t->port);
 	info("tap %s: %s%s%s, mtu %u, port %s", t->info.ifname,

@@ -7,10 +7,13 @@
  * name or creates one, optionally inside a network namespace (netns.h), sets
  * its MTU, brings it up and plugs the fd into the fabric as one port.
  *
- * The fd is opened with IFF_VNET_HDR and a 12-byte virtio_net_hdr_v1 so
- * checksum and segmentation offloads can be switched on later without
- * reopening; for now TUNSETOFFLOAD 0 keeps the kernel from handing us GSO
- * frames, and every write carries a zeroed header (scatter-gather, no copy).
+ * The fd is opened with IFF_VNET_HDR and a 12-byte virtio_net_hdr_v1.
+ * tap_open() leaves offloads off (TUNSETOFFLOAD 0: the kernel finishes
+ * checksums and segments before handing us a frame); a -netdev tap port
+ * then turns them on (offload=on, the default) so a TCP stream behind the
+ * TAP arrives as 64 KiB GSO frames that cross the fabric whole, see
+ * core/offload.h. offload=off keeps plain 1500-byte frames both ways, for
+ * debugging and to exercise the software fallback.
  * The queue between the kernel and us is the kernel's: a full queue means
  * drop and count, never block.
  *
@@ -36,6 +39,7 @@ struct tap_config {
 	char ifname[IFNAMSIZ]; /* "" = let the kernel pick vmwireN */
 	char netns[4096];      /* "" = vmwire's own namespace */
 	unsigned mtu;          /* 0 = leave as is (1500 for a new TAP) */
+	bool offload_off;      /* offload=off: plain frames only (-netdev tap) */
 };
 
 /* What tap_open() found or made. */
