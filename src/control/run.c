@@ -591,6 +591,7 @@ static int make_tap(struct run *r)
 static int start_gateway(struct run *r)
 {
 	struct port *port;
+	unsigned i;
 
 	/* Recorded before the gateway copies its configuration. */
 	if (r->cfg.n_leases < GW_STATIC_LEASE_MAX) {
@@ -598,6 +599,11 @@ static int start_gateway(struct run *r)
 		r->cfg.leases[r->cfg.n_leases].addr = r->guest_addr;
 		r->cfg.n_leases++;
 	}
+	/* "hostfwd=tcp::8080-:80" means the first DHCP address, which is ours
+	 * only if no lease= took it. */
+	for (i = 0; i < r->cfg.n_hostfwd; i++)
+		if (!r->cfg.hostfwd[i].guest_addr)
+			r->cfg.hostfwd[i].guest_addr = r->guest_addr;
 	if (*r->pcap_path) {
 		r->pcap = pcap_open(r->pcap_path);
 		if (!r->pcap) {

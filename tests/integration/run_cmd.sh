@@ -177,6 +177,25 @@ grep -q 'inet 10.0.2.16/24' "$VW_TMP/lease.out" ||
 	vw_fail $T "dhcpstart held by lease=: expected 10.0.2.16: $(cat "$VW_TMP/lease.out")"
 vw_pass "$T: an address taken by lease= is skipped"
 
+# The issue's example: a host port forwarded to a server in the namespace.
+"$VMWIRE" run -netdev user,hostfwd=tcp:127.0.0.1:8080-:80 -- \
+	sh -c 'echo hello-from-ns | timeout 20 busybox nc -l -p 80 >/dev/null' \
+	>"$VW_TMP/fwd.out" 2>"$VW_TMP/fwd.err" &
+fpid=$!
+vw_on_exit "kill -KILL $fpid 2>/dev/null; true"
+got=
+for ((n = 50; n > 0; n--)); do
+	got=$(echo hi | timeout 3 "$BB" nc 127.0.0.1 8080 2>/dev/null) && [ -n "$got" ] && break
+	sleep 0.2
+done
+RC=0
+wait $fpid || RC=$?
+check_stderr "$VW_TMP/fwd.err"
+[ "$got" = hello-from-ns ] ||
+	vw_fail $T "hostfwd 127.0.0.1:8080 -> :80 got '$got': $(cat "$VW_TMP/fwd.err")"
+expect_rc fwd 0
+vw_pass "$T: hostfwd=tcp:127.0.0.1:8080-:80 reaches a server in the namespace"
+
 [ "$(cat /etc/resolv.conf 2>/dev/null)" = "$host_resolv" ] ||
 	vw_fail $T "the host's /etc/resolv.conf changed"
 ip link show tap0 >/dev/null 2>&1 && vw_fail $T "tap0 appeared outside the namespace"
