@@ -696,6 +696,7 @@ void cli_usage(FILE *out)
 "      ifname=NAME    interface name (default: kernel picks vmwireN/tapN)\n"
 "      netns=NAME|PATH  create it in /run/netns/NAME or /proc/PID/ns/net\n"
 "      mtu=N          interface MTU\n"
+"      offload=on|off checksum/TSO offloads: 64 KiB frames cross whole (default on)\n"
 "      script=no, downscript=no, vnet_hdr=on  accepted for QEMU lines\n"
 "  user               the user-mode gateway (QEMU -netdev user, slirp): DHCP,\n"
 "                     DNS, NAT of guest UDP/ICMP/TCP to the host's network\n"

@@ -95,6 +95,29 @@ static void test_qemu_noops(void **state)
 	parse_ok("tap,id=t0,ifname=tap0,vnet_hdr=on", "tap0", "", 0);
 }
 
+static void test_offload_key(void **state)
+{
+	static const struct { const char *text; bool off; } cases[] = {
+		{ "tap,id=t0,ifname=x", false },
+		{ "tap,id=t0,ifname=x,offload=on", false },
+		{ "tap,id=t0,ifname=x,offload=off", true },
+		{ "tap,id=t0,ifname=x,offload=no", true },
+	};
+	struct kvlist kv;
+	struct netdev *nd;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		nd = parse(cases[i].text, &kv);
+		if (!nd)
+			fail_msg("'%s' rejected: %s", cases[i].text, err);
+		assert_int_equal(tap_netdev_config(nd)->offload_off, cases[i].off);
+		nd->type->destroy(nd);
+		kv_free(&kv);
+	}
+	parse_bad("tap,id=t0,ifname=x,offload=maybe", "'offload'");
+}
+
 static void test_qemu_unsupported(void **state)
 {
 	parse_bad("tap,id=t0,ifname=tap0,script=/etc/qemu-ifup", "'script' is not supported");
@@ -321,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_netns_and_mtu),
 		cmocka_unit_test(test_qemu_noops),
+		cmocka_unit_test(test_offload_key),
 		cmocka_unit_test(test_qemu_unsupported),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_unknown_key_left_for_caller),
