@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 #
 # switch.sh - throughput and latency between two network namespaces through
-# (a) vmwire's switch with two TAP ports, (b) vde_switch with two TAP ports,
-# (c) a kernel bridge with two veth pairs (the ceiling: no user space copy,
-# offloads on), and (d) the same bridge with TSO/GSO/GRO and checksum
-# offloads off, which is the fair ceiling for TAP ports that don't use
-# offloads yet (vmwire and vde_switch both move 1500-byte frames one by one).
+# (a) vmwire's switch with two TAP ports, offloads on (the default: 64 KiB
+# TSO frames cross in one read and one write), (a') the same with
+# offload=off (1500-byte frames one by one, what vde_switch does), (b)
+# vde_switch with two TAP ports, (c) a kernel bridge with two veth pairs
+# (the ceiling: no user space copy, offloads on), and (d) the same bridge
+# with TSO/GSO/GRO and checksum offloads off, the fair ceiling for a switch
+# moving wire-sized frames.
 #
 # Usage: bench/switch.sh [-t SECONDS] [-r REPS] [-l LATENCY_SECONDS]
 # iperf3 TCP (one stream, -t SECONDS) and sockperf UDP ping-pong (-l
@@ -82,6 +84,14 @@ echo "vmwire (pid ${VW_PID[vmwire]})"
 measure vmwire "$(vw_ns va)" "$(vw_ns vb)"
 vw_stop vmwire
 
+vw_start vmwire_nooffload -netdev tap,id=p1,ifname=vw1,netns="$(vw_ns va)",offload=off \
+	-netdev tap,id=p2,ifname=vw2,netns="$(vw_ns vb)",offload=off
+addr "$(vw_ns va)" vw1 $A
+addr "$(vw_ns vb)" vw2 $B
+echo "vmwire offload=off (pid ${VW_PID[vmwire_nooffload]})"
+measure vmwire_nooffload "$(vw_ns va)" "$(vw_ns vb)"
+vw_stop vmwire_nooffload
+
 # (b) vde_switch opens TAPs by name in its own namespace; TAP fds stay
 # attached when the interface moves, so make them here, then move them.
 vw_netns_add da
@@ -129,7 +139,7 @@ echo "Median of $REPS runs: iperf3 TCP ${SECS}s, sockperf UDP ping-pong ${LSECS}
 echo
 echo "| path | throughput (Gbit/s) | latency p50 (us) |"
 echo "|---|---:|---:|"
-for n in vmwire vde_switch bridge bridge_nooffload; do
+for n in vmwire vmwire_nooffload vde_switch bridge bridge_nooffload; do
 	printf "| %s | %.2f | %.2f |\n" "$n" "${TPUT[$n]}" "${LAT[$n]}"
 done
 echo
@@ -137,6 +147,9 @@ echo "| ratio | throughput | latency |"
 echo "|---|---:|---:|"
 for n in vde_switch bridge bridge_nooffload; do
 	echo "| vmwire / $n | $(ratio "${TPUT[vmwire]}" "${TPUT[$n]}") | $(ratio "${LAT[vmwire]}" "${LAT[$n]}") |"
+done
+for n in vde_switch bridge_nooffload; do
+	echo "| vmwire offload=off / $n | $(ratio "${TPUT[vmwire_nooffload]}" "${TPUT[$n]}") | $(ratio "${LAT[vmwire_nooffload]}" "${LAT[$n]}") |"
 done
 echo
 echo "Targets: throughput >= 2x vde_switch and >= 0.5x bridge; latency <= vde_switch."
