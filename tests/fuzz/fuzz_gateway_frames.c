@@ -11,28 +11,51 @@
  *
  *   byte 0    configuration: bit 0 restrict=on; bit 1 mtu=576; bit 2
  *             DHCP options (hostname, domainname, dnssearch, tftp,
- *             bootfile); bit 3 max-leases=2
+ *             bootfile); bit 3 max-leases=2; bit 4 with an event loop
+ *             (see below)
  *   records   ctl, length (2 bytes, big endian), frame
  *             ctl bit 0: write a correct IPv4 header checksum; bit 1: a
  *             correct ICMP/UDP/TCP checksum; bit 2: destination MAC is the
  *             gateway's; bit 3: destination is broadcast; bit 4: first run
- *             the DNS sweep with the clock advanced by 3 s
+ *             the DNS sweep with the clock advanced by 3 s; bit 5 (loop
+ *             mode) a TCP segment to the host goes to the harness's
+ *             listening port
  *
  * The checksum fixups let the fuzzer past the IPv4/L4 validation it could
  * hardly guess, into ARP, ICMP, DHCP, DNS and whatever else gateway.c
  * dispatches to (UDP and TCP to the outside, as those engines land). Every
  * frame the gateway emits must come from its MAC, fit the MTU, and if it
  * is IPv4 carry a correct header checksum, a total length that fits the
- * frame and, for UDP and ICMP, a correct checksum.
+ * frame and, for UDP, ICMP and TCP, a correct checksum.
+ *
+ * Loop mode: the TCP engine and the UDP/ICMP NAT only exist with an event
+ * loop, since they live on host sockets. So that no fuzzer-chosen packet
+ * can ever leave the machine, the harness first moves itself into a
+ * private network namespace with only loopback up (we run as root; if
+ * that fails, loop-mode inputs are skipped), and rewrites every
+ * destination outside the guest network to the gateway's host address,
+ * which the gateway maps to 127.0.0.1. A listening socket there lets
+ * connections complete (the kernel handshakes from the backlog), so the
+ * fuzzer reaches established flows, data and teardown; other ports are
+ * refused. After each frame the loop runs a few non-blocking iterations
+ * for deferred ACKs, connect completions and NAT replies.
  */
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "control/keyval.h"
 #include "core/frame.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "core/port.h"
 #include "gateway/checksum.h"
 #include "gateway/config.h"
@@ -40,6 +63,7 @@
 #include "gateway/pkt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define CHECK(c)                                                                 \
 	do {                                                                     \
@@ -51,9 +75,71 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 #define IPPROTO_TCP_ 6
+#define GW_NET 0x0a000200u /* the default 10.0.2.0/24 */
+#define GW_HOST 0x0a000202u
 
 static struct gw_config cfg;
 static uint8_t frame[FRAME_BUF_SIZE];
+static struct ev_loop *loop; /* non-NULL: loop mode is safe to use */
+static int listen_fd = -1;
+static uint16_t listen_port;
+
+/* Private netns, lo up, a listener on 127.0.0.1. Any failure: no loop. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof(sa);
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	if (unshare(CLONE_NEWNET))
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		goto out;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		goto out;
+	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(listen_fd, 64) || getsockname(listen_fd, (struct sockaddr *)&sa, &salen))
+		goto out;
+	listen_port = ntohs(sa.sin_port);
+	loop = ev_loop_new();
+out:
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* Loop mode: keep every destination on this machine (see the top). */
+static void rewrite(uint8_t *f, size_t len, uint8_t ctl)
+{
+	uint8_t *ip = f + ETH_HDR_LEN;
+	size_t ihl;
+	uint32_t dst;
+
+	if (len < ETH_HDR_LEN + IP_HDR_LEN || rd16be(f + 12) != ETHERTYPE_IPV4)
+		return;
+	dst = rd32be(ip + 16);
+	if ((dst & 0xffffff00u) != GW_NET && dst != 0xffffffffu)
+		wr32be(ip + 16, GW_HOST);
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	if ((ctl & 32) && ip[9] == IPPROTO_TCP_ && ihl >= IP_HDR_LEN &&
+	    ETH_HDR_LEN + ihl + 4 <= len)
+		wr16be(ip + ihl + 2, listen_port);
+}
+
+/* Drop what the kernel accepted for us, so the backlog never fills. */
+static void drain_listener(void)
+{
+	int c;
+
+	while ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+		close(c);
+}
 
 static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 {
@@ -78,6 +164,10 @@ static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 					   tot - ihl) == 0);
 	} else if (ip[9] == IPPROTO_ICMP_) {
 		CHECK(tot - ihl >= 8 && csum(l4, tot - ihl) == 0);
+	} else if (ip[9] == IPPROTO_TCP_) {
+		CHECK(tot - ihl >= 20 && (size_t)(l4[12] >> 4) * 4 <= tot - ihl);
+		CHECK(csum_l4_ipv4(rd32be(ip + 12), rd32be(ip + 16), IPPROTO_TCP_, l4,
+				   tot - ihl) == 0);
 	}
 }
 
@@ -143,8 +233,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t now = 1000000;
 	size_t pos = 1;
 
+	struct ev_loop *lp = NULL;
+	int i;
+
 	if (size < 1)
 		return 0;
+	if (data[0] & 16) {
+		if (!loop)
+			return 0;
+		lp = loop;
+	}
 	log_set_hook(quiet);
 	snprintf(text, sizeof(text), "user%s%s%s%s", data[0] & 1 ? ",restrict=on" : "",
 		 data[0] & 2 ? ",mtu=576" : "",
@@ -158,7 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	kv_free(&kv);
-	gw = gateway_new(&cfg, "gw", NULL);
+	gw = gateway_new(&cfg, "gw", lp);
 	if (!gw)
 		abort();
 	gateway_port(gw)->sink_fn = sink;
@@ -172,6 +270,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size - pos;
 		memcpy(frame, data + pos, len);
 		pos += len;
+		if (lp)
+			rewrite(frame, len, ctl);
 		if (len >= ETH_HDR_LEN && (ctl & 4))
 			memcpy(frame, cfg.mac, 6);
 		if (len >= ETH_HDR_LEN && (ctl & 8))
@@ -183,7 +283,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		port_send(gateway_port(gw), frame, len);
 		gateway_flush(gw);
+		for (i = 0; lp && i < 4; i++)
+			ev_loop_once(lp, 0);
 	}
 	port_close(gateway_port(gw));
+	if (lp) {
+		for (i = 0; i < 4; i++)
+			ev_loop_once(lp, 0);
+		drain_listener();
+	}
 	return 0;
 }

@@ -6,8 +6,10 @@
  * a hostile QEMU peer (or anything on the socket) would send it:
  *
  *   byte 0      bit 7: drive the recv()-style API (deframer_space/commit/
- *               next) instead of deframer_feed(); bits 0..3: number of
- *               chunk sizes that follow (0..15)
+ *               next) instead of deframer_feed(); bits 4..6: k, prefix the
+ *               stream with k synthetic frames of 16000 bytes, delivered
+ *               with the first chunk; bits 0..3: number of chunk sizes
+ *               that follow (0..15)
  *   2 bytes     per chunk size, big endian: how many stream bytes the next
  *               "recv()" returns; sizes repeat round robin, 0 means 1
  *   the rest    the stream
@@ -18,6 +20,13 @@
  * one of a legal length and inside its buffer, report the error (and the
  * offending length) iff the reference did, and keep exactly the unfinished
  * tail pending.
+ *
+ * The prefix exists because fuzz inputs are small: without it the buffer
+ * never fills far enough to need compaction (moving the unfinished frame
+ * to the front), the one place where the deframer moves memory around.
+ * Fed in one piece with the first chunk, the synthetic frames leave the
+ * read position up to 112 kB into the buffer while the input's first
+ * frame is still unfinished.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +37,8 @@
 #include "ports/stream_framing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define PREFIX_FRAME 16000
 
 struct expect {
 	const uint8_t *stream; /* reference frames are slices of this */
@@ -91,7 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint16_t chunks[15];
 	unsigned nchunks, i, k = 0;
 	const uint8_t *s;
-	size_t len, pos = 0, done;
+	uint8_t *owned = NULL;
+	size_t len, pos = 0, done, prefix;
 	long want_frames, rc = 0;
 	uint32_t bad = 0;
 	int want_rc;
@@ -109,8 +121,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	for (i = 0; i < nchunks; i++)
 		chunks[i] = rd16be(data + 1 + 2 * i);
-	s = data + 1 + 2 * nchunks;
 	len = size - 1 - 2 * nchunks;
+	prefix = (size_t)(data[0] >> 4 & 7) * (STREAM_HDR_LEN + PREFIX_FRAME);
+	if (prefix) {
+		uint8_t *p = malloc(prefix + len + 1);
+		size_t off;
+
+		if (!p)
+			abort();
+		for (off = 0; off < prefix; off += STREAM_HDR_LEN + PREFIX_FRAME) {
+			stream_hdr(p + off, PREFIX_FRAME);
+			memset(p + off + STREAM_HDR_LEN, (int)off, PREFIX_FRAME);
+		}
+		memcpy(p + prefix, data + 1 + 2 * nchunks, len);
+		owned = p;
+		s = p;
+		len += prefix;
+	} else {
+		s = data + 1 + 2 * nchunks;
+	}
 	want_rc = reference(s, len, &done, &want_frames, &bad);
 	e = (struct expect){ .stream = s, .len = len, .d = &d };
 
@@ -120,10 +149,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nchunks) {
 			size_t c = chunks[k++ % nchunks];
 
-			if (c && c < n)
+			if (!c)
+				c = 1;
+			if (!pos)
+				c += prefix; /* the prefix always comes with chunk one */
+			if (c < n)
 				n = c;
-			else if (!c)
-				n = 1;
 		}
 		if (!recv_api) {
 			rc = deframer_feed(&d, s + pos, n, on_frame, &e);
@@ -168,5 +199,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(rc >= 0 && !d.error);
 		CHECK(deframer_pending(&d) == len - done);
 	}
+	free(owned);
 	return 0;
 }

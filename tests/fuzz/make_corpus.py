@@ -67,6 +67,10 @@ def deframer():
     put("fuzz_stream_deframer", bytes([0]) + s + struct.pack(">I", 70000) + b"z" * 8)
     put("fuzz_stream_deframer", bytes([0x80]) + s + struct.pack(">I", 13))
     put("fuzz_stream_deframer", bytes([0]) + s[:-5])  # half a frame
+    # synthetic 16000-byte frames first (bits 4..6): compaction paths
+    for ctl, sizes in [(0x71, [2]), (0xf2, [100, 3]), (0x61, [1]), (0xe3, [3000, 1, 9])]:
+        hdr = bytes([ctl]) + b"".join(struct.pack(">H", x) for x in sizes)
+        put("fuzz_stream_deframer", hdr + s)
 
 
 # ---- switch ----
@@ -167,6 +171,16 @@ def gateway():
     put("fuzz_gateway_frames", records(0, [(0, ping), (FIXIP, ping), (F | TOBC, ping),
                                            (F | TOGW, Ether(src=VM1, dst=VM2) / (b"\x00" * 40))]))
     put("fuzz_gateway_frames", records(8, [(F, dhcp_leases(i)) for i in range(4)]))
+    # loop mode (cfg bit 4): TCP to the harness's listener (ctl bit 5), a
+    # refused port, UDP and ICMP through the NAT, all kept on loopback
+    L = 16
+    conn = [(F | 32, syn), (F | 32, ack), (F | 32, data), (F | 32, fin), (F | 32, rst)]
+    put("fuzz_gateway_frames", records(L, conn))
+    put("fuzz_gateway_frames", records(L, [(F | 32, syn), (F | 32, data), (F | 32, ack)]))
+    put("fuzz_gateway_frames", records(L, [(F, syn), (F, ack), (F, rst), (F, syn_gw)]))
+    put("fuzz_gateway_frames", records(L, [(F, udp_out), (F, ping_out), (F, ping),
+                                           (F, q_builtin), (F, q_out)]))
+    put("fuzz_gateway_frames", records(L | 1, conn + [(F, udp_out)]))
 
 
 def dhcp_leases(i):
