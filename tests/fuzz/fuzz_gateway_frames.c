@@ -12,7 +12,7 @@
  *   byte 0    configuration: bit 0 restrict=on; bit 1 mtu=576; bit 2
  *             DHCP options (hostname, domainname, dnssearch, tftp,
  *             bootfile); bit 3 max-leases=2; bit 4 with an event loop
- *             (see below)
+ *             (see below) and 8-flow TCP and UDP tables
  *   records   ctl, length (2 bytes, big endian), frame
  *             ctl bit 0: write a correct IPv4 header checksum; bit 1: a
  *             correct ICMP/UDP/TCP checksum; bit 2: destination MAC is the
@@ -244,7 +244,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lp = loop;
 	}
 	log_set_hook(quiet);
-	snprintf(text, sizeof(text), "user%s%s%s%s", data[0] & 1 ? ",restrict=on" : "",
+	/* Small flow tables: cheap to set up per input, and "full" is reached. */
+	snprintf(text, sizeof(text), "user%s%s%s%s%s", data[0] & 1 ? ",restrict=on" : "",
+		 lp ? ",max-tcp-flows=8,max-udp-flows=8" : "",
 		 data[0] & 2 ? ",mtu=576" : "",
 		 data[0] & 4 ? ",hostname=vm1,domainname=example.com,dnssearch=a.example.com,"
 			       "dnssearch=b.example.com,tftp=/srv,bootfile=pxelinux.0" : "",
