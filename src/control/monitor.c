@@ -18,6 +18,8 @@
 #include "control/runtime.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "fabric/network.h"
+#include "gateway/gateway.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -63,10 +65,54 @@ struct monitor {
 
 static const char *const help_text =
 	"help|?                 -- show this help\n"
+	"hostfwd_add [netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport\n"
+	"                       -- redirect a host port into a user-mode gateway's guest\n"
+	"hostfwd_remove [netdev_id] [tcp|udp]:[hostaddr]:hostport\n"
+	"                       -- remove a host port redirection\n"
 	"info network           -- show the networks, their netdevs and ports\n"
 	"info usernet           -- show the user-mode gateways' flows and leases\n"
 	"info version           -- show the version of vmwire\n"
 	"quit|q                 -- close this monitor session (vmwire keeps running)\n";
+
+/* The user-mode gateway called id, or the first one when id is NULL. */
+static struct gateway *find_gateway(const struct runtime *rt, const char *id)
+{
+	for (struct network *net = rt->networks; net; net = net->next)
+		for (struct port *p = net->ports; p; p = p->net_next)
+			if (gateway_of_port(p) && (!id || !strcmp(p->id, id)))
+				return gateway_of_port(p);
+	return NULL;
+}
+
+/* hostfwd_add / hostfwd_remove [netdev_id] RULE, as QEMU's HMP. */
+static void hostfwd_cmd(const struct runtime *rt, const char *cmd, const char *args, FILE *out)
+{
+	char a[2][MONITOR_LINE_MAX], extra[2], err[512];
+	int n = sscanf(args, "%1023s %1023s %1s", a[0], a[1], extra);
+	bool add = !strcmp(cmd, "hostfwd_add");
+	struct gateway *gw;
+
+	_Static_assert(MONITOR_LINE_MAX >= 1024, "sscanf widths above");
+	if (n < 1 || n > 2) {
+		fprintf(out, "%s: expected [netdev_id] %s\n", cmd,
+			add ? "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport"
+			    : "[tcp|udp]:[hostaddr]:hostport");
+		return;
+	}
+	gw = find_gateway(rt, n == 2 ? a[0] : NULL);
+	if (!gw) {
+		if (n == 2)
+			fprintf(out, "%s: no user-mode gateway with id '%s'\n", cmd, a[0]);
+		else
+			fprintf(out, "%s: no user-mode gateway (-netdev user)\n", cmd);
+		return;
+	}
+	if (add ? gateway_hostfwd_add(gw, a[n - 1], err, sizeof(err))
+		: gateway_hostfwd_remove(gw, a[n - 1], err, sizeof(err)))
+		fprintf(out, "%s: %s\n", cmd, err);
+	else if (!add)
+		fprintf(out, "host forwarding rule for %s removed\n", a[n - 1]);
+}
 
 int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
 {
@@ -76,6 +122,10 @@ int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
 	n = sscanf(line, "%31s %31s %1s", cmd, arg, extra);
 	if (n <= 0)
 		return 0; /* empty line: just a new prompt, like QEMU */
+	if (!strcmp(cmd, "hostfwd_add") || !strcmp(cmd, "hostfwd_remove")) {
+		hostfwd_cmd(rt, cmd, line + strspn(line, " \t") + strlen(cmd), out);
+		return 0;
+	}
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
 		fputs(help_text, out);
 		return 0;

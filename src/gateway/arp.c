@@ -6,6 +6,7 @@
 #include "core/frame.h"
 #include "core/loop.h"
 #include "gateway/config.h"
+#include "gateway/guestfwd.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 
@@ -42,7 +43,7 @@ void gw_arp_fini(struct gw_arp *arp)
 static bool guest_ip(const struct gw_config *c, uint32_t ip)
 {
 	return (ip & c->mask) == c->net && ip != c->net && ip != (c->net | ~c->mask) &&
-	       ip != c->host && ip != c->dns;
+	       ip != c->host && ip != c->dns && !gw_guestfwd_is_server(c, ip);
 }
 
 /* Build an ARP packet into f; returns the padded frame length. */
@@ -148,7 +149,9 @@ void gw_arp_input(struct gw_arp *arp, const uint8_t *f, size_t len)
 	spa = rd32be(a + 14);
 	tpa = rd32be(a + 24);
 	gw_arp_learn(arp, spa, a + 8);
-	if (op != 1 || (tpa != c->host && tpa != c->dns) || spa == tpa ||
+	/* guestfwd servers are ours too: the guest must reach them. */
+	if (op != 1 || (tpa != c->host && tpa != c->dns && !gw_guestfwd_is_server(c, tpa)) ||
+	    spa == tpa ||
 	    mac_is_multicast(a + 8) || mac_is_zero(a + 8)) {
 		arp->stats->arp_ignored++;
 		return;

@@ -10,6 +10,7 @@
  * the network. Every error is one line that names the key.
  */
 #include "gateway/config.h"
+#include "gateway/guestfwd.h"
 #include "control/keyval.h"
 #include "core/frame.h"
 #include "core/log.h"
@@ -474,9 +475,14 @@ static int parse_leases(struct gw_config *c, struct kvlist *kv, char *err, size_
 	return 0;
 }
 
+int gw_parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd *f)
+{
+	return parse_hostfwd(c, s, f);
+}
+
 static int parse_fwds(struct gw_config *c, struct kvlist *kv, char *err, size_t errlen)
 {
-	const char *v;
+	const char *v, *why;
 	unsigned it = 0;
 
 	while ((v = kv_next(kv, "hostfwd", &it))) {
@@ -500,6 +506,11 @@ static int parse_fwds(struct gw_config *c, struct kvlist *kv, char *err, size_t 
 		if (parse_guestfwd(c, v, &c->guestfwd[c->n_guestfwd])) {
 			kv_errorf(err, errlen, kv, "'guestfwd' expects [tcp]:[server]:port-dev with "
 				  "server in 'net', not '%s'", v);
+			return -1;
+		}
+		if (gw_guestfwd_check_dev(c->guestfwd[c->n_guestfwd].dev, &why)) {
+			kv_errorf(err, errlen, kv, "'guestfwd' device '%s': %s",
+				  c->guestfwd[c->n_guestfwd].dev, why);
 			return -1;
 		}
 		c->n_guestfwd++;

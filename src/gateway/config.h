@@ -91,6 +91,10 @@ void gw_config_defaults(struct gw_config *cfg);
 int gw_config_parse(struct gw_config *cfg, struct kvlist *kv, const char *resolv_conf,
 		    char *err, size_t errlen);
 
+/* One hostfwd rule, "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport"
+ * (also the monitor's hostfwd_add); 0 or -1. */
+int gw_parse_hostfwd(const struct gw_config *cfg, const char *s, struct gw_fwd *f);
+
 /* Parse "ADDR[:PORT]" / "[V6]:PORT" / "V6" into an upstream; 0 or -1. */
 int gw_parse_upstream(const char *s, struct gw_upstream *out);
 

@@ -18,6 +18,8 @@
 #include "gateway/tcp.h"
 #include "gateway/udp_nat.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,4 +338,57 @@ void gateway_walk_leases(const struct gateway *gw, gw_lease_fn fn, void *ctx)
 struct gateway *gateway_of_port(struct port *port)
 {
 	return port && port->ops == &gw_ops ? (struct gateway *)port : NULL;
+}
+
+int gateway_hostfwd_add(struct gateway *gw, const char *spec, char *err, size_t errlen)
+{
+	struct gw_fwd r;
+	char why[128];
+
+	if (gw_parse_hostfwd(&gw->cfg, spec, &r)) {
+		snprintf(err, errlen, "invalid host forwarding rule '%s' (expected "
+			 "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport, guestaddr in "
+			 "the gateway's net)", spec);
+		return -1;
+	}
+	if (gw_hostfwd_add(&gw->hostfwd, &r, why, sizeof(why))) {
+		snprintf(err, errlen, "could not set up host forwarding rule '%s': %s", spec, why);
+		return -1;
+	}
+	return 0;
+}
+
+int gateway_hostfwd_remove(struct gateway *gw, const char *spec, char *err, size_t errlen)
+{
+	char proto[8], addr[INET_ADDRSTRLEN], *end;
+	const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	struct in_addr a = { 0 };
+	unsigned long port;
+	size_t n;
+
+	if (!c2 || (size_t)(c1 - spec) >= sizeof(proto) ||
+	    (size_t)(c2 - c1 - 1) >= sizeof(addr))
+		goto syntax;
+	memcpy(proto, spec, (size_t)(c1 - spec));
+	proto[c1 - spec] = '\0';
+	n = (size_t)(c2 - c1 - 1);
+	memcpy(addr, c1 + 1, n);
+	addr[n] = '\0';
+	if ((*proto && strcmp(proto, "tcp") && strcmp(proto, "udp")) ||
+	    (*addr && inet_pton(AF_INET, addr, &a) != 1))
+		goto syntax;
+	errno = 0;
+	port = strtoul(c2 + 1, &end, 10);
+	if (!c2[1] || *end || errno || port > 65535 || c2[1] == '-' || c2[1] == '+')
+		goto syntax;
+	if (gw_hostfwd_remove(&gw->hostfwd, !strcmp(proto, "udp"), ntohl(a.s_addr),
+			      (uint16_t)port)) {
+		snprintf(err, errlen, "host forwarding rule for %s not found", spec);
+		return -1;
+	}
+	return 0;
+syntax:
+	snprintf(err, errlen, "invalid format '%s' (expected [tcp|udp]:[hostaddr]:hostport)",
+		 spec);
+	return -1;
 }

@@ -80,4 +80,10 @@ struct gateway *gateway_of_port(struct port *port);
 /* Expire idle NAT flows as of now_ms (tests drive time explicitly). */
 void gateway_nat_sweep(struct gateway *gw, uint64_t now_ms);
 
+/* The monitor's hostfwd_add / hostfwd_remove (QEMU HMP syntax):
+ * "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport" and
+ * "[tcp|udp]:[hostaddr]:hostport". 0, or -1 with a one-line reason. */
+int gateway_hostfwd_add(struct gateway *gw, const char *spec, char *err, size_t errlen);
+int gateway_hostfwd_remove(struct gateway *gw, const char *spec, char *err, size_t errlen);
+
 #endif

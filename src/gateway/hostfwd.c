@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -75,7 +76,8 @@ int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_config *cfg, struct g
 		struct gw_hostfwd_entry *e = &hf->e[hf->n++];
 
 		e->hf = hf;
-		e->fwd = &cfg->hostfwd[i];
+		e->rule = cfg->hostfwd[i];
+		e->fwd = &e->rule;
 		e->fd = -1;
 		e->guest_ip = e->fwd->guest_addr ? e->fwd->guest_addr : cfg->dhcp_start;
 		e->guest_port = e->fwd->guest_port;
@@ -110,6 +112,72 @@ void gw_hostfwd_fini(struct gw_hostfwd *hf)
 	}
 	free(hf->buf);
 	hf->buf = NULL;
+}
+
+static bool same_host_end(const struct gw_fwd *a, bool udp, uint32_t addr, uint16_t port)
+{
+	return a->udp == udp && a->host_addr == addr && a->host_port == port;
+}
+
+int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, size_t errlen)
+{
+	struct gw_hostfwd_entry *e = NULL;
+	unsigned i;
+
+	if (!hf->loop) {
+		snprintf(err, errlen, "the gateway is not running");
+		return -1;
+	}
+	for (i = 0; i < hf->n; i++) {
+		if (hf->e[i].fd < 0) {
+			if (!e)
+				e = &hf->e[i];
+		} else if (same_host_end(hf->e[i].fwd, r->udp, r->host_addr, r->host_port) &&
+			   r->host_port) {
+			snprintf(err, errlen, "a rule for that host address and port exists");
+			return -1;
+		}
+	}
+	if (!e && hf->n < GW_FWD_MAX)
+		e = &hf->e[hf->n];
+	if (!e) {
+		snprintf(err, errlen, "%d rules already", GW_FWD_MAX);
+		return -1;
+	}
+	if (!hf->buf && !(hf->buf = malloc(GW_HOSTFWD_BUF))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(e, 0, sizeof(*e));
+	e->hf = hf;
+	e->rule = *r;
+	e->fwd = &e->rule;
+	e->fd = -1;
+	e->guest_ip = r->guest_addr ? r->guest_addr : hf->cfg->dhcp_start;
+	e->guest_port = r->guest_port;
+	if (open_rule(hf, e)) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if (e == &hf->e[hf->n])
+		hf->n++;
+	return 0;
+}
+
+int gw_hostfwd_remove(struct gw_hostfwd *hf, bool udp, uint32_t host_addr, uint16_t host_port)
+{
+	for (unsigned i = 0; i < hf->n; i++) {
+		struct gw_hostfwd_entry *e = &hf->e[i];
+
+		if (e->fd < 0 || !same_host_end(e->fwd, udp, host_addr, host_port))
+			continue;
+		ev_watch_del(hf->loop, &e->w);
+		close(e->fd);
+		e->fd = -1;
+		e->has_peer = false;
+		return 0;
+	}
+	return -1;
 }
 
 void gw_hostfwd_set_tcp(struct gw_hostfwd *hf, gw_hostfwd_accept_fn fn, void *ctx)
@@ -155,6 +223,8 @@ static void hostfwd_rx(void *ctx, uint32_t events)
 	int fd;
 
 	(void)events;
+	if (e->fd < 0)
+		return; /* removed earlier in this epoll batch */
 	if (e->fwd->udp) {
 		udp_from_host(hf, e);
 		return;

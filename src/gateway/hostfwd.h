@@ -15,6 +15,11 @@
  * same socket (gw_hostfwd_udp_input). Replies are not subject to
  * restrict= or the egress lists: the host side opened the conversation.
  *
+ * Rules can be added and removed at run time (the monitor's hostfwd_add
+ * and hostfwd_remove): each entry keeps its own copy of its rule, a slot
+ * whose fd is -1 is free, and removing a rule closes only its socket, so
+ * TCP connections it already forwarded carry on, as in QEMU.
+ *
  * TCP: the engine registers an accept callback with gw_hostfwd_set_tcp();
  * on a connection it gets the entry and accepts from entry->fd itself,
  * keeping its per-connection state wherever it likes (entry->priv is its
@@ -44,7 +49,8 @@ struct gw_hostfwd;
 
 struct gw_hostfwd_entry {
 	struct gw_hostfwd *hf;
-	const struct gw_fwd *fwd; /* the rule, in the gateway's config */
+	const struct gw_fwd *fwd; /* &rule */
+	struct gw_fwd rule;
 	int fd;                   /* bound (UDP) or listening (TCP) socket */
 	struct ev_watch w;
 	uint32_t guest_ip;
@@ -77,6 +83,12 @@ struct gw_hostfwd {
 int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_config *cfg, struct gw_tx *tx,
 		    struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop);
 void gw_hostfwd_fini(struct gw_hostfwd *hf);
+
+/* Runtime rules. add: 0, or -1 with a one-line reason in err (the host
+ * port cannot be bound, the table is full, the rule exists). remove: 0,
+ * or -1 when no rule has that protocol, host address and port. */
+int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, size_t errlen);
+int gw_hostfwd_remove(struct gw_hostfwd *hf, bool udp, uint32_t host_addr, uint16_t host_port);
 
 void gw_hostfwd_set_tcp(struct gw_hostfwd *hf, gw_hostfwd_accept_fn fn, void *ctx);
 

@@ -118,6 +118,8 @@ void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
 		close(f->w.fd);
 		f->w.fd = -1;
 	}
+	if (f->flags & TF_GUESTFWD)
+		tcp_guestfwd_closed(f);
 	t->stats.closed++;
 	tcp_flow_release(t, f);
 }
@@ -318,12 +320,13 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 		     const struct tcp_seg *s)
 {
 	const struct gw_config *c = t->cfg;
-	struct sockaddr_storage ss;
-	socklen_t sl;
+	const struct gw_fwd *gfwd = tcp_guestfwd_rule(t, dst, s->dport);
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl = 0;
 	struct tcp_flow *f;
 	int fd, r;
 
-	if (map_dst(t, dst, s->dport, &ss, &sl)) {
+	if (!gfwd && map_dst(t, dst, s->dport, &ss, &sl)) {
 		t->stats.denied++;
 		rst_for(t, smac, src, dst, s);
 		return;
@@ -335,7 +338,9 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 		rst_for(t, smac, src, dst, s);
 		return;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* A guestfwd socket arrives with its connect() started. */
+	fd = gfwd ? tcp_guestfwd_open(f, gfwd)
+		  : socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		t->stats.socket_errors++;
 		LOG_ONCE(LOG_LVL_WARN, "-netdev user: TCP socket: %s", strerror(errno));
@@ -361,7 +366,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 	f->active_ms = ev_now_ms();
 	tcp_sock_setup(f, fd);
 	t->stats.connects++;
-	r = connect(fd, (struct sockaddr *)&ss, sl);
+	r = gfwd ? 0 : connect(fd, (struct sockaddr *)&ss, sl);
 	if (r && errno != EINPROGRESS) {
 		int e = errno;
 
@@ -592,7 +597,8 @@ struct gw_tcp *gw_tcp_new(const struct gw_config *cfg, const struct gw_policy *p
 	t->discard = malloc(TCP_DISCARD_SIZE);
 	t->next_fwd_port = 49152;
 	if (!t->bufs || !t->iov || !t->discard ||
-	    tcp_table_init(t, cfg->max_tcp_flows ? cfg->max_tcp_flows : GW_DEFAULT_MAX_TCP_FLOWS)) {
+	    tcp_table_init(t, cfg->max_tcp_flows ? cfg->max_tcp_flows : GW_DEFAULT_MAX_TCP_FLOWS) ||
+	    tcp_guestfwd_init(t)) {
 		int e = errno;
 
 		gw_tcp_free(t);
@@ -614,6 +620,7 @@ void gw_tcp_free(struct gw_tcp *t)
 		for (unsigned i = 0; i < t->hwm; i++)
 			if (t->flows[i].state != TS_FREE && t->flows[i].w.fd >= 0)
 				close(t->flows[i].w.fd);
+	tcp_guestfwd_fini(t);
 	ev_timer_cancel(t->loop, &t->defer_timer);
 	ev_timer_cancel(t->loop, &t->tick);
 	tcp_table_fini(t);

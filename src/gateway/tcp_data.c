@@ -55,6 +55,11 @@ uint32_t tcp_data_wnd(struct tcp_flow *f)
 	    ioctl(f->w.fd, SIOCOUTQ, &outq))
 		return 65535;
 	space = (int64_t)sndbuf - outq;
+	/* A unix socket (guestfwd unix: and cmd:) charges every guest
+	 * segment's skb overhead too: ~2x the payload. Offering what would
+	 * not fit makes the guest's segments bounce and it backs off. */
+	if (f->flags & TF_UNIX)
+		space /= 2;
 	if (space < 0)
 		space = 0;
 	return space > max ? max : (uint32_t)space;
@@ -253,6 +258,27 @@ void tcp_data_writable(struct tcp_flow *f)
 	tcp_data_push(f, true); /* carries the window update */
 }
 
+/* Drop what the guest acknowledged from the socket. TCP discards with
+ * MSG_TRUNC and no buffer; a unix stream socket has no such mode and
+ * needs a real (scratch) buffer. */
+static ssize_t discard_acked(struct tcp_flow *f, uint32_t len)
+{
+	ssize_t done = 0, r;
+
+	if (!(f->flags & TF_UNIX))
+		return recv(f->w.fd, NULL, len, MSG_TRUNC | MSG_DONTWAIT);
+	while ((size_t)done < len) {
+		size_t n = len - (size_t)done;
+
+		r = recv(f->w.fd, f->t->discard, n > TCP_DISCARD_SIZE ? TCP_DISCARD_SIZE : n,
+			 MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		done += r;
+	}
+	return done;
+}
+
 static void rtt_sample(struct tcp_flow *f)
 {
 	uint64_t r = tcp_now_us() - f->rtt_ts_us;
@@ -300,7 +326,7 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 			f->flags |= TF_FIN_SENT | TF_FIN_ACKED;
 			data--;
 		}
-		if (data && recv(f->w.fd, NULL, data, MSG_TRUNC | MSG_DONTWAIT) != (ssize_t)data)
+		if (data && discard_acked(f, data) != (ssize_t)data)
 			LOG_ONCE(LOG_LVL_WARN, "-netdev user: TCP discard of acknowledged data "
 				 "came up short");
 		f->snd_una = s->ack;
@@ -371,7 +397,11 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 		f->rcv_nxt += (uint32_t)n;
 		f->bytes_to_host += (size_t)n;
 		t->stats.bytes_to_host += (size_t)n;
-		if ((size_t)n < len && !(f->flags & TF_WANT_OUT)) {
+		/* A unix socket's window rarely fills to a short send, but it
+		 * shrinks: be told when the reader drained it (unix sockets
+		 * wake writers below a quarter of SO_SNDBUF). */
+		if (((size_t)n < len || (f->flags & TF_UNIX && tcp_data_wnd(f) < 65536)) &&
+		    !(f->flags & TF_WANT_OUT)) {
 			f->flags |= TF_WANT_OUT;
 			tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLOUT);
 		}

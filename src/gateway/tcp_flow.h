@@ -48,6 +48,8 @@ enum {
 	TF_HOSTFWD = 1 << 9,
 	TF_NO_PEEKOFF = 1 << 10, /* kernel without SO_PEEK_OFF for TCP */
 	TF_WS = 1 << 11,       /* window scaling agreed */
+	TF_GUESTFWD = 1 << 12, /* socket from a guestfwd= rule (tcp_fwd.c) */
+	TF_UNIX = 1 << 13,     /* AF_UNIX socket (guestfwd unix:/cmd:) */
 };
 
 struct gw_tcp;
@@ -104,6 +106,7 @@ struct gw_tcp {
 	unsigned niov;
 	uint8_t *discard;   /* fallback without SO_PEEK_OFF */
 	uint16_t next_fwd_port;
+	struct gw_guestfwd *gfwd; /* NULL without guestfwd= rules */
 };
 
 /* tcp_flow.c */
@@ -145,6 +148,14 @@ uint32_t tcp_data_wnd(struct tcp_flow *f);
 /* tcp_fwd.c: hostfwd.c's accept callback */
 struct gw_hostfwd_entry;
 void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e);
+/* tcp_fwd.c: guestfwd=. The rule a guest SYN to dst:dport matches, or
+ * NULL; a socket for it (connect started, TF_GUESTFWD set) or -1 with
+ * errno; the flow's end (its command is terminated); setup and teardown. */
+const struct gw_fwd *tcp_guestfwd_rule(const struct gw_tcp *t, uint32_t dst, uint16_t dport);
+int tcp_guestfwd_open(struct tcp_flow *f, const struct gw_fwd *r);
+void tcp_guestfwd_closed(struct tcp_flow *f);
+int tcp_guestfwd_init(struct gw_tcp *t);
+void tcp_guestfwd_fini(struct gw_tcp *t);
 
 static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }

@@ -12,13 +12,22 @@
  * one from the dynamic range. The host socket is not read until the guest
  * answers with its SYN-ACK; a guest RST, or no answer after the SYN
  * retransmissions, resets the host connection.
+ *
+ * guestfwd= is the mirror image and lives here too: a guest SYN to a rule's
+ * server:port gets, instead of a connect() to where the guest meant, the
+ * socket guestfwd.c opens for the rule's dev (a host TCP or unix socket,
+ * or a socketpair to a command). From then on the flow is like any other;
+ * its index keys the command's process, terminated when the flow closes.
+ * restrict= and the egress lists do not apply: the rule is the operator's.
  */
 #include "gateway/tcp_flow.h"
 #include "core/log.h"
+#include "gateway/guestfwd.h"
 #include "gateway/hostfwd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -100,4 +109,47 @@ void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e)
 		}
 		accept_one(t, e, fd, &peer);
 	}
+}
+
+const struct gw_fwd *tcp_guestfwd_rule(const struct gw_tcp *t, uint32_t dst, uint16_t dport)
+{
+	return t->gfwd ? gw_guestfwd_match(t->cfg, dst, dport) : NULL;
+}
+
+int tcp_guestfwd_open(struct tcp_flow *f, const struct gw_fwd *r)
+{
+	struct gw_tcp *t = f->t;
+	int fd = gw_guestfwd_open(t->gfwd, r, (uint32_t)(f - t->flows));
+
+	if (fd >= 0)
+		f->flags |= TF_GUESTFWD | (strncmp(r->dev, "tcp:", 4) ? TF_UNIX : 0);
+	return fd;
+}
+
+void tcp_guestfwd_closed(struct tcp_flow *f)
+{
+	struct gw_tcp *t = f->t;
+
+	if (t->gfwd)
+		gw_guestfwd_release(t->gfwd, (uint32_t)(f - t->flows));
+}
+
+int tcp_guestfwd_init(struct gw_tcp *t)
+{
+	if (!t->cfg->n_guestfwd)
+		return 0;
+	t->gfwd = malloc(sizeof(*t->gfwd));
+	if (!t->gfwd)
+		return -1;
+	gw_guestfwd_init(t->gfwd, t->cfg, t->loop);
+	return 0;
+}
+
+void tcp_guestfwd_fini(struct gw_tcp *t)
+{
+	if (!t->gfwd)
+		return;
+	gw_guestfwd_fini(t->gfwd);
+	free(t->gfwd);
+	t->gfwd = NULL;
 }

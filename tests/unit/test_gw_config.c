@@ -258,8 +258,9 @@ static void test_guestfwd(void **state)
 	struct gw_config c;
 
 	assert_int_equal(parse("guestfwd=tcp:10.0.2.100:1234-cmd:netcat 127.0.0.1 22,"
-			       "guestfwd=::80-chr0", &c), 0);
-	assert_int_equal(c.n_guestfwd, 2);
+			       "guestfwd=::80-unix:/run/x.sock,guestfwd=:10.0.2.5:81-tcp:127.0.0.1:80",
+			       &c), 0);
+	assert_int_equal(c.n_guestfwd, 3);
 	assert_int_equal(c.guestfwd[0].guest_addr, ip("10.0.2.100"));
 	assert_int_equal(c.guestfwd[0].guest_port, 1234);
 	assert_string_equal(c.guestfwd[0].dev, "cmd:netcat 127.0.0.1 22");
@@ -269,6 +270,11 @@ static void test_guestfwd(void **state)
 	expect_err("guestfwd=udp:10.0.2.100:1234-x", "guestfwd");
 	expect_err("guestfwd=tcp:10.9.2.100:1234-x", "guestfwd");
 	expect_err("guestfwd=tcp:10.0.2.100:0-x", "guestfwd");
+	/* vmwire has no -chardev: only the devs it can open are accepted */
+	expect_err("guestfwd=::80-chr0", "guestfwd");
+	expect_err("guestfwd=::80-tcp:127.0.0.1", "guestfwd");
+	expect_err("guestfwd=::80-unix:", "guestfwd");
+	expect_err("guestfwd=::80-cmd:", "guestfwd");
 }
 
 static void test_upstream(void **state)
