@@ -35,6 +35,8 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->mtu = GW_DEFAULT_MTU;
 	cfg->max_leases = GW_DEFAULT_MAX_LEASES;
 	cfg->max_udp_flows = GW_DEFAULT_MAX_UDP_FLOWS;
+	cfg->max_frags = GW_DEFAULT_MAX_FRAGS;
+	cfg->udp_timeout_ms = GW_DEFAULT_UDP_TIMEOUT_S * 1000;
 	cfg->max_tcp_flows = GW_DEFAULT_MAX_TCP_FLOWS;
 }
 
@@ -562,6 +564,14 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 		return -1;
 	if (r)
 		c->max_tcp_flows = (unsigned)n;
+	if ((r = kv_get_uint(kv, "max-frags", 0, 1024, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->max_frags = (unsigned)n;
+	if ((r = kv_get_uint(kv, "udp-timeout", 1, 86400, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->udp_timeout_ms = (unsigned)n * 1000;
 	if ((v = kv_get(kv, "egress-allow")) &&
 	    parse_cidr_list(v, c->egress_allow, &c->n_egress_allow)) {
 		kv_errorf(err, errlen, kv, "'egress-allow' expects CIDR[:CIDR...] (at most %d), "

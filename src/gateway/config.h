@@ -29,6 +29,8 @@ struct kvlist;
 #define GW_DEFAULT_MAX_UDP_FLOWS 256
 #define GW_DEFAULT_MAX_TCP_FLOWS 16384
 #define GW_DEFAULT_MTU 1500
+#define GW_DEFAULT_MAX_FRAGS 64 /* IPv4 datagrams pending reassembly */
+#define GW_DEFAULT_UDP_TIMEOUT_S 60
 
 struct gw_fwd {
 	bool udp;            /* hostfwd: udp instead of tcp */
@@ -63,6 +65,8 @@ struct gw_config {
 	bool mtu_set;   /* send DHCP option 26 only when asked */
 	unsigned max_leases, max_udp_flows;
 	unsigned max_tcp_flows;
+	unsigned max_frags;       /* 0: guest fragments are dropped */
+	unsigned udp_timeout_ms;  /* idle UDP NAT flows are closed after this */
 	char hostname[GW_NAME_MAX + 1];
 	char domainname[GW_NAME_MAX + 1];
 	char dnssearch[GW_DNSSEARCH_MAX][GW_NAME_MAX + 1];

@@ -13,6 +13,7 @@
 #include "gateway/hostfwd.h"
 #include "gateway/icmp.h"
 #include "gateway/icmp_nat.h"
+#include "gateway/ip_reasm.h"
 #include "gateway/pkt.h"
 #include "gateway/policy.h"
 #include "gateway/tcp.h"
@@ -40,6 +41,7 @@ struct gateway {
 	struct gw_hostfwd hostfwd;
 	struct gw_udp udp;
 	struct gw_icmp_nat icmp_nat;
+	struct gw_reasm reasm;
 	struct ev_loop *loop;
 	struct gw_tcp *tcp; /* NULL without a loop (frame tests) */
 };
@@ -89,7 +91,8 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 {
 	const struct gw_config *c = &gw->cfg;
 	const uint8_t *ip = f + ETH_HDR_LEN;
-	size_t avail = len - ETH_HDR_LEN, ihl, tot;
+	size_t avail = len - ETH_HDR_LEN, ihl, tot, l4len;
+	const uint8_t *l4;
 	uint32_t src, dst;
 	uint16_t frag;
 
@@ -119,10 +122,14 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 		gw->stats.ip_bad_csum++;
 		return;
 	}
+	l4 = ip + ihl;
+	l4len = tot - ihl;
 	frag = rd16be(ip + 6);
 	if (frag & (IP_MF | IP_OFFMASK)) {
 		gw->stats.ip_fragments++;
-		return;
+		/* The whole datagram, once complete, goes on as if unfragmented. */
+		if (!(l4 = gw_reasm_input(&gw->reasm, ip, ihl, tot, ev_now_ms(), &l4len)))
+			return;
 	}
 	src = rd32be(ip + 12);
 	dst = rd32be(ip + 16);
@@ -136,19 +143,19 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 		return;
 	}
 	if (ip[9] == IPPROTO_UDP_) {
-		udp_input(gw, src, dst, ip + ihl, tot - ihl);
+		udp_input(gw, src, dst, l4, l4len);
 		return;
 	}
 	if (ip[9] == IPPROTO_ICMP_ && is_ours(c, dst) && src) {
-		gw_icmp_input(&gw->icmp, eth_src(f), src, dst, ip + ihl, tot - ihl);
+		gw_icmp_input(&gw->icmp, eth_src(f), src, dst, l4, l4len);
 		return;
 	}
 	if (ip[9] == IPPROTO_TCP && gw->tcp) {
-		gw_tcp_input(gw->tcp, eth_src(f), src, dst, ip + ihl, tot - ihl);
+		gw_tcp_input(gw->tcp, eth_src(f), src, dst, l4, l4len);
 		return;
 	}
 	if (ip[9] == IPPROTO_ICMP_ && src) {
-		gw_icmp_nat_input(&gw->icmp_nat, src, dst, ip + ihl, tot - ihl);
+		gw_icmp_nat_input(&gw->icmp_nat, src, dst, l4, l4len);
 		return;
 	}
 	if (c->restrict_ && (dst & c->mask) != c->net) {
@@ -206,6 +213,7 @@ static void gw_destroy(struct port *port)
 
 	gw_tcp_free(gw->tcp);
 	gw_icmp_nat_fini(&gw->icmp_nat);
+	gw_reasm_fini(&gw->reasm);
 	gw_udp_fini(&gw->udp);
 	gw_hostfwd_fini(&gw->hostfwd);
 	gw_dns_fini(&gw->dns);
@@ -254,6 +262,8 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 		goto fail;
 	gw_icmp_nat_init(&gw->icmp_nat, &gw->cfg, &gw->policy, &gw->tx, &gw->arp, &gw->stats,
 			 loop);
+	if (gw_reasm_init(&gw->reasm, cfg->max_frags, &gw->stats))
+		goto fail;
 	if (loop && !(gw->tcp = gw_tcp_new(&gw->cfg, &gw->policy, &gw->hostfwd, &gw->tx,
 					   &gw->arp, &gw->port, loop)))
 		goto fail;
@@ -292,6 +302,7 @@ void gateway_nat_sweep(struct gateway *gw, uint64_t now_ms)
 {
 	gw_udp_sweep(&gw->udp, now_ms);
 	gw_icmp_nat_sweep(&gw->icmp_nat, now_ms);
+	gw_reasm_sweep(&gw->reasm, now_ms);
 }
 
 void gateway_walk_flows(const struct gateway *gw, gw_flow_fn fn, void *ctx)

@@ -10,8 +10,8 @@
  * the fabric is never re-entered while it forwards (see pkt.h). gateway.c
  * only validates and dispatches: Ethernet -> ARP (arp.c) or IPv4, whose
  * header is checked in full (version, IHL, total length against the frame,
- * checksum, fragments dropped) before ICMP (icmp.c), DHCP (dhcp.c) or DNS
- * (dns.c) see a byte of payload. Each protocol module keeps its own state.
+ * checksum, fragments reassembled by ip_reasm.h) before ICMP, DHCP or DNS
+ * see a byte of payload. Each protocol module keeps its own state.
  */
 #ifndef VMWIRE_GATEWAY_GATEWAY_H
 #define VMWIRE_GATEWAY_GATEWAY_H

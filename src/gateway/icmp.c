@@ -6,6 +6,7 @@
 #include "core/frame.h"
 #include "gateway/checksum.h"
 #include "gateway/config.h"
+#include "gateway/ip_frag.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 
@@ -26,7 +27,7 @@ void gw_icmp_init(struct gw_icmp *ic, const struct gw_config *cfg, struct gw_tx 
 void gw_icmp_input(struct gw_icmp *ic, const uint8_t *smac, uint32_t src, uint32_t dst,
 		   const uint8_t *l4, size_t len)
 {
-	uint8_t *f, *r;
+	uint8_t hdr[ICMP_HDR_LEN];
 
 	if (len < ICMP_HDR_LEN) {
 		ic->stats->icmp_truncated++;
@@ -40,18 +41,15 @@ void gw_icmp_input(struct gw_icmp *ic, const uint8_t *smac, uint32_t src, uint32
 		ic->stats->icmp_unhandled++;
 		return;
 	}
-	if (len + IP_HDR_LEN > ic->cfg->mtu || OFF_L4 + len > ic->tx->slot_size) {
-		ic->stats->tx_too_big++;
+	/* The reply's header is built apart: a large request's echo may be
+	 * fragmented (ip_frag.h), the data is copied once, from the request. */
+	memcpy(hdr, l4, ICMP_HDR_LEN);
+	hdr[0] = ICMP_ECHO_REPLY;
+	wr16be(hdr + 2, 0);
+	wr16be(hdr + 2, csum_fold(csum_partial(l4 + ICMP_HDR_LEN, len - ICMP_HDR_LEN,
+					       csum_partial(hdr, ICMP_HDR_LEN, 0))));
+	if (!gw_ip_output(ic->tx, NULL, smac, ic->cfg, ic->stats, dst, src, IPPROTO_ICMP_, hdr,
+			  ICMP_HDR_LEN, l4 + ICMP_HDR_LEN, len - ICMP_HDR_LEN))
 		return;
-	}
-	f = gw_tx_begin(ic->tx);
-	if (!f)
-		return;
-	r = f + OFF_L4;
-	memcpy(r, l4, len);
-	r[0] = ICMP_ECHO_REPLY;
-	wr16be(r + 2, 0);
-	wr16be(r + 2, csum(r, len));
-	gw_tx_commit(ic->tx, pkt_ipv4(f, smac, ic->cfg->mac, dst, src, IPPROTO_ICMP_, len));
 	ic->stats->icmp_echo_replies++;
 }

@@ -5,7 +5,7 @@
  * Theory of operation: pings to the host and dns addresses never leave the
  * process: the request's checksum is verified, the payload is copied into
  * a reply with type 0 and a fresh checksum, sent back to the MAC it came
- * from. Echo to other destinations is the NAT's job (not here yet) and is
+ * from, fragmented when larger than the MTU (ip_frag.h). Echo to other destinations is the NAT's job (not here yet) and is
  * counted as unhandled.
  */
 #ifndef VMWIRE_GATEWAY_ICMP_H

@@ -48,6 +48,7 @@ struct gw_tx {
 	struct ev_loop *loop; /* NULL: the owner calls gw_tx_flush() (tests) */
 	struct ev_timer timer;
 	struct gw_stats *stats;
+	uint16_t ip_id;      /* IP ID of the next fragmented datagram (ip_frag.h) */
 };
 
 int gw_tx_init(struct gw_tx *tx, size_t slot_size, struct port *port, struct ev_loop *loop,

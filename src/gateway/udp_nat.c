@@ -6,9 +6,11 @@
 #include "core/frame.h"
 #include "core/log.h"
 #include "gateway/arp.h"
+#include "gateway/checksum.h"
 #include "gateway/config.h"
 #include "gateway/hostfwd.h"
 #include "gateway/icmp_nat.h"
+#include "gateway/ip_frag.h"
 #include "gateway/pkt.h"
 #include "gateway/policy.h"
 #include "gateway/stats.h"
@@ -38,19 +40,26 @@ bool gw_udp_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_confi
 		     struct gw_stats *stats, uint32_t src, uint16_t sport, uint32_t dst,
 		     uint16_t dport, const uint8_t *data, size_t len)
 {
-	uint8_t *f;
+	uint8_t h[UDP_HDR_LEN];
+	uint32_t sum;
+	uint16_t c;
 
-	if (len > gw_udp_room(tx, cfg)) {
+	if (UDP_HDR_LEN + len > gw_ip_max_payload(tx, cfg)) {
 		stats->udp_too_big++;
 		return false;
 	}
-	f = gw_tx_begin(tx);
-	if (!f)
-		return false;
-	memcpy(f + OFF_UDP_DATA, data, len);
-	memset(f, 0, 6);
-	gw_arp_output(arp, f, pkt_udp(f, f, cfg->mac, src, sport, dst, dport, len), dst);
-	return true;
+	/* Header apart from the data: a datagram larger than the MTU goes
+	 * out fragmented (ip_frag.h), copied once from where it lies. */
+	wr16be(h, sport);
+	wr16be(h + 2, dport);
+	wr16be(h + 4, (uint16_t)(UDP_HDR_LEN + len));
+	wr16be(h + 6, 0);
+	sum = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + IPPROTO_UDP_ +
+	      (uint32_t)(UDP_HDR_LEN + len);
+	c = csum_fold(csum_partial(data, len, csum_partial(h, UDP_HDR_LEN, sum)));
+	wr16be(h + 6, c ? c : 0xffff); /* 0 means "no checksum" in UDP */
+	return gw_ip_output(tx, arp, NULL, cfg, stats, src, dst, IPPROTO_UDP_, h, UDP_HDR_LEN,
+			    data, len);
 }
 
 static uint32_t hash(const struct gw_udp *u, uint32_t ip, uint16_t port)
@@ -74,15 +83,15 @@ int gw_udp_init(struct gw_udp *u, const struct gw_config *cfg, const struct gw_p
 	u->stats = stats;
 	u->loop = loop;
 	u->hostfwd = hostfwd;
-	u->timeout_ms = GW_UDP_TIMEOUT_MS;
+	u->timeout_ms = cfg->udp_timeout_ms ? cfg->udp_timeout_ms : GW_UDP_TIMEOUT_MS;
 	ev_timer_init(&u->sweep, udp_timer, u);
 	for (u->nbuckets = 16; u->nbuckets < cfg->max_udp_flows; u->nbuckets <<= 1)
 		;
 	u->flows = calloc(cfg->max_udp_flows, sizeof(*u->flows));
 	u->buckets = calloc(u->nbuckets, sizeof(*u->buckets));
 	/* One spare byte is not needed: MSG_TRUNC tells us about overlong
-	 * datagrams, so buffers hold exactly what fits one reply frame. */
-	u->rx_size = gw_udp_room(tx, cfg);
+	 * datagrams, so buffers hold exactly what we can send, fragmented. */
+	u->rx_size = gw_ip_max_payload(tx, cfg) - UDP_HDR_LEN;
 	u->rxbuf = malloc(GW_UDP_BATCH * u->rx_size);
 	if (!u->flows || !u->buckets || !u->rxbuf) {
 		gw_udp_fini(u);
@@ -318,7 +327,7 @@ static void udp_rx(void *ctx, uint32_t events)
 			if (h->msg_flags & MSG_TRUNC) {
 				u->stats->udp_too_big++;
 				LOG_ONCE(LOG_LVL_INFO, "user gateway: dropping UDP datagrams larger "
-					 "than the MTU allows (%zu bytes of payload)", u->rx_size);
+					 "than %zu bytes (GW_TX_SLOTS fragments)", u->rx_size);
 				continue;
 			}
 			if (h->msg_namelen < sizeof(struct sockaddr_in) ||

@@ -12,12 +12,14 @@
  * host socket from a remote the guest may talk to comes back to the guest
  * source, its sender translated (127.0.0.1 appears as the host address).
  * A full table drops and counts the new flow. Flows idle for
- * GW_UDP_TIMEOUT_MS are closed by a sweep timer.
+ * udp-timeout= seconds (default GW_UDP_TIMEOUT_MS) are closed by a sweep
+ * timer.
  *
  * Host sockets are read in batches with recvmmsg(), bounded by the free
  * slots of the reply ring so we never read what we would have to drop.
- * Datagrams larger than the gateway MTU allows are dropped and counted
- * (MSG_TRUNC): there is no IP fragmentation towards the guest yet.
+ * Datagrams larger than the MTU go to the guest fragmented (ip_frag.h);
+ * those larger than gw_ip_max_payload() are dropped and counted
+ * (MSG_TRUNC, udp_too_big).
  * IP_RECVERR is set on every socket: ICMP errors the host receives for our
  * datagrams (port/host unreachable), and synchronous sendto() routing
  * errors, are reported to the guest as ICMP destination unreachable
@@ -99,8 +101,9 @@ void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
 void gw_udp_sweep(struct gw_udp *u, uint64_t now_ms);
 void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *ctx);
 
-/* Queue data to the guest as src:sport -> dst:dport. false (counted in
- * udp_too_big) when it does not fit the MTU. Shared with hostfwd. */
+/* Queue data to the guest as src:sport -> dst:dport, fragmented when it
+ * exceeds the MTU. false (counted, udp_too_big when larger than
+ * gw_ip_max_payload()) when dropped. Shared with hostfwd. */
 bool gw_udp_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
 		     struct gw_stats *stats, uint32_t src, uint16_t sport, uint32_t dst,
 		     uint16_t dport, const uint8_t *data, size_t len);

@@ -368,7 +368,7 @@ static void test_udp_flow_limit_and_expiry(void **state)
 
 static void test_udp_too_big_for_mtu(void **state)
 {
-	static char big[1200];
+	static char big[20000];
 	char buf[256];
 	struct sockaddr_in from;
 
@@ -376,16 +376,24 @@ static void test_udp_too_big_for_mtu(void **state)
 	guest_send(HOST, 4000, peer_port, "x");
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
 	memset(big, 'z', sizeof(big));
+	/* More than GW_TX_SLOTS fragments of 552 bytes: dropped, counted. */
 	assert_int_equal(sendto(peer, big, sizeof(big), 0, (struct sockaddr *)&from, sizeof(from)),
 			 (ssize_t)sizeof(big));
 	/* 548 payload bytes fit a 576-byte MTU exactly. */
 	assert_int_equal(sendto(peer, big, 548, 0, (struct sockaddr *)&from, sizeof(from)), 548);
-	run_until(1);
+	/* 1200 do not: three fragments (552 + 552 + 104 bytes of UDP). */
+	assert_int_equal(sendto(peer, big, 1200, 0, (struct sockaddr *)&from, sizeof(from)), 1200);
+	run_until(4);
 	for (int i = 0; i < 20; i++)
 		ev_loop_once(loop, 10);
-	assert_int_equal(ncap, 1);
+	assert_int_equal(ncap, 4);
 	assert_int_equal(cap_len[0], 14 + 576);
+	assert_int_equal(rd16be(cap[1] + 14 + 6), 0x2000);
+	assert_int_equal(cap_len[1], 14 + 20 + 552);
+	assert_int_equal(rd16be(cap[3] + 14 + 6), 2 * 552 / 8);
+	assert_int_equal(cap_len[3], 14 + 20 + 1208 - 2 * 552);
 	assert_int_equal(gateway_stats(gw)->udp_too_big, 1);
+	assert_int_equal(gateway_stats(gw)->ip_frag_out, 3);
 }
 
 static void test_udp_denied(void **state)

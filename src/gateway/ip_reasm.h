@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * ip_reasm.h - reassembly of the guests' IPv4 fragments.
+ *
+ * Theory of operation: a guest whose datagram exceeds its MTU (ping -s
+ * 4000, a large UDP send) hands us fragments; the gateway reassembles them
+ * and dispatches the whole datagram exactly like an unfragmented one. The
+ * fragments come from a possibly hostile guest, and fragment reassembly is
+ * where user-mode stacks historically broke (libslirp's ip_reass CVEs), so
+ * every rule here is about saying no early:
+ *
+ *   - a fixed pool of max-frags datagram slots, each with a buffer for the
+ *     largest legal datagram, allocated once at init: no allocation per
+ *     packet; a new datagram when every slot is busy is dropped, counted,
+ *     and logged once;
+ *   - a fragment must lie inside a 65535-byte datagram (offset + length +
+ *     header), non-last fragments carry a multiple of 8 bytes, the last
+ *     one fixes the total and nothing may end beyond it;
+ *   - an exact duplicate of a fragment is ignored (networks do duplicate);
+ *     any other overlap drops the whole datagram (RFC 5722 style), as does
+ *     a TCP fragment at offset 8 (RFC 1858);
+ *   - a first fragment too short to hold its whole L4 header (UDP/ICMP 8,
+ *     TCP 20 bytes) drops the datagram: policy and NAT decisions are made
+ *     on those headers, they must not be split;
+ *   - at most GW_REASM_MAX_FRAGS fragments per datagram;
+ *   - a datagram not complete GW_REASM_TIMEOUT_MS after its first fragment
+ *     is dropped, checked lazily on every fragment and by gw_reasm_sweep().
+ *
+ * Since overlaps are refused, "received bytes == total" means complete.
+ */
+#ifndef VMWIRE_GATEWAY_IP_REASM_H
+#define VMWIRE_GATEWAY_IP_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gw_stats;
+
+#define GW_REASM_MAX_FRAGS 64
+#define GW_REASM_TIMEOUT_MS 30000
+#define GW_REASM_MAX_DGRAM 65535 /* IPv4 total length, header included */
+
+struct gw_reasm_frag {
+	uint16_t off, len; /* payload bytes */
+};
+
+struct gw_reasm_slot {
+	bool used;
+	uint8_t proto;
+	uint16_t id;
+	uint32_t src, dst;
+	uint32_t have;     /* payload bytes received */
+	uint32_t total;    /* payload length once the last fragment came, else 0 */
+	uint64_t first_ms;
+	unsigned nfrags;
+	struct gw_reasm_frag frags[GW_REASM_MAX_FRAGS];
+	uint8_t *buf;      /* GW_REASM_MAX_DGRAM bytes, part of one allocation */
+};
+
+struct gw_reasm {
+	struct gw_stats *stats;
+	unsigned nslots, used;
+	struct gw_reasm_slot *slots;
+	uint8_t *mem;
+};
+
+/* nslots 0 disables reassembly: every fragment is dropped (and counted in
+ * ip_fragments only). 0, or -1 on out of memory. */
+int gw_reasm_init(struct gw_reasm *r, unsigned nslots, struct gw_stats *stats);
+void gw_reasm_fini(struct gw_reasm *r);
+
+/* ip: a fragment's IPv4 header (ihl bytes, already validated: version,
+ * checksum, tot bytes present). Returns the reassembled L4 payload and
+ * its length in *len once the datagram is complete, or NULL. The pointer
+ * is valid until the next call. */
+const uint8_t *gw_reasm_input(struct gw_reasm *r, const uint8_t *ip, size_t ihl,
+			      size_t tot, uint64_t now_ms, size_t *len);
+
+/* Drop datagrams older than GW_REASM_TIMEOUT_MS as of now_ms. */
+void gw_reasm_sweep(struct gw_reasm *r, uint64_t now_ms);
+
+#endif
