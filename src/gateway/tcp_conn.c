@@ -43,6 +43,11 @@
 #define TCP_TICK_MS 100
 #define TCP_IDLE_MS (2 * 3600 * 1000ULL)
 #define TCP_FIN_IDLE_MS (60 * 1000ULL)
+/* A handshake the guest leaves silent this long is dropped: a SYN flood
+ * (spoofed or never-ACKing sources) must not hold max-tcp-flows slots for
+ * the minutes our SYN-ACK retransmissions would take. Any guest segment,
+ * a retransmitted SYN included, restarts it. */
+#define TCP_HALF_OPEN_MS (20 * 1000ULL)
 #define TCP_MAX_RETRIES 12
 #define TCP_OUR_WS 7
 #define TCP_BATCH_BYTES (1u << 20)
@@ -560,7 +565,8 @@ static void tick(void *ctx)
 		if (f->state == TS_FREE)
 			continue;
 		if (idle > TCP_IDLE_MS ||
-		    (f->flags & (TF_GUEST_FIN | TF_HOST_EOF) && idle > TCP_FIN_IDLE_MS)) {
+		    (f->flags & (TF_GUEST_FIN | TF_HOST_EOF) && idle > TCP_FIN_IDLE_MS) ||
+		    (f->state != TS_ESTABLISHED && idle > TCP_HALF_OPEN_MS)) {
 			t->stats.timeouts++;
 			tcp_flow_close(f, true, true);
 			continue;
