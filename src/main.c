@@ -10,7 +10,8 @@
  * each netdev started (phase two); a failure there is a runtime error, exit
  * status 1, after destroying what was already started so no socket file is
  * left behind. Only when everything listens do we print the QEMU command
- * lines and the "ready" line tests and scripts wait for; with -daemonize
+ * lines, apply the sandbox (sandbox.h: privileges, namespaces, seccomp),
+ * and print the "ready" line tests and scripts wait for; with -daemonize
  * the parent process exits only then, with the child's startup status, as
  * QEMU does, so "vmwire -daemonize ... && qemu ..." is race free.
  *
@@ -22,6 +23,7 @@
 #include "control/netdev.h"
 #include "control/run.h"
 #include "control/runtime.h"
+#include "control/sandbox.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/pcap.h"
@@ -359,6 +361,14 @@ int main(int argc, char **argv)
 		d.ready_fd = daemonize_start();
 
 	if (start(&d, &cli) < 0) {
+		teardown(&d);
+		cli_free(&cli);
+		daemonize_finish(&d, 1);
+		return 1;
+	}
+	/* Everything is bound and listening: give up what only setup needed. */
+	if (sandbox_apply(&cli.sandbox, errbuf, sizeof(errbuf)) < 0) {
+		err("%s", errbuf);
 		teardown(&d);
 		cli_free(&cli);
 		daemonize_finish(&d, 1);

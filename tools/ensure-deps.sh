@@ -10,8 +10,8 @@
 set -eu
 
 case ${1:-build} in
-build) pkgs="libmnl-dev pkg-config" ;;
-test) pkgs="libmnl-dev pkg-config libcmocka-dev iproute2 util-linux python3 python3-scapy socat" ;;
+build) pkgs="libmnl-dev libseccomp-dev pkg-config" ;;
+test) pkgs="libmnl-dev libseccomp-dev pkg-config valgrind libcmocka-dev iproute2 util-linux python3 python3-scapy socat" ;;
 *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac
 

@@ -199,6 +199,21 @@ static int parse_common(struct cli_ctx *c, struct kvlist *kv, struct netdev_comm
 	return CLI_OK;
 }
 
+/* What the sandbox must leave: a user gateway may want raw ICMP, a
+ * guestfwd cmd: runs commands that inherit the syscall filter. */
+static void note_sandbox_needs(struct cli *cli, const char *tname, struct kvlist *kv)
+{
+	const char *v;
+	unsigned it = 0;
+
+	if (strcmp(tname, "user"))
+		return;
+	cli->sandbox.keep_net_raw = true;
+	while ((v = kv_next(kv, "guestfwd", &it)))
+		if (strstr(v, "-cmd:"))
+			cli->sandbox.spawns = true;
+}
+
 static int opt_netdev(struct cli_ctx *c, const char *arg)
 {
 	const struct netdev_type *type;
@@ -238,6 +253,7 @@ static int opt_netdev(struct cli_ctx *c, const char *arg)
 	c->tail = &nd->next;
 	if (kv_check_unused(&kv, NULL, c->err, c->errlen) < 0)
 		goto out;
+	note_sandbox_needs(c->cli, tname, &kv);
 	rc = CLI_OK;
 out:
 	kv_free(&kv);
@@ -386,6 +402,75 @@ static int opt_pidfile(struct cli_ctx *c, const char *arg)
 
 static int opt_readconfig(struct cli_ctx *c, const char *arg);
 
+static int set_runas(struct cli_ctx *c, const char *opt, const char *user)
+{
+	if (*c->cli->sandbox.user)
+		return cli_errorf(c, "%s: user given twice", opt);
+	if (!*user || strlen(user) >= sizeof(c->cli->sandbox.user))
+		return cli_errorf(c, "%s: expects a user name", opt);
+	if (sandbox_check_user(user, c->err, c->errlen) < 0)
+		return CLI_ERROR;
+	snprintf(c->cli->sandbox.user, sizeof(c->cli->sandbox.user), "%s", user);
+	return CLI_OK;
+}
+
+static int opt_runas(struct cli_ctx *c, const char *arg)
+{
+	return set_runas(c, "-runas", arg);
+}
+
+/* QEMU 9's spelling: -run-with user=USER (chroot= is not supported). */
+static int opt_run_with(struct cli_ctx *c, const char *arg)
+{
+	struct kvlist kv;
+	const char *user;
+	int rc = CLI_ERROR;
+
+	if (kv_parse(&kv, "-run-with", arg, NULL, c->err, c->errlen) < 0)
+		goto out;
+	user = kv_get(&kv, "user");
+	if (!user) {
+		kv_errorf(c->err, c->errlen, &kv, "'user' is required");
+		goto out;
+	}
+	if (kv_check_unused(&kv, NULL, c->err, c->errlen) < 0)
+		goto out;
+	rc = set_runas(c, "-run-with user", user);
+out:
+	kv_free(&kv);
+	return rc;
+}
+
+/* QEMU's -sandbox on|off; its finer keys (spawn=, obsolete=...) name
+ * policies vmwire does not split up. */
+static int opt_sandbox(struct cli_ctx *c, const char *arg)
+{
+	struct kvlist kv;
+	bool on = true;
+	int rc = CLI_ERROR;
+
+	if (kv_parse(&kv, "-sandbox", arg, "enable", c->err, c->errlen) < 0)
+		goto out;
+	if (!kv_has(&kv, "enable")) {
+		kv_errorf(c->err, c->errlen, &kv, "expects on or off");
+		goto out;
+	}
+	if (kv_get_bool(&kv, "enable", &on, c->err, c->errlen) < 0 ||
+	    kv_check_unused(&kv, NULL, c->err, c->errlen) < 0)
+		goto out;
+	c->cli->sandbox.off = !on;
+	rc = CLI_OK;
+out:
+	kv_free(&kv);
+	return rc;
+}
+
+static int opt_no_sandbox(struct cli_ctx *c, const char *arg)
+{
+	c->cli->sandbox.off = true;
+	return CLI_OK;
+}
+
 static int opt_daemonize(struct cli_ctx *c, const char *arg)
 {
 	c->cli->daemonize = true;
@@ -418,6 +503,10 @@ static const struct cli_opt {
 	{ "readconfig", true,  opt_readconfig },
 	{ "pidfile",    true,  opt_pidfile },
 	{ "daemonize",  false, opt_daemonize },
+	{ "runas",      true,  opt_runas },
+	{ "run-with",   true,  opt_run_with },
+	{ "sandbox",    true,  opt_sandbox },
+	{ "no-sandbox", false, opt_no_sandbox },
 	{ "v",          false, opt_verbose },
 	{ "verbose",    false, opt_verbose },
 	{ "q",          false, opt_quiet },
@@ -661,6 +750,11 @@ void cli_usage(FILE *out)
 "                     'netdev stream,id=a,...'; '#' starts a comment\n"
 "  -daemonize         detach once every netdev is up; log to syslog\n"
 "  -pidfile FILE      write the daemon's process id to FILE\n"
+"  -runas USER, -run-with user=USER\n"
+"                     once set up, drop root for USER's uid and groups\n"
+"  -sandbox on|off    once set up, shed capabilities, enter new mount/IPC/UTS\n"
+"                     namespaces and filter system calls (default on);\n"
+"                     --no-sandbox is -sandbox off, for debugging\n"
 "  -v, -q             more, less logging (repeatable)\n"
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n"

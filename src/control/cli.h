@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "control/netdev.h"
+#include "control/sandbox.h"
 #include "fabric/network.h"
 
 /* cli_parse() results; CLI_ERROR doubles as the exit status. */
@@ -48,6 +49,9 @@ struct cli {
 	/* Set when no -netdev was given and the default listener was added:
 	 * main() creates this directory (mode 0700) before starting it. */
 	char default_dir[4096];
+	/* -sandbox, -runas / -run-with user=; spawns and keep_net_raw are
+	 * derived from the -netdev user options. */
+	struct sandbox_opts sandbox;
 };
 
 struct cli_registry {
