@@ -30,6 +30,7 @@
 #include "core/port.h"
 
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -44,25 +45,68 @@
 #define TCP_RTO_MIN_MS 200
 #define TCP_RTO_MAX_MS 60000
 
-uint32_t tcp_data_wnd(struct tcp_flow *f)
+/* Free send space on the socket as the kernel counts it: SO_SNDBUF less
+ * what the queued skbs cost (SK_MEMINFO_WMEM_QUEUED, payload plus skb
+ * overhead). *full says the kernel would not call the socket writable
+ * (free space below half of what is queued), so EPOLLOUT will tell us when
+ * it drains. */
+static int64_t snd_space(struct tcp_flow *f, bool *full)
 {
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t ml = sizeof(mi);
 	int sndbuf = 0, outq = 0;
 	socklen_t sl = sizeof(sndbuf);
-	uint32_t max = f->flags & TF_WS ? 65535u << f->ows : 65535u;
-	int64_t space;
+	int64_t space, queued;
 
-	if (f->w.fd < 0 || getsockopt(f->w.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	*full = false;
+	if (f->w.fd < 0)
+		return -1;
+	if (!(f->flags & TF_UNIX) && !getsockopt(f->w.fd, SOL_SOCKET, SO_MEMINFO, mi, &ml) &&
+	    ml > SK_MEMINFO_WMEM_QUEUED * sizeof(mi[0])) {
+		queued = mi[SK_MEMINFO_WMEM_QUEUED];
+		space = (int64_t)mi[SK_MEMINFO_SNDBUF] - queued;
+		*full = space < queued / 2;
+		return space < 0 ? 0 : space;
+	}
+	if (getsockopt(f->w.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
 	    ioctl(f->w.fd, SIOCOUTQ, &outq))
-		return 65535;
+		return -1;
 	space = (int64_t)sndbuf - outq;
 	/* A unix socket (guestfwd unix: and cmd:) charges every guest
 	 * segment's skb overhead too: ~2x the payload. Offering what would
 	 * not fit makes the guest's segments bounce and it backs off. */
 	if (f->flags & TF_UNIX)
 		space /= 2;
+	return space < 0 ? 0 : space;
+}
+
+static uint32_t wnd_now(struct tcp_flow *f, bool *full)
+{
+	uint32_t max = f->flags & TF_WS ? 65535u << f->ows : 65535u;
+	int64_t space = snd_space(f, full);
+
 	if (space < 0)
-		space = 0;
+		return 65535;
 	return space > max ? max : (uint32_t)space;
+}
+
+uint32_t tcp_data_wnd(struct tcp_flow *f)
+{
+	bool full;
+
+	return wnd_now(f, &full);
+}
+
+/* Watch EPOLLOUT: the socket took less than the guest sent, or the window
+ * we just offered is one the kernel calls full, and the guest (which will
+ * not probe for minutes' worth of backoff) needs a window update once the
+ * host side reads. */
+static void want_out(struct tcp_flow *f)
+{
+	if (f->flags & TF_WANT_OUT)
+		return;
+	f->flags |= TF_WANT_OUT;
+	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLOUT);
 }
 
 static uint16_t wnd_field(struct tcp_flow *f, uint32_t wnd)
@@ -174,8 +218,8 @@ static bool host_eof(struct tcp_flow *f, ssize_t r)
 void tcp_data_push(struct tcp_flow *f, bool force_ack)
 {
 	struct gw_tcp *t = f->t;
-	uint32_t wnd = tcp_data_wnd(f);
-	bool sent = false;
+	bool full, sent = false;
+	uint32_t wnd = wnd_now(f, &full);
 
 	if (f->state != TS_ESTABLISHED)
 		return;
@@ -246,9 +290,25 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 		if (!f->rto_at_ms)
 			f->rto_at_ms = ev_now_ms() + f->rto_ms;
 		f->active_ms = ev_now_ms();
-	} else if (force_ack) {
+	} else if (force_ack && !(f->flags & TF_DUPACK)) {
 		send_ack(f, f->snd_nxt, wnd);
 	}
+	if (f->flags & TF_DUPACK && !full) {
+		/* Guest data was dropped (a short send, or segments after a
+		 * gap). Three duplicate ACKs make the guest retransmit now
+		 * (RFC 5681) rather than after its RTO, 200 ms and doubling:
+		 * the stalls this engine had. They must carry one window, or
+		 * the guest counts window updates, not duplicates; the first
+		 * may be that update. Not while the socket is full: the
+		 * retransmission would bounce too, EPOLLOUT brings us back. */
+		int n = wnd == f->wnd_sent ? 3 : 4;
+
+		while (n--)
+			send_ack(f, f->snd_nxt, wnd);
+		f->flags &= (uint16_t)~TF_DUPACK;
+	}
+	if (full)
+		want_out(f);
 }
 
 void tcp_data_writable(struct tcp_flow *f)
@@ -382,6 +442,7 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 	}
 	if (seq != f->rcv_nxt) {
 		t->stats.ooo_dropped++;
+		f->flags |= TF_DUPACK;
 		tcp_defer(f, TF_ACK_NOW);
 		return;
 	}
@@ -397,13 +458,16 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 		f->rcv_nxt += (uint32_t)n;
 		f->bytes_to_host += (size_t)n;
 		t->stats.bytes_to_host += (size_t)n;
-		/* A unix socket's window rarely fills to a short send, but it
-		 * shrinks: be told when the reader drained it (unix sockets
-		 * wake writers below a quarter of SO_SNDBUF). */
-		if (((size_t)n < len || (f->flags & TF_UNIX && tcp_data_wnd(f) < 65536)) &&
-		    !(f->flags & TF_WANT_OUT)) {
-			f->flags |= TF_WANT_OUT;
-			tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLOUT);
+		/* A short send lost the rest of the segment: the guest must
+		 * resend it once the socket drains. A unix socket's window
+		 * rarely fills to a short send, but it shrinks: be told when
+		 * the reader drained it (unix sockets wake writers below a
+		 * quarter of SO_SNDBUF). */
+		if ((size_t)n < len) {
+			f->flags |= TF_DUPACK;
+			want_out(f);
+		} else if (f->flags & TF_UNIX && tcp_data_wnd(f) < 65536) {
+			want_out(f);
 		}
 	}
 	if (fin && (size_t)n == len) {

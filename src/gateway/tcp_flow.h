@@ -50,6 +50,7 @@ enum {
 	TF_WS = 1 << 11,       /* window scaling agreed */
 	TF_GUESTFWD = 1 << 12, /* socket from a guestfwd= rule (tcp_fwd.c) */
 	TF_UNIX = 1 << 13,     /* AF_UNIX socket (guestfwd unix:/cmd:) */
+	TF_DUPACK = 1 << 14,   /* guest data lost: owe it duplicate ACKs (tcp_data.c) */
 };
 
 struct gw_tcp;
