@@ -172,30 +172,64 @@ int gw_parse_upstream(const char *s, struct gw_upstream *out)
 	return -1;
 }
 
-unsigned gw_read_resolv_conf(struct gw_config *cfg, const char *path)
+/* A nameserver at the gateway's own dns address would be this gateway
+ * itself whenever vmwire's sockets can reach it (a TAP of this network in
+ * vmwire's own namespace; vmwire started inside a "vmwire run" namespace,
+ * whose resolv.conf names 10.0.2.3): every query would come back as a new
+ * query and be forwarded again until the in-flight table fills. It cannot
+ * be told apart from an outer gateway at the same address, so it is
+ * skipped; chain gateways with dns-upstream= or a different net=. */
+static bool upstream_loops(const struct gw_config *cfg, const struct gw_upstream *u)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&u->sa;
+
+	return u->sa.ss_family == AF_INET && ntohl(sin->sin_addr.s_addr) == cfg->dns;
+}
+
+int gw_resolv_conf_upstreams(const struct gw_config *cfg, const char *path,
+			     struct gw_upstream *out, unsigned max, unsigned *looped)
 {
 	char line[512];
-	unsigned added = 0;
-	FILE *f = fopen(path ? path : "/etc/resolv.conf", "r");
+	unsigned n = 0;
+	FILE *f = fopen(path ? path : "/etc/resolv.conf", "re");
 
+	*looped = 0;
 	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f) && cfg->n_upstream < GW_UPSTREAM_MAX) {
+		return -1;
+	while (fgets(line, sizeof(line), f) && n < max) {
 		char addr[INET6_ADDRSTRLEN + 1];
-		char *pct;
 
 		if (sscanf(line, " nameserver %46s", addr) != 1)
 			continue;
-		pct = strchr(addr, '%'); /* link-local scope: not usable here */
-		if (pct)
+		if (strchr(addr, '%')) /* link-local scope: not usable here */
 			continue;
-		if (gw_parse_upstream(addr, &cfg->upstream[cfg->n_upstream]))
+		if (gw_parse_upstream(addr, &out[n]))
 			continue;
-		cfg->n_upstream++;
-		added++;
+		if (upstream_loops(cfg, &out[n])) {
+			(*looped)++;
+			continue;
+		}
+		n++;
 	}
 	fclose(f);
-	return added;
+	return (int)n;
+}
+
+unsigned gw_read_resolv_conf(struct gw_config *cfg, const char *path)
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned looped;
+	int n = gw_resolv_conf_upstreams(cfg, path, cfg->upstream + cfg->n_upstream,
+					 GW_UPSTREAM_MAX - cfg->n_upstream, &looped);
+
+	if (looped)
+		warn("-netdev user: nameserver %s in %s skipped: it is the gateway's own DNS "
+		     "address and would loop", ip4_str(cfg->dns, a),
+		     path ? path : "/etc/resolv.conf");
+	if (n <= 0)
+		return 0;
+	cfg->n_upstream += (unsigned)n;
+	return (unsigned)n;
 }
 
 /* RFC 1035 presentation name: labels 1..63, total <= 253, LDH plus '_'. */
@@ -541,9 +575,22 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 		}
 		c->n_upstream++;
 	}
-	if (!c->n_upstream && !gw_read_resolv_conf(c, resolv_conf))
-		debug("-netdev user: no nameserver in %s; DNS forwarding answers SERVFAIL",
-		      resolv_conf ? resolv_conf : "/etc/resolv.conf");
+	v = NULL;
+	if (kv_get_str(kv, "resolv-conf", sizeof(c->resolv_conf) - 1, &v, err, errlen) < 0)
+		return -1;
+	if (v && c->n_upstream) {
+		kv_errorf(err, errlen, kv, "'resolv-conf' cannot be used with 'dns-upstream'");
+		return -1;
+	}
+	if (v)
+		resolv_conf = v;
+	if (!c->n_upstream) {
+		snprintf(c->resolv_conf, sizeof(c->resolv_conf), "%s",
+			 resolv_conf ? resolv_conf : "/etc/resolv.conf");
+		if (!gw_read_resolv_conf(c, c->resolv_conf))
+			debug("-netdev user: no usable nameserver in %s; DNS forwarding answers "
+			      "SERVFAIL until it has one", c->resolv_conf);
+	}
 	if (kv_get_bool(kv, "host-loopback", &c->host_loopback, err, errlen) < 0)
 		return -1;
 	if ((r = kv_get_uint(kv, "mtu", 576, 65520, &n, err, errlen)) < 0)

@@ -76,6 +76,10 @@ struct gw_config {
 	char tftp_server_name[GW_NAME_MAX + 1];
 	struct gw_upstream upstream[GW_UPSTREAM_MAX];
 	unsigned n_upstream;
+	/* Set when upstream[] came from a resolv.conf (no dns-upstream=):
+	 * the DNS forwarder re-reads this file when it changes and swaps
+	 * upstream[] in place (dns.c). */
+	char resolv_conf[4096];
 	struct gw_static_lease leases[GW_STATIC_LEASE_MAX];
 	unsigned n_leases;
 	struct gw_fwd hostfwd[GW_FWD_MAX];
@@ -105,5 +109,12 @@ int gw_parse_upstream(const char *s, struct gw_upstream *out);
 /* Read nameserver lines of a resolv.conf into cfg->upstream (port 53).
  * Returns the number added. */
 unsigned gw_read_resolv_conf(struct gw_config *cfg, const char *path);
+
+/* The nameservers of resolv.conf path (port 53), at most max into out,
+ * skipping link-local scoped ones and any that would loop back into this
+ * gateway (cfg's own dns address; *looped counts them). The count, or -1
+ * when the file cannot be opened. */
+int gw_resolv_conf_upstreams(const struct gw_config *cfg, const char *path,
+			     struct gw_upstream *out, unsigned max, unsigned *looped);
 
 #endif

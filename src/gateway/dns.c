@@ -11,18 +11,22 @@
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SWEEP_MS 250
 #define RX_BUF 65536
 #define RX_BUDGET 64
+#define RESOLV_CHECK_MS 1000
 
 static void dns_rx(void *ctx, uint32_t events);
 static void dns_timer(void *ctx);
@@ -41,7 +45,7 @@ static int open_sock(struct gw_dns *dns, int family, struct ev_watch *w)
 	return fd;
 }
 
-int gw_dns_init(struct gw_dns *dns, const struct gw_config *cfg, struct gw_tx *tx,
+int gw_dns_init(struct gw_dns *dns, struct gw_config *cfg, struct gw_tx *tx,
 		struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop)
 {
 	unsigned i;
@@ -71,6 +75,8 @@ int gw_dns_init(struct gw_dns *dns, const struct gw_config *cfg, struct gw_tx *t
 		goto fail;
 	if (v6 && (dns->fd6 = open_sock(dns, AF_INET6, &dns->w6)) < 0)
 		goto fail;
+	if (cfg->resolv_conf[0])
+		gw_dns_check_resolv_conf(dns, ev_now_ms(), true);
 	return 0;
 fail:
 	gw_dns_fini(dns);
@@ -178,11 +184,23 @@ static uint16_t fresh_id(const struct gw_dns *dns)
 	return id;
 }
 
+/* The socket for family, opened on first use: a resolv.conf reload can
+ * bring the first upstream of a family. */
+static int sock_for(struct gw_dns *dns, int family)
+{
+	int *fd = family == AF_INET ? &dns->fd4 : &dns->fd6;
+
+	if (*fd < 0 && dns->loop)
+		*fd = open_sock(dns, family, family == AF_INET ? &dns->w4 : &dns->w6);
+	return *fd;
+}
+
 static int send_upstream(struct gw_dns *dns, struct gw_dns_query *q)
 {
 	const struct gw_upstream *u = &dns->cfg->upstream[q->upstream];
-	int fd = u->sa.ss_family == AF_INET ? dns->fd4 : dns->fd6;
+	int fd = sock_for(dns, u->sa.ss_family);
 
+	q->up = *u;
 	wr16be(q->msg, q->up_id);
 	if (fd < 0 || sendto(fd, q->msg, q->len, 0, (const struct sockaddr *)&u->sa,
 			     u->salen) < 0) {
@@ -227,6 +245,8 @@ void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_
 		dns->stats->dns_restricted++;
 		return;
 	}
+	if (c->resolv_conf[0] && dns->loop)
+		gw_dns_check_resolv_conf(dns, ev_now_ms(), false);
 	for (i = 0; i < GW_DNS_INFLIGHT && !q; i++)
 		if (!dns->q[i].used)
 			q = &dns->q[i];
@@ -265,7 +285,7 @@ void gw_dns_sweep(struct gw_dns *dns, uint64_t now)
 
 		if (!q->used || now < q->deadline_ms)
 			continue;
-		if (q->tries >= max_tries) {
+		if (q->tries >= max_tries || !n) {
 			dns->stats->dns_timeouts++;
 			fail_query(dns, q);
 			continue;
@@ -321,8 +341,7 @@ void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
 	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
 		struct gw_dns_query *c = &dns->q[i];
 
-		if (c->used && c->up_id == h.id &&
-		    same_addr(from, &dns->cfg->upstream[c->upstream])) {
+		if (c->used && c->up_id == h.id && same_addr(from, &c->up)) {
 			q = c;
 			break;
 		}
@@ -360,4 +379,85 @@ static void dns_rx(void *ctx, uint32_t events)
 			gw_dns_reply(dns, dns->rxbuf, (size_t)n, &from);
 		}
 	}
+}
+
+/* ---- resolv.conf reload ------------------------------------------------ */
+
+static void file_stamp(const char *path, struct gw_dns_file_stamp *st)
+{
+	struct stat sb;
+
+	memset(st, 0, sizeof(*st));
+	if (stat(path, &sb))
+		return;
+	st->ok = true;
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	st->size = (uint64_t)sb.st_size;
+	st->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	st->ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
+}
+
+static bool same_stamp(const struct gw_dns_file_stamp *a, const struct gw_dns_file_stamp *b)
+{
+	return a->ok == b->ok && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* "a, b, c" (or "none") into buf, for the log line. */
+static const char *upstreams_str(const struct gw_upstream *u, unsigned n, char *buf,
+				 size_t size)
+{
+	size_t o = 0;
+	unsigned i;
+
+	snprintf(buf, size, "none");
+	for (i = 0; i < n && o < size; i++) {
+		char a[INET6_ADDRSTRLEN];
+		const struct sockaddr_in *s4 = (const void *)&u[i].sa;
+		const struct sockaddr_in6 *s6 = (const void *)&u[i].sa;
+		bool v4 = u[i].sa.ss_family == AF_INET;
+
+		inet_ntop(u[i].sa.ss_family, v4 ? (const void *)&s4->sin_addr
+						: (const void *)&s6->sin6_addr, a, sizeof(a));
+		o += (size_t)snprintf(buf + o, size - o, v4 ? "%s%s:%u" : "%s[%s]:%u",
+				      i ? ", " : "", a,
+				      ntohs(v4 ? s4->sin_port : s6->sin6_port));
+	}
+	return buf;
+}
+
+bool gw_dns_check_resolv_conf(struct gw_dns *dns, uint64_t now, bool force)
+{
+	struct gw_config *c = dns->cfg;
+	struct gw_upstream list[GW_UPSTREAM_MAX];
+	struct gw_dns_file_stamp st;
+	char was[256], now_s[256];
+	unsigned looped;
+	int n;
+
+	if (!c->resolv_conf[0] || (!force && now - dns->resolv_checked_ms < RESOLV_CHECK_MS))
+		return false;
+	dns->resolv_checked_ms = now;
+	file_stamp(c->resolv_conf, &st);
+	if (!force && same_stamp(&st, &dns->resolv_stamp))
+		return false;
+	dns->resolv_stamp = st;
+	/* A file that is gone (or being replaced) keeps the list we have. */
+	memset(list, 0, sizeof(list));
+	if (!st.ok || (n = gw_resolv_conf_upstreams(c, c->resolv_conf, list, GW_UPSTREAM_MAX,
+						    &looped)) < 0)
+		return false;
+	if ((unsigned)n == c->n_upstream && !memcmp(list, c->upstream, (size_t)n * sizeof(*list)))
+		return false;
+	upstreams_str(c->upstream, c->n_upstream, was, sizeof(was));
+	/* The swap: one step between events, nothing holds an index across it
+	 * (in-flight queries keep their own copy of the address). */
+	memcpy(c->upstream, list, sizeof(list));
+	c->n_upstream = (unsigned)n;
+	dns->next_upstream = 0;
+	info("-netdev user: %s changed, DNS upstreams now %s (were %s)%s", c->resolv_conf,
+	     upstreams_str(c->upstream, c->n_upstream, now_s, sizeof(now_s)), was,
+	     looped ? "; the gateway's own DNS address skipped, it would loop" : "");
+	return true;
 }

@@ -13,6 +13,15 @@
  * out the guest gets SERVFAIL. The name host.vmwire.internal is answered
  * locally with the host address. With restrict=on only built-in names are
  * answered, as slirp drops all guest UDP to the outside then.
+ *
+ * Upstreams that came from a resolv.conf (no dns-upstream=) follow it: when
+ * a query arrives and the last look is a second old, the file's identity
+ * (device, inode, size, mtime, ctime) is compared with what was read, and
+ * on a change the list in cfg->upstream is re-read and replaced in one
+ * step between events, so the TCP relay (first upstream) follows too. An
+ * in-flight query keeps the address it was sent to (replies are matched
+ * against it); only a failover picks from the new list. Nameservers that
+ * would loop back into this gateway are skipped (config.c).
  */
 #ifndef VMWIRE_GATEWAY_DNS_H
 #define VMWIRE_GATEWAY_DNS_H
@@ -22,8 +31,8 @@
 #include <stdint.h>
 
 #include "core/loop.h"
+#include "gateway/config.h"
 
-struct gw_config;
 struct gw_tx;
 struct gw_arp;
 struct gw_stats;
@@ -37,14 +46,22 @@ struct gw_dns_query {
 	bool used;
 	uint16_t guest_id, up_id, guest_port;
 	uint32_t guest_ip;
-	unsigned upstream, tries;
+	unsigned upstream, tries;  /* index into cfg->upstream when sent */
+	struct gw_upstream up;     /* where it was sent: replies must come from there */
 	uint64_t deadline_ms;
 	size_t len, qend; /* query length; end of its question section */
 	uint8_t msg[GW_DNS_QUERY_MAX];
 };
 
+/* What a resolv.conf looked like when it was last read. */
+struct gw_dns_file_stamp {
+	bool ok; /* stat() succeeded */
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+};
+
 struct gw_dns {
-	const struct gw_config *cfg;
+	struct gw_config *cfg; /* upstream[] is replaced on resolv.conf changes */
 	struct gw_tx *tx;
 	struct gw_arp *arp;
 	struct gw_stats *stats;
@@ -55,10 +72,12 @@ struct gw_dns {
 	struct gw_dns_query *q; /* GW_DNS_INFLIGHT entries */
 	uint8_t *rxbuf;         /* 65536 bytes */
 	unsigned next_upstream; /* round robin start for new queries */
+	uint64_t resolv_checked_ms;
+	struct gw_dns_file_stamp resolv_stamp;
 };
 
 /* loop may be NULL (tests of built-in answers only): no sockets opened. */
-int gw_dns_init(struct gw_dns *dns, const struct gw_config *cfg, struct gw_tx *tx,
+int gw_dns_init(struct gw_dns *dns, struct gw_config *cfg, struct gw_tx *tx,
 		struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop);
 void gw_dns_fini(struct gw_dns *dns);
 
@@ -75,5 +94,9 @@ void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
 
 /* Expire and fail over in-flight queries as of now (timer; tests). */
 void gw_dns_sweep(struct gw_dns *dns, uint64_t now_ms);
+
+/* Re-read cfg->resolv_conf if it changed since it was last read (at most
+ * once a second unless force); true when the upstream list changed. */
+bool gw_dns_check_resolv_conf(struct gw_dns *dns, uint64_t now_ms, bool force);
 
 #endif

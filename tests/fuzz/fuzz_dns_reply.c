@@ -154,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q->guest_ip = GUEST_IP;
 	q->guest_port = GUEST_PORT;
 	q->upstream = 0;
+	q->up = cfg.upstream[0]; /* where it was sent: replies must come from there */
 	q->tries = 1;
 
 	memcpy(&from, &cfg.upstream[0].sa, sizeof(from));

@@ -304,6 +304,49 @@ static void test_upstream(void **state)
 		   "dns-upstream=1.1.1.4,dns-upstream=1.1.1.5", "dns-upstream");
 }
 
+/* resolv-conf= names the file; a nameserver at the gateway's own dns
+ * address is skipped (it would loop); the path is kept for reloads only
+ * when the list came from it. */
+static void test_resolv_conf(void **state)
+{
+	char path[64], opt[160];
+	struct gw_config c;
+	struct sockaddr_in *sin;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/test_gw_resolv_key.%d", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("nameserver 10.0.2.3\nnameserver 198.51.100.7\n", f);
+	fclose(f);
+	snprintf(opt, sizeof(opt), "resolv-conf=%s", path);
+	assert_int_equal(parse(opt, &c), 0);
+	assert_string_equal(c.resolv_conf, path);
+	assert_int_equal(c.n_upstream, 1);
+	sin = (struct sockaddr_in *)&c.upstream[0].sa;
+	assert_int_equal(ntohl(sin->sin_addr.s_addr), ip("198.51.100.7"));
+	assert_int_equal(ntohs(sin->sin_port), 53);
+
+	/* With net= moving dns to 10.0.3.3, 10.0.2.3 is an outer gateway. */
+	snprintf(opt, sizeof(opt), "net=10.0.3.0/24,resolv-conf=%s", path);
+	assert_int_equal(parse(opt, &c), 0);
+	assert_int_equal(c.n_upstream, 2);
+
+	/* Without the key, the caller's default path is the one watched. */
+	assert_int_equal(parse("", &c), 0);
+	assert_string_equal(c.resolv_conf, resolv_path);
+	assert_int_equal(parse("dns-upstream=192.0.2.1", &c), 0);
+	assert_string_equal(c.resolv_conf, "");
+
+	/* A missing file is accepted: it is watched and may appear later. */
+	assert_int_equal(parse("resolv-conf=/nonexistent/resolv.conf", &c), 0);
+	assert_int_equal(c.n_upstream, 0);
+	expect_err("resolv-conf=", "resolv-conf");
+	snprintf(opt, sizeof(opt), "dns-upstream=192.0.2.1,resolv-conf=%s", path);
+	expect_err(opt, "resolv-conf");
+	unlink(path);
+}
+
 static void test_leases(void **state)
 {
 	struct gw_config c;
@@ -367,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_hostfwd),
 		cmocka_unit_test(test_guestfwd),
 		cmocka_unit_test(test_upstream),
+		cmocka_unit_test(test_resolv_conf),
 		cmocka_unit_test(test_leases),
 		cmocka_unit_test(test_numbers_and_lists),
 	};
