@@ -13,7 +13,7 @@
 #    keeps echoing, new ones are refused, then work again once the
 #    half-open flows time out;
 #  - max-udp-flows=16: the 17th flow is dropped, logged once, the 16 keep
-#    working, new flows work after udp-timeout=1;
+#    working, new flows work after udp-timeout=5;
 #  - vmwire under prlimit --nofile=40: socket() fails, counted, no crash,
 #    the flows opened first keep working, new ones work after the others
 #    close;
@@ -97,13 +97,13 @@ vw_pass "$T: SYN flood at max-tcp-flows=64: logged once, held connection echoes,
 vw_stop syn
 
 # ---- UDP flow table ---------------------------------------------------------------
-start_gw udp "max-udp-flows=16,udp-timeout=1"
+start_gw udp "max-udp-flows=16,udp-timeout=5"
 in_ns timeout 60 $PY "$TOOL" udpflows 10.0.2.2 7777 16 >"$VW_TMP/udp.out" 2>&1 ||
 	vw_fail $T "max-udp-flows=16: $(cat "$VW_TMP/udp.out")"
 [ "$(grep -c "max-udp-flows" "$VW_TMP/udp.log")" = 1 ] ||
 	vw_fail $T "max-udp-flows warning not logged exactly once: $(cat "$VW_TMP/udp.log")"
 [ "$(stat_of udp_flows_full)" -ge 1 ] || vw_fail $T "udp_flows_full not counted"
-vw_pass "$T: max-udp-flows=16: 17th dropped and logged once, the 16 keep working, new flows after udp-timeout=1"
+vw_pass "$T: max-udp-flows=16: 17th dropped and logged once, the 16 keep working, new flows after udp-timeout=5"
 vw_stop udp
 
 # ---- fd limit -----------------------------------------------------------------------
@@ -122,15 +122,22 @@ start_gw mem "max-udp-flows=16384,udp-timeout=1" --nofile=18000:18000
 PID=$(gw_pid max-udp-flows=16384)
 udp_rows() { "$VMWIRE" ctl "$MON" info usernet | grep -c '^ *UDP\[' ; }
 storm() { # storm N: N flows from distinct source ports, then wait until all expired
-	# A few frames may be lost on the way (TAP queue): 99% must come and go.
-	local want=$(( $(stat_of udp_flows_expired) + $1 * 99 / 100 )) i
+	local e0 i
+	e0=$(stat_of udp_flows_expired)
 	in_ns timeout 120 $PY "$TOOL" udpstorm 10.0.2.15 10.0.2.2 7778 "$1" 6000 >"$VW_TMP/storm.out" 2>&1 ||
 		vw_fail $T "udpstorm: $(cat "$VW_TMP/storm.out")"
+	# Each datagram that reached the gateway opened a flow (one datagram
+	# per source port): every one must expire. On a loaded machine the
+	# TAP queue drops some of the storm, so at least half must arrive.
 	for ((i = 0; i < 100; i++)); do
-		[ "$(stat_of udp_flows_expired)" -ge "$want" ] && [ "$(udp_rows)" = 0 ] && return 0
+		[ "$(udp_rows)" = 0 ] && [ "$(stat_of udp_flows_expired)" = "$(stat_of udp_nat_out)" ] && break
 		sleep 0.2
 	done
-	vw_fail $T "flows did not all come and go: expired $(stat_of udp_flows_expired), want $want, full $(stat_of udp_flows_full), open $(udp_rows)"
+	[ "$(udp_rows)" = 0 ] && [ "$(stat_of udp_flows_expired)" = "$(stat_of udp_nat_out)" ] ||
+		vw_fail $T "flows did not all expire: expired $(stat_of udp_flows_expired), opened $(stat_of udp_nat_out), open $(udp_rows)"
+	STORM_FLOWS=$(( $(stat_of udp_flows_expired) - e0 ))
+	[ "$STORM_FLOWS" -ge $(( $1 / 2 )) ] ||
+		vw_fail $T "only $STORM_FLOWS of $1 storm datagrams reached the gateway (frames_in $(stat_of frames_in))"
 }
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status"; }
 storm 20000
@@ -140,5 +147,5 @@ after=$(rss)
 kill -0 "$PID" || vw_fail $T "vmwire died in the UDP storm"
 growth=$((after - before))
 [ "$growth" -lt 8192 ] || vw_fail $T "VmRSS grew by $growth KiB over 100k UDP flows ($before -> $after KiB)"
-vw_pass "$T: 100k UDP flows came and went, VmRSS $before -> $after KiB"
+vw_pass "$T: $STORM_FLOWS UDP flows (of a 100k storm) came and went, VmRSS $before -> $after KiB"
 vw_stop mem
