@@ -6,14 +6,17 @@
 # Theory of operation: every unit test binary (build/tests/test_*, cmocka)
 # and every integration script (tests/integration/*.sh) runs once against
 # the normal build, then again against the ASan+UBSan build (build-asan/,
-# made here with `make asan`). Each test runs alone under a timeout with
+# made here with `make asan`). In between, the normal build's unit tests run
+# a third time under valgrind (memcheck; any error or definite leak fails
+# the test), which catches uninitialised reads ASan cannot see; without
+# valgrind (and no apt-get to install it) that suite is one visible SKIP. Each test runs alone under a timeout with
 # its output in build/test-logs/SUITE/NAME.log, printed only when the test
 # fails. Exit status 77 means skipped (automake convention), anything else
 # non-zero is a failure. The last line is the summary
 # "N passed, N failed[, N skipped]"; the exit status is non-zero iff a test
 # failed.
 #
-# Usage: tests/run.sh [--unit-only] [--no-asan] [--asan-only] [TEST...]
+# Usage: tests/run.sh [--unit-only] [--no-asan] [--asan-only] [--no-valgrind] [TEST...]
 #   TEST is a unit binary or an integration script; given tests run against
 #   build/ (and build-asan/ unless --no-asan), nothing else runs.
 # Environment: VMWIRE (binary instead of build/vmwire), VW_TEST_TIMEOUT (seconds per test, default 600), VW_KEEP=1
@@ -26,12 +29,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 unit_only=
 asan=yes
 normal=yes
+valgrind=yes
 explicit=()
 for a in "$@"; do
 	case $a in
 	--unit-only) unit_only=1 ;;
 	--no-asan) asan= ;;
-	--asan-only) normal= ;;
+	--asan-only) normal= valgrind= ;;
+	--no-valgrind) valgrind= ;;
 	-h | --help)
 		sed -n '/^# Usage/,/^$/p' "$0"
 		exit 0
@@ -124,6 +129,46 @@ run_suite() {
 
 if [ -n "$normal" ]; then
 	run_suite build ""
+fi
+
+# The unit tests of build/ under valgrind: explicit unit tests only, if any.
+run_valgrind() {
+	local f tests=()
+	if [ ${#explicit[@]} -gt 0 ]; then
+		for f in "${explicit[@]}"; do
+			case $f in *.sh) ;; *) tests+=("$ROOT/build/tests/$(basename "$f")") ;; esac
+		done
+	else
+		for f in build/tests/test_*; do
+			[ -x "$f" ] && [ -f "$f" ] || continue
+			case $f in *.d | *.o) continue ;; esac
+			tests+=("$ROOT/$f")
+		done
+	fi
+	[ ${#tests[@]} -gt 0 ] || return 0
+	if ! command -v valgrind >/dev/null && [ "$(id -u)" = 0 ] &&
+		command -v apt-get >/dev/null; then
+		echo "installing valgrind (apt-get)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			valgrind >/dev/null 2>&1 ||
+			{ apt-get update -qq >/dev/null 2>&1 &&
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+					--no-install-recommends valgrind >/dev/null 2>&1; }
+	fi
+	if ! command -v valgrind >/dev/null; then
+		skipped=$((skipped + 1))
+		echo "SKIP  valgrind-unit: valgrind is not installed (apt-get install valgrind)"
+		return 0
+	fi
+	for f in "${tests[@]}"; do
+		run_one valgrind-unit "$(basename "$f")" valgrind -q --error-exitcode=1 \
+			--suppressions="$ROOT/tests/valgrind.supp" \
+			--leak-check=full --errors-for-leak-kinds=definite "$f"
+	done
+}
+
+if [ -n "$valgrind" ]; then
+	run_valgrind
 fi
 
 if [ -n "$asan" ]; then

@@ -59,6 +59,19 @@
 #include <termios.h>
 #include <unistd.h>
 
+/*
+ * Sanitizer builds (make asan, the fuzzers) only: LeakSanitizer stops the
+ * world at exit with a ptrace()ing clone, and a report may run the
+ * symbolizer. Never part of a release build's filter.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_SANITIZER 1
+#endif
+#endif
+
 int sandbox_check_user(const char *user, char *err, size_t errlen)
 {
 	errno = 0;
@@ -151,6 +164,11 @@ static int drop_privileges(const struct sandbox_opts *o, char *err, size_t errle
 			snprintf(err, errlen, "-runas %s: could regain root", o->user);
 			return -1;
 		}
+#ifdef SANDBOX_SANITIZER
+		/* The uid change made us undumpable, which LeakSanitizer's
+		 * ptrace()ing tracer thread cannot live with. */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+#endif
 		info("sandbox: running as %s (uid %u, gid %u)", o->user,
 		     (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
 	} else if (geteuid() == 0) {
@@ -209,6 +227,18 @@ static const int allowed[] = {
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
 };
 
+#ifdef SANDBOX_SANITIZER
+static const int sanitizer_allowed[] = {
+	SCMP_SYS(prctl), SCMP_SYS(ptrace), SCMP_SYS(clone), SCMP_SYS(clone3),
+	SCMP_SYS(wait4), SCMP_SYS(waitid), SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(sigaltstack), SCMP_SYS(getdents), SCMP_SYS(getdents64), SCMP_SYS(kill),
+	SCMP_SYS(tgkill),
+	SCMP_SYS(tkill), SCMP_SYS(execve), SCMP_SYS(fork), SCMP_SYS(vfork),
+	SCMP_SYS(pipe), SCMP_SYS(getrlimit), SCMP_SYS(prlimit64), SCMP_SYS(setrlimit),
+	SCMP_SYS(msync), SCMP_SYS(mincore),
+};
+#endif
+
 /* Never needed by a network daemon, nor by the commands it runs. */
 static const int denied[] = {
 	SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
@@ -257,6 +287,11 @@ static int add_rules(scmp_filter_ctx ctx, bool strict, uint32_t kill)
 	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		if (allowed[i] >= 0)
 			seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+#ifdef SANDBOX_SANITIZER
+	for (i = 0; i < sizeof(sanitizer_allowed) / sizeof(sanitizer_allowed[0]); i++)
+		if (sanitizer_allowed[i] >= 0)
+			seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sanitizer_allowed[i], 0);
+#endif
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 			       SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
