@@ -7,17 +7,25 @@
  * straight to send(); rcv_nxt moves by what the socket took and the ACK
  * says exactly that, so when the socket is full the guest's own
  * retransmission is our buffer. The window we advertise is the socket's
- * free send space (SO_SNDBUF minus SIOCOUTQ); when a write came up short we
- * watch EPOLLOUT and send a window update once it drains. A segment
- * beyond rcv_nxt is dropped and answered with a duplicate ACK, which makes
- * the guest fast-retransmit what is missing: no reassembly queue to bound.
+ * free send space as the kernel counts it (SO_MEMINFO: SO_SNDBUF less what
+ * the queued skbs cost, overhead included; SIOCOUTQ counts payload only
+ * and let the guest overrun the socket once it filled). When that space is
+ * what the kernel calls full, or a write came up short, we watch EPOLLOUT
+ * and send a window update once it drains: a guest facing a zero window
+ * would otherwise only probe, with exponential backoff. Guest data we could
+ * not take (the tail of a short write, a segment beyond rcv_nxt) is
+ * answered with three duplicate ACKs carrying one window, which makes the
+ * guest fast-retransmit what is missing instead of waiting for its RTO:
+ * no reassembly queue to bound.
  *
  * Host -> guest: the socket's receive queue is the retransmission buffer.
  * Bytes from snd_una on stay queued; SO_PEEK_OFF (snd_nxt - snd_una) makes
  * recvmsg(MSG_PEEK) return only what the guest has not been sent yet,
  * straight into the payload area of a batch of frames (one iovec per
  * segment of min(MSS, window) bytes), which then go to the fabric one by
- * one. An ACK discards the acknowledged bytes with recv(MSG_TRUNC). A
+ * one, their TCP checksums left to the egress port as CHECKSUM_PARTIAL
+ * metadata (a TAP hands that to the kernel, which then reads the payload
+ * not at all; other ports complete it in software). An ACK discards the acknowledged bytes with recv(MSG_TRUNC). A
  * retransmission (RTO, or three duplicate ACKs) rewinds snd_nxt to snd_una
  * and the peek offset to 0: go-back-N, simple and enough for a link that
  * does not lose frames unless the guest drops them. Sockets are
@@ -27,6 +35,7 @@
  */
 #include "gateway/tcp_flow.h"
 #include "core/log.h"
+#include "core/offload.h"
 #include "core/port.h"
 
 #include <errno.h>
@@ -130,6 +139,29 @@ static size_t build(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flag
 
 	return tcp_seg_build(buf, &a, seq, f->rcv_nxt, flags, wnd_field(f, wnd), 0, -1,
 			     data_len);
+}
+
+/* A data segment: when the fabric takes offload metadata, the checksum is
+ * left to whoever needs it (a TAP with offloads hands it to the kernel as
+ * CHECKSUM_PARTIAL, which trusts it; other ports complete it in software),
+ * so the payload is not read twice per segment. */
+static void emit_data(struct tcp_flow *f, uint8_t *buf, uint8_t flags, uint32_t wnd,
+		      size_t data_len)
+{
+	static const struct frame_offload csum = {
+		.flags = OFFLOAD_F_CSUM, .csum_start = OFF_L4, .csum_offset = 16,
+	};
+	struct gw_tcp *t = f->t;
+	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+
+	if (!t->port->sink_offload_fn) {
+		emit(t, buf, build(f, buf, f->snd_nxt, flags, wnd, data_len));
+		return;
+	}
+	port_receive_offload(t->port, &csum, buf,
+			     tcp_seg_build_partial(buf, &a, f->snd_nxt, f->rcv_nxt, flags,
+						   wnd_field(f, wnd), data_len));
+	t->stats.segs_out++;
 }
 
 static void send_ack(struct tcp_flow *f, uint32_t seq, uint32_t wnd)
@@ -273,7 +305,7 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 				f->rtt_seq = f->snd_nxt + (uint32_t)l;
 				f->rtt_ts_us = tcp_now_us();
 			}
-			emit(t, b, build(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0), wnd, l));
+			emit_data(f, b, TH_ACK | (last ? TH_PSH : 0), wnd, l);
 			f->snd_nxt += (uint32_t)l;
 			f->bytes_to_guest += l;
 			t->stats.bytes_to_guest += l;

@@ -123,6 +123,27 @@ int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *
 	return 0;
 }
 
+size_t tcp_seg_build_partial(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq,
+			     uint32_t ack, uint8_t flags, uint16_t wnd, size_t data_len)
+{
+	uint8_t *th = f + OFF_L4;
+	size_t l4len = TCP_HDR_LEN + data_len;
+	uint32_t s = pseudo(a->src, a->dst, l4len);
+
+	wr16be(th, a->sport);
+	wr16be(th + 2, a->dport);
+	wr32be(th + 4, seq);
+	wr32be(th + 8, ack);
+	th[12] = (uint8_t)(TCP_HDR_LEN / 4) << 4;
+	th[13] = flags & (uint8_t)~TH_SYN; /* SYN options need the full build */
+	wr16be(th + 14, wnd);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	wr16be(th + 16, (uint16_t)s); /* not complemented: the completer does that */
+	wr16be(th + 18, 0);
+	return pkt_ipv4(f, a->dmac, a->smac, a->src, a->dst, IPPROTO_TCP_, l4len);
+}
+
 size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
 		     uint8_t flags, uint16_t wnd, uint16_t mss, int ws, size_t data_len)
 {

@@ -68,6 +68,13 @@ struct tcp_seg_addr {
 size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
 		     uint8_t flags, uint16_t wnd, uint16_t mss, int ws, size_t data_len);
 
+/* The same for a data segment whose receiver completes the checksum
+ * (CHECKSUM_PARTIAL, offload.h): the TCP checksum field gets only the
+ * pseudo-header sum, so the payload is never read here. The caller hands
+ * the frame on with OFFLOAD_F_CSUM, csum_start OFF_L4, csum_offset 16. */
+size_t tcp_seg_build_partial(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq,
+			     uint32_t ack, uint8_t flags, uint16_t wnd, size_t data_len);
+
 /* Host-order word sum of p, folded to 16 bits and returned in network
  * order, ready to add to a big-endian partial sum. */
 uint32_t tcp_csum_fast(const uint8_t *p, size_t len, uint32_t sum);
