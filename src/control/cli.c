@@ -798,6 +798,8 @@ void cli_usage(FILE *out)
 "      hostname= domainname= dnssearch= tftp= bootfile= ipv4= ipv6=\n"
 "      hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (repeatable)\n"
 "      guestfwd=  dns-upstream=ADDR[:PORT]  lease=ADDR@MAC  host-loopback=on|off\n"
+"      resolv-conf=PATH (upstreams when no dns-upstream=, re-read on change;\n"
+"                     default /etc/resolv.conf)\n"
 "      mtu=N max-leases=N max-udp-flows=N egress-allow=CIDR[:CIDR...]\n"
 "      egress-deny=CIDR[:CIDR...]  max-tcp-flows=N  udp-timeout=SECONDS\n"
 "      max-frags=N (IPv4 datagrams pending reassembly, 0 drops fragments)\n"
