@@ -187,14 +187,29 @@ static const char *ip4(uint32_t a, char *buf)
 	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
 }
 
+/* A gateway may hold tens of thousands of flows; the monitor lists the
+ * first ones and counts the rest so the counters below always fit a reply. */
+#define INFO_USERNET_MAX_ROWS 2000
+
+struct flow_listing {
+	FILE *out;
+	unsigned long shown, hidden;
+};
+
 static void print_flow(void *ctx, const struct gw_flow_info *fi)
 {
-	FILE *out = ctx;
+	struct flow_listing *fl = ctx;
+	FILE *out = fl->out;
 	char proto[40], src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN], upper[8];
 	int recvq = 0, sendq = 0;
 	bool fwd = !strcmp(fi->state, "HOST_FORWARD");
 	size_t i;
 
+	if (fl->shown >= INFO_USERNET_MAX_ROWS) {
+		fl->hidden++;
+		return;
+	}
+	fl->shown++;
 	for (i = 0; i < sizeof(upper) - 1 && fi->proto[i]; i++)
 		upper[i] = (char)(fi->proto[i] >= 'a' && fi->proto[i] <= 'z' ? fi->proto[i] - 32
 									       : fi->proto[i]);
@@ -237,13 +252,16 @@ static void print_gateway(const struct network *net, struct port *p, FILE *out)
 {
 	struct gateway *gw = gateway_of_port(p);
 	const struct gw_stats *st;
+	struct flow_listing fl = { .out = out };
 	unsigned n = 0;
 
 	fprintf(out, "%s (user, network %s):\n", p->id, net->id);
 	fprintf(out, "  %-19s %3s %15s %5s %15s %5s %5s %5s %7s %10s %10s\n", "Protocol[State]",
 		"FD", "Source Address", "Port", "Dest. Address", "Port", "RecvQ", "SendQ", "Idle",
 		"ToHost", "ToGuest");
-	gateway_walk_flows(gw, print_flow, out);
+	gateway_walk_flows(gw, print_flow, &fl);
+	if (fl.hidden)
+		fprintf(out, "  ... and %lu more flows\n", fl.hidden);
 	fprintf(out, "  %-17s %15s %-8s %-7s %s\n", "DHCP lease MAC", "Address", "State", "Kind",
 		"Remaining");
 	gateway_walk_leases(gw, print_lease, out);

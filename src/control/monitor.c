@@ -182,27 +182,12 @@ static void client_free(struct mon_client *c)
 	free(c);
 }
 
-/* Append to the output buffer; beyond MONITOR_OUT_MAX the reply is cut. */
-static void client_queue(struct mon_client *c, const char *data, size_t len)
+static void client_append(struct mon_client *c, const char *data, size_t len)
 {
-	static const char cut[] = "\n(output truncated)\n";
-	size_t pending = c->outlen - c->outoff;
 	char *buf;
 
-	if (c->outoff && c->outoff == c->outlen)
-		c->outoff = c->outlen = 0;
-	if (pending + len > MONITOR_OUT_MAX - sizeof(cut)) {
-		len = MONITOR_OUT_MAX - sizeof(cut) > pending ?
-		      MONITOR_OUT_MAX - sizeof(cut) - pending : 0;
-		client_queue(c, data, len);
-		data = cut;
-		len = sizeof(cut) - 1;
-	}
-	if (c->outoff) { /* compact before growing */
-		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
-		c->outlen -= c->outoff;
-		c->outoff = 0;
-	}
+	if (!len || c->closing)
+		return;
 	buf = realloc(c->out, c->outlen + len + 1);
 	if (!buf) {
 		c->closing = true;
@@ -211,6 +196,32 @@ static void client_queue(struct mon_client *c, const char *data, size_t len)
 	c->out = buf;
 	memcpy(c->out + c->outlen, data, len);
 	c->outlen += len;
+}
+
+/*
+ * Append to the output buffer; beyond MONITOR_OUT_MAX the reply is cut and
+ * the marker is added once, however many more writes a slow reader misses
+ * (a client that never reads must not grow the buffer or the stack).
+ */
+static void client_queue(struct mon_client *c, const char *data, size_t len)
+{
+	static const char cut[] = "\n(output truncated)\n";
+	const size_t cutlen = sizeof(cut) - 1;
+	const size_t room = MONITOR_OUT_MAX - cutlen;
+
+	if (c->outoff) { /* compact before growing */
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
+	if (c->outlen + len <= room) {
+		client_append(c, data, len);
+		return;
+	}
+	if (c->outlen < room)
+		client_append(c, data, room - c->outlen);
+	if (c->outlen < cutlen || memcmp(c->out + c->outlen - cutlen, cut, cutlen))
+		client_append(c, cut, cutlen);
 }
 
 static void client_queue_str(struct mon_client *c, const char *s)
