@@ -23,6 +23,7 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
+#include "helpers/gw_test.h"
 
 #define CAP 16
 static uint8_t cap[CAP][70000];
@@ -31,12 +32,9 @@ static unsigned ncap;
 static struct gateway *gw;
 static struct ev_loop *loop;
 
-static const uint8_t GWMAC[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
-static const uint8_t VM1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const uint8_t VM2[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
 static const uint8_t VM3[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
 static void sink(void *s, struct port *from, const uint8_t *f, size_t len)
 {
@@ -75,21 +73,6 @@ static int teardown(void **state)
 }
 
 /* An independent checksum, so the gateway's is checked, not trusted. */
-static uint16_t ref_csum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i < len; i++)
-		sum += i & 1 ? p[i] : (uint32_t)p[i] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint16_t ref_l4(uint32_t s, uint32_t d, uint8_t proto, const uint8_t *l4, size_t len)
-{
-	uint32_t sum = (s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff) + proto +
-		       (uint32_t)len;
-	return ref_csum(l4, len, sum);
-}
 
 static void send_frame(const uint8_t *f, size_t len)
 {

@@ -27,6 +27,7 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
+#include "helpers/gw_test.h"
 
 #define CAP 64
 static uint8_t cap[CAP][2048];
@@ -35,9 +36,6 @@ static unsigned ncap;
 static struct gateway *gw;
 static struct ev_loop *loop;
 
-static const uint8_t GWMAC[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
-static const uint8_t VM1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define GUEST IP(10, 0, 2, 15)
 #define HOST IP(10, 0, 2, 2)
 
@@ -78,15 +76,6 @@ static int teardown(void **state)
 		ev_loop_free(loop);
 	loop = NULL;
 	return 0;
-}
-
-static uint16_t ref_csum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i < len; i++)
-		sum += i & 1 ? p[i] : (uint32_t)p[i] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 struct seg {

@@ -25,6 +25,7 @@
 #include "core/port.h"
 #include "gateway/gateway.h"
 #include "gateway/policy.h"
+#include "helpers/gw_test.h"
 
 #define CAP 16
 static uint8_t cap[CAP][70000];
@@ -35,9 +36,6 @@ static struct ev_loop *loop;
 static int peer = -1; /* the "service" on 127.0.0.1 */
 static uint16_t peer_port;
 
-static const uint8_t GWMAC[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
-static const uint8_t VM1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define HOST IP(10, 0, 2, 2)
 #define GUEST IP(10, 0, 2, 15)
 
@@ -94,22 +92,6 @@ static int teardown(void **state)
 		close(peer);
 	peer = -1;
 	return 0;
-}
-
-static uint16_t ref_csum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i < len; i++)
-		sum += i & 1 ? p[i] : (uint32_t)p[i] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint16_t ref_l4(uint32_t s, uint32_t d, uint8_t proto, const uint8_t *l4, size_t len)
-{
-	uint32_t sum = (s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff) + proto +
-		       (uint32_t)len;
-	return ref_csum(l4, len, sum);
 }
 
 static size_t mk_udp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
