@@ -20,8 +20,8 @@
 # While the upload is half sent, "info usernet" must show the forwarding
 # rules and the hostfwd flow as ESTABLISHED towards 10.0.2.15:8081.
 #
-# Measured under TCG on the 2-core CI machine (no /dev/kvm): about
-# 40 s with build/vmwire, about 60 s with the ASan build.
+# Measured under TCG on the 2-core CI machine (no /dev/kvm, 8 fuzzers busy):
+# about 20 s with build/vmwire, about 28 s with the ASan build.
 
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
