@@ -1,10 +1,42 @@
 /* SPDX-License-Identifier: MIT
  *
  * gateway.c - the gateway port and its frame dispatch, see gateway.h.
+ *
+ * Offload intake. A namespace or guest behind a TAP with offloads hands
+ * the fabric TCP frames whose checksum is left to the receiver
+ * (CHECKSUM_PARTIAL: csum_start/csum_offset, the field holding only the
+ * pseudo-header sum) and 64 KiB TSO superframes. Without offload caps the
+ * fabric would cut each superframe into wire segments and compute every
+ * checksum, which we would then verify again and send() one segment at a
+ * time: a third of the namespace -> host path. So the port takes checksum
+ * offload and TCPv4 TSO (with ECN) whole through transmit_offload():
+ *
+ *  - the metadata is validated again (offload_validate(): offsets inside
+ *    the frame, a GSO frame's headers really TCP over IPv4, gso_size
+ *    sane) and must be something we advertised; anything else is dropped
+ *    and counted (offload_bad);
+ *  - after the usual IPv4 header checks, a frame whose checksum request
+ *    is exactly its own TCP or UDP checksum (csum_start at the L4 header,
+ *    offset 16 or 6, not a fragment, the datagram filling the frame so the
+ *    sum would end where it does) is handed on with its checksum not
+ *    verified: there is nothing computed to verify;
+ *  - a TSO superframe must meet the same test, and its IPv4 total length
+ *    must be exactly the frame's (a lie is ip_bad_len). It becomes ONE
+ *    segment for the TCP engine: the first segment's sequence number, all
+ *    of the payload, the header's flags, which are what the merged
+ *    segments would carry together (tcp_gso_segment() gives FIN and PSH to
+ *    the last segment, CWR to the first only). So one send() per
+ *    superframe, and one ACK for it;
+ *  - any other checksum request (ICMP, a fragment, offsets that point
+ *    elsewhere) is completed in software into a scratch buffer, as the
+ *    fabric would have done, and the frame goes on as a plain one, its
+ *    checksums verified like any other. UDP segmentation and IPv6 TSO
+ *    are not advertised: the fabric cuts those in software.
  */
 #include "gateway/gateway.h"
 #include "core/frame.h"
 #include "core/log.h"
+#include "core/offload.h"
 #include "core/port.h"
 #include "gateway/arp.h"
 #include "gateway/checksum.h"
@@ -28,6 +60,9 @@
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff
 
+/* What transmit_offload() takes whole (see the top). */
+#define GW_OFFLOAD_CAPS (OFFLOAD_CAP_CSUM | OFFLOAD_CAP_TSO4 | OFFLOAD_CAP_TSO_ECN)
+
 struct gateway {
 	struct port port; /* first: container_of by cast */
 	struct gw_config cfg;
@@ -44,6 +79,9 @@ struct gateway {
 	struct gw_reasm reasm;
 	struct ev_loop *loop;
 	struct gw_tcp *tcp; /* NULL without a loop (frame tests) */
+	/* A frame whose checksum request is not its own L4 checksum is
+	 * completed here, then handled as a plain frame. */
+	uint8_t scratch[FRAME_BUF_SIZE];
 };
 
 static bool is_ours(const struct gw_config *c, uint32_t ip)
@@ -52,7 +90,7 @@ static bool is_ours(const struct gw_config *c, uint32_t ip)
 }
 
 static void udp_input(struct gateway *gw, uint32_t src, uint32_t dst, const uint8_t *u,
-		      size_t len)
+		      size_t len, bool csum_partial)
 {
 	const struct gw_config *c = &gw->cfg;
 	uint16_t ulen, sport, dport;
@@ -66,7 +104,7 @@ static void udp_input(struct gateway *gw, uint32_t src, uint32_t dst, const uint
 		gw->stats.udp_bad_len++;
 		return;
 	}
-	if (rd16be(u + 6) && csum_l4_ipv4(src, dst, IPPROTO_UDP_, u, ulen)) {
+	if (!csum_partial && rd16be(u + 6) && csum_l4_ipv4(src, dst, IPPROTO_UDP_, u, ulen)) {
 		gw->stats.udp_bad_csum++;
 		return;
 	}
@@ -87,8 +125,44 @@ static void udp_input(struct gateway *gw, uint32_t src, uint32_t dst, const uint
 	gw_udp_input(&gw->udp, src, sport, dst, dport, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
 }
 
-static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
+static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
+		      const struct frame_offload *m);
+
+/* A checksum request that is not simply "this segment's L4 checksum":
+ * complete it where it says, as the fabric's software fallback would, and
+ * handle the result as a plain frame (whose checksums are then verified). */
+static void complete_plain(struct gateway *gw, const uint8_t *f, size_t len,
+			   const struct frame_offload *m)
 {
+	if (m->gso_type != OFFLOAD_GSO_NONE || len > sizeof(gw->scratch)) {
+		gw->stats.offload_bad++;
+		return;
+	}
+	memcpy(gw->scratch, f, len);
+	if (!offload_csum_complete(m, gw->scratch, len)) {
+		gw->stats.offload_bad++;
+		return;
+	}
+	eth_input(gw, gw->scratch, len, NULL);
+}
+
+/* Does validated metadata ask for exactly this datagram's TCP or UDP
+ * checksum? The sum runs from csum_start to the end of the frame, so the
+ * datagram must fill it, and a fragment's checksum is not its own. */
+static bool csum_is_own_l4(const struct frame_offload *m, const uint8_t *ip, size_t ihl,
+			   size_t tot, size_t avail)
+{
+	unsigned at = ip[9] == IPPROTO_TCP ? 16 : ip[9] == IPPROTO_UDP_ ? 6 : 0;
+
+	return at && m->flags & OFFLOAD_F_CSUM && tot == avail &&
+	       !(rd16be(ip + 6) & (IP_MF | IP_OFFMASK)) && m->csum_start == ETH_HDR_LEN + ihl &&
+	       m->csum_offset == at;
+}
+
+static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
+		       const struct frame_offload *m)
+{
+	unsigned how = 0;
 	const struct gw_config *c = &gw->cfg;
 	const uint8_t *ip = f + ETH_HDR_LEN;
 	size_t avail = len - ETH_HDR_LEN, ihl, tot, l4len;
@@ -122,6 +196,17 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 		gw->stats.ip_bad_csum++;
 		return;
 	}
+	if (m && !csum_is_own_l4(m, ip, ihl, tot, avail)) {
+		if (m->gso_type == OFFLOAD_GSO_NONE)
+			complete_plain(gw, f, len, m);
+		else if (tot != avail)
+			gw->stats.ip_bad_len++; /* a superframe's length must be exact */
+		else
+			gw->stats.offload_bad++;
+		return;
+	}
+	if (m)
+		how = m->gso_type == OFFLOAD_GSO_TCPV4 ? GW_TCP_IN_GSO : GW_TCP_IN_CSUM_PARTIAL;
 	l4 = ip + ihl;
 	l4len = tot - ihl;
 	frag = rd16be(ip + 6);
@@ -143,7 +228,7 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 		return;
 	}
 	if (ip[9] == IPPROTO_UDP_) {
-		udp_input(gw, src, dst, l4, l4len);
+		udp_input(gw, src, dst, l4, l4len, how != 0);
 		return;
 	}
 	if (ip[9] == IPPROTO_ICMP_ && is_ours(c, dst) && src) {
@@ -151,7 +236,7 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 		return;
 	}
 	if (ip[9] == IPPROTO_TCP && gw->tcp) {
-		gw_tcp_input(gw->tcp, eth_src(f), src, dst, l4, l4len);
+		gw_tcp_input(gw->tcp, eth_src(f), src, dst, l4, l4len, how);
 		return;
 	}
 	if (ip[9] == IPPROTO_ICMP_ && src) {
@@ -165,13 +250,14 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len)
 	gw->stats.ip_unhandled++;
 }
 
-static void gw_transmit(struct port *port, const uint8_t *f, size_t len)
+/* A frame for us; m: validated offload metadata of a frame taken whole,
+ * NULL for a plain frame. */
+static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
+		      const struct frame_offload *m)
 {
-	struct gateway *gw = (struct gateway *)port;
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint16_t type;
 
-	gw->stats.frames_in++;
 	if (len < ETH_HDR_LEN) {
 		gw->stats.ip_truncated++;
 		return;
@@ -186,12 +272,45 @@ static void gw_transmit(struct port *port, const uint8_t *f, size_t len)
 		return;
 	}
 	type = rd16be(f + 12);
-	if (type == ETHERTYPE_ARP)
+	if (type == ETHERTYPE_IPV4)
+		ipv4_input(gw, f, len, m);
+	else if (m)
+		complete_plain(gw, f, len, m);
+	else if (type == ETHERTYPE_ARP)
 		gw_arp_input(&gw->arp, f, len);
-	else if (type == ETHERTYPE_IPV4)
-		ipv4_input(gw, f, len);
 	else
 		gw->stats.bad_ethertype++;
+}
+
+static void gw_transmit(struct port *port, const uint8_t *f, size_t len)
+{
+	struct gateway *gw = (struct gateway *)port;
+
+	gw->stats.frames_in++;
+	eth_input(gw, f, len, NULL);
+}
+
+/* A frame with offload metadata the fabric validated and our caps cover.
+ * Checked again all the same (a header parse): whatever hands us frames,
+ * a lie must end here as a counted drop, not as an overread. */
+static void gw_transmit_offload(struct port *port, const struct frame_offload *meta,
+				const uint8_t *f, size_t len)
+{
+	struct gateway *gw = (struct gateway *)port;
+	struct frame_offload m;
+
+	if (!offload_active(meta)) {
+		gw_transmit(port, f, len);
+		return;
+	}
+	gw->stats.frames_in++;
+	m = *meta;
+	if (len < FRAME_MIN || len > FRAME_MAX || offload_validate(&m, f, len) != OFFLOAD_OK ||
+	    offload_needs(&m) & ~(uint32_t)GW_OFFLOAD_CAPS) {
+		gw->stats.offload_bad++;
+		return;
+	}
+	eth_input(gw, f, len, &m);
 }
 
 static void gw_describe(const struct port *port, char *buf, size_t size)
@@ -228,6 +347,7 @@ static const struct port_ops gw_ops = {
 	.transmit = gw_transmit,
 	.describe = gw_describe,
 	.destroy = gw_destroy,
+	.transmit_offload = gw_transmit_offload,
 };
 
 struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
@@ -238,6 +358,7 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 	if (!gw)
 		return NULL;
 	port_init(&gw->port, &gw_ops, id);
+	gw->port.offload_caps = GW_OFFLOAD_CAPS;
 	gw->cfg = *cfg;
 	gw->loop = loop;
 	for (unsigned i = 0; i < GW_FWD_MAX; i++)

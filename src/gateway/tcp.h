@@ -69,11 +69,18 @@ struct gw_tcp *gw_tcp_new(const struct gw_config *cfg, const struct gw_policy *p
 			  struct port *port, struct ev_loop *loop);
 void gw_tcp_free(struct gw_tcp *t);
 
+/* gw_tcp_input() how: the segment came with offload metadata (gateway.c
+ * checked it points at this segment's TCP checksum). CSUM_PARTIAL: the
+ * checksum field holds only the pseudo-header sum, not verified. GSO: a
+ * TSO superframe taken as one segment (its checksum is partial too). */
+#define GW_TCP_IN_CSUM_PARTIAL 0x1u
+#define GW_TCP_IN_GSO 0x2u
+
 /* A TCP segment (l4, len bytes, IPv4 header already validated) from the
- * guest src (MAC smac) to dst. Called from transmit(): never emits
- * directly. */
+ * guest src (MAC smac) to dst; how: GW_TCP_IN_* or 0 for a plain frame.
+ * Called from transmit(): never emits directly. */
 void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
-		  const uint8_t *l4, size_t len);
+		  const uint8_t *l4, size_t len, unsigned how);
 
 /* One gw_flow_info row per flow for "info usernet" (gateway.h). */
 void gw_tcp_walk_flows(const struct gw_tcp *t, uint64_t now_ms, gw_flow_fn fn, void *ctx);

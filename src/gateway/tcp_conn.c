@@ -468,13 +468,13 @@ static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp
 }
 
 void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
-		  const uint8_t *l4, size_t len)
+		  const uint8_t *l4, size_t len, unsigned how)
 {
 	struct tcp_flow *f;
 	struct tcp_seg s;
 
 	t->stats.segs_in++;
-	if (tcp_seg_parse(&s, src, dst, l4, len, &t->stats))
+	if (tcp_seg_parse(&s, src, dst, l4, len, how, &t->stats))
 		return;
 	if (!src) {
 		t->stats.bad_flags++;

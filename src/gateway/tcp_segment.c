@@ -78,7 +78,7 @@ static void parse_options(struct tcp_seg *s, const uint8_t *o, size_t len)
 }
 
 int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *l4,
-		  size_t len, struct gw_tcp_stats *st)
+		  size_t len, unsigned how, struct gw_tcp_stats *st)
 {
 	size_t off;
 	uint8_t fl;
@@ -92,11 +92,16 @@ int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *
 		st->bad_offset++;
 		return -1;
 	}
-	if (csum_fold(tcp_csum_fast(l4, len, pseudo(src, dst, len)))) {
+	if (!(how & (GW_TCP_IN_CSUM_PARTIAL | GW_TCP_IN_GSO)) &&
+	    csum_fold(tcp_csum_fast(l4, len, pseudo(src, dst, len)))) {
 		st->bad_csum++;
 		return -1;
 	}
 	fl = l4[13];
+	if (how & GW_TCP_IN_GSO && fl & (TH_SYN | TH_RST)) {
+		st->bad_flags++;
+		return -1;
+	}
 	/* SYN with FIN or RST, and segments without ACK other than SYN/RST,
 	 * are scans or garbage. */
 	if ((fl & TH_SYN && fl & (TH_FIN | TH_RST)) ||

@@ -5,7 +5,14 @@
  * Theory of operation: tcp_seg_parse() checks a guest segment completely
  * before anyone reads a field: header length against the segment, the
  * checksum over pseudo-header and payload, flag combinations no real stack
- * sends. Options are walked with every length checked; MSS and window
+ * sends. A segment that came with offload metadata (GW_TCP_IN_* in how,
+ * tcp.h) is one whose checksum the sender left to the receiver: its
+ * field holds only a pseudo-header sum, so it is not verified; gateway.c
+ * has checked that the metadata points at this very segment's checksum.
+ * A TSO superframe (GW_TCP_IN_GSO) is taken as one segment of up to 64 KiB:
+ * its header's flags are what the merged segments carry (FIN and PSH of
+ * the last, CWR of the first), but SYN and RST never come segmented from
+ * a real stack, so such a frame is refused. Options are walked with every length checked; MSS and window
  * scale are taken only from SYNs and clamped (MSS 0 becomes 536, a shift
  * above 14 becomes 14, RFC 7323). The urgent pointer is ignored: URG data
  * is delivered inline, as Linux does by default, so a pointer beyond the
@@ -52,9 +59,9 @@ struct tcp_seg {
 	size_t len;         /* payload bytes */
 };
 
-/* 0 and *s filled, or -1 with the reason counted. */
+/* 0 and *s filled, or -1 with the reason counted. how: GW_TCP_IN_* (tcp.h). */
 int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *l4,
-		  size_t len, struct gw_tcp_stats *st);
+		  size_t len, unsigned how, struct gw_tcp_stats *st);
 
 struct tcp_seg_addr {
 	const uint8_t *dmac, *smac;
