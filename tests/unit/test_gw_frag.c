@@ -28,10 +28,10 @@
 #include "gateway/gateway.h"
 #include "gateway/ip_reasm.h"
 #include "gateway/stats.h"
-#include "helpers/gw_test.h"
+#include "helpers/gw_harness.h"
 
-#define HOST IP(10, 0, 2, 2)
-#define GUEST IP(10, 0, 2, 15)
+#define HOST GWH_HOST
+#define GUEST GWH_GUEST
 
 /* ---- the pool alone ---- */
 
@@ -44,16 +44,7 @@ static uint8_t pkt[70000];
 static size_t mk_frag(uint32_t src, uint16_t id, uint8_t proto, size_t off, size_t len,
 		      bool more)
 {
-	memset(pkt, 0, 20);
-	pkt[0] = 0x45;
-	wr16be(pkt + 2, (uint16_t)(20 + len));
-	wr16be(pkt + 4, id);
-	wr16be(pkt + 6, (uint16_t)((off / 8) | (more ? 0x2000 : 0)));
-	pkt[8] = 64;
-	pkt[9] = proto;
-	wr32be(pkt + 12, src);
-	wr32be(pkt + 16, HOST);
-	wr16be(pkt + 10, ref_csum(pkt, 20, 0));
+	gwh_ipv4(pkt, src, HOST, proto, id, (uint16_t)((off / 8) | (more ? 0x2000 : 0)), len);
 	for (size_t i = 0; i < len; i++)
 		pkt[20 + i] = (uint8_t)((off + i) * 7 + 3);
 	return 20 + len;
@@ -267,61 +258,10 @@ static void test_disabled(void **state)
 
 /* ---- through the gateway ---- */
 
-#define CAP 64
-static uint8_t cap[CAP][2048];
-static size_t cap_len[CAP];
-static unsigned ncap;
-static struct gateway *gw;
-static struct ev_loop *loop;
-static int peer = -1;
-static uint16_t peer_port;
-
-static void sink(void *s, struct port *from, const uint8_t *f, size_t len)
-{
-	if (ncap >= CAP)
-		return;
-	assert_true(len <= sizeof(cap[0]));
-	memcpy(cap[ncap], f, len);
-	cap_len[ncap++] = len;
-}
-
 static void mkgw(const char *opts, bool with_loop)
 {
-	struct gw_config cfg;
-	struct kvlist kv;
-	char err[KV_ERR_MAX], text[1024];
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-
-	snprintf(text, sizeof(text), "user%s%s", *opts ? "," : "", opts);
-	assert_int_equal(kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)), 0);
-	assert_int_equal(gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err)), 0);
-	kv_free(&kv);
-	loop = with_loop ? ev_loop_new() : NULL;
-	gw = gateway_new(&cfg, "gw", loop);
-	assert_non_null(gw);
-	gateway_port(gw)->sink_fn = sink;
-	ncap = 0;
-	peer = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	assert_true(peer >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(peer, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(peer, (struct sockaddr *)&sa, &sl), 0);
-	peer_port = ntohs(sa.sin_port);
-}
-
-static int gw_teardown(void **state)
-{
-	if (gw)
-		port_close(gateway_port(gw));
-	gw = NULL;
-	if (loop)
-		ev_loop_free(loop);
-	loop = NULL;
-	if (peer >= 0)
-		close(peer);
-	peer = -1;
-	return 0;
+	gwh_start(opts, with_loop);
+	gwh_peer_open();
 }
 
 /* Send the L4 datagram l4 (len bytes, proto) from the guest to dst in
@@ -337,21 +277,11 @@ static void guest_send_frags(uint32_t dst, uint8_t proto, uint16_t id, const uin
 		size_t flen = len - off < fsz ? len - off : fsz;
 		uint8_t *ip = f + 14;
 
-		memcpy(f, GWMAC, 6);
-		memcpy(f + 6, VM1, 6);
-		wr16be(f + 12, 0x0800);
-		memset(ip, 0, 20);
-		ip[0] = 0x45;
-		wr16be(ip + 2, (uint16_t)(20 + flen));
-		wr16be(ip + 4, id);
-		wr16be(ip + 6, (uint16_t)(off / 8 | (off + flen < len ? 0x2000 : 0)));
-		ip[8] = 64;
-		ip[9] = proto;
-		wr32be(ip + 12, GUEST);
-		wr32be(ip + 16, dst);
-		wr16be(ip + 10, ref_csum(ip, 20, 0));
+		gwh_eth(f, GWMAC, VM1, 0x0800);
+		gwh_ipv4(ip, GUEST, dst, proto, id, (uint16_t)(off / 8 | (off + flen < len ? 0x2000 : 0)),
+			 flen);
 		memcpy(ip + 20, l4 + off, flen);
-		port_send(gateway_port(gw), f, 34 + flen);
+		port_send(gateway_port(gwh.gw), f, 34 + flen);
 	}
 }
 
@@ -363,8 +293,8 @@ static size_t guest_reassemble(uint8_t *out, uint32_t src, uint8_t proto, unsign
 	int id = -1;
 
 	*nfrags = 0;
-	for (unsigned i = 0; i < ncap; i++) {
-		const uint8_t *f = cap[i], *ip = f + 14;
+	for (unsigned i = 0; i < gwh.ncap; i++) {
+		const uint8_t *f = gwh.cap[i], *ip = f + 14;
 		size_t tot = rd16be(ip + 2), off = (size_t)(rd16be(ip + 6) & 0x1fff) * 8;
 
 		assert_memory_equal(f, VM1, 6);
@@ -374,7 +304,7 @@ static size_t guest_reassemble(uint8_t *out, uint32_t src, uint8_t proto, unsign
 		assert_int_equal(ip[9], proto);
 		assert_int_equal(rd32be(ip + 12), src);
 		assert_int_equal(rd32be(ip + 16), GUEST);
-		assert_int_equal(cap_len[i], 14 + tot);
+		assert_int_equal(gwh.cap_len[i], 14 + tot);
 		assert_true(tot <= 1500);
 		if (id < 0)
 			id = rd16be(ip + 4);
@@ -403,36 +333,35 @@ static void test_udp_fragmented_roundtrip(void **state)
 
 	mkgw("", true);
 	wr16be(dgram, 5555);
-	wr16be(dgram + 2, peer_port);
+	wr16be(dgram + 2, gwh.peer_port);
 	wr16be(dgram + 4, sizeof(dgram));
 	for (size_t i = 8; i < sizeof(dgram); i++)
 		dgram[i] = (uint8_t)(i * 13);
 	wr16be(dgram + 6, ref_l4(GUEST, HOST, 17, dgram, sizeof(dgram)));
 	guest_send_frags(HOST, 17, 0x4242, dgram, sizeof(dgram), 1480, true);
-	assert_int_equal(gateway_stats(gw)->ip_fragments, 3);
-	assert_int_equal(gateway_stats(gw)->ip_frag_reassembled, 1);
+	assert_int_equal(gateway_stats(gwh.gw)->ip_fragments, 3);
+	assert_int_equal(gateway_stats(gwh.gw)->ip_frag_reassembled, 1);
 
-	p.fd = peer;
+	p.fd = gwh.peer;
 	assert_int_equal(poll(&p, 1, 1000), 1);
-	r = recvfrom(peer, buf, sizeof(buf), 0, (struct sockaddr *)&from, &sl);
+	r = recvfrom(gwh.peer, buf, sizeof(buf), 0, (struct sockaddr *)&from, &sl);
 	assert_int_equal(r, 3000);
 	assert_memory_equal(buf, dgram + 8, 3000);
 
 	/* The 3000-byte answer reaches the guest as fragments. */
-	assert_int_equal(sendto(peer, buf, 3000, 0, (struct sockaddr *)&from, sizeof(from)), 3000);
-	for (int i = 0; i < 200 && ncap < 3; i++)
-		ev_loop_once(loop, 10);
-	assert_int_equal(ncap, 3);
+	assert_int_equal(sendto(gwh.peer, buf, 3000, 0, (struct sockaddr *)&from, sizeof(from)), 3000);
+	gwh_run_until(3);
+	assert_int_equal(gwh.ncap, 3);
 	len = guest_reassemble(back, HOST, 17, &nfrags);
 	assert_int_equal(nfrags, 3);
 	assert_int_equal(len, 3008);
-	assert_int_equal(rd16be(back), peer_port);
+	assert_int_equal(rd16be(back), gwh.peer_port);
 	assert_int_equal(rd16be(back + 2), 5555);
 	assert_int_equal(rd16be(back + 4), 3008);
 	assert_int_equal(ref_l4(HOST, GUEST, 17, back, len), 0);
 	assert_memory_equal(back + 8, dgram + 8, 3000);
-	assert_int_equal(gateway_stats(gw)->ip_frag_out, 3);
-	assert_int_equal(gateway_stats(gw)->udp_nat_in, 1);
+	assert_int_equal(gateway_stats(gwh.gw)->ip_frag_out, 3);
+	assert_int_equal(gateway_stats(gwh.gw)->udp_nat_in, 1);
 }
 
 static void test_big_ping_answered_in_fragments(void **state)
@@ -449,8 +378,8 @@ static void test_big_ping_answered_in_fragments(void **state)
 		echo[i] = (uint8_t)i;
 	wr16be(echo + 2, ref_csum(echo, sizeof(echo), 0));
 	guest_send_frags(HOST, 1, 7, echo, sizeof(echo), 1480, false);
-	gateway_flush(gw);
-	assert_int_equal(gateway_stats(gw)->icmp_echo_replies, 1);
+	gateway_flush(gwh.gw);
+	assert_int_equal(gateway_stats(gwh.gw)->icmp_echo_replies, 1);
 	len = guest_reassemble(back, HOST, 1, &nfrags);
 	assert_int_equal(nfrags, 3);
 	assert_int_equal(len, sizeof(echo));
@@ -459,14 +388,14 @@ static void test_big_ping_answered_in_fragments(void **state)
 	assert_memory_equal(back + 4, echo + 4, sizeof(echo) - 4);
 
 	/* A ping that fits one frame still gets one unfragmented frame. */
-	ncap = 0;
+	gwh.ncap = 0;
 	wr16be(echo + 2, 0);
 	wr16be(echo + 2, ref_csum(echo, 1000, 0));
 	guest_send_frags(HOST, 1, 8, echo, 1000, 1480, false);
-	gateway_flush(gw);
-	assert_int_equal(ncap, 1);
-	assert_int_equal(rd16be(cap[0] + 14 + 6), 0);
-	assert_int_equal(cap_len[0], 14 + 20 + 1000);
+	gateway_flush(gwh.gw);
+	assert_int_equal(gwh.ncap, 1);
+	assert_int_equal(rd16be(gwh.cap[0] + 14 + 6), 0);
+	assert_int_equal(gwh.cap_len[0], 14 + 20 + 1000);
 }
 
 static void test_max_frags_zero_drops(void **state)
@@ -477,10 +406,10 @@ static void test_max_frags_zero_drops(void **state)
 	echo[0] = 8;
 	wr16be(echo + 2, ref_csum(echo, sizeof(echo), 0));
 	guest_send_frags(HOST, 1, 9, echo, sizeof(echo), 1480, false);
-	gateway_flush(gw);
-	assert_int_equal(ncap, 0);
-	assert_int_equal(gateway_stats(gw)->ip_fragments, 2);
-	assert_int_equal(gateway_stats(gw)->icmp_echo_replies, 0);
+	gateway_flush(gwh.gw);
+	assert_int_equal(gwh.ncap, 0);
+	assert_int_equal(gateway_stats(gwh.gw)->ip_fragments, 2);
+	assert_int_equal(gateway_stats(gwh.gw)->icmp_echo_replies, 0);
 }
 
 /* The keys this file's features brought: defaults, values, bad values
@@ -491,15 +420,10 @@ static void test_config_keys(void **state)
 	struct kvlist kv;
 	char err[KV_ERR_MAX];
 
-	assert_int_equal(kv_parse(&kv, "-netdev", "user", "type", err, sizeof(err)), 0);
-	assert_int_equal(gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err)), 0);
-	kv_free(&kv);
+	gwh_parse_cfg(&cfg, "");
 	assert_int_equal(cfg.max_frags, GW_DEFAULT_MAX_FRAGS);
 	assert_int_equal(cfg.udp_timeout_ms, 60000);
-	assert_int_equal(kv_parse(&kv, "-netdev", "user,max-frags=0,udp-timeout=1", "type", err,
-				  sizeof(err)), 0);
-	assert_int_equal(gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err)), 0);
-	kv_free(&kv);
+	gwh_parse_cfg(&cfg, "max-frags=0,udp-timeout=1");
 	assert_int_equal(cfg.max_frags, 0);
 	assert_int_equal(cfg.udp_timeout_ms, 1000);
 	static const char *const bad[][2] = {
@@ -530,9 +454,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_many_fragments, pool_setup,
 						pool_teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, pool_setup, pool_teardown),
-		cmocka_unit_test_teardown(test_udp_fragmented_roundtrip, gw_teardown),
-		cmocka_unit_test_teardown(test_big_ping_answered_in_fragments, gw_teardown),
-		cmocka_unit_test_teardown(test_max_frags_zero_drops, gw_teardown),
+		cmocka_unit_test_teardown(test_udp_fragmented_roundtrip, gwh_teardown),
+		cmocka_unit_test_teardown(test_big_ping_answered_in_fragments, gwh_teardown),
+		cmocka_unit_test_teardown(test_max_frags_zero_drops, gwh_teardown),
 		cmocka_unit_test(test_config_keys),
 	};
 

@@ -23,126 +23,31 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
-#include "helpers/gw_test.h"
-
-#define CAP 16
-static uint8_t cap[CAP][70000];
-static size_t cap_len[CAP];
-static unsigned ncap;
-static struct gateway *gw;
-static struct ev_loop *loop;
+#include "helpers/gw_harness.h"
 
 static const uint8_t VM2[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
 static const uint8_t VM3[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static void sink(void *s, struct port *from, const uint8_t *f, size_t len)
-{
-	assert_true(ncap < CAP);
-	assert_true(len <= sizeof(cap[0]));
-	memcpy(cap[ncap], f, len);
-	cap_len[ncap++] = len;
-}
-
-static void mkgw(const char *opts, bool with_loop)
-{
-	struct gw_config cfg;
-	struct kvlist kv;
-	char err[KV_ERR_MAX], text[1024];
-
-	snprintf(text, sizeof(text), "user%s%s", *opts ? "," : "", opts);
-	assert_int_equal(kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)), 0);
-	assert_int_equal(gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err)), 0);
-	kv_free(&kv);
-	loop = with_loop ? ev_loop_new() : NULL;
-	gw = gateway_new(&cfg, "gw", loop);
-	assert_non_null(gw);
-	gateway_port(gw)->sink_fn = sink;
-	ncap = 0;
-}
-
-static int teardown(void **state)
-{
-	if (gw)
-		port_close(gateway_port(gw));
-	gw = NULL;
-	if (loop)
-		ev_loop_free(loop);
-	loop = NULL;
-	return 0;
-}
-
-/* An independent checksum, so the gateway's is checked, not trusted. */
-
-static void send_frame(const uint8_t *f, size_t len)
-{
-	port_send(gateway_port(gw), f, len);
-	if (!loop)
-		gateway_flush(gw);
-}
-
 static const struct gw_stats *st(void)
 {
-	return gateway_stats(gw);
+	return gateway_stats(gwh.gw);
 }
 
 /* Ethernet + IPv4 around l4 (already at f+34). */
 static size_t mk_ip(uint8_t *f, const uint8_t *src_mac, const uint8_t *dst_mac, uint32_t src,
 		    uint32_t dst, uint8_t proto, size_t l4len)
 {
-	uint8_t *ip = f + 14;
-
-	memcpy(f, dst_mac, 6);
-	memcpy(f + 6, src_mac, 6);
-	wr16be(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	wr16be(ip + 2, (uint16_t)(20 + l4len));
-	wr16be(ip + 4, 0x1234);
-	ip[8] = 64;
-	ip[9] = proto;
-	wr32be(ip + 12, src);
-	wr32be(ip + 16, dst);
-	wr16be(ip + 10, ref_csum(ip, 20, 0));
+	gwh_eth(f, dst_mac, src_mac, 0x0800);
+	gwh_ipv4(f + 14, src, dst, proto, 0x1234, 0, l4len);
 	return 34 + l4len;
 }
 
 static size_t mk_udp(uint8_t *f, const uint8_t *src_mac, const uint8_t *dst_mac, uint32_t src,
 		     uint16_t sport, uint32_t dst, uint16_t dport, size_t dlen)
 {
-	uint8_t *u = f + 34;
-
-	wr16be(u, sport);
-	wr16be(u + 2, dport);
-	wr16be(u + 4, (uint16_t)(8 + dlen));
-	wr16be(u + 6, 0);
-	wr16be(u + 6, ref_l4(src, dst, 17, u, 8 + dlen));
+	gwh_udp(f + 34, src, sport, dst, dport, dlen);
 	return mk_ip(f, src_mac, dst_mac, src, dst, 17, 8 + dlen);
-}
-
-/* Check an emitted IPv4/UDP frame's headers and checksums. */
-static const uint8_t *check_udp(unsigned i, const uint8_t *dmac, uint32_t src, uint16_t sport,
-				uint32_t dst, uint16_t dport, size_t *dlen)
-{
-	const uint8_t *f = cap[i], *ip = f + 14, *u = f + 34;
-
-	assert_true(cap_len[i] >= 42);
-	assert_memory_equal(f, dmac, 6);
-	assert_memory_equal(f + 6, GWMAC, 6);
-	assert_int_equal(rd16be(f + 12), 0x0800);
-	assert_int_equal(ip[0], 0x45);
-	assert_int_equal(rd16be(ip + 2), cap_len[i] - 14);
-	assert_int_equal(ip[9], 17);
-	assert_int_equal(ref_csum(ip, 20, 0), 0);
-	assert_int_equal(rd32be(ip + 12), src);
-	assert_int_equal(rd32be(ip + 16), dst);
-	assert_int_equal(rd16be(u), sport);
-	assert_int_equal(rd16be(u + 2), dport);
-	assert_int_equal(rd16be(u + 4), cap_len[i] - 34);
-	assert_int_not_equal(rd16be(u + 6), 0);
-	assert_int_equal(ref_l4(src, dst, 17, u, cap_len[i] - 34), 0);
-	*dlen = cap_len[i] - 42;
-	return u + 8;
 }
 
 /* ---- ARP ---- */
@@ -168,9 +73,9 @@ static void test_arp(void **state)
 {
 	uint8_t f[64], want[60] = { 0 };
 
-	mkgw("", false);
-	send_frame(f, mk_arp(f, 1, VM1, IP(10, 0, 2, 15), IP(10, 0, 2, 2)));
-	assert_int_equal(ncap, 1);
+	gwh_start("", false);
+	gwh_send(f, mk_arp(f, 1, VM1, IP(10, 0, 2, 15), IP(10, 0, 2, 2)));
+	assert_int_equal(gwh.ncap, 1);
 	memcpy(want, VM1, 6);
 	memcpy(want + 6, GWMAC, 6);
 	memcpy(want + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00\x02", 10);
@@ -178,30 +83,30 @@ static void test_arp(void **state)
 	memcpy(want + 28, "\x0a\x00\x02\x02", 4);
 	memcpy(want + 32, VM1, 6);
 	memcpy(want + 38, "\x0a\x00\x02\x0f", 4);
-	assert_int_equal(cap_len[0], 60);
-	assert_memory_equal(cap[0], want, 60);
+	assert_int_equal(gwh.cap_len[0], 60);
+	assert_memory_equal(gwh.cap[0], want, 60);
 
-	send_frame(f, mk_arp(f, 1, VM1, IP(10, 0, 2, 15), IP(10, 0, 2, 3)));
-	assert_int_equal(ncap, 2);
-	assert_memory_equal(cap[1] + 28, "\x0a\x00\x02\x03", 4);
-	assert_memory_equal(cap[1] + 22, GWMAC, 6);
+	gwh_send(f, mk_arp(f, 1, VM1, IP(10, 0, 2, 15), IP(10, 0, 2, 3)));
+	assert_int_equal(gwh.ncap, 2);
+	assert_memory_equal(gwh.cap[1] + 28, "\x0a\x00\x02\x03", 4);
+	assert_memory_equal(gwh.cap[1] + 22, GWMAC, 6);
 
 	/* not ours, gratuitous, replies: learned, not answered */
-	send_frame(f, mk_arp(f, 1, VM1, IP(10, 0, 2, 15), IP(10, 0, 2, 99)));
-	send_frame(f, mk_arp(f, 2, VM2, IP(10, 0, 2, 16), IP(10, 0, 2, 2)));
-	assert_int_equal(ncap, 2);
+	gwh_send(f, mk_arp(f, 1, VM1, IP(10, 0, 2, 15), IP(10, 0, 2, 99)));
+	gwh_send(f, mk_arp(f, 2, VM2, IP(10, 0, 2, 16), IP(10, 0, 2, 2)));
+	assert_int_equal(gwh.ncap, 2);
 	assert_int_equal(st()->arp_ignored, 2);
 
 	/* hostile: truncated, wrong sizes, wrong op */
 	mk_arp(f, 1, VM1, IP(10, 0, 2, 15), IP(10, 0, 2, 2));
-	send_frame(f, 41);
+	gwh_send(f, 41);
 	assert_int_equal(st()->arp_truncated, 1);
 	f[18] = 200;
-	send_frame(f, 42);
+	gwh_send(f, 42);
 	mk_arp(f, 9, VM1, IP(10, 0, 2, 15), IP(10, 0, 2, 2));
-	send_frame(f, 42);
+	gwh_send(f, 42);
 	assert_int_equal(st()->arp_bad, 2);
-	assert_int_equal(ncap, 2);
+	assert_int_equal(gwh.ncap, 2);
 }
 
 /* ---- IPv4 validation and ICMP ---- */
@@ -226,34 +131,34 @@ static void test_icmp_echo(void **state)
 	uint8_t f[2000];
 	size_t len;
 
-	mkgw("", false);
+	gwh_start("", false);
 	len = mk_ping(f, IP(10, 0, 2, 2), 56);
-	send_frame(f, len);
-	assert_int_equal(ncap, 1);
-	assert_int_equal(cap_len[0], len);
-	assert_memory_equal(cap[0], VM1, 6);
-	assert_memory_equal(cap[0] + 6, GWMAC, 6);
-	assert_int_equal(ref_csum(cap[0] + 14, 20, 0), 0);
-	assert_int_equal(rd32be(cap[0] + 26), IP(10, 0, 2, 2));
-	assert_int_equal(rd32be(cap[0] + 30), IP(10, 0, 2, 15));
-	assert_int_equal(cap[0][34], 0);
-	assert_int_equal(ref_csum(cap[0] + 34, 64, 0), 0);
-	assert_memory_equal(cap[0] + 38, f + 38, 60); /* id, seq, payload */
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 1);
+	assert_int_equal(gwh.cap_len[0], len);
+	assert_memory_equal(gwh.cap[0], VM1, 6);
+	assert_memory_equal(gwh.cap[0] + 6, GWMAC, 6);
+	assert_int_equal(ref_csum(gwh.cap[0] + 14, 20, 0), 0);
+	assert_int_equal(rd32be(gwh.cap[0] + 26), IP(10, 0, 2, 2));
+	assert_int_equal(rd32be(gwh.cap[0] + 30), IP(10, 0, 2, 15));
+	assert_int_equal(gwh.cap[0][34], 0);
+	assert_int_equal(ref_csum(gwh.cap[0] + 34, 64, 0), 0);
+	assert_memory_equal(gwh.cap[0] + 38, f + 38, 60); /* id, seq, payload */
 	assert_int_equal(st()->icmp_echo_replies, 1);
 
-	send_frame(f, mk_ping(f, IP(10, 0, 2, 3), 0));
-	assert_int_equal(ncap, 2);
+	gwh_send(f, mk_ping(f, IP(10, 0, 2, 3), 0));
+	assert_int_equal(gwh.ncap, 2);
 
 	len = mk_ping(f, IP(10, 0, 2, 2), 56);
 	f[40] ^= 1;
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->icmp_bad_csum, 1);
-	send_frame(f, mk_ping(f, IP(8, 8, 8, 8), 8));
+	gwh_send(f, mk_ping(f, IP(8, 8, 8, 8), 8));
 	assert_int_equal(st()->ip_unhandled, 1);
 	/* ICMP shorter than its header */
-	send_frame(f, mk_ip(f, VM1, GWMAC, IP(10, 0, 2, 15), IP(10, 0, 2, 2), 1, 4));
+	gwh_send(f, mk_ip(f, VM1, GWMAC, IP(10, 0, 2, 15), IP(10, 0, 2, 2), 1, 4));
 	assert_int_equal(st()->icmp_truncated, 1);
-	assert_int_equal(ncap, 2);
+	assert_int_equal(gwh.ncap, 2);
 }
 
 static void test_ip_hostile(void **state)
@@ -261,78 +166,78 @@ static void test_ip_hostile(void **state)
 	uint8_t f[2000];
 	size_t len;
 
-	mkgw("", false);
+	gwh_start("", false);
 	len = mk_ping(f, IP(10, 0, 2, 2), 16);
 
-	send_frame(f, 14 + 19);
+	gwh_send(f, 14 + 19);
 	assert_int_equal(st()->ip_truncated, 1);
 	f[14] = 0x65;
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->ip_bad_version, 1);
 	f[14] = 0x44;
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->ip_bad_ihl, 1);
 	f[14] = 0x4f; /* 60-byte header, 48 bytes of packet */
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->ip_truncated, 2);
 
 	len = mk_ping(f, IP(10, 0, 2, 2), 16);
-	send_frame(f, len - 1); /* total length beyond the frame */
+	gwh_send(f, len - 1); /* total length beyond the frame */
 	assert_int_equal(st()->ip_bad_len, 1);
 	wr16be(f + 16, 19); /* total length below the header */
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->ip_bad_len, 2);
 
 	len = mk_ping(f, IP(10, 0, 2, 2), 16);
 	f[24] ^= 0xff;
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->ip_bad_csum, 1);
 
 	len = mk_ping(f, IP(10, 0, 2, 2), 16);
 	f[20] = 0x20; /* MF */
 	wr16be(f + 24, 0);
 	wr16be(f + 24, ref_csum(f + 14, 20, 0));
-	send_frame(f, len);
+	gwh_send(f, len);
 	wr16be(f + 20, 0x0001); /* offset 8 */
 	wr16be(f + 24, 0);
 	wr16be(f + 24, ref_csum(f + 14, 20, 0));
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->ip_fragments, 2);
 
 	/* Ethernet padding after the IP packet is fine */
 	len = mk_ping(f, IP(10, 0, 2, 2), 0);
 	memset(f + len, 0xee, 60 - len);
-	send_frame(f, 60);
-	assert_int_equal(ncap, 1);
-	assert_int_equal(cap_len[0], len);
+	gwh_send(f, 60);
+	assert_int_equal(gwh.ncap, 1);
+	assert_int_equal(gwh.cap_len[0], len);
 
 	/* spoofed source, other MAC, other ethertypes */
 	mk_ip(f, VM1, GWMAC, IP(10, 0, 2, 2), IP(10, 0, 2, 3), 1, 8);
-	send_frame(f, 42);
+	gwh_send(f, 42);
 	assert_int_equal(st()->ip_bad_src, 1);
 	len = mk_ping(f, IP(10, 0, 2, 2), 0);
 	memcpy(f, VM2, 6);
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->not_for_us, 1);
 	memcpy(f, GWMAC, 6);
 	wr16be(f + 12, 0x86dd);
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->bad_ethertype, 1);
-	send_frame(f, 13); /* the port layer drops runts */
-	assert_int_equal(ncap, 1);
+	gwh_send(f, 13); /* the port layer drops runts */
+	assert_int_equal(gwh.ncap, 1);
 
 	/* UDP: length beyond the packet, bad checksum, short header */
 	len = mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 1000, IP(10, 0, 2, 3), 53, 4);
 	wr16be(f + 38, 13);
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->udp_bad_len, 1);
 	len = mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 1000, IP(10, 0, 2, 3), 53, 4);
 	f[len - 1] ^= 1;
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->udp_bad_csum, 1);
-	send_frame(f, mk_ip(f, VM1, GWMAC, IP(10, 0, 2, 15), IP(10, 0, 2, 3), 17, 7));
+	gwh_send(f, mk_ip(f, VM1, GWMAC, IP(10, 0, 2, 15), IP(10, 0, 2, 3), 17, 7));
 	assert_int_equal(st()->udp_truncated, 1);
-	assert_int_equal(ncap, 1);
+	assert_int_equal(gwh.ncap, 1);
 }
 
 /* ---- DHCP ---- */
@@ -360,7 +265,7 @@ static size_t mk_dhcp(uint8_t *f, const uint8_t *mac, uint32_t ciaddr, bool bfla
 /* Find option code in a reply's options; returns its length or -1. */
 static int opt(unsigned i, uint8_t code, const uint8_t **val)
 {
-	const uint8_t *o = cap[i] + 42 + 240, *end = cap[i] + cap_len[i];
+	const uint8_t *o = gwh.cap[i] + 42 + 240, *end = gwh.cap[i] + gwh.cap_len[i];
 
 	while (o < end && *o != 255) {
 		if (!*o) {
@@ -408,12 +313,12 @@ static void dhcp_send(const uint8_t *mac, uint32_t ciaddr, bool bflag, uint8_t t
 		n += 4;
 	}
 	o[n++] = 255;
-	send_frame(f, mk_dhcp(f, mac, ciaddr, bflag, o, n));
+	gwh_send(f, mk_dhcp(f, mac, ciaddr, bflag, o, n));
 }
 
 static uint32_t yiaddr(unsigned i)
 {
-	return rd32be(cap[i] + 42 + 16);
+	return rd32be(gwh.cap[i] + 42 + 16);
 }
 
 static void test_dhcp_dora(void **state)
@@ -423,10 +328,10 @@ static void test_dhcp_dora(void **state)
 					"\x01" "b" "\xc0\x02";
 	size_t dlen;
 
-	mkgw("hostname=vm1,domainname=example.test,dnssearch=a.test,dnssearch=b.test", false);
+	gwh_start("hostname=vm1,domainname=example.test,dnssearch=a.test,dnssearch=b.test", false);
 	dhcp_send(VM1, 0, false, 1, 0, 0);
-	assert_int_equal(ncap, 1);
-	d = check_udp(0, BCAST, IP(10, 0, 2, 2), 67, 0xffffffff, 68, &dlen);
+	assert_int_equal(gwh.ncap, 1);
+	d = gwh_check_udp(0, BCAST, IP(10, 0, 2, 2), 67, 0xffffffff, 68, &dlen);
 	assert_true(dlen >= 300);
 	assert_int_equal(d[0], 2);
 	assert_int_equal(rd32be(d + 4), 0xdeadbeef);
@@ -450,22 +355,22 @@ static void test_dhcp_dora(void **state)
 	assert_int_equal(opt(0, 26, &v), -1); /* no mtu= given */
 
 	dhcp_send(VM1, 0, false, 3, IP(10, 0, 2, 15), IP(10, 0, 2, 2));
-	assert_int_equal(ncap, 2);
+	assert_int_equal(gwh.ncap, 2);
 	assert_int_equal(opt(1, 53, &v), 1);
 	assert_int_equal(v[0], 5);
 	assert_int_equal(yiaddr(1), IP(10, 0, 2, 15));
-	assert_int_equal(gateway_lease_of(gw, VM1), IP(10, 0, 2, 15));
+	assert_int_equal(gateway_lease_of(gwh.gw, VM1), IP(10, 0, 2, 15));
 
 	/* a second VM gets the next address */
 	dhcp_send(VM2, 0, true, 1, 0, 0);
 	assert_int_equal(yiaddr(2), IP(10, 0, 2, 16));
 	dhcp_send(VM2, 0, true, 3, IP(10, 0, 2, 16), IP(10, 0, 2, 2));
-	assert_int_equal(gateway_lease_of(gw, VM2), IP(10, 0, 2, 16));
+	assert_int_equal(gateway_lease_of(gwh.gw, VM2), IP(10, 0, 2, 16));
 
 	/* renewal: unicast from the bound address, same address back */
 	dhcp_send(VM1, IP(10, 0, 2, 15), false, 3, 0, 0);
-	assert_int_equal(ncap, 5);
-	check_udp(4, VM1, IP(10, 0, 2, 2), 67, IP(10, 0, 2, 15), 68, &dlen);
+	assert_int_equal(gwh.ncap, 5);
+	gwh_check_udp(4, VM1, IP(10, 0, 2, 2), 67, IP(10, 0, 2, 15), 68, &dlen);
 	assert_int_equal(yiaddr(4), IP(10, 0, 2, 15));
 
 	/* rediscover after reboot: same address */
@@ -474,8 +379,8 @@ static void test_dhcp_dora(void **state)
 
 	/* asking for someone else's address: NAK, broadcast */
 	dhcp_send(VM1, 0, false, 3, IP(10, 0, 2, 16), IP(10, 0, 2, 2));
-	assert_int_equal(ncap, 7);
-	check_udp(6, BCAST, IP(10, 0, 2, 2), 67, 0xffffffff, 68, &dlen);
+	assert_int_equal(gwh.ncap, 7);
+	gwh_check_udp(6, BCAST, IP(10, 0, 2, 2), 67, 0xffffffff, 68, &dlen);
 	assert_int_equal(opt(6, 53, &v), 1);
 	assert_int_equal(v[0], 6);
 	assert_int_equal(yiaddr(6), 0);
@@ -483,7 +388,7 @@ static void test_dhcp_dora(void **state)
 
 	/* a REQUEST for another server is silently ignored */
 	dhcp_send(VM1, 0, false, 3, IP(10, 0, 2, 15), IP(10, 0, 2, 99));
-	assert_int_equal(ncap, 7);
+	assert_int_equal(gwh.ncap, 7);
 	assert_int_equal(st()->dhcp_ignored, 1);
 }
 
@@ -492,20 +397,20 @@ static void test_dhcp_release_decline_inform_static(void **state)
 	const uint8_t *v;
 	size_t dlen;
 
-	mkgw("lease=10.0.2.50@52:54:00:ab:cd:ef,mtu=1400,bootfile=pxe.0", false);
+	gwh_start("lease=10.0.2.50@52:54:00:ab:cd:ef,mtu=1400,bootfile=pxe.0", false);
 	dhcp_send(VM3, 0, false, 1, 0, 0);
 	assert_int_equal(yiaddr(0), IP(10, 0, 2, 50));
 	assert_int_equal(opt(0, 26, &v), 2);
 	assert_int_equal(rd16be(v), 1400);
 	assert_int_equal(opt(0, 67, &v), 5);
-	assert_memory_equal(cap[0] + 42 + 108, "pxe.0", 6);
+	assert_memory_equal(gwh.cap[0] + 42 + 108, "pxe.0", 6);
 
 	dhcp_send(VM1, 0, false, 1, 0, 0);
 	assert_int_equal(yiaddr(1), IP(10, 0, 2, 15));
 	dhcp_send(VM1, 0, false, 3, IP(10, 0, 2, 15), IP(10, 0, 2, 2));
 	dhcp_send(VM1, IP(10, 0, 2, 15), false, 7, 0, IP(10, 0, 2, 2));
 	assert_int_equal(st()->dhcp_releases, 1);
-	assert_int_equal(gateway_lease_of(gw, VM1), 0);
+	assert_int_equal(gateway_lease_of(gwh.gw, VM1), 0);
 	dhcp_send(VM1, 0, false, 1, 0, 0);
 	assert_int_equal(yiaddr(3), IP(10, 0, 2, 15)); /* remembered */
 
@@ -517,8 +422,8 @@ static void test_dhcp_release_decline_inform_static(void **state)
 
 	/* INFORM: ACK without an address or lease time, to ciaddr */
 	dhcp_send(VM2, IP(10, 0, 2, 77), false, 8, 0, 0);
-	assert_int_equal(ncap, 6);
-	check_udp(5, VM2, IP(10, 0, 2, 2), 67, IP(10, 0, 2, 77), 68, &dlen);
+	assert_int_equal(gwh.ncap, 6);
+	gwh_check_udp(5, VM2, IP(10, 0, 2, 2), 67, IP(10, 0, 2, 77), 68, &dlen);
 	assert_int_equal(opt(5, 53, &v), 1);
 	assert_int_equal(v[0], 5);
 	assert_int_equal(yiaddr(5), 0);
@@ -530,13 +435,13 @@ static void test_dhcp_pool_full(void **state)
 {
 	uint8_t mac[6];
 
-	mkgw("max-leases=2", false);
+	gwh_start("max-leases=2", false);
 	memcpy(mac, VM1, 6);
 	for (int i = 0; i < 3; i++) {
 		mac[5] = (uint8_t)i;
 		dhcp_send(mac, 0, false, 1, 0, 0);
 	}
-	assert_int_equal(ncap, 2);
+	assert_int_equal(gwh.ncap, 2);
 	assert_int_equal(yiaddr(1), IP(10, 0, 2, 16));
 	assert_int_equal(st()->dhcp_pool_full, 1);
 }
@@ -546,57 +451,57 @@ static void test_dhcp_hostile(void **state)
 	uint8_t f[2000], o[600];
 	size_t len;
 
-	mkgw("", false);
+	gwh_start("", false);
 	/* shorter than BOOTP + cookie (CVE-2021-3592 class) */
 	len = mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01\xff", 4);
 	len = mk_udp(f, VM1, BCAST, 0, 68, 0xffffffff, 67, 239);
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->dhcp_truncated, 1);
 
 	/* option length running past the end */
-	send_frame(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01\x0c\x30" "ab", 6));
+	gwh_send(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01\x0c\x30" "ab", 6));
 	/* missing END */
-	send_frame(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01", 3));
+	gwh_send(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01", 3));
 	/* code without a length byte at the very end */
-	send_frame(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01\x0c", 4));
+	gwh_send(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01\x0c", 4));
 	/* pad flood without END */
 	memset(o, 0, sizeof(o));
-	send_frame(f, mk_dhcp(f, VM1, 0, false, o, sizeof(o)));
+	gwh_send(f, mk_dhcp(f, VM1, 0, false, o, sizeof(o)));
 	/* message type with a wrong length */
-	send_frame(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x02\x01\x01\xff", 5));
+	gwh_send(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x02\x01\x01\xff", 5));
 	/* overload: file field without END */
 	len = mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x34\x01\x01\x35\x01\x01\xff", 7);
 	memset(f + 42 + 108, 0x0c, 128);
 	wr16be(f + 40, 0);
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->dhcp_bad_options, 6);
 
 	/* a bad cookie */
 	len = mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01\xff", 4);
 	f[42 + 236] = 0;
 	wr16be(f + 40, 0);
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->dhcp_bad_options, 7);
 	/* BOOTREPLY op, odd hlen, relay */
 	len = mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x35\x01\x01\xff", 4);
 	f[42] = 2;
 	wr16be(f + 40, 0);
-	send_frame(f, len);
+	gwh_send(f, len);
 	f[42] = 1;
 	f[44] = 16;
-	send_frame(f, len);
+	gwh_send(f, len);
 	assert_int_equal(st()->dhcp_bad_header, 2);
 	/* no message type: plain BOOTP, ignored */
-	send_frame(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x00\x00\xff", 3));
+	gwh_send(f, mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x00\x00\xff", 3));
 	assert_int_equal(st()->dhcp_no_type, 1);
-	assert_int_equal(ncap, 0);
+	assert_int_equal(gwh.ncap, 0);
 
 	/* a valid overload: the message type lives in the file field */
 	len = mk_dhcp(f, VM1, 0, false, (const uint8_t *)"\x34\x01\x01\xff", 4);
 	memcpy(f + 42 + 108, "\x35\x01\x01\xff", 4);
 	wr16be(f + 40, 0);
-	send_frame(f, len);
-	assert_int_equal(ncap, 1);
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 1);
 	assert_int_equal(yiaddr(0), IP(10, 0, 2, 15));
 }
 
@@ -631,7 +536,7 @@ static void send_dns(const uint8_t *q, size_t qlen)
 	uint8_t f[2000];
 
 	memcpy(f + 42, q, qlen);
-	send_frame(f, mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 40000, IP(10, 0, 2, 3), 53, qlen));
+	gwh_send(f, mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 40000, IP(10, 0, 2, 3), 53, qlen));
 }
 
 static void test_dns_builtin(void **state)
@@ -640,11 +545,11 @@ static void test_dns_builtin(void **state)
 	size_t qlen, dlen;
 	const uint8_t *d;
 
-	mkgw("", false);
+	gwh_start("", false);
 	qlen = mk_query(q, 0x1234, "HOST.vmwire.internal", 1);
 	send_dns(q, qlen);
-	assert_int_equal(ncap, 1);
-	d = check_udp(0, VM1, IP(10, 0, 2, 3), 53, IP(10, 0, 2, 15), 40000, &dlen);
+	assert_int_equal(gwh.ncap, 1);
+	d = gwh_check_udp(0, VM1, IP(10, 0, 2, 3), 53, IP(10, 0, 2, 15), 40000, &dlen);
 	assert_int_equal(dlen, qlen + 16);
 	assert_int_equal(rd16be(d), 0x1234);
 	assert_int_equal(rd16be(d + 2), 0x8580); /* QR AA RD RA NOERROR */
@@ -656,15 +561,15 @@ static void test_dns_builtin(void **state)
 
 	qlen = mk_query(q, 7, "host.vmwire.internal", 28);
 	send_dns(q, qlen);
-	assert_int_equal(ncap, 2);
-	assert_int_equal(cap_len[1], 42 + qlen);
-	assert_int_equal(rd16be(cap[1] + 42 + 6), 0);
+	assert_int_equal(gwh.ncap, 2);
+	assert_int_equal(gwh.cap_len[1], 42 + qlen);
+	assert_int_equal(rd16be(gwh.cap[1] + 42 + 6), 0);
 
 	/* no upstream configured: SERVFAIL right away */
 	qlen = mk_query(q, 9, "example.test", 1);
 	send_dns(q, qlen);
-	assert_int_equal(ncap, 3);
-	assert_int_equal(rd16be(cap[2] + 42 + 2) & 0xf, 2);
+	assert_int_equal(gwh.ncap, 3);
+	assert_int_equal(rd16be(gwh.cap[2] + 42 + 2) & 0xf, 2);
 	assert_int_equal(st()->dns_no_upstream, 1);
 }
 
@@ -673,7 +578,7 @@ static void test_dns_hostile(void **state)
 	uint8_t q[600] = { 0 }; /* the short query below sends its first 11 bytes */
 	size_t qlen;
 
-	mkgw("", false);
+	gwh_start("", false);
 	send_dns(q, 11); /* shorter than a header */
 	qlen = mk_query(q, 1, "a.b", 1);
 	q[12] = 0xc0; /* name pointing at itself: loop */
@@ -701,7 +606,7 @@ static void test_dns_hostile(void **state)
 	wr16be(q + 2, 0x0100);
 	send_dns(q, 12 + 5 * 64 + 5);
 	assert_int_equal(st()->dns_malformed, 8);
-	assert_int_equal(ncap, 0);
+	assert_int_equal(gwh.ncap, 0);
 }
 
 static int udp_sock(uint16_t *port)
@@ -727,13 +632,6 @@ static ssize_t recv_wait(int fd, uint8_t *buf, size_t size, struct sockaddr_in *
 	return recvfrom(fd, buf, size, 0, (struct sockaddr *)from, &fl);
 }
 
-/* Run the loop until the gateway emitted want frames (or give up). */
-static void pump(unsigned want)
-{
-	for (int i = 0; i < 200 && ncap < want; i++)
-		ev_loop_once(loop, 20);
-}
-
 static void test_dns_forward_failover(void **state)
 {
 	uint8_t q[512], m[2048];
@@ -747,7 +645,7 @@ static void test_dns_forward_failover(void **state)
 
 	snprintf(opts, sizeof(opts), "dns-upstream=127.0.0.1:%u,dns-upstream=127.0.0.1:%u",
 		 p1, p2);
-	mkgw(opts, true);
+	gwh_start(opts, true);
 	qlen = mk_query(q, 0xabcd, "www.Example.test", 1);
 	send_dns(q, qlen);
 	n = recv_wait(s1, m, sizeof(m), &from);
@@ -756,7 +654,7 @@ static void test_dns_forward_failover(void **state)
 	up_id = rd16be(m);
 
 	/* the first upstream stays silent: the sweep moves on to the second */
-	gateway_dns_sweep(gw, ev_now_ms() + 10000);
+	gateway_dns_sweep(gwh.gw, ev_now_ms() + 10000);
 	assert_int_equal(st()->dns_failovers, 1);
 	n = recv_wait(s2, m, sizeof(m), &from);
 	assert_int_equal(n, qlen);
@@ -769,17 +667,17 @@ static void test_dns_forward_failover(void **state)
 	assert_int_equal(sendto(s1, m, (size_t)n + 16, 0, (struct sockaddr *)&from,
 				sizeof(from)), n + 16);
 	for (int i = 0; i < 10; i++)
-		ev_loop_once(loop, 20);
+		ev_loop_once(gwh.loop, 20);
 	assert_int_equal(st()->dns_bad_reply, 1);
-	assert_int_equal(ncap, 0);
+	assert_int_equal(gwh.ncap, 0);
 
 	assert_int_equal(sendto(s2, m, (size_t)n + 16, 0, (struct sockaddr *)&from,
 				sizeof(from)), n + 16);
-	pump(1);
-	assert_int_equal(ncap, 1);
+	gwh_run_until(1);
+	assert_int_equal(gwh.ncap, 1);
 	{
 		size_t dlen;
-		const uint8_t *d = check_udp(0, VM1, IP(10, 0, 2, 3), 53, IP(10, 0, 2, 15),
+		const uint8_t *d = gwh_check_udp(0, VM1, IP(10, 0, 2, 3), 53, IP(10, 0, 2, 15),
 					     40000, &dlen);
 
 		assert_int_equal(dlen, (size_t)n + 16);
@@ -793,13 +691,13 @@ static void test_dns_forward_failover(void **state)
 	send_dns(q, qlen);
 	assert_true(recv_wait(s1, m, sizeof(m), &from) > 0 ||
 		    recv_wait(s2, m, sizeof(m), &from) > 0);
-	gateway_dns_sweep(gw, ev_now_ms() + 10000);
-	gateway_dns_sweep(gw, ev_now_ms() + 20000);
+	gateway_dns_sweep(gwh.gw, ev_now_ms() + 10000);
+	gateway_dns_sweep(gwh.gw, ev_now_ms() + 20000);
 	assert_int_equal(st()->dns_timeouts, 1);
-	pump(2);
-	assert_int_equal(ncap, 2);
-	assert_int_equal(rd16be(cap[1] + 42), 0x5555);
-	assert_int_equal(rd16be(cap[1] + 42 + 2) & 0x800f, 0x8002);
+	gwh_run_until(2);
+	assert_int_equal(gwh.ncap, 2);
+	assert_int_equal(rd16be(gwh.cap[1] + 42), 0x5555);
+	assert_int_equal(rd16be(gwh.cap[1] + 42 + 2) & 0x800f, 0x8002);
 	close(s1);
 	close(s2);
 }
@@ -807,16 +705,16 @@ static void test_dns_forward_failover(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_arp, teardown),
-		cmocka_unit_test_teardown(test_icmp_echo, teardown),
-		cmocka_unit_test_teardown(test_ip_hostile, teardown),
-		cmocka_unit_test_teardown(test_dhcp_dora, teardown),
-		cmocka_unit_test_teardown(test_dhcp_release_decline_inform_static, teardown),
-		cmocka_unit_test_teardown(test_dhcp_pool_full, teardown),
-		cmocka_unit_test_teardown(test_dhcp_hostile, teardown),
-		cmocka_unit_test_teardown(test_dns_builtin, teardown),
-		cmocka_unit_test_teardown(test_dns_hostile, teardown),
-		cmocka_unit_test_teardown(test_dns_forward_failover, teardown),
+		cmocka_unit_test_teardown(test_arp, gwh_teardown),
+		cmocka_unit_test_teardown(test_icmp_echo, gwh_teardown),
+		cmocka_unit_test_teardown(test_ip_hostile, gwh_teardown),
+		cmocka_unit_test_teardown(test_dhcp_dora, gwh_teardown),
+		cmocka_unit_test_teardown(test_dhcp_release_decline_inform_static, gwh_teardown),
+		cmocka_unit_test_teardown(test_dhcp_pool_full, gwh_teardown),
+		cmocka_unit_test_teardown(test_dhcp_hostile, gwh_teardown),
+		cmocka_unit_test_teardown(test_dns_builtin, gwh_teardown),
+		cmocka_unit_test_teardown(test_dns_hostile, gwh_teardown),
+		cmocka_unit_test_teardown(test_dns_forward_failover, gwh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,55 +27,14 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
-#include "helpers/gw_test.h"
+#include "helpers/gw_harness.h"
 
-#define CAP 64
-static uint8_t cap[CAP][2048];
-static size_t cap_len[CAP];
-static unsigned ncap;
-static struct gateway *gw;
-static struct ev_loop *loop;
-
-#define GUEST IP(10, 0, 2, 15)
-#define HOST IP(10, 0, 2, 2)
-
-static void sink(void *s, struct port *from, const uint8_t *f, size_t len)
-{
-	(void)s;
-	(void)from;
-	if (ncap == CAP || len > sizeof(cap[0]))
-		return;
-	memcpy(cap[ncap], f, len);
-	cap_len[ncap++] = len;
-}
+#define GUEST GWH_GUEST
+#define HOST GWH_HOST
 
 static void mkgw(const char *opts)
 {
-	struct gw_config cfg;
-	struct kvlist kv;
-	char err[KV_ERR_MAX], text[512];
-
-	snprintf(text, sizeof(text), "user%s%s", *opts ? "," : "", opts);
-	assert_int_equal(kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)), 0);
-	assert_int_equal(gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err)), 0);
-	kv_free(&kv);
-	loop = ev_loop_new();
-	gw = gateway_new(&cfg, "gw", loop);
-	assert_non_null(gw);
-	gateway_port(gw)->sink_fn = sink;
-	ncap = 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (gw)
-		port_close(gateway_port(gw));
-	gw = NULL;
-	if (loop)
-		ev_loop_free(loop);
-	loop = NULL;
-	return 0;
+	gwh_start(opts, true);
 }
 
 struct seg {
@@ -94,19 +53,9 @@ static void send_seg(const struct seg *s)
 	static uint8_t f[2048];
 	uint8_t *ip = f + 14, *t = f + 34;
 	size_t hl = 20 + s->optlen, l4 = hl + s->len;
-	uint32_t sum;
 
-	memcpy(f, GWMAC, 6);
-	memcpy(f + 6, VM1, 6);
-	wr16be(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	wr16be(ip + 2, (uint16_t)(20 + l4));
-	ip[8] = 64;
-	ip[9] = 6;
-	wr32be(ip + 12, GUEST);
-	wr32be(ip + 16, HOST);
-	wr16be(ip + 10, ref_csum(ip, 20, 0));
+	gwh_eth(f, GWMAC, VM1, 0x0800);
+	gwh_ipv4(ip, GUEST, HOST, 6, 0, 0, l4);
 	memset(t, 0, 20);
 	wr16be(t, s->sport);
 	wr16be(t + 2, s->dport);
@@ -120,36 +69,34 @@ static void send_seg(const struct seg *s)
 		memcpy(t + 20, s->opt, s->optlen);
 	if (s->len)
 		memcpy(t + hl, s->data, s->len);
-	sum = (GUEST >> 16) + (GUEST & 0xffff) + (HOST >> 16) + (HOST & 0xffff) + 6 + (uint32_t)l4;
-	wr16be(t + 16, ref_csum(t, l4, sum));
-	port_send(gateway_port(gw), f, 34 + l4);
+	wr16be(t + 16, ref_l4(GUEST, HOST, 6, t, l4));
+	port_send(gateway_port(gwh.gw), f, 34 + l4);
 }
 
 /* Run the loop until a frame arrives (or ~2 s pass). Returns its index. */
 #define wait_frame() wait_frame_(__LINE__)
 static int wait_frame_(int line)
 {
-	unsigned had = ncap;
+	unsigned had = gwh.ncap;
 
-	for (int i = 0; i < 200 && ncap == had; i++)
-		ev_loop_once(loop, 10);
-	if (ncap == had)
+	for (int i = 0; i < 200 && gwh.ncap == had; i++)
+		ev_loop_once(gwh.loop, 10);
+	if (gwh.ncap == had)
 		fprintf(stderr, "no frame at line %d\n", line);
-	return ncap > had ? (int)had : -1;
+	return gwh.ncap > had ? (int)had : -1;
 }
 
 static void spin(int ms)
 {
 	for (int i = 0; i < ms / 10; i++)
-		ev_loop_once(loop, 10);
+		ev_loop_once(gwh.loop, 10);
 }
 
 /* Check headers and checksums of captured TCP frame i. */
 static const uint8_t *tcp_of(int i, size_t *dlen)
 {
-	const uint8_t *f = cap[i], *ip = f + 14, *t = f + 34;
+	const uint8_t *f = gwh.cap[i], *ip = f + 14, *t = f + 34;
 	size_t tot, l4;
-	uint32_t sum;
 
 	assert_true(i >= 0);
 	assert_memory_equal(f, VM1, 6);
@@ -158,12 +105,11 @@ static const uint8_t *tcp_of(int i, size_t *dlen)
 	assert_int_equal(ip[9], 6);
 	assert_int_equal(ref_csum(ip, 20, 0), 0);
 	tot = rd16be(ip + 2);
-	assert_true(tot + 14 == cap_len[i]);
+	assert_true(tot + 14 == gwh.cap_len[i]);
 	assert_int_equal(rd32be(ip + 12), HOST);
 	assert_int_equal(rd32be(ip + 16), GUEST);
 	l4 = tot - 20;
-	sum = (HOST >> 16) + (HOST & 0xffff) + (GUEST >> 16) + (GUEST & 0xffff) + 6 + (uint32_t)l4;
-	assert_int_equal(ref_csum(t, l4, sum), 0);
+	assert_int_equal(ref_l4(HOST, GUEST, 6, t, l4), 0);
 	*dlen = l4 - (size_t)(t[12] >> 4) * 4;
 	return t;
 }
@@ -226,7 +172,7 @@ static void test_handshake_data_fin(void **state)
 	c = handshake(lport, 40000, g - 1, SYN_OPTS, sizeof(SYN_OPTS), &ours, lfd);
 
 	/* guest -> host */
-	ncap = 0;
+	gwh.ncap = 0;
 	s = (struct seg){ 40000, lport, g, ours, 0x18, 0, 1024, 0, NULL, 0, "hello", 5 };
 	send_seg(&s);
 	i = wait_frame();
@@ -238,7 +184,7 @@ static void test_handshake_data_fin(void **state)
 	g += 5;
 
 	/* host -> guest */
-	ncap = 0;
+	gwh.ncap = 0;
 	assert_int_equal(send(c, "world!", 6, 0), 6);
 	i = wait_frame();
 	t = tcp_of(i, &dl);
@@ -251,15 +197,15 @@ static void test_handshake_data_fin(void **state)
 	spin(30);
 
 	/* Unacknowledged data is sent again (RTO; the first is ~1 s). */
-	ncap = 0;
+	gwh.ncap = 0;
 	assert_int_equal(send(c, "again", 5, 0), 5);
 	i = wait_frame();
 	tcp_of(i, &dl);
 	assert_int_equal(dl, 5);
-	ncap = 0;
-	for (int k = 0; k < 300 && ncap == 0; k++)
-		ev_loop_once(loop, 10);
-	assert_true(ncap > 0);
+	gwh.ncap = 0;
+	for (int k = 0; k < 300 && gwh.ncap == 0; k++)
+		ev_loop_once(gwh.loop, 10);
+	assert_true(gwh.ncap > 0);
 	t = tcp_of(0, &dl);
 	assert_int_equal(dl, 5);
 	assert_int_equal(rd32be(t + 4), ours);
@@ -269,7 +215,7 @@ static void test_handshake_data_fin(void **state)
 	spin(30);
 
 	/* host FIN -> guest FIN; the guest can still send (half-close) */
-	ncap = 0;
+	gwh.ncap = 0;
 	shutdown(c, SHUT_WR);
 	i = wait_frame();
 	t = tcp_of(i, &dl);
@@ -282,7 +228,7 @@ static void test_handshake_data_fin(void **state)
 	g += 4;
 
 	/* guest FIN -> EOF on the host socket */
-	ncap = 0;
+	gwh.ncap = 0;
 	s = (struct seg){ 40000, lport, g, ours + 1, 0x11, 0, 1024, 0, NULL, 0, NULL, 0 };
 	send_seg(&s);
 	i = wait_frame();
@@ -314,7 +260,7 @@ static void test_refused_and_no_flow(void **state)
 	assert_int_equal(rd32be(t + 8), 5001);
 
 	/* A stray ACK gets a RST with its ack number as sequence. */
-	ncap = 0;
+	gwh.ncap = 0;
 	s = (struct seg){ 40002, 80, 7, 0xabcdef01, 0x10, 0, 65535, 0, NULL, 0, NULL, 0 };
 	send_seg(&s);
 	i = wait_frame();
@@ -323,7 +269,7 @@ static void test_refused_and_no_flow(void **state)
 	assert_int_equal(rd32be(t + 4), 0xabcdef01);
 
 	/* host-loopback=off: 10.0.2.2 is not the host; a RST, no connect */
-	teardown(NULL);
+	gwh_teardown(NULL);
 	mkgw("host-loopback=off");
 	lfd = listener(&lport);
 	s = (struct seg){ 40003, lport, 9, 0, 0x02, 0, 65535, 0, NULL, 0, NULL, 0 };
@@ -360,14 +306,14 @@ static void test_hostile_segments(void **state)
 	send_seg(&s);
 	/* an option whose length runs past the header: the SYN still works */
 	spin(50);
-	assert_int_equal(ncap, 0);
+	assert_int_equal(gwh.ncap, 0);
 
 	c = handshake(lport, 40013, 10, badlen, sizeof(badlen), &ours, lfd);
 	close(c);
 	spin(50);
 
 	/* MSS 0 and window scale 255: clamped to 536 and 14 */
-	ncap = 0;
+	gwh.ncap = 0;
 	c = handshake(lport, 40014, g - 1, mss0, sizeof(mss0), &ours, lfd);
 	/* urgent pointer far beyond the data: the data is delivered inline */
 	s = (struct seg){ 40014, lport, g, ours, 0x38, 0, 1, 60000, NULL, 0, "urgent", 6 };
@@ -377,10 +323,10 @@ static void test_hostile_segments(void **state)
 	g += 6;
 	/* window 1 << 14: our segments must respect MSS 536 */
 	memset(big, 'x', sizeof(big));
-	ncap = 0;
+	gwh.ncap = 0;
 	assert_int_equal(send(c, big, sizeof(big), 0), (ssize_t)sizeof(big));
 	spin(100);
-	for (n = 0; n < (int)ncap; n++) {
+	for (n = 0; n < (int)gwh.ncap; n++) {
 		tcp_of(n, &dl);
 		assert_true(dl <= 536);
 		total += dl;
@@ -393,9 +339,9 @@ static void test_hostile_segments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_handshake_data_fin, teardown),
-		cmocka_unit_test_teardown(test_refused_and_no_flow, teardown),
-		cmocka_unit_test_teardown(test_hostile_segments, teardown),
+		cmocka_unit_test_teardown(test_handshake_data_fin, gwh_teardown),
+		cmocka_unit_test_teardown(test_refused_and_no_flow, gwh_teardown),
+		cmocka_unit_test_teardown(test_hostile_segments, gwh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

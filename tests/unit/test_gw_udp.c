@@ -25,97 +25,24 @@
 #include "core/port.h"
 #include "gateway/gateway.h"
 #include "gateway/policy.h"
-#include "helpers/gw_test.h"
+#include "helpers/gw_harness.h"
 
-#define CAP 16
-static uint8_t cap[CAP][70000];
-static size_t cap_len[CAP];
-static unsigned ncap;
-static struct gateway *gw;
-static struct ev_loop *loop;
-static int peer = -1; /* the "service" on 127.0.0.1 */
-static uint16_t peer_port;
-
-#define HOST IP(10, 0, 2, 2)
-#define GUEST IP(10, 0, 2, 15)
-
-static void sink(void *s, struct port *from, const uint8_t *f, size_t len)
-{
-	if (ncap >= CAP)
-		return;
-	assert_true(len <= sizeof(cap[0]));
-	memcpy(cap[ncap], f, len);
-	cap_len[ncap++] = len;
-}
-
-static void parse_cfg(struct gw_config *cfg, const char *opts)
-{
-	struct kvlist kv;
-	char err[KV_ERR_MAX], text[1024];
-
-	snprintf(text, sizeof(text), "user%s%s", *opts ? "," : "", opts);
-	assert_int_equal(kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)), 0);
-	assert_int_equal(gw_config_parse(cfg, &kv, "/nonexistent", err, sizeof(err)), 0);
-	kv_free(&kv);
-}
+#define HOST GWH_HOST
+#define GUEST GWH_GUEST
 
 static void mkgw(const char *opts)
 {
-	struct gw_config cfg;
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-
-	parse_cfg(&cfg, opts);
-	loop = ev_loop_new();
-	assert_non_null(loop);
-	gw = gateway_new(&cfg, "gw", loop);
-	assert_non_null(gw);
-	gateway_port(gw)->sink_fn = sink;
-	ncap = 0;
-	peer = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	assert_true(peer >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(peer, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(peer, (struct sockaddr *)&sa, &sl), 0);
-	peer_port = ntohs(sa.sin_port);
-}
-
-static int teardown(void **state)
-{
-	if (gw)
-		port_close(gateway_port(gw));
-	gw = NULL;
-	if (loop)
-		ev_loop_free(loop);
-	loop = NULL;
-	if (peer >= 0)
-		close(peer);
-	peer = -1;
-	return 0;
+	gwh_start(opts, true);
+	gwh_peer_open();
 }
 
 static size_t mk_udp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 		     const void *data, size_t dlen)
 {
-	uint8_t *ip = f + 14, *u = f + 34;
-
-	memcpy(f, GWMAC, 6);
-	memcpy(f + 6, VM1, 6);
-	wr16be(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	wr16be(ip + 2, (uint16_t)(28 + dlen));
-	ip[8] = 64;
-	ip[9] = 17;
-	wr32be(ip + 12, src);
-	wr32be(ip + 16, dst);
-	wr16be(ip + 10, ref_csum(ip, 20, 0));
-	wr16be(u, sport);
-	wr16be(u + 2, dport);
-	wr16be(u + 4, (uint16_t)(8 + dlen));
-	wr16be(u + 6, 0);
-	memcpy(u + 8, data, dlen);
-	wr16be(u + 6, ref_l4(src, dst, 17, u, 8 + dlen));
+	gwh_eth(f, GWMAC, VM1, 0x0800);
+	gwh_ipv4(f + 14, src, dst, 17, 0, 0, 8 + dlen);
+	memcpy(f + 42, data, dlen);
+	gwh_udp(f + 34, src, sport, dst, dport, dlen);
 	return 42 + dlen;
 }
 
@@ -123,50 +50,22 @@ static void guest_send(uint32_t dst, uint16_t sport, uint16_t dport, const char 
 {
 	static uint8_t f[2048];
 
-	port_send(gateway_port(gw), f, mk_udp(f, GUEST, sport, dst, dport, msg, strlen(msg)));
+	port_send(gateway_port(gwh.gw), f, mk_udp(f, GUEST, sport, dst, dport, msg, strlen(msg)));
 }
 
 /* What the local service received; returns its length, 0 if nothing. */
 static size_t peer_recv(char *buf, size_t size, struct sockaddr_in *from)
 {
-	struct pollfd p = { .fd = peer, .events = POLLIN };
+	struct pollfd p = { .fd = gwh.peer, .events = POLLIN };
 	socklen_t sl = sizeof(*from);
 	ssize_t r;
 
 	if (poll(&p, 1, 1000) != 1)
 		return 0;
-	r = recvfrom(peer, buf, size - 1, 0, (struct sockaddr *)from, &sl);
+	r = recvfrom(gwh.peer, buf, size - 1, 0, (struct sockaddr *)from, &sl);
 	assert_true(r >= 0);
 	buf[r] = '\0';
 	return (size_t)r;
-}
-
-/* Run the loop until n frames were captured or ~2 s passed. */
-static void run_until(unsigned n)
-{
-	for (int i = 0; i < 200 && ncap < n; i++)
-		ev_loop_once(loop, 10);
-}
-
-static const uint8_t *check_udp(unsigned i, uint32_t src, uint16_t sport, uint32_t dst,
-				uint16_t dport, size_t *dlen)
-{
-	const uint8_t *f = cap[i], *ip = f + 14, *u = f + 34;
-
-	assert_true(cap_len[i] >= 42);
-	assert_memory_equal(f, VM1, 6);
-	assert_memory_equal(f + 6, GWMAC, 6);
-	assert_int_equal(rd16be(f + 12), 0x0800);
-	assert_int_equal(ref_csum(ip, 20, 0), 0);
-	assert_int_equal(ip[9], 17);
-	assert_int_equal(rd32be(ip + 12), src);
-	assert_int_equal(rd32be(ip + 16), dst);
-	assert_int_equal(rd16be(u), sport);
-	assert_int_equal(rd16be(u + 2), dport);
-	assert_int_equal(rd16be(u + 4), cap_len[i] - 34);
-	assert_int_equal(ref_l4(src, dst, 17, u, cap_len[i] - 34), 0);
-	*dlen = cap_len[i] - 42;
-	return u + 8;
 }
 
 /* ---- policy ---- */
@@ -178,7 +77,7 @@ static enum gw_verdict verdict(const char *opts, uint32_t dst, uint32_t *mapped)
 	struct sockaddr_in sa;
 	enum gw_verdict v;
 
-	parse_cfg(&cfg, opts);
+	gwh_parse_cfg(&cfg, opts);
 	gw_policy_init(&p, &cfg);
 	v = gw_policy_map_dest(&p, dst, 53, &sa);
 	if (v == GW_ALLOW) {
@@ -230,7 +129,7 @@ static void test_policy_src(void **state)
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(99) };
 	uint32_t g = 0;
 
-	parse_cfg(&cfg, "egress-deny=198.51.100.0/24");
+	gwh_parse_cfg(&cfg, "egress-deny=198.51.100.0/24");
 	gw_policy_init(&p, &cfg);
 	sa.sin_addr.s_addr = htonl(IP(127, 0, 0, 1));
 	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_ALLOW);
@@ -268,7 +167,7 @@ static unsigned nflows(struct gw_flow_info *last)
 {
 	struct flows f = { 0 };
 
-	gateway_walk_flows(gw, count_flow, &f);
+	gateway_walk_flows(gwh.gw, count_flow, &f);
 	if (last)
 		*last = f.last;
 	return f.n;
@@ -283,14 +182,14 @@ static void test_udp_roundtrip(void **state)
 	size_t dlen;
 
 	mkgw("");
-	guest_send(HOST, 4000, peer_port, "ping-1");
+	guest_send(HOST, 4000, gwh.peer_port, "ping-1");
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 6);
 	assert_string_equal(buf, "ping-1");
 	assert_int_equal(ntohl(from.sin_addr.s_addr), IP(127, 0, 0, 1));
-	assert_int_equal(gateway_stats(gw)->udp_nat_out, 1);
+	assert_int_equal(gateway_stats(gwh.gw)->udp_nat_out, 1);
 
 	/* Same source: same host socket, so the service sees one peer. */
-	guest_send(HOST, 4000, peer_port, "ping-2");
+	guest_send(HOST, 4000, gwh.peer_port, "ping-2");
 	struct sockaddr_in from2;
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from2), 6);
 	assert_int_equal(from2.sin_port, from.sin_port);
@@ -299,21 +198,21 @@ static void test_udp_roundtrip(void **state)
 	assert_int_equal(fi.guest_addr, GUEST);
 	assert_int_equal(fi.guest_port, 4000);
 	assert_int_equal(fi.host_addr, IP(127, 0, 0, 1));
-	assert_int_equal(fi.host_port, peer_port);
+	assert_int_equal(fi.host_port, gwh.peer_port);
 	assert_int_equal(fi.bytes_to_host, 12);
 
 	/* Two answers: both come back from host:peer_port to the guest. */
-	assert_int_equal(sendto(peer, "pong-1", 6, 0, (struct sockaddr *)&from, sizeof(from)), 6);
-	assert_int_equal(sendto(peer, "pong-22", 7, 0, (struct sockaddr *)&from, sizeof(from)), 7);
-	run_until(2);
-	assert_int_equal(ncap, 2);
-	d = check_udp(0, HOST, peer_port, GUEST, 4000, &dlen);
+	assert_int_equal(sendto(gwh.peer, "pong-1", 6, 0, (struct sockaddr *)&from, sizeof(from)), 6);
+	assert_int_equal(sendto(gwh.peer, "pong-22", 7, 0, (struct sockaddr *)&from, sizeof(from)), 7);
+	gwh_run_until(2);
+	assert_int_equal(gwh.ncap, 2);
+	d = gwh_check_udp(0, VM1, HOST, gwh.peer_port, GUEST, 4000, &dlen);
 	assert_int_equal(dlen, 6);
 	assert_memory_equal(d, "pong-1", 6);
-	d = check_udp(1, HOST, peer_port, GUEST, 4000, &dlen);
+	d = gwh_check_udp(1, VM1, HOST, gwh.peer_port, GUEST, 4000, &dlen);
 	assert_int_equal(dlen, 7);
 	assert_memory_equal(d, "pong-22", 7);
-	assert_int_equal(gateway_stats(gw)->udp_nat_in, 2);
+	assert_int_equal(gateway_stats(gwh.gw)->udp_nat_in, 2);
 	nflows(&fi);
 	assert_int_equal(fi.bytes_to_guest, 13);
 }
@@ -324,26 +223,26 @@ static void test_udp_flow_limit_and_expiry(void **state)
 	struct sockaddr_in from;
 
 	mkgw("max-udp-flows=2");
-	guest_send(HOST, 4000, peer_port, "a");
-	guest_send(HOST, 4001, peer_port, "b");
-	guest_send(HOST, 4002, peer_port, "c"); /* table full: dropped */
+	guest_send(HOST, 4000, gwh.peer_port, "a");
+	guest_send(HOST, 4001, gwh.peer_port, "b");
+	guest_send(HOST, 4002, gwh.peer_port, "c"); /* table full: dropped */
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
-	struct pollfd p = { .fd = peer, .events = POLLIN };
+	struct pollfd p = { .fd = gwh.peer, .events = POLLIN };
 	assert_int_equal(poll(&p, 1, 200), 0);
-	assert_int_equal(gateway_stats(gw)->udp_flows_full, 1);
+	assert_int_equal(gateway_stats(gwh.gw)->udp_flows_full, 1);
 	assert_int_equal(nflows(NULL), 2);
 
 	/* An existing flow still works while the table is full. */
-	guest_send(HOST, 4001, peer_port, "b2");
+	guest_send(HOST, 4001, gwh.peer_port, "b2");
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 2);
 
-	gateway_nat_sweep(gw, ev_now_ms() + 1000); /* not idle long enough */
+	gateway_nat_sweep(gwh.gw, ev_now_ms() + 1000); /* not idle long enough */
 	assert_int_equal(nflows(NULL), 2);
-	gateway_nat_sweep(gw, ev_now_ms() + 61000);
+	gateway_nat_sweep(gwh.gw, ev_now_ms() + 61000);
 	assert_int_equal(nflows(NULL), 0);
-	assert_int_equal(gateway_stats(gw)->udp_flows_expired, 2);
-	guest_send(HOST, 4002, peer_port, "c");
+	assert_int_equal(gateway_stats(gwh.gw)->udp_flows_expired, 2);
+	guest_send(HOST, 4002, gwh.peer_port, "c");
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
 	assert_string_equal(buf, "c");
 }
@@ -355,27 +254,27 @@ static void test_udp_too_big_for_mtu(void **state)
 	struct sockaddr_in from;
 
 	mkgw("mtu=576");
-	guest_send(HOST, 4000, peer_port, "x");
+	guest_send(HOST, 4000, gwh.peer_port, "x");
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 1);
 	memset(big, 'z', sizeof(big));
 	/* More than GW_TX_SLOTS fragments of 552 bytes: dropped, counted. */
-	assert_int_equal(sendto(peer, big, sizeof(big), 0, (struct sockaddr *)&from, sizeof(from)),
+	assert_int_equal(sendto(gwh.peer, big, sizeof(big), 0, (struct sockaddr *)&from, sizeof(from)),
 			 (ssize_t)sizeof(big));
 	/* 548 payload bytes fit a 576-byte MTU exactly. */
-	assert_int_equal(sendto(peer, big, 548, 0, (struct sockaddr *)&from, sizeof(from)), 548);
+	assert_int_equal(sendto(gwh.peer, big, 548, 0, (struct sockaddr *)&from, sizeof(from)), 548);
 	/* 1200 do not: three fragments (552 + 552 + 104 bytes of UDP). */
-	assert_int_equal(sendto(peer, big, 1200, 0, (struct sockaddr *)&from, sizeof(from)), 1200);
-	run_until(4);
+	assert_int_equal(sendto(gwh.peer, big, 1200, 0, (struct sockaddr *)&from, sizeof(from)), 1200);
+	gwh_run_until(4);
 	for (int i = 0; i < 20; i++)
-		ev_loop_once(loop, 10);
-	assert_int_equal(ncap, 4);
-	assert_int_equal(cap_len[0], 14 + 576);
-	assert_int_equal(rd16be(cap[1] + 14 + 6), 0x2000);
-	assert_int_equal(cap_len[1], 14 + 20 + 552);
-	assert_int_equal(rd16be(cap[3] + 14 + 6), 2 * 552 / 8);
-	assert_int_equal(cap_len[3], 14 + 20 + 1208 - 2 * 552);
-	assert_int_equal(gateway_stats(gw)->udp_too_big, 1);
-	assert_int_equal(gateway_stats(gw)->ip_frag_out, 3);
+		ev_loop_once(gwh.loop, 10);
+	assert_int_equal(gwh.ncap, 4);
+	assert_int_equal(gwh.cap_len[0], 14 + 576);
+	assert_int_equal(rd16be(gwh.cap[1] + 14 + 6), 0x2000);
+	assert_int_equal(gwh.cap_len[1], 14 + 20 + 552);
+	assert_int_equal(rd16be(gwh.cap[3] + 14 + 6), 2 * 552 / 8);
+	assert_int_equal(gwh.cap_len[3], 14 + 20 + 1208 - 2 * 552);
+	assert_int_equal(gateway_stats(gwh.gw)->udp_too_big, 1);
+	assert_int_equal(gateway_stats(gwh.gw)->ip_frag_out, 3);
 }
 
 static void test_udp_denied(void **state)
@@ -383,22 +282,22 @@ static void test_udp_denied(void **state)
 	struct pollfd p = { .fd = -1, .events = POLLIN };
 
 	mkgw("host-loopback=off");
-	p.fd = peer;
-	guest_send(HOST, 4000, peer_port, "no");
+	p.fd = gwh.peer;
+	guest_send(HOST, 4000, gwh.peer_port, "no");
 	assert_int_equal(poll(&p, 1, 200), 0);
-	assert_int_equal(gateway_stats(gw)->nat_denied, 1);
-	guest_send(IP(10, 0, 2, 255), 4000, peer_port, "bcast");
-	guest_send(IP(239, 1, 1, 1), 4000, peer_port, "mcast");
-	assert_int_equal(gateway_stats(gw)->nat_denied, 1);
-	assert_int_equal(gateway_stats(gw)->udp_unhandled, 2);
+	assert_int_equal(gateway_stats(gwh.gw)->nat_denied, 1);
+	guest_send(IP(10, 0, 2, 255), 4000, gwh.peer_port, "bcast");
+	guest_send(IP(239, 1, 1, 1), 4000, gwh.peer_port, "mcast");
+	assert_int_equal(gateway_stats(gwh.gw)->nat_denied, 1);
+	assert_int_equal(gateway_stats(gwh.gw)->udp_unhandled, 2);
 	assert_int_equal(nflows(NULL), 0);
-	teardown(NULL);
+	gwh_teardown(NULL);
 
 	mkgw("restrict=on");
-	p.fd = peer;
-	guest_send(HOST, 4000, peer_port, "no");
+	p.fd = gwh.peer;
+	guest_send(HOST, 4000, gwh.peer_port, "no");
 	assert_int_equal(poll(&p, 1, 200), 0);
-	assert_int_equal(gateway_stats(gw)->nat_denied, 1);
+	assert_int_equal(gateway_stats(gwh.gw)->nat_denied, 1);
 	assert_int_equal(nflows(NULL), 0);
 }
 
@@ -410,17 +309,17 @@ static void test_udp_foreign_source_dropped(void **state)
 	int s;
 
 	mkgw("");
-	guest_send(HOST, 4000, peer_port, "hi");
+	guest_send(HOST, 4000, gwh.peer_port, "hi");
 	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 2);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	assert_true(s >= 0);
 	other.sin_addr.s_addr = htonl(IP(127, 0, 0, 2)); /* no guest-visible name */
 	if (bind(s, (struct sockaddr *)&other, sizeof(other)) == 0) {
 		assert_int_equal(sendto(s, "evil", 4, 0, (struct sockaddr *)&from, sizeof(from)), 4);
-		for (int i = 0; i < 30 && !gateway_stats(gw)->udp_bad_peer; i++)
-			ev_loop_once(loop, 10);
-		assert_int_equal(gateway_stats(gw)->udp_bad_peer, 1);
-		assert_int_equal(ncap, 0);
+		for (int i = 0; i < 30 && !gateway_stats(gwh.gw)->udp_bad_peer; i++)
+			ev_loop_once(gwh.loop, 10);
+		assert_int_equal(gateway_stats(gwh.gw)->udp_bad_peer, 1);
+		assert_int_equal(gwh.ncap, 0);
 	}
 	close(s);
 }
@@ -430,11 +329,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_dest),
 		cmocka_unit_test(test_policy_src),
-		cmocka_unit_test_teardown(test_udp_roundtrip, teardown),
-		cmocka_unit_test_teardown(test_udp_flow_limit_and_expiry, teardown),
-		cmocka_unit_test_teardown(test_udp_too_big_for_mtu, teardown),
-		cmocka_unit_test_teardown(test_udp_denied, teardown),
-		cmocka_unit_test_teardown(test_udp_foreign_source_dropped, teardown),
+		cmocka_unit_test_teardown(test_udp_roundtrip, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp_flow_limit_and_expiry, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp_too_big_for_mtu, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp_denied, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp_foreign_source_dropped, gwh_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
