@@ -48,6 +48,37 @@ static uint32_t pseudo(uint32_t src, uint32_t dst, size_t len)
 	       (uint32_t)len;
 }
 
+/* SACK blocks of a non-SYN segment: 2 + 8n bytes, n 1..4, else ignored. */
+static void parse_sack(struct tcp_seg *s, const uint8_t *o, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t kind = o[i], olen;
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			break;
+		olen = o[i + 1];
+		if (olen < 2 || olen > len - i)
+			break;
+		if (kind == 5 && olen >= 10 && (olen - 2) % 8 == 0 &&
+		    (olen - 2) / 8 <= TCP_MAX_SACK) {
+			s->nsack = (uint8_t)((olen - 2) / 8);
+			for (unsigned k = 0; k < s->nsack; k++) {
+				s->sack[k][0] = rd32be(o + i + 2 + 8 * k);
+				s->sack[k][1] = rd32be(o + i + 6 + 8 * k);
+			}
+		}
+		i += olen;
+	}
+}
+
 static void parse_options(struct tcp_seg *s, const uint8_t *o, size_t len)
 {
 	size_t i = 0;
@@ -72,6 +103,8 @@ static void parse_options(struct tcp_seg *s, const uint8_t *o, size_t len)
 				s->mss = TCP_DEFAULT_MSS; /* MSS 0 or tiny: RFC 1122's floor */
 		} else if (kind == 3 && olen == 3) {
 			s->ws = o[i + 2] > 14 ? 14 : o[i + 2];
+		} else if (kind == 4 && olen == 2) {
+			s->sack_ok = true;
 		}
 		i += olen;
 	}
@@ -119,6 +152,8 @@ int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *
 	s->ws = -1;
 	if (fl & TH_SYN)
 		parse_options(s, l4 + TCP_HDR_LEN, off - TCP_HDR_LEN);
+	else if (off > TCP_HDR_LEN)
+		parse_sack(s, l4 + TCP_HDR_LEN, off - TCP_HDR_LEN);
 	s->data = l4 + off;
 	s->len = len - off;
 	if (!s->sport || !s->dport) {
@@ -177,6 +212,33 @@ size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uin
 		if (ws < 0) /* no window scaling: NOPs keep the layout */
 			th[25] = th[26] = th[27] = 1;
 	}
+	s = pseudo(a->src, a->dst, l4len);
+	s = csum_partial(th, hlen, s);
+	s = tcp_csum_fast(th + hlen, data_len, s);
+	wr16be(th + 16, csum_fold(s));
+	return pkt_ipv4(f, a->dmac, a->smac, a->src, a->dst, IPPROTO_TCP_, l4len);
+}
+
+size_t tcp_seg_build_opt(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
+			 uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
+			 size_t data_len)
+{
+	uint8_t *th = f + OFF_L4;
+	size_t hlen = TCP_HDR_LEN + optlen;
+	size_t l4len = hlen + data_len;
+	uint32_t s;
+
+	wr16be(th, a->sport);
+	wr16be(th + 2, a->dport);
+	wr32be(th + 4, seq);
+	wr32be(th + 8, ack);
+	th[12] = (uint8_t)(hlen / 4) << 4;
+	th[13] = flags;
+	wr16be(th + 14, wnd);
+	wr16be(th + 16, 0);
+	wr16be(th + 18, 0);
+	if (optlen)
+		memcpy(th + TCP_HDR_LEN, opt, optlen);
 	s = pseudo(a->src, a->dst, l4len);
 	s = csum_partial(th, hlen, s);
 	s = tcp_csum_fast(th + hlen, data_len, s);

@@ -12,8 +12,10 @@
  * A TSO superframe (GW_TCP_IN_GSO) is taken as one segment of up to 64 KiB:
  * its header's flags are what the merged segments carry (FIN and PSH of
  * the last, CWR of the first), but SYN and RST never come segmented from
- * a real stack, so such a frame is refused. Options are walked with every length checked; MSS and window
- * scale are taken only from SYNs and clamped (MSS 0 becomes 536, a shift
+ * a real stack, so such a frame is refused. Options are walked with every length checked; MSS, window
+ * scale and SACK-permitted are taken only from SYNs, SACK blocks (RFC 2018)
+ * only from other segments, a block count that does not match the option
+ * length dropping the option; MSS and window scale are clamped (MSS 0 becomes 536, a shift
  * above 14 becomes 14, RFC 7323). The urgent pointer is ignored: URG data
  * is delivered inline, as Linux does by default, so a pointer beyond the
  * data cannot point anywhere.
@@ -38,6 +40,7 @@
 #define OFF_TCP_DATA (OFF_L4 + TCP_HDR_LEN)
 #define TCP_SYN_OPT_LEN 8 /* MSS (4) + NOP + window scale (3) */
 #define TCP_DEFAULT_MSS 536
+#define TCP_MAX_SACK 4     /* SACK blocks in 40 option bytes (2 + 4 * 8) */
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -55,6 +58,9 @@ struct tcp_seg {
 	uint16_t wnd;       /* unscaled, as on the wire */
 	uint16_t mss;       /* SYN: clamped MSS option, 0 if absent */
 	int ws;             /* SYN: window shift, -1 if absent */
+	bool sack_ok;       /* SYN: SACK-permitted option (RFC 2018) */
+	uint8_t nsack;      /* not SYN: SACK blocks in sack[] */
+	uint32_t sack[TCP_MAX_SACK][2]; /* [left, right) as on the wire */
 	const uint8_t *data;
 	size_t len;         /* payload bytes */
 };
@@ -74,6 +80,13 @@ struct tcp_seg_addr {
  * the frame length. */
 size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
 		     uint8_t flags, uint16_t wnd, uint16_t mss, int ws, size_t data_len);
+
+/* Headers with the option bytes opt (optlen, a multiple of 4, at most 40:
+ * SYN options with SACK-permitted, SACK blocks in an ACK) around data_len
+ * bytes at f + OFF_TCP_DATA + optlen. Returns the frame length. */
+size_t tcp_seg_build_opt(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
+			 uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
+			 size_t data_len);
 
 /* The same for a data segment whose receiver completes the checksum
  * (CHECKSUM_PARTIAL, offload.h): the TCP checksum field gets only the
