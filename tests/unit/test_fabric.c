@@ -148,12 +148,9 @@ static void test_learn_and_unicast(void **state)
 	uint16_t vids[4];
 	size_t len;
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	fake_port_init(&c, "c");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
-	network_attach(net, &c.port);
+	fake_port_attach(&a, "a", net);
+	fake_port_attach(&b, "b", net);
+	fake_port_attach(&c, "c", net);
 
 	/* Unknown destination: flooded to everyone but the sender. */
 	len = frame(MAC_B, MAC_A, 1);
@@ -195,12 +192,9 @@ static void test_flood_bcast_mcast_unknown(void **state)
 	const uint8_t *dsts[] = { BCAST, MCAST, MAC_X };
 	size_t len, i;
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	fake_port_init(&c, "c");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
-	network_attach(net, &c.port);
+	fake_port_attach(&a, "a", net);
+	fake_port_attach(&b, "b", net);
+	fake_port_attach(&c, "c", net);
 	/* Everyone is learned first, so flooding isn't just "nothing known". */
 	fake_port_inject(&a, buf, frame(BCAST, MAC_A, 0));
 	fake_port_inject(&b, buf, frame(BCAST, MAC_B, 0));
@@ -228,10 +222,8 @@ static void test_no_back_to_ingress(void **state)
 	struct fake_port a, b;
 	uint64_t filtered;
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
+	fake_port_attach(&a, "a", net);
+	fake_port_attach(&b, "b", net);
 
 	/* Two stations behind port a (a bridge behind it). */
 	fake_port_inject(&a, buf, frame(BCAST, MAC_A, 0));
@@ -256,12 +248,9 @@ static void test_aging(void **state)
 	uint64_t t0 = fake_now, aging = NETWORK_DEFAULT_AGING_S * 1000ull;
 	size_t len;
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	fake_port_init(&c, "c");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
-	network_attach(net, &c.port);
+	fake_port_attach(&a, "a", net);
+	fake_port_attach(&b, "b", net);
+	fake_port_attach(&c, "c", net);
 	fake_port_inject(&a, buf, frame(BCAST, MAC_A, 0));
 	fake_port_clear(&b);
 	fake_port_clear(&c);
@@ -306,8 +295,7 @@ static void test_aging_timer_with_loop(void **state)
 	assert_non_null(loop);
 	net = network_new("timed", NETWORK_SWITCH, 1, 16, loop);
 	assert_non_null(net);
-	fake_port_init(&a, "a");
-	network_attach(net, &a.port);
+	fake_port_attach(&a, "a", net);
 	fake_port_inject(&a, buf, frame(BCAST, MAC_A, 0));
 	assert_int_equal(fdb_count(net->fdb), 1);
 	/* Freeing must unlink the armed timer (ASan/UBSan would catch a
@@ -529,10 +517,8 @@ static void test_invalid_source_dropped(void **state)
 	struct fake_port a, b;
 	static const uint8_t zero[6];
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
+	fake_port_attach(&a, "a", net);
+	fake_port_attach(&b, "b", net);
 	fake_port_inject(&a, buf, frame(BCAST, MCAST, 1));
 	fake_port_inject(&a, buf, frame(BCAST, zero, 2));
 	assert_int_equal(b.n, 0);
@@ -547,12 +533,9 @@ static void test_duplicate_mac_warned_once(void **state)
 	struct fake_port a, b, c;
 	int i;
 
-	fake_port_init(&a, "a#1");
-	fake_port_init(&b, "b#1");
-	fake_port_init(&c, "c#1");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
-	network_attach(net, &c.port);
+	fake_port_attach(&a, "a#1", net);
+	fake_port_attach(&b, "b#1", net);
+	fake_port_attach(&c, "c#1", net);
 
 	for (i = 0; i < 10; i++) {
 		fake_port_inject(&a, buf, frame(BCAST, MAC_QEMU, 1));
@@ -587,10 +570,8 @@ static void test_move_after_aging_is_not_duplicate(void **state)
 	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
 	struct fake_port a, b;
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
+	fake_port_attach(&a, "a", net);
+	fake_port_attach(&b, "b", net);
 	fake_port_inject(&a, buf, frame(BCAST, MAC_QEMU, 1));
 	fake_now += NETWORK_DEFAULT_AGING_S * 1000ull;
 	fake_port_inject(&b, buf, frame(BCAST, MAC_QEMU, 2));
@@ -614,10 +595,8 @@ static void test_fdb_max(void **state)
 	uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0x00, 0x00 };
 	int i;
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
+	fake_port_attach(&a, "a", net);
+	fake_port_attach(&b, "b", net);
 	for (i = 0; i < 6; i++) {
 		mac[5] = (uint8_t)i;
 		fake_port_inject(&a, buf, frame(BCAST, mac, (uint8_t)i));
@@ -645,12 +624,9 @@ static void test_detach_flushes(void **state)
 	struct fake_port a, b, c;
 	size_t len;
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	fake_port_init(&c, "c");
-	network_attach(net, &a.port);
-	network_attach(net, &b.port);
-	network_attach(net, &c.port);
+	fake_port_attach(&a, "a", net);
+	fake_port_attach(&b, "b", net);
+	fake_port_attach(&c, "c", net);
 	fake_port_inject(&a, buf, frame(BCAST, MAC_A, 0));
 	fake_port_inject(&b, buf, frame(BCAST, MAC_B, 0));
 	fake_port_clear(&a);
@@ -699,14 +675,10 @@ static void test_networks_isolated(void **state)
 	assert_ptr_equal(network_find(n1, "sw0"), n1);
 	assert_null(network_find(n1, "nope"));
 
-	fake_port_init(&a, "a");
-	fake_port_init(&b, "b");
-	fake_port_init(&c, "c");
-	fake_port_init(&d, "d");
-	network_attach(n1, &a.port);
-	network_attach(n1, &b.port);
-	network_attach(n2, &c.port);
-	network_attach(n2, &d.port);
+	fake_port_attach(&a, "a", n1);
+	fake_port_attach(&b, "b", n1);
+	fake_port_attach(&c, "c", n2);
+	fake_port_attach(&d, "d", n2);
 	fake_port_inject(&a, buf, frame(BCAST, MAC_A, 1));
 	fake_port_inject(&c, buf, frame(BCAST, MAC_C, 2));
 	assert_int_equal(b.n, 1);

@@ -4,6 +4,7 @@
  */
 #include "helpers/fake_port.h"
 #include "core/frame.h"
+#include "fabric/network.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,12 @@ void fake_port_init(struct fake_port *fp, const char *id)
 {
 	memset(fp, 0, sizeof(*fp));
 	port_init(&fp->port, &fake_ops, id);
+}
+
+void fake_port_attach(struct fake_port *fp, const char *id, struct network *net)
+{
+	fake_port_init(fp, id);
+	network_attach(net, &fp->port);
 }
 
 void fake_port_clear(struct fake_port *fp)

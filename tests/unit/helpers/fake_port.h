@@ -39,6 +39,10 @@ struct fake_port {
 };
 
 void fake_port_init(struct fake_port *fp, const char *id);
+/* fake_port_init(), then attach to net: for ports with the default VLAN
+ * configuration (configure first, then network_attach(), otherwise). */
+struct network;
+void fake_port_attach(struct fake_port *fp, const char *id, struct network *net);
 /* Forget recorded frames (keeps configuration). */
 void fake_port_clear(struct fake_port *fp);
 /* Frame i, or NULL; *len gets its length. */
