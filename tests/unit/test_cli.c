@@ -224,20 +224,19 @@ static void test_switches(void **state)
 
 static void test_monitor_spellings(void **state)
 {
+	static const char *const spellings[][2] = {
+		{ "/tmp/m.sock", "/tmp/m.sock" },
+		{ "unix:/tmp/m2.sock,server=on,wait=off", "/tmp/m2.sock" },
+		{ "unix:/tmp/m3.sock,server,nowait", "/tmp/m3.sock" },
+	};
 	struct cli cli;
 
-	assert_int_equal(parse(&cli, "-netdev", "stream,id=a", "-monitor", "/tmp/m.sock",
-			       NULL), CLI_OK);
-	assert_string_equal(cli.monitor_path, "/tmp/m.sock");
-	done(&cli);
-	assert_int_equal(parse(&cli, "-netdev", "stream,id=a", "-monitor",
-			       "unix:/tmp/m2.sock,server=on,wait=off", NULL), CLI_OK);
-	assert_string_equal(cli.monitor_path, "/tmp/m2.sock");
-	done(&cli);
-	assert_int_equal(parse(&cli, "-netdev", "stream,id=a", "-monitor",
-			       "unix:/tmp/m3.sock,server,nowait", NULL), CLI_OK);
-	assert_string_equal(cli.monitor_path, "/tmp/m3.sock");
-	done(&cli);
+	for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+		assert_int_equal(parse(&cli, "-netdev", "stream,id=a", "-monitor", spellings[i][0],
+				       NULL), CLI_OK);
+		assert_string_equal(cli.monitor_path, spellings[i][1]);
+		done(&cli);
+	}
 }
 
 static void test_flags(void **state)
@@ -293,6 +292,16 @@ static void test_default_netdev(void **state)
 
 static void test_readconfig(void **state)
 {
+	static const struct {
+		const char *text; /* %s: the file's own path */
+		const char *says[2];
+	} bad[] = {
+		{ "netdev stream,id=a\n# ok so far\nnetdev stream,id=b,bogus=1\n",
+		  { ":3: ", "bogus" } },
+		{ "daemonize yes\n", { ":1: ", "-daemonize" } },
+		{ "readconfig %s\n", { "nested" } }, /* includes itself */
+		{ "[netdev \"a\"]\n  type = \"stream\"\n", { ":1: " } },
+	};
 	char path[] = "/tmp/test_cli_XXXXXX";
 	struct cli cli;
 	FILE *f;
@@ -321,32 +330,17 @@ static void test_readconfig(void **state)
 	done(&cli);
 
 	/* Errors cite FILE:LINE. */
-	f = fopen(path, "w");
-	fputs("netdev stream,id=a\n# ok so far\nnetdev stream,id=b,bogus=1\n", f);
-	fclose(f);
-	assert_int_equal(parse(&cli, "-readconfig", path, NULL), CLI_ERROR);
-	assert_non_null(strstr(err, path));
-	assert_non_null(strstr(err, ":3: "));
-	assert_non_null(strstr(err, "bogus"));
-
-	f = fopen(path, "w");
-	fputs("daemonize yes\n", f);
-	fclose(f);
-	assert_int_equal(parse(&cli, "-readconfig", path, NULL), CLI_ERROR);
-	assert_non_null(strstr(err, ":1: "));
-	assert_non_null(strstr(err, "-daemonize"));
-
-	f = fopen(path, "w");
-	fprintf(f, "readconfig %s\n", path); /* includes itself */
-	fclose(f);
-	assert_int_equal(parse(&cli, "-readconfig", path, NULL), CLI_ERROR);
-	assert_non_null(strstr(err, "nested"));
-
-	f = fopen(path, "w");
-	fputs("[netdev \"a\"]\n  type = \"stream\"\n", f);
-	fclose(f);
-	assert_int_equal(parse(&cli, "-readconfig", path, NULL), CLI_ERROR);
-	assert_non_null(strstr(err, ":1: "));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, bad[i].text, path);
+		fclose(f);
+		assert_int_equal(parse(&cli, "-readconfig", path, NULL), CLI_ERROR);
+		assert_non_null(strstr(err, path));
+		for (size_t k = 0; k < 2 && bad[i].says[k]; k++)
+			if (!strstr(err, bad[i].says[k]))
+				fail_msg("case %zu: '%s' lacks '%s'", i, err, bad[i].says[k]);
+	}
 	unlink(path);
 
 	EXPECT_FAIL(&cli, "-readconfig", "/nonexistent/vmwire.cfg",
