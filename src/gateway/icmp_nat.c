@@ -10,10 +10,10 @@
 #include "gateway/config.h"
 #include "gateway/pkt.h"
 #include "gateway/policy.h"
+#include "gateway/sock_errqueue.h"
 #include "gateway/stats.h"
 
 #include <errno.h>
-#include <linux/errqueue.h>
 #include <linux/icmp.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -127,14 +127,14 @@ void gw_icmp_nat_fini(struct gw_icmp_nat *n)
 
 static int open_sock(struct gw_icmp_nat *n, bool *raw)
 {
-	int one = 1, fd = -1;
+	int fd = -1;
 
 	if (n->mode <= 1) {
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
 		if (fd >= 0) {
 			n->mode = 1;
 			*raw = false;
-			setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+			sock_errqueue_enable(fd);
 			return fd;
 		}
 		if ((errno != EACCES && errno != EPERM) || geteuid() != 0) {
@@ -295,42 +295,26 @@ static void reply_to_guest(struct gw_icmp_flow *fl, uint8_t *icmp, size_t len)
 					  IPPROTO_ICMP_, len), fl->guest_ip);
 }
 
-/* ICMP errors about our echo requests, queued by IP_RECVERR. */
+/* ICMP errors about our echo requests: the quote is our request, whose
+ * identifier the kernel (ping sockets) or we (raw) chose, so it is given
+ * back the guest's before it goes into the error. */
 static void read_errqueue(struct gw_icmp_flow *fl)
 {
 	struct gw_icmp_nat *n = fl->nat;
-	uint8_t ctl[512];
-	struct sockaddr_in to;
-	struct iovec iov = { n->buf, sizeof(n->buf) };
-	struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
-			    .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct sock_icmp_err e;
 
 	for (int budget = RX_BUDGET; budget; budget--) {
-		struct cmsghdr *c;
-		ssize_t r;
+		int r = sock_errqueue_read(fl->fd, n->buf, sizeof(n->buf), &e);
 
-		m.msg_namelen = sizeof(to);
-		m.msg_controllen = sizeof(ctl);
-		r = recvmsg(fl->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
 		if (r < 0)
 			return;
-		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			struct sock_extended_err ee;
-
-			if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR ||
-			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
-				continue;
-			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-			if (ee.ee_origin != SO_EE_ORIGIN_ICMP || (size_t)r < ICMP_HDR ||
-			    (ee.ee_type != T_UNREACH && ee.ee_type != T_TIME_EXCEEDED))
-				continue;
-			wr16be(n->buf + 4, fl->guest_id);
-			wr16be(n->buf + 2, 0);
-			wr16be(n->buf + 2, csum(n->buf, (size_t)r));
-			gw_icmp_error_to_guest(n->tx, n->arp, n->cfg, n->stats, ee.ee_type,
-					       ee.ee_code, fl->dst, fl->guest_ip, fl->dst,
-					       IPPROTO_ICMP_, n->buf, (size_t)r, (size_t)r);
-		}
+		if (!r || e.len < ICMP_HDR)
+			continue;
+		wr16be(n->buf + 4, fl->guest_id);
+		wr16be(n->buf + 2, 0);
+		wr16be(n->buf + 2, csum(n->buf, e.len));
+		gw_icmp_error_to_guest(n->tx, n->arp, n->cfg, n->stats, e.type, e.code, fl->dst,
+				       fl->guest_ip, fl->dst, IPPROTO_ICMP_, n->buf, e.len, e.len);
 	}
 }
 

@@ -13,10 +13,10 @@
 #include "gateway/ip_frag.h"
 #include "gateway/pkt.h"
 #include "gateway/policy.h"
+#include "gateway/sock_errqueue.h"
 #include "gateway/stats.h"
 
 #include <errno.h>
-#include <linux/errqueue.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -159,7 +159,7 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port
 {
 	struct gw_udp_flow *fl;
 	uint32_t idx = u->free_head, *head;
-	int fd, one = 1;
+	int fd;
 
 	if (!idx) {
 		u->stats->udp_flows_full++;
@@ -174,7 +174,7 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port
 			 strerror(errno));
 		return NULL;
 	}
-	setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+	sock_errqueue_enable(fd);
 	fl = &u->flows[idx - 1];
 	ev_watch_init(&fl->w, fd, udp_rx, fl);
 	if (ev_watch_add(u->loop, &fl->w, EPOLLIN)) {
@@ -248,46 +248,31 @@ void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
 	u->stats->udp_nat_out++;
 }
 
-/* ICMP errors the kernel received about our datagrams (IP_RECVERR). */
+/* ICMP errors the host received about our datagrams: the guest gets them
+ * quoting its own datagram, from the address it sent to (as the policy
+ * names it), so the UDP header in the quote is rebuilt around the payload
+ * the kernel kept. */
 static void read_errqueue(struct gw_udp_flow *fl)
 {
 	struct gw_udp *u = fl->nat;
-	uint8_t ctl[512], *quote = u->rxbuf;
-	struct sockaddr_in to;
-	struct iovec iov = { quote + UDP_HDR_LEN, u->rx_size - UDP_HDR_LEN };
-	struct msghdr m = { .msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = ctl };
+	uint8_t *quote = u->rxbuf;
+	struct sock_icmp_err e;
 	uint32_t guest_dst;
 
 	for (int budget = GW_UDP_BATCH; budget; budget--) {
-		struct cmsghdr *c;
-		ssize_t r;
+		int r = sock_errqueue_read(fl->fd, quote + UDP_HDR_LEN, u->rx_size - UDP_HDR_LEN, &e);
 
-		m.msg_namelen = sizeof(to);
-		m.msg_controllen = sizeof(ctl);
-		r = recvmsg(fl->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
 		if (r < 0)
 			return;
-		if (gw_policy_map_src(u->pol, &to, &guest_dst) != GW_ALLOW)
+		if (!r || gw_policy_map_src(u->pol, &e.to, &guest_dst) != GW_ALLOW)
 			continue;
-		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			struct sock_extended_err ee;
-
-			if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR ||
-			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
-				continue;
-			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-			if (ee.ee_origin != SO_EE_ORIGIN_ICMP || (ee.ee_type != 3 && ee.ee_type != 11))
-				continue;
-			wr16be(quote, fl->guest_port);
-			wr16be(quote + 2, ntohs(to.sin_port));
-			wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + (size_t)r));
-			wr16be(quote + 6, 0);
-			gw_icmp_error_to_guest(u->tx, u->arp, u->cfg, u->stats, ee.ee_type,
-					       ee.ee_code, guest_dst, fl->guest_ip, guest_dst,
-					       IPPROTO_UDP_, quote, UDP_HDR_LEN + (size_t)r,
-					       UDP_HDR_LEN + (size_t)r);
-		}
+		wr16be(quote, fl->guest_port);
+		wr16be(quote + 2, ntohs(e.to.sin_port));
+		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + e.len));
+		wr16be(quote + 6, 0);
+		gw_icmp_error_to_guest(u->tx, u->arp, u->cfg, u->stats, e.type, e.code, guest_dst,
+				       fl->guest_ip, guest_dst, IPPROTO_UDP_, quote,
+				       UDP_HDR_LEN + e.len, UDP_HDR_LEN + e.len);
 	}
 }
 

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * sock_errqueue.c - see sock_errqueue.h.
+ */
+#include "gateway/sock_errqueue.h"
+
+#include <linux/errqueue.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define T_UNREACH 3
+#define T_TIME_EXCEEDED 11
+
+void sock_errqueue_enable(int fd)
+{
+	int one = 1;
+
+	/* Without it the gateway still works; the guest only misses errors. */
+	(void)setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+}
+
+int sock_errqueue_read(int fd, void *buf, size_t size, struct sock_icmp_err *e)
+{
+	uint8_t ctl[512];
+	struct iovec iov = { buf, size };
+	struct msghdr m = { .msg_name = &e->to, .msg_namelen = sizeof(e->to), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	ssize_t r;
+
+	r = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (r < 0)
+		return -1;
+	/* A name the kernel did not fill (or a short one) is not an address. */
+	if (m.msg_namelen < sizeof(e->to) || e->to.sin_family != AF_INET)
+		return 0;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		struct sock_extended_err ee;
+
+		if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR ||
+		    c->cmsg_len < CMSG_LEN(sizeof(ee)))
+			continue;
+		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+		if (ee.ee_origin != SO_EE_ORIGIN_ICMP ||
+		    (ee.ee_type != T_UNREACH && ee.ee_type != T_TIME_EXCEEDED))
+			continue;
+		e->type = ee.ee_type;
+		e->code = ee.ee_code;
+		e->len = (size_t)r;
+		return 1;
+	}
+	return 0;
+}

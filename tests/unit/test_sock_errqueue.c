@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_sock_errqueue.c - the error-queue reader the UDP and ICMP NAT
+ * share, against the kernel on 127.0.0.1: a datagram to a closed port
+ * comes back as ICMP port unreachable with its destination and payload;
+ * a socket without IP_RECVERR, or with nothing queued, yields nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gateway/sock_errqueue.h"
+
+/* A loopback port nothing listens on (bound, then closed). */
+static struct sockaddr_in closed_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	close(fd);
+	return a;
+}
+
+static int sock(bool recverr)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	if (recverr)
+		sock_errqueue_enable(fd);
+	return fd;
+}
+
+/* Wait for the kernel's ICMP answer to show up as POLLERR. */
+static bool wait_err(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+
+	return poll(&p, 1, 1000) == 1 && (p.revents & POLLERR);
+}
+
+static void test_port_unreachable(void **state)
+{
+	struct sockaddr_in dst = closed_port();
+	struct sock_icmp_err e;
+	uint8_t buf[64];
+	int fd = sock(true);
+
+	assert_int_equal(sendto(fd, "knock", 5, 0, (struct sockaddr *)&dst, sizeof(dst)), 5);
+	assert_true(wait_err(fd));
+	memset(&e, 0xaa, sizeof(e));
+	assert_int_equal(sock_errqueue_read(fd, buf, sizeof(buf), &e), 1);
+	assert_int_equal(e.type, 3);
+	assert_int_equal(e.code, 3);
+	assert_int_equal(e.to.sin_family, AF_INET);
+	assert_int_equal(e.to.sin_addr.s_addr, dst.sin_addr.s_addr);
+	assert_int_equal(e.to.sin_port, dst.sin_port);
+	assert_int_equal(e.len, 5);
+	assert_memory_equal(buf, "knock", 5);
+	/* One error, one message: the queue is empty now. */
+	assert_int_equal(sock_errqueue_read(fd, buf, sizeof(buf), &e), -1);
+	close(fd);
+}
+
+/* A buffer smaller than the payload gets what fits, and says so. */
+static void test_short_buffer(void **state)
+{
+	struct sockaddr_in dst = closed_port();
+	struct sock_icmp_err e;
+	uint8_t buf[3];
+	int fd = sock(true);
+
+	assert_int_equal(sendto(fd, "knock", 5, 0, (struct sockaddr *)&dst, sizeof(dst)), 5);
+	assert_true(wait_err(fd));
+	assert_int_equal(sock_errqueue_read(fd, buf, sizeof(buf), &e), 1);
+	assert_int_equal(e.len, 3);
+	assert_memory_equal(buf, "kno", 3);
+	close(fd);
+}
+
+static void test_nothing_queued(void **state)
+{
+	struct sockaddr_in dst = closed_port();
+	struct sock_icmp_err e;
+	uint8_t buf[64];
+	int with = sock(true), without = sock(false);
+
+	assert_int_equal(sock_errqueue_read(with, buf, sizeof(buf), &e), -1);
+	/* Without IP_RECVERR an unconnected socket is told nothing: the
+	 * same datagram that queues an error above queues none here. */
+	assert_int_equal(sendto(without, "knock", 5, 0, (struct sockaddr *)&dst, sizeof(dst)), 5);
+	assert_int_equal(sendto(with, "knock", 5, 0, (struct sockaddr *)&dst, sizeof(dst)), 5);
+	assert_true(wait_err(with));
+	assert_int_equal(sock_errqueue_read(without, buf, sizeof(buf), &e), -1);
+	close(with);
+	close(without);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_port_unreachable),
+		cmocka_unit_test(test_short_buffer),
+		cmocka_unit_test(test_nothing_queued),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
