@@ -21,39 +21,7 @@ vw_start vw -netdev "stream,id=a,server=on,addr.type=unix,addr.path=$T/a.sock" \
 [ "$(stat -c %a "$MON")" = 600 ] || vw_fail mode "monitor socket mode $(stat -c %a "$MON")"
 vw_pass "monitor socket is mode 0600"
 
-# A QEMU-like peer: connect, optionally send one frame with the 4-byte
-# length prefix of -netdev stream, write what it receives to a file.
-cat >"$T/peer.py" <<'EOF'
-import socket, struct, sys, time
-path, send, out = sys.argv[1], sys.argv[2] == "send", sys.argv[3]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(path)
-open(out + ".up", "w").close()
-if send:
-    time.sleep(0.3)  # let the other peer connect first
-    frame = b"\xff" * 6 + bytes.fromhex("525400123456") + b"\x08\x00" + bytes(46)
-    s.sendall(struct.pack(">I", len(frame)) + frame)
-buf = b""
-s.settimeout(20)
-try:
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        buf += d
-        open(out, "wb").write(buf)
-except socket.timeout:
-    pass
-EOF
-python3 "$T/peer.py" "$T/b.sock" recv "$T/b.rx" &
-PB=$!
-vw_on_exit "kill $PB 2>/dev/null; true"
-vw_wait_for test -e "$T/b.rx.up" || vw_fail peer "b did not connect"
-python3 "$T/peer.py" "$T/a.sock" send "$T/a.rx" &
-PA=$!
-vw_on_exit "kill $PA 2>/dev/null; true"
-vw_wait_for test -s "$T/b.rx" || vw_fail forward "b never received a's broadcast"
-[ "$(stat -c %s "$T/b.rx")" = 64 ] || vw_fail forward "b got $(stat -c %s "$T/b.rx") bytes, want 64"
+vw_framed_broadcast "$T/a.sock" "$T/b.sock"
 vw_pass "a frame from a reaches b"
 
 "$VMWIRE" ctl "$MON" info network >"$T/info" || vw_fail ctl "exit status $?"
@@ -185,7 +153,7 @@ rc=0
 "$VMWIRE" ctl "$MON" info version >/dev/null || vw_fail steal "first monitor gone"
 vw_pass "a live monitor socket is not stolen"
 
-kill $PA $PB 2>/dev/null
+kill $VW_FRAMED_PIDS 2>/dev/null
 vw_stop vw
 for f in a.sock b.sock mon.sock; do
 	[ ! -e "$T/$f" ] || vw_fail sigterm "$f left behind"

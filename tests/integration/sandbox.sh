@@ -46,43 +46,11 @@ for ns in mnt ipc uts; do
 done
 vw_pass "new mount, IPC and UTS namespaces"
 
-# A QEMU-framed peer: connect, optionally send one broadcast frame, write
-# what it receives to a file.
-cat >"$T/peer.py" <<'EOF'
-import socket, struct, sys, time
-path, send, out = sys.argv[1], sys.argv[2] == "send", sys.argv[3]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(path)
-open(out + ".up", "w").close()
-if send:
-    time.sleep(0.3)
-    frame = b"\xff" * 6 + bytes.fromhex("525400123456") + b"\x08\x00" + bytes(46)
-    s.sendall(struct.pack(">I", len(frame)) + frame)
-buf = b""
-s.settimeout(20)
-try:
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        buf += d
-        open(out, "wb").write(buf)
-except socket.timeout:
-    pass
-EOF
-python3 "$T/peer.py" "$R/b.sock" recv "$T/b.rx" &
-PB=$!
-vw_on_exit "kill $PB 2>/dev/null; true"
-vw_wait_for test -e "$T/b.rx.up" || vw_fail forward "b did not connect"
-python3 "$T/peer.py" "$R/a.sock" send "$T/a.rx" &
-PA=$!
-vw_on_exit "kill $PA 2>/dev/null; true"
-vw_wait_for test -s "$T/b.rx" || vw_fail forward "b never received a's broadcast"
-[ "$(stat -c %s "$T/b.rx")" = 64 ] || vw_fail forward "b got $(stat -c %s "$T/b.rx") bytes, want 64"
+vw_framed_broadcast "$R/a.sock" "$R/b.sock"
 "$VMWIRE" ctl "$R/mon.sock" info network >"$T/info" || vw_fail monitor "ctl exit status $?"
 grep -q 'a#1: stream' "$T/info" || { cat "$T/info"; vw_fail monitor "no a#1 in info network"; }
 vw_pass "sandboxed: frames forwarded, monitor answers"
-kill "$PA" "$PB" 2>/dev/null
+kill $VW_FRAMED_PIDS 2>/dev/null
 vw_stop vw
 for f in a.sock b.sock mon.sock; do
 	[ ! -e "$R/$f" ] || vw_fail runas "$f left behind by the unprivileged daemon"

@@ -233,3 +233,27 @@ vw__netns_del() {
 	ip netns del "$1" 2>/dev/null
 	return 0
 }
+
+# vw_framed_broadcast A_SOCK B_SOCK: two QEMU-framed stream peers
+# (tests/lib/framed_peer.py) on a daemon's listening sockets: b connects
+# first and records, then a sends one broadcast frame; fails the test
+# unless b gets exactly that frame (4-byte length prefix + 60 bytes).
+# Both stay connected for the rest of the test (killed at exit); their
+# pids are in VW_FRAMED_PIDS.
+vw_framed_broadcast() {
+	local a=$1 b=$2 out pa pb
+	command -v python3 >/dev/null || vw_need_pkgs python3
+	vw_tmpdir
+	out=$(mktemp -d "$VW_TMP/framed.XXXXXX") || vw_fail forward "mktemp failed"
+	python3 "$VW_ROOT/tests/lib/framed_peer.py" "$b" recv "$out/b.rx" &
+	pb=$!
+	vw_on_exit "kill $pb 2>/dev/null; true"
+	vw_wait_for test -e "$out/b.rx.up" || vw_fail forward "b did not connect"
+	python3 "$VW_ROOT/tests/lib/framed_peer.py" "$a" send "$out/a.rx" &
+	pa=$!
+	vw_on_exit "kill $pa 2>/dev/null; true"
+	vw_wait_for test -s "$out/b.rx" || vw_fail forward "b never received a's broadcast"
+	[ "$(stat -c %s "$out/b.rx")" = 64 ] ||
+		vw_fail forward "b got $(stat -c %s "$out/b.rx") bytes, want 64"
+	VW_FRAMED_PIDS="$pa $pb"
+}
