@@ -19,7 +19,12 @@
  *             gateway's; bit 3: destination is broadcast; bit 4: first run
  *             the DNS sweep with the clock advanced by 3 s; bit 5 (loop
  *             mode) a TCP segment to the host goes to the harness's
- *             listening port
+ *             listening port; bit 6: offload metadata follows the length
+ *             (10 bytes: flags, gso_type, then hdr_len, gso_size,
+ *             csum_start, csum_offset big endian), and bit 0 also sets the
+ *             IPv4 total length to the frame's; bit 7 (with bit 6): the
+ *             metadata goes straight to the port's transmit_offload()
+ *             unvalidated, else the fabric's way (see below)
  *
  * The checksum fixups let the fuzzer past the IPv4/L4 validation it could
  * hardly guess, into ARP, ICMP, DHCP, DNS and whatever else gateway.c
@@ -27,6 +32,14 @@
  * frame the gateway emits must come from its MAC, fit the MTU, and if it
  * is IPv4 carry a correct header checksum, a total length that fits the
  * frame and, for UDP, ICMP and TCP, a correct checksum.
+ *
+ * Offload records take the path a frame from a TAP with offloads takes:
+ * offload_validate() as port_receive_offload() does (a lie is dropped
+ * there), then whole through port_send_offload() when the gateway's caps
+ * cover it, else cut in software by offload_segment() and sent segment by
+ * segment, as network_send_offload() does. Bit 7 skips all that, so the
+ * gateway's own re-validation faces raw hostile metadata: offsets past the
+ * frame, gso_size 0, types it never advertised.
  *
  * Loop mode: the TCP engine and the UDP/ICMP NAT only exist with an event
  * loop, since they live on host sockets. So that no fuzzer-chosen packet
@@ -37,7 +50,10 @@
  * which the gateway maps to 127.0.0.1. A listening socket there lets
  * connections complete (the kernel handshakes from the backlog), so the
  * fuzzer reaches established flows, data and teardown; other ports are
- * refused. After each frame the loop runs a few non-blocking iterations
+ * refused. The gateway's ISNs are keyed randomly per process, which no
+ * input could guess: a segment with ctl bit 5 has its acknowledgment
+ * number taken relative to the last SYN-ACK the gateway sent (ack 1
+ * acknowledges it). After each frame the loop runs a few non-blocking iterations
  * for deferred ACKs, connect completions and NAT replies.
  */
 #include <fcntl.h>
@@ -56,6 +72,7 @@
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/offload.h"
 #include "core/port.h"
 #include "gateway/checksum.h"
 #include "gateway/config.h"
@@ -80,9 +97,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static struct gw_config cfg;
 static uint8_t frame[FRAME_BUF_SIZE];
+static uint8_t seg[FRAME_BUF_SIZE]; /* software segmentation of offload records */
 static struct ev_loop *loop; /* non-NULL: loop mode is safe to use */
 static int listen_fd = -1;
 static uint16_t listen_port;
+static uint32_t last_syn_ack; /* sequence number of the gateway's last SYN-ACK */
 
 /* Private netns, lo up, a listener on 127.0.0.1. Any failure: no loop. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -130,6 +149,9 @@ static void rewrite(uint8_t *f, size_t len, uint8_t ctl)
 	if ((ctl & 32) && ip[9] == IPPROTO_TCP_ && ihl >= IP_HDR_LEN &&
 	    ETH_HDR_LEN + ihl + 4 <= len)
 		wr16be(ip + ihl + 2, listen_port);
+	if ((ctl & 32) && ip[9] == IPPROTO_TCP_ && ihl >= IP_HDR_LEN &&
+	    ETH_HDR_LEN + ihl + 12 <= len)
+		wr32be(ip + ihl + 8, rd32be(ip + ihl + 8) + last_syn_ack);
 }
 
 /* Drop what the kernel accepted for us, so the backlog never fills. */
@@ -168,6 +190,8 @@ static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 		CHECK(tot - ihl >= 20 && (size_t)(l4[12] >> 4) * 4 <= tot - ihl);
 		CHECK(csum_l4_ipv4(rd32be(ip + 12), rd32be(ip + 16), IPPROTO_TCP_, l4,
 				   tot - ihl) == 0);
+		if ((l4[13] & 0x12) == 0x12)
+			last_syn_ack = rd32be(l4 + 4);
 	}
 }
 
@@ -224,6 +248,41 @@ static void fixup(uint8_t *f, size_t len, uint8_t ctl)
 
 static void quiet(enum log_level level, const char *msg) {}
 
+static int send_segment(void *ctx, const uint8_t *f, size_t len)
+{
+	port_send(ctx, f, len);
+	return 0;
+}
+
+/* A frame with metadata, the way the fabric would hand it over (or raw). */
+static void send_offload(struct gateway *gw, struct frame_offload *m, uint8_t *f, size_t len,
+			 uint8_t ctl)
+{
+	struct port *p = gateway_port(gw);
+
+	if (ctl & 128) {
+		p->ops->transmit_offload(p, m, f, len);
+		return;
+	}
+	if (len < FRAME_MIN || len > FRAME_MAX || offload_validate(m, f, len) != OFFLOAD_OK)
+		return;
+	if (!offload_active(m))
+		port_send(p, f, len);
+	else if (port_takes_offload(p, m))
+		port_send_offload(p, m, f, len);
+	else
+		offload_segment(m, f, len, seg, send_segment, p);
+}
+
+/* Offload records, ctl bit 0: the IPv4 total length fits the frame, as a
+ * TSO superframe's must. */
+static void fix_tot(uint8_t *f, size_t len)
+{
+	if (len >= ETH_HDR_LEN + IP_HDR_LEN && len - ETH_HDR_LEN <= 65535 &&
+	    rd16be(f + 12) == ETHERTYPE_IPV4)
+		wr16be(f + ETH_HDR_LEN + 2, (uint16_t)(len - ETH_HDR_LEN));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -244,6 +303,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lp = loop;
 	}
 	log_set_hook(quiet);
+	last_syn_ack = 0;
 	/* Small flow tables: cheap to set up per input, and "full" is reached. */
 	snprintf(text, sizeof(text), "user%s%s%s%s%s", data[0] & 1 ? ",restrict=on" : "",
 		 lp ? ",max-tcp-flows=8,max-udp-flows=8" : "",
@@ -266,8 +326,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (size - pos >= 3) {
 		uint8_t ctl = data[pos];
 		size_t len = rd16be(data + pos + 1);
+		struct frame_offload m = { 0 };
 
 		pos += 3;
+		if (ctl & 64) {
+			if (size - pos < 10)
+				break;
+			m.flags = data[pos];
+			m.gso_type = data[pos + 1];
+			m.hdr_len = rd16be(data + pos + 2);
+			m.gso_size = rd16be(data + pos + 4);
+			m.csum_start = rd16be(data + pos + 6);
+			m.csum_offset = rd16be(data + pos + 8);
+			pos += 10;
+		}
 		if (len > size - pos)
 			len = size - pos;
 		memcpy(frame, data + pos, len);
@@ -278,12 +350,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(frame, cfg.mac, 6);
 		if (len >= ETH_HDR_LEN && (ctl & 8))
 			memcpy(frame, bcast, 6);
+		if ((ctl & 65) == 65)
+			fix_tot(frame, len);
 		fixup(frame, len, ctl);
 		if (ctl & 16) {
 			now += 3000;
 			gateway_dns_sweep(gw, now);
 		}
-		port_send(gateway_port(gw), frame, len);
+		if (ctl & 64)
+			send_offload(gw, &m, frame, len, ctl);
+		else
+			port_send(gateway_port(gw), frame, len);
 		gateway_flush(gw);
 		for (i = 0; lp && i < 4; i++)
 			ev_loop_once(lp, 0);

@@ -274,8 +274,60 @@ def cli():
         put("fuzz_cli", b"\0".join(x.encode() for x in a))
 
 
+def gateway_offload():
+    """Offload records (ctl bit 6): metadata between length and frame, as
+    fuzz_gateway_frames.c reads it; bit 7 hands it over unvalidated."""
+    FIXIP, FIXL4, META, RAW, LISTEN = 1, 2, 64, 128, 32
+    F = FIXIP | FIXL4
+
+    def meta(flags=1, gso=0, hdr_len=0, gso_size=0, start=34, off=16):
+        return struct.pack(">BBHHHH", flags, gso, hdr_len, gso_size, start, off)
+
+    def recs(cfg, items):
+        out = bytes([cfg])
+        for ctl, f, m in items:
+            f = raw(f) if not isinstance(f, bytes) else f
+            out += bytes([ctl]) + struct.pack(">H", len(f)) + (m if ctl & META else b"") + f
+        return out
+
+    eth = Ether(src=VM1, dst=GW_MAC)
+    ip = IP(src=GUEST, dst="192.0.2.1")
+    syn = eth / ip / TCP(sport=40100, dport=80, flags="S", seq=1000,
+                         options=[("MSS", 1460), ("WScale", 7)])
+    ack = eth / ip / TCP(sport=40100, dport=80, flags="A", seq=1001, ack=1)
+    payload = bytes(range(256)) * 40  # 10240 bytes: 8 segments of 1448
+    tso = eth / ip / TCP(sport=40100, dport=80, flags="PA", seq=1001, ack=1) / payload
+    tso_fin = eth / ip / TCP(sport=40100, dport=80, flags="FPA", seq=1001 + len(payload),
+                             ack=1) / payload[:3000]
+    part = eth / ip / TCP(sport=40100, dport=80, flags="PA", seq=1001, ack=1) / b"partial"
+    udp = eth / ip / UDP(sport=4000, dport=9) / b"partial udp"
+    ping = eth / IP(src=GUEST, dst="10.0.2.2") / ICMP(id=9, seq=1) / (b"x" * 32)
+    good_tso = meta(gso=1, hdr_len=54, gso_size=1448)
+    good_csum = meta()
+    for cfg in (16, 0):
+        conn = [(F | LISTEN, syn, None), (F | LISTEN, ack, None),
+                (FIXIP | META | LISTEN, tso, good_tso),
+                (FIXIP | META | LISTEN, tso_fin, good_tso)]
+        put("fuzz_gateway_frames", recs(cfg, conn))
+        put("fuzz_gateway_frames", recs(cfg, [
+            (F | LISTEN, syn, None), (F | LISTEN, ack, None),
+            (FIXIP | META | LISTEN, part, good_csum),
+            (FIXIP | META | LISTEN, part, meta(start=36)),
+            (FIXIP | META, udp, meta(off=6)),
+            (FIXIP | META, ping, meta(off=2))]))
+        # hostile: gso_size 0, offsets outside, IPv6 type on IPv4, ECN
+        put("fuzz_gateway_frames", recs(cfg, [
+            (F | LISTEN, syn, None), (F | LISTEN, ack, None),
+            (FIXIP | META | RAW | LISTEN, tso, meta(gso=1, hdr_len=54, gso_size=0)),
+            (FIXIP | META | RAW | LISTEN, tso, meta(start=65535, off=65535)),
+            (FIXIP | META | RAW | LISTEN, tso, meta(gso=2, hdr_len=54, gso_size=1448)),
+            (FIXIP | META | RAW | LISTEN, tso, meta(flags=3, gso=1, hdr_len=54, gso_size=1448)),
+            (META | LISTEN, tso, good_tso),
+            (FIXIP | META | LISTEN, tso, meta(gso=3, hdr_len=42, gso_size=1448, off=6))]))
+
+
 if __name__ == "__main__":
-    for fn in (deframer, switch, gateway, dhcp_options, dns, keyval, cli):
+    for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
