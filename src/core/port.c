@@ -36,17 +36,24 @@ void port_receive(struct port *port, const uint8_t *frame, size_t len)
 		port->stats.rx_drops++;
 }
 
-void port_send(struct port *port, const uint8_t *frame, size_t len)
+/* Count and capture a frame the port's transmit took: a transmit that
+ * refused it has counted a drop, so drops before the call tells which. */
+static void tx_account(struct port *port, uint64_t drops, const uint8_t *frame, size_t len)
 {
-	uint64_t drops = port->stats.tx_drops;
-
-	port->ops->transmit(port, frame, len);
 	if (port->stats.tx_drops != drops)
 		return;
 	port->stats.tx_frames++;
 	port->stats.tx_bytes += len;
 	if (port->pcap)
 		pcap_write(port->pcap, frame, len);
+}
+
+void port_send(struct port *port, const uint8_t *frame, size_t len)
+{
+	uint64_t drops = port->stats.tx_drops;
+
+	port->ops->transmit(port, frame, len);
+	tx_account(port, drops, frame, len);
 }
 
 /* One software-finished segment of a received frame to the plain sink. */
@@ -120,12 +127,7 @@ void port_send_offload(struct port *port, const struct frame_offload *m,
 		return;
 	}
 	port->ops->transmit_offload(port, m, frame, len);
-	if (port->stats.tx_drops != drops)
-		return;
-	port->stats.tx_frames++;
-	port->stats.tx_bytes += len;
-	if (port->pcap)
-		pcap_write(port->pcap, frame, len);
+	tx_account(port, drops, frame, len);
 }
 
 void port_close(struct port *port)

@@ -36,13 +36,27 @@
 
 #include <stdio.h>
 
+/* Segment i of frame, built in np->seg, to the port; false (a drop
+ * counted) when the segment cannot be built, which ends the frame. */
+static bool send_segment(struct network_priv *np, struct port *to, const struct frame_offload *m,
+			 const uint8_t *frame, size_t len, unsigned i)
+{
+	size_t seglen = offload_segment_one(m, frame, len, i, np->seg);
+
+	if (!seglen) {
+		to->stats.tx_drops++;
+		return false;
+	}
+	port_send(to, np->seg, seglen);
+	return true;
+}
+
 /* Finish a frame in software for a port that can't take its metadata:
  * each segment is built in np->seg from the (stable) frame and sent. */
 static void send_soft(struct network_priv *np, struct port *to, const struct frame_offload *m,
 		      const uint8_t *frame, size_t len)
 {
 	unsigned i, n = offload_segs(m, len);
-	size_t seglen;
 
 	if (np->seg_busy) {
 		to->stats.tx_drops++;
@@ -50,14 +64,9 @@ static void send_soft(struct network_priv *np, struct port *to, const struct fra
 	}
 	np->seg_busy = true;
 	np->net.stats.sw_offload++;
-	for (i = 0; i < n && to->net == &np->net; i++) {
-		seglen = offload_segment_one(m, frame, len, i, np->seg);
-		if (!seglen) {
-			to->stats.tx_drops++;
+	for (i = 0; i < n && to->net == &np->net; i++)
+		if (!send_segment(np, to, m, frame, len, i))
 			break;
-		}
-		port_send(to, np->seg, seglen);
-	}
 	np->seg_busy = false;
 }
 
@@ -189,7 +198,7 @@ static void switch_send_soft(struct network_priv *np, struct egress *e, struct p
 	const struct frame_offload *m;
 	const uint8_t *f;
 	unsigned i, n = 1;
-	size_t len, seglen;
+	size_t len;
 
 	if (np->seg_busy) {
 		to->stats.tx_drops++;
@@ -205,12 +214,8 @@ static void switch_send_soft(struct network_priv *np, struct egress *e, struct p
 		}
 		if (!i)
 			n = offload_segs(m, len);
-		seglen = offload_segment_one(m, f, len, i, np->seg);
-		if (!seglen) {
-			to->stats.tx_drops++;
+		if (!send_segment(np, to, m, f, len, i))
 			break;
-		}
-		port_send(to, np->seg, seglen);
 	}
 	np->seg_busy = false;
 }

@@ -70,16 +70,7 @@ void gw_icmp_error_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct g
 	icmp = f + OFF_L4;
 	q = icmp + ICMP_HDR;
 	/* The guest's datagram as it left the guest: its own addresses. */
-	q[0] = 0x45;
-	q[1] = 0;
-	wr16be(q + 2, (uint16_t)(IP_HDR_LEN + l4_total));
-	wr32be(q + 4, 0);
-	q[8] = 64;
-	q[9] = proto;
-	wr16be(q + 10, 0);
-	wr32be(q + 12, guest);
-	wr32be(q + 16, orig_dst);
-	wr16be(q + 10, csum(q, IP_HDR_LEN));
+	pkt_ipv4_hdr(q, guest, orig_dst, proto, l4_total);
 	memcpy(q + IP_HDR_LEN, l4, l4_len);
 	icmp[0] = type;
 	icmp[1] = code;

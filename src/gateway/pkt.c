@@ -76,14 +76,8 @@ void gw_tx_flush(struct gw_tx *tx)
 		ev_timer_arm(tx->loop, &tx->timer, 0);
 }
 
-size_t pkt_ipv4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t src,
-		uint32_t dst, uint8_t proto, size_t l4_len)
+void pkt_ipv4_hdr(uint8_t *ip, uint32_t src, uint32_t dst, uint8_t proto, size_t l4_len)
 {
-	uint8_t *ip = f + OFF_IP;
-
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	wr16be(f + 12, ETHERTYPE_IPV4);
 	ip[0] = 0x45;
 	ip[1] = 0;
 	wr16be(ip + 2, (uint16_t)(IP_HDR_LEN + l4_len));
@@ -95,6 +89,15 @@ size_t pkt_ipv4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t s
 	wr32be(ip + 12, src);
 	wr32be(ip + 16, dst);
 	wr16be(ip + 10, csum(ip, IP_HDR_LEN));
+}
+
+size_t pkt_ipv4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t src,
+		uint32_t dst, uint8_t proto, size_t l4_len)
+{
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	wr16be(f + 12, ETHERTYPE_IPV4);
+	pkt_ipv4_hdr(f + OFF_IP, src, dst, proto, l4_len);
 	return OFF_L4 + l4_len;
 }
 

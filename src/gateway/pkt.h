@@ -60,6 +60,9 @@ uint8_t *gw_tx_begin(struct gw_tx *tx);
 void gw_tx_commit(struct gw_tx *tx, size_t len);
 void gw_tx_flush(struct gw_tx *tx);
 
+/* The 20-byte IPv4 header alone at ip (ttl 64, DF clear, id 0, checksum),
+ * e.g. for the guest's datagram quoted in an ICMP error. */
+void pkt_ipv4_hdr(uint8_t *ip, uint32_t src, uint32_t dst, uint8_t proto, size_t l4_len);
 /* Write Ethernet + IPv4 headers (ttl 64, DF clear, id 0) for an L4 payload
  * of l4_len bytes already at f + OFF_L4. Returns the frame length. */
 size_t pkt_ipv4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t src,

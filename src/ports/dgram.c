@@ -387,16 +387,25 @@ const struct dgram_cfg *dgram_netdev_cfg(const struct netdev *nd)
 	return &((const struct dgram_nd *)nd)->cfg;
 }
 
+/* An inet address as QEMU's host= would take it; with any_to_loopback the
+ * wildcard becomes the loopback address a client would connect to. */
+static void format_host(const struct sockaddr_storage *ss, bool any_to_loopback, char *host,
+			size_t size)
+{
+	if (any_to_loopback)
+		sa_format_host_for_client((const struct sockaddr *)ss, host, size);
+	else if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, host, (socklen_t)size);
+	else
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, host,
+			  (socklen_t)size);
+}
+
 static void print_host_port(FILE *out, const struct sockaddr_storage *ss, bool any_to_loopback)
 {
 	char host[64];
 
-	if (any_to_loopback)
-		sa_format_host_for_client((const struct sockaddr *)ss, host, sizeof(host));
-	else if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, host, sizeof(host));
-	else
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, host, sizeof(host));
+	format_host(ss, any_to_loopback, host, sizeof(host));
 	if (ss->ss_family == AF_INET6)
 		fprintf(out, "[%s]:%u", host, sa_port((const struct sockaddr *)ss));
 	else
@@ -420,12 +429,7 @@ static void print_sa_keys(FILE *out, const char *prefix, const struct sockaddr_s
 		}
 		return;
 	}
-	if (any_to_loopback)
-		sa_format_host_for_client((const struct sockaddr *)ss, host, sizeof(host));
-	else if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, host, sizeof(host));
-	else
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, host, sizeof(host));
+	format_host(ss, any_to_loopback, host, sizeof(host));
 	fprintf(out, "%s.type=inet,%s.host=%s,%s.port=%u", prefix, prefix, host, prefix,
 		sa_port((const struct sockaddr *)ss));
 }
