@@ -809,6 +809,8 @@ void cli_usage(FILE *out)
 "                     default /etc/resolv.conf)\n"
 "      mtu=N (default 1500) max-leases=N (16) max-udp-flows=N (256)\n"
 "      max-tcp-flows=N (16384; beyond it new connections are reset)\n"
+"      max-ooo-kib=N (4096; guest TCP data held out of order, all flows\n"
+"                     together, a quarter per flow; 0 drops it)\n"
 "      egress-allow=CIDR[:CIDR...] egress-deny=CIDR[:CIDR...] (deny wins)\n"
 "      udp-timeout=SECONDS\n"
 "      max-frags=N (IPv4 datagrams pending reassembly, 0 drops fragments)\n"

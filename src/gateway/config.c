@@ -38,6 +38,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->max_frags = GW_DEFAULT_MAX_FRAGS;
 	cfg->udp_timeout_ms = GW_DEFAULT_UDP_TIMEOUT_S * 1000;
 	cfg->max_tcp_flows = GW_DEFAULT_MAX_TCP_FLOWS;
+	cfg->max_ooo_kib = GW_DEFAULT_MAX_OOO_KIB;
 }
 
 static int parse_ip4(const char *s, uint32_t *out)
@@ -611,6 +612,10 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 		return -1;
 	if (r)
 		c->max_tcp_flows = (unsigned)n;
+	if ((r = kv_get_uint(kv, "max-ooo-kib", 0, 1 << 18, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->max_ooo_kib = (unsigned)n;
 	if ((r = kv_get_uint(kv, "max-frags", 0, 1024, &n, err, errlen)) < 0)
 		return -1;
 	if (r)

@@ -28,6 +28,7 @@ struct kvlist;
 #define GW_DEFAULT_MAX_LEASES 16
 #define GW_DEFAULT_MAX_UDP_FLOWS 256
 #define GW_DEFAULT_MAX_TCP_FLOWS 16384
+#define GW_DEFAULT_MAX_OOO_KIB 4096 /* TCP out-of-order queue, all flows */
 #define GW_DEFAULT_MTU 1500
 #define GW_DEFAULT_MAX_FRAGS 64 /* IPv4 datagrams pending reassembly */
 #define GW_DEFAULT_UDP_TIMEOUT_S 60
@@ -65,6 +66,7 @@ struct gw_config {
 	bool mtu_set;   /* send DHCP option 26 only when asked */
 	unsigned max_leases, max_udp_flows;
 	unsigned max_tcp_flows;
+	unsigned max_ooo_kib;     /* guest TCP data held out of order; 0: none */
 	unsigned max_frags;       /* 0: guest fragments are dropped */
 	unsigned udp_timeout_ms;  /* idle UDP NAT flows are closed after this */
 	char hostname[GW_NAME_MAX + 1];

@@ -53,7 +53,9 @@ struct gw_tcp;
 	X(unreachable) X(connects) X(established) X(accepted) X(closed)         \
 	X(rst_from_guest) X(rst_to_guest) X(ooo_dropped) X(bad_ack)             \
 	X(retransmits) X(fast_retransmits) X(timeouts) X(segs_out)             \
-	X(bytes_to_host) X(bytes_to_guest)
+	X(bytes_to_host) X(bytes_to_guest)                                     \
+	X(ooo_queued) X(ooo_dups) X(ooo_delivered) X(ooo_pool_full)            \
+	X(ooo_flow_full) X(sack_rtx) X(dsacks)
 
 struct gw_tcp_stats {
 #define GW_TCP_STAT_FIELD(n) uint64_t n;

@@ -150,6 +150,29 @@ static void emit_direct(struct gw_tcp *t, const uint8_t *f, size_t len)
 	t->stats.segs_out++;
 }
 
+/* MSS, window scale when ws >= 0, SACK-permitted: at most 12 bytes. */
+static size_t syn_opts(uint8_t *o, uint16_t mss, int ws, bool sack)
+{
+	size_t n = 4;
+
+	o[0] = 2;
+	o[1] = 4;
+	wr16be(o + 2, mss);
+	if (ws >= 0) {
+		o[n++] = 1;
+		o[n++] = 3;
+		o[n++] = 3;
+		o[n++] = (uint8_t)ws;
+	}
+	if (sack) {
+		o[n++] = 1;
+		o[n++] = 1;
+		o[n++] = 4;
+		o[n++] = 2;
+	}
+	return n;
+}
+
 void tcp_send_syn(struct tcp_flow *f, bool ack)
 {
 	struct gw_tcp *t = f->t;
@@ -157,8 +180,10 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	uint32_t wnd = tcp_data_wnd(f);
 	uint16_t mss = (uint16_t)(t->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
 	int ws = ack ? (f->flags & TF_WS ? f->ows : -1) : f->ows;
-	uint8_t *slot;
-	size_t len;
+	/* SYN-ACK: SACK if the guest offered it; our SYN offers it. */
+	bool sack = ack ? f->flags & TF_SACK : true;
+	uint8_t *slot, opt[12];
+	size_t len, olen = syn_opts(opt, mss, ws, sack);
 
 	if (mac_is_zero(f->gmac)) {
 		const uint8_t *m = gw_arp_lookup(t->arp, f->gaddr);
@@ -173,12 +198,12 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 		/* hostfwd to a guest we have not heard from: ARP first */
 		if (!(slot = gw_tx_begin(t->tx)))
 			return;
-		len = tcp_seg_build(slot, &a, f->isn, f->rcv_nxt, TH_SYN | (ack ? TH_ACK : 0),
-				    (uint16_t)f->wnd_sent, mss, ws, 0);
+		len = tcp_seg_build_opt(slot, &a, f->isn, f->rcv_nxt, TH_SYN | (ack ? TH_ACK : 0),
+					(uint16_t)f->wnd_sent, opt, olen, 0);
 		tcp_emit_ring(t, f->gmac, f->gaddr, slot, len);
 	} else {
-		len = tcp_seg_build(t->bufs, &a, f->isn, f->rcv_nxt, TH_SYN | (ack ? TH_ACK : 0),
-				    (uint16_t)f->wnd_sent, mss, ws, 0);
+		len = tcp_seg_build_opt(t->bufs, &a, f->isn, f->rcv_nxt,
+					TH_SYN | (ack ? TH_ACK : 0), (uint16_t)f->wnd_sent, opt, olen, 0);
 		emit_direct(t, t->bufs, len);
 	}
 	f->rto_at_ms = ev_now_ms() + f->rto_ms;
@@ -364,6 +389,8 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 		f->gws = (uint8_t)s->ws;
 		f->ows = TCP_OUR_WS;
 	}
+	if (s->sack_ok)
+		f->flags |= TF_SACK;
 	f->gwnd = s->wnd;
 	f->isn = tcp_isn(t, src, s->sport, dst, s->dport);
 	f->snd_una = f->snd_nxt = f->snd_max = f->isn;
@@ -449,6 +476,8 @@ static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp
 		} else {
 			f->ows = 0;
 		}
+		if (s->sack_ok)
+			f->flags |= TF_SACK;
 		f->gwnd = s->wnd;
 		f->snd_una = f->isn + 1;
 		f->rto_at_ms = 0;
@@ -534,9 +563,8 @@ static void on_rto(struct tcp_flow *f, uint64_t now)
 	case TS_ESTABLISHED:
 		if (f->snd_nxt != f->snd_una || f->snd_max != f->snd_una) {
 			t->stats.retransmits++;
-			tcp_data_rewind(f);
 			f->rto_at_ms = 0;
-			tcp_data_push(f, false);
+			tcp_data_timeout(f);
 		} else {
 			/* Zero window: probe with an old sequence number, which
 			 * any stack answers with its current window. */

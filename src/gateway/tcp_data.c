@@ -145,8 +145,8 @@ static size_t build(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flag
  * left to whoever needs it (a TAP with offloads hands it to the kernel as
  * CHECKSUM_PARTIAL, which trusts it; other ports complete it in software),
  * so the payload is not read twice per segment. */
-static void emit_data(struct tcp_flow *f, uint8_t *buf, uint8_t flags, uint32_t wnd,
-		      size_t data_len)
+static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flags,
+		      uint32_t wnd, size_t data_len)
 {
 	static const struct frame_offload csum = {
 		.flags = OFFLOAD_F_CSUM, .csum_start = OFF_L4, .csum_offset = 16,
@@ -155,20 +155,42 @@ static void emit_data(struct tcp_flow *f, uint8_t *buf, uint8_t flags, uint32_t 
 	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
 
 	if (!t->port->sink_offload_fn) {
-		emit(t, buf, build(f, buf, f->snd_nxt, flags, wnd, data_len));
+		emit(t, buf, build(f, buf, seq, flags, wnd, data_len));
 		return;
 	}
 	port_receive_offload(t->port, &csum, buf,
-			     tcp_seg_build_partial(buf, &a, f->snd_nxt, f->rcv_nxt, flags,
+			     tcp_seg_build_partial(buf, &a, seq, f->rcv_nxt, flags,
 						   wnd_field(f, wnd), data_len));
 	t->stats.segs_out++;
 }
 
+/* A bare ACK; with SACK agreed and data queued out of order, its SACK
+ * blocks (2 NOPs + 2 + 8n bytes, n <= 4: at most 36 of the 40 option
+ * bytes; we agree no timestamps) say what the guest need not resend. */
 static void send_ack(struct tcp_flow *f, uint32_t seq, uint32_t wnd)
 {
 	struct gw_tcp *t = f->t;
+	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	uint32_t blocks[TCP_MAX_SACK][2];
+	uint8_t opt[4 + 8 * TCP_MAX_SACK];
+	unsigned n = 0;
 
-	emit(t, t->bufs, build(f, t->bufs, seq, TH_ACK, wnd, 0));
+	if (f->flags & TF_SACK && f->ooo.n)
+		n = tcp_ooo_sack(&t->ooo, &f->ooo, f->rcv_nxt, blocks, TCP_MAX_SACK);
+	if (!n) {
+		emit(t, t->bufs, build(f, t->bufs, seq, TH_ACK, wnd, 0));
+	} else {
+		opt[0] = opt[1] = 1;
+		opt[2] = 5;
+		opt[3] = (uint8_t)(2 + 8 * n);
+		for (unsigned i = 0; i < n; i++) {
+			wr32be(opt + 4 + 8 * i, blocks[i][0]);
+			wr32be(opt + 8 + 8 * i, blocks[i][1]);
+		}
+		emit(t, t->bufs,
+		     tcp_seg_build_opt(t->bufs, &a, seq, f->rcv_nxt, TH_ACK, wnd_field(f, wnd), opt,
+				       4 + 8 * n, 0));
+	}
 	f->wnd_sent = wnd;
 }
 
@@ -195,6 +217,123 @@ void tcp_data_rewind(struct tcp_flow *f)
 		setsockopt(f->w.fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
 	f->rtt_ts_us = 0; /* Karn: no samples from retransmitted data */
 	f->dup_acks = 0;
+	f->in_rec = 0;
+	f->nsacked = 0;
+	f->rtx_pending = 0;
+}
+
+/* Where host data sent to the guest ends: snd_nxt less our FIN. */
+static uint32_t data_end(const struct tcp_flow *f)
+{
+	return f->snd_nxt - (f->flags & TF_FIN_SENT ? 1 : 0);
+}
+
+/* Send [seq, seq + len) again (len at most a batch): peek at offset
+ * seq - snd_una, then put the peek offset back at the send edge. Returns
+ * the bytes sent, 0 when the socket has none there. */
+static size_t resend(struct tcp_flow *f, uint32_t seq, uint32_t len, uint32_t wnd)
+{
+	struct gw_tcp *t = f->t;
+	int off = (int)(seq - f->snd_una), back = (int)(data_end(f) - f->snd_una);
+	struct msghdr mh = { .msg_iov = t->iov };
+	size_t want = len, got, done = 0;
+	unsigned n = 0;
+	ssize_t r;
+
+	while (want && n < t->nbufs) {
+		size_t l = want > f->mss ? f->mss : want;
+
+		t->iov[n].iov_base = t->bufs + (size_t)n * t->buf_size + OFF_TCP_DATA;
+		t->iov[n].iov_len = l;
+		want -= l;
+		n++;
+	}
+	mh.msg_iovlen = n;
+	if (setsockopt(f->w.fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
+		return 0;
+	r = recvmsg(f->w.fd, &mh, MSG_PEEK | MSG_DONTWAIT);
+	setsockopt(f->w.fd, SOL_SOCKET, SO_PEEK_OFF, &back, sizeof(back));
+	if (r <= 0)
+		return 0;
+	got = (size_t)r;
+	for (unsigned i = 0; i < n && got; i++) {
+		size_t l = got < t->iov[i].iov_len ? got : t->iov[i].iov_len;
+
+		emit_data(f, t->bufs + (size_t)i * t->buf_size, seq + (uint32_t)done, TH_ACK, wnd, l);
+		t->stats.sack_rtx++;
+		done += l;
+		got -= l;
+	}
+	return done;
+}
+
+/* Loss recovery: resend the holes between rtx_nxt and rtx_upto that the
+ * guest's SACK blocks do not cover, each once per recovery (rtx_nxt only
+ * moves up). Bounded per call; what is left waits for the next round. */
+static void resend_holes(struct tcp_flow *f, uint32_t wnd)
+{
+	struct gw_tcp *t = f->t;
+	uint32_t pos = seq_lt(f->rtx_nxt, f->snd_una) ? f->snd_una : f->rtx_nxt;
+	uint32_t upto = seq_lt(data_end(f), f->rtx_upto) ? data_end(f) : f->rtx_upto;
+	size_t budget = (size_t)t->nbufs * f->mss;
+
+	f->rtx_pending = 0;
+	while (seq_lt(pos, upto) && budget) {
+		uint32_t hole_end = upto, len;
+		bool covered = false;
+		size_t done;
+
+		for (unsigned i = 0; i < f->nsacked; i++) {
+			if (seq_le(f->sacked[i][0], pos) && seq_lt(pos, f->sacked[i][1])) {
+				pos = f->sacked[i][1];
+				covered = true;
+				break;
+			}
+			if (seq_lt(pos, f->sacked[i][0]) && seq_lt(f->sacked[i][0], hole_end))
+				hole_end = f->sacked[i][0];
+		}
+		if (covered)
+			continue;
+		len = hole_end - pos;
+		if (len > budget)
+			len = (uint32_t)budget;
+		done = resend(f, pos, len, wnd);
+		if (!done)
+			break;
+		f->rtt_ts_us = 0; /* Karn */
+		f->rtx_mark = f->snd_max;
+		pos += (uint32_t)done;
+		budget -= done;
+	}
+	f->rtx_nxt = pos;
+	if (seq_lt(pos, upto) && !budget) {
+		f->rtx_pending = 1;
+		tcp_defer(f, TF_SEND);
+	}
+	if (!f->rto_at_ms)
+		f->rto_at_ms = ev_now_ms() + f->rto_ms;
+}
+
+void tcp_data_timeout(struct tcp_flow *f)
+{
+	/* With the guest's SACK blocks known, only the holes go again: a
+	 * go-back-N resend of a large window would repeat what the guest
+	 * holds and, through the link's own loss, start over. A second
+	 * timeout in a row may mean the guest dropped what it SACKed
+	 * (reneging, RFC 2018 allows it): then everything goes again. */
+	if (f->flags & TF_SACK && !(f->flags & TF_NO_PEEKOFF) && f->nsacked && f->retries < 2 &&
+	    seq_lt(f->snd_una, data_end(f))) {
+		f->in_rec = 1;
+		f->recover = f->snd_max;
+		f->rtx_nxt = f->snd_una;
+		f->rtx_mark = f->snd_max;
+		f->rtx_upto = data_end(f);
+		f->dup_acks = 0;
+		resend_holes(f, tcp_data_wnd(f));
+		return;
+	}
+	tcp_data_rewind(f);
+	tcp_data_push(f, false);
 }
 
 /* Fill t->iov for one peek of at most want new bytes; returns the number
@@ -255,6 +394,8 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 
 	if (f->state != TS_ESTABLISHED)
 		return;
+	if (f->rtx_pending)
+		resend_holes(f, wnd);
 	for (int round = 0; round < TCP_PUSH_ROUNDS && !(f->flags & TF_FIN_SENT); round++) {
 		uint32_t inflight = f->snd_nxt - f->snd_una;
 		size_t want, skip, got, asked = 0;
@@ -305,7 +446,7 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 				f->rtt_seq = f->snd_nxt + (uint32_t)l;
 				f->rtt_ts_us = tcp_now_us();
 			}
-			emit_data(f, b, TH_ACK | (last ? TH_PSH : 0), wnd, l);
+			emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0), wnd, l);
 			f->snd_nxt += (uint32_t)l;
 			f->bytes_to_guest += l;
 			t->stats.bytes_to_guest += l;
@@ -325,6 +466,8 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 	} else if (force_ack && !(f->flags & TF_DUPACK)) {
 		send_ack(f, f->snd_nxt, wnd);
 	}
+	if (sent && force_ack && f->flags & TF_SACK && f->ooo.n && !(f->flags & TF_DUPACK))
+		send_ack(f, f->snd_nxt, wnd); /* data segments carry no SACK blocks */
 	if (f->flags & TF_DUPACK && !full) {
 		/* Guest data was dropped (a short send, or segments after a
 		 * gap). Three duplicate ACKs make the guest retransmit now
@@ -371,11 +514,19 @@ static ssize_t discard_acked(struct tcp_flow *f, uint32_t len)
 	return done;
 }
 
+/* RTO from the smoothed RTT (RFC 6298), undoing any backoff. */
+static void rto_reset(struct tcp_flow *f)
+{
+	uint32_t rto = (f->srtt_us + 4 * f->rttvar_us) / 1000;
+
+	if (!f->srtt_us)
+		return;
+	f->rto_ms = rto < TCP_RTO_MIN_MS ? TCP_RTO_MIN_MS : rto > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : rto;
+}
+
 static void rtt_sample(struct tcp_flow *f)
 {
 	uint64_t r = tcp_now_us() - f->rtt_ts_us;
-	uint32_t rto;
-
 	f->rtt_ts_us = 0;
 	if (r > 60000000)
 		return;
@@ -388,8 +539,114 @@ static void rtt_sample(struct tcp_flow *f)
 		f->rttvar_us = (3 * f->rttvar_us + d) / 4;
 		f->srtt_us = (7 * f->srtt_us + (uint32_t)r) / 8;
 	}
-	rto = (f->srtt_us + 4 * f->rttvar_us) / 1000;
-	f->rto_ms = rto < TCP_RTO_MIN_MS ? TCP_RTO_MIN_MS : rto > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : rto;
+	rto_reset(f);
+}
+
+/* Merge the guest's SACK blocks into the flow's scoreboard: blocks
+ * inside (snd_una, snd_max], sorted, overlapping ones joined; when more
+ * than TCP_MAX_SACK remain the highest is forgotten (its data may be sent
+ * twice, nothing is lost). A D-SACK (RFC 2883: the first block below the
+ * ACK or inside the second) reports a duplicate, not a hole: it returns
+ * true and is not merged. */
+static bool sack_update(struct tcp_flow *f, const struct tcp_seg *s)
+{
+	unsigned k = 0;
+	bool dsack = false;
+
+	if (!(f->flags & TF_SACK) || !s->nsack)
+		goto prune;
+	if (seq_le(s->sack[0][1], s->ack) ||
+	    (s->nsack > 1 && seq_le(s->sack[1][0], s->sack[0][0]) &&
+	     seq_le(s->sack[0][1], s->sack[1][1]))) {
+		dsack = true;
+		k = 1;
+	}
+	for (; k < s->nsack; k++) {
+		uint32_t l = s->sack[k][0], r = s->sack[k][1];
+		unsigned i, j;
+
+		if (!seq_lt(l, r) || seq_lt(l, s->ack) || seq_lt(f->snd_max, r))
+			continue; /* hostile or stale */
+		for (i = 0; i < f->nsacked && seq_lt(f->sacked[i][0], l); i++)
+			;
+		if (f->nsacked == TCP_MAX_SACK && i == TCP_MAX_SACK)
+			continue;
+		if (f->nsacked == TCP_MAX_SACK)
+			f->nsacked--;
+		memmove(f->sacked + i + 1, f->sacked + i, (f->nsacked - i) * sizeof(f->sacked[0]));
+		f->sacked[i][0] = l;
+		f->sacked[i][1] = r;
+		f->nsacked++;
+		/* join neighbours that touch or overlap */
+		for (j = 0; j + 1 < f->nsacked;) {
+			if (seq_le(f->sacked[j + 1][0], f->sacked[j][1])) {
+				if (seq_lt(f->sacked[j][1], f->sacked[j + 1][1]))
+					f->sacked[j][1] = f->sacked[j + 1][1];
+				memmove(f->sacked + j + 1, f->sacked + j + 2,
+					(f->nsacked - j - 2) * sizeof(f->sacked[0]));
+				f->nsacked--;
+			} else {
+				j++;
+			}
+		}
+	}
+prune:
+	while (f->nsacked && seq_le(f->sacked[0][1], f->snd_una)) {
+		memmove(f->sacked, f->sacked + 1, (f->nsacked - 1) * sizeof(f->sacked[0]));
+		f->nsacked--;
+	}
+	if (f->nsacked && seq_lt(f->sacked[0][0], f->snd_una))
+		f->sacked[0][0] = f->snd_una;
+	return dsack;
+}
+
+static uint32_t sacked_bytes(const struct tcp_flow *f)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < f->nsacked; i++)
+		n += f->sacked[i][1] - f->sacked[i][0];
+	return n;
+}
+
+/* How far holes count as lost: three segments' worth of SACKed data above
+ * them (RFC 6675's DupThresh), so a segment merely reordered behind one or
+ * two others is not resent. And a retransmission can be lost too: once
+ * data sent after the latest one is SACKed (rtx_mark), holes it should
+ * have filled are holes again, so the next pass starts at snd_una. */
+static void rtx_extend(struct tcp_flow *f)
+{
+	uint32_t fack, lim;
+
+	if (f->nsacked) {
+		fack = f->sacked[f->nsacked - 1][1];
+		lim = fack - 3u * f->mss;
+		if (seq_lt(f->rtx_upto, lim) && seq_lt(f->snd_una, lim))
+			f->rtx_upto = lim;
+		if (seq_lt(f->rtx_mark, lim) && seq_lt(f->snd_una, f->rtx_nxt)) {
+			f->rtx_nxt = f->snd_una;
+			f->rtx_mark = f->snd_max;
+		}
+	}
+	if (seq_lt(f->rtx_nxt, f->rtx_upto))
+		f->rtx_pending = 1;
+}
+
+static void rec_enter(struct tcp_flow *f)
+{
+	f->t->stats.fast_retransmits++;
+	if (f->flags & TF_NO_PEEKOFF) {
+		tcp_data_rewind(f);
+		return;
+	}
+	/* Fast retransmit of the first hole, then of each hole the SACK
+	 * blocks reveal (RFC 6675), never a go-back-N: resending the whole
+	 * window made the guest's duplicate ACKs start the next one. */
+	f->in_rec = 1;
+	f->recover = f->snd_max;
+	f->rtx_nxt = f->snd_una;
+	f->rtx_mark = f->snd_max;
+	f->rtx_upto = f->snd_una + f->mss;
 }
 
 static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
@@ -397,6 +654,7 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 	struct gw_tcp *t = f->t;
 	uint32_t wnd = (uint32_t)s->wnd << (f->flags & TF_WS ? f->gws : 0);
 	uint32_t acked, data;
+	bool dsack;
 
 	if (seq_lt(f->snd_max, s->ack)) {
 		t->stats.bad_ack++; /* acknowledges what we never sent */
@@ -426,19 +684,108 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 			f->snd_nxt = s->ack; /* the kernel clamped the peek offset to 0 */
 		if (f->rtt_ts_us && seq_le(f->rtt_seq, s->ack))
 			rtt_sample(f);
+		else if (f->retries)
+			rto_reset(f); /* progress after a timeout: no more backoff */
 		f->dup_acks = 0;
 		f->retries = 0;
 		f->rto_at_ms = f->snd_una == f->snd_max ? 0 : ev_now_ms() + f->rto_ms;
 		tcp_defer(f, TF_SEND);
-	} else if (!s->len && !(s->flags & TH_FIN) && f->snd_una != f->snd_max &&
-		   wnd == f->gwnd && ++f->dup_acks == 3) {
-		t->stats.fast_retransmits++;
-		tcp_data_rewind(f);
+	}
+	dsack = sack_update(f, s);
+	if (dsack)
+		t->stats.dsacks++; /* the guest got something twice: no loss */
+	if (f->in_rec && !seq_lt(f->snd_una, f->recover)) {
+		f->in_rec = 0; /* all that was out when the loss was seen is in */
+		f->rtx_pending = 0;
+	}
+	if (acked && f->in_rec && !f->nsacked) {
+		/* Partial ACK without SACK blocks: the next hole starts at
+		 * snd_una, which is all we know (NewReno, RFC 6582). */
+		f->rtx_nxt = f->snd_una;
+		f->rtx_upto = f->snd_una + f->mss;
+	}
+	/* A duplicate ACK: with SACK any ACK reporting new blocks counts,
+	 * whatever its window (a receiver holding out-of-order data shrinks
+	 * it); without, RFC 5681's same-window rule. */
+	if (!acked && !s->len && !(s->flags & TH_FIN) && f->snd_una != f->snd_max && !dsack &&
+	    (wnd == f->gwnd || s->nsack) && f->dup_acks < 255)
+		f->dup_acks++;
+	if (!f->in_rec && f->snd_una != f->snd_max &&
+	    (f->dup_acks == 3 || (f->dup_acks > 3 && !(f->flags & TF_NO_PEEKOFF)) ||
+	     sacked_bytes(f) >= 3u * f->mss)) {
+		rec_enter(f);
 		tcp_defer(f, TF_SEND);
+	}
+	if (f->in_rec) {
+		rtx_extend(f);
+		if (f->rtx_pending)
+			tcp_defer(f, TF_SEND);
 	}
 	if (wnd > f->gwnd)
 		tcp_defer(f, TF_SEND);
 	f->gwnd = wnd;
+}
+
+/* A guest segment beyond rcv_nxt: hold what is new of it in the
+ * out-of-order queue, within the window we offered. With SACK the next
+ * ACK describes it and the guest resends only the hole; without, three
+ * duplicate ACKs ask for the hole at once. */
+static void ooo_input(struct tcp_flow *f, uint32_t seq, const uint8_t *data, size_t len)
+{
+	struct gw_tcp *t = f->t;
+	enum tcp_ooo_res r = TCP_OOO_OUTSIDE;
+
+	if (len)
+		r = tcp_ooo_insert(&t->ooo, &f->ooo, f->rcv_nxt, f->rcv_nxt + f->wnd_sent, seq,
+				   data, len);
+	switch (r) {
+	case TCP_OOO_STORED:
+		t->stats.ooo_queued++;
+		break;
+	case TCP_OOO_DUP:
+		t->stats.ooo_dups++;
+		break;
+	case TCP_OOO_OUTSIDE:
+		t->stats.ooo_dropped++;
+		break;
+	case TCP_OOO_FLOW_FULL:
+		t->stats.ooo_flow_full++;
+		break;
+	case TCP_OOO_POOL_FULL:
+		t->stats.ooo_pool_full++;
+		if (t->ooo.nchunks)
+			LOG_ONCE(LOG_LVL_WARN, "-netdev user: TCP out-of-order queue full "
+				 "(max-ooo-kib=%u), dropping guest data the guest will resend",
+				 t->cfg->max_ooo_kib);
+		break;
+	}
+	if (!(f->flags & TF_SACK) || r == TCP_OOO_POOL_FULL || r == TCP_OOO_FLOW_FULL ||
+	    r == TCP_OOO_OUTSIDE)
+		f->flags |= TF_DUPACK;
+	tcp_defer(f, TF_ACK_NOW);
+}
+
+/* Queued data that rcv_nxt has reached goes to the socket. False when
+ * the socket failed and the flow is gone. */
+static bool ooo_flush(struct tcp_flow *f)
+{
+	struct gw_tcp *t = f->t;
+	bool blocked;
+	ssize_t n;
+
+	if (!f->ooo.n)
+		return true;
+	n = tcp_ooo_deliver(&t->ooo, &f->ooo, &f->rcv_nxt, f->w.fd, &blocked);
+	if (n < 0) {
+		tcp_flow_close(f, true, false);
+		return false;
+	}
+	f->bytes_to_host += (size_t)n;
+	t->stats.bytes_to_host += (size_t)n;
+	t->stats.ooo_delivered += (size_t)n;
+	if (blocked)
+		want_out(f);
+	return true;
 }
 
 void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
@@ -473,9 +820,7 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 		seq = f->rcv_nxt;
 	}
 	if (seq != f->rcv_nxt) {
-		t->stats.ooo_dropped++;
-		f->flags |= TF_DUPACK;
-		tcp_defer(f, TF_ACK_NOW);
+		ooo_input(f, seq, data, len);
 		return;
 	}
 	if (len) {
@@ -501,8 +846,13 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 		} else if (f->flags & TF_UNIX && tcp_data_wnd(f) < 65536) {
 			want_out(f);
 		}
+		/* The segment may have filled the hole before queued data
+		 * (none can follow a FIN). */
+		if ((size_t)n == len && !fin && !ooo_flush(f))
+			return;
 	}
 	if (fin && (size_t)n == len) {
+		tcp_ooo_drop(&t->ooo, &f->ooo); /* "data" beyond the FIN */
 		f->rcv_nxt++;
 		f->flags |= TF_GUEST_FIN;
 		shutdown(f->w.fd, SHUT_WR);

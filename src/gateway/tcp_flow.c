@@ -103,6 +103,8 @@ int tcp_table_init(struct gw_tcp *t, unsigned max_flows)
 		t->flows[i].hnext = i + 1 < max_flows ? (int32_t)(i + 1) : -1;
 	t->free_top = 0;
 	t->dhead = t->dtail = -1;
+	if (tcp_ooo_init(&t->ooo, (size_t)(t->cfg ? t->cfg->max_ooo_kib : 0) * 1024))
+		return -1;
 	if (getrandom(t->key, sizeof(t->key), 0) != sizeof(t->key))
 		return -1;
 	return 0;
@@ -110,6 +112,7 @@ int tcp_table_init(struct gw_tcp *t, unsigned max_flows)
 
 void tcp_table_fini(struct gw_tcp *t)
 {
+	tcp_ooo_fini(&t->ooo);
 	free(t->flows);
 	free(t->buckets);
 	t->flows = NULL;
@@ -180,6 +183,7 @@ void tcp_flow_release(struct gw_tcp *t, struct tcp_flow *f)
 
 	if (f->flags & TF_QUEUED)
 		defer_unlink(t, f);
+	tcp_ooo_drop(&t->ooo, &f->ooo);
 	pp = &t->buckets[bucket_of(t, f->gaddr, f->gport, f->raddr, f->rport)];
 	while (*pp >= 0 && *pp != i)
 		pp = &t->flows[*pp].hnext;

@@ -25,6 +25,7 @@
 #include "core/loop.h"
 #include "gateway/config.h"
 #include "gateway/tcp.h"
+#include "gateway/tcp_ooo.h"
 #include "gateway/tcp_segment.h"
 
 enum tcp_state {
@@ -51,6 +52,7 @@ enum {
 	TF_GUESTFWD = 1 << 12, /* socket from a guestfwd= rule (tcp_fwd.c) */
 	TF_UNIX = 1 << 13,     /* AF_UNIX socket (guestfwd unix:/cmd:) */
 	TF_DUPACK = 1 << 14,   /* guest data lost: owe it duplicate ACKs (tcp_data.c) */
+	TF_SACK = 1 << 15,     /* SACK agreed (RFC 2018) both ways */
 };
 
 struct gw_tcp;
@@ -71,9 +73,17 @@ struct tcp_flow {
 	/* guest -> host */
 	uint32_t rcv_nxt;       /* next sequence number expected from the guest */
 	uint32_t wnd_sent;      /* last window we advertised (bytes) */
+	struct tcp_ooo_q ooo;   /* data beyond rcv_nxt, in t->ooo's chunks */
 	/* host -> guest */
 	uint32_t isn, snd_una, snd_nxt, snd_max;
 	uint32_t gwnd;          /* guest's window in bytes */
+	/* Loss recovery (tcp_data.c): in_rec while snd_una is below recover
+	 * (snd_max when it began); holes in [rtx_nxt, rtx_upto) are resent
+	 * (rtx_pending: at the next push); rtx_mark is snd_max at the latest
+	 * resend; sacked[] the guest's SACK blocks above snd_una, sorted. */
+	uint8_t in_rec, nsacked, rtx_pending;
+	uint32_t recover, rtx_nxt, rtx_upto, rtx_mark;
+	uint32_t sacked[TCP_MAX_SACK][2];
 	uint32_t rtt_seq;       /* timing a segment: its end, valid if rtt_ts */
 	uint64_t rtt_ts_us;
 	uint32_t srtt_us, rttvar_us, rto_ms;
@@ -92,6 +102,7 @@ struct gw_tcp {
 	struct ev_loop *loop;
 	struct gw_tcp_stats stats;
 	struct tcp_flow *flows;
+	struct tcp_ooo ooo;     /* max-ooo-kib of chunks shared by all flows */
 	unsigned max_flows, nflows, hwm;
 	int32_t *buckets;
 	unsigned nbuckets;  /* power of two */
@@ -143,6 +154,9 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack);
 /* Guest segment on an established (or just established) flow. */
 void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s);
 void tcp_data_rewind(struct tcp_flow *f);
+/* Retransmission timeout with data outstanding: resend what the guest's
+ * SACK blocks say is missing, or everything from snd_una (go-back-N). */
+void tcp_data_timeout(struct tcp_flow *f);
 void tcp_data_writable(struct tcp_flow *f);
 uint32_t tcp_data_wnd(struct tcp_flow *f);
 

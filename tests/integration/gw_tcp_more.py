@@ -18,7 +18,7 @@
 #                             impair QEMU stream framing (4-byte length)
 #                             between a client on unix LISTEN and unix
 #                             CONNECT: 3% loss, 10% reorder, 1% duplicate
-import hashlib, os, random, socket, struct, sys, threading, time
+import hashlib, os, random, select, socket, struct, sys, threading, time
 
 
 
@@ -164,61 +164,65 @@ def relay(listen, connect, seed, loss=0.03, reorder=0.10, dup=0.01):
     a, _ = ls.accept()
     b = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     b.connect(connect)
-    stats = {"frames": 0, "lost": 0, "dup": 0, "reordered": 0}
-    lock = threading.Lock()
+    per_dir = [{"frames": 0, "lost": 0, "dup": 0, "reordered": 0} for _ in range(2)]
 
     # One thread per direction: a single thread blocked writing one way
     # while the daemon on that side waits for us to read would deadlock.
-    def pump(src, dst, rnd):
-        buf, held = b"", None
-
-        def out(frame):
-            dst.sendall(struct.pack(">I", len(frame)) + frame)
-
-        src.settimeout(0.01)
+    # Frames stay framed (length prefix included) and everything one read
+    # yields goes out in one write: per-frame copies of a growing buffer
+    # and a send per frame made the relay, not the gateway, the bottleneck.
+    def pump(src, dst, rnd, stats):
+        buf, held = bytearray(), None
         while True:
+            # select, not a socket timeout: the timeout would apply to the
+            # other thread's blocking sendall on the same socket too.
+            if held is not None and not select.select([src], [], [], 0.01)[0]:
+                dst.sendall(held)  # nothing followed soon: send it late
+                held = None
+                continue
             try:
                 d = src.recv(1 << 20)
-            except socket.timeout:
-                if held is not None:  # nothing followed soon: send it late
-                    out(held)
-                    held = None
-                continue
             except OSError:
                 d = b""
             if not d:
                 dst.shutdown(socket.SHUT_WR)
                 return
             buf += d
-            while len(buf) >= 4:
-                n = struct.unpack(">I", buf[:4])[0]
-                if len(buf) < 4 + n:
+            out, off, end = [], 0, len(buf)
+            while end - off >= 4:
+                n = int.from_bytes(buf[off:off + 4], "big")
+                if end - off < 4 + n:
                     break
-                frame, buf = buf[4:4 + n], buf[4 + n:]
+                frame = bytes(buf[off:off + 4 + n])
+                off += 4 + n
                 x = rnd.random()
-                with lock:
-                    stats["frames"] += 1
-                    stats["lost"] += x < loss
-                    stats["reordered"] += loss <= x < loss + reorder and held is None
-                    stats["dup"] += x >= 1 - dup
+                stats["frames"] += 1
                 if x < loss:
+                    stats["lost"] += 1
                     continue
                 if x < loss + reorder and held is None:
+                    stats["reordered"] += 1
                     held = frame
                     continue
-                out(frame)
+                out.append(frame)
                 if held is not None:
-                    out(held)
+                    out.append(held)
                     held = None
                 if x >= 1 - dup:
-                    out(frame)
+                    stats["dup"] += 1
+                    out.append(frame)
+            del buf[:off]
+            if out:
+                dst.sendall(b"".join(out))
 
-    ts = [threading.Thread(target=pump, args=(a, b, random.Random(seed)), daemon=True),
-          threading.Thread(target=pump, args=(b, a, random.Random(seed + 1)), daemon=True)]
+    ts = [threading.Thread(target=pump, args=(a, b, random.Random(seed), per_dir[0]), daemon=True),
+          threading.Thread(target=pump, args=(b, a, random.Random(seed + 1), per_dir[1]),
+                           daemon=True)]
     for t in ts:
         t.start()
     for t in ts:
         t.join()
+    stats = {k: per_dir[0][k] + per_dir[1][k] for k in per_dir[0]}
     print(f"relay: {stats}", flush=True)
 
 
