@@ -154,8 +154,5 @@ rc=0
 vw_pass "a live monitor socket is not stolen"
 
 kill $VW_FRAMED_PIDS 2>/dev/null
-vw_stop vw
-for f in a.sock b.sock mon.sock; do
-	[ ! -e "$T/$f" ] || vw_fail sigterm "$f left behind"
-done
+vw_stop_expect_gone vw "$T" a.sock b.sock mon.sock
 vw_pass "SIGTERM: exit 0, every socket removed"

@@ -51,10 +51,7 @@ vw_framed_broadcast "$R/a.sock" "$R/b.sock"
 grep -q 'a#1: stream' "$T/info" || { cat "$T/info"; vw_fail monitor "no a#1 in info network"; }
 vw_pass "sandboxed: frames forwarded, monitor answers"
 kill $VW_FRAMED_PIDS 2>/dev/null
-vw_stop vw
-for f in a.sock b.sock mon.sock; do
-	[ ! -e "$R/$f" ] || vw_fail runas "$f left behind by the unprivileged daemon"
-done
+vw_stop_expect_gone vw "$R" a.sock b.sock mon.sock
 vw_pass "clean SIGTERM exit as nobody, sockets removed"
 
 # --- root with a user gateway: only CAP_NET_RAW -------------------------------

@@ -257,3 +257,14 @@ vw_framed_broadcast() {
 		vw_fail forward "b got $(stat -c %s "$out/b.rx") bytes, want 64"
 	VW_FRAMED_PIDS="$pa $pb"
 }
+
+# vw_stop_expect_gone NAME DIR FILE...: stop daemon NAME as vw_stop does
+# (SIGTERM, exit status 0), then fail unless it removed each FILE in DIR.
+vw_stop_expect_gone() {
+	local name=$1 dir=$2 f
+	shift 2
+	vw_stop "$name"
+	for f in "$@"; do
+		[ ! -e "$dir/$f" ] || vw_fail "$name" "$f left behind in $dir at exit"
+	done
+}

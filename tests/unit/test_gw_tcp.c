@@ -128,6 +128,15 @@ static int listener(uint16_t *port)
 	return fd;
 }
 
+/* A bare ACK from guest port gp, window 1024, and time to act on it. */
+static void guest_ack(uint16_t gp, uint16_t lport, uint32_t seq, uint32_t ack)
+{
+	struct seg s = { gp, lport, seq, ack, 0x10, 0, 1024, 0, NULL, 0, NULL, 0 };
+
+	send_seg(&s);
+	spin(30);
+}
+
 static const uint8_t SYN_OPTS[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 }; /* MSS 1460, ws 7 */
 
 /* Handshake from guest port gp to the listener; returns the accepted
@@ -192,9 +201,7 @@ static void test_handshake_data_fin(void **state)
 	assert_memory_equal(t + (t[12] >> 4) * 4, "world!", 6);
 	assert_int_equal(rd32be(t + 4), ours);
 	ours += 6;
-	s = (struct seg){ 40000, lport, g, ours, 0x10, 0, 1024, 0, NULL, 0, NULL, 0 };
-	send_seg(&s);
-	spin(30);
+	guest_ack(40000, lport, g, ours);
 
 	/* Unacknowledged data is sent again (RTO; the first is ~1 s). */
 	gwh.ncap = 0;
@@ -210,9 +217,7 @@ static void test_handshake_data_fin(void **state)
 	assert_int_equal(dl, 5);
 	assert_int_equal(rd32be(t + 4), ours);
 	ours += 5;
-	s = (struct seg){ 40000, lport, g, ours, 0x10, 0, 1024, 0, NULL, 0, NULL, 0 };
-	send_seg(&s);
-	spin(30);
+	guest_ack(40000, lport, g, ours);
 
 	/* host FIN -> guest FIN; the guest can still send (half-close) */
 	gwh.ncap = 0;
