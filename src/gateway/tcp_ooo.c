@@ -39,8 +39,8 @@ int tcp_ooo_init(struct tcp_ooo *p, size_t bytes)
 	p->free_top = 0;
 	p->nchunks = p->nfree = n;
 	/* A quarter of the pool per flow, but a small pool is not cut
-	 * below a useful window (32 chunks, 64 KiB). */
-	p->flow_cap = n / 4 > 32 ? n / 4 : n < 32 ? n : 32;
+	 * below a useful window (8 chunks, 16 KiB). */
+	p->flow_cap = n / 4 > 8 ? n / 4 : n < 8 ? n : 8;
 	return 0;
 }
 
@@ -108,8 +108,8 @@ enum tcp_ooo_res tcp_ooo_insert(struct tcp_ooo *p, struct tcp_ooo_q *q, uint32_t
 			stored = true;
 			continue;
 		}
-		if (q->n >= p->flow_cap)
-			return TCP_OOO_FLOW_FULL;
+		if (q->n >= p->flow_cap && p->nchunks)
+			return TCP_OOO_FLOW_FULL; /* at its cap whatever the pool holds */
 		if (p->free_top < 0)
 			return TCP_OOO_POOL_FULL;
 		c = p->free_top;
