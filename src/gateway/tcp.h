@@ -10,18 +10,23 @@
  *   guest SYN           -> non-blocking connect(); SYN-ACK once it succeeds,
  *                          RST (refused) or ICMP unreachable when it fails
  *   guest data          -> send() on the socket; we ACK only what the socket
- *                          took, so a full socket makes the guest retransmit
+ *                          took, so a full socket makes the guest retransmit;
+ *                          data after a gap waits in a bounded out-of-order
+ *                          queue (tcp_ooo.h) and is SACKed (RFC 2018)
  *   host data           -> recv(MSG_PEEK) at SO_PEEK_OFF: bytes stay in the
  *                          kernel until the guest ACKs them (then discarded),
- *                          so retransmitting is rewinding the peek offset
+ *                          so retransmitting is peeking again: only the
+ *                          holes the guest's SACK blocks show
  *   FIN / RST           -> shutdown(SHUT_WR) / EOF, linger-0 close / RST
  *
- * Nothing is buffered by us: a flow costs a fixed slot (tcp_flow.h). Files:
- * tcp_flow.c (table, hash, deferred-work list, ISN), tcp_segment.c (parse
- * and build segments, checksums), tcp_conn.c (handshakes, teardown,
- * timers, entry points), tcp_data.c (data both ways, retransmission),
- * tcp_fwd.c (hostfwd=tcp: connections hostfwd.c accepted become flows
- * opened towards the guest).
+ * Host data is never buffered by us, and guest data only out of order, in
+ * one pool of chunks allocated at startup (max-ooo-kib): a flow costs a
+ * fixed slot (tcp_flow.h). Files: tcp_flow.c (table, hash, deferred-work
+ * list, ISN), tcp_segment.c (parse and build segments, options,
+ * checksums), tcp_conn.c (handshakes, teardown, timers, entry points),
+ * tcp_data.c (data both ways, SACK, loss recovery), tcp_ooo.c (the
+ * out-of-order queue), tcp_fwd.c (hostfwd=tcp: connections hostfwd.c
+ * accepted become flows opened towards the guest).
  *
  * Frames to the guest are not queued in the gateway's small reply ring:
  * from socket callbacks and timers (never from inside transmit()) they go

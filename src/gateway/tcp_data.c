@@ -12,11 +12,20 @@
  * and let the guest overrun the socket once it filled). When that space is
  * what the kernel calls full, or a write came up short, we watch EPOLLOUT
  * and send a window update once it drains: a guest facing a zero window
- * would otherwise only probe, with exponential backoff. Guest data we could
- * not take (the tail of a short write, a segment beyond rcv_nxt) is
- * answered with three duplicate ACKs carrying one window, which makes the
- * guest fast-retransmit what is missing instead of waiting for its RTO:
- * no reassembly queue to bound.
+ * would otherwise only probe, with exponential backoff.
+ *
+ * A segment beyond rcv_nxt (one before it was lost or reordered) goes to
+ * the flow's out-of-order queue (tcp_ooo.h: chunks of one pool shared by
+ * all flows, max-ooo-kib in all, a quarter per flow), clipped to the
+ * window we offered. With SACK agreed (the guest offered it in its SYN,
+ * we in our SYN-ACK) our ACKs carry SACK blocks for the queued ranges,
+ * latest first, so the guest resends only the holes; once rcv_nxt reaches
+ * the queue, its contiguous run goes to the socket in one sendmsg(), and
+ * what the socket does not take stays queued for EPOLLOUT. Without SACK,
+ * or when the queue is full (counted, logged once), we answer with three
+ * duplicate ACKs carrying one window, which makes the guest fast-
+ * retransmit what is missing instead of waiting for its RTO; the tail of
+ * a short write is answered the same way.
  *
  * Host -> guest: the socket's receive queue is the retransmission buffer.
  * Bytes from snd_una on stay queued; SO_PEEK_OFF (snd_nxt - snd_una) makes
@@ -25,13 +34,28 @@
  * segment of min(MSS, window) bytes), which then go to the fabric one by
  * one, their TCP checksums left to the egress port as CHECKSUM_PARTIAL
  * metadata (a TAP hands that to the kernel, which then reads the payload
- * not at all; other ports complete it in software). An ACK discards the acknowledged bytes with recv(MSG_TRUNC). A
- * retransmission (RTO, or three duplicate ACKs) rewinds snd_nxt to snd_una
- * and the peek offset to 0: go-back-N, simple and enough for a link that
- * does not lose frames unless the guest drops them. Sockets are
- * edge-triggered, so a queue we have peeked through completely does not
- * wake us again until new data arrives. Kernels without SO_PEEK_OFF for
- * TCP get the sent bytes peeked into a scratch buffer first, as passt does.
+ * not at all; other ports complete it in software). An ACK discards the
+ * acknowledged bytes with recv(MSG_TRUNC).
+ *
+ * Loss towards the guest is repaired from its SACK blocks (RFC 6675 in
+ * spirit): they are merged into a small per-flow scoreboard; three
+ * duplicate ACKs, or three segments' worth SACKed above snd_una, start a
+ * recovery in which each hole is resent once (a peek at offset hole -
+ * snd_una, then the peek offset goes back to the send edge), holes above
+ * that only once three segments above them are SACKed (a segment merely
+ * reordered is not resent), and a retransmission counts as lost again
+ * once data sent after it is SACKed. D-SACKs (the guest got something
+ * twice) are no loss signal. So duplicate ACKs that reordering or
+ * duplication cause never rewind the window: at most one extra copy of a
+ * byte per recovery, no state per packet. Without SACK, a fast retransmit
+ * resends the segment at snd_una and each partial ACK the next one
+ * (NewReno). The RTO resends the holes the scoreboard shows, and
+ * everything from snd_una (go-back-N) on a second timeout in a row or
+ * without SACK information; an ACK of new data after a timeout undoes
+ * the backoff. Sockets are edge-triggered, so a queue we have peeked
+ * through completely does not wake us again until new data arrives.
+ * Kernels without SO_PEEK_OFF for TCP get the sent bytes peeked into a
+ * scratch buffer first, as passt does, and go-back-N on any loss.
  */
 #include "gateway/tcp_flow.h"
 #include "core/log.h"

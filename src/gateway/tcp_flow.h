@@ -9,7 +9,9 @@
  * chained indices; free slots form a stack. Work a guest segment asks for
  * inside transmit() (an ACK, more data) sets a flag and links the flow on
  * a doubly linked deferred list (indices, so freeing a flow unlinks it in
- * O(1)) that a 0 ms timer drains. ISNs follow RFC 6528: SipHash-2-4 of the
+ * O(1)) that a 0 ms timer drains. Out-of-order guest data lives in the
+ * shared chunk pool (t->ooo), listed per flow and given back when the
+ * flow is released. ISNs follow RFC 6528: SipHash-2-4 of the
  * 4-tuple under a random key, plus a 4 us clock.
  */
 #ifndef VMWIRE_GATEWAY_TCP_FLOW_H
