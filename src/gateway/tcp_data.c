@@ -78,6 +78,8 @@
 #define TCP_RTO_MIN_MS 200
 #define TCP_RTO_MAX_MS 60000
 
+static bool ooo_flush(struct tcp_flow *f);
+
 /* Free send space on the socket as the kernel counts it: SO_SNDBUF less
  * what the queued skbs cost (SK_MEMINFO_WMEM_QUEUED, payload plus skb
  * overhead). *full says the kernel would not call the socket writable
@@ -514,6 +516,8 @@ void tcp_data_writable(struct tcp_flow *f)
 {
 	f->flags &= (uint16_t)~TF_WANT_OUT;
 	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET);
+	if (!ooo_flush(f)) /* queued data the socket could not take */
+		return;
 	tcp_data_push(f, true); /* carries the window update */
 }
 
