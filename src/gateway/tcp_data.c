@@ -572,8 +572,9 @@ static void rtt_sample(struct tcp_flow *f)
 
 /* Merge the guest's SACK blocks into the flow's scoreboard: blocks
  * inside (snd_una, snd_max], sorted, overlapping ones joined; when more
- * than TCP_MAX_SACK remain the highest is forgotten (its data may be sent
- * twice, nothing is lost). A D-SACK (RFC 2883: the first block below the
+ * than TCP_SACK_SB remain the lowest is forgotten: holes are resent
+ * upwards from rtx_nxt, so what matters is the top (a forgotten block
+ * costs at most a needless resend, nothing is lost). A D-SACK (RFC 2883: the first block below the
  * ACK or inside the second) reports a duplicate, not a hole: it returns
  * true and is not merged. */
 static bool sack_update(struct tcp_flow *f, const struct tcp_seg *s)
@@ -597,10 +598,6 @@ static bool sack_update(struct tcp_flow *f, const struct tcp_seg *s)
 			continue; /* hostile or stale */
 		for (i = 0; i < f->nsacked && seq_lt(f->sacked[i][0], l); i++)
 			;
-		if (f->nsacked == TCP_MAX_SACK && i == TCP_MAX_SACK)
-			continue;
-		if (f->nsacked == TCP_MAX_SACK)
-			f->nsacked--;
 		memmove(f->sacked + i + 1, f->sacked + i, (f->nsacked - i) * sizeof(f->sacked[0]));
 		f->sacked[i][0] = l;
 		f->sacked[i][1] = r;
@@ -616,6 +613,11 @@ static bool sack_update(struct tcp_flow *f, const struct tcp_seg *s)
 			} else {
 				j++;
 			}
+		}
+		if (f->nsacked > TCP_SACK_SB) {
+			/* the lowest goes: recovery works upwards from rtx_nxt */
+			memmove(f->sacked, f->sacked + 1, TCP_SACK_SB * sizeof(f->sacked[0]));
+			f->nsacked--;
 		}
 	}
 prune:

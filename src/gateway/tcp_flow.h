@@ -30,6 +30,8 @@
 #include "gateway/tcp_ooo.h"
 #include "gateway/tcp_segment.h"
 
+#define TCP_SACK_SB 8 /* SACK scoreboard entries per flow */
+
 enum tcp_state {
 	TS_FREE = 0,
 	TS_CONNECTING,   /* guest SYN seen, connect() in progress */
@@ -82,10 +84,11 @@ struct tcp_flow {
 	/* Loss recovery (tcp_data.c): in_rec while snd_una is below recover
 	 * (snd_max when it began); holes in [rtx_nxt, rtx_upto) are resent
 	 * (rtx_pending: at the next push); rtx_mark is snd_max at the latest
-	 * resend; sacked[] the guest's SACK blocks above snd_una, sorted. */
+	 * resend; sacked[] the highest of the guest's SACK blocks above
+	 * snd_una, sorted. */
 	uint8_t in_rec, nsacked, rtx_pending;
 	uint32_t recover, rtx_nxt, rtx_upto, rtx_mark;
-	uint32_t sacked[TCP_MAX_SACK][2];
+	uint32_t sacked[TCP_SACK_SB + 1][2]; /* + 1: room while merging */
 	uint32_t rtt_seq;       /* timing a segment: its end, valid if rtt_ts */
 	uint64_t rtt_ts_us;
 	uint32_t srtt_us, rttvar_us, rto_ms;
