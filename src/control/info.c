@@ -28,6 +28,7 @@
 #include "fabric/fdb.h"
 #include "fabric/network.h"
 #include "gateway/gateway.h"
+#include "gateway/tcp.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -252,6 +253,7 @@ static void print_gateway(const struct network *net, struct port *p, FILE *out)
 {
 	struct gateway *gw = gateway_of_port(p);
 	const struct gw_stats *st;
+	const struct gw_tcp_stats *tst;
 	struct flow_listing fl = { .out = out };
 	unsigned n = 0;
 
@@ -272,8 +274,22 @@ static void print_gateway(const struct network *net, struct port *p, FILE *out)
 		fprintf(out, "%s " #name " %" PRIu64, n++ % 6 ? "," : "\n   ", st->name); \
 	}
 	GW_STATS(GW_PRINT_STAT)
-#undef GW_PRINT_STAT
 	fputs(n ? "\n" : " none\n", out);
+	/* The TCP engine keeps its own counters (reordering, SACK, flow
+	 * table): the same listing, on its own line so both stay readable. */
+	tst = gateway_tcp_stats(gw);
+	if (!tst)
+		return;
+	n = 0;
+	fputs("  tcp counters:", out);
+#define GW_PRINT_TCP_STAT(name)                                                \
+	if (tst->name) {                                                       \
+		fprintf(out, "%s " #name " %" PRIu64, n++ % 6 ? "," : "\n   ", tst->name); \
+	}
+	GW_TCP_STATS(GW_PRINT_TCP_STAT)
+#undef GW_PRINT_TCP_STAT
+	fputs(n ? "\n" : " none\n", out);
+#undef GW_PRINT_STAT
 }
 
 void info_usernet(const struct runtime *rt, FILE *out)

@@ -409,6 +409,11 @@ const struct gw_stats *gateway_stats(const struct gateway *gw)
 	return &gw->stats;
 }
 
+const struct gw_tcp_stats *gateway_tcp_stats(const struct gateway *gw)
+{
+	return gw->tcp ? gw_tcp_stats(gw->tcp) : NULL;
+}
+
 uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac)
 {
 	return gw_dhcp_lookup(&gw->dhcp, mac);

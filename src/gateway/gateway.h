@@ -26,6 +26,7 @@
 struct ev_loop;
 struct port;
 struct gateway;
+struct gw_tcp_stats;
 
 extern const struct netdev_type netdev_user_type;
 
@@ -38,6 +39,8 @@ struct port *gateway_port(struct gateway *gw);
 /* Hand queued replies to the port's sink now. */
 void gateway_flush(struct gateway *gw);
 const struct gw_stats *gateway_stats(const struct gateway *gw);
+/* The TCP engine's counters (tcp.h), or NULL when it has none (no loop). */
+const struct gw_tcp_stats *gateway_tcp_stats(const struct gateway *gw);
 /* The DHCP-bound address of a MAC, or 0. */
 uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac);
 /* Expire DNS queries as of now_ms (tests drive time explicitly). */

@@ -42,7 +42,7 @@ bg sink.log $PY "$TOOL" sink 9001
 
 # ---- loss, reordering, duplication ---------------------------------------------
 vw_start gwb -netdev stream,id=s,server=on,addr.type=unix,addr.path="$VW_TMP/b.sock" \
-	-netdev user,id=gw
+	-netdev user,id=gw -monitor "unix:$VW_TMP/mon.sock,server=on,wait=off"
 bg relay.log $PY "$MORE" relay "$VW_TMP/r.sock" "$VW_TMP/b.sock" 7 ${VW_RELAY:-}
 vw_wait_for test -S "$VW_TMP/r.sock" || vw_fail $T "relay did not come up"
 vw_start gwa -netdev tap,id=ta,ifname=vw0,netns="$NSA" \
@@ -64,6 +64,17 @@ read -r n d <"$VW_TMP/imp-get.log"
 [ "$n" = $((IMPAIR_MIB << 20)) ] || vw_fail $T "impaired get: $(cat "$VW_TMP/imp-get.log")"
 vw_wait_for -t 5 grep -q "source: match $d" "$VW_TMP/source.log" ||
 	vw_fail $T "impaired get: sha256 mismatch: $(cat "$VW_TMP/source.log")"
+# The counters prove the recovery paths ran, not just that bytes arrived:
+# reordered guest data was queued (not dropped), and lost host data was
+# resent from the guest's SACK blocks (not go-back-N).
+"$VMWIRE" ctl "$VW_TMP/mon.sock" info usernet >"$VW_TMP/usernet" ||
+	vw_fail $T "info usernet failed"
+tr -d '\n' <"$VW_TMP/usernet" | tr -s ' ' >"$VW_TMP/usernet1"
+for c in ooo_queued ooo_delivered sack_rtx; do
+	grep -q "$c [1-9]" "$VW_TMP/usernet1" ||
+		vw_fail $T "tcp counter $c is 0 after the impaired transfers: $(grep -A3 'tcp counters' "$VW_TMP/usernet")"
+done
+grep -A3 "tcp counters" "$VW_TMP/usernet"
 vw_stop gwa
 vw_wait_for -t 5 grep -q "relay:" "$VW_TMP/relay.log"
 echo "$(cat "$VW_TMP/relay.log")"
