@@ -89,14 +89,21 @@ def synflood(iface, host, port, n, maxflows):
     print(f"synflood: new connections again after {time.monotonic() - t0:.1f} s")
 
 
-def udp_echo(s, addr, msg, timeout=2):
+def udp_echo(s, addr, msg, timeout=2, tries=3):
+    """One echo on socket s (one NAT flow). UDP may lose a datagram on a
+    loaded machine, so a flow gets a few tries: a flow the gateway refuses
+    stays silent on every try, so the negative checks keep their meaning."""
     s.settimeout(timeout)
-    s.sendto(msg, addr)
-    try:
-        got, _ = s.recvfrom(2048)
-        return got == msg
-    except socket.timeout:
-        return False
+    for _ in range(tries):
+        s.sendto(msg, addr)
+        try:
+            while True:
+                got, _ = s.recvfrom(2048)
+                if got == msg:
+                    return True
+        except socket.timeout:
+            pass
+    return False
 
 
 def udpflows(host, port, n):
