@@ -48,38 +48,11 @@ static uint32_t pseudo(uint32_t src, uint32_t dst, size_t len)
 	       (uint32_t)len;
 }
 
-/* SACK blocks of a non-SYN segment: 2 + 8n bytes, n 1..4, else ignored. */
-static void parse_sack(struct tcp_seg *s, const uint8_t *o, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		uint8_t kind = o[i], olen;
-
-		if (kind == 0)
-			break;
-		if (kind == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len)
-			break;
-		olen = o[i + 1];
-		if (olen < 2 || olen > len - i)
-			break;
-		if (kind == 5 && olen >= 10 && (olen - 2) % 8 == 0 &&
-		    (olen - 2) / 8 <= TCP_MAX_SACK) {
-			s->nsack = (uint8_t)((olen - 2) / 8);
-			for (unsigned k = 0; k < s->nsack; k++) {
-				s->sack[k][0] = rd32be(o + i + 2 + 8 * k);
-				s->sack[k][1] = rd32be(o + i + 6 + 8 * k);
-			}
-		}
-		i += olen;
-	}
-}
-
-static void parse_options(struct tcp_seg *s, const uint8_t *o, size_t len)
+/* One walk over the options. A SYN's MSS, window scale and
+ * SACK-permitted count only on a SYN, SACK blocks (2 + 8n bytes, n 1..4)
+ * only on other segments; anything else, or a malformed option, is
+ * ignored. */
+static void parse_options(struct tcp_seg *s, const uint8_t *o, size_t len, bool syn)
 {
 	size_t i = 0;
 
@@ -97,14 +70,21 @@ static void parse_options(struct tcp_seg *s, const uint8_t *o, size_t len)
 		olen = o[i + 1];
 		if (olen < 2 || olen > len - i)
 			break; /* a lying length ends the walk, not the segment */
-		if (kind == 2 && olen == 4) {
+		if (syn && kind == 2 && olen == 4) {
 			s->mss = rd16be(o + i + 2);
 			if (s->mss < TCP_DEFAULT_MSS)
 				s->mss = TCP_DEFAULT_MSS; /* MSS 0 or tiny: RFC 1122's floor */
-		} else if (kind == 3 && olen == 3) {
+		} else if (syn && kind == 3 && olen == 3) {
 			s->ws = o[i + 2] > 14 ? 14 : o[i + 2];
-		} else if (kind == 4 && olen == 2) {
+		} else if (syn && kind == 4 && olen == 2) {
 			s->sack_ok = true;
+		} else if (!syn && kind == 5 && olen >= 10 && (olen - 2) % 8 == 0 &&
+			   (olen - 2) / 8 <= TCP_MAX_SACK) {
+			s->nsack = (uint8_t)((olen - 2) / 8);
+			for (unsigned k = 0; k < s->nsack; k++) {
+				s->sack[k][0] = rd32be(o + i + 2 + 8 * k);
+				s->sack[k][1] = rd32be(o + i + 6 + 8 * k);
+			}
 		}
 		i += olen;
 	}
@@ -150,10 +130,7 @@ int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *
 	s->flags = fl;
 	s->wnd = rd16be(l4 + 14);
 	s->ws = -1;
-	if (fl & TH_SYN)
-		parse_options(s, l4 + TCP_HDR_LEN, off - TCP_HDR_LEN);
-	else if (off > TCP_HDR_LEN)
-		parse_sack(s, l4 + TCP_HDR_LEN, off - TCP_HDR_LEN);
+	parse_options(s, l4 + TCP_HDR_LEN, off - TCP_HDR_LEN, fl & TH_SYN);
 	s->data = l4 + off;
 	s->len = len - off;
 	if (!s->sport || !s->dport) {
