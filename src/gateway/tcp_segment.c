@@ -140,35 +140,10 @@ int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *
 	return 0;
 }
 
-size_t tcp_seg_build_partial(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq,
-			     uint32_t ack, uint8_t flags, uint16_t wnd, size_t data_len)
+/* The fixed 20 bytes, checksum and urgent pointer zero. */
+static void put_hdr(uint8_t *th, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
+		    size_t hlen, uint8_t flags, uint16_t wnd)
 {
-	uint8_t *th = f + OFF_L4;
-	size_t l4len = TCP_HDR_LEN + data_len;
-	uint32_t s = pseudo(a->src, a->dst, l4len);
-
-	wr16be(th, a->sport);
-	wr16be(th + 2, a->dport);
-	wr32be(th + 4, seq);
-	wr32be(th + 8, ack);
-	th[12] = (uint8_t)(TCP_HDR_LEN / 4) << 4;
-	th[13] = flags & (uint8_t)~TH_SYN; /* SYN options need the full build */
-	wr16be(th + 14, wnd);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	wr16be(th + 16, (uint16_t)s); /* not complemented: the completer does that */
-	wr16be(th + 18, 0);
-	return pkt_ipv4(f, a->dmac, a->smac, a->src, a->dst, IPPROTO_TCP_, l4len);
-}
-
-size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
-		     uint8_t flags, uint16_t wnd, uint16_t mss, int ws, size_t data_len)
-{
-	uint8_t *th = f + OFF_L4;
-	size_t hlen = TCP_HDR_LEN + (flags & TH_SYN ? TCP_SYN_OPT_LEN : 0);
-	size_t l4len = hlen + data_len;
-	uint32_t s;
-
 	wr16be(th, a->sport);
 	wr16be(th + 2, a->dport);
 	wr32be(th + 4, seq);
@@ -178,22 +153,40 @@ size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uin
 	wr16be(th + 14, wnd);
 	wr16be(th + 16, 0);
 	wr16be(th + 18, 0);
-	if (flags & TH_SYN) {
-		th[20] = 2;
-		th[21] = 4;
-		wr16be(th + 22, mss);
-		th[24] = 1;
-		th[25] = 3;
-		th[26] = 3;
-		th[27] = (uint8_t)(ws < 0 ? 0 : ws);
-		if (ws < 0) /* no window scaling: NOPs keep the layout */
-			th[25] = th[26] = th[27] = 1;
-	}
-	s = pseudo(a->src, a->dst, l4len);
-	s = csum_partial(th, hlen, s);
-	s = tcp_csum_fast(th + hlen, data_len, s);
-	wr16be(th + 16, csum_fold(s));
+}
+
+size_t tcp_seg_build_partial(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq,
+			     uint32_t ack, uint8_t flags, uint16_t wnd, size_t data_len)
+{
+	uint8_t *th = f + OFF_L4;
+	size_t l4len = TCP_HDR_LEN + data_len;
+	uint32_t s = pseudo(a->src, a->dst, l4len);
+
+	/* SYN options need the full build */
+	put_hdr(th, a, seq, ack, TCP_HDR_LEN, flags & (uint8_t)~TH_SYN, wnd);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	wr16be(th + 16, (uint16_t)s); /* not complemented: the completer does that */
 	return pkt_ipv4(f, a->dmac, a->smac, a->src, a->dst, IPPROTO_TCP_, l4len);
+}
+
+size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
+		     uint8_t flags, uint16_t wnd, uint16_t mss, int ws, size_t data_len)
+{
+	uint8_t opt[TCP_SYN_OPT_LEN];
+
+	if (!(flags & TH_SYN))
+		return tcp_seg_build_opt(f, a, seq, ack, flags, wnd, NULL, 0, data_len);
+	opt[0] = 2;
+	opt[1] = 4;
+	wr16be(opt + 2, mss);
+	opt[4] = 1;
+	opt[5] = 3;
+	opt[6] = 3;
+	opt[7] = (uint8_t)(ws < 0 ? 0 : ws);
+	if (ws < 0) /* no window scaling: NOPs keep the layout */
+		opt[5] = opt[6] = opt[7] = 1;
+	return tcp_seg_build_opt(f, a, seq, ack, flags, wnd, opt, sizeof(opt), data_len);
 }
 
 size_t tcp_seg_build_opt(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
@@ -205,15 +198,7 @@ size_t tcp_seg_build_opt(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq,
 	size_t l4len = hlen + data_len;
 	uint32_t s;
 
-	wr16be(th, a->sport);
-	wr16be(th + 2, a->dport);
-	wr32be(th + 4, seq);
-	wr32be(th + 8, ack);
-	th[12] = (uint8_t)(hlen / 4) << 4;
-	th[13] = flags;
-	wr16be(th + 14, wnd);
-	wr16be(th + 16, 0);
-	wr16be(th + 18, 0);
+	put_hdr(th, a, seq, ack, hlen, flags, wnd);
 	if (optlen)
 		memcpy(th + TCP_HDR_LEN, opt, optlen);
 	s = pseudo(a->src, a->dst, l4len);
