@@ -32,24 +32,18 @@ IMPAIR_MIB=${VW_IMPAIR_MIB:-100}
 vw_netns_add a
 NSA=$(vw_ns a)
 nsa() { ip netns exec "$NSA" "$@"; }
-bg() { # bg LOG CMD...: background, killed at exit
-	local log=$1
-	shift
-	"$@" >"$VW_TMP/$log" 2>&1 &
-	vw_on_exit "kill $! 2>/dev/null; true"
-}
-bg sink.log $PY "$TOOL" sink 9001
+vw_bg sink.log $PY "$TOOL" sink 9001
 
 # ---- loss, reordering, duplication ---------------------------------------------
 vw_start gwb -netdev stream,id=s,server=on,addr.type=unix,addr.path="$VW_TMP/b.sock" \
 	-netdev user,id=gw -monitor "unix:$VW_TMP/mon.sock,server=on,wait=off"
-bg relay.log $PY "$MORE" relay "$VW_TMP/r.sock" "$VW_TMP/b.sock" 7 ${VW_RELAY:-}
+vw_bg relay.log $PY "$MORE" relay "$VW_TMP/r.sock" "$VW_TMP/b.sock" 7 ${VW_RELAY:-}
 vw_wait_for test -S "$VW_TMP/r.sock" || vw_fail $T "relay did not come up"
 vw_start gwa -netdev tap,id=ta,ifname=vw0,netns="$NSA" \
 	-netdev stream,id=up,server=off,addr.type=unix,addr.path="$VW_TMP/r.sock"
 nsa ip addr add 10.0.2.15/24 dev vw0
 nsa ip route add default via 10.0.2.2
-bg source.log $PY "$TOOL" source 9002 $((IMPAIR_MIB << 20))
+vw_bg source.log $PY "$TOOL" source 9002 $((IMPAIR_MIB << 20))
 vw_wait_for sh -c 'ss -ltn | grep -q ":9002 "' || vw_fail $T "source did not come up"
 
 t0=$(date +%s)

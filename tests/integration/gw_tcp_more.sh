@@ -37,18 +37,11 @@ nsa() { ip netns exec "$NSA" "$@"; }
 nsb() { ip netns exec "$NSB" "$@"; }
 ctl() { "$VMWIRE" ctl "$MON" "$@"; }
 
-bg() { # bg LOG CMD...: background, killed at exit
-	local log=$1
-	shift
-	"$@" >"$VW_TMP/$log" 2>&1 &
-	vw_on_exit "kill $! 2>/dev/null; true"
-}
-
-bg sink.log $PY "$TOOL" sink 9001
-bg usink.log $PY "$MORE" unix-sink "$VW_TMP/u.sock"
-bg ida.log nsa $PY "$MORE" ident 7777 vm-a
-bg idb.log nsb $PY "$MORE" ident 7777 vm-b
-bg nssink.log nsa $PY "$TOOL" sink 7778
+vw_bg sink.log $PY "$TOOL" sink 9001
+vw_bg usink.log $PY "$MORE" unix-sink "$VW_TMP/u.sock"
+vw_bg ida.log nsa $PY "$MORE" ident 7777 vm-a
+vw_bg idb.log nsb $PY "$MORE" ident 7777 vm-b
+vw_bg nssink.log nsa $PY "$TOOL" sink 7778
 vw_wait_for sh -c 'ss -ltn | grep -q "0.0.0.0:9001 " && test -S "$0"' "$VW_TMP/u.sock" ||
 	vw_fail $T "host servers did not come up"
 

@@ -100,6 +100,15 @@ vw_on_exit() {
 	vw__exit_cmds+=("$*")
 }
 
+# vw_bg LOG CMD...: run CMD in the background, output to $VW_TMP/LOG,
+# killed at exit.
+vw_bg() {
+	local log=$1
+	shift
+	"$@" >"$VW_TMP/$log" 2>&1 &
+	vw_on_exit "kill $! 2>/dev/null; true"
+}
+
 vw__teardown() {
 	local rc=$? i
 	trap - EXIT
