@@ -32,6 +32,7 @@
 #include "core/offload.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
+#include "helpers/gw_harness.h"
 
 #define A4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define GUEST A4(10, 0, 2, 15)
@@ -99,12 +100,6 @@ static int teardown(void **state)
 		ev_loop_free(loop);
 	loop = NULL;
 	return 0;
-}
-
-static void spin(int ms)
-{
-	for (int i = 0; i < ms / 10; i++)
-		ev_loop_once(loop, 10);
 }
 
 /* Ethernet + IPv4 (correct header checksum, total length tot or, if 0,
@@ -180,21 +175,6 @@ static void send_meta(const struct frame_offload *m, size_t len)
 	port_send_offload(gateway_port(gw), m, frame, len);
 }
 
-static int listener(uint16_t *port, int type)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	if (type == SOCK_STREAM)
-		assert_int_equal(listen(fd, 8), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 /* The TCP header of captured frame i, after checking it is ours, to the
  * guest, with a correct checksum. */
 static const uint8_t *tcp_of(unsigned i, size_t *dlen)
@@ -254,7 +234,7 @@ static int handshake(int lfd, uint16_t lport, uint16_t gp, uint32_t gseq, uint32
 	assert_true(c >= 0);
 	n = tcp_frame(gp, lport, gseq + 1, *ours, 0x10, NULL, 0, CS_GOOD);
 	send_plain(n);
-	spin(30);
+	gwh_spin(loop, 30);
 	return c;
 }
 
@@ -278,7 +258,7 @@ static void nothing_to_read(int c)
 {
 	char b[16];
 
-	spin(30);
+	gwh_spin(loop, 30);
 	assert_int_equal(recv(c, b, sizeof(b), MSG_DONTWAIT), -1);
 	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
 }
@@ -311,7 +291,7 @@ static void test_csum_partial(void **state)
 
 	(void)state;
 	mkgw();
-	lfd = listener(&lport, SOCK_STREAM);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
 	c = handshake(lfd, lport, 41000, g - 1, &ours);
 
 	/* A plain frame with a bad checksum is still refused... */
@@ -331,7 +311,7 @@ static void test_csum_partial(void **state)
 	send_meta(&CSUM, n);
 	read_all(c, buf, 7);
 	assert_memory_equal(buf, "partial", 7);
-	spin(30);
+	gwh_spin(loop, 30);
 	acked_exactly(g + 7);
 	g += 7;
 
@@ -341,7 +321,7 @@ static void test_csum_partial(void **state)
 	send_plain(n);
 	read_all(c, buf, 5);
 	assert_memory_equal(buf, "plain", 5);
-	spin(30);
+	gwh_spin(loop, 30);
 	acked_exactly(g + 5);
 	assert_int_equal(gateway_stats(gw)->offload_bad, 0);
 	close(c);
@@ -363,7 +343,7 @@ static void test_tso_superframe(void **state)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + (i >> 8));
 	mkgw();
-	lfd = listener(&lport, SOCK_STREAM);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
 	c = handshake(lfd, lport, 41001, g - 1, &ours);
 
 	/* 12 segments' worth in one frame: every byte arrives, one ACK
@@ -373,7 +353,7 @@ static void test_tso_superframe(void **state)
 	send_meta(&m, n);
 	read_all(c, got, N);
 	assert_memory_equal(got, data, N);
-	spin(50);
+	gwh_spin(loop, 50);
 	acked_exactly(g + N);
 	g += N;
 
@@ -387,7 +367,7 @@ static void test_tso_superframe(void **state)
 	for (int i = 0; i < 100 && recv(c, &b, 1, MSG_DONTWAIT) != 0; i++)
 		ev_loop_once(loop, 10);
 	assert_int_equal(recv(c, &b, 1, MSG_DONTWAIT), 0);
-	spin(30);
+	gwh_spin(loop, 30);
 	acked_exactly(g + M + 1);
 	assert_int_equal(gateway_stats(gw)->offload_bad, 0);
 	close(c);
@@ -403,7 +383,7 @@ static void test_udp_partial(void **state)
 
 	(void)state;
 	mkgw();
-	fd = listener(&uport, SOCK_DGRAM);
+	fd = gwh_loopback_socket(SOCK_DGRAM, &uport);
 
 	/* A bad checksum without metadata: dropped. */
 	wr16be(u, 42000);
@@ -413,7 +393,7 @@ static void test_udp_partial(void **state)
 	wr16be(u + 6, 0xbeef);
 	n = ip_wrap(17, 12, 0);
 	send_plain(n);
-	spin(30);
+	gwh_spin(loop, 30);
 	assert_int_equal(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), -1);
 	assert_int_equal(gateway_stats(gw)->udp_bad_csum, 1);
 
@@ -458,7 +438,7 @@ static void test_hostile_metadata(void **state)
 	memset(data, 'x', sizeof(data));
 	mkgw();
 	st = gateway_stats(gw);
-	lfd = listener(&lport, SOCK_STREAM);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
 	c = handshake(lfd, lport, 41002, g - 1, &ours);
 
 	/* csum_start not at this segment's checksum: completed where it
@@ -553,7 +533,7 @@ static void test_hostile_metadata(void **state)
 	send_meta(&CSUM, n);
 	read_all(c, buf, 2);
 	assert_memory_equal(buf, "ok", 2);
-	spin(30);
+	gwh_spin(loop, 30);
 	acked_exactly(g + 2);
 	close(c);
 	close(lfd);

@@ -86,12 +86,6 @@ static int wait_frame_(int line)
 	return gwh.ncap > had ? (int)had : -1;
 }
 
-static void spin(int ms)
-{
-	for (int i = 0; i < ms / 10; i++)
-		ev_loop_once(gwh.loop, 10);
-}
-
 /* Check headers and checksums of captured TCP frame i. */
 static const uint8_t *tcp_of(int i, size_t *dlen)
 {
@@ -114,27 +108,13 @@ static const uint8_t *tcp_of(int i, size_t *dlen)
 	return t;
 }
 
-static int listener(uint16_t *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(fd, 8), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 /* A bare ACK from guest port gp, window 1024, and time to act on it. */
 static void guest_ack(uint16_t gp, uint16_t lport, uint32_t seq, uint32_t ack)
 {
 	struct seg s = { gp, lport, seq, ack, 0x10, 0, 1024, 0, NULL, 0, NULL, 0 };
 
 	send_seg(&s);
-	spin(30);
+	gwh_spin(gwh.loop, 30);
 }
 
 static const uint8_t SYN_OPTS[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 }; /* MSS 1460, ws 7 */
@@ -161,7 +141,7 @@ static int handshake(uint16_t lport, uint16_t gp, uint32_t gseq, const uint8_t *
 	assert_true(c >= 0);
 	s = (struct seg){ gp, lport, gseq + 1, *ours, 0x10, 0, 65535, 0, NULL, 0, NULL, 0 };
 	send_seg(&s);
-	spin(30);
+	gwh_spin(gwh.loop, 30);
 	return c;
 }
 
@@ -177,7 +157,7 @@ static void test_handshake_data_fin(void **state)
 
 	(void)state;
 	mkgw("");
-	lfd = listener(&lport);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
 	c = handshake(lport, 40000, g - 1, SYN_OPTS, sizeof(SYN_OPTS), &ours, lfd);
 
 	/* guest -> host */
@@ -228,7 +208,7 @@ static void test_handshake_data_fin(void **state)
 	assert_int_equal(rd32be(t + 4), ours);
 	s = (struct seg){ 40000, lport, g, ours + 1, 0x18, 0, 1024, 0, NULL, 0, "late", 4 };
 	send_seg(&s);
-	spin(30);
+	gwh_spin(gwh.loop, 30);
 	assert_int_equal(recv(c, buf, sizeof(buf), 0), 4);
 	g += 4;
 
@@ -254,7 +234,7 @@ static void test_refused_and_no_flow(void **state)
 
 	(void)state;
 	mkgw("");
-	lfd = listener(&lport);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
 	close(lfd); /* nothing listens there now */
 	s = (struct seg){ 40001, lport, 5000, 0, 0x02, 0, 65535, 0, SYN_OPTS, 8, NULL, 0 };
 	send_seg(&s);
@@ -276,7 +256,7 @@ static void test_refused_and_no_flow(void **state)
 	/* host-loopback=off: 10.0.2.2 is not the host; a RST, no connect */
 	gwh_teardown(NULL);
 	mkgw("host-loopback=off");
-	lfd = listener(&lport);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
 	s = (struct seg){ 40003, lport, 9, 0, 0x02, 0, 65535, 0, NULL, 0, NULL, 0 };
 	send_seg(&s);
 	i = wait_frame();
@@ -299,7 +279,7 @@ static void test_hostile_segments(void **state)
 
 	(void)state;
 	mkgw("");
-	lfd = listener(&lport);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
 
 	/* data offset 15 words in a 20-byte segment: dropped, no answer */
 	s = (struct seg){ 40010, lport, 1, 0, 0x02, 15, 65535, 0, NULL, 0, NULL, 0 };
@@ -310,12 +290,12 @@ static void test_hostile_segments(void **state)
 	s = (struct seg){ 40012, lport, 1, 0, 0x06, 0, 65535, 0, NULL, 0, NULL, 0 };
 	send_seg(&s);
 	/* an option whose length runs past the header: the SYN still works */
-	spin(50);
+	gwh_spin(gwh.loop, 50);
 	assert_int_equal(gwh.ncap, 0);
 
 	c = handshake(lport, 40013, 10, badlen, sizeof(badlen), &ours, lfd);
 	close(c);
-	spin(50);
+	gwh_spin(gwh.loop, 50);
 
 	/* MSS 0 and window scale 255: clamped to 536 and 14 */
 	gwh.ncap = 0;
@@ -323,14 +303,14 @@ static void test_hostile_segments(void **state)
 	/* urgent pointer far beyond the data: the data is delivered inline */
 	s = (struct seg){ 40014, lport, g, ours, 0x38, 0, 1, 60000, NULL, 0, "urgent", 6 };
 	send_seg(&s);
-	spin(50);
+	gwh_spin(gwh.loop, 50);
 	assert_int_equal(recv(c, buf, sizeof(buf), MSG_DONTWAIT), 6);
 	g += 6;
 	/* window 1 << 14: our segments must respect MSS 536 */
 	memset(big, 'x', sizeof(big));
 	gwh.ncap = 0;
 	assert_int_equal(send(c, big, sizeof(big), 0), (ssize_t)sizeof(big));
-	spin(100);
+	gwh_spin(gwh.loop, 100);
 	for (n = 0; n < (int)gwh.ncap; n++) {
 		tcp_of(n, &dl);
 		assert_true(dl <= 536);

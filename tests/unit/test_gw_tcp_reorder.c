@@ -35,6 +35,7 @@
 #include "gateway/tcp_flow.h"
 #include "gateway/tcp_ooo.h"
 #include "helpers/fake_port.h"
+#include "helpers/gw_harness.h"
 #include "helpers/gw_test.h"
 
 /* The byte at sequence number s of every stream in this file. */
@@ -332,12 +333,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void spin(int ms)
-{
-	for (int i = 0; i < ms / 10; i++)
-		ev_loop_once(loop, 10);
-}
-
 /* A guest segment into the engine, checksum by the reference code. */
 static void seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
 		uint16_t wnd, const uint8_t *opt, size_t optlen, const uint8_t *data, size_t len)
@@ -432,20 +427,6 @@ static bool has_sack_ok(const uint8_t *t)
 	return false;
 }
 
-static int listener(uint16_t *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(fd, 8), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 /* MSS 1460, SACK-permitted, window scale 7 */
 static const uint8_t SYN_SACK[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7 };
 
@@ -471,7 +452,7 @@ static int handshake(int lfd, uint16_t lp, uint16_t gp, uint32_t g, const uint8_
 	c = accept(lfd, NULL, NULL);
 	assert_true(c >= 0);
 	seg(gp, lp, g + 1, *ours, 0x10, 65535, NULL, 0, NULL, 0);
-	spin(30);
+	gwh_spin(loop, 30);
 	ncap = 0;
 	return c;
 }
@@ -490,13 +471,13 @@ static void test_reorder_to_host(void **state)
 	(void)state;
 	mk("");
 	st = gw_tcp_stats(tcp);
-	lfd = listener(&lp);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lp);
 	c = handshake(lfd, lp, 41000, g - 1, SYN_SACK, sizeof(SYN_SACK), &ours, &sack);
 	assert_true(sack); /* offered back */
 
 	/* segments 3, 1, 2 of 0..3 (1000 bytes each), then a duplicate of 2 */
 	gdata(41000, lp, g, 3000, 1000, ours);
-	spin(30);
+	gwh_spin(loop, 30);
 	assert_true(ncap > 0);
 	t = tcp_of(ncap - 1, &dl);
 	assert_int_equal(rd32be(t + 8), g); /* nothing in order yet */
@@ -507,7 +488,7 @@ static void test_reorder_to_host(void **state)
 	gdata(41000, lp, g, 1000, 1000, ours);
 	gdata(41000, lp, g, 2000, 1000, ours);
 	gdata(41000, lp, g, 2000, 1000, ours);
-	spin(30);
+	gwh_spin(loop, 30);
 	assert_true(ncap > 0);
 	t = tcp_of(ncap - 1, &dl);
 	assert_int_equal(rd32be(t + 8), g);
@@ -527,7 +508,7 @@ static void test_reorder_to_host(void **state)
 	/* the hole, overlapping what is queued: everything goes in order */
 	ncap = 0;
 	gdata(41000, lp, g, 0, 1500, ours);
-	spin(50);
+	gwh_spin(loop, 50);
 	for (unsigned i = 0; i < ncap; i++) {
 		t = tcp_of(i, &dl);
 		last_ack = rd32be(t + 8);
@@ -541,16 +522,16 @@ static void test_reorder_to_host(void **state)
 
 	/* Beyond the window we offered: not queued, counted. */
 	gdata(41000, lp, g, 4000 + 40000000, 100, ours);
-	spin(20);
+	gwh_spin(loop, 20);
 	assert_int_equal(st->ooo_dropped, 1);
 	assert_int_equal(tcp->ooo.nfree, tcp->ooo.nchunks);
 
 	/* Queued data, then the guest resets: the chunks go back. */
 	gdata(41000, lp, g, 6000, 1000, ours);
-	spin(20);
+	gwh_spin(loop, 20);
 	assert_int_equal(tcp->ooo.nchunks - tcp->ooo.nfree, 1);
 	seg(41000, lp, g + 4000, ours, 0x04, 0, NULL, 0, NULL, 0);
-	spin(20);
+	gwh_spin(loop, 20);
 	assert_int_equal(st->rst_from_guest, 1);
 	assert_int_equal(tcp->ooo.nfree, tcp->ooo.nchunks);
 	close(c);
@@ -569,13 +550,13 @@ static void test_no_sack_guest(void **state)
 
 	(void)state;
 	mk("");
-	lfd = listener(&lp);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lp);
 	c = handshake(lfd, lp, 41001, g - 1, syn_plain, sizeof(syn_plain), &ours, &sack);
 	assert_false(sack); /* not offered: not agreed */
 	/* Queued all the same, but the guest hears of the hole by three
 	 * duplicate ACKs without SACK blocks. */
 	gdata(41001, lp, g, 1000, 1000, ours);
-	spin(30);
+	gwh_spin(loop, 30);
 	for (unsigned i = 0; i < ncap; i++) {
 		t = tcp_of(i, &dl);
 		assert_int_equal(sack_of(t, bl), 0);
@@ -583,7 +564,7 @@ static void test_no_sack_guest(void **state)
 	}
 	assert_true(dups >= 3);
 	gdata(41001, lp, g, 0, 1000, ours);
-	spin(30);
+	gwh_spin(loop, 30);
 	expect_stream(c, 0, 2000);
 	close(c);
 	close(lfd);
@@ -603,27 +584,27 @@ static void test_caps_in_engine(void **state)
 	st = gw_tcp_stats(tcp);
 	assert_int_equal(tcp->ooo.nchunks, 16);
 	assert_int_equal(tcp->ooo.flow_cap, 8);
-	lfd = listener(&lp);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lp);
 	for (i = 0; i < 3; i++)
 		c[i] = handshake(lfd, lp, (uint16_t)(42000 + i), g - 1, SYN_SACK, sizeof(SYN_SACK),
 				 &ours[i], &sack);
 	/* Flow 0 fills its cap: 20 segments of 1460 beyond a hole */
 	for (unsigned k = 0; k < 20; k++)
 		gdata(42000, lp, g, 1460 * (k + 1), 1460, ours[0]);
-	spin(20);
+	gwh_spin(loop, 20);
 	assert_true(st->ooo_flow_full > 0);
 	assert_int_equal(tcp->ooo.nchunks - tcp->ooo.nfree, 8);
 	for (unsigned k = 0; k < 20; k++)
 		gdata(42001, lp, g, 1460 * (k + 1), 1460, ours[1]);
-	spin(20);
+	gwh_spin(loop, 20);
 	assert_int_equal(tcp->ooo.nfree, 0);
 	assert_int_equal(st->ooo_pool_full, 0);
 	gdata(42002, lp, g, 5000, 100, ours[2]);
-	spin(20);
+	gwh_spin(loop, 20);
 	assert_int_equal(st->ooo_pool_full, 1);
 	/* flow 0's hole: what it queued is delivered, its chunks return */
 	gdata(42000, lp, g, 0, 1460, ours[0]);
-	spin(50);
+	gwh_spin(loop, 50);
 	expect_stream(c[0], 0, 1460 + 8 * TCP_OOO_CHUNK);
 	assert_int_equal(st->ooo_delivered, 8 * TCP_OOO_CHUNK);
 	assert_int_equal(tcp->ooo.nfree, 8);
@@ -648,11 +629,11 @@ static void test_sack_recovery_to_guest(void **state)
 	(void)state;
 	mk("");
 	st = gw_tcp_stats(tcp);
-	lfd = listener(&lp);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lp);
 	c = handshake(lfd, lp, 43000, g - 1, SYN_SACK, sizeof(SYN_SACK), &ours, &sack);
 	fill(big, 0, sizeof(big));
 	assert_int_equal(send(c, big, sizeof(big), 0), (ssize_t)sizeof(big));
-	spin(50);
+	gwh_spin(loop, 50);
 	for (unsigned i = 0; i < ncap; i++) {
 		t = tcp_of(i, &dl);
 		total += dl;
@@ -666,7 +647,7 @@ static void test_sack_recovery_to_guest(void **state)
 		wr32be(opt + 8, ours + 1460 * k);
 		seg(43000, lp, g, ours, 0x10, 65535, opt, 12, NULL, 0);
 	}
-	spin(50);
+	gwh_spin(loop, 50);
 	/* Exactly the hole went again, not the window. */
 	for (unsigned i = 0; i < ncap; i++) {
 		t = tcp_of(i, &dl);
@@ -686,7 +667,7 @@ static void test_sack_recovery_to_guest(void **state)
 	wr32be(opt + 4, ours - 1);
 	wr32be(opt + 8, ours);
 	seg(43000, lp, g, ours, 0x10, 65535, opt, 12, NULL, 0);
-	spin(50);
+	gwh_spin(loop, 50);
 	for (unsigned i = 0; i < ncap; i++) {
 		tcp_of(i, &dl);
 		assert_int_equal(dl, 0);
@@ -694,7 +675,7 @@ static void test_sack_recovery_to_guest(void **state)
 	assert_int_equal(st->dsacks, 1);
 	/* The hole arrives: all acknowledged, recovery over, no timeouts. */
 	seg(43000, lp, g, ours + sizeof(big), 0x10, 65535, NULL, 0, NULL, 0);
-	spin(30);
+	gwh_spin(loop, 30);
 	assert_int_equal(st->timeouts, 0);
 	assert_int_equal(st->retransmits, 0);
 	close(c);

@@ -64,17 +64,30 @@ void gwh_start(const char *opts, bool with_loop)
 	gwh.lost = 0;
 }
 
+int gwh_loopback_socket(int type, uint16_t *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_STREAM)
+		assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+void gwh_spin(struct ev_loop *loop, int ms)
+{
+	for (int i = 0; i < ms / 10; i++)
+		ev_loop_once(loop, 10);
+}
+
 void gwh_peer_open(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-
-	gwh.peer = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	assert_true(gwh.peer >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(gwh.peer, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(gwh.peer, (struct sockaddr *)&sa, &sl), 0);
-	gwh.peer_port = ntohs(sa.sin_port);
+	gwh.peer = gwh_loopback_socket(SOCK_DGRAM | SOCK_NONBLOCK, &gwh.peer_port);
 }
 
 int gwh_teardown(void **state)

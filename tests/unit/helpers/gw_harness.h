@@ -50,6 +50,11 @@ void gwh_parse_cfg(struct gw_config *cfg, const char *opts);
 void gwh_start(const char *opts, bool with_loop);
 /* Bind gwh.peer to an ephemeral port on 127.0.0.1. */
 void gwh_peer_open(void);
+/* A socket of type (SOCK_STREAM or SOCK_DGRAM, flags allowed) bound to an
+ * ephemeral port on 127.0.0.1, listening if a stream; the port in *port. */
+int gwh_loopback_socket(int type, uint16_t *port);
+/* Run loop for about ms milliseconds. */
+void gwh_spin(struct ev_loop *loop, int ms);
 /* cmocka teardown: free the gateway, loop and peer; fail if frames were lost. */
 int gwh_teardown(void **state);
 
