@@ -249,6 +249,13 @@ static void print_lease(void *ctx, const struct gw_lease_info *li)
 		fputs("expired\n", out);
 }
 
+/* Non-zero counters only, six to a line. */
+static void print_counter(FILE *out, unsigned *n, const char *name, uint64_t v)
+{
+	if (v)
+		fprintf(out, "%s %s %" PRIu64, (*n)++ % 6 ? "," : "\n   ", name, v);
+}
+
 static void print_gateway(const struct network *net, struct port *p, FILE *out)
 {
 	struct gateway *gw = gateway_of_port(p);
@@ -269,10 +276,7 @@ static void print_gateway(const struct network *net, struct port *p, FILE *out)
 	gateway_walk_leases(gw, print_lease, out);
 	st = gateway_stats(gw);
 	fputs("  counters:", out);
-#define GW_PRINT_STAT(name)                                                    \
-	if (st->name) {                                                        \
-		fprintf(out, "%s " #name " %" PRIu64, n++ % 6 ? "," : "\n   ", st->name); \
-	}
+#define GW_PRINT_STAT(name) print_counter(out, &n, #name, st->name);
 	GW_STATS(GW_PRINT_STAT)
 	fputs(n ? "\n" : " none\n", out);
 	/* The TCP engine keeps its own counters (reordering, SACK, flow
@@ -282,10 +286,7 @@ static void print_gateway(const struct network *net, struct port *p, FILE *out)
 		return;
 	n = 0;
 	fputs("  tcp counters:", out);
-#define GW_PRINT_TCP_STAT(name)                                                \
-	if (tst->name) {                                                       \
-		fprintf(out, "%s " #name " %" PRIu64, n++ % 6 ? "," : "\n   ", tst->name); \
-	}
+#define GW_PRINT_TCP_STAT(name) print_counter(out, &n, #name, tst->name);
 	GW_TCP_STATS(GW_PRINT_TCP_STAT)
 #undef GW_PRINT_TCP_STAT
 	fputs(n ? "\n" : " none\n", out);
