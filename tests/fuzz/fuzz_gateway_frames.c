@@ -304,9 +304,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	log_set_hook(quiet);
 	last_syn_ack = 0;
-	/* Small flow tables: cheap to set up per input, and "full" is reached. */
-	snprintf(text, sizeof(text), "user%s%s%s%s%s", data[0] & 1 ? ",restrict=on" : "",
-		 ",max-tcp-flows=8,max-udp-flows=8,max-frags=2,max-ooo-kib=64",
+	/* Small tables and pools: cheap to set up per input, and "full" is reached. */
+	snprintf(text, sizeof(text),
+		 "user,max-tcp-flows=8,max-udp-flows=8,max-frags=2,max-ooo-kib=64%s%s%s%s",
+		 data[0] & 1 ? ",restrict=on" : "",
 		 data[0] & 2 ? ",mtu=576" : "",
 		 data[0] & 4 ? ",hostname=vm1,domainname=example.com,dnssearch=a.example.com,"
 			       "dnssearch=b.example.com,tftp=/srv,bootfile=pxelinux.0" : "",
