@@ -20,7 +20,7 @@
  */
 #include "control/cli.h"
 #include "control/monitor.h"
-#include "control/netdev.h"
+#include "config/netdev.h"
 #include "control/run.h"
 #include "control/runtime.h"
 #include "control/sandbox.h"

@@ -17,7 +17,7 @@
  * so options may come in any order.
  */
 #include "control/cli.h"
-#include "control/keyval.h"
+#include "config/keyval.h"
 
 #include <errno.h>
 #include <inttypes.h>

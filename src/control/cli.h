@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "control/netdev.h"
+#include "config/netdev.h"
 #include "control/sandbox.h"
 #include "fabric/network.h"
 

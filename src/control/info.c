@@ -22,13 +22,13 @@
  * DHCP leases and the gateway's non-zero counters. Queue depths are
  * asked of the kernel here, on request, never kept by the data path.
  */
-#include "control/netdev.h"
+#include "config/netdev.h"
 #include "control/runtime.h"
 #include "core/frame.h"
 #include "fabric/fdb.h"
 #include "fabric/network.h"
 #include "gateway/gateway.h"
-#include "gateway/tcp.h"
+#include "gateway/tcp/tcp.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>

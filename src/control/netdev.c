@@ -2,7 +2,7 @@
  *
  * netdev.c - the registry of attachment types, see netdev.h.
  */
-#include "control/netdev.h"
+#include "config/netdev.h"
 #include "core/pcap.h"
 #include "fabric/network.h"
 #include "gateway/gateway.h"

@@ -38,8 +38,8 @@
  */
 #include "control/run.h"
 #include "control/cli.h"
-#include "control/keyval.h"
-#include "control/netdev.h"
+#include "config/keyval.h"
+#include "config/netdev.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/pcap.h"

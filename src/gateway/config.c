@@ -10,8 +10,8 @@
  * the network. Every error is one line that names the key.
  */
 #include "gateway/config.h"
-#include "gateway/guestfwd.h"
-#include "control/keyval.h"
+#include "gateway/nat/guestfwd.h"
+#include "config/keyval.h"
 #include "core/frame.h"
 #include "core/log.h"
 

@@ -7,8 +7,8 @@
  * it into the netdev's network (phase two). Kept apart from gateway.c so
  * the gateway itself links into unit tests without the netdev registry.
  */
-#include "control/keyval.h"
-#include "control/netdev.h"
+#include "config/keyval.h"
+#include "config/netdev.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
 

@@ -5,7 +5,7 @@
 #include "gateway/pkt.h"
 #include "core/frame.h"
 #include "core/port.h"
-#include "gateway/checksum.h"
+#include "gateway/ip/checksum.h"
 #include "gateway/stats.h"
 
 #include <stdlib.h>

@@ -27,7 +27,7 @@
  * route are needed. Without localaddr the kernel picks the interface from
  * the routing table, so a namespace then needs a multicast route.
  */
-#include "control/keyval.h"
+#include "config/keyval.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/loop.h"

@@ -3,7 +3,7 @@
  * sockaddr.c - address parsing and formatting, see sockaddr.h.
  */
 #include "ports/sockaddr.h"
-#include "control/keyval.h"
+#include "config/keyval.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

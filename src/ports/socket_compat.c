@@ -16,7 +16,7 @@
  * QEMU's fd= (an inherited socket) is refused: vmwire is not started by
  * QEMU, so there is nobody to pass one.
  */
-#include "control/keyval.h"
+#include "config/keyval.h"
 #include "ports/stream.h"
 
 #include <string.h>

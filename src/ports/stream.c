@@ -29,7 +29,7 @@
  * keeps running) after saying so once.
  */
 #include "ports/stream.h"
-#include "control/keyval.h"
+#include "config/keyval.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/loop.h"

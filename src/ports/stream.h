@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "control/netdev.h"
+#include "config/netdev.h"
 #include "ports/sockaddr.h"
 
 #define STREAM_QUEUE_DEFAULT (1u << 20) /* per-connection output ring */

@@ -31,8 +31,8 @@
  * the netdev is destroyed, so nothing else has to know.
  */
 #include "ports/tap.h"
-#include "control/keyval.h"
-#include "control/netdev.h"
+#include "config/keyval.h"
+#include "config/netdev.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/loop.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * fuzz_dhcp_options.c - libFuzzer target for DHCP option decoding and
- * encoding (gateway/dhcp_options.h).
+ * encoding (gateway/services/dhcp_options.h).
  *
  * Theory of operation: the input is a BOOTP/DHCP message as a guest would
  * send it (header, cookie, options, with the file and sname fields usable
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "core/frame.h"
-#include "gateway/dhcp_options.h"
+#include "gateway/services/dhcp_options.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * fuzz_dns_msg.c - libFuzzer target for the pure DNS message parser
- * (gateway/dns_msg.h) and, on the same bytes read as text, the RFC 3397
- * search list encoder (gateway/dhcp_options.h) that writes DNS names.
+ * (gateway/services/dns_msg.h) and, on the same bytes read as text, the RFC 3397
+ * search list encoder (gateway/services/dhcp_options.h) that writes DNS names.
  *
  * Theory of operation: the input is first a DNS message. The header is
  * parsed, then names are walked the way a resolver reads a message: the
@@ -28,8 +28,8 @@
 #include <strings.h>
 
 #include "core/frame.h"
-#include "gateway/dhcp_options.h"
-#include "gateway/dns_msg.h"
+#include "gateway/services/dhcp_options.h"
+#include "gateway/services/dns_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * fuzz_dns_reply.c - libFuzzer target for the DNS forwarder's upstream
- * reply path (gw_dns_reply() in gateway/dns.c), the one place where bytes
+ * reply path (gw_dns_reply() in gateway/services/dns.c), the one place where bytes
  * from the outside network, not from a guest, enter the gateway.
  *
  * Theory of operation: the forwarder is built without an event loop (no
@@ -34,10 +34,10 @@
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/port.h"
-#include "gateway/arp.h"
+#include "gateway/services/arp.h"
 #include "gateway/config.h"
-#include "gateway/dns.h"
-#include "gateway/dns_msg.h"
+#include "gateway/services/dns.h"
+#include "gateway/services/dns_msg.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 

@@ -68,13 +68,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "control/keyval.h"
+#include "config/keyval.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/offload.h"
 #include "core/port.h"
-#include "gateway/checksum.h"
+#include "gateway/ip/checksum.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 #include "gateway/pkt.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * fuzz_keyval.c - libFuzzer target for QEMU's "type,key=value" option
- * syntax (src/control/keyval.h).
+ * syntax (src/config/keyval.h).
  *
  * Theory of operation: byte 0 picks the implied key ("type" or none), the
  * rest, cut at the first NUL, is the option text. When kv_parse() accepts
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/keyval.h"
+#include "config/keyval.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "control/cli.h"
-#include "control/keyval.h"
+#include "config/keyval.h"
 
 /* ---- a fake netdev type ---------------------------------------------- */
 

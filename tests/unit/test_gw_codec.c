@@ -10,8 +10,8 @@
 
 #include <string.h>
 
-#include "gateway/dhcp_options.h"
-#include "gateway/dns_msg.h"
+#include "gateway/services/dhcp_options.h"
+#include "gateway/services/dns_msg.h"
 
 static void test_search_rfc3397_example(void **state)
 {

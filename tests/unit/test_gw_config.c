@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "control/keyval.h"
+#include "config/keyval.h"
 #include "gateway/config.h"
 
 static char err[KV_ERR_MAX];

@@ -21,12 +21,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "control/keyval.h"
+#include "config/keyval.h"
 #include "core/frame.h"
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
-#include "gateway/ip_reasm.h"
+#include "gateway/ip/ip_reasm.h"
 #include "gateway/stats.h"
 #include "helpers/gw_harness.h"
 

@@ -24,16 +24,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "control/keyval.h"
+#include "config/keyval.h"
 #include "core/frame.h"
 #include "core/loop.h"
 #include "core/port.h"
-#include "gateway/arp.h"
+#include "gateway/services/arp.h"
 #include "gateway/config.h"
 #include "gateway/pkt.h"
-#include "gateway/policy.h"
-#include "gateway/tcp_flow.h"
-#include "gateway/tcp_ooo.h"
+#include "gateway/nat/policy.h"
+#include "gateway/tcp/tcp_flow.h"
+#include "gateway/tcp/tcp_ooo.h"
 #include "helpers/fake_port.h"
 #include "helpers/gw_harness.h"
 #include "helpers/gw_test.h"

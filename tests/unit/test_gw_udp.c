@@ -19,12 +19,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "control/keyval.h"
+#include "config/keyval.h"
 #include "core/frame.h"
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
-#include "gateway/policy.h"
+#include "gateway/nat/policy.h"
 #include "helpers/gw_harness.h"
 
 #define HOST GWH_HOST

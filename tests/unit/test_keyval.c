@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "control/keyval.h"
+#include "config/keyval.h"
 
 static char err[KV_ERR_MAX];
 

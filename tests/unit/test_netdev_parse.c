@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/keyval.h"
-#include "control/netdev.h"
+#include "config/keyval.h"
+#include "config/netdev.h"
 #include "ports/stream.h"
 
 static char err[KV_ERR_MAX];

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "gateway/sock_errqueue.h"
+#include "gateway/nat/sock_errqueue.h"
 
 /* A loopback port nothing listens on (bound, then closed). */
 static struct sockaddr_in closed_port(void)

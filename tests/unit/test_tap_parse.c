@@ -16,8 +16,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "control/keyval.h"
-#include "control/netdev.h"
+#include "config/keyval.h"
+#include "config/netdev.h"
 #include "ports/netns.h"
 #include "ports/tap.h"
 

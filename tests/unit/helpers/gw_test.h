@@ -2,7 +2,7 @@
  *
  * gw_test.h - what the gateway unit tests share: QEMU's default addresses
  * and MACs, and a reference Internet checksum written independently of
- * src/gateway/checksum.c, so a bug there cannot hide in its own check.
+ * src/gateway/ip/checksum.c, so a bug there cannot hide in its own check.
  */
 #ifndef VMWIRE_TEST_GW_TEST_H
 #define VMWIRE_TEST_GW_TEST_H

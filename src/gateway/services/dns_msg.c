@@ -2,7 +2,7 @@
  *
  * dns_msg.c - see dns_msg.h.
  */
-#include "gateway/dns_msg.h"
+#include "gateway/services/dns_msg.h"
 #include "core/frame.h"
 
 #include <ctype.h>

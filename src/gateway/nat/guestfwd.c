@@ -2,7 +2,7 @@
  *
  * guestfwd.c - see guestfwd.h.
  */
-#include "gateway/guestfwd.h"
+#include "gateway/nat/guestfwd.h"
 #include "core/log.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  *
  * policy.c - see policy.h.
  */
-#include "gateway/policy.h"
+#include "gateway/nat/policy.h"
 #include "gateway/config.h"
 
 #include <stdbool.h>

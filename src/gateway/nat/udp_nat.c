@@ -2,18 +2,18 @@
  *
  * udp_nat.c - see udp_nat.h.
  */
-#include "gateway/udp_nat.h"
+#include "gateway/nat/udp_nat.h"
 #include "core/frame.h"
 #include "core/log.h"
-#include "gateway/arp.h"
-#include "gateway/checksum.h"
+#include "gateway/services/arp.h"
+#include "gateway/ip/checksum.h"
 #include "gateway/config.h"
-#include "gateway/hostfwd.h"
-#include "gateway/icmp_nat.h"
-#include "gateway/ip_frag.h"
+#include "gateway/nat/hostfwd.h"
+#include "gateway/nat/icmp_nat.h"
+#include "gateway/ip/ip_frag.h"
 #include "gateway/pkt.h"
-#include "gateway/policy.h"
-#include "gateway/sock_errqueue.h"
+#include "gateway/nat/policy.h"
+#include "gateway/nat/sock_errqueue.h"
 #include "gateway/stats.h"
 
 #include <errno.h>

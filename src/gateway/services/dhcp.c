@@ -2,13 +2,13 @@
  *
  * dhcp.c - see dhcp.h.
  */
-#include "gateway/dhcp.h"
+#include "gateway/services/dhcp.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "gateway/arp.h"
+#include "gateway/services/arp.h"
 #include "gateway/config.h"
-#include "gateway/dhcp_options.h"
+#include "gateway/services/dhcp_options.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 

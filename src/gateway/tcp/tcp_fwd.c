@@ -20,10 +20,10 @@
  * its index keys the command's process, terminated when the flow closes.
  * restrict= and the egress lists do not apply: the rule is the operator's.
  */
-#include "gateway/tcp_flow.h"
+#include "gateway/tcp/tcp_flow.h"
 #include "core/log.h"
-#include "gateway/guestfwd.h"
-#include "gateway/hostfwd.h"
+#include "gateway/nat/guestfwd.h"
+#include "gateway/nat/hostfwd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -57,7 +57,7 @@
  * Kernels without SO_PEEK_OFF for TCP get the sent bytes peeked into a
  * scratch buffer first, as passt does, and go-back-N on any loss.
  */
-#include "gateway/tcp_flow.h"
+#include "gateway/tcp/tcp_flow.h"
 #include "core/log.h"
 #include "core/offload.h"
 #include "core/port.h"

@@ -2,10 +2,10 @@
  *
  * tcp_segment.c - see tcp_segment.h.
  */
-#include "gateway/tcp_segment.h"
+#include "gateway/tcp/tcp_segment.h"
 #include "core/frame.h"
-#include "gateway/checksum.h"
-#include "gateway/tcp.h"
+#include "gateway/ip/checksum.h"
+#include "gateway/tcp/tcp.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  *
  * keyval.c - see keyval.h.
  */
-#include "control/keyval.h"
+#include "config/keyval.h"
 
 #include <ctype.h>
 #include <errno.h>

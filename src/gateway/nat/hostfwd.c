@@ -2,13 +2,13 @@
  *
  * hostfwd.c - see hostfwd.h.
  */
-#include "gateway/hostfwd.h"
+#include "gateway/nat/hostfwd.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "gateway/config.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
-#include "gateway/udp_nat.h"
+#include "gateway/nat/udp_nat.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -2,10 +2,10 @@
  *
  * ip_frag.c - see ip_frag.h.
  */
-#include "gateway/ip_frag.h"
+#include "gateway/ip/ip_frag.h"
 #include "core/frame.h"
-#include "gateway/arp.h"
-#include "gateway/checksum.h"
+#include "gateway/services/arp.h"
+#include "gateway/ip/checksum.h"
 #include "gateway/config.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"

@@ -2,11 +2,11 @@
  *
  * icmp.c - see icmp.h.
  */
-#include "gateway/icmp.h"
+#include "gateway/services/icmp.h"
 #include "core/frame.h"
-#include "gateway/checksum.h"
+#include "gateway/ip/checksum.h"
 #include "gateway/config.h"
-#include "gateway/ip_frag.h"
+#include "gateway/ip/ip_frag.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 

@@ -2,7 +2,7 @@
  *
  * tcp_ooo.c - see tcp_ooo.h.
  */
-#include "gateway/tcp_ooo.h"
+#include "gateway/tcp/tcp_ooo.h"
 
 #include <errno.h>
 #include <stdlib.h>

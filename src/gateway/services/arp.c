@@ -2,11 +2,11 @@
  *
  * arp.c - see arp.h.
  */
-#include "gateway/arp.h"
+#include "gateway/services/arp.h"
 #include "core/frame.h"
 #include "core/loop.h"
 #include "gateway/config.h"
-#include "gateway/guestfwd.h"
+#include "gateway/nat/guestfwd.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 

@@ -26,9 +26,9 @@
 #include "core/frame.h"
 #include "core/loop.h"
 #include "gateway/config.h"
-#include "gateway/tcp.h"
-#include "gateway/tcp_ooo.h"
-#include "gateway/tcp_segment.h"
+#include "gateway/tcp/tcp.h"
+#include "gateway/tcp/tcp_ooo.h"
+#include "gateway/tcp/tcp_segment.h"
 
 #define TCP_SACK_SB 8 /* SACK scoreboard entries per flow */
 

@@ -3,7 +3,7 @@
  * checksum.c - see checksum.h. Byte-wise on purpose: the gateway only sums
  * control traffic (ARP/DHCP/DNS/ICMP), so clarity wins over SIMD tricks.
  */
-#include "gateway/checksum.h"
+#include "gateway/ip/checksum.h"
 
 uint32_t csum_partial(const uint8_t *p, size_t len, uint32_t sum)
 {

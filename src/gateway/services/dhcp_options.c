@@ -2,7 +2,7 @@
  *
  * dhcp_options.c - see dhcp_options.h.
  */
-#include "gateway/dhcp_options.h"
+#include "gateway/services/dhcp_options.h"
 #include "core/frame.h"
 
 #include <ctype.h>

@@ -2,7 +2,7 @@
  *
  * tcp_flow.c - see tcp_flow.h.
  */
-#include "gateway/tcp_flow.h"
+#include "gateway/tcp/tcp_flow.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  *
  * ip_reasm.c - see ip_reasm.h.
  */
-#include "gateway/ip_reasm.h"
+#include "gateway/ip/ip_reasm.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "gateway/stats.h"

@@ -21,14 +21,14 @@
  * idle flows; per-flow timers in the loop's sorted list would cost O(n)
  * per arm with thousands of flows.
  */
-#include "gateway/tcp_flow.h"
+#include "gateway/tcp/tcp_flow.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/port.h"
-#include "gateway/arp.h"
-#include "gateway/checksum.h"
-#include "gateway/hostfwd.h"
-#include "gateway/policy.h"
+#include "gateway/services/arp.h"
+#include "gateway/ip/checksum.h"
+#include "gateway/nat/hostfwd.h"
+#include "gateway/nat/policy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

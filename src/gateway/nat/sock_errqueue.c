@@ -2,7 +2,7 @@
  *
  * sock_errqueue.c - see sock_errqueue.h.
  */
-#include "gateway/sock_errqueue.h"
+#include "gateway/nat/sock_errqueue.h"
 
 #include <linux/errqueue.h>
 #include <string.h>

@@ -2,12 +2,12 @@
  *
  * dns.c - see dns.h.
  */
-#include "gateway/dns.h"
+#include "gateway/services/dns.h"
 #include "core/frame.h"
 #include "core/log.h"
-#include "gateway/arp.h"
+#include "gateway/services/arp.h"
 #include "gateway/config.h"
-#include "gateway/dns_msg.h"
+#include "gateway/services/dns_msg.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 
