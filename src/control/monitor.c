@@ -50,6 +50,8 @@ struct mon_client {
 	struct mon_client *next;
 };
 
+enum monitor_log { MONITOR_LOG_ACCEPT };
+
 struct monitor {
 	struct runtime *rt;
 	int fd;
@@ -59,6 +61,7 @@ struct monitor {
 	ino_t ino;
 	struct mon_client *clients;
 	unsigned nclients;
+	struct log_once logged; /* enum monitor_log */
 };
 
 /* ---- commands ----------------------------------------------------------- */
@@ -364,7 +367,8 @@ static void monitor_accept(void *ctx, uint32_t events)
 	fd = accept4(mon->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EINTR)
-			LOG_ONCE(LOG_LVL_WARN, "monitor: accept: %s", strerror(errno));
+			LOG_ONCE_FOR(&mon->logged, MONITOR_LOG_ACCEPT, LOG_LVL_WARN,
+				     "monitor: accept: %s", strerror(errno));
 		return;
 	}
 	if (mon->nclients >= MONITOR_CLIENTS_MAX) {

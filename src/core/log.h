@@ -4,12 +4,18 @@
  *
  * Theory of operation: one process-wide sink with a threshold. The data path
  * must never flood the log because a guest sends garbage, so callers that may
- * fire per frame use LOG_ONCE() (once per call site) or their own counters.
+ * fire per frame use LOG_ONCE_FOR() or their own counters.
+ *
+ * "Once" belongs to the object that has the condition, not to the call site:
+ * a second switch whose table fills, or a second gateway out of UDP flows, is
+ * news too. So each such object embeds a struct log_once, and each condition
+ * it reports gets a bit in it (an enum next to the struct).
  */
 #ifndef VMWIRE_CORE_LOG_H
 #define VMWIRE_CORE_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -28,12 +34,18 @@ void log_msg(enum log_level level, const char *fmt, ...)
 #define info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
 
-/* Log at most once per call site for the life of the process. */
-#define LOG_ONCE(level, ...)                                                   \
+/* Which of its conditions an object has reported; zero: none yet. */
+struct log_once {
+	uint32_t said;
+};
+
+/* Log at most once per condition bit (0..31) of the object owning lo. */
+#define LOG_ONCE_FOR(lo, bit, level, ...)                                      \
 	do {                                                                   \
-		static bool log_once_done_;                                    \
-		if (!log_once_done_) {                                         \
-			log_once_done_ = true;                                 \
+		_Static_assert((bit) >= 0 && (bit) < 32, "log_once bit");      \
+		struct log_once *lo_ = (lo);                                   \
+		if (!(lo_->said & 1u << (bit))) {                              \
+			lo_->said |= 1u << (bit);                              \
 			log_msg(level, __VA_ARGS__);                           \
 		}                                                              \
 	} while (0)

@@ -86,8 +86,8 @@ void port_receive_offload(struct port *port, const struct frame_offload *meta,
 	v = offload_validate(&m, frame, len);
 	if (v != OFFLOAD_OK) {
 		port->stats.rx_drops++;
-		LOG_ONCE(LOG_LVL_WARN, "port %s: dropping frame: %s", port->id,
-			 offload_verdict_str(v));
+		LOG_ONCE_FOR(&port->logged, PORT_LOG_BAD_OFFLOAD, LOG_LVL_WARN,
+			     "port %s: dropping frame: %s", port->id, offload_verdict_str(v));
 		return;
 	}
 	port->stats.rx_frames++;
@@ -123,7 +123,8 @@ void port_send_offload(struct port *port, const struct frame_offload *m,
 	}
 	if (!port_takes_offload(port, m)) {
 		port->stats.tx_drops++;
-		LOG_ONCE(LOG_LVL_WARN, "port %s: offload frame it can't take dropped", port->id);
+		LOG_ONCE_FOR(&port->logged, PORT_LOG_OFFLOAD_REFUSED, LOG_LVL_WARN,
+			     "port %s: offload frame it can't take dropped", port->id);
 		return;
 	}
 	port->ops->transmit_offload(port, m, frame, len);

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/log.h"
+
 #define PORT_ID_MAX 64
 #define VLAN_MAX 4095
 
@@ -49,6 +51,12 @@ struct frame_offload;
 struct port_stats {
 	uint64_t rx_frames, rx_bytes, rx_drops; /* from the peer into vmwire */
 	uint64_t tx_frames, tx_bytes, tx_drops; /* from vmwire out to the peer */
+};
+
+/* What port.c reports once per port (port->logged). */
+enum port_log {
+	PORT_LOG_BAD_OFFLOAD,	   /* received metadata that lies about the frame */
+	PORT_LOG_OFFLOAD_REFUSED,  /* asked to send an offload frame it can't take */
 };
 
 struct port_ops {
@@ -89,6 +97,7 @@ struct port {
 	const struct port_ops *ops;
 	char id[PORT_ID_MAX];
 	struct port_stats stats;
+	struct log_once logged; /* enum port_log */
 	struct port_vlan vlan;
 	struct pcap_writer *pcap; /* optional, shared and refcounted */
 

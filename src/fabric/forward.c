@@ -183,8 +183,9 @@ static const uint8_t *egress_form(struct network_priv *np, struct egress *e,
 static void switch_send_fail(struct network_priv *np, struct egress *e, struct port *to)
 {
 	to->stats.tx_drops++;
-	LOG_ONCE(LOG_LVL_WARN, "switch %s: frame of %zu bytes too long to tag for port '%s'",
-		 np->net.id, e->len, to->id);
+	LOG_ONCE_FOR(&np->logged, NET_LOG_TAG_TOO_LONG, LOG_LVL_WARN,
+		     "switch %s: frame of %zu bytes too long to tag for port '%s'",
+		     np->net.id, e->len, to->id);
 }
 
 /*
@@ -256,9 +257,10 @@ static void switch_learn(struct network_priv *np, struct port *from,
 	switch (r) {
 	case FDB_FULL:
 		net->stats.fdb_full++;
-		LOG_ONCE(LOG_LVL_WARN, "switch %s: forwarding table full (%u entries), "
-			 "not learning new MACs: unknown destinations are flooded",
-			 net->id, fdb_max(net->fdb));
+		LOG_ONCE_FOR(&np->logged, NET_LOG_FDB_FULL, LOG_LVL_WARN,
+			     "switch %s: forwarding table full (%u entries), "
+			     "not learning new MACs: unknown destinations are flooded",
+			     net->id, fdb_max(net->fdb));
 		break;
 	case FDB_DUPLICATE:
 		if (vi->vid != 1)
@@ -268,8 +270,8 @@ static void switch_learn(struct network_priv *np, struct port *from,
 		     mac_format(mac, macbuf), net->id, vlanbuf, prev->id, from->id);
 		break;
 	case FDB_DUPLICATE_UNTRACKED:
-		LOG_ONCE(LOG_LVL_WARN, "switch %s: too many duplicate MACs, not reporting more",
-			 net->id);
+		LOG_ONCE_FOR(&np->logged, NET_LOG_DUP_UNTRACKED, LOG_LVL_WARN,
+			     "switch %s: too many duplicate MACs, not reporting more", net->id);
 		break;
 	default:
 		break;
@@ -290,20 +292,23 @@ void switch_forward(struct network *net, struct port *from, const struct frame_o
 	v = vlan_classify(&from->vlan, frame, len, &e.vi);
 	if (v == VLAN_DROP_TRUNCATED) {
 		from->stats.rx_drops++;
-		LOG_ONCE(LOG_LVL_WARN, "switch %s: dropping frame with %s from port '%s'",
-			 net->id, vlan_verdict_str(v), from->id);
+		LOG_ONCE_FOR(&np->logged, NET_LOG_VLAN_TRUNCATED, LOG_LVL_WARN,
+			     "switch %s: dropping frame with %s from port '%s'",
+			     net->id, vlan_verdict_str(v), from->id);
 		return;
 	}
 	if (v != VLAN_ACCEPT) {
 		net->stats.filtered++;
-		LOG_ONCE(LOG_LVL_DEBUG, "switch %s: dropping frame from port '%s': %s",
-			 net->id, from->id, vlan_verdict_str(v));
+		LOG_ONCE_FOR(&np->logged, NET_LOG_VLAN_FILTERED, LOG_LVL_DEBUG,
+			     "switch %s: dropping frame from port '%s': %s",
+			     net->id, from->id, vlan_verdict_str(v));
 		return;
 	}
 	if (mac_is_multicast(src) || mac_is_zero(src)) {
 		from->stats.rx_drops++;
-		LOG_ONCE(LOG_LVL_WARN, "switch %s: dropping frame with invalid source MAC "
-			 "from port '%s'", net->id, from->id);
+		LOG_ONCE_FOR(&np->logged, NET_LOG_BAD_SOURCE, LOG_LVL_WARN,
+			     "switch %s: dropping frame with invalid source MAC "
+			     "from port '%s'", net->id, from->id);
 		return;
 	}
 

@@ -14,14 +14,27 @@
 #include <stdint.h>
 
 #include "core/frame.h"
+#include "core/log.h"
 #include "core/loop.h"
 #include "fabric/network.h"
+
+/* What a network reports once (network_priv.logged): per network, so a
+ * second switch's full table is reported too. */
+enum network_log {
+	NET_LOG_TAG_TOO_LONG,
+	NET_LOG_FDB_FULL,
+	NET_LOG_DUP_UNTRACKED,
+	NET_LOG_VLAN_TRUNCATED,
+	NET_LOG_VLAN_FILTERED,
+	NET_LOG_BAD_SOURCE,
+};
 
 struct network_priv {
 	struct network net;
 	struct ev_timer aging;
 	uint64_t sweep_ms;   /* aging timer period */
 	uint64_t last_sweep; /* when the table was last swept */
+	struct log_once logged; /* enum network_log */
 	/* Bumped whenever the switch writes net->scratch: a transmit() that
 	 * re-enters the switch (a gateway answering synchronously) overwrites
 	 * the scratch buffers the outer frame was using, so the outer loop

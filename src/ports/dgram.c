@@ -51,6 +51,8 @@
 #define DGRAM_BATCH 16
 #define DGRAM_RECVS_PER_EVENT 4
 
+enum dgram_log { DGRAM_LOG_SEND, DGRAM_LOG_RECV, DGRAM_LOG_TOO_BIG };
+
 struct dgram_nd {
 	struct socknet_head h;
 	struct dgram_cfg cfg;
@@ -70,6 +72,7 @@ struct dgram_nd {
 	struct mmsghdr msgs[DGRAM_BATCH];
 	struct iovec iov[DGRAM_BATCH];
 	struct sockaddr_storage from[DGRAM_BATCH];
+	struct log_once logged; /* enum dgram_log */
 };
 
 static struct dgram_nd *port_dgram(const struct port *p)
@@ -93,8 +96,9 @@ static void dgram_transmit(struct port *port, const uint8_t *frame, size_t len)
 		port->stats.tx_drops++;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNREFUSED &&
 		    errno != ENOBUFS)
-			LOG_ONCE(LOG_LVL_WARN, "dgram %s: send to %s: %s", port->id, d->remote_text,
-				 strerror(errno));
+			LOG_ONCE_FOR(&d->logged, DGRAM_LOG_SEND, LOG_LVL_WARN,
+				     "dgram %s: send to %s: %s", port->id, d->remote_text,
+				     strerror(errno));
 	}
 }
 
@@ -160,15 +164,16 @@ static void dgram_io(void *ctx, uint32_t events)
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNREFUSED)
-				LOG_ONCE(LOG_LVL_WARN, "dgram %s: receive: %s", nd_id(d),
-					 strerror(errno));
+				LOG_ONCE_FOR(&d->logged, DGRAM_LOG_RECV, LOG_LVL_WARN,
+					     "dgram %s: receive: %s", nd_id(d), strerror(errno));
 			return;
 		}
 		for (i = 0; i < n; i++) {
 			if (d->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				d->port.stats.rx_drops++;
-				LOG_ONCE(LOG_LVL_WARN, "dgram %s: dropped a datagram larger than "
-					 "%u bytes", nd_id(d), (unsigned)FRAME_MAX);
+				LOG_ONCE_FOR(&d->logged, DGRAM_LOG_TOO_BIG, LOG_LVL_WARN,
+					     "dgram %s: dropped a datagram larger than "
+					     "%u bytes", nd_id(d), (unsigned)FRAME_MAX);
 				continue;
 			}
 			if (is_self(d, &d->from[i]))

@@ -75,6 +75,10 @@ struct stream_conn {
 
 enum client_state { CLIENT_IDLE, CLIENT_CONNECTING, CLIENT_UP, CLIENT_WAITING, CLIENT_DOWN };
 
+/* Reported once per netdev, not per connection: a flood of connections
+ * hitting the same error must not flood the log. */
+enum stream_log { STREAM_LOG_EPOLL, STREAM_LOG_ACCEPT };
+
 struct stream_nd {
 	struct socknet_head h;
 	struct stream_cfg cfg;
@@ -106,6 +110,7 @@ struct stream_nd {
 	unsigned nconns;
 	struct stream_conn *conns;
 	size_t queue_cap;
+	struct log_once logged; /* enum stream_log */
 };
 
 static const char *nd_id(const struct stream_nd *s) { return s->h.nd.common.id; }
@@ -144,7 +149,8 @@ static void conn_set_out(struct stream_conn *c, bool want)
 	uint32_t ev = EPOLLIN | EPOLLRDHUP | (want ? EPOLLOUT : 0);
 
 	if (ev_watch_mod(c->owner->loop, &c->w, ev) < 0)
-		LOG_ONCE(LOG_LVL_WARN, "stream %s: epoll_ctl: %s", c->port.id, strerror(errno));
+		LOG_ONCE_FOR(&c->owner->logged, STREAM_LOG_EPOLL, LOG_LVL_WARN,
+			     "stream %s: epoll_ctl: %s", c->port.id, strerror(errno));
 }
 
 /* Append bytes to the ring; the caller checked the room. */
@@ -424,8 +430,8 @@ static void server_accept(void *ctx, uint32_t events)
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNABORTED)
-				LOG_ONCE(LOG_LVL_WARN, "stream %s: accept: %s", nd_id(s),
-					 strerror(errno));
+				LOG_ONCE_FOR(&s->logged, STREAM_LOG_ACCEPT, LOG_LVL_WARN,
+					     "stream %s: accept: %s", nd_id(s), strerror(errno));
 			return;
 		}
 		snprintf(id, sizeof(id), "%s#%u", nd_id(s), ++s->next_conn);

@@ -62,6 +62,8 @@
 #define TUN_F_USO6 0x40
 #endif
 
+enum tap_log { TAP_LOG_BAD_VNET, TAP_LOG_GSO_OFF, TAP_LOG_WRITE };
+
 struct tap_netdev {
 	struct netdev nd; /* first: the registry hands us &nd */
 	struct tap_config cfg;
@@ -74,6 +76,7 @@ struct tap_netdev {
 	bool offload;    /* TUNSETOFFLOAD succeeded: headers carry metadata */
 	uint64_t rx_gso; /* frames dropped because they asked for GSO */
 	uint64_t rx_csum; /* checksums completed on behalf of the kernel */
+	struct log_once logged; /* enum tap_log */
 	/* 2 bytes of padding put the IP header of a frame on a 4-byte boundary. */
 	uint8_t pad[2];
 	uint8_t rxbuf[TAP_VNET_HDR_LEN + FRAME_BUF_SIZE];
@@ -333,8 +336,9 @@ static void tap_rx_offload(struct tap_netdev *t, size_t n)
 	memcpy(&h, t->rxbuf, sizeof(h));
 	if (offload_from_vnet(&m, &h) < 0) {
 		t->port.stats.rx_drops++;
-		LOG_ONCE(LOG_LVL_WARN, "tap %s: unknown vnet header flags %#x or GSO type %#x; "
-			 "dropped", t->info.ifname, h.flags, h.gso_type);
+		LOG_ONCE_FOR(&t->logged, TAP_LOG_BAD_VNET, LOG_LVL_WARN,
+			     "tap %s: unknown vnet header flags %#x or GSO type %#x; "
+			     "dropped", t->info.ifname, h.flags, h.gso_type);
 		return;
 	}
 	port_receive_offload(&t->port, &m, t->rxbuf + TAP_VNET_HDR_LEN, n - TAP_VNET_HDR_LEN);
@@ -358,8 +362,9 @@ static void tap_rx_frame(struct tap_netdev *t, size_t n)
 		return;
 	case TAP_RX_GSO:
 		t->rx_gso++;
-		LOG_ONCE(LOG_LVL_WARN, "tap %s: kernel sent a GSO frame with offloads off; dropped",
-			 t->info.ifname);
+		LOG_ONCE_FOR(&t->logged, TAP_LOG_GSO_OFF, LOG_LVL_WARN,
+			     "tap %s: kernel sent a GSO frame with offloads off; dropped",
+			     t->info.ifname);
 		break;
 	case TAP_RX_BAD:
 		break;
@@ -412,8 +417,8 @@ static void tap_transmit(struct port *port, const uint8_t *frame, size_t len)
 	if (t->fd < 0 || writev(t->fd, iov, 2) < 0) {
 		port->stats.tx_drops++;
 		if (t->fd >= 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			LOG_ONCE(LOG_LVL_WARN, "tap %s: write: %s", t->info.ifname,
-				 strerror(errno));
+			LOG_ONCE_FOR(&t->logged, TAP_LOG_WRITE, LOG_LVL_WARN,
+				     "tap %s: write: %s", t->info.ifname, strerror(errno));
 	}
 }
 
@@ -433,8 +438,8 @@ static void tap_transmit_offload(struct port *port, const struct frame_offload *
 	if (t->fd < 0 || writev(t->fd, iov, 2) < 0) {
 		port->stats.tx_drops++;
 		if (t->fd >= 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			LOG_ONCE(LOG_LVL_WARN, "tap %s: write: %s", t->info.ifname,
-				 strerror(errno));
+			LOG_ONCE_FOR(&t->logged, TAP_LOG_WRITE, LOG_LVL_WARN,
+				     "tap %s: write: %s", t->info.ifname, strerror(errno));
 	}
 }
 

@@ -618,6 +618,39 @@ static void test_fdb_max(void **state)
 	network_free(net);
 }
 
+/* A full table is reported once per switch: the second switch filling up
+ * is news, the same switch staying full is not. */
+static void test_fdb_full_reported_per_switch(void **state)
+{
+	struct network *n0 = new_switch(2);
+	struct network *n1 = network_new("sw1", NETWORK_SWITCH, NETWORK_DEFAULT_AGING_S, 2, NULL);
+	struct fake_port a, b, c, d;
+	uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0x00, 0x00 };
+	int round, i;
+
+	assert_non_null(n1);
+	fdb_set_clock(n1->fdb, fake_clock);
+	fake_port_attach(&a, "a", n0);
+	fake_port_attach(&b, "b", n0);
+	fake_port_attach(&c, "c", n1);
+	fake_port_attach(&d, "d", n1);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 4; i++) {
+			mac[5] = (uint8_t)i;
+			fake_port_inject(&a, buf, frame(BCAST, mac, (uint8_t)i));
+			fake_port_inject(&c, buf, frame(BCAST, mac, (uint8_t)i));
+		}
+		fake_now += 10;
+	}
+	assert_int_equal(n0->stats.fdb_full, 6);
+	assert_int_equal(n1->stats.fdb_full, 6);
+	assert_int_equal(count_logs("forwarding table full"), 2);
+	assert_int_equal(count_logs("switch sw0: forwarding table full (2 entries)"), 1);
+	assert_int_equal(count_logs("switch sw1: forwarding table full (2 entries)"), 1);
+	network_free(n0);
+	network_free(n1);
+}
+
 static void test_detach_flushes(void **state)
 {
 	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
@@ -800,6 +833,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_duplicate_mac_warned_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_after_aging_is_not_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fdb_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fdb_full_reported_per_switch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_flushes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_networks_isolated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reentrant_transmit, setup, teardown),

@@ -3,10 +3,11 @@
  * test_gw_frag.c - IPv4 fragments both ways. The reassembly pool on its
  * own against crafted fragment headers (in order, out of order,
  * duplicates, overlaps, tiny first fragments, offsets past 65535, a full
- * pool, timeouts, too many fragments); then through the gateway port: a
- * fragmented 3000-byte UDP datagram reaches a socket on 127.0.0.1 whole,
- * its 3000-byte answer comes back as fragments that reassemble to a valid
- * datagram, and a 4000-byte ping to the gateway is answered in fragments.
+ * pool and its warning once per pool, timeouts, too many fragments); then
+ * through the gateway port: a fragmented 3000-byte UDP datagram reaches a
+ * socket on 127.0.0.1 whole, its 3000-byte answer comes back as fragments
+ * that reassemble to a valid datagram, and a 4000-byte ping to the
+ * gateway is answered in fragments.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 
 #include "config/keyval.h"
 #include "core/frame.h"
+#include "core/log.h"
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
@@ -215,6 +217,38 @@ static void test_pool_full(void **state)
 	assert_null(feed(GUEST, 104, 17, 0, 8, true, 0, &len));
 	assert_int_equal(rs.used, 4);
 	assert_int_equal(rst.ip_frag_pool_full, 1);
+}
+
+static unsigned pool_full_logs;
+
+static void count_pool_full(enum log_level level, const char *msg)
+{
+	if (strstr(msg, "datagrams pending reassembly (max-frags)"))
+		pool_full_logs++;
+}
+
+/* Each gateway's pool reports its own exhaustion once: a second pool
+ * filling up is logged even though the first one already was. */
+static void test_pool_full_logged_per_pool(void **state)
+{
+	struct gw_reasm other;
+	size_t len = 0;
+
+	assert_int_equal(gw_reasm_init(&other, 1, &rst), 0);
+	pool_full_logs = 0;
+	log_set_hook(count_pool_full);
+	for (uint16_t id = 100; id < 110; id++)
+		assert_null(feed(GUEST, id, 17, 0, 8, true, 0, &len));
+	assert_int_equal(pool_full_logs, 1);
+	for (uint16_t id = 200; id < 205; id++) {
+		size_t tot = mk_frag(GUEST, id, 17, 0, 8, true);
+
+		assert_null(gw_reasm_input(&other, pkt, 20, tot, 0, &len));
+	}
+	assert_int_equal(rst.ip_frag_pool_full, 6 + 4);
+	assert_int_equal(pool_full_logs, 2);
+	log_set_hook(NULL);
+	gw_reasm_fini(&other);
 }
 
 static void test_timeout(void **state)
@@ -450,6 +484,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_reassembly_of_64k, pool_setup,
 						pool_teardown),
 		cmocka_unit_test_setup_teardown(test_pool_full, pool_setup, pool_teardown),
+		cmocka_unit_test_setup_teardown(test_pool_full_logged_per_pool, pool_setup,
+						pool_teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, pool_setup, pool_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_fragments, pool_setup,
 						pool_teardown),

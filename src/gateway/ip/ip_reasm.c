@@ -84,8 +84,9 @@ static struct gw_reasm_slot *slot_get(struct gw_reasm *r, uint32_t src, uint32_t
 		return NULL;
 	if (!free_slot) {
 		r->stats->ip_frag_pool_full++;
-		LOG_ONCE(LOG_LVL_WARN, "user gateway: %u IPv4 datagrams pending reassembly "
-			 "(max-frags), dropping fragments of new ones", r->nslots);
+		LOG_ONCE_FOR(&r->logged, REASM_LOG_FULL, LOG_LVL_WARN,
+			     "user gateway: %u IPv4 datagrams pending reassembly "
+			     "(max-frags), dropping fragments of new ones", r->nslots);
 		return NULL;
 	}
 	memset(free_slot, 0, offsetof(struct gw_reasm_slot, frags));

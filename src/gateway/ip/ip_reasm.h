@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/log.h"
+
 struct gw_stats;
 
 #define GW_REASM_MAX_FRAGS 64
@@ -58,11 +60,14 @@ struct gw_reasm_slot {
 	uint8_t *buf;      /* GW_REASM_MAX_DGRAM bytes, part of one allocation */
 };
 
+enum reasm_log { REASM_LOG_FULL };
+
 struct gw_reasm {
 	struct gw_stats *stats;
 	unsigned nslots, used;
 	struct gw_reasm_slot *slots;
 	uint8_t *mem;
+	struct log_once logged; /* enum reasm_log */
 };
 
 /* nslots 0 disables reassembly: every fragment is dropped (and counted in

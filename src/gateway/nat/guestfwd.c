@@ -134,8 +134,9 @@ static int spawn_cmd(struct gw_guestfwd *gf, const char *cmd, uint32_t key)
 		if (!gf->kids[i].pid)
 			k = &gf->kids[i];
 	if (!k) {
-		LOG_ONCE(LOG_LVL_WARN, "-netdev user: guestfwd: %d commands running, refusing "
-			 "more connections", GW_GUESTFWD_CHILDREN);
+		LOG_ONCE_FOR(&gf->logged, GUESTFWD_LOG_BUSY, LOG_LVL_WARN,
+			     "-netdev user: guestfwd: %d commands running, refusing "
+			     "more connections", GW_GUESTFWD_CHILDREN);
 		errno = EAGAIN;
 		return -1;
 	}
@@ -161,7 +162,8 @@ static int spawn_cmd(struct gw_guestfwd *gf, const char *cmd, uint32_t key)
 	if (e) {
 		close(sv[0]);
 		gf->spawn_failed++;
-		LOG_ONCE(LOG_LVL_WARN, "-netdev user: guestfwd cmd: %s", strerror(e));
+		LOG_ONCE_FOR(&gf->logged, GUESTFWD_LOG_SPAWN, LOG_LVL_WARN,
+			     "-netdev user: guestfwd cmd: %s", strerror(e));
 		errno = e;
 		return -1;
 	}

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/log.h"
 #include "core/loop.h"
 #include "gateway/config.h"
 
@@ -46,6 +47,8 @@ struct gw_guestfwd_child {
 	uint64_t kill_at_ms; /* SIGKILL deadline once disowned */
 };
 
+enum guestfwd_log { GUESTFWD_LOG_BUSY, GUESTFWD_LOG_SPAWN };
+
 struct gw_guestfwd {
 	const struct gw_config *cfg;
 	struct ev_loop *loop;
@@ -53,6 +56,7 @@ struct gw_guestfwd {
 	struct gw_guestfwd_child kids[GW_GUESTFWD_CHILDREN];
 	unsigned nkids;
 	uint64_t spawned, spawn_failed;
+	struct log_once logged; /* enum guestfwd_log */
 };
 
 /* Check a dev string at parse time: 0, or -1 with a reason in why. */

@@ -237,8 +237,8 @@ static void hostfwd_rx(void *ctx, uint32_t events)
 	if (fd >= 0) {
 		close(fd);
 		hf->stats->hostfwd_drops++;
-		LOG_ONCE(LOG_LVL_WARN, "user gateway: TCP hostfwd connection refused: no TCP "
-			 "engine");
+		LOG_ONCE_FOR(&hf->logged, HOSTFWD_LOG_NO_TCP, LOG_LVL_WARN,
+			     "user gateway: TCP hostfwd connection refused: no TCP engine");
 	}
 }
 

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "core/log.h"
 #include "core/loop.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
@@ -65,6 +66,8 @@ struct gw_hostfwd_entry {
 
 typedef void (*gw_hostfwd_accept_fn)(void *ctx, struct gw_hostfwd_entry *e);
 
+enum hostfwd_log { HOSTFWD_LOG_NO_TCP };
+
 struct gw_hostfwd {
 	const struct gw_config *cfg;
 	struct gw_tx *tx;
@@ -76,6 +79,7 @@ struct gw_hostfwd {
 	struct gw_hostfwd_entry e[GW_FWD_MAX];
 	unsigned n;
 	uint8_t *buf; /* one datagram, GW_HOSTFWD_BUF bytes */
+	struct log_once logged; /* enum hostfwd_log */
 };
 
 /* Open every rule's socket (nothing when loop is NULL). -1 with errno and

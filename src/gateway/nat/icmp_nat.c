@@ -130,9 +130,10 @@ static int open_sock(struct gw_icmp_nat *n, bool *raw)
 		}
 		if ((errno != EACCES && errno != EPERM) || geteuid() != 0) {
 			if (errno == EACCES || errno == EPERM) {
-				LOG_ONCE(LOG_LVL_WARN, "user gateway: ICMP sockets not permitted "
-					 "(net.ipv4.ping_group_range); guest ping to the outside "
-					 "disabled");
+				LOG_ONCE_FOR(&n->logged, ICMP_LOG_NOT_PERMITTED, LOG_LVL_WARN,
+					     "user gateway: ICMP sockets not permitted "
+					     "(net.ipv4.ping_group_range); guest ping to the "
+					     "outside disabled");
 				n->mode = -1;
 			}
 			return -1;
@@ -140,8 +141,9 @@ static int open_sock(struct gw_icmp_nat *n, bool *raw)
 	}
 	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
 	if (fd < 0) {
-		LOG_ONCE(LOG_LVL_WARN, "user gateway: no ICMP socket (%s); guest ping to the "
-			 "outside disabled", strerror(errno));
+		LOG_ONCE_FOR(&n->logged, ICMP_LOG_NO_SOCKET, LOG_LVL_WARN,
+			     "user gateway: no ICMP socket (%s); guest ping to the "
+			     "outside disabled", strerror(errno));
 		n->mode = -1;
 		return -1;
 	}
@@ -177,8 +179,9 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16
 	if (!free_fl) {
 		/* Pings are cheap to lose; the stalest flow makes room. */
 		n->stats->icmp_flows_full++;
-		LOG_ONCE(LOG_LVL_WARN, "user gateway: %d ICMP flows in use, recycling the oldest",
-			 GW_ICMP_FLOWS);
+		LOG_ONCE_FOR(&n->logged, ICMP_LOG_FULL, LOG_LVL_WARN,
+			     "user gateway: %d ICMP flows in use, recycling the oldest",
+			     GW_ICMP_FLOWS);
 		flow_close(n, oldest);
 		free_fl = oldest;
 	}

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/log.h"
 #include "core/loop.h"
 #include "gateway/gateway.h"
 
@@ -52,6 +53,8 @@ struct gw_icmp_flow {
 	uint64_t last_ms, bytes_out, bytes_in;
 };
 
+enum icmp_nat_log { ICMP_LOG_NOT_PERMITTED, ICMP_LOG_NO_SOCKET, ICMP_LOG_FULL };
+
 struct gw_icmp_nat {
 	const struct gw_config *cfg;
 	const struct gw_policy *pol;
@@ -64,6 +67,7 @@ struct gw_icmp_nat {
 	struct ev_timer sweep;
 	struct gw_icmp_flow flows[GW_ICMP_FLOWS];
 	uint8_t buf[GW_ICMP_BUF];
+	struct log_once logged; /* enum icmp_nat_log */
 };
 
 void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_config *cfg,

@@ -163,15 +163,16 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port
 
 	if (!idx) {
 		u->stats->udp_flows_full++;
-		LOG_ONCE(LOG_LVL_WARN, "user gateway: max-udp-flows=%u reached, dropping new UDP "
-			 "flows until old ones expire", u->cfg->max_udp_flows);
+		LOG_ONCE_FOR(&u->logged, UDP_LOG_FULL, LOG_LVL_WARN,
+			     "user gateway: max-udp-flows=%u reached, dropping new UDP "
+			     "flows until old ones expire", u->cfg->max_udp_flows);
 		return NULL;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		u->stats->udp_send_errors++;
-		LOG_ONCE(LOG_LVL_WARN, "user gateway: cannot open a UDP socket: %s",
-			 strerror(errno));
+		LOG_ONCE_FOR(&u->logged, UDP_LOG_SOCKET, LOG_LVL_WARN,
+			     "user gateway: cannot open a UDP socket: %s", strerror(errno));
 		return NULL;
 	}
 	sock_errqueue_enable(fd);
@@ -311,8 +312,9 @@ static void udp_rx(void *ctx, uint32_t events)
 
 			if (h->msg_flags & MSG_TRUNC) {
 				u->stats->udp_too_big++;
-				LOG_ONCE(LOG_LVL_INFO, "user gateway: dropping UDP datagrams larger "
-					 "than %zu bytes (GW_TX_SLOTS fragments)", u->rx_size);
+				LOG_ONCE_FOR(&u->logged, UDP_LOG_TOO_BIG, LOG_LVL_INFO,
+					     "user gateway: dropping UDP datagrams larger "
+					     "than %zu bytes (GW_TX_SLOTS fragments)", u->rx_size);
 				continue;
 			}
 			if (h->msg_namelen < sizeof(struct sockaddr_in) ||

@@ -38,6 +38,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/log.h"
 #include "core/loop.h"
 #include "gateway/gateway.h"
 
@@ -67,6 +68,8 @@ struct gw_udp_flow {
 	uint32_t next;           /* hash chain or free list: index + 1, 0 ends */
 };
 
+enum udp_log { UDP_LOG_FULL, UDP_LOG_SOCKET, UDP_LOG_TOO_BIG };
+
 struct gw_udp {
 	const struct gw_config *cfg;
 	const struct gw_policy *pol;
@@ -86,6 +89,7 @@ struct gw_udp {
 	struct mmsghdr msgs[GW_UDP_BATCH];
 	struct iovec iov[GW_UDP_BATCH];
 	struct sockaddr_in from[GW_UDP_BATCH];
+	struct log_once logged; /* enum udp_log */
 };
 
 /* loop may be NULL: no socket is ever opened (frame-only tests). */

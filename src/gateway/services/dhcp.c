@@ -210,7 +210,8 @@ static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t 
 		put_common_options(d, &w, type != DHCPACK || yiaddr);
 	dow_end(&w);
 	if (w.overflow) {
-		LOG_ONCE(LOG_LVL_WARN, "-netdev user: DHCP options exceed the MTU, reply dropped");
+		LOG_ONCE_FOR(&d->logged, DHCP_LOG_TOO_BIG, LOG_LVL_WARN,
+			     "-netdev user: DHCP options exceed the MTU, reply dropped");
 		d->stats->tx_too_big++;
 		return;
 	}
@@ -282,8 +283,9 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len)
 		if (!l)
 			l = alloc_lease(d, b + 28, o.has_req_ip ? o.req_ip : 0, now);
 		if (!l) {
-			LOG_ONCE(LOG_LVL_WARN, "-netdev user: DHCP pool exhausted (max-leases=%u)",
-				 d->cfg->max_leases);
+			LOG_ONCE_FOR(&d->logged, DHCP_LOG_POOL_FULL, LOG_LVL_WARN,
+				     "-netdev user: DHCP pool exhausted (max-leases=%u)",
+				     d->cfg->max_leases);
 			d->stats->dhcp_pool_full++;
 			return;
 		}

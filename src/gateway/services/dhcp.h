@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/log.h"
+
 struct gw_config;
 struct gw_tx;
 struct gw_arp;
@@ -37,6 +39,8 @@ struct gw_lease {
 	uint64_t used_ms; /* last activity, for reuse order */
 };
 
+enum dhcp_log { DHCP_LOG_TOO_BIG, DHCP_LOG_POOL_FULL };
+
 struct gw_dhcp {
 	const struct gw_config *cfg;
 	struct gw_tx *tx;
@@ -44,6 +48,7 @@ struct gw_dhcp {
 	struct gw_stats *stats;
 	struct gw_lease *leases; /* cfg->max_leases dynamic entries */
 	struct gw_lease *statics; /* cfg->n_leases entries, state only */
+	struct log_once logged; /* enum dhcp_log */
 };
 
 int gw_dhcp_init(struct gw_dhcp *d, const struct gw_config *cfg, struct gw_tx *tx,

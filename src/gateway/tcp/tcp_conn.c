@@ -339,8 +339,9 @@ int tcp_sock_setup(struct tcp_flow *f, int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero))) {
 		f->flags |= TF_NO_PEEKOFF;
-		LOG_ONCE(LOG_LVL_INFO, "-netdev user: no SO_PEEK_OFF for TCP on this kernel, "
-			 "peeking past sent data");
+		LOG_ONCE_FOR(&f->t->logged, TCP_LOG_NO_PEEKOFF, LOG_LVL_INFO,
+			     "-netdev user: no SO_PEEK_OFF for TCP on this kernel, "
+			     "peeking past sent data");
 	}
 	tick_arm(f->t);
 	return 0;
@@ -363,8 +364,9 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 	}
 	if (!(f = tcp_flow_alloc(t, src, s->sport, dst, s->dport))) {
 		t->stats.table_full++;
-		LOG_ONCE(LOG_LVL_WARN, "-netdev user: %u TCP flows in use (max-tcp-flows), "
-			 "refusing new connections", t->max_flows);
+		LOG_ONCE_FOR(&t->logged, TCP_LOG_FULL, LOG_LVL_WARN,
+			     "-netdev user: %u TCP flows in use (max-tcp-flows), "
+			     "refusing new connections", t->max_flows);
 		rst_for(t, smac, src, dst, s);
 		return;
 	}
@@ -373,7 +375,8 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 		  : socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		t->stats.socket_errors++;
-		LOG_ONCE(LOG_LVL_WARN, "-netdev user: TCP socket: %s", strerror(errno));
+		LOG_ONCE_FOR(&t->logged, TCP_LOG_SOCKET, LOG_LVL_WARN,
+			     "-netdev user: TCP socket: %s", strerror(errno));
 		tcp_flow_release(t, f);
 		rst_for(t, smac, src, dst, s);
 		return;

@@ -707,8 +707,8 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 			data--;
 		}
 		if (data && discard_acked(f, data) != (ssize_t)data)
-			LOG_ONCE(LOG_LVL_WARN, "-netdev user: TCP discard of acknowledged data "
-				 "came up short");
+			LOG_ONCE_FOR(&t->logged, TCP_LOG_DISCARD_SHORT, LOG_LVL_WARN,
+				     "-netdev user: TCP discard of acknowledged data came up short");
 		f->snd_una = s->ack;
 		if (seq_lt(f->snd_nxt, s->ack))
 			f->snd_nxt = s->ack; /* the kernel clamped the peek offset to 0 */
@@ -784,9 +784,10 @@ static void ooo_input(struct tcp_flow *f, uint32_t seq, const uint8_t *data, siz
 	case TCP_OOO_POOL_FULL:
 		t->stats.ooo_pool_full++;
 		if (t->ooo.nchunks)
-			LOG_ONCE(LOG_LVL_WARN, "-netdev user: TCP out-of-order queue full "
-				 "(max-ooo-kib=%u), dropping guest data the guest will resend",
-				 t->cfg->max_ooo_kib);
+			LOG_ONCE_FOR(&t->logged, TCP_LOG_OOO_FULL, LOG_LVL_WARN,
+				     "-netdev user: TCP out-of-order queue full "
+				     "(max-ooo-kib=%u), dropping guest data the guest will resend",
+				     t->cfg->max_ooo_kib);
 		break;
 	}
 	if (!(f->flags & TF_SACK) || r == TCP_OOO_POOL_FULL || r == TCP_OOO_FLOW_FULL ||

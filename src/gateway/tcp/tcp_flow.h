@@ -24,6 +24,7 @@
 #include <sys/uio.h>
 
 #include "core/frame.h"
+#include "core/log.h"
 #include "core/loop.h"
 #include "gateway/config.h"
 #include "gateway/tcp/tcp.h"
@@ -97,6 +98,17 @@ struct tcp_flow {
 	uint64_t bytes_to_host, bytes_to_guest;
 };
 
+/* What one gateway's TCP engine reports once (gw_tcp.logged). */
+enum tcp_log {
+	TCP_LOG_FULL,		/* max-tcp-flows: a guest connection refused */
+	TCP_LOG_FWD_FULL,	/* max-tcp-flows: a hostfwd connection reset */
+	TCP_LOG_FWD_ACCEPT,
+	TCP_LOG_SOCKET,
+	TCP_LOG_NO_PEEKOFF,
+	TCP_LOG_DISCARD_SHORT,
+	TCP_LOG_OOO_FULL,
+};
+
 struct gw_tcp {
 	const struct gw_config *cfg;
 	const struct gw_policy *policy;
@@ -124,6 +136,7 @@ struct gw_tcp {
 	uint8_t *discard;   /* fallback without SO_PEEK_OFF */
 	uint16_t next_fwd_port;
 	struct gw_guestfwd *gfwd; /* NULL without guestfwd= rules */
+	struct log_once logged; /* enum tcp_log */
 };
 
 /* tcp_flow.c */

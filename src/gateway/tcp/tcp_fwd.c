@@ -66,8 +66,9 @@ static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
 
 	if (!rp || !(f = tcp_flow_alloc(t, e->guest_ip, e->guest_port, ra, rp))) {
 		t->stats.table_full++;
-		LOG_ONCE(LOG_LVL_WARN, "-netdev user: %u TCP flows in use (max-tcp-flows), "
-			 "resetting hostfwd connections", t->max_flows);
+		LOG_ONCE_FOR(&t->logged, TCP_LOG_FWD_FULL, LOG_LVL_WARN,
+			     "-netdev user: %u TCP flows in use (max-tcp-flows), "
+			     "resetting hostfwd connections", t->max_flows);
 		reset_close(fd);
 		return;
 	}
@@ -99,8 +100,8 @@ void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e)
 
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				LOG_ONCE(LOG_LVL_WARN, "-netdev user: hostfwd accept: %s",
-					 strerror(errno));
+				LOG_ONCE_FOR(&t->logged, TCP_LOG_FWD_ACCEPT, LOG_LVL_WARN,
+					     "-netdev user: hostfwd accept: %s", strerror(errno));
 			return;
 		}
 		if (peer.sin_family != AF_INET || pl < sizeof(peer)) {
