@@ -76,7 +76,7 @@ static int parse_vid(const char *s, const char **end)
 		return -1;
 	errno = 0;
 	n = strtoul(s, &e, 10);
-	if (errno || n < 1 || n > 4094)
+	if (errno || n < 1 || n > VLAN_VID_MAX)
 		return -1;
 	*end = e;
 	return (int)n;
@@ -88,7 +88,7 @@ int cli_parse_trunk(const char *list, struct port_vlan *v)
 	unsigned vid;
 
 	if (!strcmp(list, "all")) {
-		for (vid = 1; vid <= 4094; vid++)
+		for (vid = 1; vid <= VLAN_VID_MAX; vid++)
 			vlan_set_bit(v, vid);
 		return 0;
 	}
@@ -169,7 +169,7 @@ static int parse_common(struct cli_ctx *c, struct kvlist *kv, struct netdev_comm
 	}
 	snprintf(common->switch_name, sizeof(common->switch_name), "%s", sw);
 
-	r = kv_get_uint(kv, "vlan", 1, 4094, &vid, c->err, c->errlen);
+	r = kv_get_uint(kv, "vlan", 1, VLAN_VID_MAX, &vid, c->err, c->errlen);
 	if (r < 0)
 		return CLI_ERROR;
 	trunk = kv_get(kv, "trunk");

@@ -68,10 +68,10 @@ static void format_vlan(const struct port_vlan *v, char *buf, size_t size)
 		return;
 	}
 	off = (size_t)snprintf(buf, size, "trunk ");
-	for (vid = 1; vid <= 4094 && off < size; vid++) {
+	for (vid = 1; vid <= VLAN_VID_MAX && off < size; vid++) {
 		if (!vlan_bit(v, vid))
 			continue;
-		for (end = vid; end < 4094 && vlan_bit(v, end + 1); end++)
+		for (end = vid; end < VLAN_VID_MAX && vlan_bit(v, end + 1); end++)
 			;
 		if (end == vid)
 			off += (size_t)snprintf(buf + off, size - off, "%s%u", first ? "" : ",", vid);

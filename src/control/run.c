@@ -70,8 +70,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define RUN_DEFAULT_MTU 65520
-#define RUN_MTU_MIN 576 /* what the gateway accepts as its mtu= */
+#define RUN_DEFAULT_MTU GW_MTU_MAX /* also the largest --mtu */
+#define RUN_MTU_MIN GW_MTU_MIN /* what the gateway accepts as its mtu= */
 #define RUN_DEFAULT_IFNAME "tap0"
 #define RUN_DEFAULT_GW_ID "gw"
 #define RUN_TAP_ID "ns"

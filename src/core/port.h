@@ -42,7 +42,8 @@
 #include "core/log.h"
 
 #define PORT_ID_MAX 64
-#define VLAN_MAX 4095
+#define VLAN_MAX 4095     /* size of the VID space; 4095 itself is reserved */
+#define VLAN_VID_MAX 4094 /* the largest VID a port may carry */
 
 struct port;
 struct pcap_writer;

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/frame.h"
 #include "core/port.h"
 
 struct ev_loop;
@@ -51,7 +52,7 @@ struct network {
 	struct fdb *fdb;      /* NULL for a hub */
 	struct network_stats stats;
 	struct network *next; /* registry of all networks (control plane) */
-	uint8_t scratch[2][70000]; /* tag push/pop without allocation */
+	uint8_t scratch[2][FRAME_BUF_SIZE]; /* tag push/pop without allocation */
 };
 
 struct network *network_new(const char *id, enum network_mode mode,

@@ -594,7 +594,7 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 	}
 	if (kv_get_bool(kv, "host-loopback", &c->host_loopback, err, errlen) < 0)
 		return -1;
-	if ((r = kv_get_uint(kv, "mtu", 576, 65520, &n, err, errlen)) < 0)
+	if ((r = kv_get_uint(kv, "mtu", GW_MTU_MIN, GW_MTU_MAX, &n, err, errlen)) < 0)
 		return -1;
 	if (r) {
 		c->mtu = (unsigned)n;

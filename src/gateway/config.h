@@ -30,6 +30,9 @@ struct kvlist;
 #define GW_DEFAULT_MAX_TCP_FLOWS 16384
 #define GW_DEFAULT_MAX_OOO_KIB 4096 /* TCP out-of-order queue, all flows */
 #define GW_DEFAULT_MTU 1500
+/* The mtu= range, also what `vmwire run --mtu` accepts. */
+#define GW_MTU_MIN 576
+#define GW_MTU_MAX 65520
 #define GW_DEFAULT_MAX_FRAGS 64 /* IPv4 datagrams pending reassembly */
 #define GW_DEFAULT_UDP_TIMEOUT_S 60
 

@@ -83,7 +83,8 @@ int gw_udp_init(struct gw_udp *u, const struct gw_config *cfg, const struct gw_p
 	u->stats = stats;
 	u->loop = loop;
 	u->hostfwd = hostfwd;
-	u->timeout_ms = cfg->udp_timeout_ms ? cfg->udp_timeout_ms : GW_UDP_TIMEOUT_MS;
+	u->timeout_ms = cfg->udp_timeout_ms ? cfg->udp_timeout_ms
+					    : GW_DEFAULT_UDP_TIMEOUT_S * 1000ULL;
 	ev_timer_init(&u->sweep, udp_timer, u);
 	for (u->nbuckets = 16; u->nbuckets < cfg->max_udp_flows; u->nbuckets <<= 1)
 		;

@@ -12,8 +12,8 @@
  * host socket from a remote the guest may talk to comes back to the guest
  * source, its sender translated (127.0.0.1 appears as the host address).
  * A full table drops and counts the new flow. Flows idle for
- * udp-timeout= seconds (default GW_UDP_TIMEOUT_MS) are closed by a sweep
- * timer.
+ * udp-timeout= seconds (default GW_DEFAULT_UDP_TIMEOUT_S) are closed by a
+ * sweep timer.
  *
  * Host sockets are read in batches with recvmmsg(), bounded by the free
  * slots of the reply ring so we never read what we would have to drop.
@@ -49,7 +49,6 @@ struct gw_arp;
 struct gw_stats;
 struct gw_hostfwd;
 
-#define GW_UDP_TIMEOUT_MS 60000
 #define GW_UDP_SWEEP_MS 1000
 #define GW_UDP_BATCH 16
 

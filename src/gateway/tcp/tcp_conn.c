@@ -51,8 +51,6 @@
 #define TCP_MAX_RETRIES 12
 #define TCP_OUR_WS 7
 #define TCP_BATCH_BYTES (1u << 20)
-#define TCP_DISCARD_SIZE 65536
-#define TCP_DISCARD_IOV 64
 
 static const struct gw_tcp_stats zero_stats;
 
@@ -556,7 +554,7 @@ static void on_rto(struct tcp_flow *f, uint64_t now)
 		tcp_flow_close(f, true, true);
 		return;
 	}
-	f->rto_ms = f->rto_ms * 2 > 60000 ? 60000 : f->rto_ms * 2;
+	f->rto_ms = f->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : f->rto_ms * 2;
 	switch (f->state) {
 	case TS_SYN_ACK_SENT:
 	case TS_HF_SYN_SENT:
@@ -632,7 +630,7 @@ struct gw_tcp *gw_tcp_new(const struct gw_config *cfg, const struct gw_policy *p
 	t->bufs = malloc(t->nbufs * t->buf_size);
 	t->iov = calloc(t->niov, sizeof(*t->iov));
 	t->discard = malloc(TCP_DISCARD_SIZE);
-	t->next_fwd_port = 49152;
+	t->next_fwd_port = TCP_FWD_PORT_FIRST;
 	if (!t->bufs || !t->iov || !t->discard ||
 	    tcp_table_init(t, cfg->max_tcp_flows ? cfg->max_tcp_flows : GW_DEFAULT_MAX_TCP_FLOWS) ||
 	    tcp_guestfwd_init(t)) {

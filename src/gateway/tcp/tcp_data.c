@@ -73,10 +73,6 @@
 #include <sys/socket.h>
 
 #define TCP_PUSH_ROUNDS 4
-#define TCP_DISCARD_SIZE 65536
-#define TCP_DISCARD_IOV 64
-#define TCP_RTO_MIN_MS 200
-#define TCP_RTO_MAX_MS 60000
 
 static bool ooo_flush(struct tcp_flow *f);
 
@@ -556,8 +552,8 @@ static void rtt_sample(struct tcp_flow *f)
 {
 	uint64_t r = tcp_now_us() - f->rtt_ts_us;
 	f->rtt_ts_us = 0;
-	if (r > 60000000)
-		return;
+	if (r > TCP_RTO_MAX_MS * 1000ULL)
+		return; /* longer than any RTO we would use: not a real sample */
 	if (!f->srtt_us) {
 		f->srtt_us = (uint32_t)r;
 		f->rttvar_us = (uint32_t)r / 2;

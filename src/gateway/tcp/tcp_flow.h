@@ -32,6 +32,14 @@
 #include "gateway/tcp/tcp_segment.h"
 
 #define TCP_SACK_SB 8 /* SACK scoreboard entries per flow */
+#define TCP_RTO_MIN_MS 200
+#define TCP_RTO_MAX_MS 60000 /* backoff stops here; RFC 6298: a cap of at least 60 s */
+/* Without SO_PEEK_OFF, sent-but-unacknowledged data is read past into
+ * TCP_DISCARD_IOV iovecs of one TCP_DISCARD_SIZE buffer (gw_tcp.discard). */
+#define TCP_DISCARD_SIZE 65536
+#define TCP_DISCARD_IOV 64
+/* hostfwd connections take guest-side source ports from here to 65535. */
+#define TCP_FWD_PORT_FIRST 49152
 
 enum tcp_state {
 	TS_FREE = 0,

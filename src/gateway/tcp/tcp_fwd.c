@@ -47,10 +47,10 @@ static uint16_t nat_port(struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra
 {
 	if (want && !tcp_flow_lookup(t, ga, gp, ra, want))
 		return want;
-	for (unsigned i = 0; i < 16384; i++) {
+	for (unsigned i = 0; i < 65536 - TCP_FWD_PORT_FIRST; i++) {
 		uint16_t p = t->next_fwd_port;
 
-		t->next_fwd_port = p == 65535 ? 49152 : (uint16_t)(p + 1);
+		t->next_fwd_port = p == 65535 ? TCP_FWD_PORT_FIRST : (uint16_t)(p + 1);
 		if (!tcp_flow_lookup(t, ga, gp, ra, p))
 			return p;
 	}
