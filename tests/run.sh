@@ -146,14 +146,8 @@ run_valgrind() {
 		done
 	fi
 	[ ${#tests[@]} -gt 0 ] || return 0
-	if ! command -v valgrind >/dev/null && [ "$(id -u)" = 0 ] &&
-		command -v apt-get >/dev/null; then
-		echo "installing valgrind (apt-get)"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			valgrind >/dev/null 2>&1 ||
-			{ apt-get update -qq >/dev/null 2>&1 &&
-				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-					--no-install-recommends valgrind >/dev/null 2>&1; }
+	if ! command -v valgrind >/dev/null && [ "$(id -u)" = 0 ]; then
+		"$ROOT/tools/ensure-deps.sh" --pkgs valgrind || true
 	fi
 	if ! command -v valgrind >/dev/null; then
 		skipped=$((skipped + 1))

@@ -17,6 +17,8 @@
 #   VW_TMP                  per-test temp dir (set by vw_tmpdir / vw_start)
 #   vw_require_root         skip (77) unless running as root
 #   vw_need_pkgs PKG...     apt-get install the Debian packages not installed
+#                           (tools/ensure-deps.sh: waits for the dpkg lock;
+#                           CI installed them all up front)
 #   vw_enter_private_netns "$@"
 #                           re-exec the script under `unshare -n`, lo up,
 #                           then vw_tmpdir
@@ -51,7 +53,6 @@ VW_READY_LINE='vmwire: info: ready'
 VW_NAME=$(basename "$0" .sh)
 declare -a vw__exit_cmds=()
 declare -A VW_PID=()
-vw__apt_updated=
 
 vw_pass() { echo "PASS: $1"; }
 
@@ -70,20 +71,8 @@ vw_require_root() {
 }
 
 vw_need_pkgs() {
-	local p missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q 'install ok installed' || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	echo "installing ${missing[*]}"
-	if [ -z "$vw__apt_updated" ]; then
-		apt-get update -qq >/dev/null 2>&1 || true
-		vw__apt_updated=1
-	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
-		vw_fail "$VW_NAME" "cannot install ${missing[*]}"
+	"$VW_ROOT/tools/ensure-deps.sh" --pkgs "$@" ||
+		vw_fail "$VW_NAME" "cannot install $*"
 }
 
 vw_enter_private_netns() {
