@@ -2,7 +2,10 @@
 #
 #   make            build/vmwire (and build/libvmwire.a, the embeddable library)
 #   make check      unit tests, then namespace and QEMU integration tests,
-#                   against the normal and the ASan+UBSan build
+#                   against the normal and the ASan+UBSan build (the
+#                   include layering is one of them: tests/integration/
+#                   check_layers.sh)
+#   make layers     only the include layering check (tools/check-layers.sh)
 #   make asan       build-asan/vmwire with AddressSanitizer + UBSan
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       build-fuzz/fuzz_* libFuzzer targets (clang; see tests/fuzz/README.md)
@@ -90,6 +93,11 @@ fuzz-smoke: fuzz
 			{ tail -n 60 build-fuzz/$$t.log; echo "fuzz-smoke: $$t FAILED, see build-fuzz/$$t.log"; exit 1; }; \
 		grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' build-fuzz/$$t.log | tail -n 1; \
 	done
+
+# A lower layer of src/ including a higher one fails here (and in make check).
+.PHONY: layers
+layers:
+	@tools/check-layers.sh
 
 check:
 	@tools/ensure-deps.sh test

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# check-layers.sh - fail when a lower layer includes a higher one.
+# check-layers.sh [--src DIR] - fail when a lower layer includes a higher one.
 #
 # The folders under src/ are layers; each may include only itself and the
 # layers listed for it below (doc/HACKING.md, "Layers"). Run by `make check`
@@ -15,9 +15,24 @@
 #   gateway   user-mode gateway            (core, fabric, config)
 #   control   CLI, monitor, run, sandbox   (everything)
 #   main.c                                 (everything)
+#
+# --src DIR checks a copy of the tree instead of src/ (the checker's own
+# test, tests/integration/check_layers.sh, plants a bad include in one).
 
 set -uo pipefail
-cd "$(dirname "$0")/../src" || exit 1
+
+src=$(dirname "$0")/../src
+name=src
+case ${1:-} in
+--src)
+	[ $# -eq 2 ] || { echo "usage: $0 [--src DIR]" >&2; exit 2; }
+	src=$2
+	name=$2
+	;;
+"") ;;
+*) echo "usage: $0 [--src DIR]" >&2; exit 2 ;;
+esac
+cd "$src" || exit 2
 
 declare -A allowed=(
 	[core]="core"
@@ -34,7 +49,7 @@ while IFS= read -r -d '' f; do
 	[ "$layer" = "$f" ] && continue # src/main.c: top, may include anything
 	ok=${allowed[$layer]:-}
 	if [ -z "$ok" ]; then
-		echo "check-layers: src/$f: folder '$layer' has no rule in tools/check-layers.sh" >&2
+		echo "check-layers: $name/$f: folder '$layer' has no rule in tools/check-layers.sh" >&2
 		bad=1
 		continue
 	fi
@@ -48,7 +63,7 @@ while IFS= read -r -d '' f; do
 		case " $ok " in
 		*" $target "*) ;;
 		*)
-			echo "check-layers: src/$f:$n includes \"$inc\": $layer may include only: $ok" >&2
+			echo "check-layers: $name/$f:$n includes \"$inc\": $layer may include only: $ok" >&2
 			bad=1
 			;;
 		esac
