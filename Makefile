@@ -10,6 +10,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       build-fuzz/fuzz_* libFuzzer targets (clang; see tests/fuzz/README.md)
 #   make fuzz-smoke each fuzz target for FUZZ_SECS seconds on its corpus
+#   make man        regenerate doc/vmwire.1's NETDEV TYPES from the registry
 #
 # Sources are discovered, so adding a file under src/ needs no edit here.
 
@@ -45,7 +46,7 @@ FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECS  ?= 20
 
 .PHONY: all deps asan check check-unit check-integration unit install uninstall clean fuzz fuzz-smoke \
-	fuzz-bins
+	fuzz-bins man
 
 all: $(BUILD)/vmwire $(BUILD)/libvmwire.a
 
@@ -108,6 +109,17 @@ check-unit:
 	@tools/ensure-deps.sh test
 	$(MAKE) all unit
 	tests/run.sh --unit-only
+
+# The netdev types' part of the man page is what the registry prints (each
+# type's keys and descriptions live in its own file); test_netdev_registry
+# fails when the committed page differs.
+man: $(BUILD)/vmwire
+	$(BUILD)/vmwire --help-man-netdevs >$(BUILD)/netdev-types.man
+	awk -v gen=$(BUILD)/netdev-types.man \
+		'index($$0, "END NETDEV TYPES") { skip = 0 } !skip { print } \
+		 index($$0, "BEGIN NETDEV TYPES") { while ((getline l < gen) > 0) print l; skip = 1 }' \
+		doc/vmwire.1 >$(BUILD)/vmwire.1.new
+	mv $(BUILD)/vmwire.1.new doc/vmwire.1
 
 install: $(BUILD)/vmwire
 	install -D -m 0755 $(BUILD)/vmwire $(DESTDIR)$(BINDIR)/vmwire

@@ -204,12 +204,12 @@ static void print_hint(const struct netdev *nd)
 	size_t len = 0;
 	FILE *f;
 
-	if (!nd->type->hint)
+	if (!nd->ops->hint)
 		return;
 	f = open_memstream(&text, &len);
 	if (!f)
 		return;
-	nd->type->hint(nd, f);
+	nd->ops->hint(nd, f);
 	fclose(f);
 	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = '\0';
@@ -232,7 +232,7 @@ static void teardown(struct daemon_state *d)
 		struct pcap_writer *pcap = nd->pcap;
 
 		d->rt.netdevs = nd->next;
-		nd->type->destroy(nd);
+		nd->ops->destroy(nd);
 		if (pcap) /* ours; the ports held their own references */
 			pcap_put(pcap);
 	}
@@ -302,7 +302,7 @@ static int start(struct daemon_state *d, struct cli *cli)
 	}
 	for (nd = d->rt.netdevs; nd; nd = nd->next) {
 		errbuf[0] = '\0';
-		if (nd->type->start(nd, d->rt.loop, errbuf, sizeof(errbuf)) < 0) {
+		if (nd->ops->start(nd, d->rt.loop, errbuf, sizeof(errbuf)) < 0) {
 			err("%s", *errbuf ? errbuf : "-netdev: start failed");
 			return -1;
 		}
@@ -318,6 +318,7 @@ static int start(struct daemon_state *d, struct cli *cli)
 int main(int argc, char **argv)
 {
 	struct daemon_state d = { .sigfd = -1, .ready_fd = -1 };
+	struct sandbox_needs needs;
 	char errbuf[CLI_ERR_MAX];
 	struct cli cli;
 	sigset_t mask;
@@ -327,6 +328,13 @@ int main(int argc, char **argv)
 		return ctl_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
+	/* Undocumented: the man page's NETDEV TYPES section, from the
+	 * registry, for "make man" and the test that keeps doc/vmwire.1 in
+	 * step with it. */
+	if (argc == 2 && !strcmp(argv[1], "--help-man-netdevs")) {
+		netdev_types_man(stdout);
+		return 0;
+	}
 
 	/* A peer closing its socket must be an EPIPE, not our death. */
 	signal(SIGPIPE, SIG_IGN);
@@ -367,7 +375,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Everything is bound and listening: give up what only setup needed. */
-	if (sandbox_apply(&cli.sandbox, errbuf, sizeof(errbuf)) < 0) {
+	sandbox_needs_collect(d.rt.netdevs, &needs);
+	if (sandbox_apply(&cli.sandbox, &needs, errbuf, sizeof(errbuf)) < 0) {
 		err("%s", errbuf);
 		teardown(&d);
 		cli_free(&cli);

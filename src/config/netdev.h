@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/port.h"
@@ -35,43 +36,92 @@ struct netdev_common {
 	char pcap_path[4096]; /* "" = no capture */
 };
 
-struct netdev_type {
-	const char *name; /* "stream", "dgram", "socket", "tap", "user" */
-	/* Phase one: validate; no side effects. NULL + err on error. */
-	struct netdev *(*parse)(struct kvlist *kv, char *err, size_t errlen);
+/* What a started netdev does; parse() sets nd->ops. Kept apart from the
+ * type so one spelling can build another type's netdev ("-netdev socket"
+ * returns a stream or dgram netdev with their ops). */
+struct netdev_ops {
 	/* Phase two: open, bind, attach. -1 + err on error. */
 	int (*start)(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen);
 	/* Print, one per line, the QEMU arguments that connect a VM here
 	 * (e.g. "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=..."
-	 * followed by "-device virtio-net-pci,netdev=n0"). May print nothing. */
+	 * followed by "-device virtio-net-pci,netdev=n0"). NULL or printing
+	 * nothing: VMs do not connect to this netdev directly. */
 	void (*hint)(const struct netdev *nd, FILE *out);
 	/* One line for the monitor: listening address, connection count. */
 	void (*describe)(const struct netdev *nd, char *buf, size_t size);
-	/* Close every port and fd, unlink socket files, free. */
+	/* Close every port and fd, unlink socket files, free. Works on a
+	 * netdev that was parsed but never started. */
 	void (*destroy)(struct netdev *nd);
 };
 
+/*
+ * One key of a type, for --help and vmwire(1). key is the spelling as the
+ * user writes it, metavariables in capitals ("addr.path=PATH"); help is one
+ * line; man is optional troff detail the man page adds after it.
+ */
+struct netdev_key {
+	const char *key;
+	const char *help;
+	const char *man;
+};
+
+/*
+ * What a netdev still does once the sandbox is applied (sandbox.c), beyond
+ * the base allow list every daemon needs (the loop, sockets of the inet and
+ * unix families, files). The daemon keeps the union over its configured
+ * netdevs, so a type that needs nothing special declares nothing.
+ */
+struct netdev_sandbox {
+	const char *const *syscalls; /* system call names, NULL-terminated */
+	const unsigned long *ioctls; /* ioctl requests, 0-terminated */
+	uint64_t caps;               /* capabilities kept when staying root: 1 << CAP_x */
+	/* Files it opens after the sandbox, for vmwire(1): the sandbox keeps
+	 * the filesystem, so this documents rather than grants. */
+	const char *paths;
+	/* Does this configured netdev run commands? They inherit the filter,
+	 * so the daemon then loads a deny list instead of the allow list. */
+	bool (*spawns)(const struct netdev *nd);
+};
+
+/* A netdev type as the command line knows it: "-netdev NAME,...". Each
+ * type defines one in its own file and has one line in the registry
+ * (control/netdev_types.def). */
+struct netdev_type {
+	const char *name;    /* "stream", "dgram", "socket", "tap", "user" */
+	const char *summary; /* one line for --help */
+	const char *man;     /* troff paragraph(s) opening its vmwire(1) section */
+	const struct netdev_key *keys; /* terminated by { NULL } */
+	const char *man_notes; /* troff after the key list, or NULL */
+	/* Phase one: validate; no side effects. Returns a netdev with ->type
+	 * and ->ops set, or NULL + err on error. */
+	struct netdev *(*parse)(struct kvlist *kv, char *err, size_t errlen);
+	struct netdev_sandbox sandbox;
+};
+
 struct netdev {
-	const struct netdev_type *type;
+	const struct netdev_type *type; /* what the user wrote */
+	const struct netdev_ops *ops;   /* what runs it */
 	struct netdev_common common;
 	struct network *net;   /* set before start() */
 	struct pcap_writer *pcap; /* opened before start() if pcap_path set */
 	struct netdev *next;   /* all netdevs, in command line order */
 };
 
+/* The registry (control/netdev_registry.c), in --help order. */
+extern const struct netdev_type *const netdev_types[];
+extern const size_t netdev_types_count;
+
 /* Look up a type by name; NULL if unknown. */
 const struct netdev_type *netdev_type_find(const char *name);
-/* Comma separated list of type names for error messages and --help. */
+/* Comma separated list of type names for error messages. */
 const char *netdev_type_names(void);
+/* The "Netdev types:" part of --help. */
+void netdev_types_usage(FILE *out);
+/* The NETDEV TYPES section of vmwire(1), troff, from .SH to the last key. */
+void netdev_types_man(FILE *out);
 
 /* Give a freshly initialised port the netdev's VLAN setup and pcap and
  * attach it to the netdev's network. */
 void netdev_port_setup(struct netdev *nd, struct port *port);
-
-/* Type tables implemented by each attachment module. */
-extern const struct netdev_type netdev_stream_type;
-extern const struct netdev_type netdev_socket_type;
-extern const struct netdev_type netdev_dgram_type;
-extern const struct netdev_type netdev_tap_type;
 
 #endif

@@ -199,21 +199,6 @@ static int parse_common(struct cli_ctx *c, struct kvlist *kv, struct netdev_comm
 	return CLI_OK;
 }
 
-/* What the sandbox must leave: a user gateway may want raw ICMP, a
- * guestfwd cmd: runs commands that inherit the syscall filter. */
-static void note_sandbox_needs(struct cli *cli, const char *tname, struct kvlist *kv)
-{
-	const char *v;
-	unsigned it = 0;
-
-	if (strcmp(tname, "user"))
-		return;
-	cli->sandbox.keep_net_raw = true;
-	while ((v = kv_next(kv, "guestfwd", &it)))
-		if (strstr(v, "-cmd:"))
-			cli->sandbox.spawns = true;
-}
-
 static int opt_netdev(struct cli_ctx *c, const char *arg)
 {
 	const struct netdev_type *type;
@@ -253,7 +238,6 @@ static int opt_netdev(struct cli_ctx *c, const char *arg)
 	c->tail = &nd->next;
 	if (kv_check_unused(&kv, NULL, c->err, c->errlen) < 0)
 		goto out;
-	note_sandbox_needs(c->cli, tname, &kv);
 	rc = CLI_OK;
 out:
 	kv_free(&kv);
@@ -716,7 +700,7 @@ void cli_free(struct cli *cli)
 
 	while ((nd = cli->netdevs)) {
 		cli->netdevs = nd->next;
-		nd->type->destroy(nd);
+		nd->ops->destroy(nd);
 	}
 	while ((s = cli->switches)) {
 		cli->switches = s->next;
@@ -769,51 +753,9 @@ void cli_usage(FILE *out)
 "                     separated by ':' (trunk=10:20:100-110); without\n"
 "                     vlan=, untagged frames are dropped\n"
 "  pcap=FILE          capture this netdev's traffic to FILE (pcap format)\n"
-"\n"
-"Netdev types:\n"
-"  stream             QEMU -netdev stream framing (4-byte length prefix)\n"
-"      server=on|off  listen (one port per connection) or connect\n"
-"      addr.type=unix addr.path=PATH [addr.abstract=on|off addr.tight=on|off]\n"
-"      addr.type=inet addr.host=HOST addr.port=PORT [addr.ipv4=on|off\n"
-"                     addr.ipv6=on|off]\n"
-"      addr.type=fd addr.str=FD\n"
-"      reconnect=SECONDS, reconnect-ms=MS   client: retry after a failure\n"
-"  socket             QEMU -netdev socket (legacy stream and UDP framing)\n"
-"      listen=[HOST]:PORT | connect=HOST:PORT | mcast=GROUP:PORT[,localaddr=ADDR]\n"
-"      | udp=HOST:PORT,localaddr=HOST:PORT\n"
-"  dgram              QEMU -netdev dgram: one frame per datagram\n"
-"      local.type=inet local.host=HOST local.port=PORT\n"
-"      remote.type=inet remote.host=HOST remote.port=PORT\n"
-"      local.type=unix local.path=PATH  remote.type=unix remote.path=PATH\n"
-"      local.type=fd local.str=FD\n"
-"  tap                a host TAP interface, created if missing\n"
-"      ifname=NAME    interface name (default: kernel picks vmwireN/tapN)\n"
-"      netns=NAME|PATH  create it in /run/netns/NAME or /proc/PID/ns/net\n"
-"      mtu=N          interface MTU\n"
-"      offload=on|off checksum/TSO offloads: 64 KiB frames cross whole (default on)\n"
-"      script=no, downscript=no, vnet_hdr=on  accepted for QEMU lines\n"
-"  user               the user-mode gateway (QEMU -netdev user, slirp): DHCP,\n"
-"                     DNS, NAT of guest UDP/ICMP/TCP to the host's network\n"
-"      net=ADDR[/MASK] host=ADDR dns=ADDR dhcpstart=ADDR restrict=on|off\n"
-"      hostname= domainname= dnssearch= tftp= bootfile= ipv4= ipv6=\n"
-"      hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (repeatable;\n"
-"                     empty HOSTADDR = every host address, empty GUESTADDR =\n"
-"                     dhcpstart; monitor: hostfwd_add, hostfwd_remove)\n"
-"      guestfwd=[tcp]:[SERVER]:PORT-DEV (repeatable; SERVER default .4 of net)\n"
-"                     DEV tcp:HOST:PORT, unix:PATH (vmwire extension) or\n"
-"                     cmd:COMMAND (sh -c, one process per guest connection,\n"
-"                     its stdin/stdout are the connection; at most 64 at once)\n"
-"      dns-upstream=ADDR[:PORT]  lease=ADDR@MAC (static DHCP, repeatable)\n"
-"      host-loopback=on|off (10.0.2.2 reaches the host's 127.0.0.1, default on)\n"
-"      resolv-conf=PATH (upstreams when no dns-upstream=, re-read on change;\n"
-"                     default /etc/resolv.conf)\n"
-"      mtu=N (default 1500) max-leases=N (16) max-udp-flows=N (256)\n"
-"      max-tcp-flows=N (16384; beyond it new connections are reset)\n"
-"      max-ooo-kib=N (4096; guest TCP data held out of order, all flows\n"
-"                     together, a quarter per flow; 0 drops it)\n"
-"      egress-allow=CIDR[:CIDR...] egress-deny=CIDR[:CIDR...] (deny wins)\n"
-"      udp-timeout=SECONDS\n"
-"      max-frags=N (IPv4 datagrams pending reassembly, 0 drops fragments)\n"
+"\n", out);
+	netdev_types_usage(out);
+	fputs(
 "\n"
 "With no -netdev, vmwire listens on $XDG_RUNTIME_DIR/vmwire/default.sock\n"
 "(/run/vmwire/default.sock as root) and prints how QEMU connects.\n"

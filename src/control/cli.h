@@ -49,8 +49,8 @@ struct cli {
 	/* Set when no -netdev was given and the default listener was added:
 	 * main() creates this directory (mode 0700) before starting it. */
 	char default_dir[4096];
-	/* -sandbox, -runas / -run-with user=; spawns and keep_net_raw are
-	 * derived from the -netdev user options. */
+	/* -sandbox, -runas / -run-with user=; what the netdevs need on top
+	 * comes from their types (sandbox_needs_collect()). */
 	struct sandbox_opts sandbox;
 };
 

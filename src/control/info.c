@@ -158,8 +158,8 @@ static void print_network(const struct runtime *rt, const struct network *net, F
 		if (nd->net != net)
 			continue;
 		desc[0] = '\0';
-		if (nd->type->describe)
-			nd->type->describe(nd, desc, sizeof(desc));
+		if (nd->ops->describe)
+			nd->ops->describe(nd, desc, sizeof(desc));
 		fprintf(out, " \\ %s: %s%s%s\n", nd->common.id, nd->type->name, *desc ? ", " : "",
 			desc);
 		for (p = net->ports; p; p = p->net_next)

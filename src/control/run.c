@@ -464,7 +464,7 @@ static int ns_setup(void *arg)
 	struct rtnl nl;
 	int ret;
 
-	if (r->tap->type->start(r->tap, r->loop, why, sizeof(why)) < 0) {
+	if (r->tap->ops->start(r->tap, r->loop, why, sizeof(why)) < 0) {
 		snprintf(r->err, sizeof(r->err), "%s", why);
 		return -EIO;
 	}
@@ -787,7 +787,7 @@ static void teardown(struct run *r)
 		r->child_gone = true;
 	}
 	if (r->tap) /* started or not: closes the TAP if it has one */
-		r->tap->type->destroy(r->tap);
+		r->tap->ops->destroy(r->tap);
 	if (r->gw)
 		port_close(gateway_port(r->gw));
 	if (r->net)

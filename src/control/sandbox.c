@@ -16,9 +16,10 @@
  *    clients) this step is skipped.
  *
  * 2. Privileges. With -runas we take the user's groups, gid and uid; the
- *    kernel then clears every capability. Staying root, we keep only
- *    CAP_NET_RAW, and only when a user-mode gateway may need the raw ICMP
- *    fallback (root's ping_group_range usually excludes it). The bounding
+ *    kernel then clears every capability. Staying root, we keep only what
+ *    the configured netdev types declare (a user-mode gateway: CAP_NET_RAW
+ *    for the raw ICMP fallback, root's ping_group_range usually excludes
+ *    it). The bounding
  *    set is emptied first, so nothing exec'd later (guestfwd cmd:) gets
  *    capabilities back, and no_new_privs stops setuid binaries too.
  *    A TAP or a listening socket made during setup needs no privilege to
@@ -28,15 +29,20 @@
  *    (SIGSYS, logged by the kernel's audit). The allow list is the set of
  *    calls the event loop, the ports, the gateway and the monitor make at
  *    runtime; socket() is limited to AF_UNIX/AF_INET/AF_INET6 and ioctl()
- *    to the few requests used (FIONREAD, SIOCOUTQ, TUNSETOFFLOAD, tty
- *    queries from stdio). A guestfwd cmd: runs /bin/sh and arbitrary
- *    commands, which inherit the filter, so with cmd: configured the filter
- *    becomes a deny list of what a network daemon never needs (ptrace,
- *    mount, module loading, bpf, keyrings, AF_PACKET/AF_NETLINK sockets).
+ *    to the few requests used (FIONREAD, SIOCOUTQ, tty queries from stdio).
+ *    Each configured netdev type adds what it declares in its struct
+ *    netdev_sandbox (a TAP: TUNSETOFFLOAD), so the filter is the base
+ *    list plus the union of the netdevs' needs (sandbox_needs_collect()).
+ *    A guestfwd cmd: runs /bin/sh and arbitrary commands, which inherit
+ *    the filter, so with cmd: configured (a type's spawns() says so) the
+ *    filter becomes a deny list of what a network daemon never needs
+ *    (ptrace, mount, module loading, bpf, keyrings, AF_PACKET/AF_NETLINK
+ *    sockets).
  *    VMWIRE_SANDBOX_DEBUG=1 turns the kill into a trap that names the call
  *    on stderr before dying, which is how missing entries are found.
  */
 #include "control/sandbox.h"
+#include "config/netdev.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -133,7 +139,8 @@ static void drop_bounding(uint64_t keep)
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
-static int drop_privileges(const struct sandbox_opts *o, char *err, size_t errlen)
+static int drop_privileges(const struct sandbox_opts *o, const struct sandbox_needs *needs,
+			   char *err, size_t errlen)
 {
 	uint64_t keep = 0;
 	struct passwd *pw;
@@ -172,8 +179,7 @@ static int drop_privileges(const struct sandbox_opts *o, char *err, size_t errle
 		info("sandbox: running as %s (uid %u, gid %u)", o->user,
 		     (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
 	} else if (geteuid() == 0) {
-		if (o->keep_net_raw)
-			keep |= 1ull << CAP_NET_RAW;
+		keep = needs->caps;
 		drop_bounding(keep);
 		if (capset_keep(keep) < 0) {
 			snprintf(err, errlen, "sandbox: capset: %s", strerror(errno));
@@ -255,8 +261,39 @@ static const int denied[] = {
 };
 
 static const unsigned long ioctls[] = {
-	FIONREAD, SIOCOUTQ, FIONBIO, FIOCLEX, TCGETS, TIOCGWINSZ, TUNSETOFFLOAD,
+	FIONREAD, SIOCOUTQ, FIONBIO, FIOCLEX, TCGETS, TIOCGWINSZ,
 };
+
+void sandbox_needs_collect(const struct netdev *netdevs, struct sandbox_needs *needs)
+{
+	const struct netdev *nd;
+	const char *const *sc;
+	const unsigned long *io;
+	unsigned i;
+
+	memset(needs, 0, sizeof(*needs));
+	for (nd = netdevs; nd; nd = nd->next) {
+		const struct netdev_sandbox *sb = &nd->type->sandbox;
+
+		needs->caps |= sb->caps;
+		if (sb->spawns && sb->spawns(nd))
+			needs->spawns = true;
+		for (sc = sb->syscalls; sc && *sc; sc++) {
+			for (i = 0; i < needs->n_syscalls; i++)
+				if (!strcmp(needs->syscalls[i], *sc))
+					break;
+			if (i == needs->n_syscalls && i < SANDBOX_EXTRA_MAX)
+				needs->syscalls[needs->n_syscalls++] = *sc;
+		}
+		for (io = sb->ioctls; io && *io; io++) {
+			for (i = 0; i < needs->n_ioctls; i++)
+				if (needs->ioctls[i] == *io)
+					break;
+			if (i == needs->n_ioctls && i < SANDBOX_EXTRA_MAX)
+				needs->ioctls[needs->n_ioctls++] = *io;
+		}
+	}
+}
 
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
@@ -268,7 +305,8 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	_exit(128 + SIGSYS);
 }
 
-static int add_rules(scmp_filter_ctx ctx, bool strict, uint32_t kill)
+static int add_rules(scmp_filter_ctx ctx, const struct sandbox_needs *needs, bool strict,
+		     uint32_t kill)
 {
 	size_t i;
 	int rc = 0;
@@ -310,11 +348,22 @@ static int add_rules(scmp_filter_ctx ctx, bool strict, uint32_t kill)
 	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, ioctls[i]));
+	/* The netdevs' own needs, see netdev.h. */
+	for (i = 0; i < needs->n_syscalls; i++) {
+		int nr = seccomp_syscall_resolve_name(needs->syscalls[i]);
+
+		if (nr >= 0)
+			rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	for (i = 0; i < needs->n_ioctls; i++)
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, needs->ioctls[i]));
 	return rc;
 }
 
-static int load_filter(bool strict, char *err, size_t errlen)
+static int load_filter(const struct sandbox_needs *needs, char *err, size_t errlen)
 {
+	bool strict = !needs->spawns;
 	bool debug_trap = getenv("VMWIRE_SANDBOX_DEBUG") != NULL;
 	uint32_t kill = debug_trap ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
 	scmp_filter_ctx ctx;
@@ -333,7 +382,7 @@ static int load_filter(bool strict, char *err, size_t errlen)
 	/* The kernel logs what it kills, so a missing entry is findable. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
 	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, kill);
-	rc = add_rules(ctx, strict, kill);
+	rc = add_rules(ctx, needs, strict, kill);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -361,7 +410,8 @@ static void selftest(void)
 		close(fd);
 }
 
-int sandbox_apply(const struct sandbox_opts *o, char *err, size_t errlen)
+int sandbox_apply(const struct sandbox_opts *o, const struct sandbox_needs *needs, char *err,
+		  size_t errlen)
 {
 	if (o->off) {
 		info("sandbox: off (-sandbox off): keeping privileges and every system call");
@@ -369,15 +419,15 @@ int sandbox_apply(const struct sandbox_opts *o, char *err, size_t errlen)
 		return 0;
 	}
 	enter_namespaces();
-	if (drop_privileges(o, err, errlen) < 0)
+	if (drop_privileges(o, needs, err, errlen) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		snprintf(err, errlen, "sandbox: no_new_privs: %s", strerror(errno));
 		return -1;
 	}
-	if (load_filter(!o->spawns, err, errlen) < 0)
+	if (load_filter(needs, err, errlen) < 0)
 		return -1;
-	if (o->spawns)
+	if (needs->spawns)
 		info("sandbox: guestfwd cmd: configured, seccomp denies dangerous calls only");
 	debug("sandbox: on");
 	selftest();

@@ -16,20 +16,38 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define SANDBOX_USER_MAX 64
 
+#define SANDBOX_EXTRA_MAX 32
+
+struct netdev;
+
 struct sandbox_opts {
 	bool off;                    /* -sandbox off / --no-sandbox */
 	char user[SANDBOX_USER_MAX]; /* -runas: "" = keep our uid */
-	/* guestfwd=...-cmd: runs commands that inherit the filter: they get a
-	 * deny list (dangerous calls only) instead of the strict allow list. */
-	bool spawns;
-	/* A user-mode gateway's ICMP NAT falls back to raw sockets as root:
-	 * keep CAP_NET_RAW when we stay root. */
-	bool keep_net_raw;
 };
+
+/*
+ * What the configured netdevs need after the sandbox, the union of their
+ * types' struct netdev_sandbox (config/netdev.h) over the base allow list.
+ */
+struct sandbox_needs {
+	uint64_t caps;  /* kept when we stay root (1 << CAP_x) */
+	/* A netdev runs commands (guestfwd cmd:) that inherit the filter:
+	 * they get a deny list (dangerous calls only) instead of the strict
+	 * allow list. */
+	bool spawns;
+	const char *syscalls[SANDBOX_EXTRA_MAX];
+	unsigned n_syscalls;
+	unsigned long ioctls[SANDBOX_EXTRA_MAX];
+	unsigned n_ioctls;
+};
+
+/* Collect the needs of every netdev in the list (linked by ->next). */
+void sandbox_needs_collect(const struct netdev *netdevs, struct sandbox_needs *needs);
 
 /*
  * Drop privileges, enter new mount/IPC/UTS namespaces where allowed, set
@@ -38,7 +56,8 @@ struct sandbox_opts {
  * With VMWIRE_SANDBOX_SELFTEST=1 in the environment, then attempt a
  * forbidden call (socket(AF_PACKET)): the filter kills us with SIGSYS.
  */
-int sandbox_apply(const struct sandbox_opts *o, char *err, size_t errlen);
+int sandbox_apply(const struct sandbox_opts *o, const struct sandbox_needs *needs, char *err,
+		  size_t errlen);
 
 /* Check that user exists (phase one, exit status 2 if not). */
 int sandbox_check_user(const char *user, char *err, size_t errlen);

@@ -6,6 +6,7 @@
  * one); start() creates the gateway port, opens its DNS sockets and plugs
  * it into the netdev's network (phase two). Kept apart from gateway.c so
  * the gateway itself links into unit tests without the netdev registry.
+ * Its keys and their descriptions here are the --help and vmwire(1) text.
  */
 #include "config/keyval.h"
 #include "config/netdev.h"
@@ -13,9 +14,12 @@
 #include "gateway/gateway.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const struct netdev_ops user_netdev_ops;
 
 struct netdev_user {
 	struct netdev nd; /* first: container_of by cast */
@@ -36,6 +40,7 @@ static struct netdev *user_parse(struct kvlist *kv, char *err, size_t errlen)
 		return NULL;
 	}
 	u->nd.type = &netdev_user_type;
+	u->nd.ops = &user_netdev_ops;
 	return &u->nd;
 }
 
@@ -51,12 +56,6 @@ static int user_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t
 	}
 	netdev_port_setup(nd, gateway_port(u->gw));
 	return 0;
-}
-
-static void user_hint(const struct netdev *nd, FILE *out)
-{
-	(void)nd;
-	(void)out; /* VMs reach the gateway through another netdev's network */
 }
 
 static void user_describe(const struct netdev *nd, char *buf, size_t size)
@@ -78,11 +77,209 @@ static void user_destroy(struct netdev *nd)
 	free(u);
 }
 
-const struct netdev_type netdev_user_type = {
-	.name = "user",
-	.parse = user_parse,
+/* A guestfwd cmd: runs commands that inherit the seccomp filter. */
+static bool user_spawns(const struct netdev *nd)
+{
+	const struct netdev_user *u = (const struct netdev_user *)nd;
+	unsigned i;
+
+	for (i = 0; i < u->cfg.n_guestfwd; i++)
+		if (!strncmp(u->cfg.guestfwd[i].dev, "cmd:", 4))
+			return true;
+	return false;
+}
+
+/* No hint: VMs reach the gateway through another netdev's network. */
+static const struct netdev_ops user_netdev_ops = {
 	.start = user_start,
-	.hint = user_hint,
 	.describe = user_describe,
 	.destroy = user_destroy,
+};
+
+static const struct netdev_key user_keys[] = {
+	{ "net=ADDR[/MASK]", "the guest network (default 10.0.2.0/24)", NULL },
+	{ "host=ADDR", "the gateway's own address (default .2 of net)", NULL },
+	{ "dns=ADDR", "the DNS forwarder's address (default .3 of net)", NULL },
+	{ "dhcpstart=ADDR", "the first address DHCP hands out (default .15 of net)", NULL },
+	{ "restrict=on|off", "with on, let nothing out but answers to hostfwd peers (default "
+	  "off)", NULL },
+	{ "hostname=NAME, domainname=DOMAIN", "the host and domain name DHCP gives the guest", NULL },
+	{ "dnssearch=DOMAIN", "a DNS search domain DHCP announces (repeatable)", NULL },
+	{ "tftp=DIR, bootfile=FILE, tftp-server-name=NAME",
+	  "DHCP announces the boot file and TFTP server; tftp= is accepted for QEMU lines", NULL },
+	{ "ipv4=on, ipv6=on|off", "as in QEMU; ipv6=on is accepted, IPv6 is not implemented yet", NULL },
+	{ "hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT",
+	  "forward a host port into a guest (repeatable); empty HOSTADDR = every host "
+	  "address, empty GUESTADDR = dhcpstart; monitor: hostfwd_add, hostfwd_remove", NULL },
+	{ "guestfwd=[tcp]:[SERVER]:PORT-DEV",
+	  "join guest connections to SERVER:PORT (repeatable; SERVER default .4 of net) to "
+	  "DEV tcp:HOST:PORT, unix:PATH (vmwire extension) or cmd:COMMAND (sh -c, one "
+	  "process per guest connection, its stdin/stdout are the connection; at most 64 "
+	  "at once)", NULL },
+	{ "dns-upstream=ADDR[:PORT]", "a resolver to forward DNS queries to (repeatable, tried "
+	  "in turn)", NULL },
+	{ "lease=ADDR@MAC", "a static DHCP lease (repeatable)", NULL },
+	{ "host-loopback=on|off", "10.0.2.2 reaches the host's 127.0.0.1 (default on)", NULL },
+	{ "resolv-conf=PATH", "upstreams when no dns-upstream=, re-read on change (default "
+	  "/etc/resolv.conf)", NULL },
+	{ "mtu=N", "the gateway's MTU, 576 to 65520 (default 1500)", NULL },
+	{ "max-leases=N", "dynamic DHCP leases (default 16)", NULL },
+	{ "max-udp-flows=N", "UDP NAT flows (default 256)", NULL },
+	{ "max-tcp-flows=N", "TCP connections in translation (default 16384; beyond it new "
+	  "connections are reset)", NULL },
+	{ "max-ooo-kib=N", "guest TCP data held out of order, all flows together, a quarter "
+	  "per flow (default 4096; 0 drops it)", NULL },
+	{ "egress-allow=CIDR[:CIDR...], egress-deny=CIDR[:CIDR...]",
+	  "where guests may send to, where not (deny wins)", NULL },
+	{ "udp-timeout=SECONDS", "idle time after which a UDP flow closes (default 60)", NULL },
+	{ "max-frags=N", "IPv4 datagrams pending reassembly (default 64; 0 drops fragments)", NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const char user_man[] =
+	"The user-mode gateway, as QEMU's\n"
+	".BR \"\\-netdev user\" :\n"
+	"a port on the network that answers ARP and DHCP, forwards DNS, answers ping\n"
+	"to its own addresses, and translates guest UDP, ICMP echo and TCP to sockets\n"
+	"of the host.\n"
+	"QEMU's keys\n"
+	".BR net ,\n"
+	".BR host ,\n"
+	".BR dns ,\n"
+	".BR dhcpstart ,\n"
+	".BR restrict ,\n"
+	".BR hostname ,\n"
+	".BR domainname ,\n"
+	".BR dnssearch ,\n"
+	".BR tftp ,\n"
+	".BR bootfile ,\n"
+	".BR hostfwd ,\n"
+	".B guestfwd\n"
+	"and\n"
+	".B ipv4/ipv6\n"
+	"keep their meaning.\n";
+
+static const char user_man_notes[] =
+	"Guest traffic to the host address (10.0.2.2) reaches the host's 127.0.0.1\n"
+	"unless\n"
+	".BR host\\-loopback=off ;\n"
+	"answers from 127.0.0.1 appear to come from the host address.\n"
+	".B restrict=on\n"
+	"lets nothing out but answers to\n"
+	".B hostfwd\n"
+	"peers.\n"
+	".BI egress\\-allow= CIDR[:CIDR...]\n"
+	"limits where guests may send to those networks,\n"
+	".BI egress\\-deny= CIDR[:CIDR...]\n"
+	"forbids networks and wins over the allow list; both are matched against\n"
+	"the host-side address.\n"
+	".BI max\\-udp\\-flows= N\n"
+	"(default 256) bounds the UDP NAT table; new flows beyond it are dropped and\n"
+	"counted. UDP flows close after 60 s idle, ICMP echo flows after 10 s.\n"
+	"Guest ping to other addresses uses unprivileged ICMP sockets, which need\n"
+	".B net.ipv4.ping_group_range\n"
+	"to include vmwire's group; as root it falls back to raw sockets.\n"
+	"Datagrams from the host larger than\n"
+	".BI mtu= N\n"
+	"allows are dropped and counted: there is no IP fragmentation towards the guest.\n"
+	".BI hostfwd= [tcp|udp]:[HOSTADDR]:HOSTPORT\\-[GUESTADDR]:GUESTPORT\n"
+	"(repeatable) listens on the host and forwards into a guest: an empty\n"
+	".I HOSTADDR\n"
+	"listens on every host address, an empty\n"
+	".I GUESTADDR\n"
+	"is the first DHCP address\n"
+	".RB ( dhcpstart ).\n"
+	"Several VMs on one network are each reached through their own rules with an\n"
+	"explicit\n"
+	".IR GUESTADDR ;\n"
+	"the gateway finds them by ARP.\n"
+	"Rules can be added and removed at run time with the monitor's\n"
+	".B hostfwd_add\n"
+	"and\n"
+	".BR hostfwd_remove .\n"
+	".BI guestfwd= [tcp]:[SERVER]:PORT\\-DEV\n"
+	"(repeatable; the default\n"
+	".I SERVER\n"
+	"is address .4 of\n"
+	".BR net )\n"
+	"joins guest connections to\n"
+	".IR SERVER : PORT ,\n"
+	"an address the gateway answers ARP for, to\n"
+	".IR DEV :\n"
+	".BI tcp: HOST : PORT\n"
+	"(or\n"
+	".BI [ V6 ]: PORT\\fR)\n"
+	"a host TCP socket,\n"
+	".BI unix: PATH\n"
+	"a host unix stream socket (a vmwire extension), or\n"
+	".BI cmd: COMMAND\n"
+	"as in QEMU: COMMAND runs under\n"
+	".B /bin/sh \\-c\n"
+	"once per guest connection, in its own process group, its standard input and\n"
+	"output being the connection; it gets SIGTERM when the connection ends (SIGKILL\n"
+	"3 s later) and at most 64 run at once.\n"
+	"There are no chardevs in vmwire.\n"
+	".B restrict\n"
+	"and the egress lists do not apply to guestfwd and hostfwd.\n"
+	".BI max\\-tcp\\-flows= N\n"
+	"(default 16384) bounds the TCP connections in translation: beyond it a guest\n"
+	"SYN is answered with a RST (a warning is logged once) and a host connection\n"
+	"to a hostfwd port is reset; established connections are not affected and\n"
+	"new ones succeed again as soon as others close.\n"
+	".BI max\\-ooo\\-kib= N\n"
+	"(default 4096, at most 262144) is the memory, allocated at startup and\n"
+	"shared by all TCP connections, for guest data that arrives out of order\n"
+	"(after a lost or reordered segment): it is held until the gap is filled and\n"
+	"described to the guest in SACK blocks, so the guest resends only what is\n"
+	"missing. One connection may use a quarter of it (at least 16 KiB); beyond\n"
+	"that, or with\n"
+	".BR max\\-ooo\\-kib=0 ,\n"
+	"such data is dropped and resent by the guest.\n"
+	".BI max\\-leases= N\n"
+	"(default 16) bounds the dynamic DHCP leases;\n"
+	".BI lease= ADDR @ MAC\n"
+	"(repeatable) gives a MAC a fixed address.\n"
+	".BI mtu= N\n"
+	"(default 1500) is the gateway's MTU, announced by DHCP when given.\n"
+	".BI hostfwd=udp: ...\n"
+	"relays datagrams from a host port to the guest and the guest's answers back\n"
+	"to the last host peer.\n"
+	"DNS queries to the\n"
+	".B dns\n"
+	"address (UDP, and TCP to the first upstream) go to the resolvers given by\n"
+	".BI dns\\-upstream= ADDR[:PORT]\n"
+	"(repeatable, tried in turn when one does not answer within 2 s), else to the\n"
+	"nameservers of\n"
+	".BI resolv\\-conf= PATH\n"
+	"(default\n"
+	".IR /etc/resolv.conf ),\n"
+	"which is checked again at most once a second as queries arrive and re-read\n"
+	"when it changed; queries in flight keep their resolver.\n"
+	"A nameserver equal to the gateway's own\n"
+	".B dns\n"
+	"address is skipped with a warning: it would loop (for instance vmwire\n"
+	"started inside a\n"
+	".B vmwire run\n"
+	"namespace, whose resolv.conf names 10.0.2.3); chain gateways with\n"
+	".B dns\\-upstream\n"
+	"or a different\n"
+	".BR net .\n"
+	"The name host.vmwire.internal is answered with the host address.\n";
+
+const struct netdev_type netdev_user_type = {
+	.name = "user",
+	.summary = "the user-mode gateway (QEMU -netdev user, slirp): DHCP, DNS, NAT of guest "
+		   "UDP/ICMP/TCP to the host's network",
+	.man = user_man,
+	.keys = user_keys,
+	.man_notes = user_man_notes,
+	.parse = user_parse,
+	.sandbox = {
+		/* Guest ping falls back to raw ICMP sockets as root, whose
+		 * ping_group_range usually leaves it out. */
+		.caps = 1ull << CAP_NET_RAW,
+		.paths = "the resolv-conf= file (re-read when it changes) and guestfwd "
+			 "unix: sockets",
+		.spawns = user_spawns,
+	},
 };

@@ -54,7 +54,7 @@
 enum dgram_log { DGRAM_LOG_SEND, DGRAM_LOG_RECV, DGRAM_LOG_TOO_BIG };
 
 struct dgram_nd {
-	struct socknet_head h;
+	struct netdev nd; /* first: container_of by cast */
 	struct dgram_cfg cfg;
 	struct port port;
 	bool port_open;
@@ -80,7 +80,7 @@ static struct dgram_nd *port_dgram(const struct port *p)
 	return (struct dgram_nd *)((char *)p - offsetof(struct dgram_nd, port));
 }
 
-static const char *nd_id(const struct dgram_nd *d) { return d->h.nd.common.id; }
+static const char *nd_id(const struct dgram_nd *d) { return d->nd.common.id; }
 
 static void dgram_transmit(struct port *port, const uint8_t *frame, size_t len)
 {
@@ -191,7 +191,7 @@ static void dgram_io(void *ctx, uint32_t events)
 static int fail(struct dgram_nd *d, char *err, size_t errlen, const char *key, const char *what,
 		const char *addr, int error)
 {
-	snprintf(err, errlen, "-netdev %s,id=%s: '%s' %s: %s: %s", d->h.nd.type->name, nd_id(d),
+	snprintf(err, errlen, "-netdev %s,id=%s: '%s' %s: %s: %s", d->nd.type->name, nd_id(d),
 		 key, addr, what, strerror(error));
 	return -1;
 }
@@ -231,13 +231,13 @@ static int mcast_setup(struct dgram_nd *d, char *err, size_t errlen)
 
 	if (d->cfg.local.kind == SA_INET && d->cfg.local.host[0]) {
 		if (sa_resolve(&d->cfg.local, true, &ifaddr, &iflen, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "-netdev %s,id=%s: 'local.host': %s", d->h.nd.type->name,
+			snprintf(err, errlen, "-netdev %s,id=%s: 'local.host': %s", d->nd.type->name,
 				 nd_id(d), why);
 			return -1;
 		}
 		if (ifaddr.ss_family != d->remote.ss_family) {
 			snprintf(err, errlen, "-netdev %s,id=%s: 'local.host' %s is not of the same "
-				 "address family as the group", d->h.nd.type->name, nd_id(d),
+				 "address family as the group", d->nd.type->name, nd_id(d),
 				 d->cfg.local.host);
 			return -1;
 		}
@@ -307,13 +307,13 @@ static int unicast_setup(struct dgram_nd *d, char *err, size_t errlen)
 	char why[160];
 
 	if (sa_resolve(&d->cfg.local, true, &d->local, &d->locallen, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "-netdev %s,id=%s: '%s': %s", d->h.nd.type->name, nd_id(d),
+		snprintf(err, errlen, "-netdev %s,id=%s: '%s': %s", d->nd.type->name, nd_id(d),
 			 key, why);
 		return -1;
 	}
 	if (d->local.ss_family != d->remote.ss_family) {
 		snprintf(err, errlen, "-netdev %s,id=%s: '%s' and the remote address are of "
-			 "different families", d->h.nd.type->name, nd_id(d), key);
+			 "different families", d->nd.type->name, nd_id(d), key);
 		return -1;
 	}
 	sa_format((struct sockaddr *)&d->local, d->locallen, d->local_text, sizeof(d->local_text));
@@ -335,7 +335,7 @@ static int unicast_setup(struct dgram_nd *d, char *err, size_t errlen)
 	return 0;
 }
 
-int dgram_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
+static int dgram_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
 {
 	struct dgram_nd *d = (struct dgram_nd *)nd;
 	const char *rkey = d->cfg.remote.kind == SA_UNIX ? "remote.path" : "remote.host";
@@ -380,11 +380,11 @@ struct netdev *dgram_netdev_new(const struct dgram_cfg *cfg, const struct netdev
 
 	if (!d)
 		return NULL;
-	d->h.nd.type = type;
-	d->h.magic = SOCKNET_DGRAM;
+	d->nd.type = type;
+	d->nd.ops = &dgram_netdev_ops;
 	d->cfg = *cfg;
 	d->fd = d->txfd = -1;
-	return &d->h.nd;
+	return &d->nd;
 }
 
 const struct dgram_cfg *dgram_netdev_cfg(const struct netdev *nd)
@@ -439,7 +439,7 @@ static void print_sa_keys(FILE *out, const char *prefix, const struct sockaddr_s
 		sa_port((const struct sockaddr *)ss));
 }
 
-void dgram_hint(const struct netdev *nd, FILE *out)
+static void dgram_hint(const struct netdev *nd, FILE *out)
 {
 	const struct dgram_nd *d = (const struct dgram_nd *)nd;
 	const char *id = nd->common.id;
@@ -475,7 +475,7 @@ void dgram_hint(const struct netdev *nd, FILE *out)
 	fprintf(out, "\n-device virtio-net-pci,netdev=%s\n", id);
 }
 
-void dgram_describe(const struct netdev *nd, char *buf, size_t size)
+static void dgram_describe(const struct netdev *nd, char *buf, size_t size)
 {
 	const struct dgram_nd *d = (const struct dgram_nd *)nd;
 
@@ -485,7 +485,7 @@ void dgram_describe(const struct netdev *nd, char *buf, size_t size)
 		snprintf(buf, size, "%s <-> %s", d->local_text, d->remote_text);
 }
 
-void dgram_destroy(struct netdev *nd)
+static void dgram_destroy(struct netdev *nd)
 {
 	struct dgram_nd *d = (struct dgram_nd *)nd;
 
@@ -572,11 +572,32 @@ static struct netdev *dgram_parse(struct kvlist *kv, char *err, size_t errlen)
 	return nd;
 }
 
-const struct netdev_type netdev_dgram_type = {
-	.name = "dgram",
-	.parse = dgram_parse,
+const struct netdev_ops dgram_netdev_ops = {
 	.start = dgram_start,
 	.hint = dgram_hint,
 	.describe = dgram_describe,
 	.destroy = dgram_destroy,
+};
+
+static const struct netdev_key dgram_keys[] = {
+	{ "local.type=inet,local.host=HOST,local.port=PORT", "the UDP address to bind", NULL },
+	{ "local.type=unix,local.path=PATH", "the unix datagram socket to bind, removed on exit", NULL },
+	{ "remote.type=inet,remote.host=HOST,remote.port=PORT",
+	  "the UDP peer to send to; a multicast remote.host joins that group and local.host "
+	  "alone picks the interface", NULL },
+	{ "remote.type=unix,remote.path=PATH", "the unix datagram socket to send to", NULL },
+	{ NULL, NULL, NULL },
+};
+
+const struct netdev_type netdev_dgram_type = {
+	.name = "dgram",
+	.summary = "QEMU -netdev dgram: one frame per datagram",
+	.man = "QEMU's\n.B \\-netdev dgram\nbackend: one frame per datagram, over UDP (unicast "
+	       "or multicast)\nor unix datagram sockets.",
+	.keys = dgram_keys,
+	.man_notes = "QEMU's\n.B local.type=fd\nis not supported.",
+	.parse = dgram_parse,
+	.sandbox = {
+		.paths = "its unix socket file (to remove it at exit)",
+	},
 };

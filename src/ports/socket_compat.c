@@ -10,9 +10,10 @@
  *
  * Theory of operation: these are the same wire formats as "-netdev stream"
  * (4-byte length prefix) and "-netdev dgram" (a frame per datagram), so
- * parse() only translates the keys into a stream_cfg or dgram_cfg and the
- * rest of the netdev_type calls are forwarded. The netdev keeps "socket" as
- * its type so the monitor and the hints use the user's spelling.
+ * parse() only translates the keys into a stream_cfg or dgram_cfg and
+ * returns a stream or dgram netdev, which runs with that type's ops. The
+ * netdev keeps "socket" as its type so the monitor and the messages use the
+ * user's spelling (the hints know from the cfg's compat flag).
  * QEMU's fd= (an inherited socket) is refused: vmwire is not started by
  * QEMU, so there is nobody to pass one.
  */
@@ -131,41 +132,24 @@ static struct netdev *socket_parse(struct kvlist *kv, char *err, size_t errlen)
 	return nd;
 }
 
-static int socket_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
-{
-	return netdev_is_stream(nd) ? stream_start(nd, loop, err, errlen)
-				    : dgram_start(nd, loop, err, errlen);
-}
-
-static void socket_hint(const struct netdev *nd, FILE *out)
-{
-	if (netdev_is_stream(nd))
-		stream_hint(nd, out);
-	else
-		dgram_hint(nd, out);
-}
-
-static void socket_describe(const struct netdev *nd, char *buf, size_t size)
-{
-	if (netdev_is_stream(nd))
-		stream_describe(nd, buf, size);
-	else
-		dgram_describe(nd, buf, size);
-}
-
-static void socket_destroy(struct netdev *nd)
-{
-	if (netdev_is_stream(nd))
-		stream_destroy(nd);
-	else
-		dgram_destroy(nd);
-}
+static const struct netdev_key socket_keys[] = {
+	{ "listen=[HOST]:PORT", "listen for TCP connections (the framing of stream), one port "
+	  "per connection", NULL },
+	{ "connect=HOST:PORT", "connect to a TCP listener", NULL },
+	{ "mcast=GROUP:PORT[,localaddr=ADDR]", "join a UDP multicast group, one frame per "
+	  "datagram; ADDR, an IPv4 address, picks the interface", NULL },
+	{ "udp=HOST:PORT,localaddr=HOST:PORT", "exchange one frame per datagram with a unicast "
+	  "UDP peer, from localaddr", NULL },
+	{ NULL, NULL, NULL },
+};
 
 const struct netdev_type netdev_socket_type = {
 	.name = "socket",
+	.summary = "QEMU -netdev socket (legacy stream and UDP framing); exactly one of:",
+	.man = "QEMU's older\n.B \\-netdev socket\nbackend, for QEMU versions before 7.2 and "
+	       "for existing scripts.\nExactly one of:",
+	.keys = socket_keys,
+	.man_notes = "QEMU's\n.B fd=\nis not supported.",
 	.parse = socket_parse,
-	.start = socket_start,
-	.hint = socket_hint,
-	.describe = socket_describe,
-	.destroy = socket_destroy,
+	/* Inet sockets only: nothing beyond the base allow list. */
 };

@@ -80,7 +80,7 @@ enum client_state { CLIENT_IDLE, CLIENT_CONNECTING, CLIENT_UP, CLIENT_WAITING, C
 enum stream_log { STREAM_LOG_EPOLL, STREAM_LOG_ACCEPT };
 
 struct stream_nd {
-	struct socknet_head h;
+	struct netdev nd; /* first: container_of by cast */
 	struct stream_cfg cfg;
 	struct ev_loop *loop;
 	bool started, closing;
@@ -113,7 +113,7 @@ struct stream_nd {
 	struct log_once logged; /* enum stream_log */
 };
 
-static const char *nd_id(const struct stream_nd *s) { return s->h.nd.common.id; }
+static const char *nd_id(const struct stream_nd *s) { return s->nd.common.id; }
 
 static bool addr_is_inet(const struct stream_nd *s)
 {
@@ -399,7 +399,7 @@ static struct stream_conn *conn_new(struct stream_nd *s, int fd, const char *id)
 	c->next = s->conns;
 	s->conns = c;
 	s->nconns++;
-	netdev_port_setup(&s->h.nd, &c->port);
+	netdev_port_setup(&s->nd, &c->port);
 	return c;
 }
 
@@ -690,13 +690,13 @@ struct netdev *stream_netdev_new(const struct stream_cfg *cfg, const struct netd
 
 	if (!s)
 		return NULL;
-	s->h.nd.type = type;
-	s->h.magic = SOCKNET_STREAM;
+	s->nd.type = type;
+	s->nd.ops = &stream_netdev_ops;
 	s->cfg = *cfg;
 	s->lfd = s->cfd = -1;
 	s->queue_cap = STREAM_QUEUE_DEFAULT;
 	ev_timer_init(&s->retry, client_retry, s);
-	return &s->h.nd;
+	return &s->nd;
 }
 
 const struct stream_cfg *stream_netdev_cfg(const struct netdev *nd)
@@ -704,12 +704,7 @@ const struct stream_cfg *stream_netdev_cfg(const struct netdev *nd)
 	return &((const struct stream_nd *)nd)->cfg;
 }
 
-bool netdev_is_stream(const struct netdev *nd)
-{
-	return ((const struct socknet_head *)nd)->magic == SOCKNET_STREAM;
-}
-
-int stream_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
+static int stream_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
 {
 	struct stream_nd *s = (struct stream_nd *)nd;
 	char why[160];
@@ -745,7 +740,7 @@ static void print_addr_keys(const struct stream_nd *s, FILE *out)
 		s->started ? sa_port((const struct sockaddr *)&s->addr) : s->cfg.addr.port);
 }
 
-void stream_hint(const struct netdev *nd, FILE *out)
+static void stream_hint(const struct netdev *nd, FILE *out)
 {
 	const struct stream_nd *s = (const struct stream_nd *)nd;
 	const char *id = nd->common.id;
@@ -771,7 +766,7 @@ void stream_hint(const struct netdev *nd, FILE *out)
 	fprintf(out, "-device virtio-net-pci,netdev=%s\n", id);
 }
 
-void stream_describe(const struct netdev *nd, char *buf, size_t size)
+static void stream_describe(const struct netdev *nd, char *buf, size_t size)
 {
 	const struct stream_nd *s = (const struct stream_nd *)nd;
 
@@ -801,7 +796,7 @@ void stream_describe(const struct netdev *nd, char *buf, size_t size)
 	}
 }
 
-void stream_destroy(struct netdev *nd)
+static void stream_destroy(struct netdev *nd)
 {
 	struct stream_nd *s = (struct stream_nd *)nd;
 
@@ -877,11 +872,43 @@ static struct netdev *stream_parse(struct kvlist *kv, char *err, size_t errlen)
 	return nd;
 }
 
-const struct netdev_type netdev_stream_type = {
-	.name = "stream",
-	.parse = stream_parse,
+const struct netdev_ops stream_netdev_ops = {
 	.start = stream_start,
 	.hint = stream_hint,
 	.describe = stream_describe,
 	.destroy = stream_destroy,
+};
+
+static const struct netdev_key stream_keys[] = {
+	{ "server=on|off", "listen and accept any number of VMs, one port per connection "
+	  "(on), or connect to a listening peer (off)",
+	  "Each accepted connection is a port of its own\n.RI ( ID #1,\n.IR ID #2,\n\\&...);\n"
+	  "a client connects to a listener such as a QEMU started with\n.BR server=on ." },
+	{ "addr.type=unix,addr.path=PATH", "a unix socket; the socket file is removed on exit",
+	  "A stale socket file left by a crashed process is replaced; a file another\n"
+	  "process listens on is an error." },
+	{ "addr.abstract=on|off, addr.tight=on|off",
+	  "use the Linux abstract namespace instead of a file; tight (default on) as in QEMU", NULL },
+	{ "addr.type=inet,addr.host=HOST,addr.port=PORT",
+	  "a TCP socket; a listener may omit addr.host to listen on every address", NULL },
+	{ "addr.ipv4=on|off, addr.ipv6=on|off", "restrict the address families, as in QEMU", NULL },
+	{ "addr.type=fd,addr.str=FD", "an inherited socket, already connected or listening", NULL },
+	{ "reconnect=SECONDS, reconnect-ms=MS",
+	  "client: retry this long after the connection fails or drops", NULL },
+	{ NULL, NULL, NULL },
+};
+
+const struct netdev_type netdev_stream_type = {
+	.name = "stream",
+	.summary = "QEMU -netdev stream framing (4-byte length prefix)",
+	.man = "QEMU's\n.B \\-netdev stream\nwire format: each frame preceded by its length as a "
+	       "4-byte big-endian\ninteger, over a unix or TCP stream socket.",
+	.keys = stream_keys,
+	.parse = stream_parse,
+	.sandbox = {
+		/* Only what every daemon may: connect() for a reconnecting
+		 * client, unlink() of a listener's socket file at exit. */
+		.paths = "a client's unix socket (to reconnect) and a listener's socket "
+			 "file (to remove it at exit)",
+	},
 };

@@ -3,7 +3,8 @@
  * stream.h - private interface between stream.c, dgram.c and
  * socket_compat.c: "-netdev socket" is only another spelling of a stream
  * or dgram netdev, so socket_compat.c builds their configurations and
- * forwards the netdev_type calls to them.
+ * returns their netdevs, which run with stream_netdev_ops or
+ * dgram_netdev_ops and keep the socket type for names and messages.
  */
 #ifndef VMWIRE_PORTS_STREAM_H
 #define VMWIRE_PORTS_STREAM_H
@@ -29,15 +30,8 @@ struct dgram_cfg {
 	bool compat;
 };
 
-/* First member of both netdev structs, so "socket" can dispatch. */
-#define SOCKNET_STREAM 0x7374726du
-#define SOCKNET_DGRAM 0x6467726du
-struct socknet_head {
-	struct netdev nd;
-	uint32_t magic;
-};
-
-/* Both allocate a netdev whose ->type is type (so "socket" stays "socket"). */
+/* Both allocate a netdev whose ->type is type (so "socket" stays "socket")
+ * and whose ->ops are the stream's or the dgram's. */
 struct netdev *stream_netdev_new(const struct stream_cfg *cfg, const struct netdev_type *type);
 struct netdev *dgram_netdev_new(const struct dgram_cfg *cfg, const struct netdev_type *type);
 
@@ -45,18 +39,13 @@ struct netdev *dgram_netdev_new(const struct dgram_cfg *cfg, const struct netdev
 const struct stream_cfg *stream_netdev_cfg(const struct netdev *nd);
 const struct dgram_cfg *dgram_netdev_cfg(const struct netdev *nd);
 
-/* Which of the two a netdev is; its type pointer can't tell for "socket". */
-bool netdev_is_stream(const struct netdev *nd);
+/* What runs them; nd->ops tells which of the two a netdev is. */
+extern const struct netdev_ops stream_netdev_ops;
+extern const struct netdev_ops dgram_netdev_ops;
 
-int stream_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen);
-void stream_hint(const struct netdev *nd, FILE *out);
-void stream_describe(const struct netdev *nd, char *buf, size_t size);
-void stream_destroy(struct netdev *nd);
-
-int dgram_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen);
-void dgram_hint(const struct netdev *nd, FILE *out);
-void dgram_describe(const struct netdev *nd, char *buf, size_t size);
-void dgram_destroy(struct netdev *nd);
+extern const struct netdev_type netdev_stream_type;
+extern const struct netdev_type netdev_socket_type;
+extern const struct netdev_type netdev_dgram_type;
 
 /* Print s with QEMU keyval escaping (',' doubled). */
 void qemu_print_escaped(FILE *out, const char *s);

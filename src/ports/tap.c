@@ -513,15 +513,31 @@ static const struct port_ops tap_port_ops = {
 
 /* ---- netdev ----------------------------------------------------------- */
 
+static const struct netdev_ops tap_netdev_ops;
+
 /* QEMU -netdev tap keys we deliberately don't implement. */
 static const char *const tap_unsupported[] = {
 	"fd", "fds", "helper", "br", "vhost", "vhostfd", "vhostfds", "vhostforce",
 	"queues", "poll-us", "sndbuf",
 };
 
+struct netdev *tap_netdev_new(const struct tap_config *cfg)
+{
+	struct tap_netdev *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->nd.type = &netdev_tap_type;
+	t->nd.ops = &tap_netdev_ops;
+	t->fd = -1;
+	t->cfg = *cfg;
+	return &t->nd;
+}
+
 static struct netdev *tap_parse(struct kvlist *kv, char *err, size_t errlen)
 {
-	struct tap_netdev *t;
+	struct tap_config cfg = { 0 };
+	struct netdev *nd;
 	const char *s = NULL;
 	uint64_t mtu = 0;
 	bool vnet_hdr = true, offload = true;
@@ -556,46 +572,37 @@ static struct netdev *tap_parse(struct kvlist *kv, char *err, size_t errlen)
 	}
 	if (kv_get_bool(kv, "offload", &offload, err, errlen) < 0)
 		return NULL;
-
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		kv_errorf(err, errlen, kv, "out of memory");
-		return NULL;
-	}
-	t->nd.type = &netdev_tap_type;
-	t->fd = -1;
-	t->cfg.offload_off = !offload;
+	cfg.offload_off = !offload;
 
 	s = NULL;
 	if (kv_get_str(kv, "ifname", IFNAMSIZ - 1, &s, err, errlen) < 0)
-		goto fail;
+		return NULL;
 	if (s && !tap_ifname_valid(s)) {
 		kv_errorf(err, errlen, kv, "'ifname' is not a valid interface name: '%s'", s);
-		goto fail;
+		return NULL;
 	}
 	if (s)
-		snprintf(t->cfg.ifname, sizeof(t->cfg.ifname), "%s", s);
+		snprintf(cfg.ifname, sizeof(cfg.ifname), "%s", s);
 
 	s = NULL;
-	if (kv_get_str(kv, "netns", sizeof(t->cfg.netns) - 1 - sizeof(NETNS_RUN_DIR),
+	if (kv_get_str(kv, "netns", sizeof(cfg.netns) - 1 - sizeof(NETNS_RUN_DIR),
 		       &s, err, errlen) < 0)
-		goto fail;
+		return NULL;
 	if (s && !netns_spec_valid(s)) {
 		kv_errorf(err, errlen, kv, "'netns' expects a name in " NETNS_RUN_DIR
 			  " or a path like /proc/PID/ns/net, not '%s'", s);
-		goto fail;
+		return NULL;
 	}
 	if (s)
-		snprintf(t->cfg.netns, sizeof(t->cfg.netns), "%s", s);
+		snprintf(cfg.netns, sizeof(cfg.netns), "%s", s);
 
 	if (kv_get_uint(kv, "mtu", TAP_MTU_MIN, TAP_MTU_MAX, &mtu, err, errlen) < 0)
-		goto fail;
-	t->cfg.mtu = (unsigned)mtu;
-	return &t->nd;
-
-fail:
-	free(t);
-	return NULL;
+		return NULL;
+	cfg.mtu = (unsigned)mtu;
+	nd = tap_netdev_new(&cfg);
+	if (!nd)
+		kv_errorf(err, errlen, kv, "out of memory");
+	return nd;
 }
 
 static int tap_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
@@ -659,11 +666,49 @@ const struct tap_config *tap_netdev_config(const struct netdev *nd)
 	return &((const struct tap_netdev *)nd)->cfg;
 }
 
-const struct netdev_type netdev_tap_type = {
-	.name = "tap",
-	.parse = tap_parse,
+static const struct netdev_ops tap_netdev_ops = {
 	.start = tap_start,
 	.hint = tap_hint,
 	.describe = tap_describe,
 	.destroy = tap_destroy,
+};
+
+static const struct netdev_key tap_keys[] = {
+	{ "ifname=NAME", "interface name (default: kernel picks vmwireN/tapN)", NULL },
+	{ "netns=NAME|PATH", "create it in /run/netns/NAME (ip netns add) or in the namespace "
+	  "at PATH, such as /proc/PID/ns/net", NULL },
+	{ "mtu=N", "interface MTU", NULL },
+	{ "offload=on|off", "checksum/TSO offloads: 64 KiB frames cross whole (default on)",
+	  "With offloads on, the kernel hands\n.B vmwire\n"
+	  "TCP streams as frames of up to 64 KiB with a virtio_net_hdr\n"
+	  "(TUN_F_CSUM, TSO4, TSO6, TSO_ECN, and USO where the kernel has it);\n"
+	  "such a frame crosses the switch in one read and one write, and is\n"
+	  "segmented and checksummed in software only for a port that can't take it\n"
+	  "(stream, dgram, the user-mode gateway).\n"
+	  "The header is checked against the frame: a frame whose offsets or headers\n"
+	  "lie is dropped and counted.\n"
+	  ".B offload=off\n"
+	  "moves plain wire-sized frames both ways, for debugging." },
+	{ "script=no, downscript=no, vnet_hdr=on", "accepted for QEMU lines; vmwire runs no "
+	  "scripts",
+	  "QEMU's\n.BR fd ,\n.BR fds ,\n.BR helper ,\n.BR br ,\n.BR vhost* ,\n.BR queues ,\n"
+	  ".B poll\\-us\nand\n.B sndbuf\nare rejected." },
+	{ NULL, NULL, NULL },
+};
+
+/* TUNSETOFFLOAD: offloads are negotiated per TAP (tap_offload_on()). */
+static const unsigned long tap_ioctls[] = { TUNSETOFFLOAD, 0 };
+
+const struct netdev_type netdev_tap_type = {
+	.name = "tap",
+	.summary = "a host TAP interface, created if missing",
+	.man = "A TAP interface on the host, or in another network namespace, for\n"
+	       "namespaces, containers or the host itself to join the network.\n"
+	       "It is created if it does not exist (and removed on exit if vmwire created\n"
+	       "it), or attached to if it does.",
+	.keys = tap_keys,
+	.parse = tap_parse,
+	.sandbox = {
+		.ioctls = tap_ioctls,
+	},
 };

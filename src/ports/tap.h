@@ -17,9 +17,9 @@
  * The queue between the kernel and us is the kernel's: a full queue means
  * drop and count, never block.
  *
- * The parsed configuration and tap_open() are exposed so that other modules
- * (the gateway's "vmwire run" mode) can create a configured TAP in a
- * namespace without the -netdev machinery.
+ * The parsed configuration, tap_netdev_new() and tap_open() are exposed so
+ * that "vmwire run" can create a configured TAP in a namespace without
+ * spelling a -netdev string.
  */
 #ifndef VMWIRE_PORTS_TAP_H
 #define VMWIRE_PORTS_TAP_H
@@ -30,6 +30,9 @@
 #include <stdint.h>
 
 struct netdev;
+struct netdev_type;
+
+extern const struct netdev_type netdev_tap_type;
 
 #define TAP_MTU_MIN 68
 #define TAP_MTU_MAX 65535
@@ -75,6 +78,11 @@ int tap_ip_setup(const char *netns, const char *ifname, int family, const void *
  */
 enum tap_rx_verdict { TAP_RX_OK, TAP_RX_CSUM, TAP_RX_GSO, TAP_RX_BAD };
 enum tap_rx_verdict tap_vnet_rx(uint8_t *buf, size_t n, size_t *len);
+
+/* A tap netdev for cfg, as "-netdev tap" with those keys would parse it, for
+ * callers that build their configuration themselves ("vmwire run"). The
+ * caller fills in nd->common; NULL when out of memory. */
+struct netdev *tap_netdev_new(const struct tap_config *cfg);
 
 /* The configuration a parsed tap netdev holds (tests, monitor). */
 const struct tap_config *tap_netdev_config(const struct netdev *nd);

@@ -30,6 +30,12 @@ struct fake_nd {
 
 static int fake_live; /* parsed minus destroyed: must return to 0 */
 
+static void fake_destroy(struct netdev *nd);
+
+static const struct netdev_ops fake_ops = {
+	.destroy = fake_destroy,
+};
+
 static struct netdev *fake_parse(struct kvlist *kv, char *err, size_t errlen)
 {
 	struct fake_nd *f;
@@ -41,6 +47,7 @@ static struct netdev *fake_parse(struct kvlist *kv, char *err, size_t errlen)
 	}
 	f = calloc(1, sizeof(*f));
 	assert_non_null(f);
+	f->nd.ops = &fake_ops;
 	if (kv_get_bool(kv, "server", &f->server, err, errlen) < 0) {
 		free(f);
 		return NULL;
@@ -62,7 +69,6 @@ static void fake_destroy(struct netdev *nd)
 static const struct netdev_type fake_stream = {
 	.name = "stream",
 	.parse = fake_parse,
-	.destroy = fake_destroy,
 };
 
 static const struct netdev_type *fake_find(const char *name)

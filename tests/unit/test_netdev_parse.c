@@ -51,7 +51,7 @@ static struct netdev *ok(const struct netdev_type *t, const char *text, struct k
 
 static void done(struct netdev *nd, struct kvlist *kv)
 {
-	nd->type->destroy(nd);
+	nd->ops->destroy(nd);
 	kv_free(kv);
 }
 
@@ -76,7 +76,7 @@ static char *hint_of(const struct netdev *nd)
 	FILE *f = open_memstream(&buf, &size);
 
 	assert_non_null(f);
-	nd->type->hint(nd, f);
+	nd->ops->hint(nd, f);
 	fclose(f);
 	return buf;
 }
@@ -90,7 +90,7 @@ static void test_stream_ok(void **state)
 
 	nd = ok(&netdev_stream_type, "stream,id=a,server=on,addr.type=unix,addr.path=/tmp/a.sock", &kv);
 	c = stream_netdev_cfg(nd);
-	assert_true(netdev_is_stream(nd));
+	assert_ptr_equal(nd->ops, &stream_netdev_ops);
 	assert_true(c->server);
 	assert_int_equal(c->addr.kind, SA_UNIX);
 	assert_string_equal(c->addr.path, "/tmp/a.sock");
@@ -190,7 +190,7 @@ static void test_stream_unknown_key(void **state)
 	assert_non_null(nd);
 	assert_int_equal(kv_check_unused(&kv, "stream", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "'bogus'"));
-	nd->type->destroy(nd);
+	nd->ops->destroy(nd);
 	kv_free(&kv);
 }
 
@@ -203,7 +203,7 @@ static void test_dgram_ok(void **state)
 	nd = ok(&netdev_dgram_type, "dgram,id=a,local.type=inet,local.host=127.0.0.1,local.port=5000,"
 		"remote.type=inet,remote.host=127.0.0.1,remote.port=5001", &kv);
 	c = dgram_netdev_cfg(nd);
-	assert_false(netdev_is_stream(nd));
+	assert_ptr_equal(nd->ops, &dgram_netdev_ops);
 	assert_false(c->mcast);
 	assert_int_equal(c->local.port, 5000);
 	assert_int_equal(c->remote.port, 5001);
@@ -262,7 +262,7 @@ static void test_socket_ok(void **state)
 	char *h;
 
 	nd = ok(&netdev_socket_type, "socket,id=a,listen=:5555", &kv);
-	assert_true(netdev_is_stream(nd));
+	assert_ptr_equal(nd->ops, &stream_netdev_ops);
 	assert_true(stream_netdev_cfg(nd)->server);
 	assert_true(stream_netdev_cfg(nd)->compat);
 	assert_string_equal(stream_netdev_cfg(nd)->addr.host, "");
@@ -277,7 +277,7 @@ static void test_socket_ok(void **state)
 	done(nd, &kv);
 
 	nd = ok(&netdev_socket_type, "socket,id=a,mcast=230.0.0.1:1234,localaddr=127.0.0.1", &kv);
-	assert_false(netdev_is_stream(nd));
+	assert_ptr_equal(nd->ops, &dgram_netdev_ops);
 	assert_true(dgram_netdev_cfg(nd)->mcast);
 	assert_string_equal(dgram_netdev_cfg(nd)->local.host, "127.0.0.1");
 	done(nd, &kv);

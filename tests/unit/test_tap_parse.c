@@ -53,7 +53,7 @@ static void parse_ok(const char *text, const char *ifname, const char *netns, un
 	assert_string_equal(cfg->ifname, ifname);
 	assert_string_equal(cfg->netns, netns);
 	assert_int_equal(cfg->mtu, mtu);
-	nd->type->destroy(nd);
+	nd->ops->destroy(nd);
 	kv_free(&kv);
 }
 
@@ -112,7 +112,7 @@ static void test_offload_key(void **state)
 		if (!nd)
 			fail_msg("'%s' rejected: %s", cases[i].text, err);
 		assert_int_equal(tap_netdev_config(nd)->offload_off, cases[i].off);
-		nd->type->destroy(nd);
+		nd->ops->destroy(nd);
 		kv_free(&kv);
 	}
 	parse_bad("tap,id=t0,ifname=x,offload=maybe", "'offload'");
@@ -164,7 +164,7 @@ static void test_unknown_key_left_for_caller(void **state)
 	assert_non_null(nd);
 	assert_int_equal(kv_check_unused(&kv, "tap", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "'bogus'"));
-	nd->type->destroy(nd);
+	nd->ops->destroy(nd);
 	kv_free(&kv);
 }
 
@@ -175,18 +175,18 @@ static void test_describe_before_start(void **state)
 	char buf[256];
 
 	assert_non_null(nd);
-	nd->type->describe(nd, buf, sizeof(buf));
+	nd->ops->describe(nd, buf, sizeof(buf));
 	assert_string_equal(buf, "tap0 in netns /run/netns/x, mtu 1500");
-	nd->type->describe(nd, buf, 12); /* truncation stays terminated */
+	nd->ops->describe(nd, buf, 12); /* truncation stays terminated */
 	assert_int_equal(strlen(buf), 11);
-	nd->type->destroy(nd);
+	nd->ops->destroy(nd);
 	kv_free(&kv);
 
 	nd = parse("tap,id=t0,ifname=vw1,netns=/proc/1/ns/net", &kv);
 	assert_non_null(nd);
-	nd->type->describe(nd, buf, sizeof(buf));
+	nd->ops->describe(nd, buf, sizeof(buf));
 	assert_string_equal(buf, "vw1 in netns /proc/1/ns/net");
-	nd->type->destroy(nd);
+	nd->ops->destroy(nd);
 	kv_free(&kv);
 }
 
