@@ -26,8 +26,6 @@
 #include "control/sandbox.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "core/pcap.h"
-#include "fabric/network.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,50 +122,6 @@ static void daemonize_finish(struct daemon_state *d, int status)
 	d->ready_fd = -1;
 }
 
-static struct network *find_network(const struct runtime *rt, const char *id)
-{
-	struct network *net;
-
-	for (net = rt->networks; net; net = net->next)
-		if (!strcmp(net->id, id))
-			return net;
-	return NULL;
-}
-
-static int add_network(struct runtime *rt, const char *id, enum network_mode mode,
-		       unsigned aging_s, unsigned max_macs)
-{
-	struct network *net, **tail;
-
-	net = network_new(id, mode, aging_s, max_macs, rt->loop);
-	if (!net) {
-		err("-switch %s: can't create the network: %s", id, strerror(errno));
-		return -1;
-	}
-	for (tail = &rt->networks; *tail; tail = &(*tail)->next)
-		;
-	net->next = NULL;
-	*tail = net;
-	return 0;
-}
-
-/* Declared switches in order, then the implicit default one if used. */
-static int create_networks(struct runtime *rt, const struct cli *cli)
-{
-	const struct cli_switch *s;
-	const struct netdev *nd;
-
-	for (s = cli->switches; s; s = s->next)
-		if (add_network(rt, s->id, s->mode, s->aging_s, s->max_macs) < 0)
-			return -1;
-	for (nd = rt->netdevs; nd; nd = nd->next)
-		if (!find_network(rt, nd->common.switch_name))
-			if (add_network(rt, nd->common.switch_name, NETWORK_SWITCH,
-					NETWORK_DEFAULT_AGING_S, NETWORK_DEFAULT_FDB_MAX) < 0)
-				return -1;
-	return 0;
-}
-
 /* The no-argument default listener's directory: private to its owner. */
 static int make_default_dir(const char *dir)
 {
@@ -196,74 +150,32 @@ static int write_pidfile(struct daemon_state *d, const char *path)
 	return 0;
 }
 
-/* "Connect a QEMU VM to 'a' with:" and the hint's lines joined into one
- * line, ready to paste onto a QEMU command line. */
-static void print_hint(const struct netdev *nd)
-{
-	char *text = NULL, *p;
-	size_t len = 0;
-	FILE *f;
-
-	if (!nd->ops->hint)
-		return;
-	f = open_memstream(&text, &len);
-	if (!f)
-		return;
-	nd->ops->hint(nd, f);
-	fclose(f);
-	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
-		text[--len] = '\0';
-	for (p = text; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	if (len)
-		printf("Connect a QEMU VM to '%s' with:\n  %s\n", nd->common.id, text);
-	free(text);
-}
-
 static void teardown(struct daemon_state *d)
 {
-	struct network *net;
-	struct netdev *nd;
-
 	monitor_free(d->mon);
 	d->mon = NULL;
-	while ((nd = d->rt.netdevs)) {
-		struct pcap_writer *pcap = nd->pcap;
-
-		d->rt.netdevs = nd->next;
-		nd->ops->destroy(nd);
-		if (pcap) /* ours; the ports held their own references */
-			pcap_put(pcap);
-	}
-	while ((net = d->rt.networks)) {
-		d->rt.networks = net->next;
-		network_free(net);
-	}
 	if (d->sigfd >= 0) {
 		ev_watch_del(d->rt.loop, &d->sigwatch);
 		close(d->sigfd);
+		d->sigfd = -1;
 	}
+	runtime_teardown(&d->rt);
 	if (d->pidfile)
 		unlink(d->pidfile);
-	ev_loop_free(d->rt.loop);
 }
 
 static int start(struct daemon_state *d, struct cli *cli)
 {
+	const struct cli_switch *s;
+	struct netdev *netdevs;
 	char errbuf[1024];
-	struct netdev *nd;
 	sigset_t mask;
 
-	d->rt.loop = ev_loop_new();
-	if (!d->rt.loop) {
-		err("can't create the event loop: %s", strerror(errno));
+	if (runtime_init(&d->rt, errbuf, sizeof(errbuf)) < 0) {
+		err("%s", errbuf);
 		return -1;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	runtime_signal_mask(&mask);
 	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->sigfd < 0) {
 		err("signalfd: %s", strerror(errno));
@@ -275,44 +187,33 @@ static int start(struct daemon_state *d, struct cli *cli)
 		return -1;
 	}
 
+	/* Declared switches in order, then the implicit default one if used. */
+	for (s = cli->switches; s; s = s->next)
+		if (runtime_add_network(&d->rt, s->id, s->mode, s->aging_s, s->max_macs,
+					errbuf, sizeof(errbuf)) < 0)
+			goto fail;
 	/* The runtime owns the netdevs from here on. */
-	d->rt.netdevs = cli->netdevs;
+	netdevs = cli->netdevs;
 	cli->netdevs = NULL;
-	if (create_networks(&d->rt, cli) < 0)
-		return -1;
+	if (runtime_adopt(&d->rt, netdevs, errbuf, sizeof(errbuf)) < 0)
+		goto fail;
 	if (*cli->default_dir && make_default_dir(cli->default_dir) < 0)
 		return -1;
-	for (nd = d->rt.netdevs; nd; nd = nd->next) {
-		nd->net = find_network(&d->rt, nd->common.switch_name);
-		if (*nd->common.pcap_path) {
-			nd->pcap = pcap_open(nd->common.pcap_path);
-			if (!nd->pcap) {
-				err("-netdev %s: pcap=%s: %s", nd->common.id,
-				    nd->common.pcap_path, strerror(errno));
-				return -1;
-			}
-		}
-	}
 	if (*cli->monitor_path) {
 		d->mon = monitor_new(&d->rt, cli->monitor_path, errbuf, sizeof(errbuf));
-		if (!d->mon) {
-			err("%s", errbuf);
-			return -1;
-		}
+		if (!d->mon)
+			goto fail;
 	}
-	for (nd = d->rt.netdevs; nd; nd = nd->next) {
-		errbuf[0] = '\0';
-		if (nd->ops->start(nd, d->rt.loop, errbuf, sizeof(errbuf)) < 0) {
-			err("%s", *errbuf ? errbuf : "-netdev: start failed");
-			return -1;
-		}
-	}
-	for (nd = d->rt.netdevs; nd; nd = nd->next)
-		print_hint(nd);
+	if (runtime_start(&d->rt, errbuf, sizeof(errbuf)) < 0)
+		goto fail;
+	runtime_print_hints(&d->rt, stdout);
 	fflush(stdout);
 	if (*cli->pidfile && write_pidfile(d, cli->pidfile) < 0)
 		return -1;
 	return 0;
+fail:
+	err("%s", errbuf);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -359,10 +260,7 @@ int main(int argc, char **argv)
 
 	/* Blocked from the start so a SIGTERM during startup is not lost: it
 	 * waits in the signalfd and stops the loop on its first turn. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	runtime_signal_mask(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
 	if (cli.daemonize)

@@ -19,8 +19,12 @@
  * exits; the fd and everything it set up stay with us, and our own
  * credentials and namespaces never change. (pasta does the same.)
  *
- * The TAP and a gateway port (gateway.h) are the two ports of one private
- * switch. The namespace's interface gets the gateway's first DHCP address
+ * The TAP and a gateway (gateway.h) are the two netdevs of one private
+ * switch, built directly (tap_netdev_new(), the -netdev user parser on the
+ * user's own -netdev words) and run by the same runtime as the daemon's
+ * (runtime.h): only the order differs, the TAP starting inside the
+ * namespace first, the gateway once the TAP's MAC is known. The
+ * namespace's interface gets the gateway's first DHCP address
  * directly, without a DHCP exchange, and the gateway is given that address
  * as a static lease for the TAP's MAC so its address plan knows it (a
  * VM-style DHCP client on the same address would get the same answer).
@@ -38,12 +42,11 @@
  */
 #include "control/run.h"
 #include "control/cli.h"
+#include "control/runtime.h"
 #include "config/keyval.h"
 #include "config/netdev.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "core/pcap.h"
-#include "fabric/network.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 #include "ports/netns.h"
@@ -80,7 +83,8 @@
 
 struct run {
 	/* Options. */
-	struct gw_config cfg;
+	struct netdev *gw;     /* the parsed -netdev user */
+	struct gw_config *cfg; /* its configuration, completed before it starts */
 	char gw_id[PORT_ID_MAX];
 	char pcap_path[4096];
 	char ifname[IFNAMSIZ];
@@ -89,11 +93,9 @@ struct run {
 	bool userns; /* not root: a user namespace makes the rest possible */
 
 	/* State. */
-	struct ev_loop *loop;
-	struct network *net;
+	struct runtime rt;   /* owns tap and gw once adopted */
+	bool adopted;
 	struct netdev *tap;
-	struct gateway *gw;
-	struct pcap_writer *pcap;
 	uint32_t guest_addr; /* host byte order */
 	uint8_t guest_mac[6];
 	pid_t child;
@@ -187,9 +189,10 @@ static int parse_gateway(struct run *r, const char *arg, bool *given)
 		}
 		snprintf(r->pcap_path, sizeof(r->pcap_path), "%s", pcap);
 	}
-	if (gw_config_parse(&r->cfg, &kv, NULL, r->err, sizeof(r->err)) < 0 ||
-	    kv_check_unused(&kv, NULL, r->err, sizeof(r->err)) < 0)
+	r->gw = netdev_user_type.parse(&kv, r->err, sizeof(r->err));
+	if (!r->gw || kv_check_unused(&kv, NULL, r->err, sizeof(r->err)) < 0)
 		goto out;
+	r->cfg = netdev_user_config(r->gw);
 	rc = CLI_OK;
 out:
 	kv_free(&kv);
@@ -272,12 +275,12 @@ static int parse_args(struct run *r, int argc, char **argv, int *verbosity)
 		return CLI_ERROR;
 	/* One MTU for both ends: the interface's and the one the gateway
 	 * sizes its own segments for. */
-	if (r->cfg.mtu_set && mtu_given && r->cfg.mtu != r->mtu)
+	if (r->cfg->mtu_set && mtu_given && r->cfg->mtu != r->mtu)
 		return usage_error(r, "--mtu %u: differs from -netdev user,mtu=%u", r->mtu,
-				   r->cfg.mtu);
-	if (r->cfg.mtu_set)
-		r->mtu = r->cfg.mtu;
-	r->cfg.mtu = r->mtu;
+				   r->cfg->mtu);
+	if (r->cfg->mtu_set)
+		r->mtu = r->cfg->mtu;
+	r->cfg->mtu = r->mtu;
 	return CLI_OK;
 }
 
@@ -339,7 +342,7 @@ static void child_resolv_conf(const struct run *r)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	char path[PATH_MAX], dns[INET_ADDRSTRLEN];
-	uint32_t a = htonl(r->cfg.dns);
+	uint32_t a = htonl(r->cfg->dns);
 	unsigned i;
 	FILE *f;
 	int fd;
@@ -364,13 +367,13 @@ static void child_resolv_conf(const struct run *r)
 	}
 	inet_ntop(AF_INET, &a, dns, sizeof(dns));
 	fprintf(f, "# vmwire run: the user-mode gateway's DNS forwarder\nnameserver %s\n", dns);
-	if (r->cfg.n_dnssearch) {
+	if (r->cfg->n_dnssearch) {
 		fputs("search", f);
-		for (i = 0; i < r->cfg.n_dnssearch; i++)
-			fprintf(f, " %s", r->cfg.dnssearch[i]);
+		for (i = 0; i < r->cfg->n_dnssearch; i++)
+			fprintf(f, " %s", r->cfg->dnssearch[i]);
 		fputc('\n', f);
-	} else if (*r->cfg.domainname) {
-		fprintf(f, "search %s\n", r->cfg.domainname);
+	} else if (*r->cfg->domainname) {
+		fprintf(f, "search %s\n", r->cfg->domainname);
 	}
 	if (fchmod(fileno(f), 0644) < 0 || fclose(f) != 0 ||
 	    mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
@@ -457,14 +460,14 @@ static int write_id_maps(struct run *r)
 static int ns_setup(void *arg)
 {
 	struct run *r = arg;
-	uint32_t addr = htonl(r->guest_addr), gw = htonl(r->cfg.host);
+	uint32_t addr = htonl(r->guest_addr), gw = htonl(r->cfg->host);
 	struct rtnl_link link, lo;
 	const char *what = "open rtnetlink";
 	char why[sizeof(r->err)];
 	struct rtnl nl;
 	int ret;
 
-	if (r->tap->ops->start(r->tap, r->loop, why, sizeof(why)) < 0) {
+	if (runtime_start_netdev(&r->rt, r->tap, why, sizeof(why)) < 0) {
 		snprintf(r->err, sizeof(r->err), "%s", why);
 		return -EIO;
 	}
@@ -479,7 +482,7 @@ static int ns_setup(void *arg)
 	}
 	if (!ret) {
 		what = "add the address to";
-		ret = rtnl_addr_add(&nl, link.ifindex, AF_INET, &addr, prefix_len(r->cfg.mask));
+		ret = rtnl_addr_add(&nl, link.ifindex, AF_INET, &addr, prefix_len(r->cfg->mask));
 	}
 	if (!ret) {
 		what = "add the default route via";
@@ -564,65 +567,50 @@ out:
 	return c.ret;
 }
 
-static int make_tap(struct run *r)
+/* The two netdevs on the private switch, as the command line would have
+ * them: common keys filled in, nothing opened. */
+static int make_netdevs(struct run *r)
 {
-	char spec[128], err[CLI_ERR_MAX];
-	struct kvlist kv;
+	struct tap_config cfg = { .mtu = r->mtu };
+	struct netdev_common *c;
 
-	snprintf(spec, sizeof(spec), "tap,ifname=%s,mtu=%u", r->ifname, r->mtu);
-	if (kv_parse(&kv, "-netdev", spec, "type", err, sizeof(err)) < 0 ||
-	    !kv_get(&kv, "type") ||
-	    !(r->tap = netdev_tap_type.parse(&kv, err, sizeof(err)))) {
-		kv_free(&kv);
-		snprintf(r->err, sizeof(r->err), "%s", err);
+	snprintf(cfg.ifname, sizeof(cfg.ifname), "%s", r->ifname);
+	r->tap = tap_netdev_new(&cfg);
+	if (!r->tap) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
 		return -1;
 	}
-	kv_free(&kv);
-	r->tap->type = &netdev_tap_type;
-	snprintf(r->tap->common.id, sizeof(r->tap->common.id), RUN_TAP_ID);
-	snprintf(r->tap->common.switch_name, sizeof(r->tap->common.switch_name), RUN_SWITCH_ID);
-	r->tap->common.vlan.pvid = 1;
-	r->tap->net = r->net;
-	r->tap->pcap = NULL;
-	r->tap->next = NULL;
+	c = &r->tap->common;
+	snprintf(c->id, sizeof(c->id), RUN_TAP_ID);
+	snprintf(c->switch_name, sizeof(c->switch_name), RUN_SWITCH_ID);
+	c->vlan.pvid = 1;
+
+	c = &r->gw->common;
+	snprintf(c->id, sizeof(c->id), "%s", r->gw_id);
+	snprintf(c->switch_name, sizeof(c->switch_name), RUN_SWITCH_ID);
+	c->vlan.pvid = 1;
+	snprintf(c->pcap_path, sizeof(c->pcap_path), "%s", r->pcap_path);
+	r->tap->next = r->gw;
+	r->gw->next = NULL;
 	return 0;
 }
 
 static int start_gateway(struct run *r)
 {
-	struct port *port;
 	unsigned i;
 
 	/* Recorded before the gateway copies its configuration. */
-	if (r->cfg.n_leases < GW_STATIC_LEASE_MAX) {
-		memcpy(r->cfg.leases[r->cfg.n_leases].mac, r->guest_mac, 6);
-		r->cfg.leases[r->cfg.n_leases].addr = r->guest_addr;
-		r->cfg.n_leases++;
+	if (r->cfg->n_leases < GW_STATIC_LEASE_MAX) {
+		memcpy(r->cfg->leases[r->cfg->n_leases].mac, r->guest_mac, 6);
+		r->cfg->leases[r->cfg->n_leases].addr = r->guest_addr;
+		r->cfg->n_leases++;
 	}
 	/* "hostfwd=tcp::8080-:80" means the first DHCP address, which is ours
 	 * only if no lease= took it. */
-	for (i = 0; i < r->cfg.n_hostfwd; i++)
-		if (!r->cfg.hostfwd[i].guest_addr)
-			r->cfg.hostfwd[i].guest_addr = r->guest_addr;
-	if (*r->pcap_path) {
-		r->pcap = pcap_open(r->pcap_path);
-		if (!r->pcap) {
-			snprintf(r->err, sizeof(r->err), "-netdev user: pcap=%s: %s",
-				 r->pcap_path, strerror(errno));
-			return -1;
-		}
-	}
-	r->gw = gateway_new(&r->cfg, r->gw_id, r->loop);
-	if (!r->gw) {
-		snprintf(r->err, sizeof(r->err), "cannot start the gateway: %s",
-			 strerror(errno ? errno : ENOMEM));
-		return -1;
-	}
-	port = gateway_port(r->gw);
-	if (r->pcap)
-		port->pcap = pcap_get(r->pcap);
-	network_attach(r->net, port);
-	return 0;
+	for (i = 0; i < r->cfg->n_hostfwd; i++)
+		if (!r->cfg->hostfwd[i].guest_addr)
+			r->cfg->hostfwd[i].guest_addr = r->guest_addr;
+	return runtime_start_netdev(&r->rt, r->gw, r->err, sizeof(r->err));
 }
 
 /* ---- the parent's loop ------------------------------------------------ */
@@ -647,7 +635,7 @@ static void reap(struct run *r)
 	else
 		r->status = 1;
 	debug("run: command exited, status %d", r->status);
-	ev_loop_stop(r->loop);
+	ev_loop_stop(r->rt.loop);
 }
 
 static void on_signal(void *ctx, uint32_t events)
@@ -680,32 +668,23 @@ static int start(struct run *r)
 
 	if (!*r->ifname)
 		snprintf(r->ifname, sizeof(r->ifname), RUN_DEFAULT_IFNAME);
-	r->guest_addr = pick_guest_addr(&r->cfg);
+	r->guest_addr = pick_guest_addr(r->cfg);
 	if (!r->guest_addr) {
 		snprintf(r->err, sizeof(r->err), "-netdev user: no free address from dhcpstart on");
 		return -1;
 	}
 
-	r->loop = ev_loop_new();
-	if (!r->loop) {
-		snprintf(r->err, sizeof(r->err), "cannot create the event loop: %s", strerror(errno));
+	if (make_netdevs(r) < 0 || runtime_init(&r->rt, r->err, sizeof(r->err)) < 0)
 		return -1;
-	}
-	r->net = network_new(RUN_SWITCH_ID, NETWORK_SWITCH, NETWORK_DEFAULT_AGING_S,
-			     NETWORK_DEFAULT_FDB_MAX, r->loop);
-	if (!r->net) {
-		snprintf(r->err, sizeof(r->err), "cannot create the network: %s", strerror(errno));
-		return -1;
-	}
-	if (make_tap(r) < 0)
+	/* The runtime owns both netdevs from here on; it creates the switch
+	 * and opens the gateway's capture. */
+	r->adopted = true;
+	if (runtime_adopt(&r->rt, r->tap, r->err, sizeof(r->err)) < 0)
 		return -1;
 
 	/* Blocked before the fork so no SIGCHLD can slip past the signalfd. */
-	sigemptyset(&mask);
+	runtime_signal_mask(&mask);
 	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, &r->oldmask);
 	r->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (r->sigfd < 0) {
@@ -713,7 +692,7 @@ static int start(struct run *r)
 		return -1;
 	}
 	ev_watch_init(&r->sigwatch, r->sigfd, on_signal, r);
-	if (ev_watch_add(r->loop, &r->sigwatch, EPOLLIN) < 0) {
+	if (ev_watch_add(r->rt.loop, &r->sigwatch, EPOLLIN) < 0) {
 		snprintf(r->err, sizeof(r->err), "epoll: %s", strerror(errno));
 		return -1;
 	}
@@ -766,9 +745,9 @@ static int start(struct run *r)
 
 	info("run: %s %u.%u.%u.%u/%u via %u.%u.%u.%u, mtu %u, in the network namespace of "
 	     "process %ld", r->ifname, r->guest_addr >> 24, r->guest_addr >> 16 & 255,
-	     r->guest_addr >> 8 & 255, r->guest_addr & 255, prefix_len(r->cfg.mask),
-	     r->cfg.host >> 24, r->cfg.host >> 16 & 255, r->cfg.host >> 8 & 255,
-	     r->cfg.host & 255, r->mtu, (long)r->child);
+	     r->guest_addr >> 8 & 255, r->guest_addr & 255, prefix_len(r->cfg->mask),
+	     r->cfg->host >> 24, r->cfg->host >> 16 & 255, r->cfg->host >> 8 & 255,
+	     r->cfg->host & 255, r->mtu, (long)r->child);
 	/* If the command died meanwhile, SIGCHLD is waiting in the signalfd. */
 	send_byte(r->sock, &go, 1);
 	close(r->sock);
@@ -786,20 +765,21 @@ static void teardown(struct run *r)
 			;
 		r->child_gone = true;
 	}
-	if (r->tap) /* started or not: closes the TAP if it has one */
-		r->tap->ops->destroy(r->tap);
-	if (r->gw)
-		port_close(gateway_port(r->gw));
-	if (r->net)
-		network_free(r->net);
-	if (r->pcap)
-		pcap_put(r->pcap);
 	if (r->sigfd >= 0) {
-		ev_watch_del(r->loop, &r->sigwatch);
+		ev_watch_del(r->rt.loop, &r->sigwatch);
 		close(r->sigfd);
 	}
-	if (r->loop)
-		ev_loop_free(r->loop);
+	if (r->adopted) {
+		/* Started or not: closes the TAP and the gateway if open. */
+		runtime_teardown(&r->rt);
+	} else {
+		if (r->tap)
+			r->tap->ops->destroy(r->tap);
+		if (r->gw)
+			r->gw->ops->destroy(r->gw);
+		if (r->rt.loop)
+			ev_loop_free(r->rt.loop);
+	}
 }
 
 int run_main(int argc, char **argv)
@@ -819,11 +799,15 @@ int run_main(int argc, char **argv)
 	rc = parse_args(r, argc, argv, &verbosity);
 	if (rc == CLI_HELP) {
 		run_usage(stdout);
+		if (r->gw)
+			r->gw->ops->destroy(r->gw);
 		free(r);
 		return 0;
 	}
 	if (rc != CLI_OK) {
 		fprintf(stderr, "vmwire run: %s\n", r->err);
+		if (r->gw)
+			r->gw->ops->destroy(r->gw);
 		free(r);
 		return 2;
 	}
@@ -838,7 +822,7 @@ int run_main(int argc, char **argv)
 		free(r);
 		return 1;
 	}
-	if (ev_loop_run(r->loop) < 0 && !r->child_gone) {
+	if (ev_loop_run(r->rt.loop) < 0 && !r->child_gone) {
 		fprintf(stderr, "vmwire run: event loop failed: %s\n", strerror(errno));
 		kill(r->child, SIGKILL);
 		while (waitpid(r->child, NULL, 0) < 0 && errno == EINTR)

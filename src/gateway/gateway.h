@@ -27,8 +27,12 @@ struct ev_loop;
 struct port;
 struct gateway;
 struct gw_tcp_stats;
+struct netdev;
 
 extern const struct netdev_type netdev_user_type;
+/* The configuration of a parsed, not yet started -netdev user, for
+ * "vmwire run" to complete (its guest's lease) before start(). */
+struct gw_config *netdev_user_config(struct netdev *nd);
 
 /* loop may be NULL in tests: nothing is armed or opened, the caller
  * flushes with gateway_flush(). cfg is copied. NULL on out of memory or

@@ -77,6 +77,11 @@ static void user_destroy(struct netdev *nd)
 	free(u);
 }
 
+struct gw_config *netdev_user_config(struct netdev *nd)
+{
+	return &((struct netdev_user *)nd)->cfg;
+}
+
 /* A guestfwd cmd: runs commands that inherit the seccomp filter. */
 static bool user_spawns(const struct netdev *nd)
 {
