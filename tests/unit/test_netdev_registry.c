@@ -57,7 +57,12 @@ static void test_find_and_names(void **state)
 			 i ? ", " : "", t->name);
 	}
 	assert_string_equal(names, expect);
-	assert_string_equal(names, "stream, socket, dgram, tap, user");
+	for (i = 0; i < 5; i++) {
+		static const char *const known[] = { "stream", "socket", "dgram", "tap", "user" };
+
+		assert_non_null(netdev_type_find(known[i]));
+		assert_non_null(strstr(names, known[i]));
+	}
 	assert_null(netdev_type_find("vde"));
 	assert_null(netdev_type_find(""));
 	assert_null(netdev_type_find("strea"));
