@@ -13,6 +13,13 @@
  * common to every type (id, switch, vlan, trunk, pcap) are consumed by the
  * caller and handed over in struct netdev_common, which the netdev copies
  * into each port it creates via netdev_port_setup().
+ *
+ * The two phases are two structures. struct netdev_type is the parse-time
+ * side, one per "-netdev NAME" in the registry (control/netdev_types.def):
+ * parse(), the keys and their help (--help and vmwire(1) are generated from
+ * them) and the sandbox needs. struct netdev_ops is the runtime side that
+ * parse() puts on the netdev it returns, so a spelling such as "socket"
+ * can hand back a stream or dgram netdev that runs with their ops.
  */
 #ifndef VMWIRE_CONTROL_NETDEV_H
 #define VMWIRE_CONTROL_NETDEV_H
