@@ -101,6 +101,10 @@ static const struct netdev_ops user_netdev_ops = {
 	.destroy = user_destroy,
 };
 
+/* The defaults and limits in the help are the constants themselves. */
+#define NUM_(x) #x
+#define NUM(x) NUM_(x)
+
 static const struct netdev_key user_keys[] = {
 	{ "net=ADDR[/MASK]", "the guest network (default 10.0.2.0/24)", NULL },
 	{ "host=ADDR", "the gateway's own address (default .2 of net)", NULL },
@@ -127,17 +131,21 @@ static const struct netdev_key user_keys[] = {
 	{ "host-loopback=on|off", "10.0.2.2 reaches the host's 127.0.0.1 (default on)", NULL },
 	{ "resolv-conf=PATH", "upstreams when no dns-upstream=, re-read on change (default "
 	  "/etc/resolv.conf)", NULL },
-	{ "mtu=N", "the gateway's MTU, 576 to 65520 (default 1500)", NULL },
-	{ "max-leases=N", "dynamic DHCP leases (default 16)", NULL },
-	{ "max-udp-flows=N", "UDP NAT flows (default 256)", NULL },
-	{ "max-tcp-flows=N", "TCP connections in translation (default 16384; beyond it new "
+	{ "mtu=N", "the gateway's MTU, " NUM(GW_MTU_MIN) " to " NUM(GW_MTU_MAX) " (default "
+	  NUM(GW_DEFAULT_MTU) ")", NULL },
+	{ "max-leases=N", "dynamic DHCP leases (default " NUM(GW_DEFAULT_MAX_LEASES) ")", NULL },
+	{ "max-udp-flows=N", "UDP NAT flows (default " NUM(GW_DEFAULT_MAX_UDP_FLOWS) ")", NULL },
+	{ "max-tcp-flows=N", "TCP connections in translation (default "
+	  NUM(GW_DEFAULT_MAX_TCP_FLOWS) "; beyond it new "
 	  "connections are reset)", NULL },
 	{ "max-ooo-kib=N", "guest TCP data held out of order, all flows together, a quarter "
-	  "per flow (default 4096; 0 drops it)", NULL },
+	  "per flow (default " NUM(GW_DEFAULT_MAX_OOO_KIB) "; 0 drops it)", NULL },
 	{ "egress-allow=CIDR[:CIDR...], egress-deny=CIDR[:CIDR...]",
 	  "where guests may send to, where not (deny wins)", NULL },
-	{ "udp-timeout=SECONDS", "idle time after which a UDP flow closes (default 60)", NULL },
-	{ "max-frags=N", "IPv4 datagrams pending reassembly (default 64; 0 drops fragments)", NULL },
+	{ "udp-timeout=SECONDS", "idle time after which a UDP flow closes (default "
+	  NUM(GW_DEFAULT_UDP_TIMEOUT_S) ")", NULL },
+	{ "max-frags=N", "IPv4 datagrams pending reassembly (default "
+	  NUM(GW_DEFAULT_MAX_FRAGS) "; 0 drops fragments)", NULL },
 	{ NULL, NULL, NULL },
 };
 
