@@ -8,6 +8,7 @@
  *       \ a#1: stream, peer unix:/tmp/a.sock fd 7, ..., vlan 1
  *          rx 10 frames 1234 bytes 0 drops, tx 8 frames 900 bytes 0 drops
  *          macs: 52:54:00:12:34:56
+ *          queue: 0 bytes, room 1048576 bytes, pauses 0, resumes 0
  *
  * Theory of operation: ports do not point back at the netdev that made
  * them, so they are matched by id: a netdev's ports are called "ID" or
@@ -110,11 +111,38 @@ static void print_mac(void *ctx, const uint8_t *mac, uint16_t vid, const struct 
 		fprintf(w->out, "@%u", vid);
 }
 
+static void print_macs(const struct network *net, const struct port *p, const char *indent,
+		       FILE *out)
+{
+	struct mac_walk w = { .port = p, .out = out };
+
+	fprintf(out, "%s   macs: ", indent);
+	fdb_walk(net->fdb, print_mac, &w);
+	if (!w.n)
+		fputs("none", out);
+	else if (w.n > INFO_MACS_SHOWN)
+		fprintf(out, " (and %u more)", w.n - INFO_MACS_SHOWN);
+	fputc('\n', out);
+}
+
+/* Back-pressure: what the port holds towards its peer and how much more it
+ * takes (ports that queue), and how often it waited for room as a source
+ * (the gateway) and was resumed. */
+static void print_backpressure(const struct port *p, const char *indent, FILE *out)
+{
+	fprintf(out, "%s   queue: ", indent);
+	if (p->ops->tx_room)
+		fprintf(out, "%zu bytes, room %zu bytes", port_tx_queued(p), port_tx_room(p));
+	else
+		fputs("none", out);
+	fprintf(out, ", pauses %" PRIu64 ", resumes %" PRIu64 "\n", p->stats.pauses,
+		p->stats.resumes);
+}
+
 static void print_port(const struct network *net, const struct port *p, const char *indent,
 		       FILE *out)
 {
 	char desc[512] = "", vlan[256];
-	struct mac_walk w = { .port = p, .out = out };
 
 	if (p->ops->describe)
 		p->ops->describe(p, desc, sizeof(desc));
@@ -125,15 +153,9 @@ static void print_port(const struct network *net, const struct port *p, const ch
 		"tx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64 " drops\n", indent,
 		p->stats.rx_frames, p->stats.rx_bytes, p->stats.rx_drops,
 		p->stats.tx_frames, p->stats.tx_bytes, p->stats.tx_drops);
-	if (!net->fdb)
-		return;
-	fprintf(out, "%s   macs: ", indent);
-	fdb_walk(net->fdb, print_mac, &w);
-	if (!w.n)
-		fputs("none", out);
-	else if (w.n > INFO_MACS_SHOWN)
-		fprintf(out, " (and %u more)", w.n - INFO_MACS_SHOWN);
-	fputc('\n', out);
+	if (net->fdb)
+		print_macs(net, p, indent, out);
+	print_backpressure(p, indent, out);
 }
 
 static void print_network(const struct runtime *rt, const struct network *net, FILE *out)
@@ -141,6 +163,7 @@ static void print_network(const struct runtime *rt, const struct network *net, F
 	const struct netdev *nd;
 	const struct port *p;
 	char desc[512];
+	unsigned it;
 
 	if (net->mode == NETWORK_HUB)
 		fprintf(out, "hub %s (mode hub, %u port%s)\n", net->id, net->nports,
@@ -162,11 +185,11 @@ static void print_network(const struct runtime *rt, const struct network *net, F
 			nd->ops->describe(nd, desc, sizeof(desc));
 		fprintf(out, " \\ %s: %s%s%s\n", nd->common.id, nd->type->name, *desc ? ", " : "",
 			desc);
-		for (p = net->ports; p; p = p->net_next)
+		for (it = 0; (p = network_port_next(net, &it));)
 			if (port_of(p, nd->common.id))
 				print_port(net, p, "    ", out);
 	}
-	for (p = net->ports; p; p = p->net_next)
+	for (it = 0; (p = network_port_next(net, &it));)
 		if (!owner_of(rt, net, p))
 			print_port(net, p, " ", out);
 }
@@ -298,9 +321,10 @@ void info_usernet(const struct runtime *rt, FILE *out)
 	const struct network *net;
 	struct port *p;
 	bool any = false;
+	unsigned it;
 
 	for (net = rt->networks; net; net = net->next)
-		for (p = net->ports; p; p = p->net_next)
+		for (it = 0; (p = network_port_next(net, &it));)
 			if (gateway_of_port(p)) {
 				print_gateway(net, p, out);
 				any = true;

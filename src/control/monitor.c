@@ -80,8 +80,11 @@ static const char *const help_text =
 /* The user-mode gateway called id, or the first one when id is NULL. */
 static struct gateway *find_gateway(const struct runtime *rt, const char *id)
 {
+	struct port *p;
+	unsigned it;
+
 	for (struct network *net = rt->networks; net; net = net->next)
-		for (struct port *p = net->ports; p; p = p->net_next)
+		for (it = 0; (p = network_port_next(net, &it));)
 			if (gateway_of_port(p) && (!id || !strcmp(p->id, id)))
 				return gateway_of_port(p);
 	return NULL;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT
  *
- * port.c - accounting and capture common to all ports, see port.h.
+ * port.c - accounting and capture common to all ports, the sink
+ * interface and back-pressure, see port.h.
  */
 #include "core/port.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/offload.h"
 #include "core/pcap.h"
-#include "fabric/network.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,20 @@ void port_init(struct port *port, const struct port_ops *ops, const char *id)
 	port->ops = ops;
 	snprintf(port->id, sizeof(port->id), "%s", id);
 	port->vlan.pvid = 1;
+}
+
+void port_set_sink(struct port *port, const struct port_sink_ops *ops, void *ctx)
+{
+	port->sink_ops = ops;
+	port->sink_ctx = ops ? ctx : NULL;
+	/* Waits were registered with the old sink; the new one knows none. */
+	port->waiting = false;
+	port->tx_want_writable = false;
+}
+
+bool port_sink_takes_offload(const struct port *port)
+{
+	return port->sink_ops && port->sink_ops->receive_offload;
 }
 
 void port_receive(struct port *port, const uint8_t *frame, size_t len)
@@ -30,30 +45,31 @@ void port_receive(struct port *port, const uint8_t *frame, size_t len)
 	port->stats.rx_bytes += len;
 	if (port->pcap)
 		pcap_write(port->pcap, frame, len);
-	if (port->sink_fn)
-		port->sink_fn(port->sink, port, frame, len);
+	if (port->sink_ops)
+		port->sink_ops->receive(port->sink_ctx, port, frame, len);
 	else
 		port->stats.rx_drops++;
 }
 
-/* Count and capture a frame the port's transmit took: a transmit that
- * refused it has counted a drop, so drops before the call tells which. */
-static void tx_account(struct port *port, uint64_t drops, const uint8_t *frame, size_t len)
+/* Count and capture a frame the port's transmit took, or count the drop:
+ * a refused frame may mean a source should have waited, so whoever waits
+ * for this port hears when it drains. */
+static bool tx_account(struct port *port, bool took, const uint8_t *frame, size_t len)
 {
-	if (port->stats.tx_drops != drops)
-		return;
+	if (!took) {
+		port->stats.tx_drops++;
+		return false;
+	}
 	port->stats.tx_frames++;
 	port->stats.tx_bytes += len;
 	if (port->pcap)
 		pcap_write(port->pcap, frame, len);
+	return true;
 }
 
-void port_send(struct port *port, const uint8_t *frame, size_t len)
+bool port_send(struct port *port, const uint8_t *frame, size_t len)
 {
-	uint64_t drops = port->stats.tx_drops;
-
-	port->ops->transmit(port, frame, len);
-	tx_account(port, drops, frame, len);
+	return tx_account(port, port->ops->transmit(port, frame, len), frame, len);
 }
 
 /* One software-finished segment of a received frame to the plain sink. */
@@ -62,9 +78,9 @@ static int port_receive_segment(void *ctx, const uint8_t *seg, size_t len)
 	struct port *port = ctx;
 
 	/* The sink may have detached us while handling the last segment. */
-	if (!port->sink_fn)
+	if (!port->sink_ops)
 		return 1;
-	port->sink_fn(port->sink, port, seg, len);
+	port->sink_ops->receive(port->sink_ctx, port, seg, len);
 	return 0;
 }
 
@@ -94,11 +110,11 @@ void port_receive_offload(struct port *port, const struct frame_offload *meta,
 	port->stats.rx_bytes += len;
 	if (port->pcap)
 		pcap_write(port->pcap, frame, len);
-	if (port->sink_offload_fn) {
-		port->sink_offload_fn(port->sink, port, &m, frame, len);
+	if (port_sink_takes_offload(port)) {
+		port->sink_ops->receive_offload(port->sink_ctx, port, &m, frame, len);
 		return;
 	}
-	if (!port->sink_fn || !port->offload_scratch) {
+	if (!port->sink_ops || !port->offload_scratch) {
 		port->stats.rx_drops++;
 		return;
 	}
@@ -112,29 +128,83 @@ bool port_takes_offload(const struct port *port, const struct frame_offload *m)
 	return port->ops->transmit_offload && !(offload_needs(m) & ~port->offload_caps);
 }
 
-void port_send_offload(struct port *port, const struct frame_offload *m,
+bool port_send_offload(struct port *port, const struct frame_offload *m,
 		       const uint8_t *frame, size_t len)
 {
-	uint64_t drops = port->stats.tx_drops;
-
-	if (!offload_active(m)) {
-		port_send(port, frame, len);
-		return;
-	}
+	if (!offload_active(m))
+		return port_send(port, frame, len);
 	if (!port_takes_offload(port, m)) {
 		port->stats.tx_drops++;
 		LOG_ONCE_FOR(&port->logged, PORT_LOG_OFFLOAD_REFUSED, LOG_LVL_WARN,
 			     "port %s: offload frame it can't take dropped", port->id);
-		return;
+		return false;
 	}
-	port->ops->transmit_offload(port, m, frame, len);
-	tx_account(port, drops, frame, len);
+	return tx_account(port, port->ops->transmit_offload(port, m, frame, len), frame, len);
+}
+
+size_t port_tx_room(const struct port *port)
+{
+	return port->ops->tx_room ? port->ops->tx_room(port) : SIZE_MAX;
+}
+
+size_t port_tx_queued(const struct port *port)
+{
+	return port->ops->tx_queued ? port->ops->tx_queued(port) : 0;
+}
+
+void port_tx_want_writable(struct port *port)
+{
+	/* A port without a queue never drains: nothing to wait for. */
+	if (port->ops->tx_room)
+		port->tx_want_writable = true;
+}
+
+void port_writable(struct port *port)
+{
+	if (!port->tx_want_writable)
+		return;
+	port->tx_want_writable = false;
+	if (port->sink_ops && port->sink_ops->writable)
+		port->sink_ops->writable(port->sink_ctx, port);
+}
+
+size_t port_sink_room(struct port *port, const uint8_t *dst)
+{
+	if (!port->sink_ops || !port->sink_ops->room)
+		return SIZE_MAX;
+	return port->sink_ops->room(port->sink_ctx, port, dst);
+}
+
+void port_sink_wait(struct port *port, const uint8_t *dst)
+{
+	if (!port->sink_ops || !port->sink_ops->wait)
+		return;
+	/* One pause until the resume, however many times it asks. */
+	if (!port->waiting) {
+		port->waiting = true;
+		port->stats.pauses++;
+	}
+	port->sink_ops->wait(port->sink_ctx, port, dst);
+}
+
+void port_resume(struct port *port)
+{
+	port->waiting = false;
+	port->stats.resumes++;
+	if (port->ops->resume)
+		port->ops->resume(port);
+}
+
+void port_unplug(struct port *port)
+{
+	if (port->sink_ops && port->sink_ops->detach)
+		port->sink_ops->detach(port->sink_ctx, port);
+	port_set_sink(port, NULL, NULL);
 }
 
 void port_close(struct port *port)
 {
-	if (port->net)
-		network_detach(port->net, port);
+	port_unplug(port);
 	if (port->pcap) {
 		pcap_put(port->pcap);
 		port->pcap = NULL;

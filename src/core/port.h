@@ -16,16 +16,35 @@
  * vhost-user all embed a struct port and fill in struct port_ops.
  *
  * Rules for implementations:
- *  - transmit() must never block and never free the port; if the frame can't
- *    be taken now it is dropped and counted in stats.tx_drops.
+ *  - transmit() must never block and never free the port; it returns false
+ *    when it did not take the frame (port_send() counts that in
+ *    stats.tx_drops), true when the frame is on its way.
  *  - a port is destroyed only from its own fd callback or from a timer, never
  *    from inside transmit() (the switch may be iterating its port list).
+ *
+ * The sink interface (struct port_sink_ops) is how a port meets whatever it
+ * is plugged into, without knowing what that is: the network (or a test)
+ * installs its ops and a context with port_set_sink(), port_receive() hands
+ * frames to sink->receive(), port_close() tells sink->detach(). So this
+ * layer never names the fabric above it.
+ *
+ * Back-pressure (QEMU's net/queue.c in spirit, without its queue): a port
+ * that queues towards its peer reports the bytes it can still take
+ * (ops->tx_room) and calls port_writable() once its queue has drained below
+ * its low-water mark. A source that wants to know before it sends (the
+ * gateway's TCP engine, which can leave data in the host socket) asks its
+ * sink with port_sink_room() how much the way towards a destination MAC
+ * can take; when that is too little it calls port_sink_wait(), and the sink
+ * calls port_resume() on it once an egress port it was waiting for became
+ * writable (ops->resume then pushes again). Sources that do not ask keep
+ * today's behaviour: a full port drops and counts. Nothing here allocates
+ * or queues a frame; waits and resumes are counted in the source's stats.
  *
  * Offloads (offload.h): a port whose peer speaks virtio_net_hdr (a TAP) may
  * receive frames with checksum/segmentation metadata through
  * port_receive_offload(), and may set offload_caps and transmit_offload()
  * to send them out whole. Everything else keeps working on plain frames:
- * a sink without sink_offload_fn and an egress port whose caps don't cover
+ * a sink without receive_offload and an egress port whose caps don't cover
  * a frame get it finished in software (checksum completed, segmented).
  *
  * Counting with offloads: a frame is counted as it crosses the port. A GSO
@@ -52,6 +71,7 @@ struct frame_offload;
 struct port_stats {
 	uint64_t rx_frames, rx_bytes, rx_drops; /* from the peer into vmwire */
 	uint64_t tx_frames, tx_bytes, tx_drops; /* from vmwire out to the peer */
+	uint64_t pauses, resumes; /* as a source: told to wait for room, woken */
 };
 
 /* What port.c reports once per port (port->logged). */
@@ -60,10 +80,15 @@ enum port_log {
 	PORT_LOG_OFFLOAD_REFUSED,  /* asked to send an offload frame it can't take */
 };
 
+/* Bytes a port counts per frame in tx_room() beyond the frame itself (its
+ * framing, e.g. a stream's 4-byte length): a source that needs n frames of
+ * len bytes needs n * (len + PORT_TX_OVERHEAD) bytes of room. */
+#define PORT_TX_OVERHEAD 16
+
 struct port_ops {
 	const char *kind; /* "stream", "dgram", "tap", "user", ... */
-	/* Hand one frame to the peer. Drop and count if it can't be taken. */
-	void (*transmit)(struct port *port, const uint8_t *frame, size_t len);
+	/* Hand one frame to the peer; false: not taken (a drop). */
+	bool (*transmit)(struct port *port, const uint8_t *frame, size_t len);
 	/* One human line for the monitor: peer address, state, queue depth. */
 	void (*describe)(const struct port *port, char *buf, size_t size);
 	/* Close fds, free memory. Called once, after the port left its network. */
@@ -71,8 +96,16 @@ struct port_ops {
 	/* Optional: hand over a frame with offload metadata the port's
 	 * offload_caps cover (offload_needs(m) & ~caps == 0). Same rules as
 	 * transmit(). */
-	void (*transmit_offload)(struct port *port, const struct frame_offload *m,
+	bool (*transmit_offload)(struct port *port, const struct frame_offload *m,
 				 const uint8_t *frame, size_t len);
+	/* Optional: bytes of frames (PORT_TX_OVERHEAD each included) it can
+	 * take now. Absent: it does not queue, never a reason to wait. */
+	size_t (*tx_room)(const struct port *port);
+	/* Optional: bytes waiting in its queue towards the peer. */
+	size_t (*tx_queued)(const struct port *port);
+	/* Optional, for sources: the sink has room again after a
+	 * port_sink_wait(); called from the loop, never from transmit(). */
+	void (*resume)(struct port *port);
 };
 
 /*
@@ -87,12 +120,27 @@ struct port_vlan {
 	uint8_t allowed[(VLAN_MAX + 1 + 7) / 8];
 };
 
-typedef void (*port_sink_fn)(void *sink, struct port *from,
-			     const uint8_t *frame, size_t len);
-/* A sink that takes frames with (validated) offload metadata. */
-typedef void (*port_sink_offload_fn)(void *sink, struct port *from,
-				     const struct frame_offload *m,
-				     const uint8_t *frame, size_t len);
+/*
+ * What a port is plugged into. ctx is the sink's own (port_set_sink()).
+ * receive is required; the rest may be NULL.
+ */
+struct port_sink_ops {
+	void (*receive)(void *ctx, struct port *from, const uint8_t *frame, size_t len);
+	/* Frames with (validated) offload metadata; NULL: port_receive_offload()
+	 * finishes them in software and hands the plain result to receive. */
+	void (*receive_offload)(void *ctx, struct port *from, const struct frame_offload *m,
+				const uint8_t *frame, size_t len);
+	/* port_close(): unplug the port and forget it, before it is destroyed. */
+	void (*detach)(void *ctx, struct port *port);
+	/* Bytes of frames (PORT_TX_OVERHEAD each) the way from `from` to the
+	 * station dst (a MAC) can take now; NULL: unlimited. */
+	size_t (*room)(void *ctx, struct port *from, const uint8_t *dst);
+	/* from found too little room towards dst: call port_resume(from) once
+	 * an egress port on that way drained. */
+	void (*wait)(void *ctx, struct port *from, const uint8_t *dst);
+	/* port (plugged in here) drained its queue: port_writable(). */
+	void (*writable)(void *ctx, struct port *port);
+};
 
 struct port {
 	const struct port_ops *ops;
@@ -102,21 +150,17 @@ struct port {
 	struct port_vlan vlan;
 	struct pcap_writer *pcap; /* optional, shared and refcounted */
 
-	/* Where received frames go; set by network_attach(). */
-	port_sink_fn sink_fn;
-	void *sink;
-
-	/* Owned by the network the port is attached to. */
-	struct network *net;
-	struct port *net_next;
-	void *fabric_priv;
+	/* Where received frames go (port_set_sink()); NULL: nowhere. */
+	const struct port_sink_ops *sink_ops;
+	void *sink_ctx;
+	/* A source waits for this port to drain: port_writable() tells the
+	 * sink (set by port_tx_want_writable(), cleared when it fires). */
+	bool tx_want_writable;
+	/* As a source: waits for port_resume() (pauses counted once each). */
+	bool waiting;
 
 	/* OFFLOAD_CAP_* bits transmit_offload() accepts; 0: plain frames only. */
 	uint32_t offload_caps;
-	/* Optional companion of sink_fn (set together by network_attach()):
-	 * where frames with offload metadata go. NULL: port_receive_offload()
-	 * finishes them in software and hands the plain result to sink_fn. */
-	port_sink_offload_fn sink_offload_fn;
 	/* FRAME_BUF_SIZE bytes a port that calls port_receive_offload() lends
 	 * it for that software fallback; NULL: such frames are dropped. */
 	uint8_t *offload_scratch;
@@ -125,12 +169,19 @@ struct port {
 /* Defaults: access port on VLAN 1, no pcap, not attached. */
 void port_init(struct port *port, const struct port_ops *ops, const char *id);
 
+/* Plug the port into a sink (ops NULL: unplug). */
+void port_set_sink(struct port *port, const struct port_sink_ops *ops, void *ctx);
+
+/* Does the port's sink take frames with offload metadata whole? */
+bool port_sink_takes_offload(const struct port *port);
+
 /* Implementations call this for every frame read from their peer. Frames
  * shorter than an Ethernet header are dropped and counted here. */
 void port_receive(struct port *port, const uint8_t *frame, size_t len);
 
-/* The fabric calls this to send a frame out through the port. */
-void port_send(struct port *port, const uint8_t *frame, size_t len);
+/* The fabric calls this to send a frame out through the port; false when
+ * the port did not take it (counted in tx_drops). */
+bool port_send(struct port *port, const uint8_t *frame, size_t len);
 
 /* Like port_receive() for a frame that came with offload metadata (m may be
  * NULL or inactive: then it is exactly port_receive()). The metadata is
@@ -146,10 +197,35 @@ bool port_takes_offload(const struct port *port, const struct frame_offload *m);
  * one frame of len bytes in the stats. Anything else is a caller bug:
  * dropped and counted. The fabric's network_send_offload() picks between
  * this and software segmentation. */
-void port_send_offload(struct port *port, const struct frame_offload *m,
+bool port_send_offload(struct port *port, const struct frame_offload *m,
 		       const uint8_t *frame, size_t len);
 
-/* Detach from its network (if any) and destroy. */
+/* ---- back-pressure (see the top of this file) ---- */
+
+/* Bytes the port can take now (ops->tx_room), SIZE_MAX if it does not say. */
+size_t port_tx_room(const struct port *port);
+/* Bytes in its queue (ops->tx_queued), 0 if it does not say. */
+size_t port_tx_queued(const struct port *port);
+/* The sink: tell me (sink->writable) when this port drains. */
+void port_tx_want_writable(struct port *port);
+/* Implementations: the queue drained below the low-water mark. Cheap when
+ * nobody waits, so a port may call it on every drain. */
+void port_writable(struct port *port);
+
+/* Sources: room towards the station dst through the sink (SIZE_MAX: no
+ * limit known), and wait for it (stats.pauses counts each wait until the
+ * resume once, however often the source asks meanwhile). */
+size_t port_sink_room(struct port *port, const uint8_t *dst);
+void port_sink_wait(struct port *port, const uint8_t *dst);
+/* The sink: room is back for a source that waited (counted in
+ * stats.resumes; calls ops->resume). */
+void port_resume(struct port *port);
+
+/* Leave the sink (sink->detach) and stay unplugged, not destroyed: a port
+ * whose peer is gone for good (a TAP whose interface was deleted). */
+void port_unplug(struct port *port);
+
+/* Detach from its sink (if any) and destroy. */
 void port_close(struct port *port);
 
 /* VLAN membership helpers. */

@@ -34,6 +34,7 @@
 #include "fabric/fdb.h"
 #include "fabric/vlan.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Segment i of frame, built in np->seg, to the port; false (a drop
@@ -64,7 +65,7 @@ static void send_soft(struct network_priv *np, struct port *to, const struct fra
 	}
 	np->seg_busy = true;
 	np->net.stats.sw_offload++;
-	for (i = 0; i < n && to->net == &np->net; i++)
+	for (i = 0; i < n && network_has_port(&np->net, to); i++)
 		if (!send_segment(np, to, m, frame, len, i))
 			break;
 	np->seg_busy = false;
@@ -84,21 +85,20 @@ void network_send_offload(struct network *net, struct port *to, const struct fra
 void hub_forward(struct network *net, struct port *from, const struct frame_offload *m,
 		 const uint8_t *frame, size_t len)
 {
-	struct port *p, *next;
+	unsigned i;
 
 	net->stats.frames_in++;
 	net->stats.flooded++;
-	for (p = net->ports; p; p = next) {
-		/* transmit() may detach p (never free it): read on before. */
-		next = p->net_next;
-		if (p != from) {
-			if (m)
-				network_send_offload(net, p, m, frame, len);
-			else
-				port_send(p, frame, len);
-		}
-		if (next && next->net != net)
-			break;
+	/* A transmit() may detach any port: that leaves a hole (forward.h). */
+	for (i = 0; i < net->nslots; i++) {
+		struct network_member *mb = member_at(net, i);
+
+		if (!mb || mb->port == from)
+			continue;
+		if (m)
+			network_send_offload(net, mb->port, m, frame, len);
+		else
+			port_send(mb->port, frame, len);
 	}
 }
 
@@ -207,7 +207,7 @@ static void switch_send_soft(struct network_priv *np, struct egress *e, struct p
 	}
 	np->seg_busy = true;
 	np->net.stats.sw_offload++;
-	for (i = 0; i < n && to->net == &np->net; i++) {
+	for (i = 0; i < n && network_has_port(&np->net, to); i++) {
 		f = egress_form(np, e, to, &len, &m);
 		if (!f) {
 			switch_send_fail(np, e, to);
@@ -285,8 +285,8 @@ void switch_forward(struct network *net, struct port *from, const struct frame_o
 	struct egress e = { .frame = frame, .len = len };
 	const uint8_t *src = eth_src(frame), *dst = eth_dst(frame);
 	enum vlan_verdict v;
-	struct port *p, *next;
 	uint64_t now;
+	unsigned i;
 
 	net->stats.frames_in++;
 	v = vlan_classify(&from->vlan, frame, len, &e.vi);
@@ -324,7 +324,7 @@ void switch_forward(struct network *net, struct port *from, const struct frame_o
 			net->stats.filtered++;
 			return;
 		}
-		if (to && to->net == net && port_vlan_member(to, e.vi.vid)) {
+		if (to && network_has_port(net, to) && port_vlan_member(to, e.vi.vid)) {
 			net->stats.forwarded++;
 			switch_send(np, &e, to);
 			return;
@@ -332,12 +332,66 @@ void switch_forward(struct network *net, struct port *from, const struct frame_o
 	}
 
 	net->stats.flooded++;
-	for (p = net->ports; p; p = next) {
-		/* transmit() may detach p (never free it): read on before. */
-		next = p->net_next;
-		if (p != from && port_vlan_member(p, e.vi.vid))
-			switch_send(np, &e, p);
-		if (next && next->net != net)
-			break;
+	/* A transmit() may detach any port: that leaves a hole (forward.h). */
+	for (i = 0; i < net->nslots; i++) {
+		struct network_member *mb = member_at(net, i);
+
+		if (mb && mb->port != from && port_vlan_member(mb->port, e.vi.vid))
+			switch_send(np, &e, mb->port);
 	}
+}
+
+/*
+ * The ports a frame from `from` to dst would leave through, as the engines
+ * above pick them, for a source that asks before sending: the learned port
+ * of a known unicast destination (none if it sits behind `from`, or is
+ * unknown: flooding an unknown destination must not stall a source), else
+ * every other port carrying the source's VLAN (on a hub: every other port).
+ * The source sends untagged frames on its pvid, as the gateway does.
+ */
+static void way_walk(struct network *net, struct port *from, const uint8_t *dst,
+		     void (*fn)(struct port *to, void *ctx), void *ctx)
+{
+	unsigned vid = from->vlan.pvid, i;
+
+	if (net->fdb && !mac_is_multicast(dst)) {
+		struct port *to = fdb_lookup(net->fdb, dst, (uint16_t)vid, fdb_now(net->fdb));
+
+		if (to && to != from && network_has_port(net, to) && port_vlan_member(to, vid))
+			fn(to, ctx);
+		return;
+	}
+	for (i = 0; i < net->nslots; i++) {
+		struct network_member *mb = member_at(net, i);
+
+		if (mb && mb->port != from && (!net->fdb || port_vlan_member(mb->port, vid)))
+			fn(mb->port, ctx);
+	}
+}
+
+static void room_min(struct port *to, void *ctx)
+{
+	size_t *room = ctx, r = port_tx_room(to);
+
+	if (r < *room)
+		*room = r;
+}
+
+size_t network_room(struct network *net, struct port *from, const uint8_t *dst)
+{
+	size_t room = SIZE_MAX;
+
+	way_walk(net, from, dst, room_min, &room);
+	return room;
+}
+
+static void want_writable(struct port *to, void *ctx)
+{
+	(void)ctx;
+	port_tx_want_writable(to);
+}
+
+void network_want_writable(struct network *net, struct port *from, const uint8_t *dst)
+{
+	way_walk(net, from, dst, want_writable, NULL);
 }

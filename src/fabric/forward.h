@@ -29,6 +29,27 @@ enum network_log {
 	NET_LOG_BAD_SOURCE,
 };
 
+/* One attached port, owned by the network; the port's sink context. */
+struct network_member {
+	struct network *net;
+	struct port *port;
+	bool waiting; /* a source that waits for room (net->nwaiting) */
+};
+
+static inline struct network_member *member_at(const struct network *net, unsigned i)
+{
+	return net->members[i];
+}
+
+/* Forwarding iterates net->members by index while a transmit() may detach
+ * any port: detaching then leaves a hole, closed when the outermost
+ * forwarding ends (network_unbusy()). */
+static inline void network_busy(struct network *net)
+{
+	net->busy++;
+}
+void network_unbusy(struct network *net);
+
 struct network_priv {
 	struct network net;
 	struct ev_timer aging;
@@ -57,5 +78,10 @@ void hub_forward(struct network *net, struct port *from, const struct frame_offl
 		 const uint8_t *frame, size_t len);
 void switch_forward(struct network *net, struct port *from, const struct frame_offload *m,
 		    const uint8_t *frame, size_t len);
+
+/* Back-pressure (network.h): the room towards dst for a frame from `from`,
+ * and ask the egress ports on that way to say when they drain. */
+size_t network_room(struct network *net, struct port *from, const uint8_t *dst);
+void network_want_writable(struct network *net, struct port *from, const uint8_t *dst);
 
 #endif

@@ -2,11 +2,15 @@
  *
  * network.c - lifetime of networks and membership of ports, see network.h.
  *
- * Theory of operation: a network is a list of ports plus, for a switch, a
- * forwarding database. Attaching a port plugs its sink into
- * network_ingress(), which hands the frame to the hub or switch engine in
- * forward.c. Detaching unplugs it and forgets every MAC learned behind it,
- * so no frame is ever forwarded to a port that left.
+ * Theory of operation: a network is an array of members (one per attached
+ * port, allocated at attach time, never per frame) plus, for a switch, a
+ * forwarding database. Attaching a port installs network_sink as its sink
+ * with the member as context, so its frames reach the hub or switch engine
+ * in forward.c and port_close() comes back here through detach. Detaching
+ * unplugs it and forgets every MAC learned behind it, so no frame is ever
+ * forwarded to a port that left; while frames are being forwarded the
+ * member's slot only becomes a hole, so the engines' index walk stays
+ * valid, and the array is compacted when the outermost forwarding ends.
  *
  * A switch with an event loop sweeps stale fdb entries from a timer every
  * quarter of the aging time (at least every second, at most every minute);
@@ -20,9 +24,27 @@
 #include "fabric/fdb.h"
 #include "fabric/forward.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void sink_receive(void *ctx, struct port *from, const uint8_t *frame, size_t len);
+static void sink_receive_offload(void *ctx, struct port *from, const struct frame_offload *m,
+				 const uint8_t *frame, size_t len);
+static void sink_detach(void *ctx, struct port *port);
+static size_t sink_room(void *ctx, struct port *from, const uint8_t *dst);
+static void sink_wait(void *ctx, struct port *from, const uint8_t *dst);
+static void sink_writable(void *ctx, struct port *port);
+
+static const struct port_sink_ops network_sink = {
+	.receive = sink_receive,
+	.receive_offload = sink_receive_offload,
+	.detach = sink_detach,
+	.room = sink_room,
+	.wait = sink_wait,
+	.writable = sink_writable,
+};
 
 static void network_aging_timer(void *ctx)
 {
@@ -68,82 +90,199 @@ struct network *network_new(const char *id, enum network_mode mode,
 void network_free(struct network *net)
 {
 	struct network_priv *np;
+	unsigned it = 0;
+	struct port *p;
 
 	if (!net)
 		return;
 	np = net_priv(net);
-	/* port_close() detaches, which unlinks the head. */
-	while (net->ports)
-		port_close(net->ports);
+	/* port_close() detaches, which compacts: always take the first. */
+	while ((it = 0, p = network_port_next(net, &it)))
+		port_close(p);
 	if (net->loop && np->aging.armed)
 		ev_timer_cancel(net->loop, &np->aging);
 	fdb_free(net->fdb);
+	free(net->members);
 	free(np);
 }
 
-void network_attach(struct network *net, struct port *port)
+struct network *network_of_port(const struct port *port)
 {
-	struct port **pp;
+	const struct network_member *m = port->sink_ops == &network_sink ? port->sink_ctx : NULL;
 
-	if (port->net == net)
-		return;
-	if (port->net)
-		network_detach(port->net, port);
+	return m ? m->net : NULL;
+}
+
+bool network_has_port(const struct network *net, const struct port *port)
+{
+	return network_of_port(port) == net;
+}
+
+struct port *network_port_next(const struct network *net, unsigned *it)
+{
+	while (*it < net->nslots) {
+		const struct network_member *m = net->members[(*it)++];
+
+		if (m)
+			return m->port;
+	}
+	return NULL;
+}
+
+/* Close the holes detaching left, keeping attach order. */
+static void compact(struct network *net)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < net->nslots; i++)
+		if (net->members[i])
+			net->members[n++] = net->members[i];
+	net->nslots = n;
+	net->holes = false;
+}
+
+void network_unbusy(struct network *net)
+{
+	if (!--net->busy && net->holes)
+		compact(net);
+}
+
+static int grow(struct network *net)
+{
+	unsigned cap = net->cap ? net->cap * 2 : 8;
+	struct network_member **a;
+
+	if (net->nslots < net->cap)
+		return 0;
+	a = realloc(net->members, cap * sizeof(*a));
+	if (!a)
+		return -1;
+	net->members = a;
+	net->cap = cap;
+	return 0;
+}
+
+int network_attach(struct network *net, struct port *port)
+{
+	struct network *old = network_of_port(port);
+	struct network_member *m;
+
+	if (old == net)
+		return 0;
+	if (old)
+		network_detach(old, port);
+	m = calloc(1, sizeof(*m));
+	if (!m || grow(net) < 0) {
+		free(m);
+		warn("network %s: out of memory attaching port '%s'", net->id, port->id);
+		return -1;
+	}
+	m->net = net;
+	m->port = port;
 	/* Append: the monitor lists ports in attach order. */
-	for (pp = &net->ports; *pp; pp = &(*pp)->net_next)
-		;
-	*pp = port;
-	port->net_next = NULL;
-	port->net = net;
-	port->sink_fn = network_ingress;
-	port->sink_offload_fn = network_ingress_offload;
-	port->sink = net;
+	net->members[net->nslots++] = m;
 	net->nports++;
+	port_set_sink(port, &network_sink, m);
+	return 0;
+}
+
+/* Wake every source that waits: called when a port drained, and when one
+ * left (the port a source waited for may be gone). Each asks again. */
+static void resume_waiting(struct network *net)
+{
+	unsigned i;
+
+	if (!net->nwaiting)
+		return;
+	network_busy(net);
+	for (i = 0; i < net->nslots; i++) {
+		struct network_member *m = member_at(net, i);
+
+		if (!m || !m->waiting)
+			continue;
+		m->waiting = false;
+		net->nwaiting--;
+		port_resume(m->port);
+	}
+	network_unbusy(net);
 }
 
 void network_detach(struct network *net, struct port *port)
 {
-	struct port **pp;
+	struct network_member *m = network_has_port(net, port) ? port->sink_ctx : NULL;
+	unsigned i;
 
-	for (pp = &net->ports; *pp; pp = &(*pp)->net_next) {
-		if (*pp != port)
-			continue;
-		*pp = port->net_next;
-		net->nports--;
-		break;
-	}
+	if (!m)
+		return;
+	for (i = 0; i < net->nslots && net->members[i] != m; i++)
+		;
+	net->members[i] = NULL;
+	if (net->busy)
+		net->holes = true;
+	else
+		compact(net);
+	net->nports--;
+	if (m->waiting)
+		net->nwaiting--;
+	free(m);
+	port_set_sink(port, NULL, NULL);
 	if (net->fdb)
 		fdb_flush_port(net->fdb, port);
-	if (port->net == net) {
-		port->net = NULL;
-		port->net_next = NULL;
-		port->sink_fn = NULL;
-		port->sink_offload_fn = NULL;
-		port->sink = NULL;
-	}
+	resume_waiting(net);
 }
 
-void network_ingress(void *sink, struct port *from, const uint8_t *frame, size_t len)
+static void sink_receive(void *ctx, struct port *from, const uint8_t *frame, size_t len)
 {
-	struct network *net = sink;
+	struct network *net = ((struct network_member *)ctx)->net;
 
+	network_busy(net);
 	if (net->mode == NETWORK_HUB)
 		hub_forward(net, from, NULL, frame, len);
 	else
 		switch_forward(net, from, NULL, frame, len);
+	network_unbusy(net);
 }
 
-void network_ingress_offload(void *sink, struct port *from, const struct frame_offload *m,
-			     const uint8_t *frame, size_t len)
+static void sink_receive_offload(void *ctx, struct port *from, const struct frame_offload *m,
+				 const uint8_t *frame, size_t len)
 {
-	struct network *net = sink;
+	struct network *net = ((struct network_member *)ctx)->net;
 
 	if (!offload_active(m))
 		m = NULL;
+	network_busy(net);
 	if (net->mode == NETWORK_HUB)
 		hub_forward(net, from, m, frame, len);
 	else
 		switch_forward(net, from, m, frame, len);
+	network_unbusy(net);
+}
+
+static void sink_detach(void *ctx, struct port *port)
+{
+	network_detach(((struct network_member *)ctx)->net, port);
+}
+
+static size_t sink_room(void *ctx, struct port *from, const uint8_t *dst)
+{
+	return network_room(((struct network_member *)ctx)->net, from, dst);
+}
+
+static void sink_wait(void *ctx, struct port *from, const uint8_t *dst)
+{
+	struct network_member *m = ctx;
+
+	network_want_writable(m->net, from, dst);
+	if (!m->waiting) {
+		m->waiting = true;
+		m->net->nwaiting++;
+	}
+}
+
+static void sink_writable(void *ctx, struct port *port)
+{
+	(void)port;
+	resume_waiting(((struct network_member *)ctx)->net);
 }
 
 void network_age(struct network *net, uint64_t now_ms)

@@ -2,9 +2,11 @@
  *
  * network.h - one L2 segment: a QEMU-style hub or a learning 802.1Q switch.
  *
- * Theory of operation: a network owns a list of attached ports. Attaching
- * a port points its sink at the network's ingress, so port_receive() on any
- * port lands here. A hub copies each frame to every other port. A switch
+ * Theory of operation: a network keeps its own list of the ports attached
+ * to it (an array of members the fabric owns; a port carries no fabric
+ * fields). Attaching a port installs the network as its sink
+ * (core/port.h), so port_receive() on any port lands in the network's
+ * ingress and port_close() detaches it. A hub copies each frame to every other port. A switch
  * classifies the frame into a VLAN (see vlan.h), learns the source MAC in its
  * forwarding database (fdb.h), then forwards to the one learned port or
  * floods within the VLAN, never back out of the ingress port, pushing or
@@ -13,14 +15,23 @@
  * Networks are independent: nothing crosses between two of them.
  *
  * Frames with offload metadata (core/offload.h, from a TAP with offloads
- * on) take the same path through network_ingress_offload(); each egress
+ * on) take the same path through the sink's receive_offload; each egress
  * port gets the frame whole if its offload_caps cover it, else finished in
  * software (checksum, segmentation) one wire frame at a time in a buffer
  * the network owns.
+ *
+ * Back-pressure: a source asks the network how much the way towards a MAC
+ * can take (the learned port's tx_room(); the least of the ports a frame
+ * would be flooded to for broadcast and multicast or on a hub; unlimited
+ * for an unknown unicast destination, which must not stall a source). A
+ * source that waits is remembered in its member entry, the egress ports
+ * on its way are asked to say when they drain, and the first that does
+ * resumes every waiting source of the network (each asks again).
  */
 #ifndef VMWIRE_FABRIC_NETWORK_H
 #define VMWIRE_FABRIC_NETWORK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +40,7 @@
 
 struct ev_loop;
 struct fdb;
+struct network_member;
 
 enum network_mode { NETWORK_SWITCH, NETWORK_HUB };
 
@@ -47,8 +59,15 @@ struct network {
 	enum network_mode mode;
 	unsigned aging_s;
 	struct ev_loop *loop; /* may be NULL in unit tests: no aging timer */
-	struct port *ports;   /* singly linked via port->net_next */
-	unsigned nports;
+	/* The attached ports in attach order (network_port_next()). A port
+	 * that leaves while frames are being forwarded leaves a NULL hole,
+	 * closed once the outermost forwarding is done. */
+	struct network_member **members;
+	unsigned nslots, cap; /* slots in use (holes included), allocated */
+	unsigned nports;      /* attached ports */
+	unsigned busy;        /* forwarding depth: holes stay while > 0 */
+	bool holes;
+	unsigned nwaiting;    /* sources waiting for room */
 	struct fdb *fdb;      /* NULL for a hub */
 	struct network_stats stats;
 	struct network *next; /* registry of all networks (control plane) */
@@ -59,16 +78,19 @@ struct network *network_new(const char *id, enum network_mode mode,
 			    unsigned aging_s, unsigned fdb_max, struct ev_loop *loop);
 void network_free(struct network *net); /* closes remaining ports */
 
-void network_attach(struct network *net, struct port *port);
+/* Attach (moving it from another network); -1 if out of memory (the port
+ * stays unplugged). */
+int network_attach(struct network *net, struct port *port);
+/* port_close() does this through the sink's detach. */
 void network_detach(struct network *net, struct port *port);
 
-/* The ingress every attached port's sink points to. */
-void network_ingress(void *net, struct port *from, const uint8_t *frame, size_t len);
-
-/* The offload-aware ingress (port->sink_offload_fn); m was validated by
- * port_receive_offload(). */
-void network_ingress_offload(void *net, struct port *from, const struct frame_offload *m,
-			     const uint8_t *frame, size_t len);
+/* Is port attached to net? */
+bool network_has_port(const struct network *net, const struct port *port);
+/* The attached ports in attach order, for the control plane: start with
+ * *it = 0; NULL at the end. Not for use while the list may change. */
+struct port *network_port_next(const struct network *net, unsigned *it);
+/* The network a port is attached to, or NULL. */
+struct network *network_of_port(const struct port *port);
 
 /* Send a frame with metadata (NULL: plain) out through port to of net:
  * whole if the port takes it, else checksummed/segmented in software into

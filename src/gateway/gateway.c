@@ -282,35 +282,35 @@ static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
 		gw->stats.bad_ethertype++;
 }
 
-static void gw_transmit(struct port *port, const uint8_t *f, size_t len)
+static bool gw_transmit(struct port *port, const uint8_t *f, size_t len)
 {
 	struct gateway *gw = (struct gateway *)port;
 
 	gw->stats.frames_in++;
 	eth_input(gw, f, len, NULL);
+	return true;
 }
 
 /* A frame with offload metadata the fabric validated and our caps cover.
  * Checked again all the same (a header parse): whatever hands us frames,
  * a lie must end here as a counted drop, not as an overread. */
-static void gw_transmit_offload(struct port *port, const struct frame_offload *meta,
+static bool gw_transmit_offload(struct port *port, const struct frame_offload *meta,
 				const uint8_t *f, size_t len)
 {
 	struct gateway *gw = (struct gateway *)port;
 	struct frame_offload m;
 
-	if (!offload_active(meta)) {
-		gw_transmit(port, f, len);
-		return;
-	}
+	if (!offload_active(meta))
+		return gw_transmit(port, f, len);
 	gw->stats.frames_in++;
 	m = *meta;
 	if (len < FRAME_MIN || len > FRAME_MAX || offload_validate(&m, f, len) != OFFLOAD_OK ||
 	    offload_needs(&m) & ~(uint32_t)GW_OFFLOAD_CAPS) {
-		gw->stats.offload_bad++;
-		return;
+		gw->stats.offload_bad++; /* taken, and dropped as ours to count */
+		return true;
 	}
 	eth_input(gw, f, len, &m);
+	return true;
 }
 
 static void gw_describe(const struct port *port, char *buf, size_t size)

@@ -82,24 +82,23 @@ static struct dgram_nd *port_dgram(const struct port *p)
 
 static const char *nd_id(const struct dgram_nd *d) { return d->nd.common.id; }
 
-static void dgram_transmit(struct port *port, const uint8_t *frame, size_t len)
+static bool dgram_transmit(struct port *port, const uint8_t *frame, size_t len)
 {
 	struct dgram_nd *d = port_dgram(port);
 	int fd = d->txfd >= 0 ? d->txfd : d->fd;
 
-	if (d->remote.ss_family == AF_UNSPEC || fd < 0) {
-		port->stats.tx_drops++;
-		return;
-	}
+	if (d->remote.ss_family == AF_UNSPEC || fd < 0)
+		return false;
 	if (sendto(fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&d->remote,
 		   d->remotelen) < 0) {
-		port->stats.tx_drops++;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNREFUSED &&
 		    errno != ENOBUFS)
 			LOG_ONCE_FOR(&d->logged, DGRAM_LOG_SEND, LOG_LVL_WARN,
 				     "dgram %s: send to %s: %s", port->id, d->remote_text,
 				     strerror(errno));
+		return false;
 	}
+	return true;
 }
 
 static void dgram_port_describe(const struct port *port, char *buf, size_t size)

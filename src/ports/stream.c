@@ -22,7 +22,10 @@
  * frame is queued whole or not at all, so the peer never sees a torn
  * frame, and when the ring is full the frame is dropped and counted. A slow
  * reader therefore costs memory up to the ring size and never blocks the
- * loop.
+ * loop. The ring's free bytes are the port's tx_room(), and once a drain
+ * leaves it at most half full the port says so (port_writable()), so a
+ * source that waits for room (the gateway's TCP engine) fills it no faster
+ * than the peer reads instead of overrunning it.
  *
  * A client whose connect fails or whose connection ends retries every
  * reconnect interval if one was given, and otherwise stays down (the daemon
@@ -133,15 +136,19 @@ void qemu_print_escaped(FILE *out, const char *s)
 
 static void client_schedule_retry(struct stream_nd *s);
 
-static void conn_transmit(struct port *port, const uint8_t *frame, size_t len);
+static bool conn_transmit(struct port *port, const uint8_t *frame, size_t len);
 static void conn_describe(const struct port *port, char *buf, size_t size);
 static void conn_destroy(struct port *port);
+static size_t conn_tx_room(const struct port *port);
+static size_t conn_tx_queued(const struct port *port);
 
 static const struct port_ops stream_port_ops = {
 	.kind = "stream",
 	.transmit = conn_transmit,
 	.describe = conn_describe,
 	.destroy = conn_destroy,
+	.tx_room = conn_tx_room,
+	.tx_queued = conn_tx_queued,
 };
 
 static void conn_set_out(struct stream_conn *c, bool want)
@@ -212,7 +219,7 @@ static void conn_fail_deferred(struct stream_conn *c, int error)
 	ev_timer_arm(c->owner->loop, &c->close_timer, 0);
 }
 
-static void conn_transmit(struct port *port, const uint8_t *frame, size_t len)
+static bool conn_transmit(struct port *port, const uint8_t *frame, size_t len)
 {
 	struct stream_conn *c = (struct stream_conn *)port;
 	uint8_t hdr[STREAM_HDR_LEN];
@@ -221,20 +228,16 @@ static void conn_transmit(struct port *port, const uint8_t *frame, size_t len)
 	size_t total = STREAM_HDR_LEN + len, done;
 	ssize_t n;
 
-	if (c->dead || len > FRAME_MAX) {
-		port->stats.tx_drops++;
-		return;
-	}
+	if (c->dead || len > FRAME_MAX)
+		return false;
 	stream_hdr(hdr, len);
 	if (c->qlen) {
 		/* Keep order: behind what is already waiting, or not at all. */
-		if (c->qcap - c->qlen < total) {
-			port->stats.tx_drops++;
-			return;
-		}
+		if (c->qcap - c->qlen < total)
+			return false;
 		ring_put(c, hdr, STREAM_HDR_LEN);
 		ring_put(c, frame, len);
-		return;
+		return true;
 	}
 	iov[0].iov_base = hdr;
 	iov[0].iov_len = STREAM_HDR_LEN;
@@ -242,12 +245,11 @@ static void conn_transmit(struct port *port, const uint8_t *frame, size_t len)
 	iov[1].iov_len = len;
 	n = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (n == (ssize_t)total)
-		return;
+		return true;
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			port->stats.tx_drops++;
 			conn_fail_deferred(c, errno);
-			return;
+			return false;
 		}
 		n = 0;
 	}
@@ -261,6 +263,22 @@ static void conn_transmit(struct port *port, const uint8_t *frame, size_t len)
 		ring_put(c, frame + (done - STREAM_HDR_LEN), total - done);
 	}
 	conn_set_out(c, true);
+	return true;
+}
+
+/* Each frame costs its 4-byte header, within PORT_TX_OVERHEAD. A dead
+ * connection takes nothing, but nobody should wait for it either: it is
+ * about to leave its network, which resumes whoever waits. */
+static size_t conn_tx_room(const struct port *port)
+{
+	const struct stream_conn *c = (const struct stream_conn *)port;
+
+	return c->dead ? 0 : c->qcap - c->qlen;
+}
+
+static size_t conn_tx_queued(const struct port *port)
+{
+	return ((const struct stream_conn *)port)->qlen;
 }
 
 static void conn_describe(const struct port *port, char *buf, size_t size)
@@ -361,6 +379,10 @@ static void conn_io(void *ctx, uint32_t events)
 		}
 		if (!c->qlen)
 			conn_set_out(c, false);
+		/* Half empty: worth waking a source that waits (hysteresis,
+		 * so it sends in large bursts, not one frame per wakeup). */
+		if (c->qlen <= c->qcap / 2)
+			port_writable(&c->port);
 	}
 	/* On HUP/ERR, reading returns the EOF or the error and closes. */
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))

@@ -9,6 +9,8 @@
  * can't starve the other fds. Transmit is a single writev() of a shared
  * zeroed vnet header plus the caller's frame, so nothing is copied; EAGAIN
  * (the kernel's queue towards the interface is full) is a counted drop.
+ * There is no queue of our own, hence no tx_room(): a write either goes
+ * into the kernel now or is refused, and sources never wait for a TAP.
  *
  * Offloads (offload=on, the default): after tap_open() the port asks for
  * TUN_F_CSUM|TSO4|TSO6|TSO_ECN (and USO4|USO6 where the kernel has them),
@@ -38,7 +40,6 @@
 #include "core/loop.h"
 #include "core/offload.h"
 #include "core/port.h"
-#include "fabric/network.h"
 #include "ports/netns.h"
 #include "ports/rtnl.h"
 
@@ -381,8 +382,7 @@ static void tap_dead(struct tap_netdev *t, int error)
 	ev_watch_del(t->loop, &t->watch);
 	close(t->fd);
 	t->fd = -1;
-	if (t->port.net)
-		network_detach(t->port.net, &t->port);
+	port_unplug(&t->port);
 }
 
 static void tap_readable(void *ctx, uint32_t events)
@@ -406,7 +406,7 @@ static void tap_readable(void *ctx, uint32_t events)
 	}
 }
 
-static void tap_transmit(struct port *port, const uint8_t *frame, size_t len)
+static bool tap_transmit(struct port *port, const uint8_t *frame, size_t len)
 {
 	struct tap_netdev *t = tap_of_port(port);
 	struct iovec iov[2] = {
@@ -415,14 +415,15 @@ static void tap_transmit(struct port *port, const uint8_t *frame, size_t len)
 	};
 
 	if (t->fd < 0 || writev(t->fd, iov, 2) < 0) {
-		port->stats.tx_drops++;
 		if (t->fd >= 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			LOG_ONCE_FOR(&t->logged, TAP_LOG_WRITE, LOG_LVL_WARN,
 				     "tap %s: write: %s", t->info.ifname, strerror(errno));
+		return false;
 	}
+	return true;
 }
 
-static void tap_transmit_offload(struct port *port, const struct frame_offload *m,
+static bool tap_transmit_offload(struct port *port, const struct frame_offload *m,
 				 const uint8_t *frame, size_t len)
 {
 	struct tap_netdev *t = tap_of_port(port);
@@ -436,11 +437,12 @@ static void tap_transmit_offload(struct port *port, const struct frame_offload *
 	offload_to_vnet(&h, m);
 	memcpy(hdr, &h, sizeof(h));
 	if (t->fd < 0 || writev(t->fd, iov, 2) < 0) {
-		port->stats.tx_drops++;
 		if (t->fd >= 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			LOG_ONCE_FOR(&t->logged, TAP_LOG_WRITE, LOG_LVL_WARN,
 				     "tap %s: write: %s", t->info.ifname, strerror(errno));
+		return false;
 	}
+	return true;
 }
 
 /* Ask the kernel for checksum and segmentation offloads; USO only exists

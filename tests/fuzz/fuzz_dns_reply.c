@@ -60,7 +60,7 @@ static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static struct gw_config cfg;
 static unsigned frames_to_guest;
 
-static void null_transmit(struct port *p, const uint8_t *f, size_t len) {}
+static bool null_transmit(struct port *p, const uint8_t *f, size_t len) { return true; }
 static void null_describe(const struct port *p, char *buf, size_t size) { *buf = 0; }
 static void null_destroy(struct port *p) {}
 
@@ -68,6 +68,9 @@ static const struct port_ops ops = {
 	.kind = "fuzz", .transmit = null_transmit, .describe = null_describe,
 	.destroy = null_destroy,
 };
+
+static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len);
+static const struct port_sink_ops sink_ops = { .receive = sink };
 
 /* What the gateway hands to the fabric. */
 static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
@@ -123,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	cfg.n_upstream = 1;
 	port_init(&port, &ops, "gw");
-	port.sink_fn = sink;
+	port_set_sink(&port, &sink_ops, NULL);
 	if (gw_tx_init(&tx, ETH_HDR_LEN + cfg.mtu, &port, NULL, &stats) ||
 	    gw_arp_init(&arp, &cfg, &tx, &stats) ||
 	    gw_dns_init(&dns, &cfg, &tx, &arp, &stats, NULL))

@@ -195,6 +195,8 @@ static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 	}
 }
 
+static const struct port_sink_ops sink_ops = { .receive = sink };
+
 /* Make the IPv4 header and L4 checksums right, if asked to. */
 static void fixup(uint8_t *f, size_t len, uint8_t ctl)
 {
@@ -322,7 +324,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gw = gateway_new(&cfg, "gw", lp);
 	if (!gw)
 		abort();
-	gateway_port(gw)->sink_fn = sink;
+	port_set_sink(gateway_port(gw), &sink_ops, NULL);
 
 	while (size - pos >= 3) {
 		uint8_t ctl = data[pos];

@@ -61,7 +61,7 @@ static struct {
 	unsigned sent[NPORTS];
 } cur;
 
-static void fz_transmit(struct port *p, const uint8_t *f, size_t len)
+static bool fz_transmit(struct port *p, const uint8_t *f, size_t len)
 {
 	unsigned i = (unsigned)(p - ports);
 	const uint8_t *in = cur.frame, *in_rest, *out_rest;
@@ -73,7 +73,7 @@ static void fz_transmit(struct port *p, const uint8_t *f, size_t len)
 	CHECK(len >= FRAME_MIN && len <= FRAME_MAX);
 	if (cur.hub) {
 		CHECK(len == cur.len && !memcmp(f, in, len));
-		return;
+		return true;
 	}
 	CHECK(cur.accepted);
 	CHECK(port_vlan_member(p, cur.vi.vid));
@@ -92,6 +92,7 @@ static void fz_transmit(struct port *p, const uint8_t *f, size_t len)
 	}
 	out_rest_len = len - (size_t)(out_rest - f);
 	CHECK(out_rest_len == in_rest_len && !memcmp(out_rest, in_rest, in_rest_len));
+	return true;
 }
 
 static void fz_describe(const struct port *p, char *buf, size_t size) { *buf = 0; }
@@ -162,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (ctl & 0x40) {
 			network_detach(net, from);
-			CHECK(from->net == NULL && net->nports == NPORTS - 1);
+			CHECK(!network_has_port(net, from) && net->nports == NPORTS - 1);
 			network_attach(net, from);
 		}
 		memset(&cur, 0, sizeof(cur));

@@ -667,8 +667,8 @@ static void test_detach_flushes(void **state)
 	assert_int_equal(fdb_count(net->fdb), 2);
 
 	network_detach(net, &a.port);
-	assert_null(a.port.net);
-	assert_null(a.port.sink_fn);
+	assert_false(network_has_port(net, &a.port));
+	assert_null(a.port.sink_ops);
 	assert_int_equal(net->nports, 2);
 	assert_int_equal(fdb_count(net->fdb), 1);
 	assert_null(fdb_lookup(net->fdb, MAC_A, 1, fake_now));

@@ -74,6 +74,8 @@ static void sink(void *s, struct port *from, const uint8_t *f, size_t len)
 	cap_len[ncap++] = len;
 }
 
+static const struct port_sink_ops sink_ops = { .receive = sink };
+
 static void mkgw(void)
 {
 	struct gw_config cfg;
@@ -86,7 +88,7 @@ static void mkgw(void)
 	loop = ev_loop_new();
 	gw = gateway_new(&cfg, "gw", loop);
 	assert_non_null(gw);
-	gateway_port(gw)->sink_fn = sink;
+	port_set_sink(gateway_port(gw), &sink_ops, NULL);
 	ncap = 0;
 }
 

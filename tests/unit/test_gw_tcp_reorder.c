@@ -295,6 +295,8 @@ static void sink(void *s, struct port *from, const uint8_t *f, size_t len)
 	cap_len[ncap++] = len;
 }
 
+static const struct port_sink_ops sink_ops = { .receive = sink };
+
 static void mk(const char *opts)
 {
 	struct kvlist kv;
@@ -308,7 +310,7 @@ static void mk(const char *opts)
 	loop = ev_loop_new();
 	assert_non_null(loop);
 	fake_port_init(&fp, "gw");
-	fp.port.sink_fn = sink;
+	port_set_sink(&fp.port, &sink_ops, NULL);
 	assert_int_equal(gw_tx_init(&tx, ETH_HDR_LEN + cfg.mtu, &fp.port, loop, &gst), 0);
 	assert_int_equal(gw_arp_init(&arp, &cfg, &tx, &gst), 0);
 	gw_policy_init(&pol, &cfg);

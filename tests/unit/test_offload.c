@@ -606,12 +606,13 @@ static void cap_record(struct cap_port *cp, const struct frame_offload *m,
 	cp->n++;
 }
 
-static void cap_transmit(struct port *port, const uint8_t *frame, size_t len)
+static bool cap_transmit(struct port *port, const uint8_t *frame, size_t len)
 {
 	cap_record((struct cap_port *)port, NULL, frame, len);
+	return true;
 }
 
-static void cap_transmit_offload(struct port *port, const struct frame_offload *m,
+static bool cap_transmit_offload(struct port *port, const struct frame_offload *m,
 				 const uint8_t *frame, size_t len)
 {
 	struct cap_port *cp = (struct cap_port *)port;
@@ -619,6 +620,7 @@ static void cap_transmit_offload(struct port *port, const struct frame_offload *
 	/* The fabric must only hand over what the caps cover. */
 	assert_int_equal(offload_needs(m) & ~port->offload_caps, 0);
 	cap_record(cp, m, frame, len);
+	return true;
 }
 
 static void cap_describe(const struct port *port, char *buf, size_t size) { *buf = 0; }
@@ -703,7 +705,7 @@ static void test_fabric_switch_whole_or_segmented(void **state)
 	network_attach(net, &a.port);
 	network_attach(net, &b.port);
 	network_attach(net, &c.port);
-	assert_true(a.port.sink_offload_fn != NULL);
+	assert_true(port_sink_takes_offload(&a.port));
 	announce(&b.port, MAC_B, -1);
 	announce(&c.port, MAC_C, -1);
 	fake_port_clear(&b);
@@ -873,6 +875,8 @@ static void plain_sink(void *sink, struct port *from, const uint8_t *frame, size
 	sink_len[sink_frames++] = len;
 }
 
+static const struct port_sink_ops plain_sink_ops = { .receive = plain_sink };
+
 static void test_receive_plain_sink(void **state)
 {
 	static uint8_t scratch[FRAME_BUF_SIZE];
@@ -883,7 +887,7 @@ static void test_receive_plain_sink(void **state)
 	unsigned i;
 
 	cap_port_init(&a, "a", 0);
-	a.port.sink_fn = plain_sink;
+	port_set_sink(&a.port, &plain_sink_ops, NULL);
 	port_receive_offload(&a.port, &m, in, len);
 	assert_int_equal(sink_frames, 0);
 	assert_int_equal(a.port.stats.rx_drops, 1);

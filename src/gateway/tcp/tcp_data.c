@@ -176,7 +176,7 @@ static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t fl
 	struct gw_tcp *t = f->t;
 	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
 
-	if (!t->port->sink_offload_fn) {
+	if (!port_sink_takes_offload(t->port)) {
 		emit(t, buf, build(f, buf, seq, flags, wnd, data_len));
 		return;
 	}

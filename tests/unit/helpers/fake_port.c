@@ -6,31 +6,50 @@
 #include "core/frame.h"
 #include "fabric/network.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void fake_transmit(struct port *port, const uint8_t *frame, size_t len)
+static bool fake_transmit(struct port *port, const uint8_t *frame, size_t len)
 {
 	struct fake_port *fp = (struct fake_port *)port;
 	uint8_t *copy;
 
 	fp->transmits++;
-	if (fp->refuse || fp->n == FAKE_PORT_FRAMES) {
-		port->stats.tx_drops++;
-		return;
-	}
+	if (fp->refuse || fp->n == FAKE_PORT_FRAMES)
+		return false;
+	if (fp->has_room && fp->room < len + PORT_TX_OVERHEAD)
+		return false;
 	copy = malloc(len ? len : 1);
-	if (!copy) {
-		port->stats.tx_drops++;
-		return;
-	}
+	if (!copy)
+		return false;
+	if (fp->has_room)
+		fp->room -= len + PORT_TX_OVERHEAD;
 	memcpy(copy, frame, len);
 	fp->frames[fp->n].data = copy;
 	fp->frames[fp->n].len = len;
 	fp->n++;
 	if (fp->on_transmit)
 		fp->on_transmit(fp, frame, len);
+	return true;
+}
+
+static size_t fake_tx_room(const struct port *port)
+{
+	const struct fake_port *fp = (const struct fake_port *)port;
+
+	return fp->has_room ? fp->room : SIZE_MAX;
+}
+
+static size_t fake_tx_queued(const struct port *port)
+{
+	return ((const struct fake_port *)port)->queued;
+}
+
+static void fake_resume(struct port *port)
+{
+	((struct fake_port *)port)->resumed++;
 }
 
 static void fake_describe(const struct port *port, char *buf, size_t size)
@@ -53,6 +72,9 @@ static const struct port_ops fake_ops = {
 	.transmit = fake_transmit,
 	.describe = fake_describe,
 	.destroy = fake_destroy,
+	.tx_room = fake_tx_room,
+	.tx_queued = fake_tx_queued,
+	.resume = fake_resume,
 };
 
 void fake_port_init(struct fake_port *fp, const char *id)

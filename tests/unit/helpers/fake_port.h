@@ -36,6 +36,12 @@ struct fake_port {
 	/* Called after a frame was recorded, e.g. to re-enter the fabric. */
 	void (*on_transmit)(struct fake_port *fp, const uint8_t *frame, size_t len);
 	void *ctx;
+	/* Back-pressure: with has_room, tx_room() is room, which every frame
+	 * taken uses up (len + PORT_TX_OVERHEAD) and a frame that does not fit
+	 * is refused; without, the port does not queue (SIZE_MAX). */
+	bool has_room;
+	size_t room, queued; /* queued: what tx_queued() reports */
+	unsigned resumed;    /* resume() calls: a sink said room is back */
 };
 
 void fake_port_init(struct fake_port *fp, const char *id);

@@ -35,6 +35,8 @@ static void gwh_sink(void *s, struct port *from, const uint8_t *f, size_t len)
 	gwh.cap_len[gwh.ncap++] = len;
 }
 
+static const struct port_sink_ops gwh_sink_ops = { .receive = gwh_sink };
+
 void gwh_parse_cfg(struct gw_config *cfg, const char *opts)
 {
 	struct kvlist kv;
@@ -59,7 +61,7 @@ void gwh_start(const char *opts, bool with_loop)
 	}
 	gwh.gw = gateway_new(&cfg, "gw", gwh.loop);
 	assert_non_null(gwh.gw);
-	gateway_port(gwh.gw)->sink_fn = gwh_sink;
+	port_set_sink(gateway_port(gwh.gw), &gwh_sink_ops, NULL);
 	gwh.ncap = 0;
 	gwh.lost = 0;
 }
