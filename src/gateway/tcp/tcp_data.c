@@ -408,88 +408,105 @@ static bool host_eof(struct tcp_flow *f, ssize_t r)
 	       ti.tcpi_state == TCP_CLOSING || ti.tcpi_state == TCP_CLOSE;
 }
 
-void tcp_data_push(struct tcp_flow *f, bool force_ack)
+/* How many new bytes one peek may ask for: what the guest's window leaves
+ * and what the fallback's discard iovecs can skip. 0: nothing to send. */
+static size_t push_want(struct tcp_flow *f)
+{
+	uint32_t inflight = f->snd_nxt - f->snd_una;
+	size_t want;
+
+	if (inflight >= f->gwnd)
+		return 0;
+	want = f->gwnd - inflight;
+	if (f->flags & TF_NO_PEEKOFF) {
+		size_t cap = (size_t)TCP_DISCARD_IOV * TCP_DISCARD_SIZE;
+
+		if (inflight >= cap)
+			return 0;
+		if (want > cap - inflight)
+			want = cap - inflight;
+	}
+	return want;
+}
+
+/* The peeked bytes (got, after the fallback's nskip iovecs) as segments
+ * of nseg iovecs, the last one pushed. */
+static void push_segments(struct tcp_flow *f, size_t got, unsigned nskip, unsigned nseg,
+			  uint32_t wnd)
 {
 	struct gw_tcp *t = f->t;
-	bool full, sent = false;
-	uint32_t wnd = wnd_now(f, &full);
 
-	if (f->state != TS_ESTABLISHED)
-		return;
-	if (f->rtx_pending)
-		resend_holes(f, wnd);
-	for (int round = 0; round < TCP_PUSH_ROUNDS && !(f->flags & TF_FIN_SENT); round++) {
-		uint32_t inflight = f->snd_nxt - f->snd_una;
-		size_t want, skip, got, asked = 0;
-		unsigned nseg, nskip, i;
-		struct msghdr mh = { 0 };
-		ssize_t r;
+	for (unsigned i = 0; i < nseg && got; i++) {
+		size_t l = got < t->iov[nskip + i].iov_len ? got : t->iov[nskip + i].iov_len;
+		uint8_t *b = t->bufs + (size_t)i * t->buf_size;
+		bool last = l == got;
 
-		if (inflight >= f->gwnd)
-			break;
-		want = f->gwnd - inflight;
-		if (f->flags & TF_NO_PEEKOFF) {
-			size_t cap = (size_t)TCP_DISCARD_IOV * TCP_DISCARD_SIZE;
-
-			if (inflight >= cap)
-				break;
-			if (want > cap - inflight)
-				want = cap - inflight;
+		if (!seq_lt(f->snd_nxt, f->snd_max) && !f->rtt_ts_us) {
+			f->rtt_seq = f->snd_nxt + (uint32_t)l;
+			f->rtt_ts_us = tcp_now_us();
 		}
-		nseg = fill_iov(f, want, &skip, &nskip);
-		for (i = 0; i < nseg; i++)
-			asked += t->iov[nskip + i].iov_len;
-		mh.msg_iov = t->iov;
-		mh.msg_iovlen = nskip + nseg;
-		r = recvmsg(f->w.fd, &mh, MSG_PEEK | MSG_DONTWAIT);
-		if (r < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			tcp_flow_close(f, true, false); /* ECONNRESET and friends */
-			return;
-		}
-		if ((size_t)r < skip)
-			break; /* the fallback lost track; the RTO rewinds */
-		got = (size_t)r - skip;
-		if (!got) {
-			if (host_eof(f, r)) {
-				f->flags |= TF_HOST_EOF;
-				send_fin(f, wnd);
-				sent = true;
-			}
-			break;
-		}
-		for (i = 0; i < nseg && got; i++) {
-			size_t l = got < t->iov[nskip + i].iov_len ? got : t->iov[nskip + i].iov_len;
-			uint8_t *b = t->bufs + (size_t)i * t->buf_size;
-			bool last = l == got;
-
-			if (!seq_lt(f->snd_nxt, f->snd_max) && !f->rtt_ts_us) {
-				f->rtt_seq = f->snd_nxt + (uint32_t)l;
-				f->rtt_ts_us = tcp_now_us();
-			}
-			emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0), wnd, l);
-			f->snd_nxt += (uint32_t)l;
-			f->bytes_to_guest += l;
-			t->stats.bytes_to_guest += l;
-			got -= l;
-		}
-		if (seq_lt(f->snd_max, f->snd_nxt))
-			f->snd_max = f->snd_nxt;
-		f->wnd_sent = wnd;
-		sent = true;
-		if ((size_t)r - skip < asked)
-			break; /* drained: the next edge brings more */
+		emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0), wnd, l);
+		f->snd_nxt += (uint32_t)l;
+		f->bytes_to_guest += l;
+		t->stats.bytes_to_guest += l;
+		got -= l;
 	}
-	if (sent) {
-		if (!f->rto_at_ms)
-			f->rto_at_ms = ev_now_ms() + f->rto_ms;
-		f->active_ms = ev_now_ms();
-	} else if (force_ack && !(f->flags & TF_DUPACK)) {
+	if (seq_lt(f->snd_max, f->snd_nxt))
+		f->snd_max = f->snd_nxt;
+	f->wnd_sent = wnd;
+}
+
+enum push_result { PUSH_MORE, PUSH_DONE, PUSH_CLOSED };
+
+/* One peek of new host data and its segments to the guest; *sent when
+ * anything (data or our FIN) went out. PUSH_CLOSED: the flow is gone. */
+static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
+{
+	struct gw_tcp *t = f->t;
+	size_t want = push_want(f), skip, got, asked = 0;
+	struct msghdr mh = { .msg_iov = t->iov };
+	unsigned nseg, nskip, i;
+	ssize_t r;
+
+	if (!want)
+		return PUSH_DONE;
+	nseg = fill_iov(f, want, &skip, &nskip);
+	for (i = 0; i < nseg; i++)
+		asked += t->iov[nskip + i].iov_len;
+	mh.msg_iovlen = nskip + nseg;
+	r = recvmsg(f->w.fd, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return PUSH_DONE;
+		tcp_flow_close(f, true, false); /* ECONNRESET and friends */
+		return PUSH_CLOSED;
+	}
+	if ((size_t)r < skip)
+		return PUSH_DONE; /* the fallback lost track; the RTO rewinds */
+	got = (size_t)r - skip;
+	if (!got) {
+		if (host_eof(f, r)) {
+			f->flags |= TF_HOST_EOF;
+			send_fin(f, wnd);
+			*sent = true;
+		}
+		return PUSH_DONE;
+	}
+	push_segments(f, got, nskip, nseg, wnd);
+	*sent = true;
+	/* Short of what we asked: drained, the next edge brings more. */
+	return got < asked ? PUSH_DONE : PUSH_MORE;
+}
+
+/* The ACKs a push owes: one if asked for and no data carried it, one with
+ * SACK blocks (data segments carry none), the duplicate ACKs for lost
+ * guest data. */
+static void push_acks(struct tcp_flow *f, bool sent, bool force_ack, bool full, uint32_t wnd)
+{
+	if (!sent && force_ack && !(f->flags & TF_DUPACK))
 		send_ack(f, f->snd_nxt, wnd);
-	}
 	if (sent && force_ack && f->flags & TF_SACK && f->ooo.n && !(f->flags & TF_DUPACK))
-		send_ack(f, f->snd_nxt, wnd); /* data segments carry no SACK blocks */
+		send_ack(f, f->snd_nxt, wnd);
 	if (f->flags & TF_DUPACK && !full) {
 		/* Guest data was dropped (a short send, or segments after a
 		 * gap). Three duplicate ACKs make the guest retransmit now
@@ -504,6 +521,31 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 			send_ack(f, f->snd_nxt, wnd);
 		f->flags &= (uint16_t)~TF_DUPACK;
 	}
+}
+
+void tcp_data_push(struct tcp_flow *f, bool force_ack)
+{
+	bool full, sent = false;
+	uint32_t wnd = wnd_now(f, &full);
+	enum push_result r = PUSH_MORE;
+
+	if (f->state != TS_ESTABLISHED)
+		return;
+	if (f->rtx_pending)
+		resend_holes(f, wnd);
+	for (int round = 0; round < TCP_PUSH_ROUNDS && r == PUSH_MORE; round++) {
+		if (f->flags & TF_FIN_SENT)
+			break;
+		r = push_round(f, wnd, &sent);
+	}
+	if (r == PUSH_CLOSED)
+		return;
+	if (sent) {
+		if (!f->rto_at_ms)
+			f->rto_at_ms = ev_now_ms() + f->rto_ms;
+		f->active_ms = ev_now_ms();
+	}
+	push_acks(f, sent, force_ack, full, wnd);
 	if (full)
 		want_out(f);
 }
