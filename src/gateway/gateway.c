@@ -313,6 +313,12 @@ static bool gw_transmit_offload(struct port *port, const struct frame_offload *m
 	return true;
 }
 
+/* The fabric has room again towards a guest the TCP engine waited for. */
+static void gw_resume(struct port *port)
+{
+	gw_tcp_resume(((struct gateway *)port)->tcp);
+}
+
 static void gw_describe(const struct port *port, char *buf, size_t size)
 {
 	const struct gateway *gw = (const struct gateway *)port;
@@ -348,6 +354,7 @@ static const struct port_ops gw_ops = {
 	.describe = gw_describe,
 	.destroy = gw_destroy,
 	.transmit_offload = gw_transmit_offload,
+	.resume = gw_resume,
 };
 
 struct gateway *gateway_new(const struct gw_config *cfg, const char *id,

@@ -54,6 +54,7 @@ void gw_tx_commit(struct gw_tx *tx, size_t len)
 		return;
 	tx->lens[(tx->head + tx->count) % GW_TX_SLOTS] = len;
 	tx->count++;
+	tx->bytes += len + PORT_TX_OVERHEAD;
 	if (tx->loop && !tx->timer.armed)
 		ev_timer_arm(tx->loop, &tx->timer, 0);
 }
@@ -71,6 +72,7 @@ void gw_tx_flush(struct gw_tx *tx)
 		port_receive(tx->port, tx->slots + (size_t)i * tx->slot_size, tx->lens[i]);
 		tx->head = (tx->head + 1) % GW_TX_SLOTS;
 		tx->count--;
+		tx->bytes -= tx->lens[i] + PORT_TX_OVERHEAD;
 	}
 	if (tx->count && tx->loop && !tx->timer.armed)
 		ev_timer_arm(tx->loop, &tx->timer, 0);

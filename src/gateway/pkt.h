@@ -44,6 +44,7 @@ struct gw_tx {
 	size_t slot_size;    /* Ethernet header + MTU */
 	size_t lens[GW_TX_SLOTS];
 	unsigned head, count;
+	size_t bytes;        /* queued, PORT_TX_OVERHEAD per frame included */
 	struct port *port;   /* where flushed frames enter the fabric */
 	struct ev_loop *loop; /* NULL: the owner calls gw_tx_flush() (tests) */
 	struct ev_timer timer;
@@ -59,6 +60,9 @@ void gw_tx_fini(struct gw_tx *tx);
 uint8_t *gw_tx_begin(struct gw_tx *tx);
 void gw_tx_commit(struct gw_tx *tx, size_t len);
 void gw_tx_flush(struct gw_tx *tx);
+/* Bytes the ring will hand the fabric, counted as a port's tx_room() is
+ * (core/port.h), so a source can subtract them from the room it is told. */
+static inline size_t gw_tx_queued(const struct gw_tx *tx) { return tx->bytes; }
 
 /* The 20-byte IPv4 header alone at ip (ttl 64, DF clear, id 0, checksum),
  * e.g. for the guest's datagram quoted in an ICMP error. */

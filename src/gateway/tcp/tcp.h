@@ -60,7 +60,7 @@ struct gw_tcp;
 	X(retransmits) X(fast_retransmits) X(timeouts) X(segs_out)             \
 	X(bytes_to_host) X(bytes_to_guest)                                     \
 	X(ooo_queued) X(ooo_dups) X(ooo_delivered) X(ooo_pool_full)            \
-	X(ooo_flow_full) X(sack_rtx) X(dsacks)
+	X(ooo_flow_full) X(sack_rtx) X(dsacks) X(room_waits) X(room_resumes)
 
 struct gw_tcp_stats {
 #define GW_TCP_STAT_FIELD(n) uint64_t n;
@@ -88,6 +88,10 @@ void gw_tcp_free(struct gw_tcp *t);
  * Called from transmit(): never emits directly. */
 void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
 		  const uint8_t *l4, size_t len, unsigned how);
+
+/* The fabric has room again towards the guest (the gateway port's resume):
+ * push the flows that waited for it. t may be NULL. */
+void gw_tcp_resume(struct gw_tcp *t);
 
 /* One gw_flow_info row per flow for "info usernet" (gateway.h). */
 void gw_tcp_walk_flows(const struct gw_tcp *t, uint64_t now_ms, gw_flow_fn fn, void *ctx);

@@ -28,6 +28,12 @@
  * a short write is answered the same way.
  *
  * Host -> guest: the socket's receive queue is the retransmission buffer.
+ * We never push more than the way to the guest can take now: the egress
+ * port's room (port_sink_room(), e.g. a stream connection's free ring)
+ * less the frames waiting in the gateway's reply ring. A flow short of
+ * room waits (port_sink_wait()) with its data left in the socket, and the
+ * fabric resumes the gateway's port once that port drained
+ * (gw_tcp_resume()), instead of the port dropping what SACK would resend.
  * Bytes from snd_una on stay queued; SO_PEEK_OFF (snd_nxt - snd_una) makes
  * recvmsg(MSG_PEEK) return only what the guest has not been sent yet,
  * straight into the payload area of a batch of frames (one iovec per
@@ -67,6 +73,7 @@
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -250,6 +257,34 @@ static uint32_t data_end(const struct tcp_flow *f)
 	return f->snd_nxt - (f->flags & TF_FIN_SENT ? 1 : 0);
 }
 
+/* Wait for the way to the guest to drain: the fabric resumes the gateway's
+ * port (gw_tcp_resume()), which pushes this flow again. */
+static void room_wait(struct tcp_flow *f)
+{
+	struct gw_tcp *t = f->t;
+
+	if (!f->room_wait) {
+		f->room_wait = 1;
+		t->stats.room_waits++;
+	}
+	port_sink_wait(t->port, f->gmac);
+}
+
+/* Payload bytes the way to the guest takes now, in whole segments of mss:
+ * the egress port's room less the frames the gateway's reply ring holds,
+ * which reach that port before ours. SIZE_MAX: no limit known. */
+static size_t room_payload(struct tcp_flow *f)
+{
+	struct gw_tcp *t = f->t;
+	size_t room = port_sink_room(t->port, f->gmac), queued = gw_tx_queued(t->tx);
+
+	if (room == SIZE_MAX)
+		return SIZE_MAX;
+	if (room <= queued)
+		return 0;
+	return (room - queued) / (f->mss + OFF_TCP_DATA + PORT_TX_OVERHEAD) * f->mss;
+}
+
 /* Send [seq, seq + len) again (len at most a batch): peek at offset
  * seq - snd_una, then put the peek offset back at the send edge. Returns
  * the bytes sent, 0 when the socket has none there. */
@@ -297,8 +332,11 @@ static void resend_holes(struct tcp_flow *f, uint32_t wnd)
 	struct gw_tcp *t = f->t;
 	uint32_t pos = seq_lt(f->rtx_nxt, f->snd_una) ? f->snd_una : f->rtx_nxt;
 	uint32_t upto = seq_lt(data_end(f), f->rtx_upto) ? data_end(f) : f->rtx_upto;
-	size_t budget = (size_t)t->nbufs * f->mss;
+	size_t budget = (size_t)t->nbufs * f->mss, room = room_payload(f);
+	bool by_room = room < budget; /* the egress port limits us, not the batch */
 
+	if (by_room)
+		budget = room;
 	f->rtx_pending = 0;
 	while (seq_lt(pos, upto) && budget) {
 		uint32_t hole_end = upto, len;
@@ -330,7 +368,10 @@ static void resend_holes(struct tcp_flow *f, uint32_t wnd)
 	f->rtx_nxt = pos;
 	if (seq_lt(pos, upto) && !budget) {
 		f->rtx_pending = 1;
-		tcp_defer(f, TF_SEND);
+		if (by_room)
+			room_wait(f); /* resumed when the port drains */
+		else
+			tcp_defer(f, TF_SEND);
 	}
 	if (!f->rto_at_ms)
 		f->rto_at_ms = ev_now_ms() + f->rto_ms;
@@ -408,12 +449,13 @@ static bool host_eof(struct tcp_flow *f, ssize_t r)
 	       ti.tcpi_state == TCP_CLOSING || ti.tcpi_state == TCP_CLOSE;
 }
 
-/* How many new bytes one peek may ask for: what the guest's window leaves
- * and what the fallback's discard iovecs can skip. 0: nothing to send. */
+/* How many new bytes one peek may ask for: what the guest's window leaves,
+ * what the fallback's discard iovecs can skip, and what the egress port can
+ * take (else the flow waits for it). 0: nothing to send now. */
 static size_t push_want(struct tcp_flow *f)
 {
 	uint32_t inflight = f->snd_nxt - f->snd_una;
-	size_t want;
+	size_t want, room;
 
 	if (inflight >= f->gwnd)
 		return 0;
@@ -426,7 +468,12 @@ static size_t push_want(struct tcp_flow *f)
 		if (want > cap - inflight)
 			want = cap - inflight;
 	}
-	return want;
+	room = room_payload(f);
+	if (!room) {
+		room_wait(f);
+		return 0;
+	}
+	return want < room ? want : room;
 }
 
 /* The peeked bytes (got, after the fallback's nskip iovecs) as segments
@@ -548,6 +595,21 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 	push_acks(f, sent, force_ack, full, wnd);
 	if (full)
 		want_out(f);
+}
+
+void gw_tcp_resume(struct gw_tcp *t)
+{
+	if (!t)
+		return;
+	for (unsigned i = 0; i < t->hwm; i++) {
+		struct tcp_flow *f = &t->flows[i];
+
+		if (f->state == TS_FREE || !f->room_wait)
+			continue;
+		f->room_wait = 0;
+		t->stats.room_resumes++;
+		tcp_defer(f, TF_SEND);
+	}
 }
 
 void tcp_data_writable(struct tcp_flow *f)

@@ -96,6 +96,7 @@ struct tcp_flow {
 	 * resend; sacked[] the highest of the guest's SACK blocks above
 	 * snd_una, sorted. */
 	uint8_t in_rec, nsacked, rtx_pending;
+	uint8_t room_wait;      /* waits for the egress port (gw_tcp_resume()) */
 	uint32_t recover, rtx_nxt, rtx_upto, rtx_mark;
 	uint32_t sacked[TCP_SACK_SB + 1][2]; /* + 1: room while merging */
 	uint32_t rtt_seq;       /* timing a segment: its end, valid if rtt_ts */

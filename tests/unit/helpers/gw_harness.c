@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,9 +34,34 @@ static void gwh_sink(void *s, struct port *from, const uint8_t *f, size_t len)
 	}
 	memcpy(gwh.cap[gwh.ncap], f, len);
 	gwh.cap_len[gwh.ncap++] = len;
+	if (gwh.room_limited)
+		gwh.room = gwh.room > len + PORT_TX_OVERHEAD ? gwh.room - len - PORT_TX_OVERHEAD : 0;
 }
 
-static const struct port_sink_ops gwh_sink_ops = { .receive = gwh_sink };
+static size_t gwh_room(void *s, struct port *from, const uint8_t *dst)
+{
+	(void)s;
+	(void)from;
+	(void)dst;
+	return gwh.room_limited ? gwh.room : SIZE_MAX;
+}
+
+static void gwh_wait(void *s, struct port *from, const uint8_t *dst)
+{
+	(void)s;
+	(void)from;
+	(void)dst;
+	gwh.waits++;
+}
+
+static const struct port_sink_ops gwh_sink_ops = {
+	.receive = gwh_sink, .room = gwh_room, .wait = gwh_wait,
+};
+
+void gwh_writable(void)
+{
+	port_resume(gateway_port(gwh.gw));
+}
 
 void gwh_parse_cfg(struct gw_config *cfg, const char *opts)
 {
@@ -64,6 +90,9 @@ void gwh_start(const char *opts, bool with_loop)
 	port_set_sink(gateway_port(gwh.gw), &gwh_sink_ops, NULL);
 	gwh.ncap = 0;
 	gwh.lost = 0;
+	gwh.room_limited = false;
+	gwh.room = 0;
+	gwh.waits = 0;
 }
 
 int gwh_loopback_socket(int type, uint16_t *port)

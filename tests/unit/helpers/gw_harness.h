@@ -8,7 +8,8 @@
  * Theory of operation: gwh_start() parses "user,<opts>" as the command line
  * would, makes the gateway (with its own event loop, or none for tests that
  * drive it with gateway_flush()) and points the port's sink at a capture
- * buffer: gwh.cap[0 .. gwh.ncap). A frame past GWH_CAP is counted in
+ * buffer: gwh.cap[0 .. gwh.ncap), with room and wait as a network has
+ * them for back-pressure tests. A frame past GWH_CAP is counted in
  * gwh.lost, and gwh_teardown() fails the test if any was lost, so a test
  * that counts frames cannot be fooled by a full buffer. Builders write
  * guest-side frames with the independent checksums of gw_test.h; checkers
@@ -38,6 +39,13 @@ struct gw_harness {
 	uint16_t peer_port;
 	unsigned ncap;	      /* frames captured */
 	unsigned lost;	      /* frames past GWH_CAP */
+	/* Back-pressure as a network would show it: with room_limited, the
+	 * sink's room() answers room, which each captured frame uses up
+	 * (len + PORT_TX_OVERHEAD), and wait() calls are counted in waits;
+	 * gwh_writable() plays the port that drained. */
+	bool room_limited;
+	size_t room;
+	unsigned waits;
 	size_t cap_len[GWH_CAP];
 	uint8_t cap[GWH_CAP][GWH_FRAME_MAX];
 };
@@ -57,6 +65,9 @@ int gwh_loopback_socket(int type, uint16_t *port);
 void gwh_spin(struct ev_loop *loop, int ms);
 /* cmocka teardown: free the gateway, loop and peer; fail if frames were lost. */
 int gwh_teardown(void **state);
+
+/* The egress port drained: resume the gateway as the network would. */
+void gwh_writable(void);
 
 /* Send a frame from the guest; without a loop, flush the answers too. */
 void gwh_send(const uint8_t *f, size_t len);
