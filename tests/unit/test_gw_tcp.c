@@ -284,6 +284,43 @@ static void test_waits_for_port_room(void **state)
 	close(lfd);
 }
 
+/* A wait whose writable callback never comes (a port that never queued,
+ * so it never drains) ends at the engine's next tick, not never. */
+static void test_room_wait_tick(void **state)
+{
+	enum { N = 8000, SEG = 1460, COST = SEG + 54 + PORT_TX_OVERHEAD };
+	static char data[N];
+	const struct gw_tcp_stats *st;
+	size_t dl, got = 0;
+	uint16_t lport;
+	uint32_t ours;
+	int lfd, c;
+
+	(void)state;
+	mkgw("");
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
+	c = handshake(lport, 40011, 4999, SYN_OPTS, sizeof(SYN_OPTS), &ours, lfd);
+	gwh.ncap = 0;
+	gwh.room_limited = true;
+	gwh.room = COST;
+	assert_int_equal(send(c, data, N, 0), N);
+	gwh_spin(gwh.loop, 50);
+	assert_int_equal(gwh.ncap, 1);
+	gwh.room = 1u << 20; /* room is back, and nobody says so */
+	for (int k = 0; k < 40 && gwh.ncap < (N + SEG - 1) / SEG; k++)
+		ev_loop_once(gwh.loop, 10);
+	for (unsigned i = 0; i < gwh.ncap; i++) {
+		tcp_of((int)i, &dl);
+		got += dl;
+	}
+	assert_int_equal(got, N);
+	st = gateway_tcp_stats(gwh.gw);
+	assert_int_equal(st->room_waits, 1);
+	assert_int_equal(st->room_resumes, 0);
+	close(c);
+	close(lfd);
+}
+
 static void test_refused_and_no_flow(void **state)
 {
 	uint16_t lport;
@@ -386,6 +423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_handshake_data_fin, gwh_teardown),
 		cmocka_unit_test_teardown(test_waits_for_port_room, gwh_teardown),
+		cmocka_unit_test_teardown(test_room_wait_tick, gwh_teardown),
 		cmocka_unit_test_teardown(test_refused_and_no_flow, gwh_teardown),
 		cmocka_unit_test_teardown(test_hostile_segments, gwh_teardown),
 	};

@@ -602,6 +602,12 @@ static void tick(void *ctx)
 		}
 		if (f->rto_at_ms && now >= f->rto_at_ms)
 			on_rto(f, now);
+		/* Waiting for the egress port (tcp_data.c): its drain resumes
+		 * us, but a port that never queued anything (its room went to
+		 * our own reply ring) never drains; asking again each tick
+		 * bounds such a stall to one tick. */
+		else if (f->room_wait && f->state == TS_ESTABLISHED)
+			tcp_defer(f, TF_SEND);
 	}
 	if (t->nflows)
 		ev_timer_arm(t->loop, &t->tick, TCP_TICK_MS);
