@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * netdev.c - what every netdev type shares once started, see netdev.h.
+ * netdev.c - what every netdev type shares once started, see netdev.h. It
+ * lives with the interface, below ports/ and gateway/, which call it.
  * The registry of types is netdev_registry.c.
  */
 #include "config/netdev.h"
