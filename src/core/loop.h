@@ -56,6 +56,13 @@ void ev_timer_init(struct ev_timer *t, ev_timer_fn fn, void *ctx);
 void ev_timer_arm(struct ev_loop *loop, struct ev_timer *t, uint64_t delay_ms);
 void ev_timer_cancel(struct ev_loop *loop, struct ev_timer *t);
 
+/* CLOCK_MONOTONIC in ms, read now. */
 uint64_t ev_now_ms(void);
+/* The loop's clock as of this wakeup (see loop.c): what the data path
+ * passes down as "now". A NULL loop (frame tests) reads ev_now_ms(). */
+uint64_t ev_loop_now(const struct ev_loop *loop);
+/* Tests: the clock the loop reads, for its timers and ev_loop_now();
+ * NULL restores ev_now_ms. */
+void ev_loop_set_clock(struct ev_loop *loop, uint64_t (*clock)(void));
 
 #endif
