@@ -259,33 +259,26 @@ static void print_flow(void *ctx, const struct gw_flow_info *fi)
 	fputc('\n', out);
 }
 
-static void print_lease(void *ctx, const struct gw_lease_info *li)
-{
-	FILE *out = ctx;
-	char mac[18], a[INET_ADDRSTRLEN];
-
-	fprintf(out, "  %-17s %15s %-8s %-7s ", mac_format(li->mac, mac), ip4(li->addr, a),
-		li->state, li->is_static ? "static" : "dynamic");
-	if (li->remaining_s >= 0)
-		fprintf(out, "%" PRId64 "s\n", li->remaining_s);
-	else
-		fputs("expired\n", out);
-}
+struct counter_line {
+	FILE *out;
+	unsigned n;
+};
 
 /* Non-zero counters only, six to a line. */
-static void print_counter(FILE *out, unsigned *n, const char *name, uint64_t v)
+static void print_counter(void *ctx, const char *name, uint64_t v)
 {
+	struct counter_line *cl = ctx;
+
 	if (v)
-		fprintf(out, "%s %s %" PRIu64, (*n)++ % 6 ? "," : "\n   ", name, v);
+		fprintf(cl->out, "%s %s %" PRIu64, cl->n++ % 6 ? "," : "\n   ", name, v);
 }
 
 static void print_gateway(const struct network *net, struct port *p, FILE *out)
 {
 	struct gateway *gw = gateway_of_port(p);
-	const struct gw_stats *st;
 	const struct gw_tcp_stats *tst;
 	struct flow_listing fl = { .out = out };
-	unsigned n = 0;
+	struct counter_line cl = { .out = out };
 
 	fprintf(out, "%s (user, network %s):\n", p->id, net->id);
 	fprintf(out, "  %-19s %3s %15s %5s %15s %5s %5s %5s %7s %10s %10s\n", "Protocol[State]",
@@ -294,26 +287,21 @@ static void print_gateway(const struct network *net, struct port *p, FILE *out)
 	gateway_walk_flows(gw, print_flow, &fl);
 	if (fl.hidden)
 		fprintf(out, "  ... and %lu more flows\n", fl.hidden);
-	fprintf(out, "  %-17s %15s %-8s %-7s %s\n", "DHCP lease MAC", "Address", "State", "Kind",
-		"Remaining");
-	gateway_walk_leases(gw, print_lease, out);
-	st = gateway_stats(gw);
+	gateway_info(gw, out); /* the services' sections: DHCP's leases */
 	fputs("  counters:", out);
-#define GW_PRINT_STAT(name) print_counter(out, &n, #name, st->name);
-	GW_STATS(GW_PRINT_STAT)
-	fputs(n ? "\n" : " none\n", out);
+	gateway_walk_counters(gw, print_counter, &cl);
+	fputs(cl.n ? "\n" : " none\n", out);
 	/* The TCP engine keeps its own counters (reordering, SACK, flow
 	 * table): the same listing, on its own line so both stay readable. */
 	tst = gateway_tcp_stats(gw);
 	if (!tst)
 		return;
-	n = 0;
+	cl.n = 0;
 	fputs("  tcp counters:", out);
-#define GW_PRINT_TCP_STAT(name) print_counter(out, &n, #name, tst->name);
+#define GW_PRINT_TCP_STAT(name) print_counter(&cl, #name, tst->name);
 	GW_TCP_STATS(GW_PRINT_TCP_STAT)
 #undef GW_PRINT_TCP_STAT
-	fputs(n ? "\n" : " none\n", out);
-#undef GW_PRINT_STAT
+	fputs(cl.n ? "\n" : " none\n", out);
 }
 
 void info_usernet(const struct runtime *rt, FILE *out)

@@ -82,8 +82,9 @@ struct gw_config {
 	struct gw_upstream upstream[GW_UPSTREAM_MAX];
 	unsigned n_upstream;
 	/* Set when upstream[] came from a resolv.conf (no dns-upstream=):
-	 * the DNS forwarder re-reads this file when it changes and swaps
-	 * upstream[] in place (dns.c). */
+	 * the DNS forwarder re-reads this file when it changes and swaps its
+	 * own copy of the list (dns.c); the config is never written after
+	 * gateway_new(). */
 	char resolv_conf[4096];
 	struct gw_static_lease leases[GW_STATIC_LEASE_MAX];
 	unsigned n_leases;

@@ -32,12 +32,25 @@
  *    fabric would have done, and the frame goes on as a plain one, its
  *    checksums verified like any other. UDP segmentation and IPv6 TSO
  *    are not advertised: the fabric cuts those in software.
+ *
+ * Dispatch. After the checks above, a frame is described once (struct
+ * gw_pkt) and offered to the service table (service.h): ARP, DHCP, DNS
+ * and the ICMP responder say themselves what they answer, so this file
+ * names no service port or address. What no service takes goes to the
+ * UDP or ICMP NAT or the TCP engine. The clock is read once per loop
+ * wakeup (ev_loop_now()) at the transmit entry and passed down as now.
+ *
+ * Start and teardown. gateway_new() fills one struct gw_env (env.h) and
+ * runs the modules' init in the order of steps[]; on a failure, and in
+ * gw_destroy(), the finis of the steps that ran are called in reverse.
+ * Each module owns its fds and timers and releases them in its fini.
  */
 #include "gateway/gateway.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/offload.h"
 #include "core/port.h"
+#include "gateway/env.h"
 #include "gateway/services/arp.h"
 #include "gateway/ip/checksum.h"
 #include "gateway/services/dhcp.h"
@@ -48,6 +61,7 @@
 #include "gateway/ip/ip_reasm.h"
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
+#include "gateway/service.h"
 #include "gateway/tcp/tcp.h"
 #include "gateway/nat/udp_nat.h"
 
@@ -65,8 +79,11 @@
 
 struct gateway {
 	struct port port; /* first: container_of by cast */
-	struct gw_config cfg;
+	struct gw_config cfg; /* const to every module: see env.h */
 	struct gw_stats stats;
+	struct gw_env env;
+	struct gw_services services;
+	unsigned steps_done; /* steps[] initialised, torn down in reverse */
 	struct gw_tx tx;
 	struct gw_arp arp;
 	struct gw_dhcp dhcp;
@@ -89,50 +106,41 @@ static bool is_ours(const struct gw_config *c, uint32_t ip)
 	return ip == c->host || ip == c->dns;
 }
 
-static void udp_input(struct gateway *gw, uint32_t src, uint32_t dst, const uint8_t *u,
-		      size_t len, bool csum_partial)
+/* Check the UDP header of a datagram at u (len bytes) and describe its
+ * ports and payload in p; false (counted) when it is malformed. */
+static bool udp_parse(struct gateway *gw, struct gw_pkt *p, const uint8_t *u, size_t len,
+		      bool csum_partial)
 {
-	const struct gw_config *c = &gw->cfg;
-	uint16_t ulen, sport, dport;
+	uint16_t ulen;
 
 	if (len < UDP_HDR_LEN) {
 		gw->stats.udp_truncated++;
-		return;
+		return false;
 	}
 	ulen = rd16be(u + 4);
 	if (ulen < UDP_HDR_LEN || ulen > len) {
 		gw->stats.udp_bad_len++;
-		return;
+		return false;
 	}
-	if (!csum_partial && rd16be(u + 6) && csum_l4_ipv4(src, dst, IPPROTO_UDP_, u, ulen)) {
+	if (!csum_partial && rd16be(u + 6) && csum_l4_ipv4(p->src, p->dst, IPPROTO_UDP_, u, ulen)) {
 		gw->stats.udp_bad_csum++;
-		return;
+		return false;
 	}
-	sport = rd16be(u);
-	dport = rd16be(u + 2);
-	if (dport == 67 && (dst == 0xffffffff || dst == c->host)) {
-		gw_dhcp_input(&gw->dhcp, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
-		return;
-	}
-	if (!src) {
-		gw->stats.ip_bad_src++; /* 0.0.0.0 is only good for DHCP */
-		return;
-	}
-	if (dport == 53 && dst == c->dns) {
-		gw_dns_input(&gw->dns, src, sport, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
-		return;
-	}
-	gw_udp_input(&gw->udp, src, sport, dst, dport, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
+	p->sport = rd16be(u);
+	p->dport = rd16be(u + 2);
+	p->data = u + UDP_HDR_LEN;
+	p->data_len = ulen - UDP_HDR_LEN;
+	return true;
 }
 
 static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
-		      const struct frame_offload *m);
+		      const struct frame_offload *m, uint64_t now);
 
 /* A checksum request that is not simply "this segment's L4 checksum":
  * complete it where it says, as the fabric's software fallback would, and
  * handle the result as a plain frame (whose checksums are then verified). */
 static void complete_plain(struct gateway *gw, const uint8_t *f, size_t len,
-			   const struct frame_offload *m)
+			   const struct frame_offload *m, uint64_t now)
 {
 	if (m->gso_type != OFFLOAD_GSO_NONE || len > sizeof(gw->scratch)) {
 		gw->stats.offload_bad++;
@@ -143,7 +151,7 @@ static void complete_plain(struct gateway *gw, const uint8_t *f, size_t len,
 		gw->stats.offload_bad++;
 		return;
 	}
-	eth_input(gw, gw->scratch, len, NULL);
+	eth_input(gw, gw->scratch, len, NULL, now);
 }
 
 /* Does validated metadata ask for exactly this datagram's TCP or UDP
@@ -160,12 +168,13 @@ static bool csum_is_own_l4(const struct frame_offload *m, const uint8_t *ip, siz
 }
 
 static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
-		       const struct frame_offload *m)
+		       const struct frame_offload *m, uint64_t now)
 {
 	unsigned how = 0;
 	const struct gw_config *c = &gw->cfg;
 	const uint8_t *ip = f + ETH_HDR_LEN;
 	size_t avail = len - ETH_HDR_LEN, ihl, tot, l4len;
+	struct gw_pkt p;
 	const uint8_t *l4;
 	uint32_t src, dst;
 	uint16_t frag;
@@ -198,7 +207,7 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 	}
 	if (m && !csum_is_own_l4(m, ip, ihl, tot, avail)) {
 		if (m->gso_type == OFFLOAD_GSO_NONE)
-			complete_plain(gw, f, len, m);
+			complete_plain(gw, f, len, m, now);
 		else if (tot != avail)
 			gw->stats.ip_bad_len++; /* a superframe's length must be exact */
 		else
@@ -213,7 +222,7 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 	if (frag & (IP_MF | IP_OFFMASK)) {
 		gw->stats.ip_fragments++;
 		/* The whole datagram, once complete, goes on as if unfragmented. */
-		if (!(l4 = gw_reasm_input(&gw->reasm, ip, ihl, tot, ev_now_ms(), &l4len)))
+		if (!(l4 = gw_reasm_input(&gw->reasm, ip, ihl, tot, now, &l4len)))
 			return;
 	}
 	src = rd32be(ip + 12);
@@ -222,25 +231,32 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 		gw->stats.ip_bad_src++; /* multicast, class E, broadcast, spoofed us */
 		return;
 	}
-	gw_arp_learn(&gw->arp, src, eth_src(f));
+	gw_arp_learn(&gw->arp, src, eth_src(f), now);
 	if (c->restrict_ && dst == 0xffffffff && ip[9] != IPPROTO_UDP_) {
 		gw->stats.ip_restricted++;
 		return;
 	}
-	if (ip[9] == IPPROTO_UDP_) {
-		udp_input(gw, src, dst, l4, l4len, how != 0);
+	p = (struct gw_pkt){ .frame = f, .frame_len = len, .ethertype = ETHERTYPE_IPV4,
+			     .smac = eth_src(f), .src = src, .dst = dst, .proto = ip[9],
+			     .l4 = l4, .l4_len = l4len };
+	if (ip[9] == IPPROTO_UDP_ && !udp_parse(gw, &p, l4, l4len, how != 0))
 		return;
-	}
-	if (ip[9] == IPPROTO_ICMP_ && is_ours(c, dst) && src) {
-		gw_icmp_input(&gw->icmp, eth_src(f), src, dst, l4, l4len);
+	if (gw_services_input(&gw->services, &p, now))
+		return;
+	if (ip[9] == IPPROTO_UDP_) {
+		if (!src)
+			gw->stats.ip_bad_src++; /* 0.0.0.0 is only good for DHCP */
+		else
+			gw_udp_input(&gw->udp, src, p.sport, dst, p.dport, p.data, p.data_len,
+				     now);
 		return;
 	}
 	if (ip[9] == IPPROTO_TCP && gw->tcp) {
-		gw_tcp_input(gw->tcp, eth_src(f), src, dst, l4, l4len, how);
+		gw_tcp_input(gw->tcp, eth_src(f), src, dst, l4, l4len, how, now);
 		return;
 	}
 	if (ip[9] == IPPROTO_ICMP_ && src) {
-		gw_icmp_nat_input(&gw->icmp_nat, src, dst, l4, l4len);
+		gw_icmp_nat_input(&gw->icmp_nat, src, dst, l4, l4len, now);
 		return;
 	}
 	if (c->restrict_ && (dst & c->mask) != c->net) {
@@ -253,9 +269,10 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 /* A frame for us; m: validated offload metadata of a frame taken whole,
  * NULL for a plain frame. */
 static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
-		      const struct frame_offload *m)
+		      const struct frame_offload *m, uint64_t now)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct gw_pkt p;
 	uint16_t type;
 
 	if (len < ETH_HDR_LEN) {
@@ -272,13 +289,17 @@ static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
 		return;
 	}
 	type = rd16be(f + 12);
-	if (type == ETHERTYPE_IPV4)
-		ipv4_input(gw, f, len, m);
-	else if (m)
-		complete_plain(gw, f, len, m);
-	else if (type == ETHERTYPE_ARP)
-		gw_arp_input(&gw->arp, f, len);
-	else
+	if (type == ETHERTYPE_IPV4) {
+		ipv4_input(gw, f, len, m, now);
+		return;
+	}
+	if (m) {
+		complete_plain(gw, f, len, m, now);
+		return;
+	}
+	p = (struct gw_pkt){ .frame = f, .frame_len = len, .ethertype = type,
+			     .smac = eth_src(f) };
+	if (!gw_services_input(&gw->services, &p, now))
 		gw->stats.bad_ethertype++;
 }
 
@@ -287,7 +308,7 @@ static bool gw_transmit(struct port *port, const uint8_t *f, size_t len)
 	struct gateway *gw = (struct gateway *)port;
 
 	gw->stats.frames_in++;
-	eth_input(gw, f, len, NULL);
+	eth_input(gw, f, len, NULL, ev_loop_now(gw->loop));
 	return true;
 }
 
@@ -309,7 +330,7 @@ static bool gw_transmit_offload(struct port *port, const struct frame_offload *m
 		gw->stats.offload_bad++; /* taken, and dropped as ours to count */
 		return true;
 	}
-	eth_input(gw, f, len, &m);
+	eth_input(gw, f, len, &m, ev_loop_now(gw->loop));
 	return true;
 }
 
@@ -332,19 +353,135 @@ static void gw_describe(const struct port *port, char *buf, size_t size)
 		 c->restrict_ ? " restrict" : "");
 }
 
+/* ---- start and teardown: one step per module, in dependency order ---- */
+
+static int tx_init(struct gateway *gw)
+{
+	return gw_tx_init(&gw->tx, ETH_HDR_LEN + gw->cfg.mtu, &gw->port, gw->loop, &gw->stats);
+}
+
+static void tx_fini(struct gateway *gw)
+{
+	gw_tx_fini(&gw->tx);
+}
+
+/* A service's init result: registered, or torn down again. */
+static int service_add(struct gateway *gw, int rc, const struct gw_service *ops, void *svc)
+{
+	if (rc)
+		return -1;
+	if (gw_services_add(&gw->services, ops, svc)) {
+		if (ops->fini)
+			ops->fini(svc);
+		return -1;
+	}
+	return 0;
+}
+
+/* The table's order is the dispatch order; a service registered later
+ * (TFTP, NDP) is one more line here. */
+static int services_init(struct gateway *gw)
+{
+	gw_services_init(&gw->services, gw->loop);
+	gw_icmp_init(&gw->icmp, &gw->env);
+	if (service_add(gw, gw_arp_init(&gw->arp, &gw->env), &gw_arp_service, &gw->arp) ||
+	    service_add(gw, gw_dhcp_init(&gw->dhcp, &gw->env), &gw_dhcp_service, &gw->dhcp) ||
+	    service_add(gw, 0, &gw_icmp_service, &gw->icmp) ||
+	    service_add(gw, gw_dns_init(&gw->dns, &gw->env), &gw_dns_service, &gw->dns)) {
+		gw_services_fini(&gw->services);
+		return -1;
+	}
+	return 0;
+}
+
+static void services_fini(struct gateway *gw)
+{
+	gw_services_fini(&gw->services);
+}
+
+static int policy_init(struct gateway *gw)
+{
+	gw_policy_init(&gw->policy, &gw->cfg);
+	return 0;
+}
+
+static int hostfwd_init(struct gateway *gw)
+{
+	return gw_hostfwd_init(&gw->hostfwd, &gw->env);
+}
+
+static void hostfwd_fini(struct gateway *gw)
+{
+	gw_hostfwd_fini(&gw->hostfwd);
+}
+
+static int udp_init(struct gateway *gw)
+{
+	return gw_udp_init(&gw->udp, &gw->env);
+}
+
+static void udp_fini(struct gateway *gw)
+{
+	gw_udp_fini(&gw->udp);
+}
+
+static int icmp_nat_init(struct gateway *gw)
+{
+	gw_icmp_nat_init(&gw->icmp_nat, &gw->env);
+	return 0;
+}
+
+static void icmp_nat_fini(struct gateway *gw)
+{
+	gw_icmp_nat_fini(&gw->icmp_nat);
+}
+
+static int reasm_init(struct gateway *gw)
+{
+	return gw_reasm_init(&gw->reasm, gw->cfg.max_frags, &gw->stats);
+}
+
+static void reasm_fini(struct gateway *gw)
+{
+	gw_reasm_fini(&gw->reasm);
+}
+
+/* Without a loop (frame tests) there is no TCP engine. */
+static int tcp_init(struct gateway *gw)
+{
+	return gw->loop && !(gw->tcp = gw_tcp_new(&gw->env)) ? -1 : 0;
+}
+
+static void tcp_fini(struct gateway *gw)
+{
+	gw_tcp_free(gw->tcp);
+	gw->tcp = NULL;
+}
+
+static const struct {
+	int (*init)(struct gateway *gw);
+	void (*fini)(struct gateway *gw); /* NULL: nothing to release */
+} steps[] = {
+	{ tx_init, tx_fini },
+	{ services_init, services_fini },
+	{ policy_init, NULL },
+	{ hostfwd_init, hostfwd_fini },
+	{ udp_init, udp_fini },
+	{ icmp_nat_init, icmp_nat_fini },
+	{ reasm_init, reasm_fini },
+	{ tcp_init, tcp_fini },
+};
+
 static void gw_destroy(struct port *port)
 {
 	struct gateway *gw = (struct gateway *)port;
 
-	gw_tcp_free(gw->tcp);
-	gw_icmp_nat_fini(&gw->icmp_nat);
-	gw_reasm_fini(&gw->reasm);
-	gw_udp_fini(&gw->udp);
-	gw_hostfwd_fini(&gw->hostfwd);
-	gw_dns_fini(&gw->dns);
-	gw_dhcp_fini(&gw->dhcp);
-	gw_arp_fini(&gw->arp);
-	gw_tx_fini(&gw->tx);
+	while (gw->steps_done) {
+		unsigned i = --gw->steps_done;
+
+		if (steps[i].fini)
+			steps[i].fini(gw);
+	}
 	free(gw);
 }
 
@@ -368,37 +505,21 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 	gw->port.offload_caps = GW_OFFLOAD_CAPS;
 	gw->cfg = *cfg;
 	gw->loop = loop;
-	for (unsigned i = 0; i < GW_FWD_MAX; i++)
-		gw->hostfwd.e[i].fd = -1;
-	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++)
-		gw->icmp_nat.flows[i].fd = -1;
-	gw->dns.fd4 = gw->dns.fd6 = -1;
-	if (gw_tx_init(&gw->tx, ETH_HDR_LEN + cfg->mtu, &gw->port, loop, &gw->stats))
-		goto fail;
-	if (gw_arp_init(&gw->arp, &gw->cfg, &gw->tx, &gw->stats))
-		goto fail;
-	if (gw_dhcp_init(&gw->dhcp, &gw->cfg, &gw->tx, &gw->arp, &gw->stats))
-		goto fail;
-	gw_icmp_init(&gw->icmp, &gw->cfg, &gw->tx, &gw->stats);
-	if (gw_dns_init(&gw->dns, &gw->cfg, &gw->tx, &gw->arp, &gw->stats, loop))
-		goto fail;
-	gw_policy_init(&gw->policy, &gw->cfg);
-	if (gw_hostfwd_init(&gw->hostfwd, &gw->cfg, &gw->tx, &gw->arp, &gw->stats, loop))
-		goto fail;
-	if (gw_udp_init(&gw->udp, &gw->cfg, &gw->policy, &gw->tx, &gw->arp, &gw->stats, loop,
-			&gw->hostfwd))
-		goto fail;
-	gw_icmp_nat_init(&gw->icmp_nat, &gw->cfg, &gw->policy, &gw->tx, &gw->arp, &gw->stats,
-			 loop);
-	if (gw_reasm_init(&gw->reasm, cfg->max_frags, &gw->stats))
-		goto fail;
-	if (loop && !(gw->tcp = gw_tcp_new(&gw->cfg, &gw->policy, &gw->hostfwd, &gw->tx,
-					   &gw->arp, &gw->port, loop)))
-		goto fail;
+	gw->env = (struct gw_env){
+		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp,
+		.policy = &gw->policy, .hostfwd = &gw->hostfwd, .dns = &gw->dns,
+		.services = &gw->services, .port = &gw->port, .loop = loop,
+	};
+	for (; gw->steps_done < sizeof(steps) / sizeof(steps[0]); gw->steps_done++) {
+		if (steps[gw->steps_done].init(gw)) {
+			int e = errno;
+
+			gw_destroy(&gw->port);
+			errno = e;
+			return NULL;
+		}
+	}
 	return gw;
-fail:
-	gw_destroy(&gw->port);
-	return NULL;
 }
 
 struct port *gateway_port(struct gateway *gw)
@@ -426,9 +547,32 @@ uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac)
 	return gw_dhcp_lookup(&gw->dhcp, mac);
 }
 
+void gateway_service_sweep(struct gateway *gw, uint64_t now_ms)
+{
+	gw_services_sweep(&gw->services, now_ms);
+}
+
 void gateway_dns_sweep(struct gateway *gw, uint64_t now_ms)
 {
-	gw_dns_sweep(&gw->dns, now_ms);
+	gateway_service_sweep(gw, now_ms);
+}
+
+struct gw_services *gateway_services(struct gateway *gw)
+{
+	return &gw->services;
+}
+
+void gateway_info(const struct gateway *gw, FILE *out)
+{
+	gw_services_info(&gw->services, ev_loop_now(gw->loop), out);
+}
+
+void gateway_walk_counters(const struct gateway *gw, gw_counter_fn fn, void *ctx)
+{
+#define GW_WALK_STAT(name) fn(ctx, #name, gw->stats.name);
+	GW_STATS(GW_WALK_STAT)
+#undef GW_WALK_STAT
+	gw_services_counters(&gw->services, fn, ctx);
 }
 
 void gateway_nat_sweep(struct gateway *gw, uint64_t now_ms)
@@ -440,43 +584,12 @@ void gateway_nat_sweep(struct gateway *gw, uint64_t now_ms)
 
 void gateway_walk_flows(const struct gateway *gw, gw_flow_fn fn, void *ctx)
 {
-	uint64_t now = ev_now_ms();
+	uint64_t now = ev_loop_now(gw->loop);
 
 	gw_hostfwd_walk(&gw->hostfwd, now, fn, ctx);
 	gw_udp_walk(&gw->udp, now, fn, ctx);
 	gw_icmp_nat_walk(&gw->icmp_nat, now, fn, ctx);
 	gw_tcp_walk_flows(gw->tcp, now, fn, ctx);
-}
-
-static void walk_lease(const struct gw_lease *l, bool is_static, uint64_t now,
-		       gw_lease_fn fn, void *ctx)
-{
-	static const char *const names[] = {
-		[LEASE_OFFERED] = "offered", [LEASE_BOUND] = "bound",
-		[LEASE_RELEASED] = "released", [LEASE_DECLINED] = "declined",
-	};
-	struct gw_lease_info li = { .addr = l->ip, .is_static = is_static };
-
-	if (l->state == LEASE_FREE || l->state > LEASE_DECLINED)
-		return;
-	memcpy(li.mac, l->mac, 6);
-	li.state = names[l->state];
-	li.remaining_s = l->expires_ms >= now ? (int64_t)((l->expires_ms - now) / 1000)
-					      : -(int64_t)((now - l->expires_ms) / 1000) - 1;
-	fn(ctx, &li);
-}
-
-void gateway_walk_leases(const struct gateway *gw, gw_lease_fn fn, void *ctx)
-{
-	uint64_t now = ev_now_ms();
-	unsigned i;
-
-	if (gw->dhcp.statics)
-		for (i = 0; i < gw->cfg.n_leases; i++)
-			walk_lease(&gw->dhcp.statics[i], true, now, fn, ctx);
-	if (gw->dhcp.leases)
-		for (i = 0; i < gw->cfg.max_leases; i++)
-			walk_lease(&gw->dhcp.leases[i], false, now, fn, ctx);
 }
 
 struct gateway *gateway_of_port(struct port *port)

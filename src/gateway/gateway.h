@@ -8,10 +8,12 @@
  * the gateway; the replies it generates enter the network through
  * port_receive(), queued in a small ring and flushed from a 0 ms timer so
  * the fabric is never re-entered while it forwards (see pkt.h). gateway.c
- * only validates and dispatches: Ethernet -> ARP (arp.c) or IPv4, whose
- * header is checked in full (version, IHL, total length against the frame,
- * checksum, fragments reassembled by ip_reasm.h) before ICMP, DHCP or DNS
- * see a byte of payload. Each protocol module keeps its own state.
+ * only validates and dispatches: Ethernet, then IPv4, whose header is
+ * checked in full (version, IHL, total length against the frame, checksum,
+ * fragments reassembled by ip_reasm.h) before any service (service.h: ARP,
+ * DHCP, DNS, ICMP echo) or NAT module sees a byte of payload. Each module
+ * keeps its own state and shares the rest through one struct gw_env
+ * (env.h).
  */
 #ifndef VMWIRE_GATEWAY_GATEWAY_H
 #define VMWIRE_GATEWAY_GATEWAY_H
@@ -19,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "gateway/config.h"
 #include "gateway/stats.h"
@@ -28,6 +31,7 @@ struct port;
 struct gateway;
 struct gw_tcp_stats;
 struct netdev;
+struct gw_services;
 
 extern const struct netdev_type netdev_user_type;
 /* The configuration of a parsed, not yet started -netdev user, for
@@ -47,8 +51,12 @@ const struct gw_stats *gateway_stats(const struct gateway *gw);
 const struct gw_tcp_stats *gateway_tcp_stats(const struct gateway *gw);
 /* The DHCP-bound address of a MAC, or 0. */
 uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac);
-/* Expire DNS queries as of now_ms (tests drive time explicitly). */
+/* Sweep every service's timed state (DNS queries) as of now_ms; tests
+ * drive time explicitly. gateway_dns_sweep() is the older name. */
+void gateway_service_sweep(struct gateway *gw, uint64_t now_ms);
 void gateway_dns_sweep(struct gateway *gw, uint64_t now_ms);
+/* The service table (service.h): a test registers a fake service. */
+struct gw_services *gateway_services(struct gateway *gw);
 
 /*
  * Monitor view ("info usernet"). Every NAT module describes its flows in
@@ -71,17 +79,12 @@ struct gw_flow_info {
 };
 typedef void (*gw_flow_fn)(void *ctx, const struct gw_flow_info *fi);
 
-struct gw_lease_info {
-	uint8_t mac[6];
-	uint32_t addr;
-	const char *state;   /* "offered", "bound", "released", "declined" */
-	bool is_static;
-	int64_t remaining_s; /* < 0: expired */
-};
-typedef void (*gw_lease_fn)(void *ctx, const struct gw_lease_info *li);
-
 void gateway_walk_flows(const struct gateway *gw, gw_flow_fn fn, void *ctx);
-void gateway_walk_leases(const struct gateway *gw, gw_lease_fn fn, void *ctx);
+/* The services' sections of "info usernet" (DHCP's lease table). */
+void gateway_info(const struct gateway *gw, FILE *out);
+/* Every counter by name: the gw_stats ones in stats.h's order, then each
+ * service's own. */
+void gateway_walk_counters(const struct gateway *gw, gw_counter_fn fn, void *ctx);
 /* The gateway behind a port, or NULL if the port is not a gateway. */
 struct gateway *gateway_of_port(struct port *port);
 /* Expire idle NAT flows as of now_ms (tests drive time explicitly). */

@@ -5,7 +5,8 @@
  * Theory of operation: every frame the gateway ignores is counted under
  * exactly one named reason, so "why did my guest get no answer" is a
  * monitor query, not a debugging session. The X-macro keeps the struct,
- * and the name table the monitor prints, in one place.
+ * and the name table the monitor prints, in one place. A service may
+ * keep counters of its own instead (service.h); they print after these.
  */
 #ifndef VMWIRE_GATEWAY_STATS_H
 #define VMWIRE_GATEWAY_STATS_H
@@ -42,5 +43,9 @@ struct gw_stats {
 	GW_STATS(GW_STAT_FIELD)
 #undef GW_STAT_FIELD
 };
+
+/* One named counter, for walks that print them (gateway_walk_counters(),
+ * a service's own counters in service.h). */
+typedef void (*gw_counter_fn)(void *ctx, const char *name, uint64_t value);
 
 #endif

@@ -36,6 +36,7 @@
 #include "core/port.h"
 #include "gateway/services/arp.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/services/dns.h"
 #include "gateway/services/dns_msg.h"
 #include "gateway/pkt.h"
@@ -107,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct gw_tx tx;
 	struct gw_arp arp;
 	struct gw_dns dns;
+	struct gw_env env;
 	struct port port;
 	struct dns_hdr h;
 	uint8_t flags, *m;
@@ -127,12 +129,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.n_upstream = 1;
 	port_init(&port, &ops, "gw");
 	port_set_sink(&port, &sink_ops, NULL);
+	env = (struct gw_env){ .cfg = &cfg, .stats = &stats, .tx = &tx, .arp = &arp,
+			       .port = &port };
 	if (gw_tx_init(&tx, ETH_HDR_LEN + cfg.mtu, &port, NULL, &stats) ||
-	    gw_arp_init(&arp, &cfg, &tx, &stats) ||
-	    gw_dns_init(&dns, &cfg, &tx, &arp, &stats, NULL))
+	    gw_arp_init(&arp, &env) || gw_dns_init(&dns, &env))
 		abort();
 	if (!(flags & 4))
-		gw_arp_learn(&arp, GUEST_IP, guest_mac);
+		gw_arp_learn(&arp, GUEST_IP, guest_mac, 0);
 
 	m = malloc(len ? len : 1);
 	if (!m)
@@ -169,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 !memcmp(m + DNS_HDR_LEN, q->msg + DNS_HDR_LEN, qend - DNS_HDR_LEN);
 	CHECK(!match || (flags & 2) || expect == ((h.flags & DNS_FLAG_QR) && h.qdcount == 1));
 
-	gw_dns_reply(&dns, m, len, &from);
+	gw_dns_reply(&dns, m, len, &from, 0);
 	gw_tx_flush(&tx);
 	CHECK(stats.dns_answers == (expect ? 1u : 0u));
 	CHECK(stats.dns_answers + stats.dns_bad_reply == 1);
@@ -179,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		CHECK(frames_to_guest == 0);
 	if (expect && (flags & 4)) { /* the guest answers ARP: the reply follows */
-		gw_arp_learn(&arp, GUEST_IP, guest_mac);
+		gw_arp_learn(&arp, GUEST_IP, guest_mac, 0);
 		gw_tx_flush(&tx);
 	}
 	frames_to_guest = 0;

@@ -30,6 +30,7 @@
 #include "core/port.h"
 #include "gateway/services/arp.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
 #include "gateway/tcp/tcp_flow.h"
@@ -278,6 +279,7 @@ static struct gw_stats gst;
 static struct gw_tx tx;
 static struct gw_arp arp;
 static struct gw_policy pol;
+static struct gw_env env;
 static struct fake_port fp;
 static struct ev_loop *loop;
 static struct gw_tcp *tcp;
@@ -312,9 +314,11 @@ static void mk(const char *opts)
 	fake_port_init(&fp, "gw");
 	port_set_sink(&fp.port, &sink_ops, NULL);
 	assert_int_equal(gw_tx_init(&tx, ETH_HDR_LEN + cfg.mtu, &fp.port, loop, &gst), 0);
-	assert_int_equal(gw_arp_init(&arp, &cfg, &tx, &gst), 0);
+	env = (struct gw_env){ .cfg = &cfg, .stats = &gst, .tx = &tx, .arp = &arp,
+			       .policy = &pol, .port = &fp.port, .loop = loop };
+	assert_int_equal(gw_arp_init(&arp, &env), 0);
 	gw_policy_init(&pol, &cfg);
-	tcp = gw_tcp_new(&cfg, &pol, NULL, &tx, &arp, &fp.port, loop);
+	tcp = gw_tcp_new(&env);
 	assert_non_null(tcp);
 	ncap = 0;
 }
@@ -355,7 +359,7 @@ static void seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint
 	if (len)
 		memcpy(t + hl, data, len);
 	wr16be(t + 16, ref_l4(GUEST, HOST, 6, t, hl + len));
-	gw_tcp_input(tcp, VM1, GUEST, HOST, t, hl + len, 0);
+	gw_tcp_input(tcp, VM1, GUEST, HOST, t, hl + len, 0, ev_loop_now(loop));
 }
 
 /* Guest data from the pattern stream at seq (relative to isn g). */

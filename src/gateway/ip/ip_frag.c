@@ -7,6 +7,7 @@
 #include "gateway/services/arp.h"
 #include "gateway/ip/checksum.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 
@@ -48,11 +49,13 @@ static void gather(uint8_t *out, size_t off, size_t n, const uint8_t *hdr, size_
 		memcpy(out, data + (off - hlen), n);
 }
 
-bool gw_ip_output(struct gw_tx *tx, struct gw_arp *arp, const uint8_t *dmac,
-		  const struct gw_config *cfg, struct gw_stats *stats, uint32_t src,
+bool gw_ip_output(const struct gw_env *env, const uint8_t *dmac, uint64_t now, uint32_t src,
 		  uint32_t dst, uint8_t proto, const uint8_t *hdr, size_t hlen,
 		  const uint8_t *data, size_t dlen)
 {
+	const struct gw_config *cfg = env->cfg;
+	struct gw_stats *stats = env->stats;
+	struct gw_tx *tx = env->tx;
 	size_t len = hlen + dlen, room = frame_room(tx, cfg), fsz, n, off;
 	uint16_t id;
 	uint8_t *f;
@@ -65,7 +68,8 @@ bool gw_ip_output(struct gw_tx *tx, struct gw_arp *arp, const uint8_t *dmac,
 			gw_tx_commit(tx, pkt_ipv4(f, dmac, cfg->mac, src, dst, proto, len));
 		} else {
 			memset(f, 0, 6);
-			gw_arp_output(arp, f, pkt_ipv4(f, f, cfg->mac, src, dst, proto, len), dst);
+			gw_arp_output(env->arp, f, pkt_ipv4(f, f, cfg->mac, src, dst, proto, len),
+				      dst, now);
 		}
 		return true;
 	}
@@ -73,7 +77,7 @@ bool gw_ip_output(struct gw_tx *tx, struct gw_arp *arp, const uint8_t *dmac,
 		stats->tx_too_big++;
 		return false;
 	}
-	if (!dmac && !(dmac = gw_arp_lookup(arp, dst))) {
+	if (!dmac && !(dmac = gw_arp_lookup(env->arp, dst))) {
 		stats->arp_pending_dropped++;
 		return false;
 	}

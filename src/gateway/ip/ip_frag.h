@@ -29,19 +29,18 @@
 #include <stdint.h>
 
 struct gw_tx;
-struct gw_arp;
 struct gw_config;
-struct gw_stats;
+struct gw_env;
 
 /* Largest L4 payload (header included) gw_ip_output() can send. */
 size_t gw_ip_max_payload(const struct gw_tx *tx, const struct gw_config *cfg);
 
 /* Send hdr (hlen bytes) followed by data (dlen bytes) as the L4 payload
  * of one IPv4 datagram src -> dst. dmac, when not NULL, is the guest's
- * MAC; otherwise arp resolves dst. The L4 checksum must already be in hdr.
- * false when dropped (counted). */
-bool gw_ip_output(struct gw_tx *tx, struct gw_arp *arp, const uint8_t *dmac,
-		  const struct gw_config *cfg, struct gw_stats *stats, uint32_t src,
+ * MAC; otherwise env's arp resolves dst (a frame parked for it is stamped
+ * now). The L4 checksum must already be in hdr. false when dropped
+ * (counted). */
+bool gw_ip_output(const struct gw_env *env, const uint8_t *dmac, uint64_t now, uint32_t src,
 		  uint32_t dst, uint8_t proto, const uint8_t *hdr, size_t hlen,
 		  const uint8_t *data, size_t dlen);
 

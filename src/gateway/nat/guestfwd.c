@@ -3,6 +3,7 @@
  * guestfwd.c - see guestfwd.h.
  */
 #include "gateway/nat/guestfwd.h"
+#include "gateway/env.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -71,7 +72,7 @@ bool gw_guestfwd_is_server(const struct gw_config *cfg, uint32_t addr)
 static void reap(void *ctx)
 {
 	struct gw_guestfwd *gf = ctx;
-	uint64_t now = ev_now_ms();
+	uint64_t now = ev_loop_now(gf->env->loop);
 
 	for (unsigned i = 0; i < GW_GUESTFWD_CHILDREN && gf->nkids; i++) {
 		struct gw_guestfwd_child *k = &gf->kids[i];
@@ -91,15 +92,13 @@ static void reap(void *ctx)
 		}
 	}
 	if (gf->nkids)
-		ev_timer_arm(gf->loop, &gf->reap, REAP_MS);
+		ev_timer_arm(gf->env->loop, &gf->reap, REAP_MS);
 }
 
-void gw_guestfwd_init(struct gw_guestfwd *gf, const struct gw_config *cfg,
-		      struct ev_loop *loop)
+void gw_guestfwd_init(struct gw_guestfwd *gf, const struct gw_env *env)
 {
 	memset(gf, 0, sizeof(*gf));
-	gf->cfg = cfg;
-	gf->loop = loop;
+	gf->env = env;
 	ev_timer_init(&gf->reap, reap, gf);
 }
 
@@ -116,8 +115,8 @@ void gw_guestfwd_fini(struct gw_guestfwd *gf)
 		k->pid = 0;
 	}
 	gf->nkids = 0;
-	if (gf->loop)
-		ev_timer_cancel(gf->loop, &gf->reap);
+	if (gf->env->loop)
+		ev_timer_cancel(gf->env->loop, &gf->reap);
 }
 
 static int spawn_cmd(struct gw_guestfwd *gf, const char *cmd, uint32_t key)
@@ -173,8 +172,8 @@ static int spawn_cmd(struct gw_guestfwd *gf, const char *cmd, uint32_t key)
 	k->owned = true;
 	gf->nkids++;
 	gf->spawned++;
-	if (gf->loop && !gf->reap.armed)
-		ev_timer_arm(gf->loop, &gf->reap, REAP_MS);
+	if (gf->env->loop && !gf->reap.armed)
+		ev_timer_arm(gf->env->loop, &gf->reap, REAP_MS);
 	return sv[0];
 }
 
@@ -237,7 +236,7 @@ void gw_guestfwd_release(struct gw_guestfwd *gf, uint32_t key)
 			gf->nkids--;
 			return;
 		}
-		k->kill_at_ms = ev_now_ms() + KILL_GRACE_MS;
+		k->kill_at_ms = ev_loop_now(gf->env->loop) + KILL_GRACE_MS;
 		return;
 	}
 }

@@ -49,9 +49,10 @@ struct gw_guestfwd_child {
 
 enum guestfwd_log { GUESTFWD_LOG_BUSY, GUESTFWD_LOG_SPAWN };
 
+struct gw_env;
+
 struct gw_guestfwd {
-	const struct gw_config *cfg;
-	struct ev_loop *loop;
+	const struct gw_env *env; /* cfg, loop */
 	struct ev_timer reap;
 	struct gw_guestfwd_child kids[GW_GUESTFWD_CHILDREN];
 	unsigned nkids;
@@ -62,8 +63,7 @@ struct gw_guestfwd {
 /* Check a dev string at parse time: 0, or -1 with a reason in why. */
 int gw_guestfwd_check_dev(const char *dev, const char **why);
 
-void gw_guestfwd_init(struct gw_guestfwd *gf, const struct gw_config *cfg,
-		      struct ev_loop *loop);
+void gw_guestfwd_init(struct gw_guestfwd *gf, const struct gw_env *env);
 /* Kill and reap every child (blocking: shutdown only). */
 void gw_guestfwd_fini(struct gw_guestfwd *gf);
 

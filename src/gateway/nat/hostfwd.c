@@ -6,6 +6,7 @@
 #include "core/frame.h"
 #include "core/log.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/pkt.h"
 #include "gateway/stats.h"
 #include "gateway/nat/udp_nat.h"
@@ -48,7 +49,7 @@ static int open_rule(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || (!r->udp && listen(fd, 128)))
 		goto fail;
 	ev_watch_init(&e->w, fd, hostfwd_rx, e);
-	if (ev_watch_add(hf->loop, &e->w, EPOLLIN))
+	if (ev_watch_add(hf->env->loop, &e->w, EPOLLIN))
 		goto fail;
 	e->fd = fd;
 	return 0;
@@ -63,15 +64,12 @@ fail:
 	return -1;
 }
 
-int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_config *cfg, struct gw_tx *tx,
-		    struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop)
+int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_env *env)
 {
+	const struct gw_config *cfg = env->cfg;
+
 	memset(hf, 0, sizeof(*hf));
-	hf->cfg = cfg;
-	hf->tx = tx;
-	hf->arp = arp;
-	hf->stats = stats;
-	hf->loop = loop;
+	hf->env = env;
 	for (unsigned i = 0; i < cfg->n_hostfwd && i < GW_FWD_MAX; i++) {
 		struct gw_hostfwd_entry *e = &hf->e[hf->n++];
 
@@ -82,7 +80,7 @@ int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_config *cfg, struct g
 		e->guest_ip = e->fwd->guest_addr ? e->fwd->guest_addr : cfg->dhcp_start;
 		e->guest_port = e->fwd->guest_port;
 	}
-	if (!loop || !hf->n)
+	if (!env->loop || !hf->n)
 		return 0;
 	hf->buf = malloc(GW_HOSTFWD_BUF);
 	if (!hf->buf)
@@ -106,7 +104,7 @@ void gw_hostfwd_fini(struct gw_hostfwd *hf)
 
 		if (e->fd < 0)
 			continue;
-		ev_watch_del(hf->loop, &e->w);
+		ev_watch_del(hf->env->loop, &e->w);
 		close(e->fd);
 		e->fd = -1;
 	}
@@ -124,7 +122,7 @@ int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, siz
 	struct gw_hostfwd_entry *e = NULL;
 	unsigned i;
 
-	if (!hf->loop) {
+	if (!hf->env->loop) {
 		snprintf(err, errlen, "the gateway is not running");
 		return -1;
 	}
@@ -153,7 +151,7 @@ int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, siz
 	e->rule = *r;
 	e->fwd = &e->rule;
 	e->fd = -1;
-	e->guest_ip = r->guest_addr ? r->guest_addr : hf->cfg->dhcp_start;
+	e->guest_ip = r->guest_addr ? r->guest_addr : hf->env->cfg->dhcp_start;
 	e->guest_port = r->guest_port;
 	if (open_rule(hf, e)) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -171,7 +169,7 @@ int gw_hostfwd_remove(struct gw_hostfwd *hf, bool udp, uint32_t host_addr, uint1
 
 		if (e->fd < 0 || !same_host_end(e->fwd, udp, host_addr, host_port))
 			continue;
-		ev_watch_del(hf->loop, &e->w);
+		ev_watch_del(hf->env->loop, &e->w);
 		close(e->fd);
 		e->fd = -1;
 		e->has_peer = false;
@@ -188,9 +186,10 @@ void gw_hostfwd_set_tcp(struct gw_hostfwd *hf, gw_hostfwd_accept_fn fn, void *ct
 
 static void udp_from_host(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
 {
+	uint64_t now = ev_loop_now(hf->env->loop);
 	struct sockaddr_in from;
 
-	for (int budget = RX_BUDGET; budget && hf->tx->count < GW_TX_SLOTS; budget--) {
+	for (int budget = RX_BUDGET; budget && hf->env->tx->count < GW_TX_SLOTS; budget--) {
 		socklen_t fl = sizeof(from);
 		ssize_t r = recvfrom(e->fd, hf->buf, GW_HOSTFWD_BUF, MSG_DONTWAIT | MSG_TRUNC,
 				     (struct sockaddr *)&from, &fl);
@@ -198,21 +197,20 @@ static void udp_from_host(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
 		if (r < 0)
 			return;
 		if (fl < sizeof(from) || from.sin_family != AF_INET || (size_t)r > GW_HOSTFWD_BUF) {
-			hf->stats->hostfwd_drops++;
+			hf->env->stats->hostfwd_drops++;
 			continue;
 		}
 		e->peer = from;
 		e->has_peer = true;
-		e->peer_guest = gw_hostfwd_guest_view(hf->cfg, ntohl(from.sin_addr.s_addr));
-		e->last_ms = ev_now_ms();
-		if (!gw_udp_to_guest(hf->tx, hf->arp, hf->cfg, hf->stats, e->peer_guest,
-				     ntohs(from.sin_port), e->guest_ip, e->guest_port, hf->buf,
-				     (size_t)r)) {
-			hf->stats->hostfwd_drops++;
+		e->peer_guest = gw_hostfwd_guest_view(hf->env->cfg, ntohl(from.sin_addr.s_addr));
+		e->last_ms = now;
+		if (!gw_udp_to_guest(hf->env, now, e->peer_guest, ntohs(from.sin_port),
+				     e->guest_ip, e->guest_port, hf->buf, (size_t)r)) {
+			hf->env->stats->hostfwd_drops++;
 			continue;
 		}
 		e->bytes_in += (size_t)r;
-		hf->stats->hostfwd_in++;
+		hf->env->stats->hostfwd_in++;
 	}
 }
 
@@ -236,14 +234,14 @@ static void hostfwd_rx(void *ctx, uint32_t events)
 	fd = accept4(e->fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd >= 0) {
 		close(fd);
-		hf->stats->hostfwd_drops++;
+		hf->env->stats->hostfwd_drops++;
 		LOG_ONCE_FOR(&hf->logged, HOSTFWD_LOG_NO_TCP, LOG_LVL_WARN,
 			     "user gateway: TCP hostfwd connection refused: no TCP engine");
 	}
 }
 
 bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, uint32_t src, uint16_t sport, uint32_t dst,
-			  uint16_t dport, const uint8_t *data, size_t len)
+			  uint16_t dport, const uint8_t *data, size_t len, uint64_t now)
 {
 	for (unsigned i = 0; i < hf->n; i++) {
 		struct gw_hostfwd_entry *e = &hf->e[i];
@@ -252,13 +250,13 @@ bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, uint32_t src, uint16_t sport, u
 		    e->guest_port != sport || e->peer_guest != dst ||
 		    ntohs(e->peer.sin_port) != dport)
 			continue;
-		e->last_ms = ev_now_ms();
+		e->last_ms = now;
 		if (sendto(e->fd, data, len, 0, (struct sockaddr *)&e->peer, sizeof(e->peer)) < 0) {
-			hf->stats->hostfwd_drops++;
+			hf->env->stats->hostfwd_drops++;
 			return true;
 		}
 		e->bytes_out += len;
-		hf->stats->hostfwd_out++;
+		hf->env->stats->hostfwd_out++;
 		return true;
 	}
 	return false;

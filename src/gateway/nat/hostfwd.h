@@ -42,10 +42,8 @@
 #define GW_HOSTFWD_BUF 65536
 
 struct gw_config;
+struct gw_env;
 struct gw_fwd;
-struct gw_tx;
-struct gw_arp;
-struct gw_stats;
 struct gw_hostfwd;
 
 struct gw_hostfwd_entry {
@@ -69,11 +67,7 @@ typedef void (*gw_hostfwd_accept_fn)(void *ctx, struct gw_hostfwd_entry *e);
 enum hostfwd_log { HOSTFWD_LOG_NO_TCP };
 
 struct gw_hostfwd {
-	const struct gw_config *cfg;
-	struct gw_tx *tx;
-	struct gw_arp *arp;
-	struct gw_stats *stats;
-	struct ev_loop *loop;
+	const struct gw_env *env; /* cfg, tx, arp, stats, loop */
 	gw_hostfwd_accept_fn tcp_accept;
 	void *tcp_ctx;
 	struct gw_hostfwd_entry e[GW_FWD_MAX];
@@ -84,8 +78,7 @@ struct gw_hostfwd {
 
 /* Open every rule's socket (nothing when loop is NULL). -1 with errno and
  * a warning naming the rule when one cannot be bound. */
-int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_config *cfg, struct gw_tx *tx,
-		    struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop);
+int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_env *env);
 void gw_hostfwd_fini(struct gw_hostfwd *hf);
 
 /* Runtime rules. add: 0, or -1 with a one-line reason in err (the host
@@ -99,7 +92,7 @@ void gw_hostfwd_set_tcp(struct gw_hostfwd *hf, gw_hostfwd_accept_fn fn, void *ct
 /* A guest datagram: true if it was a reply to a UDP hostfwd peer and has
  * been sent (or dropped and counted) here. */
 bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, uint32_t src, uint16_t sport, uint32_t dst,
-			  uint16_t dport, const uint8_t *data, size_t len);
+			  uint16_t dport, const uint8_t *data, size_t len, uint64_t now);
 
 void gw_hostfwd_walk(const struct gw_hostfwd *hf, uint64_t now_ms, gw_flow_fn fn, void *ctx);
 

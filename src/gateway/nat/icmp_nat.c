@@ -8,6 +8,7 @@
 #include "gateway/services/arp.h"
 #include "gateway/ip/checksum.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
 #include "gateway/nat/sock_errqueue.h"
@@ -47,11 +48,12 @@ int gw_icmp_code_for_errno(int e)
 	return -1;
 }
 
-void gw_icmp_error_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
-			    struct gw_stats *stats, uint8_t type, uint8_t code, uint32_t from,
-			    uint32_t guest, uint32_t orig_dst, uint8_t proto, const uint8_t *l4,
-			    size_t l4_len, size_t l4_total)
+void gw_icmp_error_to_guest(const struct gw_env *env, uint64_t now, uint8_t type, uint8_t code,
+			    uint32_t from, uint32_t guest, uint32_t orig_dst, uint8_t proto,
+			    const uint8_t *l4, size_t l4_len, size_t l4_total)
 {
+	const struct gw_config *cfg = env->cfg;
+	struct gw_tx *tx = env->tx;
 	size_t room = cfg->mtu - IP_HDR_LEN - ICMP_HDR - IP_HDR_LEN, len;
 	uint8_t *f, *icmp, *q;
 
@@ -78,21 +80,15 @@ void gw_icmp_error_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct g
 	wr32be(icmp + 4, 0);
 	wr16be(icmp + 2, csum(icmp, len));
 	memset(f, 0, 6);
-	stats->icmp_errors_to_guest++;
-	gw_arp_output(arp, f, pkt_ipv4(f, f, cfg->mac, from, guest, IPPROTO_ICMP_, len), guest);
+	env->stats->icmp_errors_to_guest++;
+	gw_arp_output(env->arp, f, pkt_ipv4(f, f, cfg->mac, from, guest, IPPROTO_ICMP_, len), guest,
+		      now);
 }
 
-void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_config *cfg,
-		      const struct gw_policy *pol, struct gw_tx *tx, struct gw_arp *arp,
-		      struct gw_stats *stats, struct ev_loop *loop)
+void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_env *env)
 {
-	n->cfg = cfg;
-	n->pol = pol;
-	n->tx = tx;
-	n->arp = arp;
-	n->stats = stats;
-	n->loop = loop;
-	n->mode = loop ? 0 : -1;
+	n->env = env;
+	n->mode = env->loop ? 0 : -1;
 	n->next_id = (uint16_t)(getpid() * 7919u);
 	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++)
 		n->flows[i].fd = -1;
@@ -103,7 +99,7 @@ static void flow_close(struct gw_icmp_nat *n, struct gw_icmp_flow *fl)
 {
 	if (fl->fd < 0)
 		return;
-	ev_watch_del(n->loop, &fl->w);
+	ev_watch_del(n->env->loop, &fl->w);
 	close(fl->fd);
 	fl->fd = -1;
 }
@@ -112,8 +108,8 @@ void gw_icmp_nat_fini(struct gw_icmp_nat *n)
 {
 	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++)
 		flow_close(n, &n->flows[i]);
-	if (n->loop)
-		ev_timer_cancel(n->loop, &n->sweep);
+	if (n->env->loop)
+		ev_timer_cancel(n->env->loop, &n->sweep);
 }
 
 static int open_sock(struct gw_icmp_nat *n, bool *raw)
@@ -157,10 +153,9 @@ static int open_sock(struct gw_icmp_nat *n, bool *raw)
 }
 
 static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16_t id,
-				     uint32_t dst, uint32_t host_dst)
+				     uint32_t dst, uint32_t host_dst, uint64_t now)
 {
 	struct gw_icmp_flow *fl, *free_fl = NULL, *oldest = NULL;
-	uint64_t now = ev_now_ms();
 	bool raw = false;
 	int fd;
 
@@ -178,7 +173,7 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16
 	}
 	if (!free_fl) {
 		/* Pings are cheap to lose; the stalest flow makes room. */
-		n->stats->icmp_flows_full++;
+		n->env->stats->icmp_flows_full++;
 		LOG_ONCE_FOR(&n->logged, ICMP_LOG_FULL, LOG_LVL_WARN,
 			     "user gateway: %d ICMP flows in use, recycling the oldest",
 			     GW_ICMP_FLOWS);
@@ -199,50 +194,50 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16
 	fl->nat_id = n->next_id++;
 	fl->last_ms = now;
 	ev_watch_init(&fl->w, fd, icmp_rx, fl);
-	if (ev_watch_add(n->loop, &fl->w, EPOLLIN)) {
+	if (ev_watch_add(n->env->loop, &fl->w, EPOLLIN)) {
 		close(fd);
 		fl->fd = -1;
 		return NULL;
 	}
 	if (!n->sweep.armed)
-		ev_timer_arm(n->loop, &n->sweep, GW_ICMP_TIMEOUT_MS / 2);
+		ev_timer_arm(n->env->loop, &n->sweep, GW_ICMP_TIMEOUT_MS / 2);
 	return fl;
 }
 
 void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const uint8_t *l4,
-		       size_t len)
+		       size_t len, uint64_t now)
 {
 	struct sockaddr_in to;
 	struct gw_icmp_flow *fl;
 	int code;
 
-	if (!n->loop) {
-		n->stats->ip_unhandled++; /* frame-only gateway (tests): no NAT */
+	if (!n->env->loop) {
+		n->env->stats->ip_unhandled++; /* frame-only gateway (tests): no NAT */
 		return;
 	}
 	if (len < ICMP_HDR) {
-		n->stats->icmp_truncated++;
+		n->env->stats->icmp_truncated++;
 		return;
 	}
 	if (csum(l4, len)) {
-		n->stats->icmp_bad_csum++;
+		n->env->stats->icmp_bad_csum++;
 		return;
 	}
 	if (l4[0] != T_ECHO || l4[1] != 0) {
-		n->stats->icmp_unhandled++;
+		n->env->stats->icmp_unhandled++;
 		return;
 	}
-	if (gw_policy_map_dest(n->pol, dst, 0, &to) != GW_ALLOW) {
-		n->stats->nat_denied++;
+	if (gw_policy_map_dest(n->env->policy, dst, 0, &to) != GW_ALLOW) {
+		n->env->stats->nat_denied++;
 		return;
 	}
 	if (n->mode < 0 || len > sizeof(n->buf)) {
-		n->stats->icmp_unhandled++;
+		n->env->stats->icmp_unhandled++;
 		return;
 	}
-	fl = flow_get(n, src, rd16be(l4 + 4), dst, ntohl(to.sin_addr.s_addr));
+	fl = flow_get(n, src, rd16be(l4 + 4), dst, ntohl(to.sin_addr.s_addr), now);
 	if (!fl) {
-		n->stats->icmp_send_errors++;
+		n->env->stats->icmp_send_errors++;
 		return;
 	}
 	memcpy(n->buf, l4, len);
@@ -251,48 +246,48 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 		wr16be(n->buf + 2, 0);
 		wr16be(n->buf + 2, csum(n->buf, len));
 	}
-	fl->last_ms = ev_now_ms();
+	fl->last_ms = now;
 	if (sendto(fl->fd, n->buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
-		n->stats->icmp_send_errors++;
+		n->env->stats->icmp_send_errors++;
 		code = gw_icmp_code_for_errno(errno);
 		if (code >= 0)
-			gw_icmp_error_to_guest(n->tx, n->arp, n->cfg, n->stats, T_UNREACH,
-					       (uint8_t)code, n->cfg->host, src, dst,
-					       IPPROTO_ICMP_, l4, len, len);
+			gw_icmp_error_to_guest(n->env, now, T_UNREACH, (uint8_t)code,
+					       n->env->cfg->host, src, dst, IPPROTO_ICMP_, l4, len,
+					       len);
 		return;
 	}
 	fl->bytes_out += len;
-	n->stats->icmp_nat_out++;
+	n->env->stats->icmp_nat_out++;
 }
 
-static void reply_to_guest(struct gw_icmp_flow *fl, uint8_t *icmp, size_t len)
+static void reply_to_guest(struct gw_icmp_flow *fl, uint8_t *icmp, size_t len, uint64_t now)
 {
 	struct gw_icmp_nat *n = fl->nat;
 	uint8_t *f;
 
-	if (len + IP_HDR_LEN > n->cfg->mtu || OFF_L4 + len > n->tx->slot_size) {
-		n->stats->tx_too_big++;
+	if (len + IP_HDR_LEN > n->env->cfg->mtu || OFF_L4 + len > n->env->tx->slot_size) {
+		n->env->stats->tx_too_big++;
 		return;
 	}
 	wr16be(icmp + 4, fl->guest_id);
 	wr16be(icmp + 2, 0);
 	wr16be(icmp + 2, csum(icmp, len));
-	f = gw_tx_begin(n->tx);
+	f = gw_tx_begin(n->env->tx);
 	if (!f)
 		return;
 	memcpy(f + OFF_L4, icmp, len);
 	memset(f, 0, 6);
 	fl->bytes_in += len;
-	fl->last_ms = ev_now_ms();
-	n->stats->icmp_nat_in++;
-	gw_arp_output(n->arp, f, pkt_ipv4(f, f, n->cfg->mac, fl->dst, fl->guest_ip,
-					  IPPROTO_ICMP_, len), fl->guest_ip);
+	fl->last_ms = now;
+	n->env->stats->icmp_nat_in++;
+	gw_arp_output(n->env->arp, f, pkt_ipv4(f, f, n->env->cfg->mac, fl->dst, fl->guest_ip,
+					  IPPROTO_ICMP_, len), fl->guest_ip, now);
 }
 
 /* ICMP errors about our echo requests: the quote is our request, whose
  * identifier the kernel (ping sockets) or we (raw) chose, so it is given
  * back the guest's before it goes into the error. */
-static void read_errqueue(struct gw_icmp_flow *fl)
+static void read_errqueue(struct gw_icmp_flow *fl, uint64_t now)
 {
 	struct gw_icmp_nat *n = fl->nat;
 	struct sock_icmp_err e;
@@ -307,8 +302,8 @@ static void read_errqueue(struct gw_icmp_flow *fl)
 		wr16be(n->buf + 4, fl->guest_id);
 		wr16be(n->buf + 2, 0);
 		wr16be(n->buf + 2, csum(n->buf, e.len));
-		gw_icmp_error_to_guest(n->tx, n->arp, n->cfg, n->stats, e.type, e.code, fl->dst,
-				       fl->guest_ip, fl->dst, IPPROTO_ICMP_, n->buf, e.len, e.len);
+		gw_icmp_error_to_guest(n->env, now, e.type, e.code, fl->dst, fl->guest_ip, fl->dst,
+				       IPPROTO_ICMP_, n->buf, e.len, e.len);
 	}
 }
 
@@ -316,12 +311,13 @@ static void icmp_rx(void *ctx, uint32_t events)
 {
 	struct gw_icmp_flow *fl = ctx;
 	struct gw_icmp_nat *n = fl->nat;
+	uint64_t now = ev_loop_now(n->env->loop);
 	struct sockaddr_in from;
 	socklen_t fl_len;
 
 	if (events & EPOLLERR)
-		read_errqueue(fl);
-	for (int budget = RX_BUDGET; budget && n->tx->count < GW_TX_SLOTS; budget--) {
+		read_errqueue(fl, now);
+	for (int budget = RX_BUDGET; budget && n->env->tx->count < GW_TX_SLOTS; budget--) {
 		uint8_t *icmp = n->buf;
 		ssize_t r;
 		size_t len, ihl;
@@ -331,7 +327,7 @@ static void icmp_rx(void *ctx, uint32_t events)
 			     (struct sockaddr *)&from, &fl_len);
 		if (r < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				read_errqueue(fl);
+				read_errqueue(fl, now);
 			return;
 		}
 		len = (size_t)r;
@@ -350,7 +346,7 @@ static void icmp_rx(void *ctx, uint32_t events)
 		if (len < ICMP_HDR || icmp[0] != T_ECHO_REPLY ||
 		    from.sin_family != AF_INET || ntohl(from.sin_addr.s_addr) != fl->host_dst)
 			continue;
-		reply_to_guest(fl, icmp, len);
+		reply_to_guest(fl, icmp, len, now);
 	}
 }
 
@@ -368,13 +364,15 @@ void gw_icmp_nat_sweep(struct gw_icmp_nat *n, uint64_t now_ms)
 		else
 			any = true;
 	}
-	if (any && n->loop && !n->sweep.armed)
-		ev_timer_arm(n->loop, &n->sweep, GW_ICMP_TIMEOUT_MS / 2);
+	if (any && n->env->loop && !n->sweep.armed)
+		ev_timer_arm(n->env->loop, &n->sweep, GW_ICMP_TIMEOUT_MS / 2);
 }
 
 static void icmp_timer(void *ctx)
 {
-	gw_icmp_nat_sweep(ctx, ev_now_ms());
+	struct gw_icmp_nat *n = ctx;
+
+	gw_icmp_nat_sweep(n, ev_loop_now(n->env->loop));
 }
 
 void gw_icmp_nat_walk(const struct gw_icmp_nat *n, uint64_t now_ms, gw_flow_fn fn, void *ctx)

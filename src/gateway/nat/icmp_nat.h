@@ -31,11 +31,7 @@
 #include "core/loop.h"
 #include "gateway/gateway.h"
 
-struct gw_config;
-struct gw_policy;
-struct gw_tx;
-struct gw_arp;
-struct gw_stats;
+struct gw_env;
 
 #define GW_ICMP_FLOWS 64
 #define GW_ICMP_TIMEOUT_MS 10000
@@ -56,12 +52,7 @@ struct gw_icmp_flow {
 enum icmp_nat_log { ICMP_LOG_NOT_PERMITTED, ICMP_LOG_NO_SOCKET, ICMP_LOG_FULL };
 
 struct gw_icmp_nat {
-	const struct gw_config *cfg;
-	const struct gw_policy *pol;
-	struct gw_tx *tx;
-	struct gw_arp *arp;
-	struct gw_stats *stats;
-	struct ev_loop *loop;
+	const struct gw_env *env; /* cfg, policy, tx, arp, stats, loop */
 	int mode; /* 0 untried, 1 datagram sockets, 2 raw sockets, -1 none */
 	uint16_t next_id;
 	struct ev_timer sweep;
@@ -70,15 +61,13 @@ struct gw_icmp_nat {
 	struct log_once logged; /* enum icmp_nat_log */
 };
 
-void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_config *cfg,
-		      const struct gw_policy *pol, struct gw_tx *tx, struct gw_arp *arp,
-		      struct gw_stats *stats, struct ev_loop *loop);
+void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_env *env);
 void gw_icmp_nat_fini(struct gw_icmp_nat *n);
 
 /* An ICMP message from guest src to dst, not one of our addresses. The
  * IPv4 header was validated; the ICMP checksum is checked here. */
 void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const uint8_t *l4,
-		       size_t len);
+		       size_t len, uint64_t now);
 
 void gw_icmp_nat_sweep(struct gw_icmp_nat *n, uint64_t now_ms);
 void gw_icmp_nat_walk(const struct gw_icmp_nat *n, uint64_t now_ms, gw_flow_fn fn, void *ctx);
@@ -86,10 +75,9 @@ void gw_icmp_nat_walk(const struct gw_icmp_nat *n, uint64_t now_ms, gw_flow_fn f
 /* Send ICMP type/code from `from` to guest, quoting an IPv4 datagram
  * guest -> orig_dst (proto) whose L4 part starts with l4 (l4_len bytes of
  * it available, l4_total its full length). Counted in icmp_errors_to_guest. */
-void gw_icmp_error_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
-			    struct gw_stats *stats, uint8_t type, uint8_t code, uint32_t from,
-			    uint32_t guest, uint32_t orig_dst, uint8_t proto, const uint8_t *l4,
-			    size_t l4_len, size_t l4_total);
+void gw_icmp_error_to_guest(const struct gw_env *env, uint64_t now, uint8_t type, uint8_t code,
+			    uint32_t from, uint32_t guest, uint32_t orig_dst, uint8_t proto,
+			    const uint8_t *l4, size_t l4_len, size_t l4_total);
 
 /* The ICMP unreachable code for a sendto() errno, or -1 if none fits. */
 int gw_icmp_code_for_errno(int e);

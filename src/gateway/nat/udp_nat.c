@@ -8,6 +8,7 @@
 #include "gateway/services/arp.h"
 #include "gateway/ip/checksum.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/nat/hostfwd.h"
 #include "gateway/nat/icmp_nat.h"
 #include "gateway/ip/ip_frag.h"
@@ -36,16 +37,15 @@ size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg)
 	return room;
 }
 
-bool gw_udp_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
-		     struct gw_stats *stats, uint32_t src, uint16_t sport, uint32_t dst,
-		     uint16_t dport, const uint8_t *data, size_t len)
+bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, uint32_t src, uint16_t sport,
+		     uint32_t dst, uint16_t dport, const uint8_t *data, size_t len)
 {
 	uint8_t h[UDP_HDR_LEN];
 	uint32_t sum;
 	uint16_t c;
 
-	if (UDP_HDR_LEN + len > gw_ip_max_payload(tx, cfg)) {
-		stats->udp_too_big++;
+	if (UDP_HDR_LEN + len > gw_ip_max_payload(env->tx, env->cfg)) {
+		env->stats->udp_too_big++;
 		return false;
 	}
 	/* Header apart from the data: a datagram larger than the MTU goes
@@ -58,8 +58,7 @@ bool gw_udp_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_confi
 	      (uint32_t)(UDP_HDR_LEN + len);
 	c = csum_fold(csum_partial(data, len, csum_partial(h, UDP_HDR_LEN, sum)));
 	wr16be(h + 6, c ? c : 0xffff); /* 0 means "no checksum" in UDP */
-	return gw_ip_output(tx, arp, NULL, cfg, stats, src, dst, IPPROTO_UDP_, h, UDP_HDR_LEN,
-			    data, len);
+	return gw_ip_output(env, NULL, now, src, dst, IPPROTO_UDP_, h, UDP_HDR_LEN, data, len);
 }
 
 static uint32_t hash(const struct gw_udp *u, uint32_t ip, uint16_t port)
@@ -69,20 +68,13 @@ static uint32_t hash(const struct gw_udp *u, uint32_t ip, uint16_t port)
 	return (h >> 7) & (u->nbuckets - 1);
 }
 
-int gw_udp_init(struct gw_udp *u, const struct gw_config *cfg, const struct gw_policy *pol,
-		struct gw_tx *tx, struct gw_arp *arp, struct gw_stats *stats,
-		struct ev_loop *loop, struct gw_hostfwd *hostfwd)
+int gw_udp_init(struct gw_udp *u, const struct gw_env *env)
 {
+	const struct gw_config *cfg = env->cfg;
 	unsigned i;
 
 	memset(u, 0, sizeof(*u));
-	u->cfg = cfg;
-	u->pol = pol;
-	u->tx = tx;
-	u->arp = arp;
-	u->stats = stats;
-	u->loop = loop;
-	u->hostfwd = hostfwd;
+	u->env = env;
 	u->timeout_ms = cfg->udp_timeout_ms ? cfg->udp_timeout_ms
 					    : GW_DEFAULT_UDP_TIMEOUT_S * 1000ULL;
 	ev_timer_init(&u->sweep, udp_timer, u);
@@ -92,7 +84,7 @@ int gw_udp_init(struct gw_udp *u, const struct gw_config *cfg, const struct gw_p
 	u->buckets = calloc(u->nbuckets, sizeof(*u->buckets));
 	/* One spare byte is not needed: MSG_TRUNC tells us about overlong
 	 * datagrams, so buffers hold exactly what we can send, fragmented. */
-	u->rx_size = gw_ip_max_payload(tx, cfg) - UDP_HDR_LEN;
+	u->rx_size = gw_ip_max_payload(env->tx, cfg) - UDP_HDR_LEN;
 	u->rxbuf = malloc(GW_UDP_BATCH * u->rx_size);
 	if (!u->flows || !u->buckets || !u->rxbuf) {
 		gw_udp_fini(u);
@@ -122,7 +114,7 @@ static void flow_free(struct gw_udp *u, struct gw_udp_flow *fl)
 			break;
 		}
 	}
-	ev_watch_del(u->loop, &fl->w);
+	ev_watch_del(u->env->loop, &fl->w);
 	close(fl->fd);
 	fl->fd = -1;
 	fl->next = u->free_head;
@@ -133,11 +125,11 @@ static void flow_free(struct gw_udp *u, struct gw_udp_flow *fl)
 void gw_udp_fini(struct gw_udp *u)
 {
 	if (u->flows)
-		for (unsigned i = 0; i < u->cfg->max_udp_flows; i++)
+		for (unsigned i = 0; i < u->env->cfg->max_udp_flows; i++)
 			if (u->flows[i].fd >= 0)
 				flow_free(u, &u->flows[i]);
-	if (u->loop)
-		ev_timer_cancel(u->loop, &u->sweep);
+	if (u->env->loop)
+		ev_timer_cancel(u->env->loop, &u->sweep);
 	free(u->flows);
 	free(u->buckets);
 	free(u->rxbuf);
@@ -163,15 +155,15 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port
 	int fd;
 
 	if (!idx) {
-		u->stats->udp_flows_full++;
+		u->env->stats->udp_flows_full++;
 		LOG_ONCE_FOR(&u->logged, UDP_LOG_FULL, LOG_LVL_WARN,
 			     "user gateway: max-udp-flows=%u reached, dropping new UDP "
-			     "flows until old ones expire", u->cfg->max_udp_flows);
+			     "flows until old ones expire", u->env->cfg->max_udp_flows);
 		return NULL;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		u->stats->udp_send_errors++;
+		u->env->stats->udp_send_errors++;
 		LOG_ONCE_FOR(&u->logged, UDP_LOG_SOCKET, LOG_LVL_WARN,
 			     "user gateway: cannot open a UDP socket: %s", strerror(errno));
 		return NULL;
@@ -179,9 +171,9 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port
 	sock_errqueue_enable(fd);
 	fl = &u->flows[idx - 1];
 	ev_watch_init(&fl->w, fd, udp_rx, fl);
-	if (ev_watch_add(u->loop, &fl->w, EPOLLIN)) {
+	if (ev_watch_add(u->env->loop, &fl->w, EPOLLIN)) {
 		close(fd);
-		u->stats->udp_send_errors++;
+		u->env->stats->udp_send_errors++;
 		return NULL;
 	}
 	u->free_head = fl->next;
@@ -194,12 +186,12 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port
 	*head = idx;
 	u->used++;
 	if (!u->sweep.armed)
-		ev_timer_arm(u->loop, &u->sweep, GW_UDP_SWEEP_MS);
+		ev_timer_arm(u->env->loop, &u->sweep, GW_UDP_SWEEP_MS);
 	return fl;
 }
 
 void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
-		  uint16_t dport, const uint8_t *data, size_t len)
+		  uint16_t dport, const uint8_t *data, size_t len, uint64_t now)
 {
 	struct sockaddr_in to;
 	struct gw_udp_flow *fl;
@@ -208,30 +200,31 @@ void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
 	size_t qlen;
 	int code;
 
-	if (u->hostfwd && gw_hostfwd_udp_input(u->hostfwd, src, sport, dst, dport, data, len))
+	if (u->env->hostfwd &&
+	    gw_hostfwd_udp_input(u->env->hostfwd, src, sport, dst, dport, data, len, now))
 		return;
-	v = gw_policy_map_dest(u->pol, dst, dport, &to);
+	v = gw_policy_map_dest(u->env->policy, dst, dport, &to);
 	if (v != GW_ALLOW) {
 		/* Broadcasts are everyday noise (NetBIOS, mDNS, SSDP): not a
 		 * denial anyone asked for, so they keep their own counter. */
 		if (v == GW_DENY_BCAST)
-			u->stats->udp_unhandled++;
+			u->env->stats->udp_unhandled++;
 		else
-			u->stats->nat_denied++;
+			u->env->stats->nat_denied++;
 		return;
 	}
-	if (!u->loop) {
-		u->stats->udp_unhandled++;
+	if (!u->env->loop) {
+		u->env->stats->udp_unhandled++;
 		return;
 	}
 	fl = flow_find(u, src, sport);
 	if (!fl && !(fl = flow_new(u, src, sport)))
 		return;
-	fl->last_ms = ev_now_ms();
+	fl->last_ms = now;
 	fl->last_dst = dst;
 	fl->last_dport = dport;
 	if (sendto(fl->fd, data, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
-		u->stats->udp_send_errors++;
+		u->env->stats->udp_send_errors++;
 		code = gw_icmp_code_for_errno(errno);
 		if (code < 0)
 			return;
@@ -241,20 +234,19 @@ void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
 		wr16be(quote + 6, 0);
 		qlen = len < sizeof(quote) - UDP_HDR_LEN ? len : sizeof(quote) - UDP_HDR_LEN;
 		memcpy(quote + UDP_HDR_LEN, data, qlen);
-		gw_icmp_error_to_guest(u->tx, u->arp, u->cfg, u->stats, 3, (uint8_t)code,
-				       u->cfg->host, src, dst, IPPROTO_UDP_, quote,
-				       UDP_HDR_LEN + qlen, UDP_HDR_LEN + len);
+		gw_icmp_error_to_guest(u->env, now, 3, (uint8_t)code, u->env->cfg->host, src, dst,
+				       IPPROTO_UDP_, quote, UDP_HDR_LEN + qlen, UDP_HDR_LEN + len);
 		return;
 	}
 	fl->bytes_out += len;
-	u->stats->udp_nat_out++;
+	u->env->stats->udp_nat_out++;
 }
 
 /* ICMP errors the host received about our datagrams: the guest gets them
  * quoting its own datagram, from the address it sent to (as the policy
  * names it), so the UDP header in the quote is rebuilt around the payload
  * the kernel kept. */
-static void read_errqueue(struct gw_udp_flow *fl)
+static void read_errqueue(struct gw_udp_flow *fl, uint64_t now)
 {
 	struct gw_udp *u = fl->nat;
 	uint8_t *quote = u->rxbuf;
@@ -266,15 +258,15 @@ static void read_errqueue(struct gw_udp_flow *fl)
 
 		if (r < 0)
 			return;
-		if (!r || gw_policy_map_src(u->pol, &e.to, &guest_dst) != GW_ALLOW)
+		if (!r || gw_policy_map_src(u->env->policy, &e.to, &guest_dst) != GW_ALLOW)
 			continue;
 		wr16be(quote, fl->guest_port);
 		wr16be(quote + 2, ntohs(e.to.sin_port));
 		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + e.len));
 		wr16be(quote + 6, 0);
-		gw_icmp_error_to_guest(u->tx, u->arp, u->cfg, u->stats, e.type, e.code, guest_dst,
-				       fl->guest_ip, guest_dst, IPPROTO_UDP_, quote,
-				       UDP_HDR_LEN + e.len, UDP_HDR_LEN + e.len);
+		gw_icmp_error_to_guest(u->env, now, e.type, e.code, guest_dst, fl->guest_ip,
+				       guest_dst, IPPROTO_UDP_, quote, UDP_HDR_LEN + e.len,
+				       UDP_HDR_LEN + e.len);
 	}
 }
 
@@ -282,12 +274,13 @@ static void udp_rx(void *ctx, uint32_t events)
 {
 	struct gw_udp_flow *fl = ctx;
 	struct gw_udp *u = fl->nat;
+	uint64_t now = ev_loop_now(u->env->loop);
 	uint32_t src;
 
 	if (events & EPOLLERR)
-		read_errqueue(fl);
+		read_errqueue(fl, now);
 	for (int round = 0; round < RX_ROUNDS; round++) {
-		unsigned want = GW_TX_SLOTS - u->tx->count, i;
+		unsigned want = GW_TX_SLOTS - u->env->tx->count, i;
 		int n;
 
 		/* Leave in the socket what the ring could not take now. */
@@ -305,32 +298,32 @@ static void udp_rx(void *ctx, uint32_t events)
 		n = recvmmsg(fl->fd, u->msgs, want, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-				read_errqueue(fl); /* a pending error fails the read */
+				read_errqueue(fl, now); /* a pending error fails the read */
 			return;
 		}
 		for (i = 0; i < (unsigned)n; i++) {
 			const struct msghdr *h = &u->msgs[i].msg_hdr;
 
 			if (h->msg_flags & MSG_TRUNC) {
-				u->stats->udp_too_big++;
+				u->env->stats->udp_too_big++;
 				LOG_ONCE_FOR(&u->logged, UDP_LOG_TOO_BIG, LOG_LVL_INFO,
 					     "user gateway: dropping UDP datagrams larger "
 					     "than %zu bytes (GW_TX_SLOTS fragments)", u->rx_size);
 				continue;
 			}
 			if (h->msg_namelen < sizeof(struct sockaddr_in) ||
-			    gw_policy_map_src(u->pol, &u->from[i], &src) != GW_ALLOW) {
-				u->stats->udp_bad_peer++;
+			    gw_policy_map_src(u->env->policy, &u->from[i], &src) != GW_ALLOW) {
+				u->env->stats->udp_bad_peer++;
 				continue;
 			}
-			if (gw_udp_to_guest(u->tx, u->arp, u->cfg, u->stats, src,
-					    ntohs(u->from[i].sin_port), fl->guest_ip,
-					    fl->guest_port, u->iov[i].iov_base, u->msgs[i].msg_len)) {
+			if (gw_udp_to_guest(u->env, now, src, ntohs(u->from[i].sin_port),
+					    fl->guest_ip, fl->guest_port, u->iov[i].iov_base,
+					    u->msgs[i].msg_len)) {
 				fl->bytes_in += u->msgs[i].msg_len;
-				u->stats->udp_nat_in++;
+				u->env->stats->udp_nat_in++;
 			}
 		}
-		fl->last_ms = ev_now_ms();
+		fl->last_ms = now;
 		if ((unsigned)n < want)
 			return;
 	}
@@ -338,33 +331,35 @@ static void udp_rx(void *ctx, uint32_t events)
 
 void gw_udp_sweep(struct gw_udp *u, uint64_t now_ms)
 {
-	for (unsigned i = 0; i < u->cfg->max_udp_flows && u->used; i++) {
+	for (unsigned i = 0; i < u->env->cfg->max_udp_flows && u->used; i++) {
 		struct gw_udp_flow *fl = &u->flows[i];
 
 		if (fl->fd >= 0 && now_ms >= fl->last_ms && now_ms - fl->last_ms >= u->timeout_ms) {
 			flow_free(u, fl);
-			u->stats->udp_flows_expired++;
+			u->env->stats->udp_flows_expired++;
 		}
 	}
-	if (u->used && u->loop && !u->sweep.armed)
-		ev_timer_arm(u->loop, &u->sweep, GW_UDP_SWEEP_MS);
+	if (u->used && u->env->loop && !u->sweep.armed)
+		ev_timer_arm(u->env->loop, &u->sweep, GW_UDP_SWEEP_MS);
 }
 
 static void udp_timer(void *ctx)
 {
-	gw_udp_sweep(ctx, ev_now_ms());
+	struct gw_udp *u = ctx;
+
+	gw_udp_sweep(u, ev_loop_now(u->env->loop));
 }
 
 void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *ctx)
 {
-	for (unsigned i = 0; i < u->cfg->max_udp_flows; i++) {
+	for (unsigned i = 0; i < u->env->cfg->max_udp_flows; i++) {
 		const struct gw_udp_flow *fl = &u->flows[i];
 		if (fl->fd < 0)
 			continue;
 		struct gw_flow_info fi = {
 			.proto = "udp", .state = "", .fd = fl->fd,
 			.guest_addr = fl->guest_ip, .guest_port = fl->guest_port,
-			.host_addr = gw_policy_host_addr(u->pol, fl->last_dst),
+			.host_addr = gw_policy_host_addr(u->env->policy, fl->last_dst),
 			.host_port = fl->last_dport,
 			.idle_ms = now_ms > fl->last_ms ? now_ms - fl->last_ms : 0,
 			.bytes_to_host = fl->bytes_out, .bytes_to_guest = fl->bytes_in,

@@ -43,11 +43,8 @@
 #include "gateway/gateway.h"
 
 struct gw_config;
-struct gw_policy;
+struct gw_env;
 struct gw_tx;
-struct gw_arp;
-struct gw_stats;
-struct gw_hostfwd;
 
 #define GW_UDP_SWEEP_MS 1000
 #define GW_UDP_BATCH 16
@@ -70,13 +67,7 @@ struct gw_udp_flow {
 enum udp_log { UDP_LOG_FULL, UDP_LOG_SOCKET, UDP_LOG_TOO_BIG };
 
 struct gw_udp {
-	const struct gw_config *cfg;
-	const struct gw_policy *pol;
-	struct gw_tx *tx;
-	struct gw_arp *arp;
-	struct gw_stats *stats;
-	struct ev_loop *loop;
-	struct gw_hostfwd *hostfwd;
+	const struct gw_env *env; /* cfg, policy, tx, arp, stats, hostfwd, loop */
 	struct gw_udp_flow *flows; /* cfg->max_udp_flows */
 	uint32_t *buckets;         /* nbuckets heads, index + 1 */
 	unsigned nbuckets, used;
@@ -91,15 +82,14 @@ struct gw_udp {
 	struct log_once logged; /* enum udp_log */
 };
 
-/* loop may be NULL: no socket is ever opened (frame-only tests). */
-int gw_udp_init(struct gw_udp *u, const struct gw_config *cfg, const struct gw_policy *pol,
-		struct gw_tx *tx, struct gw_arp *arp, struct gw_stats *stats,
-		struct ev_loop *loop, struct gw_hostfwd *hostfwd);
+/* env->loop may be NULL: no socket is ever opened (frame-only tests).
+ * env->hostfwd, when set, is consulted first for each guest datagram. */
+int gw_udp_init(struct gw_udp *u, const struct gw_env *env);
 void gw_udp_fini(struct gw_udp *u);
 
 /* A guest datagram (payload data, len bytes) not for a gateway service. */
 void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
-		  uint16_t dport, const uint8_t *data, size_t len);
+		  uint16_t dport, const uint8_t *data, size_t len, uint64_t now);
 
 void gw_udp_sweep(struct gw_udp *u, uint64_t now_ms);
 void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *ctx);
@@ -107,9 +97,8 @@ void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *c
 /* Queue data to the guest as src:sport -> dst:dport, fragmented when it
  * exceeds the MTU. false (counted, udp_too_big when larger than
  * gw_ip_max_payload()) when dropped. Shared with hostfwd. */
-bool gw_udp_to_guest(struct gw_tx *tx, struct gw_arp *arp, const struct gw_config *cfg,
-		     struct gw_stats *stats, uint32_t src, uint16_t sport, uint32_t dst,
-		     uint16_t dport, const uint8_t *data, size_t len);
+bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, uint32_t src, uint16_t sport,
+		     uint32_t dst, uint16_t dport, const uint8_t *data, size_t len);
 
 /* Largest UDP payload that fits one reply frame. */
 size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg);

@@ -4,10 +4,11 @@
  */
 #include "gateway/services/arp.h"
 #include "core/frame.h"
-#include "core/loop.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/nat/guestfwd.h"
 #include "gateway/pkt.h"
+#include "gateway/service.h"
 #include "gateway/stats.h"
 
 #include <stdlib.h>
@@ -17,20 +18,18 @@
 
 static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-int gw_arp_init(struct gw_arp *arp, const struct gw_config *cfg, struct gw_tx *tx,
-		struct gw_stats *stats)
+int gw_arp_init(struct gw_arp *arp, const struct gw_env *env)
 {
+	size_t slot = env->tx->slot_size;
 	unsigned i;
 
 	memset(arp, 0, sizeof(*arp));
-	arp->cfg = cfg;
-	arp->tx = tx;
-	arp->stats = stats;
-	arp->pending_mem = calloc(GW_ARP_PENDING, tx->slot_size);
+	arp->env = env;
+	arp->pending_mem = calloc(GW_ARP_PENDING, slot);
 	if (!arp->pending_mem)
 		return -1;
 	for (i = 0; i < GW_ARP_PENDING; i++)
-		arp->pending[i].buf = arp->pending_mem + (size_t)i * tx->slot_size;
+		arp->pending[i].buf = arp->pending_mem + (size_t)i * slot;
 	return 0;
 }
 
@@ -79,22 +78,21 @@ static void send_pending(struct gw_arp *arp, uint32_t ip, const uint8_t *mac)
 		if (p->ip != ip)
 			continue;
 		p->ip = 0;
-		f = gw_tx_begin(arp->tx);
+		f = gw_tx_begin(arp->env->tx);
 		if (!f)
 			return;
 		memcpy(f, p->buf, p->len);
 		memcpy(f, mac, 6);
-		gw_tx_commit(arp->tx, p->len);
+		gw_tx_commit(arp->env->tx, p->len);
 	}
 }
 
-void gw_arp_learn(struct gw_arp *arp, uint32_t ip, const uint8_t *mac)
+void gw_arp_learn(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_t now)
 {
 	struct gw_arp_entry *slot = NULL, *oldest = &arp->entries[0];
-	uint64_t now = ev_now_ms();
 	unsigned i;
 
-	if (!guest_ip(arp->cfg, ip) || mac_is_multicast(mac) || mac_is_zero(mac))
+	if (!guest_ip(arp->env->cfg, ip) || mac_is_multicast(mac) || mac_is_zero(mac))
 		return;
 	for (i = 0; i < GW_ARP_ENTRIES; i++) {
 		struct gw_arp_entry *e = &arp->entries[i];
@@ -111,7 +109,7 @@ void gw_arp_learn(struct gw_arp *arp, uint32_t ip, const uint8_t *mac)
 	if (!slot)
 		slot = oldest;
 	if (slot->ip != ip || memcmp(slot->mac, mac, 6))
-		arp->stats->arp_learned++;
+		arp->env->stats->arp_learned++;
 	slot->ip = ip;
 	memcpy(slot->mac, mac, 6);
 	slot->seen_ms = now;
@@ -128,56 +126,58 @@ const uint8_t *gw_arp_lookup(const struct gw_arp *arp, uint32_t ip)
 	return NULL;
 }
 
-void gw_arp_input(struct gw_arp *arp, const uint8_t *f, size_t len)
+void gw_arp_input(struct gw_arp *arp, const uint8_t *f, size_t len, uint64_t now)
 {
-	const struct gw_config *c = arp->cfg;
+	const struct gw_config *c = arp->env->cfg;
+	struct gw_stats *st = arp->env->stats;
 	const uint8_t *a = f + ETH_HDR_LEN;
 	uint32_t spa, tpa;
 	uint16_t op;
 	uint8_t *out;
 
 	if (len < ETH_HDR_LEN + ARP_LEN) {
-		arp->stats->arp_truncated++;
+		st->arp_truncated++;
 		return;
 	}
 	op = rd16be(a + 6);
 	if (rd16be(a) != 1 || rd16be(a + 2) != ETHERTYPE_IPV4 || a[4] != 6 || a[5] != 4 ||
 	    (op != 1 && op != 2)) {
-		arp->stats->arp_bad++;
+		st->arp_bad++;
 		return;
 	}
 	spa = rd32be(a + 14);
 	tpa = rd32be(a + 24);
-	gw_arp_learn(arp, spa, a + 8);
+	gw_arp_learn(arp, spa, a + 8, now);
 	/* guestfwd servers are ours too: the guest must reach them. */
 	if (op != 1 || (tpa != c->host && tpa != c->dns && !gw_guestfwd_is_server(c, tpa)) ||
 	    spa == tpa ||
 	    mac_is_multicast(a + 8) || mac_is_zero(a + 8)) {
-		arp->stats->arp_ignored++;
+		st->arp_ignored++;
 		return;
 	}
-	out = gw_tx_begin(arp->tx);
+	out = gw_tx_begin(arp->env->tx);
 	if (!out)
 		return;
-	gw_tx_commit(arp->tx, arp_build(out, 2, a + 8, c->mac, tpa, a + 8, spa));
-	arp->stats->arp_replies++;
+	gw_tx_commit(arp->env->tx, arp_build(out, 2, a + 8, c->mac, tpa, a + 8, spa));
+	st->arp_replies++;
 }
 
-void gw_arp_output(struct gw_arp *arp, uint8_t *frame, size_t len, uint32_t dst)
+void gw_arp_output(struct gw_arp *arp, uint8_t *frame, size_t len, uint32_t dst,
+		   uint64_t now)
 {
 	static const uint8_t zero_mac[6];
+	const struct gw_config *c = arp->env->cfg;
 	const uint8_t *mac = gw_arp_lookup(arp, dst);
 	struct gw_arp_pending *p = NULL, *oldest = &arp->pending[0];
-	uint64_t now = ev_now_ms();
 	unsigned i;
 
 	if (mac) {
 		memcpy(frame, mac, 6);
-		gw_tx_commit(arp->tx, len);
+		gw_tx_commit(arp->env->tx, len);
 		return;
 	}
-	if (!guest_ip(arp->cfg, dst)) {
-		arp->stats->arp_pending_dropped++;
+	if (!guest_ip(c, dst)) {
+		arp->env->stats->arp_pending_dropped++;
 		return;
 	}
 	for (i = 0; i < GW_ARP_PENDING; i++) {
@@ -195,13 +195,38 @@ void gw_arp_output(struct gw_arp *arp, uint8_t *frame, size_t len, uint32_t dst)
 	if (!p)
 		p = oldest;
 	if (p->ip)
-		arp->stats->arp_pending_dropped++;
+		arp->env->stats->arp_pending_dropped++;
 	p->ip = dst;
 	p->since_ms = now;
 	p->len = len;
 	memcpy(p->buf, frame, len);
 	/* The caller's slot was never committed: reuse it for the request. */
-	arp_build(frame, 1, bcast_mac, arp->cfg->mac, arp->cfg->host, zero_mac, dst);
-	gw_tx_commit(arp->tx, ARP_FRAME_MIN);
-	arp->stats->arp_requests++;
+	arp_build(frame, 1, bcast_mac, c->mac, c->host, zero_mac, dst);
+	gw_tx_commit(arp->env->tx, ARP_FRAME_MIN);
+	arp->env->stats->arp_requests++;
 }
+
+/* ---- the service table's view (service.h) ----------------------------- */
+
+static bool arp_match(const void *svc, const struct gw_pkt *p)
+{
+	(void)svc;
+	return p->ethertype == ETHERTYPE_ARP;
+}
+
+static void arp_service_input(void *svc, const struct gw_pkt *p, uint64_t now)
+{
+	gw_arp_input(svc, p->frame, p->frame_len, now);
+}
+
+static void arp_service_fini(void *svc)
+{
+	gw_arp_fini(svc);
+}
+
+const struct gw_service gw_arp_service = {
+	.name = "arp",
+	.match = arp_match,
+	.input = arp_service_input,
+	.fini = arp_service_fini,
+};

@@ -20,9 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct gw_config;
-struct gw_tx;
-struct gw_stats;
+struct gw_env;
 
 #define GW_ARP_ENTRIES 64
 #define GW_ARP_PENDING 8
@@ -43,28 +41,30 @@ struct gw_arp_pending {
 };
 
 struct gw_arp {
-	const struct gw_config *cfg;
-	struct gw_tx *tx;
-	struct gw_stats *stats;
+	const struct gw_env *env; /* cfg, tx, stats */
 	struct gw_arp_entry entries[GW_ARP_ENTRIES];
 	struct gw_arp_pending pending[GW_ARP_PENDING];
 	uint8_t *pending_mem;
 };
 
-int gw_arp_init(struct gw_arp *arp, const struct gw_config *cfg, struct gw_tx *tx,
-		struct gw_stats *stats);
+/* env->tx must be set up: pending frames are ring-slot sized. */
+int gw_arp_init(struct gw_arp *arp, const struct gw_env *env);
 void gw_arp_fini(struct gw_arp *arp);
 
+/* The responder in the service table (service.h): ARP frames. */
+extern const struct gw_service gw_arp_service;
+
 /* An ARP frame from the LAN (len includes the Ethernet header). */
-void gw_arp_input(struct gw_arp *arp, const uint8_t *frame, size_t len);
+void gw_arp_input(struct gw_arp *arp, const uint8_t *frame, size_t len, uint64_t now);
 
 /* Remember ip -> mac if ip is a guest address in our network. */
-void gw_arp_learn(struct gw_arp *arp, uint32_t ip, const uint8_t *mac);
+void gw_arp_learn(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_t now);
 const uint8_t *gw_arp_lookup(const struct gw_arp *arp, uint32_t ip);
 
 /* frame (len bytes) was built in the slot gw_tx_begin() returned, with
  * everything but the destination MAC: fill it and commit, or park it until
  * dst answers our ARP request. */
-void gw_arp_output(struct gw_arp *arp, uint8_t *frame, size_t len, uint32_t dst);
+void gw_arp_output(struct gw_arp *arp, uint8_t *frame, size_t len, uint32_t dst,
+		   uint64_t now);
 
 #endif

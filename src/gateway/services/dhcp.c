@@ -5,13 +5,16 @@
 #include "gateway/services/dhcp.h"
 #include "core/frame.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "gateway/services/arp.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/services/dhcp_options.h"
 #include "gateway/pkt.h"
+#include "gateway/service.h"
 #include "gateway/stats.h"
 
+#include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +26,12 @@
 
 static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-int gw_dhcp_init(struct gw_dhcp *d, const struct gw_config *cfg, struct gw_tx *tx,
-		 struct gw_arp *arp, struct gw_stats *stats)
+int gw_dhcp_init(struct gw_dhcp *d, const struct gw_env *env)
 {
+	const struct gw_config *cfg = env->cfg;
+
 	memset(d, 0, sizeof(*d));
-	d->cfg = cfg;
-	d->tx = tx;
-	d->arp = arp;
-	d->stats = stats;
+	d->env = env;
 	d->leases = calloc(cfg->max_leases, sizeof(*d->leases));
 	d->statics = calloc(cfg->n_leases ? cfg->n_leases : 1, sizeof(*d->statics));
 	if (!d->leases || !d->statics) {
@@ -55,10 +56,10 @@ static struct gw_lease *find_lease(struct gw_dhcp *d, const uint8_t *mac)
 {
 	unsigned i;
 
-	for (i = 0; i < d->cfg->n_leases; i++)
+	for (i = 0; i < d->env->cfg->n_leases; i++)
 		if (!memcmp(d->statics[i].mac, mac, 6))
 			return &d->statics[i];
-	for (i = 0; i < d->cfg->max_leases; i++)
+	for (i = 0; i < d->env->cfg->max_leases; i++)
 		if (d->leases[i].state != LEASE_FREE && !memcmp(d->leases[i].mac, mac, 6))
 			return &d->leases[i];
 	return NULL;
@@ -73,7 +74,7 @@ uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac)
 
 static bool addr_free(const struct gw_dhcp *d, uint32_t ip)
 {
-	const struct gw_config *c = d->cfg;
+	const struct gw_config *c = d->env->cfg;
 	unsigned i;
 
 	if ((ip & c->mask) != c->net || ip == c->net || ip == (c->net | ~c->mask) ||
@@ -100,7 +101,7 @@ static bool reusable(const struct gw_lease *l, uint64_t now)
 static struct gw_lease *alloc_lease(struct gw_dhcp *d, const uint8_t *mac, uint32_t want,
 				    uint64_t now)
 {
-	const struct gw_config *c = d->cfg;
+	const struct gw_config *c = d->env->cfg;
 	struct gw_lease *slot = NULL;
 	uint32_t ip = 0, a;
 	unsigned i;
@@ -138,7 +139,7 @@ static struct gw_lease *alloc_lease(struct gw_dhcp *d, const uint8_t *mac, uint3
 
 static void put_common_options(struct gw_dhcp *d, struct dhcp_opt_writer *w, bool with_lease)
 {
-	const struct gw_config *c = d->cfg;
+	const struct gw_config *c = d->env->cfg;
 	const char *names[GW_DNSSEARCH_MAX];
 	uint8_t search[GW_DNSSEARCH_MAX * (GW_NAME_MAX + 2)];
 	size_t slen;
@@ -173,8 +174,8 @@ static void put_common_options(struct gw_dhcp *d, struct dhcp_opt_writer *w, boo
 /* Build and queue a reply. yiaddr 0 for NAK/INFORM. */
 static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t yiaddr)
 {
-	const struct gw_config *c = d->cfg;
-	uint8_t *f = gw_tx_begin(d->tx), *b;
+	const struct gw_config *c = d->env->cfg;
+	uint8_t *f = gw_tx_begin(d->env->tx), *b;
 	struct dhcp_opt_writer w;
 	uint32_t ciaddr = rd32be(req + 12), dst;
 	bool bcast = type == DHCPNAK || !ciaddr || (rd16be(req + 10) & BOOTP_BROADCAST_FLAG);
@@ -182,7 +183,7 @@ static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t 
 
 	if (!f)
 		return;
-	room = d->tx->slot_size - OFF_UDP_DATA;
+	room = d->env->tx->slot_size - OFF_UDP_DATA;
 	if (c->mtu - IP_HDR_LEN - UDP_HDR_LEN < room)
 		room = c->mtu - IP_HDR_LEN - UDP_HDR_LEN;
 	b = f + OFF_UDP_DATA;
@@ -212,7 +213,7 @@ static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t 
 	if (w.overflow) {
 		LOG_ONCE_FOR(&d->logged, DHCP_LOG_TOO_BIG, LOG_LVL_WARN,
 			     "-netdev user: DHCP options exceed the MTU, reply dropped");
-		d->stats->tx_too_big++;
+		d->env->stats->tx_too_big++;
 		return;
 	}
 	len = DHCP_OPTS_OFF + w.len;
@@ -222,7 +223,7 @@ static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t 
 	}
 	dst = bcast ? 0xffffffff : ciaddr;
 	len = pkt_udp(f, bcast ? bcast_mac : req + 28, c->mac, c->host, 67, dst, 68, len);
-	gw_tx_commit(d->tx, len);
+	gw_tx_commit(d->env->tx, len);
 }
 
 static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhcp_opts *o,
@@ -233,13 +234,13 @@ static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhc
 	uint32_t want = o->has_req_ip ? o->req_ip : ciaddr;
 	struct gw_lease *l;
 
-	if (o->has_server_id && o->server_id != d->cfg->host) {
+	if (o->has_server_id && o->server_id != d->env->cfg->host) {
 		/* The client picked another server: forget our offer. */
 		l = find_lease(d, mac);
 		if (l && l->state == LEASE_OFFERED && l >= d->leases &&
-		    l < d->leases + d->cfg->max_leases)
+		    l < d->leases + d->env->cfg->max_leases)
 			l->state = LEASE_RELEASED;
-		d->stats->dhcp_ignored++;
+		d->env->stats->dhcp_ignored++;
 		return;
 	}
 	l = find_lease(d, mac);
@@ -247,34 +248,33 @@ static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhc
 		l = alloc_lease(d, mac, want, now); /* INIT-REBOOT after our restart */
 	if (!l || !want || l->ip != want) {
 		reply(d, b, DHCPNAK, 0);
-		d->stats->dhcp_naks++;
+		d->env->stats->dhcp_naks++;
 		return;
 	}
 	l->state = LEASE_BOUND;
 	l->expires_ms = now + GW_DHCP_LEASE_S * 1000ull;
 	l->used_ms = now;
 	reply(d, b, DHCPACK, l->ip);
-	d->stats->dhcp_acks++;
-	gw_arp_learn(d->arp, l->ip, mac);
+	d->env->stats->dhcp_acks++;
+	gw_arp_learn(d->env->arp, l->ip, mac, now);
 }
 
-void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len)
+void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len, uint64_t now)
 {
-	uint64_t now = ev_now_ms();
 	struct dhcp_opts o;
 	struct gw_lease *l;
 
 	if (len < DHCP_OPTS_OFF) {
-		d->stats->dhcp_truncated++;
+		d->env->stats->dhcp_truncated++;
 		return;
 	}
 	if (b[0] != BOOTP_REQUEST || b[1] != 1 || b[2] != 6 || rd32be(b + 24) /* giaddr */ ||
 	    mac_is_multicast(b + 28) || mac_is_zero(b + 28)) {
-		d->stats->dhcp_bad_header++;
+		d->env->stats->dhcp_bad_header++;
 		return;
 	}
 	if (dhcp_opts_parse(b, len, &o)) {
-		d->stats->dhcp_bad_options++;
+		d->env->stats->dhcp_bad_options++;
 		return;
 	}
 	switch (o.msg_type) {
@@ -285,8 +285,8 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len)
 		if (!l) {
 			LOG_ONCE_FOR(&d->logged, DHCP_LOG_POOL_FULL, LOG_LVL_WARN,
 				     "-netdev user: DHCP pool exhausted (max-leases=%u)",
-				     d->cfg->max_leases);
-			d->stats->dhcp_pool_full++;
+				     d->env->cfg->max_leases);
+			d->env->stats->dhcp_pool_full++;
 			return;
 		}
 		if (l->state != LEASE_BOUND) {
@@ -295,49 +295,113 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len)
 		}
 		l->used_ms = now;
 		reply(d, b, DHCPOFFER, l->ip);
-		d->stats->dhcp_offers++;
+		d->env->stats->dhcp_offers++;
 		break;
 	case DHCPREQUEST:
 		handle_request(d, b, &o, now);
 		break;
 	case DHCPDECLINE:
 		l = find_lease(d, b + 28);
-		if (!l || !o.has_server_id || o.server_id != d->cfg->host) {
-			d->stats->dhcp_ignored++;
+		if (!l || !o.has_server_id || o.server_id != d->env->cfg->host) {
+			d->env->stats->dhcp_ignored++;
 			return;
 		}
 		/* Someone else uses this address: park it, unbound from any
 		 * client, so the next DISCOVER gets a different one. */
-		if (l >= d->leases && l < d->leases + d->cfg->max_leases) {
+		if (l >= d->leases && l < d->leases + d->env->cfg->max_leases) {
 			memset(l->mac, 0, 6);
 			l->state = LEASE_DECLINED;
 			l->expires_ms = now + GW_DHCP_LEASE_S * 1000ull;
 		}
-		d->stats->dhcp_declines++;
+		d->env->stats->dhcp_declines++;
 		break;
 	case DHCPRELEASE:
 		l = find_lease(d, b + 28);
 		if (!l || l->ip != rd32be(b + 12)) {
-			d->stats->dhcp_ignored++;
+			d->env->stats->dhcp_ignored++;
 			return;
 		}
 		l->state = LEASE_RELEASED;
 		l->used_ms = now;
-		d->stats->dhcp_releases++;
+		d->env->stats->dhcp_releases++;
 		break;
 	case DHCPINFORM:
 		if (!rd32be(b + 12)) {
-			d->stats->dhcp_ignored++;
+			d->env->stats->dhcp_ignored++;
 			return;
 		}
 		reply(d, b, DHCPACK, 0);
-		d->stats->dhcp_informs++;
+		d->env->stats->dhcp_informs++;
 		break;
 	case 0:
-		d->stats->dhcp_no_type++;
+		d->env->stats->dhcp_no_type++;
 		break;
 	default:
-		d->stats->dhcp_ignored++;
+		d->env->stats->dhcp_ignored++;
 		break;
 	}
 }
+
+/* ---- the service table's view (service.h) ----------------------------- */
+
+static bool dhcp_match(const void *svc, const struct gw_pkt *p)
+{
+	const struct gw_dhcp *d = svc;
+
+	/* Any source, 0.0.0.0 included: a client without an address. */
+	return p->proto == IPPROTO_UDP_ && p->dport == 67 &&
+	       (p->dst == 0xffffffff || p->dst == d->env->cfg->host);
+}
+
+static void dhcp_service_input(void *svc, const struct gw_pkt *p, uint64_t now)
+{
+	gw_dhcp_input(svc, p->data, p->data_len, now);
+}
+
+static void print_lease(FILE *out, const struct gw_lease *l, bool is_static, uint64_t now)
+{
+	static const char *const names[] = {
+		[LEASE_OFFERED] = "offered", [LEASE_BOUND] = "bound",
+		[LEASE_RELEASED] = "released", [LEASE_DECLINED] = "declined",
+	};
+	struct in_addr in = { .s_addr = htonl(l->ip) };
+	char mac[18], a[INET_ADDRSTRLEN];
+
+	if (l->state == LEASE_FREE || l->state > LEASE_DECLINED)
+		return;
+	fprintf(out, "  %-17s %15s %-8s %-7s ", mac_format(l->mac, mac),
+		inet_ntop(AF_INET, &in, a, sizeof(a)), names[l->state],
+		is_static ? "static" : "dynamic");
+	if (l->expires_ms >= now)
+		fprintf(out, "%" PRId64 "s\n", (int64_t)((l->expires_ms - now) / 1000));
+	else
+		fputs("expired\n", out);
+}
+
+/* The lease table of "info usernet". */
+static void dhcp_info(const void *svc, uint64_t now, FILE *out)
+{
+	const struct gw_dhcp *d = svc;
+	const struct gw_config *c = d->env->cfg;
+	unsigned i;
+
+	fprintf(out, "  %-17s %15s %-8s %-7s %s\n", "DHCP lease MAC", "Address", "State", "Kind",
+		"Remaining");
+	for (i = 0; d->statics && i < c->n_leases; i++)
+		print_lease(out, &d->statics[i], true, now);
+	for (i = 0; d->leases && i < c->max_leases; i++)
+		print_lease(out, &d->leases[i], false, now);
+}
+
+static void dhcp_service_fini(void *svc)
+{
+	gw_dhcp_fini(svc);
+}
+
+const struct gw_service gw_dhcp_service = {
+	.name = "dhcp",
+	.match = dhcp_match,
+	.input = dhcp_service_input,
+	.info = dhcp_info,
+	.fini = dhcp_service_fini,
+};

@@ -22,10 +22,7 @@
 
 #include "core/log.h"
 
-struct gw_config;
-struct gw_tx;
-struct gw_arp;
-struct gw_stats;
+struct gw_env;
 
 #define GW_DHCP_LEASE_S 86400
 
@@ -42,21 +39,21 @@ struct gw_lease {
 enum dhcp_log { DHCP_LOG_TOO_BIG, DHCP_LOG_POOL_FULL };
 
 struct gw_dhcp {
-	const struct gw_config *cfg;
-	struct gw_tx *tx;
-	struct gw_arp *arp;
-	struct gw_stats *stats;
+	const struct gw_env *env; /* cfg, tx, arp, stats */
 	struct gw_lease *leases; /* cfg->max_leases dynamic entries */
 	struct gw_lease *statics; /* cfg->n_leases entries, state only */
 	struct log_once logged; /* enum dhcp_log */
 };
 
-int gw_dhcp_init(struct gw_dhcp *d, const struct gw_config *cfg, struct gw_tx *tx,
-		 struct gw_arp *arp, struct gw_stats *stats);
+int gw_dhcp_init(struct gw_dhcp *d, const struct gw_env *env);
 void gw_dhcp_fini(struct gw_dhcp *d);
 
+/* The server in the service table (service.h): UDP to port 67 of the
+ * host address or broadcast; its info() is the lease table. */
+extern const struct gw_service gw_dhcp_service;
+
 /* A UDP payload (BOOTP message) sent to port 67 by a guest. */
-void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *bootp, size_t len);
+void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *bootp, size_t len, uint64_t now);
 
 /* The address bound to mac, or 0 (monitor, tests). */
 uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac);

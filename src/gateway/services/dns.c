@@ -7,8 +7,10 @@
 #include "core/log.h"
 #include "gateway/services/arp.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/services/dns_msg.h"
 #include "gateway/pkt.h"
+#include "gateway/service.h"
 #include "gateway/stats.h"
 
 #include <arpa/inet.h>
@@ -23,13 +25,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SWEEP_MS 250
 #define RX_BUF 65536
 #define RX_BUDGET 64
 #define RESOLV_CHECK_MS 1000
 
 static void dns_rx(void *ctx, uint32_t events);
-static void dns_timer(void *ctx);
 
 static int open_sock(struct gw_dns *dns, int family, struct ev_watch *w)
 {
@@ -38,35 +38,32 @@ static int open_sock(struct gw_dns *dns, int family, struct ev_watch *w)
 	if (fd < 0)
 		return -1;
 	ev_watch_init(w, fd, dns_rx, dns);
-	if (ev_watch_add(dns->loop, w, EPOLLIN)) {
+	if (ev_watch_add(dns->env->loop, w, EPOLLIN)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-int gw_dns_init(struct gw_dns *dns, struct gw_config *cfg, struct gw_tx *tx,
-		struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop)
+int gw_dns_init(struct gw_dns *dns, const struct gw_env *env)
 {
+	const struct gw_config *cfg = env->cfg;
 	unsigned i;
 	bool v4 = false, v6 = false;
 
 	memset(dns, 0, sizeof(*dns));
-	dns->cfg = cfg;
-	dns->tx = tx;
-	dns->arp = arp;
-	dns->stats = stats;
-	dns->loop = loop;
+	dns->env = env;
 	dns->fd4 = dns->fd6 = -1;
-	ev_timer_init(&dns->timer, dns_timer, dns);
+	memcpy(dns->upstream, cfg->upstream, sizeof(dns->upstream));
+	dns->n_upstream = cfg->n_upstream;
 	dns->q = calloc(GW_DNS_INFLIGHT, sizeof(*dns->q));
 	dns->rxbuf = malloc(RX_BUF);
 	if (!dns->q || !dns->rxbuf)
 		goto fail;
-	if (!loop || cfg->restrict_)
+	if (!env->loop || cfg->restrict_)
 		return 0;
-	for (i = 0; i < cfg->n_upstream; i++) {
-		if (cfg->upstream[i].sa.ss_family == AF_INET)
+	for (i = 0; i < dns->n_upstream; i++) {
+		if (dns->upstream[i].sa.ss_family == AF_INET)
 			v4 = true;
 		else
 			v6 = true;
@@ -76,7 +73,7 @@ int gw_dns_init(struct gw_dns *dns, struct gw_config *cfg, struct gw_tx *tx,
 	if (v6 && (dns->fd6 = open_sock(dns, AF_INET6, &dns->w6)) < 0)
 		goto fail;
 	if (cfg->resolv_conf[0])
-		gw_dns_check_resolv_conf(dns, ev_now_ms(), true);
+		gw_dns_check_resolv_conf(dns, ev_loop_now(env->loop), true);
 	return 0;
 fail:
 	gw_dns_fini(dns);
@@ -85,12 +82,13 @@ fail:
 
 void gw_dns_fini(struct gw_dns *dns)
 {
-	if (dns->loop) {
-		ev_timer_cancel(dns->loop, &dns->timer);
+	struct ev_loop *loop = dns->env ? dns->env->loop : NULL;
+
+	if (loop) {
 		if (dns->fd4 >= 0)
-			ev_watch_del(dns->loop, &dns->w4);
+			ev_watch_del(loop, &dns->w4);
 		if (dns->fd6 >= 0)
-			ev_watch_del(dns->loop, &dns->w6);
+			ev_watch_del(loop, &dns->w6);
 	}
 	if (dns->fd4 >= 0)
 		close(dns->fd4);
@@ -106,27 +104,28 @@ void gw_dns_fini(struct gw_dns *dns)
 /* Queue msg (len bytes) to the guest from dns:53; msg may be modified.
  * qend is where its question section ends, used when truncating to MTU. */
 static void to_guest(struct gw_dns *dns, uint32_t ip, uint16_t port, uint8_t *msg,
-		     size_t len, size_t qend)
+		     size_t len, size_t qend, uint64_t now)
 {
-	size_t room = dns->cfg->mtu - IP_HDR_LEN - UDP_HDR_LEN;
+	const struct gw_env *env = dns->env;
+	size_t room = env->cfg->mtu - IP_HDR_LEN - UDP_HDR_LEN;
 	uint8_t *f;
 
-	if (room > dns->tx->slot_size - OFF_UDP_DATA)
-		room = dns->tx->slot_size - OFF_UDP_DATA;
+	if (room > env->tx->slot_size - OFF_UDP_DATA)
+		room = env->tx->slot_size - OFF_UDP_DATA;
 	if (len > room) {
 		/* Header and question only, TC set: the guest retries on TCP. */
 		len = qend;
 		wr16be(msg + 2, rd16be(msg + 2) | DNS_FLAG_TC);
 		memset(msg + 6, 0, 6);
-		dns->stats->dns_truncated_replies++;
+		env->stats->dns_truncated_replies++;
 	}
-	f = gw_tx_begin(dns->tx);
+	f = gw_tx_begin(env->tx);
 	if (!f)
 		return;
 	memcpy(f + OFF_UDP_DATA, msg, len);
 	memset(f, 0, 6);
-	len = pkt_udp(f, f, dns->cfg->mac, dns->cfg->dns, 53, ip, port, len);
-	gw_arp_output(dns->arp, f, len, ip);
+	len = pkt_udp(f, f, env->cfg->mac, env->cfg->dns, 53, ip, port, len);
+	gw_arp_output(env->arp, f, len, ip, now);
 }
 
 /* Rewrite a query in place into a header+question reply with rcode. */
@@ -144,7 +143,7 @@ static size_t make_reply(uint8_t *m, size_t qend, uint16_t id, unsigned rcode, b
 }
 
 static void answer_builtin(struct gw_dns *dns, uint32_t src, uint16_t sport,
-			   const uint8_t *msg, size_t qend, uint16_t qtype)
+			   const uint8_t *msg, size_t qend, uint16_t qtype, uint64_t now)
 {
 	uint8_t out[GW_DNS_QUERY_MAX + 16];
 	size_t len;
@@ -159,22 +158,22 @@ static void answer_builtin(struct gw_dns *dns, uint32_t src, uint16_t sport,
 		wr16be(rr + 4, DNS_CLASS_IN);
 		wr32be(rr + 6, 60);
 		wr16be(rr + 10, 4);
-		wr32be(rr + 12, dns->cfg->host);
+		wr32be(rr + 12, dns->env->cfg->host);
 		len += 16;
 		wr16be(out + 6, 1);
 	}
-	dns->stats->dns_builtin++;
-	to_guest(dns, src, sport, out, len, qend);
+	dns->env->stats->dns_builtin++;
+	to_guest(dns, src, sport, out, len, qend, now);
 }
 
-static uint16_t fresh_id(const struct gw_dns *dns)
+static uint16_t fresh_id(const struct gw_dns *dns, uint64_t now)
 {
 	uint16_t id = 0;
 	unsigned i, tries;
 
 	for (tries = 0; tries < 16; tries++) {
 		if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
-			id = (uint16_t)(ev_now_ms() * 2654435761u >> 7);
+			id = (uint16_t)(now * 2654435761u >> 7);
 		for (i = 0; i < GW_DNS_INFLIGHT; i++)
 			if (dns->q[i].used && dns->q[i].up_id == id)
 				break;
@@ -190,38 +189,39 @@ static int sock_for(struct gw_dns *dns, int family)
 {
 	int *fd = family == AF_INET ? &dns->fd4 : &dns->fd6;
 
-	if (*fd < 0 && dns->loop)
+	if (*fd < 0 && dns->env->loop)
 		*fd = open_sock(dns, family, family == AF_INET ? &dns->w4 : &dns->w6);
 	return *fd;
 }
 
 static int send_upstream(struct gw_dns *dns, struct gw_dns_query *q)
 {
-	const struct gw_upstream *u = &dns->cfg->upstream[q->upstream];
+	const struct gw_upstream *u = &dns->upstream[q->upstream];
 	int fd = sock_for(dns, u->sa.ss_family);
 
 	q->up = *u;
 	wr16be(q->msg, q->up_id);
 	if (fd < 0 || sendto(fd, q->msg, q->len, 0, (const struct sockaddr *)&u->sa,
 			     u->salen) < 0) {
-		dns->stats->dns_send_errors++;
+		dns->env->stats->dns_send_errors++;
 		return -1;
 	}
 	return 0;
 }
 
-static void fail_query(struct gw_dns *dns, struct gw_dns_query *q)
+static void fail_query(struct gw_dns *dns, struct gw_dns_query *q, uint64_t now)
 {
 	size_t len = make_reply(q->msg, q->qend, q->guest_id, DNS_RCODE_SERVFAIL, false);
 
 	q->used = false;
-	to_guest(dns, q->guest_ip, q->guest_port, q->msg, len, q->qend);
+	to_guest(dns, q->guest_ip, q->guest_port, q->msg, len, q->qend, now);
 }
 
 void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_t *msg,
-		  size_t len)
+		  size_t len, uint64_t now)
 {
-	const struct gw_config *c = dns->cfg;
+	const struct gw_config *c = dns->env->cfg;
+	struct gw_stats *st = dns->env->stats;
 	struct gw_dns_query *q = NULL;
 	struct dns_hdr h;
 	char name[256];
@@ -232,26 +232,26 @@ void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_
 	if (dns_parse_header(msg, len, &h) || (h.flags & DNS_FLAG_QR) || h.qdcount != 1 ||
 	    len > GW_DNS_QUERY_MAX ||
 	    dns_parse_question(msg, len, DNS_HDR_LEN, name, &qtype, &qclass, &qend)) {
-		dns->stats->dns_malformed++;
+		st->dns_malformed++;
 		return;
 	}
-	dns->stats->dns_queries++;
+	st->dns_queries++;
 	if (DNS_OPCODE(h.flags) == 0 && qclass == DNS_CLASS_IN &&
 	    !strcmp(name, GW_DNS_BUILTIN_NAME)) {
-		answer_builtin(dns, src, sport, msg, qend, qtype);
+		answer_builtin(dns, src, sport, msg, qend, qtype, now);
 		return;
 	}
 	if (c->restrict_) {
-		dns->stats->dns_restricted++;
+		st->dns_restricted++;
 		return;
 	}
-	if (c->resolv_conf[0] && dns->loop)
-		gw_dns_check_resolv_conf(dns, ev_now_ms(), false);
+	if (c->resolv_conf[0] && dns->env->loop)
+		gw_dns_check_resolv_conf(dns, now, false);
 	for (i = 0; i < GW_DNS_INFLIGHT && !q; i++)
 		if (!dns->q[i].used)
 			q = &dns->q[i];
 	if (!q) {
-		dns->stats->dns_table_full++;
+		st->dns_table_full++;
 		return;
 	}
 	memcpy(q->msg, msg, len);
@@ -260,56 +260,48 @@ void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_
 	q->guest_id = h.id;
 	q->guest_ip = src;
 	q->guest_port = sport;
-	if (!c->n_upstream || !dns->loop) {
-		dns->stats->dns_no_upstream++;
-		fail_query(dns, q);
+	if (!dns->n_upstream || !dns->env->loop) {
+		st->dns_no_upstream++;
+		fail_query(dns, q, now);
 		return;
 	}
 	q->used = true;
-	q->up_id = fresh_id(dns);
+	q->up_id = fresh_id(dns, now);
 	q->tries = 1;
-	q->upstream = dns->next_upstream++ % c->n_upstream;
-	q->deadline_ms = ev_now_ms() + GW_DNS_TIMEOUT_MS;
+	q->upstream = dns->next_upstream++ % dns->n_upstream;
+	q->deadline_ms = now + GW_DNS_TIMEOUT_MS;
 	send_upstream(dns, q); /* a failed send is retried by the sweep */
-	dns->stats->dns_forwarded++;
-	if (!dns->timer.armed)
-		ev_timer_arm(dns->loop, &dns->timer, SWEEP_MS);
+	st->dns_forwarded++;
+	gw_services_kick(dns->env->services);
 }
 
-void gw_dns_sweep(struct gw_dns *dns, uint64_t now)
+bool gw_dns_sweep(struct gw_dns *dns, uint64_t now)
 {
-	unsigned n = dns->cfg->n_upstream, max_tries = n > 1 ? n : 2, i;
+	unsigned n = dns->n_upstream, max_tries = n > 1 ? n : 2, i;
+	bool left = false;
 
 	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
 		struct gw_dns_query *q = &dns->q[i];
 
-		if (!q->used || now < q->deadline_ms)
+		if (!q->used)
 			continue;
+		if (now < q->deadline_ms) {
+			left = true;
+			continue;
+		}
 		if (q->tries >= max_tries || !n) {
-			dns->stats->dns_timeouts++;
-			fail_query(dns, q);
+			dns->env->stats->dns_timeouts++;
+			fail_query(dns, q, now);
 			continue;
 		}
 		q->tries++;
 		q->upstream = (q->upstream + 1) % n;
 		q->deadline_ms = now + GW_DNS_TIMEOUT_MS;
-		dns->stats->dns_failovers++;
+		dns->env->stats->dns_failovers++;
 		send_upstream(dns, q);
+		left = true;
 	}
-}
-
-static void dns_timer(void *ctx)
-{
-	struct gw_dns *dns = ctx;
-	unsigned i;
-
-	gw_dns_sweep(dns, ev_now_ms());
-	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
-		if (dns->q[i].used) {
-			ev_timer_arm(dns->loop, &dns->timer, SWEEP_MS);
-			return;
-		}
-	}
+	return left;
 }
 
 static bool same_addr(const struct sockaddr_storage *a, const struct gw_upstream *u)
@@ -328,14 +320,14 @@ static bool same_addr(const struct sockaddr_storage *a, const struct gw_upstream
 }
 
 void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
-		  const struct sockaddr_storage *from)
+		  const struct sockaddr_storage *from, uint64_t now)
 {
 	struct gw_dns_query *q = NULL;
 	struct dns_hdr h;
 	unsigned i;
 
 	if (dns_parse_header(m, len, &h) || !(h.flags & DNS_FLAG_QR)) {
-		dns->stats->dns_bad_reply++;
+		dns->env->stats->dns_bad_reply++;
 		return;
 	}
 	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
@@ -351,18 +343,19 @@ void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
 	if (!q || len < q->qend || h.qdcount != 1 ||
 	    memcmp(m + 4, q->msg + 4, 2) || memcmp(m + DNS_HDR_LEN, q->msg + DNS_HDR_LEN,
 						     q->qend - DNS_HDR_LEN)) {
-		dns->stats->dns_bad_reply++;
+		dns->env->stats->dns_bad_reply++;
 		return;
 	}
 	q->used = false;
 	wr16be(m, q->guest_id);
-	dns->stats->dns_answers++;
-	to_guest(dns, q->guest_ip, q->guest_port, m, len, q->qend);
+	dns->env->stats->dns_answers++;
+	to_guest(dns, q->guest_ip, q->guest_port, m, len, q->qend, now);
 }
 
 static void dns_rx(void *ctx, uint32_t events)
 {
 	struct gw_dns *dns = ctx;
+	uint64_t now = ev_loop_now(dns->env->loop);
 	int budget, fd;
 
 	for (fd = 0; fd < 2; fd++) {
@@ -376,7 +369,7 @@ static void dns_rx(void *ctx, uint32_t events)
 
 			if (n < 0)
 				break;
-			gw_dns_reply(dns, dns->rxbuf, (size_t)n, &from);
+			gw_dns_reply(dns, dns->rxbuf, (size_t)n, &from, now);
 		}
 	}
 }
@@ -429,7 +422,7 @@ static const char *upstreams_str(const struct gw_upstream *u, unsigned n, char *
 
 bool gw_dns_check_resolv_conf(struct gw_dns *dns, uint64_t now, bool force)
 {
-	struct gw_config *c = dns->cfg;
+	const struct gw_config *c = dns->env->cfg;
 	struct gw_upstream list[GW_UPSTREAM_MAX];
 	struct gw_dns_file_stamp st;
 	char was[256], now_s[256];
@@ -448,16 +441,56 @@ bool gw_dns_check_resolv_conf(struct gw_dns *dns, uint64_t now, bool force)
 	if (!st.ok || (n = gw_resolv_conf_upstreams(c, c->resolv_conf, list, GW_UPSTREAM_MAX,
 						    &looped)) < 0)
 		return false;
-	if ((unsigned)n == c->n_upstream && !memcmp(list, c->upstream, (size_t)n * sizeof(*list)))
+	if ((unsigned)n == dns->n_upstream &&
+	    !memcmp(list, dns->upstream, (size_t)n * sizeof(*list)))
 		return false;
-	upstreams_str(c->upstream, c->n_upstream, was, sizeof(was));
+	upstreams_str(dns->upstream, dns->n_upstream, was, sizeof(was));
 	/* The swap: one step between events, nothing holds an index across it
 	 * (in-flight queries keep their own copy of the address). */
-	memcpy(c->upstream, list, sizeof(list));
-	c->n_upstream = (unsigned)n;
+	memcpy(dns->upstream, list, sizeof(list));
+	dns->n_upstream = (unsigned)n;
 	dns->next_upstream = 0;
 	info("-netdev user: %s changed, DNS upstreams now %s (were %s)%s", c->resolv_conf,
-	     upstreams_str(c->upstream, c->n_upstream, now_s, sizeof(now_s)), was,
+	     upstreams_str(dns->upstream, dns->n_upstream, now_s, sizeof(now_s)), was,
 	     looped ? "; the gateway's own DNS address skipped, it would loop" : "");
 	return true;
 }
+
+const struct gw_upstream *gw_dns_upstreams(const struct gw_dns *dns, unsigned *n)
+{
+	*n = dns->n_upstream;
+	return dns->upstream;
+}
+
+/* ---- the service table's view (service.h) ----------------------------- */
+
+static bool dns_match(const void *svc, const struct gw_pkt *p)
+{
+	const struct gw_dns *dns = svc;
+
+	return p->proto == IPPROTO_UDP_ && p->dport == 53 && p->dst == dns->env->cfg->dns &&
+	       p->src;
+}
+
+static void dns_service_input(void *svc, const struct gw_pkt *p, uint64_t now)
+{
+	gw_dns_input(svc, p->src, p->sport, p->data, p->data_len, now);
+}
+
+static bool dns_service_sweep(void *svc, uint64_t now)
+{
+	return gw_dns_sweep(svc, now);
+}
+
+static void dns_service_fini(void *svc)
+{
+	gw_dns_fini(svc);
+}
+
+const struct gw_service gw_dns_service = {
+	.name = "dns",
+	.match = dns_match,
+	.input = dns_service_input,
+	.sweep = dns_service_sweep,
+	.fini = dns_service_fini,
+};

@@ -17,8 +17,10 @@
  * Upstreams that came from a resolv.conf (no dns-upstream=) follow it: when
  * a query arrives and the last look is a second old, the file's identity
  * (device, inode, size, mtime, ctime) is compared with what was read, and
- * on a change the list in cfg->upstream is re-read and replaced in one
- * step between events, so the TCP relay (first upstream) follows too. An
+ * on a change the module's own list (a copy of cfg->upstream at start; the
+ * config stays as it was parsed) is re-read and replaced in one step
+ * between events, so the TCP relay (first upstream, gw_dns_upstreams())
+ * follows too. An
  * in-flight query keeps the address it was sent to (replies are matched
  * against it); only a failover picks from the new list. Nameservers that
  * would loop back into this gateway are skipped (config.c).
@@ -33,9 +35,7 @@
 #include "core/loop.h"
 #include "gateway/config.h"
 
-struct gw_tx;
-struct gw_arp;
-struct gw_stats;
+struct gw_env;
 
 #define GW_DNS_INFLIGHT 64
 #define GW_DNS_QUERY_MAX 1500
@@ -46,7 +46,7 @@ struct gw_dns_query {
 	bool used;
 	uint16_t guest_id, up_id, guest_port;
 	uint32_t guest_ip;
-	unsigned upstream, tries;  /* index into cfg->upstream when sent */
+	unsigned upstream, tries;  /* index into the live list when sent */
 	struct gw_upstream up;     /* where it was sent: replies must come from there */
 	uint64_t deadline_ms;
 	size_t len, qend; /* query length; end of its question section */
@@ -61,14 +61,13 @@ struct gw_dns_file_stamp {
 };
 
 struct gw_dns {
-	struct gw_config *cfg; /* upstream[] is replaced on resolv.conf changes */
-	struct gw_tx *tx;
-	struct gw_arp *arp;
-	struct gw_stats *stats;
-	struct ev_loop *loop;
+	const struct gw_env *env; /* cfg, tx, arp, stats, services, loop */
+	/* The live resolver list: cfg's at start, replaced when the
+	 * resolv.conf it came from changes. */
+	struct gw_upstream upstream[GW_UPSTREAM_MAX];
+	unsigned n_upstream;
 	int fd4, fd6;
 	struct ev_watch w4, w6;
-	struct ev_timer timer;
 	struct gw_dns_query *q; /* GW_DNS_INFLIGHT entries */
 	uint8_t *rxbuf;         /* 65536 bytes */
 	unsigned next_upstream; /* round robin start for new queries */
@@ -76,24 +75,33 @@ struct gw_dns {
 	struct gw_dns_file_stamp resolv_stamp;
 };
 
-/* loop may be NULL (tests of built-in answers only): no sockets opened. */
-int gw_dns_init(struct gw_dns *dns, struct gw_config *cfg, struct gw_tx *tx,
-		struct gw_arp *arp, struct gw_stats *stats, struct ev_loop *loop);
+/* env->loop may be NULL (tests of built-in answers only): no sockets
+ * opened. */
+int gw_dns_init(struct gw_dns *dns, const struct gw_env *env);
 void gw_dns_fini(struct gw_dns *dns);
+
+/* The forwarder in the service table (service.h): UDP to port 53 of the
+ * dns address; its sweep() expires in-flight queries. */
+extern const struct gw_service gw_dns_service;
+
+/* The upstream resolvers as of now (n of them; the list may change
+ * between events, never during one). */
+const struct gw_upstream *gw_dns_upstreams(const struct gw_dns *dns, unsigned *n);
 
 /* A UDP payload sent by a guest to dns:53. */
 void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_t *msg,
-		  size_t len);
+		  size_t len, uint64_t now);
 
 /* A datagram received from an upstream resolver (from: its source),
  * matched against the in-flight queries and relayed to the guest; m may be
  * modified. Called by the socket callback; exposed for the fuzzer. */
 struct sockaddr_storage;
 void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
-		  const struct sockaddr_storage *from);
+		  const struct sockaddr_storage *from, uint64_t now);
 
-/* Expire and fail over in-flight queries as of now (timer; tests). */
-void gw_dns_sweep(struct gw_dns *dns, uint64_t now_ms);
+/* Expire and fail over in-flight queries as of now (the service table's
+ * timer; tests); true while some are still in flight. */
+bool gw_dns_sweep(struct gw_dns *dns, uint64_t now_ms);
 
 /* Re-read cfg->resolv_conf if it changed since it was last read (at most
  * once a second unless force); true when the upstream list changed. */

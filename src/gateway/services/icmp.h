@@ -14,22 +14,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct gw_config;
-struct gw_tx;
-struct gw_stats;
+struct gw_env;
 
 struct gw_icmp {
-	const struct gw_config *cfg;
-	struct gw_tx *tx;
-	struct gw_stats *stats;
+	const struct gw_env *env; /* cfg, tx, arp, stats */
 };
 
-void gw_icmp_init(struct gw_icmp *ic, const struct gw_config *cfg, struct gw_tx *tx,
-		  struct gw_stats *stats);
+void gw_icmp_init(struct gw_icmp *ic, const struct gw_env *env);
+
+/* The responder in the service table (service.h): ICMP to the host or
+ * dns address from a guest with an address. */
+extern const struct gw_service gw_icmp_service;
 
 /* An ICMP message (l4, len bytes) from src to one of our addresses dst;
  * smac is the sender's MAC. */
 void gw_icmp_input(struct gw_icmp *ic, const uint8_t *smac, uint32_t src, uint32_t dst,
-		   const uint8_t *l4, size_t len);
+		   const uint8_t *l4, size_t len, uint64_t now);
 
 #endif

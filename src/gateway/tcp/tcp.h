@@ -43,13 +43,7 @@
 
 #include "gateway/gateway.h"
 
-struct gw_config;
-struct gw_policy;
-struct gw_hostfwd;
-struct gw_tx;
-struct gw_arp;
-struct port;
-struct ev_loop;
+struct gw_env;
 struct gw_tcp;
 
 #define GW_TCP_STATS(X)                                                        \
@@ -68,12 +62,12 @@ struct gw_tcp_stats {
 #undef GW_TCP_STAT_FIELD
 };
 
-/* loop is required: the engine lives on sockets. port is where frames to
- * the guest enter the fabric. hf (may be NULL) hands us the connections
- * accepted on hostfwd=tcp rules. Returns NULL (errno set) on failure. */
-struct gw_tcp *gw_tcp_new(const struct gw_config *cfg, const struct gw_policy *policy,
-			  struct gw_hostfwd *hf, struct gw_tx *tx, struct gw_arp *arp,
-			  struct port *port, struct ev_loop *loop);
+/* env->loop is required: the engine lives on sockets. env->port is where
+ * frames to the guest enter the fabric. env->hostfwd (may be NULL) hands
+ * us the connections accepted on hostfwd=tcp rules; env->dns (may be
+ * NULL) names the upstream DNS over TCP goes to. Returns NULL (errno set)
+ * on failure. */
+struct gw_tcp *gw_tcp_new(const struct gw_env *env);
 void gw_tcp_free(struct gw_tcp *t);
 
 /* gw_tcp_input() how: the segment came with offload metadata (gateway.c
@@ -87,7 +81,7 @@ void gw_tcp_free(struct gw_tcp *t);
  * guest src (MAC smac) to dst; how: GW_TCP_IN_* or 0 for a plain frame.
  * Called from transmit(): never emits directly. */
 void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
-		  const uint8_t *l4, size_t len, unsigned how);
+		  const uint8_t *l4, size_t len, unsigned how, uint64_t now);
 
 /* The fabric has room again towards the guest (the gateway port's resume):
  * push the flows that waited for it. t may be NULL. */

@@ -29,6 +29,7 @@
 #include "gateway/ip/checksum.h"
 #include "gateway/nat/hostfwd.h"
 #include "gateway/nat/policy.h"
+#include "gateway/services/dns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,10 +59,10 @@ static void tcp_emit_ring(struct gw_tcp *t, const uint8_t *mac, uint32_t gaddr, 
 			  size_t len)
 {
 	if (mac_is_zero(mac)) {
-		gw_arp_output(t->arp, slot, len, gaddr);
+		gw_arp_output(t->env->arp, slot, len, gaddr, ev_loop_now(t->env->loop));
 	} else {
 		memcpy(slot, mac, 6);
-		gw_tx_commit(t->tx, len);
+		gw_tx_commit(t->env->tx, len);
 	}
 	t->stats.segs_out++;
 }
@@ -71,11 +72,11 @@ static void tcp_emit_ring(struct gw_tcp *t, const uint8_t *mac, uint32_t gaddr, 
 static void rst_for(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
 		    const struct tcp_seg *s)
 {
-	struct tcp_seg_addr a = { smac, t->cfg->mac, dst, src, s->dport, s->sport };
+	struct tcp_seg_addr a = { smac, t->env->cfg->mac, dst, src, s->dport, s->sport };
 	uint8_t *slot;
 	size_t len;
 
-	if (s->flags & TH_RST || !(slot = gw_tx_begin(t->tx)))
+	if (s->flags & TH_RST || !(slot = gw_tx_begin(t->env->tx)))
 		return;
 	if (s->flags & TH_ACK)
 		len = tcp_seg_build(slot, &a, s->ack, 0, TH_RST, 0, 0, -1, 0);
@@ -84,7 +85,7 @@ static void rst_for(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_
 				    s->seq + (uint32_t)s->len + !!(s->flags & TH_SYN) +
 					    !!(s->flags & TH_FIN),
 				    TH_RST | TH_ACK, 0, 0, -1, 0);
-	gw_tx_commit(t->tx, len);
+	gw_tx_commit(t->env->tx, len);
 	t->stats.rst_to_guest++;
 	t->stats.segs_out++;
 }
@@ -92,8 +93,8 @@ static void rst_for(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_
 static void rst_guest(struct tcp_flow *f)
 {
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
-	uint8_t *slot = gw_tx_begin(t->tx);
+	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	uint8_t *slot = gw_tx_begin(t->env->tx);
 	size_t len;
 
 	if (!slot)
@@ -117,7 +118,7 @@ void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
 
 			setsockopt(f->w.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		}
-		ev_watch_del(t->loop, &f->w);
+		ev_watch_del(t->env->loop, &f->w);
 		close(f->w.fd);
 		f->w.fd = -1;
 	}
@@ -138,13 +139,13 @@ void tcp_flow_maybe_done(struct tcp_flow *f)
 int tcp_flow_watch(struct tcp_flow *f, uint32_t events)
 {
 	if (f->w.events == 0 && events)
-		return ev_watch_add(f->t->loop, &f->w, events);
-	return ev_watch_mod(f->t->loop, &f->w, events);
+		return ev_watch_add(f->t->env->loop, &f->w, events);
+	return ev_watch_mod(f->t->env->loop, &f->w, events);
 }
 
 static void emit_direct(struct gw_tcp *t, const uint8_t *f, size_t len)
 {
-	port_receive(t->port, f, len);
+	port_receive(t->env->port, f, len);
 	t->stats.segs_out++;
 }
 
@@ -174,9 +175,9 @@ static size_t syn_opts(uint8_t *o, uint16_t mss, int ws, bool sack)
 void tcp_send_syn(struct tcp_flow *f, bool ack)
 {
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
 	uint32_t wnd = tcp_data_wnd(f);
-	uint16_t mss = (uint16_t)(t->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
+	uint16_t mss = (uint16_t)(t->env->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
 	int ws = ack ? (f->flags & TF_WS ? f->ows : -1) : f->ows;
 	/* SYN-ACK: SACK if the guest offered it; our SYN offers it. */
 	bool sack = ack ? f->flags & TF_SACK : true;
@@ -184,7 +185,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	size_t len, olen = syn_opts(opt, mss, ws, sack);
 
 	if (mac_is_zero(f->gmac)) {
-		const uint8_t *m = gw_arp_lookup(t->arp, f->gaddr);
+		const uint8_t *m = gw_arp_lookup(t->env->arp, f->gaddr);
 
 		if (m)
 			memcpy(f->gmac, m, 6);
@@ -194,7 +195,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	f->wnd_sent = wnd > 65535 ? 65535 : wnd; /* never scaled in a SYN */
 	if (mac_is_zero(f->gmac)) {
 		/* hostfwd to a guest we have not heard from: ARP first */
-		if (!(slot = gw_tx_begin(t->tx)))
+		if (!(slot = gw_tx_begin(t->env->tx)))
 			return;
 		len = tcp_seg_build_opt(slot, &a, f->isn, f->rcv_nxt, TH_SYN | (ack ? TH_ACK : 0),
 					(uint16_t)f->wnd_sent, opt, olen, 0);
@@ -204,7 +205,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 					TH_SYN | (ack ? TH_ACK : 0), (uint16_t)f->wnd_sent, opt, olen, 0);
 		emit_direct(t, t->bufs, len);
 	}
-	f->rto_at_ms = ev_now_ms() + f->rto_ms;
+	f->rto_at_ms = ev_loop_now(t->env->loop) + f->rto_ms;
 }
 
 /* ICMP destination unreachable quoting the guest's SYN, rebuilt from the
@@ -229,7 +230,7 @@ static void icmp_unreach(struct tcp_flow *f, uint8_t code)
 	wr16be(q + 22, f->rport);
 	wr32be(q + 24, f->rcv_nxt - 1);
 	wr16be(ic + 2, csum(ic, 8 + IP_HDR_LEN + 8));
-	len = pkt_ipv4(b, f->gmac, t->cfg->mac, f->raddr, f->gaddr, IPPROTO_ICMP_,
+	len = pkt_ipv4(b, f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, IPPROTO_ICMP_,
 		       8 + IP_HDR_LEN + 8);
 	emit_direct(t, b, len);
 }
@@ -308,15 +309,19 @@ void tcp_sock_event(void *ctx, uint32_t events)
 static int map_dst(const struct gw_tcp *t, uint32_t dst, uint16_t dport,
 		   struct sockaddr_storage *ss, socklen_t *sl)
 {
-	const struct gw_config *c = t->cfg;
+	const struct gw_config *c = t->env->cfg;
+	const struct gw_upstream *up = NULL;
+	unsigned n = 0;
 
 	memset(ss, 0, sizeof(*ss));
-	if (dst == c->dns && dport == 53 && c->n_upstream && !c->restrict_) {
-		memcpy(ss, &c->upstream[0].sa, c->upstream[0].salen);
-		*sl = c->upstream[0].salen;
+	if (t->env->dns)
+		up = gw_dns_upstreams(t->env->dns, &n);
+	if (dst == c->dns && dport == 53 && n && !c->restrict_) {
+		memcpy(ss, &up[0].sa, up[0].salen);
+		*sl = up[0].salen;
 		return 0;
 	}
-	if (gw_policy_map_dest(t->policy, dst, dport, (struct sockaddr_in *)ss) != GW_ALLOW)
+	if (gw_policy_map_dest(t->env->policy, dst, dport, (struct sockaddr_in *)ss) != GW_ALLOW)
 		return -1;
 	*sl = sizeof(struct sockaddr_in);
 	return 0;
@@ -325,7 +330,7 @@ static int map_dst(const struct gw_tcp *t, uint32_t dst, uint16_t dport,
 static void tick_arm(struct gw_tcp *t)
 {
 	if (!t->tick.armed)
-		ev_timer_arm(t->loop, &t->tick, TCP_TICK_MS);
+		ev_timer_arm(t->env->loop, &t->tick, TCP_TICK_MS);
 }
 
 int tcp_sock_setup(struct tcp_flow *f, int fd)
@@ -346,9 +351,9 @@ int tcp_sock_setup(struct tcp_flow *f, int fd)
 }
 
 static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
-		     const struct tcp_seg *s)
+		     const struct tcp_seg *s, uint64_t now)
 {
-	const struct gw_config *c = t->cfg;
+	const struct gw_config *c = t->env->cfg;
 	const struct gw_fwd *gfwd = tcp_guestfwd_rule(t, dst, s->dport);
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = 0;
@@ -396,7 +401,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 	f->isn = tcp_isn(t, src, s->sport, dst, s->dport);
 	f->snd_una = f->snd_nxt = f->snd_max = f->isn;
 	f->rto_ms = 1000;
-	f->active_ms = ev_now_ms();
+	f->active_ms = now;
 	tcp_sock_setup(f, fd);
 	t->stats.connects++;
 	r = gfwd ? 0 : connect(fd, (struct sockaddr *)&ss, sl);
@@ -429,7 +434,8 @@ static bool rst_acceptable(const struct tcp_flow *f, const struct tcp_seg *s)
 	return s->seq - f->rcv_nxt < w;
 }
 
-static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp_seg *s)
+static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp_seg *s,
+		       uint64_t now)
 {
 	struct gw_tcp *t = f->t;
 
@@ -440,7 +446,7 @@ static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp
 		}
 		return;
 	}
-	f->active_ms = ev_now_ms();
+	f->active_ms = now;
 	switch (f->state) {
 	case TS_CONNECTING:
 		return; /* a repeated SYN: the answer comes with connect() */
@@ -498,7 +504,7 @@ static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp
 }
 
 void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
-		  const uint8_t *l4, size_t len, unsigned how)
+		  const uint8_t *l4, size_t len, unsigned how, uint64_t now)
 {
 	struct tcp_flow *f;
 	struct tcp_seg s;
@@ -512,11 +518,11 @@ void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t 
 	}
 	f = tcp_flow_lookup(t, src, s.sport, dst, s.dport);
 	if (f) {
-		flow_input(f, smac, &s);
+		flow_input(f, smac, &s, now);
 		return;
 	}
 	if ((s.flags & (TH_SYN | TH_ACK)) == TH_SYN && !s.len) {
-		new_flow(t, smac, src, dst, &s);
+		new_flow(t, smac, src, dst, &s, now);
 		return;
 	}
 	t->stats.no_flow++;
@@ -542,7 +548,7 @@ static void defer_run(void *ctx)
 			tcp_flow_maybe_done(f);
 	}
 	if (t->dhead >= 0)
-		ev_timer_arm(t->loop, &t->defer_timer, 0);
+		ev_timer_arm(t->env->loop, &t->defer_timer, 0);
 }
 
 static void on_rto(struct tcp_flow *f, uint64_t now)
@@ -585,7 +591,7 @@ static void on_rto(struct tcp_flow *f, uint64_t now)
 static void tick(void *ctx)
 {
 	struct gw_tcp *t = ctx;
-	uint64_t now = ev_now_ms();
+	uint64_t now = ev_loop_now(t->env->loop);
 
 	for (unsigned i = 0; i < t->hwm; i++) {
 		struct tcp_flow *f = &t->flows[i];
@@ -610,23 +616,17 @@ static void tick(void *ctx)
 			tcp_defer(f, TF_SEND);
 	}
 	if (t->nflows)
-		ev_timer_arm(t->loop, &t->tick, TCP_TICK_MS);
+		ev_timer_arm(t->env->loop, &t->tick, TCP_TICK_MS);
 }
 
-struct gw_tcp *gw_tcp_new(const struct gw_config *cfg, const struct gw_policy *policy,
-			  struct gw_hostfwd *hf, struct gw_tx *tx, struct gw_arp *arp,
-			  struct port *port, struct ev_loop *loop)
+struct gw_tcp *gw_tcp_new(const struct gw_env *env)
 {
+	const struct gw_config *cfg = env->cfg;
 	struct gw_tcp *t = calloc(1, sizeof(*t));
+
 	if (!t)
 		return NULL;
-	t->cfg = cfg;
-	t->policy = policy;
-	t->hf = hf;
-	t->tx = tx;
-	t->arp = arp;
-	t->port = port;
-	t->loop = loop;
+	t->env = env;
 	ev_timer_init(&t->defer_timer, defer_run, t);
 	ev_timer_init(&t->tick, tick, t);
 	t->buf_size = ETH_HDR_LEN + cfg->mtu;
@@ -646,8 +646,8 @@ struct gw_tcp *gw_tcp_new(const struct gw_config *cfg, const struct gw_policy *p
 		errno = e ? e : ENOMEM;
 		return NULL;
 	}
-	if (hf)
-		gw_hostfwd_set_tcp(hf, tcp_fwd_accept, t);
+	if (env->hostfwd)
+		gw_hostfwd_set_tcp(env->hostfwd, tcp_fwd_accept, t);
 	return t;
 }
 
@@ -655,15 +655,15 @@ void gw_tcp_free(struct gw_tcp *t)
 {
 	if (!t)
 		return;
-	if (t->hf && t->hf->tcp_ctx == t)
-		gw_hostfwd_set_tcp(t->hf, NULL, NULL);
+	if (t->env->hostfwd && t->env->hostfwd->tcp_ctx == t)
+		gw_hostfwd_set_tcp(t->env->hostfwd, NULL, NULL);
 	if (t->flows)
 		for (unsigned i = 0; i < t->hwm; i++)
 			if (t->flows[i].state != TS_FREE && t->flows[i].w.fd >= 0)
 				close(t->flows[i].w.fd);
 	tcp_guestfwd_fini(t);
-	ev_timer_cancel(t->loop, &t->defer_timer);
-	ev_timer_cancel(t->loop, &t->tick);
+	ev_timer_cancel(t->env->loop, &t->defer_timer);
+	ev_timer_cancel(t->env->loop, &t->tick);
 	tcp_table_fini(t);
 	free(t->bufs);
 	free(t->iov);

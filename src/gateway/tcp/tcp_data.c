@@ -156,7 +156,7 @@ static uint16_t wnd_field(struct tcp_flow *f, uint32_t wnd)
 
 static void emit(struct gw_tcp *t, const uint8_t *frame, size_t len)
 {
-	port_receive(t->port, frame, len);
+	port_receive(t->env->port, frame, len);
 	t->stats.segs_out++;
 }
 
@@ -164,7 +164,7 @@ static size_t build(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flag
 		    uint32_t wnd, size_t data_len)
 {
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
 
 	return tcp_seg_build(buf, &a, seq, f->rcv_nxt, flags, wnd_field(f, wnd), 0, -1,
 			     data_len);
@@ -181,13 +181,13 @@ static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t fl
 		.flags = OFFLOAD_F_CSUM, .csum_start = OFF_L4, .csum_offset = 16,
 	};
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
 
-	if (!port_sink_takes_offload(t->port)) {
+	if (!port_sink_takes_offload(t->env->port)) {
 		emit(t, buf, build(f, buf, seq, flags, wnd, data_len));
 		return;
 	}
-	port_receive_offload(t->port, &csum, buf,
+	port_receive_offload(t->env->port, &csum, buf,
 			     tcp_seg_build_partial(buf, &a, seq, f->rcv_nxt, flags,
 						   wnd_field(f, wnd), data_len));
 	t->stats.segs_out++;
@@ -199,7 +199,7 @@ static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t fl
 static void send_ack(struct tcp_flow *f, uint32_t seq, uint32_t wnd)
 {
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
 	uint32_t blocks[TCP_MAX_SACK][2];
 	uint8_t opt[4 + 8 * TCP_MAX_SACK];
 	unsigned n = 0;
@@ -267,7 +267,7 @@ static void room_wait(struct tcp_flow *f)
 		f->room_wait = 1;
 		t->stats.room_waits++;
 	}
-	port_sink_wait(t->port, f->gmac);
+	port_sink_wait(t->env->port, f->gmac);
 }
 
 /* Payload bytes the way to the guest takes now, in whole segments of mss:
@@ -276,7 +276,7 @@ static void room_wait(struct tcp_flow *f)
 static size_t room_payload(struct tcp_flow *f)
 {
 	struct gw_tcp *t = f->t;
-	size_t room = port_sink_room(t->port, f->gmac), queued = gw_tx_queued(t->tx);
+	size_t room = port_sink_room(t->env->port, f->gmac), queued = gw_tx_queued(t->env->tx);
 
 	if (room == SIZE_MAX)
 		return SIZE_MAX;
@@ -374,7 +374,7 @@ static void resend_holes(struct tcp_flow *f, uint32_t wnd)
 			tcp_defer(f, TF_SEND);
 	}
 	if (!f->rto_at_ms)
-		f->rto_at_ms = ev_now_ms() + f->rto_ms;
+		f->rto_at_ms = ev_loop_now(t->env->loop) + f->rto_ms;
 }
 
 void tcp_data_timeout(struct tcp_flow *f)
@@ -818,7 +818,7 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 			rto_reset(f); /* progress after a timeout: no more backoff */
 		f->dup_acks = 0;
 		f->retries = 0;
-		f->rto_at_ms = f->snd_una == f->snd_max ? 0 : ev_now_ms() + f->rto_ms;
+		f->rto_at_ms = f->snd_una == f->snd_max ? 0 : ev_loop_now(t->env->loop) + f->rto_ms;
 		tcp_defer(f, TF_SEND);
 	}
 	dsack = sack_update(f, s);
@@ -887,7 +887,7 @@ static void ooo_input(struct tcp_flow *f, uint32_t seq, const uint8_t *data, siz
 			LOG_ONCE_FOR(&t->logged, TCP_LOG_OOO_FULL, LOG_LVL_WARN,
 				     "-netdev user: TCP out-of-order queue full "
 				     "(max-ooo-kib=%u), dropping guest data the guest will resend",
-				     t->cfg->max_ooo_kib);
+				     t->env->cfg->max_ooo_kib);
 		break;
 	}
 	if (!(f->flags & TF_SACK) || r == TCP_OOO_POOL_FULL || r == TCP_OOO_FLOW_FULL ||

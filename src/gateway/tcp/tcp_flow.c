@@ -103,7 +103,7 @@ int tcp_table_init(struct gw_tcp *t, unsigned max_flows)
 		t->flows[i].hnext = i + 1 < max_flows ? (int32_t)(i + 1) : -1;
 	t->free_top = 0;
 	t->dhead = t->dtail = -1;
-	if (tcp_ooo_init(&t->ooo, (size_t)(t->cfg ? t->cfg->max_ooo_kib : 0) * 1024))
+	if (tcp_ooo_init(&t->ooo, (size_t)(t->env->cfg ? t->env->cfg->max_ooo_kib : 0) * 1024))
 		return -1;
 	if (getrandom(t->key, sizeof(t->key), 0) != sizeof(t->key))
 		return -1;
@@ -215,7 +215,7 @@ void tcp_defer(struct tcp_flow *f, uint16_t what)
 		t->dhead = i;
 	t->dtail = i;
 	if (!t->defer_timer.armed)
-		ev_timer_arm(t->loop, &t->defer_timer, 0);
+		ev_timer_arm(t->env->loop, &t->defer_timer, 0);
 }
 
 struct tcp_flow *tcp_defer_pop(struct gw_tcp *t)

@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "gateway/config.h"
+#include "gateway/env.h"
 #include "gateway/tcp/tcp.h"
 #include "gateway/tcp/tcp_ooo.h"
 #include "gateway/tcp/tcp_segment.h"
@@ -119,13 +120,9 @@ enum tcp_log {
 };
 
 struct gw_tcp {
-	const struct gw_config *cfg;
-	const struct gw_policy *policy;
-	struct gw_hostfwd *hf;
-	struct gw_tx *tx;
-	struct gw_arp *arp;
-	struct port *port;
-	struct ev_loop *loop;
+	/* cfg, policy, hostfwd (may be NULL), tx, arp, port, dns (the
+	 * upstream of the DNS-over-TCP relay; may be NULL), loop */
+	const struct gw_env *env;
 	struct gw_tcp_stats stats;
 	struct tcp_flow *flows;
 	struct tcp_ooo ooo;     /* max-ooo-kib of chunks shared by all flows */

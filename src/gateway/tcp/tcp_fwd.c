@@ -60,7 +60,7 @@ static uint16_t nat_port(struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra
 static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
 		       const struct sockaddr_in *peer)
 {
-	uint32_t ra = gw_hostfwd_guest_view(t->cfg, ntohl(peer->sin_addr.s_addr));
+	uint32_t ra = gw_hostfwd_guest_view(t->env->cfg, ntohl(peer->sin_addr.s_addr));
 	uint16_t rp = nat_port(t, e->guest_ip, e->guest_port, ra, ntohs(peer->sin_port));
 	struct tcp_flow *f;
 
@@ -76,10 +76,10 @@ static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
 	f->flags |= TF_HOSTFWD;
 	f->isn = tcp_isn(t, f->gaddr, f->gport, f->raddr, f->rport);
 	f->snd_una = f->snd_nxt = f->snd_max = f->isn;
-	f->mss = (uint16_t)(t->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
+	f->mss = (uint16_t)(t->env->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
 	f->ows = 7;
 	f->rto_ms = 1000;
-	f->active_ms = ev_now_ms();
+	f->active_ms = ev_loop_now(t->env->loop);
 	tcp_sock_setup(f, fd);
 	/* Edge-triggered from the start; the first push after the guest's
 	 * SYN-ACK reads whatever arrived meanwhile. */
@@ -114,7 +114,7 @@ void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e)
 
 const struct gw_fwd *tcp_guestfwd_rule(const struct gw_tcp *t, uint32_t dst, uint16_t dport)
 {
-	return t->gfwd ? gw_guestfwd_match(t->cfg, dst, dport) : NULL;
+	return t->gfwd ? gw_guestfwd_match(t->env->cfg, dst, dport) : NULL;
 }
 
 int tcp_guestfwd_open(struct tcp_flow *f, const struct gw_fwd *r)
@@ -137,12 +137,12 @@ void tcp_guestfwd_closed(struct tcp_flow *f)
 
 int tcp_guestfwd_init(struct gw_tcp *t)
 {
-	if (!t->cfg->n_guestfwd)
+	if (!t->env->cfg->n_guestfwd)
 		return 0;
 	t->gfwd = malloc(sizeof(*t->gfwd));
 	if (!t->gfwd)
 		return -1;
-	gw_guestfwd_init(t->gfwd, t->cfg, t->loop);
+	gw_guestfwd_init(t->gfwd, t->env);
 	return 0;
 }
 
