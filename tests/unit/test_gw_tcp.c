@@ -321,6 +321,52 @@ static void test_room_wait_tick(void **state)
 	close(lfd);
 }
 
+/* 10 s behind CLOCK_MONOTONIC: whatever in the engine reads the clock
+ * itself sees a later time than the loop's now. */
+static uint64_t behind_clock(void)
+{
+	return ev_now_ms() - 10000;
+}
+
+/* A flow stamped from a fresher clock read than the wakeup's now (the
+ * loop caches its clock once per wakeup) is not idle, let alone timed
+ * out and reset by the next tick. */
+static void test_clock_skew_not_idle(void **state)
+{
+	uint16_t lport;
+	int lfd, c, i;
+	uint32_t ours, g = 5000;
+	char buf[16];
+	size_t dl;
+	struct seg s;
+
+	(void)state;
+	if (ev_now_ms() < 20000)
+		skip(); /* a machine up for less than 20 s */
+	mkgw("");
+	ev_loop_set_clock(gwh.loop, behind_clock);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
+	c = handshake(lport, 40100, g - 1, SYN_OPTS, sizeof(SYN_OPTS), &ours, lfd);
+	/* Data to the guest: the push stamps the flow active; left unacked
+	 * so that no guest segment stamps it again with the loop's now. */
+	gwh.ncap = 0;
+	assert_int_equal(send(c, "tick", 4, 0), 4);
+	i = wait_frame();
+	tcp_of(i, &dl);
+	assert_int_equal(dl, 4);
+	gwh_spin(gwh.loop, 500); /* several ticks, before the first RTO */
+	for (unsigned k = 0; k < gwh.ncap; k++)
+		assert_false(tcp_of((int)k, &dl)[13] & 0x04); /* no RST */
+	ours += 4;
+	guest_ack(40100, lport, g, ours);
+	s = (struct seg){ 40100, lport, g, ours, 0x18, 0, 1024, 0, NULL, 0, "still", 5 };
+	send_seg(&s);
+	gwh_spin(gwh.loop, 30);
+	assert_int_equal(recv(c, buf, sizeof(buf), MSG_DONTWAIT), 5);
+	close(c);
+	close(lfd);
+}
+
 static void test_refused_and_no_flow(void **state)
 {
 	uint16_t lport;
@@ -424,6 +470,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_handshake_data_fin, gwh_teardown),
 		cmocka_unit_test_teardown(test_waits_for_port_room, gwh_teardown),
 		cmocka_unit_test_teardown(test_room_wait_tick, gwh_teardown),
+		cmocka_unit_test_teardown(test_clock_skew_not_idle, gwh_teardown),
 		cmocka_unit_test_teardown(test_refused_and_no_flow, gwh_teardown),
 		cmocka_unit_test_teardown(test_hostile_segments, gwh_teardown),
 	};

@@ -187,7 +187,7 @@ void gw_arp_output(struct gw_arp *arp, uint8_t *frame, size_t len, uint32_t dst,
 			p = q;
 			break;
 		}
-		if ((!q->ip || now - q->since_ms > GW_ARP_PENDING_MS) && !p)
+		if ((!q->ip || now > q->since_ms + GW_ARP_PENDING_MS) && !p)
 			p = q;
 		if (q->since_ms < oldest->since_ms)
 			oldest = q;

@@ -595,7 +595,9 @@ static void tick(void *ctx)
 
 	for (unsigned i = 0; i < t->hwm; i++) {
 		struct tcp_flow *f = &t->flows[i];
-		uint64_t idle = now - f->active_ms;
+		/* active_ms may come from a fresher clock read than the
+		 * wakeup's now (a flow pushed earlier in this round). */
+		uint64_t idle = now > f->active_ms ? now - f->active_ms : 0;
 
 		if (f->state == TS_FREE)
 			continue;
