@@ -589,8 +589,8 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 		return;
 	if (sent) {
 		if (!f->rto_at_ms)
-			f->rto_at_ms = ev_now_ms() + f->rto_ms;
-		f->active_ms = ev_now_ms();
+			f->rto_at_ms = ev_loop_now(f->t->env->loop) + f->rto_ms;
+		f->active_ms = ev_loop_now(f->t->env->loop);
 	}
 	push_acks(f, sent, force_ack, full, wnd);
 	if (full)
