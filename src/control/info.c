@@ -26,6 +26,7 @@
 #include "config/netdev.h"
 #include "control/runtime.h"
 #include "core/frame.h"
+#include "core/inany.h"
 #include "fabric/fdb.h"
 #include "fabric/network.h"
 #include "gateway/gateway.h"
@@ -204,13 +205,6 @@ void info_network(const struct runtime *rt, FILE *out)
 		print_network(rt, net, out);
 }
 
-static const char *ip4(uint32_t a, char *buf)
-{
-	struct in_addr in = { .s_addr = htonl(a) };
-
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
-}
-
 /* A gateway may hold tens of thousands of flows; the monitor lists the
  * first ones and counts the rest so the counters below always fit a reply. */
 #define INFO_USERNET_MAX_ROWS 2000
@@ -224,7 +218,8 @@ static void print_flow(void *ctx, const struct gw_flow_info *fi)
 {
 	struct flow_listing *fl = ctx;
 	FILE *out = fl->out;
-	char proto[40], src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN], upper[8];
+	char proto[40], src[INANY_ADDRSTRLEN], dst[INANY_ADDRSTRLEN], upper[8];
+	bool host = !inany_is_unspecified(&fi->host_addr);
 	int recvq = 0, sendq = 0;
 	bool fwd = !strcmp(fi->state, "HOST_FORWARD");
 	size_t i;
@@ -246,12 +241,12 @@ static void print_flow(void *ctx, const struct gw_flow_info *fi)
 	/* As QEMU: a forwarding rule reads host -> guest, a NAT flow guest -> far end. */
 	if (fwd)
 		fprintf(out, "  %-19s %3d %15s %5u %15s %5u", proto, fi->fd,
-			fi->host_addr ? ip4(fi->host_addr, src) : "*", fi->host_port,
-			ip4(fi->guest_addr, dst), fi->guest_port);
+			host ? inany_ntop(&fi->host_addr, src, sizeof(src)) : "*", fi->host_port,
+			inany_ntop(&fi->guest_addr, dst, sizeof(dst)), fi->guest_port);
 	else
 		fprintf(out, "  %-19s %3d %15s %5u %15s %5u", proto, fi->fd,
-			ip4(fi->guest_addr, src), fi->guest_port,
-			fi->host_addr ? ip4(fi->host_addr, dst) : "*", fi->host_port);
+			inany_ntop(&fi->guest_addr, src, sizeof(src)), fi->guest_port,
+			host ? inany_ntop(&fi->host_addr, dst, sizeof(dst)) : "*", fi->host_port);
 	fprintf(out, " %5d %5d %6" PRIu64 "s %10" PRIu64 " %10" PRIu64, recvq, sendq,
 		fi->idle_ms / 1000, fi->bytes_to_host, fi->bytes_to_guest);
 	if (fi->rtt_us) /* TCP flows: smoothed RTT towards the guest */

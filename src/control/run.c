@@ -608,8 +608,8 @@ static int start_gateway(struct run *r)
 	/* "hostfwd=tcp::8080-:80" means the first DHCP address, which is ours
 	 * only if no lease= took it. */
 	for (i = 0; i < r->cfg->n_hostfwd; i++)
-		if (!r->cfg->hostfwd[i].guest_addr)
-			r->cfg->hostfwd[i].guest_addr = r->guest_addr;
+		if (inany_is_unspecified(&r->cfg->hostfwd[i].guest_addr))
+			r->cfg->hostfwd[i].guest_addr = inany_from_ip4(r->guest_addr);
 	return runtime_start_netdev(&r->rt, r->gw, r->err, sizeof(r->err));
 }
 

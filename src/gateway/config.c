@@ -302,6 +302,7 @@ static const char *take(const char *s, char sep, char *buf, size_t size)
 static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd *f)
 {
 	char proto[8], haddr[INET_ADDRSTRLEN], hport[8], gaddr[INET_ADDRSTRLEN];
+	uint32_t a = 0;
 
 	memset(f, 0, sizeof(*f));
 	if (!(s = take(s, ':', proto, sizeof(proto))))
@@ -312,17 +313,19 @@ static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd
 		return -1;
 	if (!(s = take(s, ':', haddr, sizeof(haddr))))
 		return -1;
-	if (*haddr && parse_ip4(haddr, &f->host_addr))
+	/* An empty host address is IPv4's any (the socket is AF_INET). */
+	if (*haddr && parse_ip4(haddr, &a))
 		return -1;
+	f->host_addr = inany_from_ip4(a);
 	if (!(s = take(s, '-', hport, sizeof(hport))) || parse_port(hport, 0, &f->host_port))
 		return -1;
 	if (!(s = take(s, ':', gaddr, sizeof(gaddr))))
 		return -1;
 	if (*gaddr) {
-		if (parse_ip4(gaddr, &f->guest_addr) || !in_net(c, f->guest_addr) ||
-		    is_net_or_bcast(c, f->guest_addr) || f->guest_addr == c->host ||
-		    f->guest_addr == c->dns)
+		if (parse_ip4(gaddr, &a) || !in_net(c, a) || is_net_or_bcast(c, a) ||
+		    a == c->host || a == c->dns)
 			return -1;
+		f->guest_addr = inany_from_ip4(a);
 	}
 	return parse_port(s, 1, &f->guest_port);
 }
@@ -331,6 +334,7 @@ static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd
 static int parse_guestfwd(const struct gw_config *c, const char *s, struct gw_fwd *f)
 {
 	char proto[8], server[INET_ADDRSTRLEN], port[8];
+	uint32_t a;
 
 	memset(f, 0, sizeof(*f));
 	if (!(s = take(s, ':', proto, sizeof(proto))) || (*proto && strcmp(proto, "tcp")))
@@ -338,11 +342,12 @@ static int parse_guestfwd(const struct gw_config *c, const char *s, struct gw_fw
 	if (!(s = take(s, ':', server, sizeof(server))))
 		return -1;
 	if (*server) {
-		if (parse_ip4(server, &f->guest_addr) || !in_net(c, f->guest_addr))
+		if (parse_ip4(server, &a) || !in_net(c, a))
 			return -1;
 	} else {
-		f->guest_addr = c->net | (0x0204 & ~c->mask); /* QEMU's default .4 */
+		a = c->net | (0x0204 & ~c->mask); /* QEMU's default .4 */
 	}
+	f->guest_addr = inany_from_ip4(a);
 	if (!(s = take(s, '-', port, sizeof(port))) || parse_port(port, 1, &f->guest_port))
 		return -1;
 	if (!*s || strlen(s) >= sizeof(f->dev))
@@ -351,9 +356,11 @@ static int parse_guestfwd(const struct gw_config *c, const char *s, struct gw_fw
 	return 0;
 }
 
-static int parse_cidr_list(const char *s, struct gw_cidr *out, unsigned *n)
+/* IPv4 networks for now (':' separates them); stored as inany CIDRs. */
+static int parse_cidr_list(const char *s, struct inany_cidr *out, unsigned *n)
 {
 	char item[64];
+	uint32_t addr, mask;
 
 	*n = 0;
 	while (*s) {
@@ -364,8 +371,10 @@ static int parse_cidr_list(const char *s, struct gw_cidr *out, unsigned *n)
 			return -1;
 		memcpy(item, s, len);
 		item[len] = '\0';
-		if (parse_cidr(item, 0, false, &out[*n].addr, &out[*n].mask))
+		if (parse_cidr(item, 0, false, &addr, &mask))
 			return -1;
+		out[*n].addr = inany_from_ip4(addr);
+		out[*n].plen = (uint8_t)INANY_V4_PLEN(mask_len(mask));
 		(*n)++;
 		s += len;
 		if (*s == ':' && !*++s)

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "core/inany.h"
+
 struct kvlist;
 
 #define GW_NAME_MAX 255
@@ -36,17 +38,15 @@ struct kvlist;
 #define GW_DEFAULT_MAX_FRAGS 64 /* IPv4 datagrams pending reassembly */
 #define GW_DEFAULT_UDP_TIMEOUT_S 60
 
+/* Rule addresses are inany (core/inany.h), unspecified meaning "any" or
+ * "the default", so an IPv6 rule is a new parse, not a new table. */
 struct gw_fwd {
-	bool udp;            /* hostfwd: udp instead of tcp */
-	uint32_t host_addr;  /* hostfwd: 0 = any */
+	bool udp;                    /* hostfwd: udp instead of tcp */
+	union inany_addr host_addr;  /* hostfwd: unspecified = any */
 	uint16_t host_port;
-	uint32_t guest_addr; /* 0 = first DHCP address */
+	union inany_addr guest_addr; /* unspecified = first DHCP address */
 	uint16_t guest_port;
 	char dev[GW_NAME_MAX + 1]; /* guestfwd: the chardev/command part */
-};
-
-struct gw_cidr {
-	uint32_t addr, mask;
 };
 
 struct gw_upstream {
@@ -92,7 +92,7 @@ struct gw_config {
 	unsigned n_hostfwd;
 	struct gw_fwd guestfwd[GW_FWD_MAX];
 	unsigned n_guestfwd;
-	struct gw_cidr egress_allow[GW_CIDR_MAX], egress_deny[GW_CIDR_MAX];
+	struct inany_cidr egress_allow[GW_CIDR_MAX], egress_deny[GW_CIDR_MAX];
 	unsigned n_egress_allow, n_egress_deny;
 };
 

@@ -244,11 +244,14 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 	if (gw_services_input(&gw->services, &p, now))
 		return;
 	if (ip[9] == IPPROTO_UDP_) {
+		/* The NAT keys on inany addresses (core/inany.h). */
+		union inany_addr src_a = inany_from_ip4(src), dst_a = inany_from_ip4(dst);
+
 		if (!src)
 			gw->stats.ip_bad_src++; /* 0.0.0.0 is only good for DHCP */
 		else
-			gw_udp_input(&gw->udp, src, p.sport, dst, p.dport, p.data, p.data_len,
-				     now);
+			gw_udp_input(&gw->udp, &src_a, p.sport, &dst_a, p.dport, p.data,
+				     p.data_len, now);
 		return;
 	}
 	if (ip[9] == IPPROTO_TCP && gw->tcp) {
@@ -620,6 +623,7 @@ int gateway_hostfwd_remove(struct gateway *gw, const char *spec, char *err, size
 	char proto[8], addr[INET_ADDRSTRLEN], *end;
 	const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	struct in_addr a = { 0 };
+	union inany_addr host;
 	unsigned long port;
 	size_t n;
 
@@ -638,8 +642,8 @@ int gateway_hostfwd_remove(struct gateway *gw, const char *spec, char *err, size
 	port = strtoul(c2 + 1, &end, 10);
 	if (!c2[1] || *end || errno || port > 65535 || c2[1] == '-' || c2[1] == '+')
 		goto syntax;
-	if (gw_hostfwd_remove(&gw->hostfwd, !strcmp(proto, "udp"), ntohl(a.s_addr),
-			      (uint16_t)port)) {
+	host = inany_from_ip4(ntohl(a.s_addr));
+	if (gw_hostfwd_remove(&gw->hostfwd, !strcmp(proto, "udp"), &host, (uint16_t)port)) {
 		snprintf(err, errlen, "host forwarding rule for %s not found", spec);
 		return -1;
 	}

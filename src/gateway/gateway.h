@@ -62,15 +62,16 @@ struct gw_services *gateway_services(struct gateway *gw);
  * Monitor view ("info usernet"). Every NAT module describes its flows in
  * this one generic shape, so the monitor needs no knowledge of UDP, ICMP
  * or TCP internals; a module adds itself by calling fn from its own walk
- * function, called from gateway_walk_flows(). Addresses are host order;
- * guest_* is the guest's end, host_* the far end as the host sees it
- * (after host-loopback mapping), fwd_* the guest-visible far end.
+ * function, called from gateway_walk_flows(). Addresses are inany
+ * (core/inany.h), unspecified when there is none; guest_* is the guest's
+ * end, host_* the far end as the host sees it (after host-loopback
+ * mapping).
  */
 struct gw_flow_info {
 	const char *proto;   /* "udp", "icmp", "tcp" */
 	const char *state;   /* "", "hostfwd", "ESTABLISHED", ... */
 	int fd;
-	uint32_t guest_addr, host_addr;
+	union inany_addr guest_addr, host_addr;
 	uint16_t guest_port, host_port; /* ICMP: the guest's echo id, 0 */
 	uint64_t idle_ms;
 	uint64_t bytes_to_host, bytes_to_guest;

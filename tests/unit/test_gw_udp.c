@@ -74,13 +74,18 @@ static enum gw_verdict verdict(const char *opts, uint32_t dst, uint32_t *mapped)
 {
 	struct gw_config cfg;
 	struct gw_policy p;
+	union inany_addr guest = inany_from_ip4(dst), host;
 	struct sockaddr_in sa;
+	union sockaddr_inany si;
 	enum gw_verdict v;
 
 	gwh_parse_cfg(&cfg, opts);
 	gw_policy_init(&p, &cfg);
-	v = gw_policy_map_dest(&p, dst, 53, &sa);
+	v = gw_policy_map_dest(&p, &guest, &host);
 	if (v == GW_ALLOW) {
+		/* The socket address the NAT would send to (inany.h). */
+		assert_int_equal(inany_to_sockaddr(&si, &host, 53), sizeof(sa));
+		sa = si.sa4;
 		assert_int_equal(sa.sin_family, AF_INET);
 		assert_int_equal(ntohs(sa.sin_port), 53);
 		*mapped = ntohl(sa.sin_addr.s_addr);
@@ -122,6 +127,24 @@ static void test_policy_dest(void **state)
 	assert_int_equal(verdict("egress-deny=127.0.0.0/8", IP(192, 0, 2, 9), &m), GW_ALLOW);
 }
 
+/* The policy works on inany addresses; the NAT converts the socket's
+ * sockaddr_in at the edge, as this does. */
+static enum gw_verdict map_src(const struct gw_policy *p, const struct sockaddr_in *sa,
+			       uint32_t *g)
+{
+	union inany_addr from, guest;
+	enum gw_verdict v;
+
+	assert_int_equal(inany_from_sockaddr(&from, NULL, (const struct sockaddr *)sa,
+					     sizeof(*sa)), 0);
+	v = gw_policy_map_src(p, &from, &guest);
+	if (v == GW_ALLOW) {
+		assert_true(inany_is_v4(&guest));
+		*g = inany_ip4(&guest);
+	}
+	return v;
+}
+
 static void test_policy_src(void **state)
 {
 	struct gw_config cfg;
@@ -132,20 +155,20 @@ static void test_policy_src(void **state)
 	gwh_parse_cfg(&cfg, "egress-deny=198.51.100.0/24");
 	gw_policy_init(&p, &cfg);
 	sa.sin_addr.s_addr = htonl(IP(127, 0, 0, 1));
-	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_ALLOW);
+	assert_int_equal(map_src(&p, &sa, &g), GW_ALLOW);
 	assert_int_equal(g, HOST);
 	sa.sin_addr.s_addr = htonl(IP(127, 0, 0, 2));
-	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_DENY_LOCAL);
+	assert_int_equal(map_src(&p, &sa, &g), GW_DENY_LOCAL);
 	sa.sin_addr.s_addr = htonl(IP(10, 0, 2, 77));
-	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_DENY_LOCAL);
+	assert_int_equal(map_src(&p, &sa, &g), GW_DENY_LOCAL);
 	sa.sin_addr.s_addr = htonl(IP(192, 0, 2, 1));
-	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_ALLOW);
+	assert_int_equal(map_src(&p, &sa, &g), GW_ALLOW);
 	assert_int_equal(g, IP(192, 0, 2, 1));
 	sa.sin_addr.s_addr = htonl(IP(198, 51, 100, 1));
-	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_DENY_EGRESS);
+	assert_int_equal(map_src(&p, &sa, &g), GW_DENY_EGRESS);
 	cfg.host_loopback = false;
 	sa.sin_addr.s_addr = htonl(IP(127, 0, 0, 1));
-	assert_int_equal(gw_policy_map_src(&p, &sa, &g), GW_DENY_LOOPBACK);
+	assert_int_equal(map_src(&p, &sa, &g), GW_DENY_LOOPBACK);
 }
 
 /* ---- UDP NAT ---- */
@@ -195,9 +218,9 @@ static void test_udp_roundtrip(void **state)
 	assert_int_equal(from2.sin_port, from.sin_port);
 	assert_int_equal(nflows(&fi), 1);
 	assert_string_equal(fi.proto, "udp");
-	assert_int_equal(fi.guest_addr, GUEST);
+	assert_int_equal(inany_ip4(&fi.guest_addr), GUEST);
 	assert_int_equal(fi.guest_port, 4000);
-	assert_int_equal(fi.host_addr, IP(127, 0, 0, 1));
+	assert_int_equal(inany_ip4(&fi.host_addr), IP(127, 0, 0, 1));
 	assert_int_equal(fi.host_port, gwh.peer_port);
 	assert_int_equal(fi.bytes_to_host, 12);
 

@@ -52,11 +52,12 @@ int gw_guestfwd_check_dev(const char *dev, const char **why)
 	return -1;
 }
 
-const struct gw_fwd *gw_guestfwd_match(const struct gw_config *cfg, uint32_t dst,
-				       uint16_t dport)
+const struct gw_fwd *gw_guestfwd_match(const struct gw_config *cfg,
+				       const union inany_addr *dst, uint16_t dport)
 {
 	for (unsigned i = 0; i < cfg->n_guestfwd; i++)
-		if (cfg->guestfwd[i].guest_addr == dst && cfg->guestfwd[i].guest_port == dport)
+		if (inany_equals(&cfg->guestfwd[i].guest_addr, dst) &&
+		    cfg->guestfwd[i].guest_port == dport)
 			return &cfg->guestfwd[i];
 	return NULL;
 }
@@ -64,7 +65,7 @@ const struct gw_fwd *gw_guestfwd_match(const struct gw_config *cfg, uint32_t dst
 bool gw_guestfwd_is_server(const struct gw_config *cfg, uint32_t addr)
 {
 	for (unsigned i = 0; i < cfg->n_guestfwd; i++)
-		if (cfg->guestfwd[i].guest_addr == addr)
+		if (inany_equals4(&cfg->guestfwd[i].guest_addr, addr))
 			return true;
 	return false;
 }

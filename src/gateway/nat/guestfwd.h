@@ -68,8 +68,8 @@ void gw_guestfwd_init(struct gw_guestfwd *gf, const struct gw_env *env);
 void gw_guestfwd_fini(struct gw_guestfwd *gf);
 
 /* The rule for a guest connection to dst:dport, or NULL. */
-const struct gw_fwd *gw_guestfwd_match(const struct gw_config *cfg, uint32_t dst,
-				       uint16_t dport);
+const struct gw_fwd *gw_guestfwd_match(const struct gw_config *cfg,
+				       const union inany_addr *dst, uint16_t dport);
 /* True if addr is a guestfwd server address (ARP answers for it). */
 bool gw_guestfwd_is_server(const struct gw_config *cfg, uint32_t addr);
 

@@ -11,7 +11,6 @@
 #include "gateway/stats.h"
 #include "gateway/nat/udp_nat.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,29 +23,40 @@
 
 static void hostfwd_rx(void *ctx, uint32_t events);
 
-uint32_t gw_hostfwd_guest_view(const struct gw_config *cfg, uint32_t a)
+union inany_addr gw_hostfwd_guest_view(const struct gw_config *cfg,
+				       const union inany_addr *host_addr)
 {
-	if ((a >> 24) == 127 || (a & cfg->mask) == cfg->net || !a)
-		return cfg->host;
-	return a;
+	uint32_t a = inany_ip4(host_addr);
+
+	if (inany_is_loopback(host_addr) || inany_is_unspecified(host_addr) ||
+	    (inany_is_v4(host_addr) && (a & cfg->mask) == cfg->net))
+		return inany_from_ip4(cfg->host);
+	return *host_addr;
+}
+
+/* A rule's guest end: its own address, or the first DHCP address. */
+static union inany_addr guest_end(const struct gw_config *cfg, const struct gw_fwd *r)
+{
+	if (inany_is_unspecified(&r->guest_addr))
+		return inany_from_ip4(cfg->dhcp_start);
+	return r->guest_addr;
 }
 
 static int open_rule(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
 {
 	const struct gw_fwd *r = e->fwd;
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char a[INET_ADDRSTRLEN];
+	union sockaddr_inany sa;
+	socklen_t sl = inany_to_sockaddr(&sa, &r->host_addr, r->host_port);
+	char a[INANY_ADDRSTRLEN];
 	int fd, one = 1, saved;
 
-	sa.sin_addr.s_addr = htonl(r->host_addr);
-	sa.sin_port = htons(r->host_port);
-	fd = socket(AF_INET, (r->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
+	fd = socket(sa.sa.sa_family,
+		    (r->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
 	if (!r->udp)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || (!r->udp && listen(fd, 128)))
+	if (bind(fd, &sa.sa, sl) || (!r->udp && listen(fd, 128)))
 		goto fail;
 	ev_watch_init(&e->w, fd, hostfwd_rx, e);
 	if (ev_watch_add(hf->env->loop, &e->w, EPOLLIN))
@@ -55,9 +65,9 @@ static int open_rule(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
 	return 0;
 fail:
 	saved = errno;
-	inet_ntop(AF_INET, &sa.sin_addr, a, sizeof(a));
-	err("-netdev user: hostfwd=%s:%s:%u: %s", r->udp ? "udp" : "tcp", r->host_addr ? a : "",
-	    r->host_port, strerror(saved));
+	inany_ntop(&r->host_addr, a, sizeof(a));
+	err("-netdev user: hostfwd=%s:%s:%u: %s", r->udp ? "udp" : "tcp",
+	    inany_is_unspecified(&r->host_addr) ? "" : a, r->host_port, strerror(saved));
 	if (fd >= 0)
 		close(fd);
 	errno = saved;
@@ -77,7 +87,7 @@ int gw_hostfwd_init(struct gw_hostfwd *hf, const struct gw_env *env)
 		e->rule = cfg->hostfwd[i];
 		e->fwd = &e->rule;
 		e->fd = -1;
-		e->guest_ip = e->fwd->guest_addr ? e->fwd->guest_addr : cfg->dhcp_start;
+		e->guest_addr = guest_end(cfg, e->fwd);
 		e->guest_port = e->fwd->guest_port;
 	}
 	if (!env->loop || !hf->n)
@@ -112,9 +122,10 @@ void gw_hostfwd_fini(struct gw_hostfwd *hf)
 	hf->buf = NULL;
 }
 
-static bool same_host_end(const struct gw_fwd *a, bool udp, uint32_t addr, uint16_t port)
+static bool same_host_end(const struct gw_fwd *a, bool udp, const union inany_addr *addr,
+			  uint16_t port)
 {
-	return a->udp == udp && a->host_addr == addr && a->host_port == port;
+	return a->udp == udp && inany_equals(&a->host_addr, addr) && a->host_port == port;
 }
 
 int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, size_t errlen)
@@ -130,7 +141,7 @@ int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, siz
 		if (hf->e[i].fd < 0) {
 			if (!e)
 				e = &hf->e[i];
-		} else if (same_host_end(hf->e[i].fwd, r->udp, r->host_addr, r->host_port) &&
+		} else if (same_host_end(hf->e[i].fwd, r->udp, &r->host_addr, r->host_port) &&
 			   r->host_port) {
 			snprintf(err, errlen, "a rule for that host address and port exists");
 			return -1;
@@ -151,7 +162,7 @@ int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, siz
 	e->rule = *r;
 	e->fwd = &e->rule;
 	e->fd = -1;
-	e->guest_ip = r->guest_addr ? r->guest_addr : hf->env->cfg->dhcp_start;
+	e->guest_addr = guest_end(hf->env->cfg, r);
 	e->guest_port = r->guest_port;
 	if (open_rule(hf, e)) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -162,7 +173,8 @@ int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, siz
 	return 0;
 }
 
-int gw_hostfwd_remove(struct gw_hostfwd *hf, bool udp, uint32_t host_addr, uint16_t host_port)
+int gw_hostfwd_remove(struct gw_hostfwd *hf, bool udp, const union inany_addr *host_addr,
+		      uint16_t host_port)
 {
 	for (unsigned i = 0; i < hf->n; i++) {
 		struct gw_hostfwd_entry *e = &hf->e[i];
@@ -187,25 +199,29 @@ void gw_hostfwd_set_tcp(struct gw_hostfwd *hf, gw_hostfwd_accept_fn fn, void *ct
 static void udp_from_host(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
 {
 	uint64_t now = ev_loop_now(hf->env->loop);
-	struct sockaddr_in from;
+	union sockaddr_inany from;
+	union inany_addr peer;
+	uint16_t peer_port;
 
 	for (int budget = RX_BUDGET; budget && hf->env->tx->count < GW_TX_SLOTS; budget--) {
 		socklen_t fl = sizeof(from);
 		ssize_t r = recvfrom(e->fd, hf->buf, GW_HOSTFWD_BUF, MSG_DONTWAIT | MSG_TRUNC,
-				     (struct sockaddr *)&from, &fl);
+				     &from.sa, &fl);
 
 		if (r < 0)
 			return;
-		if (fl < sizeof(from) || from.sin_family != AF_INET || (size_t)r > GW_HOSTFWD_BUF) {
+		if (inany_from_sockaddr(&peer, &peer_port, &from.sa, fl) ||
+		    (size_t)r > GW_HOSTFWD_BUF) {
 			hf->env->stats->hostfwd_drops++;
 			continue;
 		}
-		e->peer = from;
+		e->peer = peer;
+		e->peer_port = peer_port;
 		e->has_peer = true;
-		e->peer_guest = gw_hostfwd_guest_view(hf->env->cfg, ntohl(from.sin_addr.s_addr));
+		e->peer_guest = gw_hostfwd_guest_view(hf->env->cfg, &peer);
 		e->last_ms = now;
-		if (!gw_udp_to_guest(hf->env, now, e->peer_guest, ntohs(from.sin_port),
-				     e->guest_ip, e->guest_port, hf->buf, (size_t)r)) {
+		if (!gw_udp_to_guest(hf->env, now, &e->peer_guest, peer_port, &e->guest_addr,
+				     e->guest_port, hf->buf, (size_t)r)) {
 			hf->env->stats->hostfwd_drops++;
 			continue;
 		}
@@ -240,18 +256,23 @@ static void hostfwd_rx(void *ctx, uint32_t events)
 	}
 }
 
-bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, uint32_t src, uint16_t sport, uint32_t dst,
-			  uint16_t dport, const uint8_t *data, size_t len, uint64_t now)
+bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, const union inany_addr *src, uint16_t sport,
+			  const union inany_addr *dst, uint16_t dport, const uint8_t *data,
+			  size_t len, uint64_t now)
 {
+	union sockaddr_inany to;
+	socklen_t tl;
+
 	for (unsigned i = 0; i < hf->n; i++) {
 		struct gw_hostfwd_entry *e = &hf->e[i];
 
-		if (!e->fwd->udp || e->fd < 0 || !e->has_peer || e->guest_ip != src ||
-		    e->guest_port != sport || e->peer_guest != dst ||
-		    ntohs(e->peer.sin_port) != dport)
+		if (!e->fwd->udp || e->fd < 0 || !e->has_peer ||
+		    !inany_equals(&e->guest_addr, src) || e->guest_port != sport ||
+		    !inany_equals(&e->peer_guest, dst) || e->peer_port != dport)
 			continue;
 		e->last_ms = now;
-		if (sendto(e->fd, data, len, 0, (struct sockaddr *)&e->peer, sizeof(e->peer)) < 0) {
+		tl = inany_to_sockaddr(&to, &e->peer, e->peer_port);
+		if (sendto(e->fd, data, len, 0, &to.sa, tl) < 0) {
 			hf->env->stats->hostfwd_drops++;
 			return true;
 		}
@@ -268,7 +289,7 @@ void gw_hostfwd_walk(const struct gw_hostfwd *hf, uint64_t now_ms, gw_flow_fn fn
 		const struct gw_hostfwd_entry *e = &hf->e[i];
 		struct gw_flow_info fi = {
 			.proto = e->fwd->udp ? "udp" : "tcp", .state = "HOST_FORWARD",
-			.fd = e->fd, .guest_addr = e->guest_ip, .guest_port = e->guest_port,
+			.fd = e->fd, .guest_addr = e->guest_addr, .guest_port = e->guest_port,
 			.host_addr = e->fwd->host_addr, .host_port = e->fwd->host_port,
 			.idle_ms = e->last_ms && now_ms > e->last_ms ? now_ms - e->last_ms : 0,
 			.bytes_to_host = e->bytes_out, .bytes_to_guest = e->bytes_in,

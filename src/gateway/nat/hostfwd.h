@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "core/inany.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "gateway/config.h"
@@ -52,12 +53,12 @@ struct gw_hostfwd_entry {
 	struct gw_fwd rule;
 	int fd;                   /* bound (UDP) or listening (TCP) socket */
 	struct ev_watch w;
-	uint32_t guest_ip;
+	union inany_addr guest_addr;
 	uint16_t guest_port;
 	/* UDP: the last host-side peer and how the guest sees it. */
 	bool has_peer;
-	struct sockaddr_in peer;
-	uint32_t peer_guest;
+	union inany_addr peer, peer_guest;
+	uint16_t peer_port;
 	uint64_t last_ms, bytes_in, bytes_out; /* in: towards the guest */
 	void *priv;               /* the TCP engine's */
 };
@@ -85,19 +86,22 @@ void gw_hostfwd_fini(struct gw_hostfwd *hf);
  * port cannot be bound, the table is full, the rule exists). remove: 0,
  * or -1 when no rule has that protocol, host address and port. */
 int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, size_t errlen);
-int gw_hostfwd_remove(struct gw_hostfwd *hf, bool udp, uint32_t host_addr, uint16_t host_port);
+int gw_hostfwd_remove(struct gw_hostfwd *hf, bool udp, const union inany_addr *host_addr,
+		      uint16_t host_port);
 
 void gw_hostfwd_set_tcp(struct gw_hostfwd *hf, gw_hostfwd_accept_fn fn, void *ctx);
 
 /* A guest datagram: true if it was a reply to a UDP hostfwd peer and has
  * been sent (or dropped and counted) here. */
-bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, uint32_t src, uint16_t sport, uint32_t dst,
-			  uint16_t dport, const uint8_t *data, size_t len, uint64_t now);
+bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, const union inany_addr *src, uint16_t sport,
+			  const union inany_addr *dst, uint16_t dport, const uint8_t *data,
+			  size_t len, uint64_t now);
 
 void gw_hostfwd_walk(const struct gw_hostfwd *hf, uint64_t now_ms, gw_flow_fn fn, void *ctx);
 
-/* How a host-side peer address looks to the guest: loopback and
- * addresses inside the guest network appear as the host address. */
-uint32_t gw_hostfwd_guest_view(const struct gw_config *cfg, uint32_t host_addr);
+/* How a host-side peer address looks to the guest: loopback, unspecified
+ * and addresses inside the guest network appear as the host address. */
+union inany_addr gw_hostfwd_guest_view(const struct gw_config *cfg,
+				       const union inany_addr *host_addr);
 
 #endif

@@ -152,8 +152,9 @@ static int open_sock(struct gw_icmp_nat *n, bool *raw)
 	return fd;
 }
 
-static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16_t id,
-				     uint32_t dst, uint32_t host_dst, uint64_t now)
+static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, const union inany_addr *src,
+				     uint16_t id, const union inany_addr *dst,
+				     const union inany_addr *host_dst, uint64_t now)
 {
 	struct gw_icmp_flow *fl, *free_fl = NULL, *oldest = NULL;
 	bool raw = false;
@@ -166,7 +167,8 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16
 				free_fl = fl;
 			continue;
 		}
-		if (fl->guest_ip == src && fl->guest_id == id && fl->dst == dst)
+		if (inany_equals(&fl->guest_addr, src) && fl->guest_id == id &&
+		    inany_equals(&fl->dst, dst))
 			return fl;
 		if (!oldest || fl->last_ms < oldest->last_ms)
 			oldest = fl;
@@ -187,10 +189,10 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16
 	fl->nat = n;
 	fl->fd = fd;
 	fl->raw = raw;
-	fl->guest_ip = src;
+	fl->guest_addr = *src;
 	fl->guest_id = id;
-	fl->dst = dst;
-	fl->host_dst = host_dst;
+	fl->dst = *dst;
+	fl->host_dst = *host_dst;
 	fl->nat_id = n->next_id++;
 	fl->last_ms = now;
 	ev_watch_init(&fl->w, fd, icmp_rx, fl);
@@ -207,8 +209,10 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, uint32_t src, uint16
 void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const uint8_t *l4,
 		       size_t len, uint64_t now)
 {
-	struct sockaddr_in to;
+	union inany_addr src_a = inany_from_ip4(src), dst_a = inany_from_ip4(dst), host_dst;
+	union sockaddr_inany to;
 	struct gw_icmp_flow *fl;
+	socklen_t tolen;
 	int code;
 
 	if (!n->env->loop) {
@@ -227,7 +231,7 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 		n->env->stats->icmp_unhandled++;
 		return;
 	}
-	if (gw_policy_map_dest(n->env->policy, dst, 0, &to) != GW_ALLOW) {
+	if (gw_policy_map_dest(n->env->policy, &dst_a, &host_dst) != GW_ALLOW) {
 		n->env->stats->nat_denied++;
 		return;
 	}
@@ -235,7 +239,7 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 		n->env->stats->icmp_unhandled++;
 		return;
 	}
-	fl = flow_get(n, src, rd16be(l4 + 4), dst, ntohl(to.sin_addr.s_addr), now);
+	fl = flow_get(n, &src_a, rd16be(l4 + 4), &dst_a, &host_dst, now);
 	if (!fl) {
 		n->env->stats->icmp_send_errors++;
 		return;
@@ -247,7 +251,8 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 		wr16be(n->buf + 2, csum(n->buf, len));
 	}
 	fl->last_ms = now;
-	if (sendto(fl->fd, n->buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	tolen = inany_to_sockaddr(&to, &host_dst, 0);
+	if (sendto(fl->fd, n->buf, len, 0, &to.sa, tolen) < 0) {
 		n->env->stats->icmp_send_errors++;
 		code = gw_icmp_code_for_errno(errno);
 		if (code >= 0)
@@ -263,6 +268,7 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 static void reply_to_guest(struct gw_icmp_flow *fl, uint8_t *icmp, size_t len, uint64_t now)
 {
 	struct gw_icmp_nat *n = fl->nat;
+	uint32_t guest = inany_ip4(&fl->guest_addr);
 	uint8_t *f;
 
 	if (len + IP_HDR_LEN > n->env->cfg->mtu || OFF_L4 + len > n->env->tx->slot_size) {
@@ -280,8 +286,8 @@ static void reply_to_guest(struct gw_icmp_flow *fl, uint8_t *icmp, size_t len, u
 	fl->bytes_in += len;
 	fl->last_ms = now;
 	n->env->stats->icmp_nat_in++;
-	gw_arp_output(n->env->arp, f, pkt_ipv4(f, f, n->env->cfg->mac, fl->dst, fl->guest_ip,
-					  IPPROTO_ICMP_, len), fl->guest_ip, now);
+	gw_arp_output(n->env->arp, f, pkt_ipv4(f, f, n->env->cfg->mac, inany_ip4(&fl->dst), guest,
+					       IPPROTO_ICMP_, len), guest, now);
 }
 
 /* ICMP errors about our echo requests: the quote is our request, whose
@@ -302,7 +308,8 @@ static void read_errqueue(struct gw_icmp_flow *fl, uint64_t now)
 		wr16be(n->buf + 4, fl->guest_id);
 		wr16be(n->buf + 2, 0);
 		wr16be(n->buf + 2, csum(n->buf, e.len));
-		gw_icmp_error_to_guest(n->env, now, e.type, e.code, fl->dst, fl->guest_ip, fl->dst,
+		gw_icmp_error_to_guest(n->env, now, e.type, e.code, inany_ip4(&fl->dst),
+				       inany_ip4(&fl->guest_addr), inany_ip4(&fl->dst),
 				       IPPROTO_ICMP_, n->buf, e.len, e.len);
 	}
 }
@@ -312,7 +319,8 @@ static void icmp_rx(void *ctx, uint32_t events)
 	struct gw_icmp_flow *fl = ctx;
 	struct gw_icmp_nat *n = fl->nat;
 	uint64_t now = ev_loop_now(n->env->loop);
-	struct sockaddr_in from;
+	union sockaddr_inany from;
+	union inany_addr from_a;
 	socklen_t fl_len;
 
 	if (events & EPOLLERR)
@@ -324,7 +332,7 @@ static void icmp_rx(void *ctx, uint32_t events)
 
 		fl_len = sizeof(from);
 		r = recvfrom(fl->fd, n->buf, sizeof(n->buf), MSG_DONTWAIT,
-			     (struct sockaddr *)&from, &fl_len);
+			     &from.sa, &fl_len);
 		if (r < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				read_errqueue(fl, now);
@@ -344,7 +352,8 @@ static void icmp_rx(void *ctx, uint32_t events)
 				continue;
 		}
 		if (len < ICMP_HDR || icmp[0] != T_ECHO_REPLY ||
-		    from.sin_family != AF_INET || ntohl(from.sin_addr.s_addr) != fl->host_dst)
+		    inany_from_sockaddr(&from_a, NULL, &from.sa, fl_len) ||
+		    !inany_equals(&from_a, &fl->host_dst))
 			continue;
 		reply_to_guest(fl, icmp, len, now);
 	}
@@ -381,7 +390,7 @@ void gw_icmp_nat_walk(const struct gw_icmp_nat *n, uint64_t now_ms, gw_flow_fn f
 		const struct gw_icmp_flow *fl = &n->flows[i];
 		struct gw_flow_info fi = {
 			.proto = "icmp", .state = fl->raw ? "raw" : "", .fd = fl->fd,
-			.guest_addr = fl->guest_ip, .guest_port = fl->guest_id,
+			.guest_addr = fl->guest_addr, .guest_port = fl->guest_id,
 			.host_addr = fl->host_dst,
 			.idle_ms = now_ms > fl->last_ms ? now_ms - fl->last_ms : 0,
 			.bytes_to_host = fl->bytes_out, .bytes_to_guest = fl->bytes_in,

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/inany.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "gateway/gateway.h"
@@ -44,7 +45,9 @@ struct gw_icmp_flow {
 	int fd; /* -1: free */
 	struct ev_watch w;
 	bool raw;
-	uint32_t guest_ip, dst, host_dst; /* dst as the guest sees it */
+	/* Flow key and far end, inany (core/inany.h) so ICMPv6 echo can share
+	 * the table; dst as the guest sees it, host_dst as the host does. */
+	union inany_addr guest_addr, dst, host_dst;
 	uint16_t guest_id, nat_id;        /* nat_id: raw sockets only */
 	uint64_t last_ms, bytes_out, bytes_in;
 };

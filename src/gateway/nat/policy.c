@@ -6,7 +6,6 @@
 #include "gateway/config.h"
 
 #include <stdbool.h>
-#include <string.h>
 
 #define LOOPBACK 0x7f000001u
 
@@ -15,10 +14,10 @@ void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg)
 	p->cfg = cfg;
 }
 
-static bool in_cidrs(const struct gw_cidr *l, unsigned n, uint32_t a)
+static bool in_cidrs(const struct inany_cidr *l, unsigned n, const union inany_addr *a)
 {
 	for (unsigned i = 0; i < n; i++)
-		if ((a & l[i].mask) == (l[i].addr & l[i].mask))
+		if (inany_cidr_match(&l[i], a))
 			return true;
 	return false;
 }
@@ -28,7 +27,7 @@ static bool never_routed(uint32_t a)
 	return a == 0xffffffffu || (a >> 28) >= 14 || (a >> 24) == 0;
 }
 
-static enum gw_verdict egress(const struct gw_config *c, uint32_t host_addr)
+static enum gw_verdict egress(const struct gw_config *c, const union inany_addr *host_addr)
 {
 	if (in_cidrs(c->egress_deny, c->n_egress_deny, host_addr))
 		return GW_DENY_EGRESS;
@@ -37,70 +36,71 @@ static enum gw_verdict egress(const struct gw_config *c, uint32_t host_addr)
 	return GW_ALLOW;
 }
 
-uint32_t gw_policy_host_addr(const struct gw_policy *p, uint32_t guest_addr)
+union inany_addr gw_policy_host_addr(const struct gw_policy *p,
+				     const union inany_addr *guest_addr)
 {
 	const struct gw_config *c = p->cfg;
+	uint32_t a = inany_ip4(guest_addr);
 
-	if (guest_addr == c->host)
-		return c->host_loopback ? LOOPBACK : 0;
-	if ((guest_addr & c->mask) == c->net || (guest_addr >> 24) == 127 ||
-	    never_routed(guest_addr))
-		return 0;
-	return guest_addr;
+	if (!inany_is_v4(guest_addr))
+		return inany_from_ip4(0);
+	if (a == c->host)
+		return inany_from_ip4(c->host_loopback ? LOOPBACK : 0);
+	if ((a & c->mask) == c->net || (a >> 24) == 127 || never_routed(a))
+		return inany_from_ip4(0);
+	return *guest_addr;
 }
 
-enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, uint32_t guest_dst,
-				   uint16_t port, struct sockaddr_in *out)
+enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, const union inany_addr *guest_dst,
+				   union inany_addr *host_dst)
 {
 	const struct gw_config *c = p->cfg;
-	uint32_t host_addr;
+	uint32_t dst = inany_ip4(guest_dst);
+	union inany_addr host;
 
-	if (never_routed(guest_dst) || guest_dst == (c->net | ~c->mask))
+	if (!inany_is_v4(guest_dst))
+		return GW_DENY_LOCAL;
+	if (never_routed(dst) || dst == (c->net | ~c->mask))
 		return GW_DENY_BCAST;
 	if (c->restrict_)
 		return GW_DENY_RESTRICT;
-	if (guest_dst == c->host) {
+	if (dst == c->host) {
 		if (!c->host_loopback)
 			return GW_DENY_LOOPBACK;
-		host_addr = LOOPBACK;
-	} else if ((guest_dst & c->mask) == c->net || (guest_dst >> 24) == 127) {
+		host = inany_from_ip4(LOOPBACK);
+	} else if ((dst & c->mask) == c->net || (dst >> 24) == 127) {
 		return GW_DENY_LOCAL;
 	} else {
-		host_addr = guest_dst;
+		host = *guest_dst;
 	}
-	if (egress(c, host_addr) != GW_ALLOW)
+	if (egress(c, &host) != GW_ALLOW)
 		return GW_DENY_EGRESS;
-	memset(out, 0, sizeof(*out));
-	out->sin_family = AF_INET;
-	out->sin_addr.s_addr = htonl(host_addr);
-	out->sin_port = htons(port);
+	*host_dst = host;
 	return GW_ALLOW;
 }
 
-enum gw_verdict gw_policy_map_src(const struct gw_policy *p, const struct sockaddr_in *from,
-				  uint32_t *guest_src)
+enum gw_verdict gw_policy_map_src(const struct gw_policy *p, const union inany_addr *host_src,
+				  union inany_addr *guest_src)
 {
 	const struct gw_config *c = p->cfg;
-	uint32_t a = ntohl(from->sin_addr.s_addr);
-	struct sockaddr_in dummy;
-	enum gw_verdict v;
+	uint32_t a = inany_ip4(host_src);
+	union inany_addr dummy;
 
-	if (from->sin_family != AF_INET)
+	if (!inany_is_v4(host_src))
 		return GW_DENY_LOCAL;
 	if (a == LOOPBACK) {
 		if (!c->host_loopback)
 			return GW_DENY_LOOPBACK;
-		*guest_src = c->host;
+		*guest_src = inany_from_ip4(c->host);
 	} else if ((a >> 24) == 127 || (a & c->mask) == c->net) {
 		/* Other loopback addresses have no guest-visible name, and a
 		 * remote inside the guest LAN's prefix would be answered by
 		 * the guest's own neighbours, not through us. */
 		return GW_DENY_LOCAL;
 	} else {
-		*guest_src = a;
+		*guest_src = *host_src;
 	}
-	v = gw_policy_map_dest(p, *guest_src, ntohs(from->sin_port), &dummy);
-	return v;
+	return gw_policy_map_dest(p, guest_src, &dummy);
 }
 
 const char *gw_verdict_name(enum gw_verdict v)

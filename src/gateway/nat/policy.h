@@ -28,7 +28,8 @@
 #define VMWIRE_GATEWAY_POLICY_H
 
 #include <stdint.h>
-#include <netinet/in.h>
+
+#include "core/inany.h"
 
 struct gw_config;
 
@@ -47,19 +48,23 @@ struct gw_policy {
 
 void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg);
 
-/* May the guest send to guest_dst:port (host order)? On GW_ALLOW, out is
- * the host-side socket address to use (port in network order inside). */
-enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, uint32_t guest_dst,
-				   uint16_t port, struct sockaddr_in *out);
+/* May the guest send to guest_dst? On GW_ALLOW, *host_dst is the address
+ * to use on the host side (inany_to_sockaddr() makes the socket address).
+ * Addresses are inany (core/inany.h); the guest side is IPv4 only so far,
+ * so an IPv6 destination is GW_DENY_LOCAL until the IPv6 issue gives it
+ * its own rules here. */
+enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, const union inany_addr *guest_dst,
+				   union inany_addr *host_dst);
 
-/* A reply arrived on a NAT socket from `from`: on GW_ALLOW *guest_src is
+/* A reply arrived on a NAT socket from host_src: on GW_ALLOW *guest_src is
  * the address the guest sees it from. */
-enum gw_verdict gw_policy_map_src(const struct gw_policy *p, const struct sockaddr_in *from,
-				  uint32_t *guest_src);
+enum gw_verdict gw_policy_map_src(const struct gw_policy *p, const union inany_addr *host_src,
+				  union inany_addr *guest_src);
 
 /* The host-side address a guest-visible address stands for, without any
- * policy check (0 when it maps to nothing): for the monitor. */
-uint32_t gw_policy_host_addr(const struct gw_policy *p, uint32_t guest_addr);
+ * policy check (unspecified when it maps to nothing): for the monitor. */
+union inany_addr gw_policy_host_addr(const struct gw_policy *p,
+				     const union inany_addr *guest_addr);
 
 const char *gw_verdict_name(enum gw_verdict v);
 

@@ -37,13 +37,16 @@ size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg)
 	return room;
 }
 
-bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, uint32_t src, uint16_t sport,
-		     uint32_t dst, uint16_t dport, const uint8_t *data, size_t len)
+bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, const union inany_addr *src_a,
+		     uint16_t sport, const union inany_addr *dst_a, uint16_t dport,
+		     const uint8_t *data, size_t len)
 {
+	uint32_t src = inany_ip4(src_a), dst = inany_ip4(dst_a), sum;
 	uint8_t h[UDP_HDR_LEN];
-	uint32_t sum;
 	uint16_t c;
 
+	if (!inany_is_v4(src_a) || !inany_is_v4(dst_a))
+		return false;
 	if (UDP_HDR_LEN + len > gw_ip_max_payload(env->tx, env->cfg)) {
 		env->stats->udp_too_big++;
 		return false;
@@ -61,11 +64,9 @@ bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, uint32_t src, uint1
 	return gw_ip_output(env, NULL, now, src, dst, IPPROTO_UDP_, h, UDP_HDR_LEN, data, len);
 }
 
-static uint32_t hash(const struct gw_udp *u, uint32_t ip, uint16_t port)
+static uint32_t hash(const struct gw_udp *u, const union inany_addr *a, uint16_t port)
 {
-	uint32_t h = (ip ^ ((uint32_t)port << 16 | port)) * 0x9e3779b1u;
-
-	return (h >> 7) & (u->nbuckets - 1);
+	return inany_hash(a, port) & (u->nbuckets - 1);
 }
 
 int gw_udp_init(struct gw_udp *u, const struct gw_env *env)
@@ -107,7 +108,7 @@ static void flow_free(struct gw_udp *u, struct gw_udp_flow *fl)
 {
 	uint32_t idx = (uint32_t)(fl - u->flows) + 1, *pp;
 
-	for (pp = &u->buckets[hash(u, fl->guest_ip, fl->guest_port)]; *pp;
+	for (pp = &u->buckets[hash(u, &fl->guest_addr, fl->guest_port)]; *pp;
 	     pp = &u->flows[*pp - 1].next) {
 		if (*pp == idx) {
 			*pp = fl->next;
@@ -138,17 +139,20 @@ void gw_udp_fini(struct gw_udp *u)
 	u->rxbuf = NULL;
 }
 
-static struct gw_udp_flow *flow_find(const struct gw_udp *u, uint32_t ip, uint16_t port)
+static struct gw_udp_flow *flow_find(const struct gw_udp *u, const union inany_addr *a,
+				     uint16_t port)
 {
 	uint32_t i;
 
-	for (i = u->buckets[hash(u, ip, port)]; i; i = u->flows[i - 1].next)
-		if (u->flows[i - 1].guest_ip == ip && u->flows[i - 1].guest_port == port)
+	for (i = u->buckets[hash(u, a, port)]; i; i = u->flows[i - 1].next)
+		if (inany_equals(&u->flows[i - 1].guest_addr, a) &&
+		    u->flows[i - 1].guest_port == port)
 			return &u->flows[i - 1];
 	return NULL;
 }
 
-static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port)
+static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
+				    uint16_t port)
 {
 	struct gw_udp_flow *fl;
 	uint32_t idx = u->free_head, *head;
@@ -178,10 +182,10 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port
 	}
 	u->free_head = fl->next;
 	fl->fd = fd;
-	fl->guest_ip = ip;
+	fl->guest_addr = *a;
 	fl->guest_port = port;
 	fl->bytes_in = fl->bytes_out = 0;
-	head = &u->buckets[hash(u, ip, port)];
+	head = &u->buckets[hash(u, a, port)];
 	fl->next = *head;
 	*head = idx;
 	u->used++;
@@ -190,11 +194,14 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, uint32_t ip, uint16_t port
 	return fl;
 }
 
-void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
-		  uint16_t dport, const uint8_t *data, size_t len, uint64_t now)
+void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
+		  const union inany_addr *dst, uint16_t dport, const uint8_t *data, size_t len,
+		  uint64_t now)
 {
-	struct sockaddr_in to;
+	union sockaddr_inany to;
+	union inany_addr host_dst;
 	struct gw_udp_flow *fl;
+	socklen_t tolen;
 	enum gw_verdict v;
 	uint8_t quote[UDP_HDR_LEN + 32];
 	size_t qlen;
@@ -203,7 +210,7 @@ void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
 	if (u->env->hostfwd &&
 	    gw_hostfwd_udp_input(u->env->hostfwd, src, sport, dst, dport, data, len, now))
 		return;
-	v = gw_policy_map_dest(u->env->policy, dst, dport, &to);
+	v = gw_policy_map_dest(u->env->policy, dst, &host_dst);
 	if (v != GW_ALLOW) {
 		/* Broadcasts are everyday noise (NetBIOS, mDNS, SSDP): not a
 		 * denial anyone asked for, so they keep their own counter. */
@@ -221,9 +228,10 @@ void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
 	if (!fl && !(fl = flow_new(u, src, sport)))
 		return;
 	fl->last_ms = now;
-	fl->last_dst = dst;
+	fl->last_dst = *dst;
 	fl->last_dport = dport;
-	if (sendto(fl->fd, data, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	tolen = inany_to_sockaddr(&to, &host_dst, dport);
+	if (sendto(fl->fd, data, len, 0, &to.sa, tolen) < 0) {
 		u->env->stats->udp_send_errors++;
 		code = gw_icmp_code_for_errno(errno);
 		if (code < 0)
@@ -234,8 +242,9 @@ void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
 		wr16be(quote + 6, 0);
 		qlen = len < sizeof(quote) - UDP_HDR_LEN ? len : sizeof(quote) - UDP_HDR_LEN;
 		memcpy(quote + UDP_HDR_LEN, data, qlen);
-		gw_icmp_error_to_guest(u->env, now, 3, (uint8_t)code, u->env->cfg->host, src, dst,
-				       IPPROTO_UDP_, quote, UDP_HDR_LEN + qlen, UDP_HDR_LEN + len);
+		gw_icmp_error_to_guest(u->env, now, 3, (uint8_t)code, u->env->cfg->host,
+				       inany_ip4(src), inany_ip4(dst), IPPROTO_UDP_, quote,
+				       UDP_HDR_LEN + qlen, UDP_HDR_LEN + len);
 		return;
 	}
 	fl->bytes_out += len;
@@ -250,22 +259,25 @@ static void read_errqueue(struct gw_udp_flow *fl, uint64_t now)
 {
 	struct gw_udp *u = fl->nat;
 	uint8_t *quote = u->rxbuf;
+	union inany_addr host_dst, guest_dst;
 	struct sock_icmp_err e;
-	uint32_t guest_dst;
 
 	for (int budget = GW_UDP_BATCH; budget; budget--) {
 		int r = sock_errqueue_read(fl->fd, quote + UDP_HDR_LEN, u->rx_size - UDP_HDR_LEN, &e);
 
 		if (r < 0)
 			return;
-		if (!r || gw_policy_map_src(u->env->policy, &e.to, &guest_dst) != GW_ALLOW)
+		if (!r || inany_from_sockaddr(&host_dst, NULL, (struct sockaddr *)&e.to,
+					      sizeof(e.to)) ||
+		    gw_policy_map_src(u->env->policy, &host_dst, &guest_dst) != GW_ALLOW)
 			continue;
 		wr16be(quote, fl->guest_port);
 		wr16be(quote + 2, ntohs(e.to.sin_port));
 		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + e.len));
 		wr16be(quote + 6, 0);
-		gw_icmp_error_to_guest(u->env, now, e.type, e.code, guest_dst, fl->guest_ip,
-				       guest_dst, IPPROTO_UDP_, quote, UDP_HDR_LEN + e.len,
+		gw_icmp_error_to_guest(u->env, now, e.type, e.code, inany_ip4(&guest_dst),
+				       inany_ip4(&fl->guest_addr), inany_ip4(&guest_dst),
+				       IPPROTO_UDP_, quote, UDP_HDR_LEN + e.len,
 				       UDP_HDR_LEN + e.len);
 	}
 }
@@ -275,7 +287,8 @@ static void udp_rx(void *ctx, uint32_t events)
 	struct gw_udp_flow *fl = ctx;
 	struct gw_udp *u = fl->nat;
 	uint64_t now = ev_loop_now(u->env->loop);
-	uint32_t src;
+	union inany_addr host_src, src;
+	uint16_t sport;
 
 	if (events & EPOLLERR)
 		read_errqueue(fl, now);
@@ -311,13 +324,14 @@ static void udp_rx(void *ctx, uint32_t events)
 					     "than %zu bytes (GW_TX_SLOTS fragments)", u->rx_size);
 				continue;
 			}
-			if (h->msg_namelen < sizeof(struct sockaddr_in) ||
-			    gw_policy_map_src(u->env->policy, &u->from[i], &src) != GW_ALLOW) {
+			if (inany_from_sockaddr(&host_src, &sport, &u->from[i].sa,
+						h->msg_namelen) ||
+			    gw_policy_map_src(u->env->policy, &host_src, &src) != GW_ALLOW) {
 				u->env->stats->udp_bad_peer++;
 				continue;
 			}
-			if (gw_udp_to_guest(u->env, now, src, ntohs(u->from[i].sin_port),
-					    fl->guest_ip, fl->guest_port, u->iov[i].iov_base,
+			if (gw_udp_to_guest(u->env, now, &src, sport, &fl->guest_addr,
+					    fl->guest_port, u->iov[i].iov_base,
 					    u->msgs[i].msg_len)) {
 				fl->bytes_in += u->msgs[i].msg_len;
 				u->env->stats->udp_nat_in++;
@@ -358,8 +372,8 @@ void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *c
 			continue;
 		struct gw_flow_info fi = {
 			.proto = "udp", .state = "", .fd = fl->fd,
-			.guest_addr = fl->guest_ip, .guest_port = fl->guest_port,
-			.host_addr = gw_policy_host_addr(u->env->policy, fl->last_dst),
+			.guest_addr = fl->guest_addr, .guest_port = fl->guest_port,
+			.host_addr = gw_policy_host_addr(u->env->policy, &fl->last_dst),
 			.host_port = fl->last_dport,
 			.idle_ms = now_ms > fl->last_ms ? now_ms - fl->last_ms : 0,
 			.bytes_to_host = fl->bytes_out, .bytes_to_guest = fl->bytes_in,

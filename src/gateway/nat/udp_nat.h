@@ -38,6 +38,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/inany.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "gateway/gateway.h"
@@ -55,10 +56,10 @@ struct gw_udp_flow {
 	struct gw_udp *nat;
 	int fd;                  /* -1: free */
 	struct ev_watch w;
-	uint32_t guest_ip;
+	union inany_addr guest_addr;
 	uint16_t guest_port;
 	uint16_t last_dport;     /* guest-visible far end, last sent to */
-	uint32_t last_dst;
+	union inany_addr last_dst;
 	uint64_t last_ms;
 	uint64_t bytes_out, bytes_in;
 	uint32_t next;           /* hash chain or free list: index + 1, 0 ends */
@@ -78,7 +79,7 @@ struct gw_udp {
 	uint8_t *rxbuf;            /* GW_UDP_BATCH * rx_size */
 	struct mmsghdr msgs[GW_UDP_BATCH];
 	struct iovec iov[GW_UDP_BATCH];
-	struct sockaddr_in from[GW_UDP_BATCH];
+	union sockaddr_inany from[GW_UDP_BATCH];
 	struct log_once logged; /* enum udp_log */
 };
 
@@ -87,18 +88,22 @@ struct gw_udp {
 int gw_udp_init(struct gw_udp *u, const struct gw_env *env);
 void gw_udp_fini(struct gw_udp *u);
 
-/* A guest datagram (payload data, len bytes) not for a gateway service. */
-void gw_udp_input(struct gw_udp *u, uint32_t src, uint16_t sport, uint32_t dst,
-		  uint16_t dport, const uint8_t *data, size_t len, uint64_t now);
+/* A guest datagram (payload data, len bytes) not for a gateway service;
+ * the IPv4 dispatch converts its header's addresses (inany.h). */
+void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
+		  const union inany_addr *dst, uint16_t dport, const uint8_t *data, size_t len,
+		  uint64_t now);
 
 void gw_udp_sweep(struct gw_udp *u, uint64_t now_ms);
 void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *ctx);
 
 /* Queue data to the guest as src:sport -> dst:dport, fragmented when it
  * exceeds the MTU. false (counted, udp_too_big when larger than
- * gw_ip_max_payload()) when dropped. Shared with hostfwd. */
-bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, uint32_t src, uint16_t sport,
-		     uint32_t dst, uint16_t dport, const uint8_t *data, size_t len);
+ * gw_ip_max_payload()) when dropped; also false, uncounted, for an IPv6
+ * pair, which has no path to the guest yet. Shared with hostfwd. */
+bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, const union inany_addr *src,
+		     uint16_t sport, const union inany_addr *dst, uint16_t dport,
+		     const uint8_t *data, size_t len);
 
 /* Largest UDP payload that fits one reply frame. */
 size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg);

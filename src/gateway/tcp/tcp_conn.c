@@ -93,14 +93,14 @@ static void rst_for(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_
 static void rst_guest(struct tcp_flow *f)
 {
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 	uint8_t *slot = gw_tx_begin(t->env->tx);
 	size_t len;
 
 	if (!slot)
 		return;
 	len = tcp_seg_build(slot, &a, f->snd_nxt, f->rcv_nxt, TH_RST | TH_ACK, 0, 0, -1, 0);
-	tcp_emit_ring(t, f->gmac, f->gaddr, slot, len);
+	tcp_emit_ring(t, f->gmac, inany_ip4(&f->gaddr), slot, len);
 	t->stats.rst_to_guest++;
 }
 
@@ -175,7 +175,7 @@ static size_t syn_opts(uint8_t *o, uint16_t mss, int ws, bool sack)
 void tcp_send_syn(struct tcp_flow *f, bool ack)
 {
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 	uint32_t wnd = tcp_data_wnd(f);
 	uint16_t mss = (uint16_t)(t->env->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
 	int ws = ack ? (f->flags & TF_WS ? f->ows : -1) : f->ows;
@@ -185,7 +185,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	size_t len, olen = syn_opts(opt, mss, ws, sack);
 
 	if (mac_is_zero(f->gmac)) {
-		const uint8_t *m = gw_arp_lookup(t->env->arp, f->gaddr);
+		const uint8_t *m = gw_arp_lookup(t->env->arp, inany_ip4(&f->gaddr));
 
 		if (m)
 			memcpy(f->gmac, m, 6);
@@ -199,7 +199,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 			return;
 		len = tcp_seg_build_opt(slot, &a, f->isn, f->rcv_nxt, TH_SYN | (ack ? TH_ACK : 0),
 					(uint16_t)f->wnd_sent, opt, olen, 0);
-		tcp_emit_ring(t, f->gmac, f->gaddr, slot, len);
+		tcp_emit_ring(t, f->gmac, inany_ip4(&f->gaddr), slot, len);
 	} else {
 		len = tcp_seg_build_opt(t->bufs, &a, f->isn, f->rcv_nxt,
 					TH_SYN | (ack ? TH_ACK : 0), (uint16_t)f->wnd_sent, opt, olen, 0);
@@ -223,15 +223,15 @@ static void icmp_unreach(struct tcp_flow *f, uint8_t code)
 	wr16be(q + 2, IP_HDR_LEN + TCP_HDR_LEN + TCP_SYN_OPT_LEN);
 	q[8] = 64;
 	q[9] = IPPROTO_TCP_;
-	wr32be(q + 12, f->gaddr);
-	wr32be(q + 16, f->raddr);
+	wr32be(q + 12, inany_ip4(&f->gaddr));
+	wr32be(q + 16, inany_ip4(&f->raddr));
 	wr16be(q + 10, csum(q, IP_HDR_LEN));
 	wr16be(q + 20, f->gport);
 	wr16be(q + 22, f->rport);
 	wr32be(q + 24, f->rcv_nxt - 1);
 	wr16be(ic + 2, csum(ic, 8 + IP_HDR_LEN + 8));
-	len = pkt_ipv4(b, f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, IPPROTO_ICMP_,
-		       8 + IP_HDR_LEN + 8);
+	len = pkt_ipv4(b, f->gmac, t->env->cfg->mac, inany_ip4(&f->raddr), inany_ip4(&f->gaddr),
+		       IPPROTO_ICMP_, 8 + IP_HDR_LEN + 8);
 	emit_direct(t, b, len);
 }
 
@@ -306,24 +306,27 @@ void tcp_sock_event(void *ctx, uint32_t events)
 /* Where a guest connection to dst:dport goes on the host, or -1 when
  * policy says no. The dns address port 53 is ours to relay (DNS over
  * TCP); everything else is the shared egress policy's call. */
-static int map_dst(const struct gw_tcp *t, uint32_t dst, uint16_t dport,
+static int map_dst(const struct gw_tcp *t, const union inany_addr *dst, uint16_t dport,
 		   struct sockaddr_storage *ss, socklen_t *sl)
 {
 	const struct gw_config *c = t->env->cfg;
 	const struct gw_upstream *up = NULL;
+	union inany_addr host;
+	union sockaddr_inany sa;
 	unsigned n = 0;
 
 	memset(ss, 0, sizeof(*ss));
 	if (t->env->dns)
 		up = gw_dns_upstreams(t->env->dns, &n);
-	if (dst == c->dns && dport == 53 && n && !c->restrict_) {
+	if (inany_equals4(dst, c->dns) && dport == 53 && n && !c->restrict_) {
 		memcpy(ss, &up[0].sa, up[0].salen);
 		*sl = up[0].salen;
 		return 0;
 	}
-	if (gw_policy_map_dest(t->env->policy, dst, dport, (struct sockaddr_in *)ss) != GW_ALLOW)
+	if (gw_policy_map_dest(t->env->policy, dst, &host) != GW_ALLOW)
 		return -1;
-	*sl = sizeof(struct sockaddr_in);
+	*sl = inany_to_sockaddr(&sa, &host, dport);
+	memcpy(ss, &sa, *sl);
 	return 0;
 }
 
@@ -351,21 +354,22 @@ int tcp_sock_setup(struct tcp_flow *f, int fd)
 }
 
 static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
+		     const union inany_addr *src_a, const union inany_addr *dst_a,
 		     const struct tcp_seg *s, uint64_t now)
 {
 	const struct gw_config *c = t->env->cfg;
-	const struct gw_fwd *gfwd = tcp_guestfwd_rule(t, dst, s->dport);
+	const struct gw_fwd *gfwd = tcp_guestfwd_rule(t, dst_a, s->dport);
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = 0;
 	struct tcp_flow *f;
 	int fd, r;
 
-	if (!gfwd && map_dst(t, dst, s->dport, &ss, &sl)) {
+	if (!gfwd && map_dst(t, dst_a, s->dport, &ss, &sl)) {
 		t->stats.denied++;
 		rst_for(t, smac, src, dst, s);
 		return;
 	}
-	if (!(f = tcp_flow_alloc(t, src, s->sport, dst, s->dport))) {
+	if (!(f = tcp_flow_alloc(t, src_a, s->sport, dst_a, s->dport))) {
 		t->stats.table_full++;
 		LOG_ONCE_FOR(&t->logged, TCP_LOG_FULL, LOG_LVL_WARN,
 			     "-netdev user: %u TCP flows in use (max-tcp-flows), "
@@ -398,7 +402,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 	if (s->sack_ok)
 		f->flags |= TF_SACK;
 	f->gwnd = s->wnd;
-	f->isn = tcp_isn(t, src, s->sport, dst, s->dport);
+	f->isn = tcp_isn(t, src_a, s->sport, dst_a, s->dport);
 	f->snd_una = f->snd_nxt = f->snd_max = f->isn;
 	f->rto_ms = 1000;
 	f->active_ms = now;
@@ -506,6 +510,7 @@ static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp
 void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
 		  const uint8_t *l4, size_t len, unsigned how, uint64_t now)
 {
+	union inany_addr src_a = inany_from_ip4(src), dst_a = inany_from_ip4(dst);
 	struct tcp_flow *f;
 	struct tcp_seg s;
 
@@ -516,13 +521,13 @@ void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t 
 		t->stats.bad_flags++;
 		return;
 	}
-	f = tcp_flow_lookup(t, src, s.sport, dst, s.dport);
+	f = tcp_flow_lookup(t, &src_a, s.sport, &dst_a, s.dport);
 	if (f) {
 		flow_input(f, smac, &s, now);
 		return;
 	}
 	if ((s.flags & (TH_SYN | TH_ACK)) == TH_SYN && !s.len) {
-		new_flow(t, smac, src, dst, &s, now);
+		new_flow(t, smac, src, dst, &src_a, &dst_a, &s, now);
 		return;
 	}
 	t->stats.no_flow++;
@@ -697,8 +702,8 @@ void gw_tcp_walk_flows(const struct gw_tcp *t, uint64_t now_ms, gw_flow_fn fn, v
 	for (unsigned i = 0; i < t->hwm; i++) {
 		const struct tcp_flow *f = &t->flows[i];
 		struct gw_flow_info in = { .proto = "tcp" };
-		struct sockaddr_in sin;
-		socklen_t sl = sizeof(sin);
+		union sockaddr_inany sa;
+		socklen_t sl = sizeof(sa);
 
 		if (f->state == TS_FREE)
 			continue;
@@ -707,15 +712,13 @@ void gw_tcp_walk_flows(const struct gw_tcp *t, uint64_t now_ms, gw_flow_fn fn, v
 		in.guest_addr = f->gaddr;
 		in.guest_port = f->gport;
 		/* The far end as the host sees it: the socket's peer (an IPv6
-		 * DNS upstream shows as the guest-visible address). */
-		if (f->w.fd >= 0 && !getpeername(f->w.fd, (struct sockaddr *)&sin, &sl) &&
-		    sin.sin_family == AF_INET) {
-			in.host_addr = ntohl(sin.sin_addr.s_addr);
-			in.host_port = ntohs(sin.sin_port);
-		} else {
-			in.host_addr = f->raddr;
-			in.host_port = f->rport;
-		}
+		 * DNS upstream shows as the guest-visible address, as before
+		 * the view could hold one: the IPv6 issue decides). */
+		in.host_addr = f->raddr;
+		in.host_port = f->rport;
+		if (f->w.fd >= 0 && !getpeername(f->w.fd, &sa.sa, &sl) &&
+		    sa.sa.sa_family == AF_INET)
+			inany_from_sockaddr(&in.host_addr, &in.host_port, &sa.sa, sl);
 		in.idle_ms = now_ms > f->active_ms ? now_ms - f->active_ms : 0;
 		in.bytes_to_host = f->bytes_to_host;
 		in.bytes_to_guest = f->bytes_to_guest;

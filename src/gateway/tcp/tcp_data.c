@@ -163,8 +163,7 @@ static void emit(struct gw_tcp *t, const uint8_t *frame, size_t len)
 static size_t build(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flags,
 		    uint32_t wnd, size_t data_len)
 {
-	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 
 	return tcp_seg_build(buf, &a, seq, f->rcv_nxt, flags, wnd_field(f, wnd), 0, -1,
 			     data_len);
@@ -181,7 +180,7 @@ static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t fl
 		.flags = OFFLOAD_F_CSUM, .csum_start = OFF_L4, .csum_offset = 16,
 	};
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 
 	if (!port_sink_takes_offload(t->env->port)) {
 		emit(t, buf, build(f, buf, seq, flags, wnd, data_len));
@@ -199,7 +198,7 @@ static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t fl
 static void send_ack(struct tcp_flow *f, uint32_t seq, uint32_t wnd)
 {
 	struct gw_tcp *t = f->t;
-	struct tcp_seg_addr a = { f->gmac, t->env->cfg->mac, f->raddr, f->gaddr, f->rport, f->gport };
+	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 	uint32_t blocks[TCP_MAX_SACK][2];
 	uint8_t opt[4 + 8 * TCP_MAX_SACK];
 	unsigned n = 0;

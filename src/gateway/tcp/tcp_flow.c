@@ -58,27 +58,31 @@ uint64_t tcp_siphash(const uint64_t key[2], const uint8_t *m, size_t len)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-static void tuple_bytes(uint8_t *b, uint32_t ga, uint16_t gp, uint32_t ra, uint16_t rp)
+#define TUPLE_BYTES (2 * sizeof(union inany_addr) + 4)
+
+static void tuple_bytes(uint8_t *b, const union inany_addr *ga, uint16_t gp,
+			const union inany_addr *ra, uint16_t rp)
 {
-	memcpy(b, &ga, 4);
-	memcpy(b + 4, &ra, 4);
-	memcpy(b + 8, &gp, 2);
-	memcpy(b + 10, &rp, 2);
+	memcpy(b, ga, sizeof(*ga));
+	memcpy(b + 16, ra, sizeof(*ra));
+	memcpy(b + 32, &gp, 2);
+	memcpy(b + 34, &rp, 2);
 }
 
-static unsigned bucket_of(const struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra,
-			  uint16_t rp)
+static unsigned bucket_of(const struct gw_tcp *t, const union inany_addr *ga, uint16_t gp,
+			  const union inany_addr *ra, uint16_t rp)
 {
-	uint8_t b[12];
+	uint8_t b[TUPLE_BYTES];
 
 	tuple_bytes(b, ga, gp, ra, rp);
 	return (unsigned)tcp_siphash(t->key, b, sizeof(b)) & (t->nbuckets - 1);
 }
 
-uint32_t tcp_isn(const struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra, uint16_t rp)
+uint32_t tcp_isn(const struct gw_tcp *t, const union inany_addr *ga, uint16_t gp,
+		 const union inany_addr *ra, uint16_t rp)
 {
 	uint64_t k[2] = { t->key[1], t->key[0] }; /* not the bucket hash */
-	uint8_t b[12];
+	uint8_t b[TUPLE_BYTES];
 
 	tuple_bytes(b, ga, gp, ra, rp);
 	return (uint32_t)tcp_siphash(k, b, sizeof(b)) + (uint32_t)(tcp_now_us() / 4);
@@ -119,23 +123,24 @@ void tcp_table_fini(struct gw_tcp *t)
 	t->buckets = NULL;
 }
 
-struct tcp_flow *tcp_flow_lookup(struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra,
-				 uint16_t rp)
+struct tcp_flow *tcp_flow_lookup(struct gw_tcp *t, const union inany_addr *ga, uint16_t gp,
+				 const union inany_addr *ra, uint16_t rp)
 {
 	int32_t i = t->buckets[bucket_of(t, ga, gp, ra, rp)];
 
 	while (i >= 0) {
 		struct tcp_flow *f = &t->flows[i];
 
-		if (f->gaddr == ga && f->gport == gp && f->raddr == ra && f->rport == rp)
+		if (f->gport == gp && f->rport == rp && inany_equals(&f->gaddr, ga) &&
+		    inany_equals(&f->raddr, ra))
 			return f;
 		i = f->hnext;
 	}
 	return NULL;
 }
 
-struct tcp_flow *tcp_flow_alloc(struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra,
-				uint16_t rp)
+struct tcp_flow *tcp_flow_alloc(struct gw_tcp *t, const union inany_addr *ga, uint16_t gp,
+				const union inany_addr *ra, uint16_t rp)
 {
 	unsigned b = bucket_of(t, ga, gp, ra, rp);
 	struct tcp_flow *f;
@@ -146,9 +151,9 @@ struct tcp_flow *tcp_flow_alloc(struct gw_tcp *t, uint32_t ga, uint16_t gp, uint
 	f = &t->flows[i];
 	t->free_top = f->hnext;
 	memset(f, 0, sizeof(*f));
-	f->gaddr = ga;
+	f->gaddr = *ga;
 	f->gport = gp;
-	f->raddr = ra;
+	f->raddr = *ra;
 	f->rport = rp;
 	f->t = t;
 	f->w.fd = -1;
@@ -184,7 +189,7 @@ void tcp_flow_release(struct gw_tcp *t, struct tcp_flow *f)
 	if (f->flags & TF_QUEUED)
 		defer_unlink(t, f);
 	tcp_ooo_drop(&t->ooo, &f->ooo);
-	pp = &t->buckets[bucket_of(t, f->gaddr, f->gport, f->raddr, f->rport)];
+	pp = &t->buckets[bucket_of(t, &f->gaddr, f->gport, &f->raddr, f->rport)];
 	while (*pp >= 0 && *pp != i)
 		pp = &t->flows[*pp].hnext;
 	if (*pp == i)

@@ -5,7 +5,8 @@
  * Theory of operation: flows live in one array allocated at startup with
  * max-tcp-flows slots, so a guest opening connections can exhaust a limit
  * we chose, never our memory. A flow is found by the 4-tuple the guest
- * sees (guest addr:port, remote addr:port) through a bucket array of
+ * sees (guest addr:port, remote addr:port; addresses inany, core/inany.h,
+ * so an IPv6 flow is another key in the same table) through a bucket array of
  * chained indices; free slots form a stack. Work a guest segment asks for
  * inside transmit() (an ACK, more data) sets a flag and links the flow on
  * a doubly linked deferred list (indices, so freeing a flow unlinks it in
@@ -24,6 +25,7 @@
 #include <sys/uio.h>
 
 #include "core/frame.h"
+#include "core/inany.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "gateway/config.h"
@@ -79,7 +81,7 @@ struct tcp_flow {
 	uint8_t gws, ows;       /* guest's and our window shift */
 	uint8_t dup_acks, retries;
 	uint16_t mss;           /* largest segment payload towards the guest */
-	uint32_t gaddr, raddr;  /* guest, and remote as the guest sees it */
+	union inany_addr gaddr, raddr; /* guest, and remote as the guest sees it */
 	uint16_t gport, rport;
 	uint8_t gmac[6];
 	struct ev_watch w;      /* w.fd is the host socket */
@@ -148,17 +150,17 @@ struct gw_tcp {
 /* tcp_flow.c */
 int tcp_table_init(struct gw_tcp *t, unsigned max_flows);
 void tcp_table_fini(struct gw_tcp *t);
-struct tcp_flow *tcp_flow_lookup(struct gw_tcp *t, uint32_t gaddr, uint16_t gport,
-				 uint32_t raddr, uint16_t rport);
+struct tcp_flow *tcp_flow_lookup(struct gw_tcp *t, const union inany_addr *gaddr,
+				 uint16_t gport, const union inany_addr *raddr, uint16_t rport);
 /* A zeroed flow already hashed under the tuple, or NULL when full. */
-struct tcp_flow *tcp_flow_alloc(struct gw_tcp *t, uint32_t gaddr, uint16_t gport,
-				uint32_t raddr, uint16_t rport);
+struct tcp_flow *tcp_flow_alloc(struct gw_tcp *t, const union inany_addr *gaddr,
+				uint16_t gport, const union inany_addr *raddr, uint16_t rport);
 void tcp_flow_release(struct gw_tcp *t, struct tcp_flow *f);
 void tcp_defer(struct tcp_flow *f, uint16_t what);
 /* Pop the next deferred flow (flag TF_QUEUED cleared), or NULL. */
 struct tcp_flow *tcp_defer_pop(struct gw_tcp *t);
-uint32_t tcp_isn(const struct gw_tcp *t, uint32_t gaddr, uint16_t gport, uint32_t raddr,
-		 uint16_t rport);
+uint32_t tcp_isn(const struct gw_tcp *t, const union inany_addr *gaddr, uint16_t gport,
+		 const union inany_addr *raddr, uint16_t rport);
 uint64_t tcp_siphash(const uint64_t key[2], const uint8_t *m, size_t len);
 uint64_t tcp_now_us(void);
 
@@ -190,11 +192,22 @@ void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e);
 /* tcp_fwd.c: guestfwd=. The rule a guest SYN to dst:dport matches, or
  * NULL; a socket for it (connect started, TF_GUESTFWD set) or -1 with
  * errno; the flow's end (its command is terminated); setup and teardown. */
-const struct gw_fwd *tcp_guestfwd_rule(const struct gw_tcp *t, uint32_t dst, uint16_t dport);
+const struct gw_fwd *tcp_guestfwd_rule(const struct gw_tcp *t, const union inany_addr *dst,
+				       uint16_t dport);
 int tcp_guestfwd_open(struct tcp_flow *f, const struct gw_fwd *r);
 void tcp_guestfwd_closed(struct tcp_flow *f);
 int tcp_guestfwd_init(struct gw_tcp *t);
 void tcp_guestfwd_fini(struct gw_tcp *t);
+
+/* A flow's frames to the guest as the IPv4 segment builder addresses
+ * them: the wire code's view of the inany key, converted once per frame. */
+static inline struct tcp_seg_addr tcp_flow_seg_addr(const struct tcp_flow *f)
+{
+	struct tcp_seg_addr a = { f->gmac, f->t->env->cfg->mac, inany_ip4(&f->raddr),
+				  inany_ip4(&f->gaddr), f->rport, f->gport };
+
+	return a;
+}
 
 static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }

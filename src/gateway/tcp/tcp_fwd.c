@@ -42,8 +42,8 @@ static void reset_close(int fd)
 	close(fd);
 }
 
-static uint16_t nat_port(struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra,
-			 uint16_t want)
+static uint16_t nat_port(struct gw_tcp *t, const union inany_addr *ga, uint16_t gp,
+			 const union inany_addr *ra, uint16_t want)
 {
 	if (want && !tcp_flow_lookup(t, ga, gp, ra, want))
 		return want;
@@ -58,13 +58,13 @@ static uint16_t nat_port(struct gw_tcp *t, uint32_t ga, uint16_t gp, uint32_t ra
 }
 
 static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
-		       const struct sockaddr_in *peer)
+		       const union inany_addr *peer, uint16_t peer_port)
 {
-	uint32_t ra = gw_hostfwd_guest_view(t->env->cfg, ntohl(peer->sin_addr.s_addr));
-	uint16_t rp = nat_port(t, e->guest_ip, e->guest_port, ra, ntohs(peer->sin_port));
+	union inany_addr ra = gw_hostfwd_guest_view(t->env->cfg, peer);
+	uint16_t rp = nat_port(t, &e->guest_addr, e->guest_port, &ra, peer_port);
 	struct tcp_flow *f;
 
-	if (!rp || !(f = tcp_flow_alloc(t, e->guest_ip, e->guest_port, ra, rp))) {
+	if (!rp || !(f = tcp_flow_alloc(t, &e->guest_addr, e->guest_port, &ra, rp))) {
 		t->stats.table_full++;
 		LOG_ONCE_FOR(&t->logged, TCP_LOG_FWD_FULL, LOG_LVL_WARN,
 			     "-netdev user: %u TCP flows in use (max-tcp-flows), "
@@ -74,7 +74,7 @@ static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
 	}
 	f->state = TS_HF_SYN_SENT;
 	f->flags |= TF_HOSTFWD;
-	f->isn = tcp_isn(t, f->gaddr, f->gport, f->raddr, f->rport);
+	f->isn = tcp_isn(t, &f->gaddr, f->gport, &f->raddr, f->rport);
 	f->snd_una = f->snd_nxt = f->snd_max = f->isn;
 	f->mss = (uint16_t)(t->env->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
 	f->ows = 7;
@@ -93,10 +93,11 @@ void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e)
 	struct gw_tcp *t = ctx;
 
 	for (int n = 0; n < TCP_FWD_ACCEPT_BUDGET; n++) {
-		struct sockaddr_in peer;
-		socklen_t pl = sizeof(peer);
-		int fd = accept4(e->fd, (struct sockaddr *)&peer, &pl,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		union sockaddr_inany sa;
+		union inany_addr peer;
+		uint16_t peer_port;
+		socklen_t pl = sizeof(sa);
+		int fd = accept4(e->fd, &sa.sa, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
@@ -104,15 +105,16 @@ void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e)
 					     "-netdev user: hostfwd accept: %s", strerror(errno));
 			return;
 		}
-		if (peer.sin_family != AF_INET || pl < sizeof(peer)) {
+		if (inany_from_sockaddr(&peer, &peer_port, &sa.sa, pl)) {
 			close(fd);
 			continue;
 		}
-		accept_one(t, e, fd, &peer);
+		accept_one(t, e, fd, &peer, peer_port);
 	}
 }
 
-const struct gw_fwd *tcp_guestfwd_rule(const struct gw_tcp *t, uint32_t dst, uint16_t dport)
+const struct gw_fwd *tcp_guestfwd_rule(const struct gw_tcp *t, const union inany_addr *dst,
+				       uint16_t dport)
 {
 	return t->gfwd ? gw_guestfwd_match(t->env->cfg, dst, dport) : NULL;
 }
