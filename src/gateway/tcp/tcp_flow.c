@@ -60,22 +60,33 @@ uint64_t tcp_siphash(const uint64_t key[2], const uint8_t *m, size_t len)
 
 #define TUPLE_BYTES (2 * sizeof(union inany_addr) + 4)
 
-static void tuple_bytes(uint8_t *b, const union inany_addr *ga, uint16_t gp,
-			const union inany_addr *ra, uint16_t rp)
+/* The bytes the hashes see: an all-IPv4 tuple as the 12 bytes it always
+ * was (the v4-mapped prefix is the same for every IPv4 flow, so hashing
+ * it would only cost rounds), any other as both 16-byte addresses. */
+static size_t tuple_bytes(uint8_t *b, const union inany_addr *ga, uint16_t gp,
+			  const union inany_addr *ra, uint16_t rp)
 {
+	if (inany_is_v4(ga) && inany_is_v4(ra)) {
+		memcpy(b, &ga->v4mapped.a4, 4);
+		memcpy(b + 4, &ra->v4mapped.a4, 4);
+		memcpy(b + 8, &gp, 2);
+		memcpy(b + 10, &rp, 2);
+		return 12;
+	}
 	memcpy(b, ga, sizeof(*ga));
 	memcpy(b + 16, ra, sizeof(*ra));
 	memcpy(b + 32, &gp, 2);
 	memcpy(b + 34, &rp, 2);
+	return TUPLE_BYTES;
 }
 
 static unsigned bucket_of(const struct gw_tcp *t, const union inany_addr *ga, uint16_t gp,
 			  const union inany_addr *ra, uint16_t rp)
 {
 	uint8_t b[TUPLE_BYTES];
+	size_t n = tuple_bytes(b, ga, gp, ra, rp);
 
-	tuple_bytes(b, ga, gp, ra, rp);
-	return (unsigned)tcp_siphash(t->key, b, sizeof(b)) & (t->nbuckets - 1);
+	return (unsigned)tcp_siphash(t->key, b, n) & (t->nbuckets - 1);
 }
 
 uint32_t tcp_isn(const struct gw_tcp *t, const union inany_addr *ga, uint16_t gp,
@@ -83,9 +94,9 @@ uint32_t tcp_isn(const struct gw_tcp *t, const union inany_addr *ga, uint16_t gp
 {
 	uint64_t k[2] = { t->key[1], t->key[0] }; /* not the bucket hash */
 	uint8_t b[TUPLE_BYTES];
+	size_t n = tuple_bytes(b, ga, gp, ra, rp);
 
-	tuple_bytes(b, ga, gp, ra, rp);
-	return (uint32_t)tcp_siphash(k, b, sizeof(b)) + (uint32_t)(tcp_now_us() / 4);
+	return (uint32_t)tcp_siphash(k, b, n) + (uint32_t)(tcp_now_us() / 4);
 }
 
 int tcp_table_init(struct gw_tcp *t, unsigned max_flows)
