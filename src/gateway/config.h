@@ -3,7 +3,8 @@
  * config.h - options of "-netdev user" and their validated form.
  *
  * Theory of operation: gw_config_parse() consumes the gateway's keys from a
- * kvlist and fills a plain struct with every address in host byte order,
+ * kvlist and fills a plain struct with the LAN's addresses in host byte
+ * order and the rules' (hostfwd, guestfwd, egress CIDRs) as inany,
  * applying QEMU's defaults and validation rules (net/host/dns/dhcpstart
  * relocation and membership checks, name lengths). The struct holds no
  * pointers into the kvlist, so it outlives the command line. Nothing here
