@@ -24,6 +24,7 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
+#include "gateway/nat/hostfwd.h"
 #include "gateway/nat/policy.h"
 #include "helpers/gw_harness.h"
 
@@ -197,6 +198,38 @@ static void test_policy_ipv6(void **state)
 	assert_true(inany_equals4(&out, IP(127, 0, 0, 1)));
 	out = gw_policy_host_addr(&p, &a);
 	assert_true(inany_equals4(&out, IP(127, 0, 0, 1)));
+}
+
+/* How hostfwd peers look to the guest (UDP replies, TCP SYNs): loopback
+ * of either family, unspecified and LAN addresses become the host
+ * address; anything else, IPv6 included, stays itself. */
+static void test_hostfwd_guest_view(void **state)
+{
+	struct gw_config cfg;
+	union inany_addr a, v;
+
+	gwh_parse_cfg(&cfg, "");
+	a = inany_from_ip4(IP(127, 0, 0, 1));
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals4(&v, HOST));
+	a = inany_from_ip4(IP(127, 1, 2, 3));
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals4(&v, HOST));
+	a = inany_from_ip4(IP(10, 0, 2, 99));
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals4(&v, HOST));
+	a = inany_from_ip4(0);
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals4(&v, HOST));
+	a = inany_from_ip4(IP(192, 0, 2, 7));
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals4(&v, IP(192, 0, 2, 7)));
+	assert_int_equal(inany_pton("::1", &a), 0);
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals4(&v, HOST));
+	assert_int_equal(inany_pton("2001:db8::7", &a), 0);
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals(&v, &a));
 }
 
 /* ---- UDP NAT ---- */
@@ -381,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_policy_dest),
 		cmocka_unit_test(test_policy_src),
 		cmocka_unit_test(test_policy_ipv6),
+		cmocka_unit_test(test_hostfwd_guest_view),
 		cmocka_unit_test_teardown(test_udp_roundtrip, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_flow_limit_and_expiry, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_too_big_for_mtu, gwh_teardown),
