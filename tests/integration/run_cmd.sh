@@ -83,7 +83,9 @@ vw_pass "$T: vmwire exits with the command, not its background children"
 "$VMWIRE" run -- sleep 30 >"$VW_TMP/term.out" 2>"$VW_TMP/term.err" &
 pid=$!
 vw_on_exit "kill -KILL $pid 2>/dev/null; true"
-vw_wait_for sh -c "pgrep -P $pid -x sleep" || vw_fail $T "sleep did not start under vmwire run"
+# sleep is the child of vmwire's child, init of the command's PID namespace.
+vw_wait_for sh -c "pgrep -P \$(pgrep -d, -P $pid) -x sleep" ||
+	vw_fail $T "sleep did not start under vmwire run"
 kill -TERM $pid
 RC=0
 for ((n = 100; n > 0; n--)); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
