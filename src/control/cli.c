@@ -17,6 +17,7 @@
  * so options may come in any order.
  */
 #include "control/cli.h"
+#include "control/monitor.h"
 #include "config/keyval.h"
 
 #include <errno.h>
@@ -767,8 +768,9 @@ void cli_usage(FILE *out)
 "  qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,\\\n"
 "      addr.path=/tmp/a.sock -device virtio-net-pci,netdev=n0\n"
 "\n"
-"Monitor commands (vmwire ctl SOCKET COMMAND, or socat - UNIX:SOCKET):\n"
-"  info network, info version, help, quit\n"
+"Monitor commands (vmwire ctl SOCKET COMMAND, or socat - UNIX:SOCKET):\n", out);
+	monitor_commands_help(out, 2);
+	fputs(
 "\n"
 "vmwire run runs CMD (default $SHELL) in a new network namespace behind a\n"
 "-netdev user gateway: tap0 10.0.2.15/24, mtu 65520, default route via\n"

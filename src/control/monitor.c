@@ -66,17 +66,6 @@ struct monitor {
 
 /* ---- commands ----------------------------------------------------------- */
 
-static const char *const help_text =
-	"help|?                 -- show this help\n"
-	"hostfwd_add [netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport\n"
-	"                       -- redirect a host port into a user-mode gateway's guest\n"
-	"hostfwd_remove [netdev_id] [tcp|udp]:[hostaddr]:hostport\n"
-	"                       -- remove a host port redirection\n"
-	"info network           -- show the networks, their netdevs and ports\n"
-	"info usernet           -- show the user-mode gateways' flows and leases\n"
-	"info version           -- show the version of vmwire\n"
-	"quit|q                 -- close this monitor session (vmwire keeps running)\n";
-
 /* The user-mode gateway called id, or the first one when id is NULL. */
 static struct gateway *find_gateway(const struct runtime *rt, const char *id)
 {
@@ -120,45 +109,157 @@ static void hostfwd_cmd(const struct runtime *rt, const char *cmd, const char *a
 		fprintf(out, "host forwarding rule for %s removed\n", a[n - 1]);
 }
 
+static int cmd_hostfwd(const struct runtime *rt, const char *name, const char *args, FILE *out)
+{
+	hostfwd_cmd(rt, name, args, out);
+	return 0;
+}
+
+static int cmd_info_network(const struct runtime *rt, const char *name, const char *args,
+			    FILE *out)
+{
+	info_network(rt, out);
+	return 0;
+}
+
+static int cmd_info_usernet(const struct runtime *rt, const char *name, const char *args,
+			    FILE *out)
+{
+	info_usernet(rt, out);
+	return 0;
+}
+
+static int cmd_info_version(const struct runtime *rt, const char *name, const char *args,
+			    FILE *out)
+{
+	fputs(VMWIRE_VERSION "\n", out);
+	return 0;
+}
+
+static int cmd_help(const struct runtime *rt, const char *name, const char *args, FILE *out)
+{
+	monitor_commands_help(out, 0);
+	return 0;
+}
+
+static int cmd_quit(const struct runtime *rt, const char *name, const char *args, FILE *out)
+{
+	return 1;
+}
+
+/*
+ * Every command, in the order of "help": the dispatch below, "help",
+ * "info" alone, vmwire --help and the check of vmwire(1) (help_keys.sh)
+ * all read this table, so a command cannot exist without its help.
+ * name is the full command ("info network"); alias, when set, another
+ * spelling; args, whether what follows the name goes to fn (help and quit
+ * ignore it, as they always did) rather than being an error.
+ */
+static const struct mon_cmd {
+	const char *name, *alias;
+	const char *usage; /* what follows the name in help, "" if nothing */
+	const char *help;
+	bool args;
+	int (*fn)(const struct runtime *rt, const char *name, const char *args, FILE *out);
+} mon_cmds[] = {
+	{ "help", "?", "", "show this help", true, cmd_help },
+	{ "hostfwd_add", NULL, "[netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport",
+	  "forward a host port to a user-mode gateway's guest", true, cmd_hostfwd },
+	{ "hostfwd_remove", NULL, "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
+	  "remove a host port redirection", true, cmd_hostfwd },
+	{ "info network", NULL, "", "show the networks, their netdevs and ports", false,
+	  cmd_info_network },
+	{ "info usernet", NULL, "", "show the user-mode gateways' flows and leases", false,
+	  cmd_info_usernet },
+	{ "info version", NULL, "", "show the version of vmwire", false, cmd_info_version },
+	{ "quit", "q", "", "close this monitor session (vmwire keeps running)", true,
+	  cmd_quit },
+};
+
+#define MON_NCMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))
+#define MON_HELP_COL 23
+
+/* "name|alias usage", padded to the help column or on a line of its own. */
+static void print_cmd_help(const struct mon_cmd *c, int indent, FILE *out)
+{
+	int n = fprintf(out, "%*s%s%s%s%s%s", indent, "", c->name, c->alias ? "|" : "",
+			c->alias ? c->alias : "", *c->usage ? " " : "", c->usage);
+
+	if (n + 1 > indent + MON_HELP_COL)
+		fprintf(out, "\n%*s", indent + MON_HELP_COL, "");
+	else
+		fprintf(out, "%*s", indent + MON_HELP_COL - n, "");
+	fprintf(out, "-- %s\n", c->help);
+}
+
+void monitor_commands_help(FILE *out, int indent)
+{
+	size_t i;
+
+	for (i = 0; i < MON_NCMDS; i++)
+		print_cmd_help(&mon_cmds[i], indent, out);
+}
+
+/* The command whose name (one or two words) starts line; *rest gets what
+ * follows it. */
+static const struct mon_cmd *find_cmd(const char *line, const char **rest)
+{
+	size_t i, n;
+
+	for (i = 0; i < MON_NCMDS; i++) {
+		const char *names[2] = { mon_cmds[i].name, mon_cmds[i].alias };
+		unsigned k;
+
+		for (k = 0; k < 2; k++) {
+			const char *p = line, *w = names[k];
+
+			if (!w)
+				continue;
+			/* Word by word, so "info   network" matches too. */
+			while (*w) {
+				n = strcspn(w, " ");
+				if (strncmp(p, w, n) || (p[n] && p[n] != ' ' && p[n] != '\t'))
+					break;
+				p += n;
+				w += n;
+				if (*w == ' ') {
+					w++;
+					p += strspn(p, " \t");
+				}
+			}
+			if (!*w) {
+				*rest = p;
+				return &mon_cmds[i];
+			}
+		}
+	}
+	return NULL;
+}
+
 int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
 {
-	char cmd[32] = "", arg[32] = "", extra[2] = "";
+	char cmd[32] = "", arg[32] = "";
+	const struct mon_cmd *c;
+	const char *rest;
+	size_t i;
 	int n;
 
-	n = sscanf(line, "%31s %31s %1s", cmd, arg, extra);
+	line += strspn(line, " \t");
+	n = sscanf(line, "%31s %31s", cmd, arg);
 	if (n <= 0)
 		return 0; /* empty line: just a new prompt, like QEMU */
-	if (!strcmp(cmd, "hostfwd_add") || !strcmp(cmd, "hostfwd_remove")) {
-		hostfwd_cmd(rt, cmd, line + strspn(line, " \t") + strlen(cmd), out);
+	c = find_cmd(line, &rest);
+	if (c && !c->args && rest[strspn(rest, " \t")]) {
+		fprintf(out, "%s: too many arguments\n", c->name);
 		return 0;
 	}
-	if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
-		fputs(help_text, out);
-		return 0;
-	}
-	if (!strcmp(cmd, "quit") || !strcmp(cmd, "q"))
-		return 1;
+	if (c)
+		return c->fn(rt, c->name, rest, out);
 	if (!strcmp(cmd, "info")) {
 		if (n == 1) {
-			fputs("info network           -- show the networks, their netdevs and ports\n"
-			      "info usernet           -- show the user-mode gateways' flows and leases\n"
-			      "info version           -- show the version of vmwire\n", out);
-			return 0;
-		}
-		if (n > 2) {
-			fprintf(out, "info %s: too many arguments\n", arg);
-			return 0;
-		}
-		if (!strcmp(arg, "network")) {
-			info_network(rt, out);
-			return 0;
-		}
-		if (!strcmp(arg, "usernet")) {
-			info_usernet(rt, out);
-			return 0;
-		}
-		if (!strcmp(arg, "version")) {
-			fputs(VMWIRE_VERSION "\n", out);
+			for (i = 0; i < MON_NCMDS; i++)
+				if (!strncmp(mon_cmds[i].name, "info ", 5))
+					print_cmd_help(&mon_cmds[i], 0, out);
 			return 0;
 		}
 		fprintf(out, "unknown info command: '%s' (try 'info')\n", arg);

@@ -35,6 +35,10 @@ void monitor_free(struct monitor *mon);
  * Returns 1 if the command ends the session ("quit"), else 0. */
 int monitor_exec(const struct runtime *rt, const char *line, FILE *out);
 
+/* The commands and their one-line help, as "help" prints them (and
+ * vmwire --help, indented). */
+void monitor_commands_help(FILE *out, int indent);
+
 /* "vmwire ctl PATH COMMAND...": argv[0] is "ctl". Connects, runs one
  * command, prints the reply. Returns the exit status: 0, 1 (can't reach
  * the monitor), 2 (usage). */
