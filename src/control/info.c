@@ -12,7 +12,8 @@
  *
  * Theory of operation: ports do not point back at the netdev that made
  * them, so they are matched by id: a netdev's ports are called "ID" or
- * "ID#N" (one per accepted connection). Ports no netdev claims (the
+ * "ID#N" (one per accepted connection). A netdev whose only port is "ID"
+ * is shown as that port, one line, not as a netdev with itself under it. Ports no netdev claims (the
  * gateway, a test harness) are listed after the netdevs so nothing attached
  * to a network is ever hidden. This runs only on a monitor request, so
  * walking lists and the forwarding table is fine.
@@ -179,8 +180,21 @@ static void print_network(const struct runtime *rt, const struct network *net, F
 		net->stats.flooded, net->stats.filtered);
 
 	for (nd = rt->netdevs; nd; nd = nd->next) {
+		const struct port *only = NULL;
+		unsigned n = 0;
+
 		if (nd->net != net)
 			continue;
+		for (it = 0; (p = network_port_next(net, &it));)
+			if (port_of(p, nd->common.id) && ++n == 1)
+				only = p;
+		/* A netdev that is one port of its own name (tap, user, dgram,
+		 * a stream client) is that port's line, not a line repeated
+		 * under itself. */
+		if (n == 1 && !strcmp(only->id, nd->common.id)) {
+			print_port(net, only, " ", out);
+			continue;
+		}
 		desc[0] = '\0';
 		if (nd->ops->describe)
 			nd->ops->describe(nd, desc, sizeof(desc));
@@ -233,7 +247,12 @@ static void print_flow(void *ctx, const struct gw_flow_info *fi)
 		upper[i] = (char)(fi->proto[i] >= 'a' && fi->proto[i] <= 'z' ? fi->proto[i] - 32
 									       : fi->proto[i]);
 	upper[i] = '\0';
-	snprintf(proto, sizeof(proto), "%s[%s]", upper, fi->state);
+	/* A UDP or ICMP flow has no state to show (its idle time is a
+	 * column): the protocol alone, not "UDP[]". */
+	if (*fi->state)
+		snprintf(proto, sizeof(proto), "%s[%s]", upper, fi->state);
+	else
+		snprintf(proto, sizeof(proto), "%s", upper);
 	if (fi->fd >= 0) {
 		ioctl(fi->fd, FIONREAD, &recvq);
 		ioctl(fi->fd, SIOCOUTQ, &sendq);

@@ -349,7 +349,8 @@ static void gw_describe(const struct port *port, char *buf, size_t size)
 	const struct gw_config *c = &gw->cfg;
 	char mac[18];
 
-	snprintf(buf, size, "user: net=%u.%u.%u.%u/%d host=%u.%u.%u.%u mac=%s%s",
+	/* After the kind, "user": "gw: user, net=...". */
+	snprintf(buf, size, "net=%u.%u.%u.%u/%d host=%u.%u.%u.%u mac=%s%s",
 		 c->net >> 24, c->net >> 16 & 0xff, c->net >> 8 & 0xff, c->net & 0xff,
 		 __builtin_popcount(c->mask), c->host >> 24, c->host >> 16 & 0xff,
 		 c->host >> 8 & 0xff, c->host & 0xff, mac_format(c->mac, mac),

@@ -65,7 +65,7 @@ static void user_describe(const struct netdev *nd, char *buf, size_t size)
 	if (u->gw && gateway_port(u->gw)->ops->describe)
 		gateway_port(u->gw)->ops->describe(gateway_port(u->gw), buf, size);
 	else
-		snprintf(buf, size, "user: not started");
+		snprintf(buf, size, "not started");
 }
 
 static void user_destroy(struct netdev *nd)

@@ -153,6 +153,37 @@ rc=0
 "$VMWIRE" ctl "$MON" info version >/dev/null || vw_fail steal "first monitor gone"
 vw_pass "a live monitor socket is not stolen"
 
+# A tap and a user-mode gateway, each one port of its own name: one line
+# each in info network, the gateway's without a second "user:"; a UDP
+# flow in info usernet without an empty "[]" state.
+vw_start vw2 -netdev tap,id=t0,ifname=vwmon0 -netdev user,id=gw \
+	-monitor "unix:$T/mon2.sock,server=on,wait=off"
+ip addr add 10.0.2.15/24 dev vwmon0 && ip link set vwmon0 up ||
+	vw_fail tap "cannot configure vwmon0"
+/usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"x", ("10.0.2.2", 9))'
+vw_wait_for sh -c "'$VMWIRE' ctl '$T/mon2.sock' info usernet | grep -q '^  UDP '" ||
+	vw_fail usernet "no UDP flow: $("$VMWIRE" ctl "$T/mon2.sock" info usernet)"
+"$VMWIRE" ctl "$T/mon2.sock" info network >"$T/info2" || vw_fail ctl "exit status $?"
+"$VMWIRE" ctl "$T/mon2.sock" info usernet >"$T/usernet2" || vw_fail ctl "exit status $?"
+cat "$T/info2" "$T/usernet2"
+[ "$(grep -c 't0: tap' "$T/info2")" -eq 1 ] ||
+	vw_fail "info network" "the tap is not on exactly one line: $(cat "$T/info2")"
+[ "$(grep -c 'gw: user' "$T/info2")" -eq 1 ] ||
+	vw_fail "info network" "the gateway is not on exactly one line: $(cat "$T/info2")"
+grep -qE '^ \\ t0: tap, vwmon0, .*vlan 1$' "$T/info2" ||
+	vw_fail "info network" "no ' \\ t0: tap, vwmon0, ..., vlan 1' line: $(cat "$T/info2")"
+grep -qE '^ \\ gw: user, net=10\.0\.2\.0/24 host=10\.0\.2\.2 .*, vlan 1$' "$T/info2" ||
+	vw_fail "info network" "no ' \\ gw: user, net=...' line: $(cat "$T/info2")"
+grep -q 'user: net=' "$T/info2" && vw_fail "info network" "'user' repeated: $(cat "$T/info2")"
+grep -A1 '^ \\ t0: tap' "$T/info2" | grep -q '^    rx ' ||
+	vw_fail "info network" "the tap's counters do not follow its line"
+grep -q '\[\]' "$T/usernet2" && vw_fail "info usernet" "an empty [] state: $(cat "$T/usernet2")"
+vw_stop vw2
+vw_pass "info network: one line per tap and gateway; info usernet: no empty UDP state"
+
 kill $VW_FRAMED_PIDS 2>/dev/null
 vw_stop_expect_gone vw "$T" a.sock b.sock mon.sock
 vw_pass "SIGTERM: exit 0, every socket removed"
