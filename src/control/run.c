@@ -81,6 +81,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -563,47 +564,48 @@ static __attribute__((noreturn)) void child_main(struct run *r, int sock, int pe
 	exec_cmd(r);
 }
 
-struct child_arg {
-	struct run *r;
-	int sock, peer;
-};
-
-static int child_fn(void *arg)
+/*
+ * fork() into new namespaces: clone3() without a stack of its own, so the
+ * child goes on, like a forked one, on its copy of our stack (a stack of
+ * its own would be one the sanitizers do not know). Returns the child's
+ * pid, 0 in the child, -1 + errno.
+ */
+static pid_t fork_into(uint64_t flags)
 {
-	struct child_arg *a = arg;
+#ifdef SYS_clone3
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	} args = { .flags = flags, .exit_signal = SIGCHLD };
 
-	child_main(a->r, a->sock, a->peer);
+	fflush(stdout);
+	fflush(stderr);
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
 }
 
 /*
  * The child, as init of a new PID namespace (in a new user namespace too
  * when we are not root: the PID namespace needs privilege there, which
- * only that user namespace gives). clone() rather than unshare(), so that
- * init is our child and we see its exit. Where that is refused (a
- * container's seccomp, user.max_pid_namespaces), a plain fork(): the
- * command then dies with us by its own PR_SET_PDEATHSIG, its background
- * children do not.
+ * only that user namespace gives). Made by clone rather than unshare(),
+ * so that init is our child and we see its exit. Where that is refused (a
+ * container's seccomp, user.max_pid_namespaces, a kernel without clone3),
+ * a plain fork(): the command then dies with us by its own
+ * PR_SET_PDEATHSIG, its background children do not.
  */
 static pid_t spawn_child(struct run *r, int sock, int peer)
 {
-	struct child_arg a = { .r = r, .sock = sock, .peer = peer };
-	void *stack;
 	pid_t pid;
 
-	stack = mmap(NULL, NS_CALL_STACK, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return -1;
 	r->pidns = true;
-	/* No CLONE_VM: the child has its own copy of memory, stack included. */
-	pid = clone(child_fn, (char *)stack + NS_CALL_STACK,
-		    CLONE_NEWPID | (r->userns ? CLONE_NEWUSER : 0) | SIGCHLD, &a);
+	pid = fork_into(CLONE_NEWPID | (r->userns ? CLONE_NEWUSER : 0));
 	r->pidns_errno = pid < 0 ? errno : 0;
-	munmap(stack, NS_CALL_STACK);
-	if (pid >= 0)
-		return pid;
-	r->pidns = false;
-	pid = fork();
+	if (pid < 0) {
+		r->pidns = false;
+		pid = fork();
+	}
 	if (pid == 0)
 		child_main(r, sock, peer);
 	return pid;
