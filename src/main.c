@@ -26,6 +26,7 @@
 #include "control/sandbox.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "fabric/network.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,10 +189,13 @@ static int start(struct daemon_state *d, struct cli *cli)
 	}
 
 	/* Declared switches in order, then the implicit default one if used. */
-	for (s = cli->switches; s; s = s->next)
+	for (s = cli->switches; s; s = s->next) {
 		if (runtime_add_network(&d->rt, s->id, s->mode, s->aging_s, s->max_macs,
 					errbuf, sizeof(errbuf)) < 0)
 			goto fail;
+		network_set_security(runtime_find_network(&d->rt, s->id), s->port_security,
+				     s->max_macs_per_port);
+	}
 	/* The runtime owns the netdevs from here on. */
 	netdevs = cli->netdevs;
 	cli->netdevs = NULL;

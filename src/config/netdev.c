@@ -11,6 +11,7 @@
 void netdev_port_setup(struct netdev *nd, struct port *port)
 {
 	port->vlan = nd->common.vlan;
+	port->sec = nd->common.sec;
 	if (nd->pcap)
 		port->pcap = pcap_get(nd->pcap);
 	if (nd->net)

@@ -40,6 +40,7 @@ struct netdev_common {
 	char id[PORT_ID_MAX];
 	char switch_name[PORT_ID_MAX];
 	struct port_vlan vlan;
+	struct port_security sec; /* port-security=, max-macs-per-port= */
 	char pcap_path[4096]; /* "" = no capture */
 };
 

@@ -141,7 +141,8 @@ static const struct netdev *find_netdev(const struct cli *cli, const char *id)
 static int parse_common(struct cli_ctx *c, struct kvlist *kv, struct netdev_common *common)
 {
 	const char *id, *sw, *trunk, *pcap;
-	uint64_t vid = 0;
+	uint64_t vid = 0, n;
+	bool b;
 	int r;
 
 	memset(common, 0, sizeof(*common));
@@ -188,6 +189,17 @@ static int parse_common(struct cli_ctx *c, struct kvlist *kv, struct netdev_comm
 	} else {
 		common->vlan.pvid = r ? (uint16_t)vid : 1;
 	}
+
+	r = kv_get_bool(kv, "port-security", &b, c->err, c->errlen);
+	if (r < 0)
+		return CLI_ERROR;
+	if (r)
+		common->sec.mode = b ? PORT_SEC_ON : PORT_SEC_OFF;
+	r = kv_get_uint(kv, "max-macs-per-port", 1, 1u << 20, &n, c->err, c->errlen);
+	if (r < 0)
+		return CLI_ERROR;
+	if (r)
+		common->sec.max_macs = (unsigned)n;
 
 	pcap = kv_get(kv, "pcap");
 	if (pcap) {
@@ -288,9 +300,11 @@ static int opt_switch(struct cli_ctx *c, const char *arg)
 		kv_errorf(c->err, c->errlen, &kv, "'mode' expects hub or switch, not '%s'", mode);
 		goto out;
 	}
-	if (s->mode == NETWORK_HUB && (kv_has(&kv, "aging") || kv_has(&kv, "max-macs"))) {
+	if (s->mode == NETWORK_HUB && (kv_has(&kv, "aging") || kv_has(&kv, "max-macs") ||
+				       kv_has(&kv, "max-macs-per-port"))) {
 		kv_errorf(c->err, c->errlen, &kv, "'%s' needs mode=switch: a hub learns no MACs",
-			  kv_has(&kv, "aging") ? "aging" : "max-macs");
+			  kv_has(&kv, "aging") ? "aging" :
+			  kv_has(&kv, "max-macs") ? "max-macs" : "max-macs-per-port");
 		goto out;
 	}
 	r = kv_get_uint(&kv, "aging", 1, 86400 * 365, &n, c->err, c->errlen);
@@ -303,6 +317,16 @@ static int opt_switch(struct cli_ctx *c, const char *arg)
 		goto out;
 	if (r)
 		s->max_macs = (unsigned)n;
+	s->port_security = true;
+	s->max_macs_per_port = NETWORK_DEFAULT_MAX_MACS_PER_PORT;
+	r = kv_get_bool(&kv, "port-security", &s->port_security, c->err, c->errlen);
+	if (r < 0)
+		goto out;
+	r = kv_get_uint(&kv, "max-macs-per-port", 0, 1u << 20, &n, c->err, c->errlen);
+	if (r < 0)
+		goto out;
+	if (r)
+		s->max_macs_per_port = (unsigned)n;
 	if (kv_check_unused(&kv, NULL, c->err, c->errlen) < 0)
 		goto out;
 
@@ -725,10 +749,14 @@ void cli_usage(FILE *out)
 "  -netdev TYPE,id=ID[,KEY=VALUE...]\n"
 "                     add an attachment (repeatable); keys below\n"
 "  -switch id=NAME[,mode=hub|switch][,aging=SECONDS][,max-macs=N]\n"
+"          [,port-security=on|off][,max-macs-per-port=N]\n"
 "                     declare a network; mode=switch (default) learns MACs,\n"
 "                     forgets them after aging seconds (default 300) and\n"
 "                     learns at most max-macs (default 4096); mode=hub\n"
-"                     repeats every frame to every other port\n"
+"                     repeats every frame to every other port; port\n"
+"                     security (default on) keeps a MAC on the port it is\n"
+"                     fresh on, pins vmwire's own MACs and caps each port\n"
+"                     at max-macs-per-port MACs (default 8, 0: no cap)\n"
 "  -monitor PATH      monitor on a unix socket (mode 0600); QEMU's\n"
 "                     unix:PATH,server=on,wait=off spelling is accepted\n"
 "                     (and the older unix:PATH,server,nowait)\n"
@@ -756,6 +784,11 @@ void cli_usage(FILE *out)
 "                     separated by ':' (trunk=10:20:100-110); without\n"
 "                     vlan=, untagged frames are dropped\n"
 "  pcap=FILE          capture this netdev's traffic to FILE (pcap format)\n"
+"  port-security=on|off\n"
+"                     override the switch's port security for this netdev's\n"
+"                     ports; off for an uplink with a whole LAN behind it\n"
+"  max-macs-per-port=N\n"
+"                     MACs each of its ports may hold (default: the switch's)\n"
 "\n", out);
 	netdev_types_usage(out);
 	fputs(

@@ -36,6 +36,8 @@ struct cli_switch {
 	enum network_mode mode;
 	unsigned aging_s;
 	unsigned max_macs;
+	bool port_security;         /* port-security= (default on) */
+	unsigned max_macs_per_port; /* 0: no cap */
 	struct cli_switch *next; /* declaration order */
 };
 

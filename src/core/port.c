@@ -175,6 +175,13 @@ size_t port_sink_room(struct port *port, const uint8_t *dst)
 	return port->sink_ops->room(port->sink_ctx, port, dst);
 }
 
+uint32_t port_sink_station(struct port *port, const uint8_t *mac)
+{
+	if (!port->sink_ops || !port->sink_ops->station)
+		return 0;
+	return port->sink_ops->station(port->sink_ctx, port, mac);
+}
+
 void port_sink_wait(struct port *port, const uint8_t *dst)
 {
 	if (!port->sink_ops || !port->sink_ops->wait)

@@ -72,6 +72,7 @@ struct port_stats {
 	uint64_t rx_frames, rx_bytes, rx_drops; /* from the peer into vmwire */
 	uint64_t tx_frames, tx_bytes, tx_drops; /* from vmwire out to the peer */
 	uint64_t pauses, resumes; /* as a source: told to wait for room, woken */
+	uint64_t sec_drops; /* refused by port security or the ARP guard */
 };
 
 /* What port.c reports once per port (port->logged). */
@@ -121,6 +122,34 @@ struct port_vlan {
 };
 
 /*
+ * Port security (fabric/forward.c), set before attach like vlan. A locked
+ * port's stations may not take a MAC that is fresh on another live port,
+ * learn at most max_macs MACs and send ARP only for their own Ethernet
+ * source. Off is for uplinks: a port with a whole LAN behind it (a TAP
+ * enslaved to a bridge, a tunnel), where stations legitimately move.
+ */
+enum port_sec_mode { PORT_SEC_DEFAULT, PORT_SEC_ON, PORT_SEC_OFF };
+
+struct port_security {
+	enum port_sec_mode mode; /* DEFAULT: the network's setting */
+	unsigned max_macs;       /* 0: the network's setting */
+};
+
+/*
+ * What a port's own station is, for a port that is a station itself (the
+ * gateway): the network pins mac to the port, so no other port may send
+ * from it (Linux's BR_FDB_LOCAL), and drops ARP from other ports claiming
+ * one of ipv4[] (host order). Owned by the port, read by the network.
+ */
+#define PORT_OWNED_IPS 4
+
+struct port_owned {
+	uint8_t mac[6];
+	uint32_t ipv4[PORT_OWNED_IPS];
+	unsigned n_ipv4;
+};
+
+/*
  * What a port is plugged into. ctx is the sink's own (port_set_sink()).
  * receive is required; the rest may be NULL.
  */
@@ -140,6 +169,11 @@ struct port_sink_ops {
 	void (*wait)(void *ctx, struct port *from, const uint8_t *dst);
 	/* port (plugged in here) drained its queue: port_writable(). */
 	void (*writable)(void *ctx, struct port *port);
+	/* A nonzero number naming the port the station mac sits behind, as
+	 * seen from `from`, stable while that port stays plugged in; 0:
+	 * unknown. Lets a service (DHCP) count per guest port without knowing
+	 * the ports. */
+	uint32_t (*station)(void *ctx, struct port *from, const uint8_t *mac);
 };
 
 struct port {
@@ -148,6 +182,8 @@ struct port {
 	struct port_stats stats;
 	struct log_once logged; /* enum port_log */
 	struct port_vlan vlan;
+	struct port_security sec;
+	const struct port_owned *owned; /* NULL: not a station itself */
 	struct pcap_writer *pcap; /* optional, shared and refcounted */
 
 	/* Where received frames go (port_set_sink()); NULL: nowhere. */
@@ -217,6 +253,8 @@ void port_writable(struct port *port);
  * resume once, however often the source asks meanwhile). */
 size_t port_sink_room(struct port *port, const uint8_t *dst);
 void port_sink_wait(struct port *port, const uint8_t *dst);
+/* The sink's name for the port behind the station mac (0: unknown). */
+uint32_t port_sink_station(struct port *port, const uint8_t *mac);
 /* The sink: room is back for a source that waited (counted in
  * stats.resumes; calls ops->resume). */
 void port_resume(struct port *port);

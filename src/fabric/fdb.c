@@ -16,6 +16,7 @@ struct fdb_entry {
 	uint64_t key;
 	struct port *port;
 	uint64_t last_seen_ms;
+	unsigned *count; /* the port's entry counter (fdb_guard), or NULL */
 };
 
 struct fdb {
@@ -125,10 +126,18 @@ static struct fdb_entry *fdb_find(const struct fdb *fdb, uint64_t key)
 
 /* Backward shift deletion: pull later members of the cluster into the hole
  * unless that would move them before their home slot. */
+static void entry_uncount(struct fdb_entry *e)
+{
+	if (e->count && *e->count)
+		(*e->count)--;
+	e->count = NULL;
+}
+
 static void fdb_remove_at(struct fdb *fdb, size_t hole)
 {
 	size_t i = hole;
 
+	entry_uncount(&fdb->slots[hole]);
 	for (;;) {
 		struct fdb_entry *e;
 		size_t home;
@@ -166,13 +175,38 @@ static enum fdb_learn_result fdb_dup_note(struct fdb *fdb, uint64_t key,
 	return FDB_DUPLICATE;
 }
 
-enum fdb_learn_result fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vid,
-				struct port *port, uint64_t now, struct port **prev)
+/* May port take one more entry under its guard? */
+static bool guard_room(struct fdb *fdb, const struct fdb_guard *g)
+{
+	if (!g || !g->max || !g->count || *g->count < g->max)
+		return true;
+	fdb->stats.port_full++;
+	return false;
+}
+
+/* e now belongs to port (under guard g): move its count over. */
+static void entry_own(struct fdb_entry *e, struct port *port, uint64_t now,
+		      const struct fdb_guard *g)
+{
+	entry_uncount(e);
+	e->port = port;
+	e->last_seen_ms = now;
+	e->count = g ? g->count : NULL;
+	if (e->count)
+		(*e->count)++;
+}
+
+enum fdb_learn_result fdb_learn_guarded(struct fdb *fdb, const uint8_t *mac, uint16_t vid,
+					struct port *port, uint64_t now, struct port **prev,
+					struct fdb_guard *g)
 {
 	uint64_t key = fdb_key(mac, vid);
 	struct fdb_entry *e, *reuse = NULL;
+	enum fdb_learn_result r;
 	size_t i;
 
+	if (g)
+		g->refused = false;
 	if (!port || mac_is_multicast(mac) || mac_is_zero(mac))
 		return FDB_INVALID;
 
@@ -186,8 +220,11 @@ enum fdb_learn_result fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vi
 			reuse = e;
 	}
 
+	if (!guard_room(fdb, g))
+		return FDB_PORT_FULL;
 	if (reuse) {
-		*reuse = (struct fdb_entry){ .key = key, .port = port, .last_seen_ms = now };
+		reuse->key = key;
+		entry_own(reuse, port, now, g);
 		fdb->stats.learned++;
 		return FDB_LEARNED;
 	}
@@ -195,7 +232,8 @@ enum fdb_learn_result fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vi
 		fdb->stats.full++;
 		return FDB_FULL;
 	}
-	fdb->slots[i] = (struct fdb_entry){ .key = key, .port = port, .last_seen_ms = now };
+	fdb->slots[i] = (struct fdb_entry){ .key = key };
+	entry_own(&fdb->slots[i], port, now, g);
 	fdb->count++;
 	fdb->stats.learned++;
 	return FDB_LEARNED;
@@ -208,19 +246,30 @@ found:
 	if (prev)
 		*prev = e->port;
 	if (entry_stale(fdb, e, now)) {
-		e->port = port;
-		e->last_seen_ms = now;
+		if (!guard_room(fdb, g))
+			return FDB_PORT_FULL;
+		entry_own(e, port, now, g);
 		fdb->stats.moved++;
 		return FDB_MOVED;
 	}
 	fdb->stats.duplicates++;
-	{
-		enum fdb_learn_result r = fdb_dup_note(fdb, key, e->port, port);
-
-		e->port = port;
-		e->last_seen_ms = now;
+	r = fdb_dup_note(fdb, key, e->port, port);
+	if (g && g->locked) {
+		/* The station stays where it was first seen, fresh. */
+		g->refused = true;
+		fdb->stats.refused++;
 		return r;
 	}
+	if (!guard_room(fdb, g))
+		return FDB_PORT_FULL;
+	entry_own(e, port, now, g);
+	return r;
+}
+
+enum fdb_learn_result fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vid,
+				struct port *port, uint64_t now, struct port **prev)
+{
+	return fdb_learn_guarded(fdb, mac, vid, port, now, prev, NULL);
 }
 
 struct port *fdb_lookup(const struct fdb *fdb, const uint8_t *mac, uint16_t vid,

@@ -22,6 +22,14 @@
  * FDB_DUP_MAX, then it asks the caller to stay quiet), so the caller can warn
  * once per (MAC, port pair) instead of once per frame, even when three
  * guests share one MAC and it rotates between them.
+ *
+ * Port security (fdb_learn_guarded): the caller may lock the learning port,
+ * so a fresh entry on another port stays where it is (reported as a
+ * duplicate all the same, with guard->refused set), and cap the entries one
+ * port holds. The table keeps each port's count through a counter the
+ * caller owns, which every insert, move, reuse and removal updates, so the
+ * cap costs nothing per frame; the counter must outlive the port's entries
+ * (fdb_flush_port() before it goes).
  */
 #ifndef VMWIRE_FABRIC_FDB_H
 #define VMWIRE_FABRIC_FDB_H
@@ -43,10 +51,19 @@ enum fdb_learn_result {
 	FDB_DUPLICATE_UNTRACKED, /* same, too many pairs to remember: suppress */
 	FDB_FULL,	    /* not learned: table at its limit */
 	FDB_INVALID,	    /* multicast or all-zero MAC, NULL port */
+	FDB_PORT_FULL,	    /* not learned: the port holds guard->max entries */
 };
 
 struct fdb_stats {
 	uint64_t learned, moved, duplicates, aged, flushed, full;
+	uint64_t refused, port_full; /* moves a locked port was refused; cap hits */
+};
+
+struct fdb_guard {
+	bool locked;     /* a fresh entry on another port stays there */
+	unsigned max;    /* entries the port may hold; 0: no cap */
+	unsigned *count; /* the port's entries now, kept by the table */
+	bool refused;    /* out: a duplicate was not moved to this port */
 };
 
 struct fdb;
@@ -62,6 +79,11 @@ uint64_t fdb_now(const struct fdb *fdb);
  * On a move or duplicate, *prev (if not NULL) gets the previous port. */
 enum fdb_learn_result fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vid,
 				struct port *port, uint64_t now, struct port **prev);
+
+/* fdb_learn() under a port's guard (NULL: exactly fdb_learn()). */
+enum fdb_learn_result fdb_learn_guarded(struct fdb *fdb, const uint8_t *mac, uint16_t vid,
+					struct port *port, uint64_t now, struct port **prev,
+					struct fdb_guard *guard);
 
 /* The port mac was last seen on in vid, or NULL if unknown or stale. */
 struct port *fdb_lookup(const struct fdb *fdb, const uint8_t *mac, uint16_t vid,

@@ -34,8 +34,12 @@
 #include "fabric/fdb.h"
 #include "fabric/vlan.h"
 
+#define FWD_ETHERTYPE_ARP 0x0806
+#define FWD_ARP_LEN 28 /* Ethernet/IPv4 ARP */
+
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Segment i of frame, built in np->seg, to the port; false (a drop
  * counted) when the segment cannot be built, which ends the frame. */
@@ -238,20 +242,45 @@ static void switch_send(struct network_priv *np, struct egress *e, struct port *
 		switch_send_soft(np, e, to);
 }
 
-static void switch_learn(struct network_priv *np, struct port *from,
+/* A port security drop: counted on the port and the network, logged once
+ * per port and condition, naming both. */
+static void sec_drop(struct network_priv *np, struct port *from, uint64_t *counter,
+		     enum member_log bit, const uint8_t *mac, const char *why)
+{
+	struct network_member *fm = from->sink_ctx;
+	char macbuf[18];
+
+	from->stats.sec_drops++;
+	(*counter)++;
+	/* LOG_ONCE_FOR() by hand: the bit is a variable here. */
+	if (fm->logged.said & 1u << bit)
+		return;
+	fm->logged.said |= 1u << bit;
+	warn("switch %s: port security drops frames from port '%s' with "
+	     "source MAC %s: %s (counted in info network)",
+	     np->net.id, from->id, mac_format(mac, macbuf), why);
+}
+
+/* Learn the source of a frame from `from`; false: port security refuses
+ * the frame (counted, logged), it must be dropped. */
+static bool switch_learn(struct network_priv *np, struct port *from,
 			 const struct vlan_info *vi, const uint8_t *mac, uint64_t now)
 {
 	struct network *net = &np->net;
+	struct network_member *fm = from->sink_ctx;
+	struct fdb_guard g = { .locked = network_port_locked(net, from),
+			       .max = network_port_max_macs(net, from),
+			       .count = &fm->nmacs };
 	struct port *prev = NULL;
 	enum fdb_learn_result r;
-	char macbuf[18], vlanbuf[16] = "";
+	char macbuf[18], vlanbuf[16] = "", keep[PORT_ID_MAX + 64] = "";
 
-	r = fdb_learn(net->fdb, mac, vi->vid, from, now, &prev);
-	if (r == FDB_FULL && now - np->last_sweep >= 1000) {
+	r = fdb_learn_guarded(net->fdb, mac, vi->vid, from, now, &prev, &g);
+	if ((r == FDB_FULL || r == FDB_PORT_FULL) && now - np->last_sweep >= 1000) {
 		/* Stale entries may be hogging the table between two sweeps. */
 		np->last_sweep = now;
 		fdb_age(net->fdb, now);
-		r = fdb_learn(net->fdb, mac, vi->vid, from, now, &prev);
+		r = fdb_learn_guarded(net->fdb, mac, vi->vid, from, now, &prev, &g);
 	}
 
 	switch (r) {
@@ -262,12 +291,19 @@ static void switch_learn(struct network_priv *np, struct port *from,
 			     "not learning new MACs: unknown destinations are flooded",
 			     net->id, fdb_max(net->fdb));
 		break;
+	case FDB_PORT_FULL:
+		sec_drop(np, from, &net->stats.sec_cap, MEMBER_LOG_CAP, mac,
+			 "the port already holds max-macs-per-port MACs");
+		return false;
 	case FDB_DUPLICATE:
 		if (vi->vid != 1)
 			snprintf(vlanbuf, sizeof(vlanbuf), " VLAN %u", vi->vid);
+		if (g.refused)
+			snprintf(keep, sizeof(keep), "; port security keeps it on port '%s'",
+				 prev->id);
 		warn("duplicate MAC %s on switch %s%s: seen on port '%s' and port '%s' "
-		     "(two VMs with QEMU's default MAC? give each -device ...,mac=)",
-		     mac_format(mac, macbuf), net->id, vlanbuf, prev->id, from->id);
+		     "(two VMs with QEMU's default MAC? give each -device ...,mac=)%s",
+		     mac_format(mac, macbuf), net->id, vlanbuf, prev->id, from->id, keep);
 		break;
 	case FDB_DUPLICATE_UNTRACKED:
 		LOG_ONCE_FOR(&np->logged, NET_LOG_DUP_UNTRACKED, LOG_LVL_WARN,
@@ -276,6 +312,72 @@ static void switch_learn(struct network_priv *np, struct port *from,
 	default:
 		break;
 	}
+	if (g.refused) {
+		/* Reported above once per pair of ports: count only. */
+		from->stats.sec_drops++;
+		net->stats.sec_moved++;
+		return false;
+	}
+	return true;
+}
+
+/* Does this port own mac or the IPv4 address ip (0: no address)? */
+static bool owner_claims(const struct port_owned *o, const uint8_t *mac, uint32_t ip)
+{
+	unsigned i;
+
+	if (mac && !memcmp(o->mac, mac, 6))
+		return true;
+	for (i = 0; ip && i < o->n_ipv4 && i < PORT_OWNED_IPS; i++)
+		if (o->ipv4[i] == ip)
+			return true;
+	return false;
+}
+
+/*
+ * What port security checks before learning: the source MAC is not one a
+ * vmwire port owns, and an ARP frame's sender is the frame's source (on a
+ * locked port) and no address a vmwire port owns. false: dropped.
+ */
+static bool switch_guard(struct network_priv *np, struct port *from,
+			 const struct vlan_info *vi, const uint8_t *frame, size_t len)
+{
+	struct network *net = &np->net;
+	size_t off = ETH_HDR_LEN - 2 + (vi->tagged ? VLAN_TAG_LEN : 0);
+	const uint8_t *src = eth_src(frame), *arp;
+	uint32_t spa = 0;
+	unsigned i;
+
+	arp = frame + off + 2;
+	/* Only Ethernet/IPv4 ARP says who has an IPv4 address. */
+	if (len >= off + 2 + FWD_ARP_LEN && rd16be(frame + off) == FWD_ETHERTYPE_ARP &&
+	    rd16be(arp) == 1 && rd16be(arp + 2) == 0x0800 && arp[4] == 6 && arp[5] == 4) {
+		spa = rd32be(arp + 14);
+		if (network_port_locked(net, from) && !from->owned && memcmp(arp + 8, src, 6)) {
+			sec_drop(np, from, &net->stats.sec_arp, MEMBER_LOG_ARP, src,
+				 "ARP for another MAC");
+			return false;
+		}
+	}
+	for (i = 0; i < np->nowners; i++) {
+		const struct port *o = np->owners[i]->port;
+
+		if (o == from || !owner_claims(o->owned, src, 0))
+			continue;
+		sec_drop(np, from, &net->stats.sec_local, MEMBER_LOG_LOCAL, src,
+			 "the MAC of one of vmwire's own ports (the gateway's)");
+		return false;
+	}
+	for (i = 0; spa && i < np->nowners; i++) {
+		const struct port *o = np->owners[i]->port;
+
+		if (o == from || !owner_claims(o->owned, NULL, spa))
+			continue;
+		sec_drop(np, from, &net->stats.sec_arp, MEMBER_LOG_ARP, src,
+			 "ARP claiming an address of vmwire's gateway");
+		return false;
+	}
+	return true;
 }
 
 void switch_forward(struct network *net, struct port *from, const struct frame_offload *m,
@@ -312,8 +414,11 @@ void switch_forward(struct network *net, struct port *from, const struct frame_o
 		return;
 	}
 
+	if (!switch_guard(np, from, &e.vi, frame, len))
+		return;
 	now = fdb_now(net->fdb);
-	switch_learn(np, from, &e.vi, src, now);
+	if (!switch_learn(np, from, &e.vi, src, now))
+		return;
 	egress_reset(np, &e);
 	egress_offload(&e, m);
 

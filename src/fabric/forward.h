@@ -29,11 +29,26 @@ enum network_log {
 	NET_LOG_BAD_SOURCE,
 };
 
+/* What port security reports once per port (network_member.logged). */
+enum member_log {
+	MEMBER_LOG_MOVE,	/* a MAC fresh elsewhere refused */
+	MEMBER_LOG_LOCAL,	/* a vmwire port's own MAC refused */
+	MEMBER_LOG_CAP,		/* max-macs-per-port reached */
+	MEMBER_LOG_ARP,		/* ARP for another MAC or a protected address */
+};
+
+/* The stations (ports with port->owned) a network protects; more are
+ * attached, but their addresses are not guarded. */
+#define NETWORK_OWNERS_MAX 8
+
 /* One attached port, owned by the network; the port's sink context. */
 struct network_member {
 	struct network *net;
 	struct port *port;
 	bool waiting; /* a source that waits for room (net->nwaiting) */
+	uint32_t serial; /* port_sink_station()'s name for it, never 0 */
+	unsigned nmacs;  /* fdb entries learned on it (fdb_guard) */
+	struct log_once logged; /* enum member_log */
 };
 
 static inline struct network_member *member_at(const struct network *net, unsigned i)
@@ -56,6 +71,12 @@ struct network_priv {
 	uint64_t sweep_ms;   /* aging timer period */
 	uint64_t last_sweep; /* when the table was last swept */
 	struct log_once logged; /* enum network_log */
+	/* Port security: the switch's defaults for ports that don't say. */
+	bool sec_on;
+	unsigned sec_max_macs;
+	uint32_t next_serial;
+	struct network_member *owners[NETWORK_OWNERS_MAX];
+	unsigned nowners;
 	/* Bumped whenever the switch writes net->scratch: a transmit() that
 	 * re-enters the switch (a gateway answering synchronously) overwrites
 	 * the scratch buffers the outer frame was using, so the outer loop

@@ -36,6 +36,7 @@ static void sink_detach(void *ctx, struct port *port);
 static size_t sink_room(void *ctx, struct port *from, const uint8_t *dst);
 static void sink_wait(void *ctx, struct port *from, const uint8_t *dst);
 static void sink_writable(void *ctx, struct port *port);
+static uint32_t sink_station(void *ctx, struct port *from, const uint8_t *mac);
 
 static const struct port_sink_ops network_sink = {
 	.receive = sink_receive,
@@ -44,6 +45,7 @@ static const struct port_sink_ops network_sink = {
 	.room = sink_room,
 	.wait = sink_wait,
 	.writable = sink_writable,
+	.station = sink_station,
 };
 
 static void network_aging_timer(void *ctx)
@@ -67,6 +69,8 @@ struct network *network_new(const char *id, enum network_mode mode,
 	net->mode = mode;
 	net->aging_s = aging_s;
 	net->loop = loop;
+	np->sec_on = true;
+	np->sec_max_macs = NETWORK_DEFAULT_MAX_MACS_PER_PORT;
 	if (mode == NETWORK_HUB)
 		return net;
 
@@ -104,6 +108,29 @@ void network_free(struct network *net)
 	fdb_free(net->fdb);
 	free(net->members);
 	free(np);
+}
+
+void network_set_security(struct network *net, bool on, unsigned max_macs_per_port)
+{
+	net_priv(net)->sec_on = on;
+	net_priv(net)->sec_max_macs = max_macs_per_port;
+}
+
+bool network_port_locked(const struct network *net, const struct port *port)
+{
+	if (port->sec.mode != PORT_SEC_DEFAULT)
+		return port->sec.mode == PORT_SEC_ON;
+	return net_priv((struct network *)net)->sec_on;
+}
+
+unsigned network_port_max_macs(const struct network *net, const struct port *port)
+{
+	if (port->sec.max_macs)
+		return port->sec.max_macs;
+	/* An uplink carries a whole LAN: the table's limit is its cap. */
+	if (!network_port_locked(net, port))
+		return 0;
+	return net_priv((struct network *)net)->sec_max_macs;
 }
 
 struct network *network_of_port(const struct port *port)
@@ -165,6 +192,7 @@ static int grow(struct network *net)
 int network_attach(struct network *net, struct port *port)
 {
 	struct network *old = network_of_port(port);
+	struct network_priv *np = net_priv(net);
 	struct network_member *m;
 
 	if (old == net)
@@ -179,6 +207,11 @@ int network_attach(struct network *net, struct port *port)
 	}
 	m->net = net;
 	m->port = port;
+	m->serial = ++np->next_serial;
+	if (!m->serial) /* wrapped: 0 means unknown */
+		m->serial = ++np->next_serial;
+	if (port->owned && np->nowners < NETWORK_OWNERS_MAX)
+		np->owners[np->nowners++] = m;
 	/* Append: the monitor lists ports in attach order. */
 	net->members[net->nslots++] = m;
 	net->nports++;
@@ -210,6 +243,7 @@ static void resume_waiting(struct network *net)
 void network_detach(struct network *net, struct port *port)
 {
 	struct network_member *m = network_has_port(net, port) ? port->sink_ctx : NULL;
+	struct network_priv *np = net_priv(net);
 	unsigned i;
 
 	if (!m)
@@ -224,10 +258,14 @@ void network_detach(struct network *net, struct port *port)
 	net->nports--;
 	if (m->waiting)
 		net->nwaiting--;
-	free(m);
-	port_set_sink(port, NULL, NULL);
+	for (i = 0; i < np->nowners; i++)
+		if (np->owners[i] == m)
+			np->owners[i] = np->owners[--np->nowners];
+	/* Before the member goes: its entries point at its MAC counter. */
 	if (net->fdb)
 		fdb_flush_port(net->fdb, port);
+	free(m);
+	port_set_sink(port, NULL, NULL);
 	resume_waiting(net);
 }
 
@@ -283,6 +321,21 @@ static void sink_writable(void *ctx, struct port *port)
 {
 	(void)port;
 	resume_waiting(((struct network_member *)ctx)->net);
+}
+
+/* The fdb knows which port a MAC sits behind; name it by its member's
+ * serial, which a port keeps while plugged in and never shares. */
+static uint32_t sink_station(void *ctx, struct port *from, const uint8_t *mac)
+{
+	struct network *net = ((struct network_member *)ctx)->net;
+	struct port *p;
+
+	if (!net->fdb || mac_is_multicast(mac))
+		return 0;
+	p = fdb_lookup(net->fdb, mac, from->vlan.pvid, fdb_now(net->fdb));
+	if (!p || !network_has_port(net, p))
+		return 0;
+	return ((struct network_member *)p->sink_ctx)->serial;
 }
 
 void network_age(struct network *net, uint64_t now_ms)

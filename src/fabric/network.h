@@ -14,6 +14,14 @@
  *
  * Networks are independent: nothing crosses between two of them.
  *
+ * Port security (on by default, per port or per switch): a switch refuses
+ * a source MAC that is fresh on another live port, or that a vmwire port
+ * owns (port->owned: the gateway's MAC), caps the MACs one port may hold,
+ * and drops ARP whose sender is not the frame's source or claims an
+ * address a vmwire port owns (the gateway's, the DNS address), so one
+ * guest can't steal another's traffic or the gateway's. Each drop is
+ * counted per port and per network and logged once per port (forward.c).
+ *
  * Frames with offload metadata (core/offload.h, from a TAP with offloads
  * on) take the same path through the sink's receive_offload; each egress
  * port gets the frame whole if its offload_caps cover it, else finished in
@@ -46,12 +54,18 @@ enum network_mode { NETWORK_SWITCH, NETWORK_HUB };
 
 #define NETWORK_DEFAULT_AGING_S 300
 #define NETWORK_DEFAULT_FDB_MAX 4096
+#define NETWORK_DEFAULT_MAX_MACS_PER_PORT 8
 
 struct network_stats {
 	uint64_t frames_in;
 	uint64_t flooded, forwarded, filtered; /* filtered: dropped by VLAN rules or same-port */
 	uint64_t fdb_full; /* learning skipped because the table was full */
 	uint64_t sw_offload; /* offload frames finished in software for a port */
+	/* Port security drops (each also in the port's stats.sec_drops): a MAC
+	 * fresh on another port, a vmwire port's own MAC, over
+	 * max-macs-per-port, ARP for another MAC or claiming a protected
+	 * address (the gateway's). */
+	uint64_t sec_moved, sec_local, sec_cap, sec_arp;
 };
 
 struct network {
@@ -83,6 +97,13 @@ void network_free(struct network *net); /* closes remaining ports */
 int network_attach(struct network *net, struct port *port);
 /* port_close() does this through the sink's detach. */
 void network_detach(struct network *net, struct port *port);
+
+/* Port security defaults for ports that don't set port->sec (on, and
+ * NETWORK_DEFAULT_MAX_MACS_PER_PORT, unless changed here; 0: no cap). */
+void network_set_security(struct network *net, bool on, unsigned max_macs_per_port);
+/* The effective setting for a port attached to net. */
+bool network_port_locked(const struct network *net, const struct port *port);
+unsigned network_port_max_macs(const struct network *net, const struct port *port);
 
 /* Is port attached to net? */
 bool network_has_port(const struct network *net, const struct port *port);

@@ -96,6 +96,8 @@ struct gateway {
 	struct gw_reasm reasm;
 	struct ev_loop *loop;
 	struct gw_tcp *tcp; /* NULL without a loop (frame tests) */
+	/* Our MAC and addresses, which the switch pins to our port. */
+	struct port_owned owned;
 	/* A frame whose checksum request is not its own L4 checksum is
 	 * completed here, then handled as a plain frame. */
 	uint8_t scratch[FRAME_BUF_SIZE];
@@ -509,6 +511,13 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 	gw->port.offload_caps = GW_OFFLOAD_CAPS;
 	gw->cfg = *cfg;
 	gw->loop = loop;
+	/* No guest may send from our MAC or claim our addresses in ARP:
+	 * the switch drops those before any other guest sees them. */
+	memcpy(gw->owned.mac, gw->cfg.mac, 6);
+	gw->owned.ipv4[gw->owned.n_ipv4++] = gw->cfg.host;
+	if (gw->cfg.dns != gw->cfg.host)
+		gw->owned.ipv4[gw->owned.n_ipv4++] = gw->cfg.dns;
+	gw->port.owned = &gw->owned;
 	gw->env = (struct gw_env){
 		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp,
 		.policy = &gw->policy, .hostfwd = &gw->hostfwd, .dns = &gw->dns,
