@@ -34,6 +34,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->host_loopback = true;
 	cfg->mtu = GW_DEFAULT_MTU;
 	cfg->max_leases = GW_DEFAULT_MAX_LEASES;
+	cfg->max_leases_per_port = GW_DEFAULT_MAX_LEASES_PER_PORT;
 	cfg->max_udp_flows = GW_DEFAULT_MAX_UDP_FLOWS;
 	cfg->max_frags = GW_DEFAULT_MAX_FRAGS;
 	cfg->udp_timeout_ms = GW_DEFAULT_UDP_TIMEOUT_S * 1000;
@@ -567,7 +568,7 @@ static int parse_fwds(struct gw_config *c, struct kvlist *kv, char *err, size_t 
 static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *resolv_conf,
 			char *err, size_t errlen)
 {
-	const char *v;
+	const char *v, *sg;
 	unsigned it = 0;
 	uint64_t n;
 	int r;
@@ -613,6 +614,18 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 		return -1;
 	if (r)
 		c->max_leases = (unsigned)n;
+	if ((r = kv_get_uint(kv, "max-leases-per-port", 0, 1024, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->max_leases_per_port = (unsigned)n;
+	if ((sg = kv_get(kv, "source-guard"))) {
+		if (strcmp(sg, "strict") && strcmp(sg, "lease")) {
+			kv_errorf(err, errlen, kv, "'source-guard' expects lease or strict, "
+				  "not '%s'", sg);
+			return -1;
+		}
+		c->source_guard_strict = !strcmp(sg, "strict");
+	}
 	if ((r = kv_get_uint(kv, "max-udp-flows", 1, 65536, &n, err, errlen)) < 0)
 		return -1;
 	if (r)

@@ -29,6 +29,7 @@ struct kvlist;
 #define GW_FWD_MAX 16
 #define GW_CIDR_MAX 16
 #define GW_DEFAULT_MAX_LEASES 16
+#define GW_DEFAULT_MAX_LEASES_PER_PORT 2
 #define GW_DEFAULT_MAX_UDP_FLOWS 256
 #define GW_DEFAULT_MAX_TCP_FLOWS 16384
 #define GW_DEFAULT_MAX_OOO_KIB 4096 /* TCP out-of-order queue, all flows */
@@ -69,6 +70,8 @@ struct gw_config {
 	unsigned mtu;
 	bool mtu_set;   /* send DHCP option 26 only when asked */
 	unsigned max_leases, max_udp_flows;
+	unsigned max_leases_per_port; /* 0: no cap */
+	bool source_guard_strict; /* a MAC sends only from its leased address */
 	unsigned max_tcp_flows;
 	unsigned max_ooo_kib;     /* guest TCP data held out of order; 0: none */
 	unsigned max_frags;       /* 0: guest fragments are dropped */

@@ -233,7 +233,11 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 		gw->stats.ip_bad_src++; /* multicast, class E, broadcast, spoofed us */
 		return;
 	}
-	gw_arp_learn(&gw->arp, src, eth_src(f), now);
+	if (c->source_guard_strict && src && gw_dhcp_lookup(&gw->dhcp, eth_src(f)) != src) {
+		gw->stats.ip_spoofed++; /* not the address this MAC was leased */
+		return;
+	}
+	gw_arp_learn_ip(&gw->arp, src, eth_src(f), now);
 	if (c->restrict_ && dst == 0xffffffff && ip[9] != IPPROTO_UDP_) {
 		gw->stats.ip_restricted++;
 		return;
@@ -519,7 +523,7 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 		gw->owned.ipv4[gw->owned.n_ipv4++] = gw->cfg.dns;
 	gw->port.owned = &gw->owned;
 	gw->env = (struct gw_env){
-		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp,
+		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp, .dhcp = &gw->dhcp,
 		.policy = &gw->policy, .hostfwd = &gw->hostfwd, .dns = &gw->dns,
 		.services = &gw->services, .port = &gw->port, .loop = loop,
 	};

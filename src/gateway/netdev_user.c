@@ -134,6 +134,10 @@ static const struct netdev_key user_keys[] = {
 	{ "mtu=N", "the gateway's MTU, " NUM(GW_MTU_MIN) " to " NUM(GW_MTU_MAX) " (default "
 	  NUM(GW_DEFAULT_MTU) ")", NULL },
 	{ "max-leases=N", "dynamic DHCP leases (default " NUM(GW_DEFAULT_MAX_LEASES) ")", NULL },
+	{ "max-leases-per-port=N", "dynamic leases the guests behind one switch port may hold "
+	  "(default " NUM(GW_DEFAULT_MAX_LEASES_PER_PORT) ", 0: no cap)", NULL },
+	{ "source-guard=lease|strict", "lease (default): a leased address belongs to its MAC; "
+	  "strict: a MAC may send only from the address it was leased", NULL },
 	{ "max-udp-flows=N", "UDP NAT flows (default " NUM(GW_DEFAULT_MAX_UDP_FLOWS) ")", NULL },
 	{ "max-tcp-flows=N", "TCP connections in translation (default "
 	  NUM(GW_DEFAULT_MAX_TCP_FLOWS) "; beyond it new "

@@ -16,7 +16,7 @@
 #define GW_STATS(X)                                                            \
 	X(frames_in) X(not_for_us) X(bad_ethertype) X(tx_ring_full) X(tx_too_big) \
 	X(arp_truncated) X(arp_bad) X(arp_replies) X(arp_requests)             \
-	X(arp_learned) X(arp_pending_dropped) X(arp_ignored)                    \
+	X(arp_learned) X(arp_pending_dropped) X(arp_ignored) X(arp_spoofed)    \
 	X(ip_truncated) X(ip_bad_version) X(ip_bad_ihl) X(ip_bad_len)           \
 	X(ip_bad_csum) X(ip_fragments) X(ip_bad_src) X(ip_restricted)           \
 	X(ip_unhandled)                                                         \
@@ -25,7 +25,7 @@
 	X(dhcp_truncated) X(dhcp_bad_options) X(dhcp_bad_header)                \
 	X(dhcp_no_type) X(dhcp_pool_full) X(dhcp_offers) X(dhcp_acks)           \
 	X(dhcp_naks) X(dhcp_releases) X(dhcp_declines) X(dhcp_informs)          \
-	X(dhcp_ignored)                                                         \
+	X(dhcp_ignored) X(dhcp_port_full) X(dhcp_foreign) X(ip_spoofed)        \
 	X(dns_malformed) X(dns_queries) X(dns_builtin) X(dns_forwarded)         \
 	X(dns_answers) X(dns_timeouts) X(dns_failovers) X(dns_table_full)       \
 	X(dns_bad_reply) X(dns_restricted) X(dns_truncated_replies)             \

@@ -5,6 +5,7 @@
 #include "gateway/services/arp.h"
 #include "core/frame.h"
 #include "gateway/config.h"
+#include "gateway/services/dhcp.h"
 #include "gateway/env.h"
 #include "gateway/nat/guestfwd.h"
 #include "gateway/pkt.h"
@@ -87,12 +88,42 @@ static void send_pending(struct gw_arp *arp, uint32_t ip, const uint8_t *mac)
 	}
 }
 
+/* Does a lease bind ip to a MAC other than mac (counted)? With
+ * source-guard=strict, also: is ip not mac's own lease? */
+static bool spoofed(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_t now)
+{
+	const struct gw_dhcp *d = arp->env->dhcp;
+	const uint8_t *owner;
+
+	if (!d)
+		return false;
+	owner = gw_dhcp_owner(d, ip, now);
+	if ((owner && memcmp(owner, mac, 6)) ||
+	    (arp->env->cfg->source_guard_strict && !owner)) {
+		arp->env->stats->arp_spoofed++;
+		return true;
+	}
+	return false;
+}
+
+void gw_arp_learn_ip(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_t now)
+{
+	const uint8_t *known = gw_arp_lookup(arp, ip);
+
+	if (known && memcmp(known, mac, 6)) {
+		arp->env->stats->arp_spoofed++;
+		return;
+	}
+	gw_arp_learn(arp, ip, mac, now);
+}
+
 void gw_arp_learn(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_t now)
 {
 	struct gw_arp_entry *slot = NULL, *oldest = &arp->entries[0];
 	unsigned i;
 
-	if (!guest_ip(arp->env->cfg, ip) || mac_is_multicast(mac) || mac_is_zero(mac))
+	if (!guest_ip(arp->env->cfg, ip) || mac_is_multicast(mac) || mac_is_zero(mac) ||
+	    spoofed(arp, ip, mac, now))
 		return;
 	for (i = 0; i < GW_ARP_ENTRIES; i++) {
 		struct gw_arp_entry *e = &arp->entries[i];

@@ -12,6 +12,14 @@
  * newest frame per address in a pending slot, broadcasts an ARP request,
  * and sends the frame when the reply is learned; an older pending frame is
  * dropped and counted. Pending slots expire after GW_ARP_PENDING_MS.
+ *
+ * Source guard: an address a DHCP lease binds (or a static lease=) belongs
+ * to the lease's MAC, so ARP or IP traffic from any other MAC claiming it
+ * is never learned (counted in arp_spoofed), and IP traffic never rebinds
+ * a known address to another MAC: only ARP (or DHCP) does, so one forged
+ * ICMP packet can no longer redirect the next hostfwd connection. With
+ * source-guard=strict, the gateway.c drops IP whose source is not the
+ * sender MAC's lease, and ARP learns nothing but a MAC's own lease.
  */
 #ifndef VMWIRE_GATEWAY_ARP_H
 #define VMWIRE_GATEWAY_ARP_H
@@ -57,8 +65,11 @@ extern const struct gw_service gw_arp_service;
 /* An ARP frame from the LAN (len includes the Ethernet header). */
 void gw_arp_input(struct gw_arp *arp, const uint8_t *frame, size_t len, uint64_t now);
 
-/* Remember ip -> mac if ip is a guest address in our network. */
+/* Remember ip -> mac if ip is a guest address in our network and no lease
+ * binds it to another MAC (ARP senders, DHCP acknowledgements). */
 void gw_arp_learn(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_t now);
+/* The same for the source of an IPv4 packet: also never rebinds ip. */
+void gw_arp_learn_ip(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_t now);
 const uint8_t *gw_arp_lookup(const struct gw_arp *arp, uint32_t ip);
 
 /* frame (len bytes) was built in the slot gw_tx_begin() returned, with

@@ -5,6 +5,7 @@
 #include "gateway/services/dhcp.h"
 #include "core/frame.h"
 #include "core/log.h"
+#include "core/port.h"
 #include "gateway/services/arp.h"
 #include "gateway/config.h"
 #include "gateway/env.h"
@@ -65,6 +66,25 @@ static struct gw_lease *find_lease(struct gw_dhcp *d, const uint8_t *mac)
 	return NULL;
 }
 
+const uint8_t *gw_dhcp_owner(const struct gw_dhcp *d, uint32_t ip, uint64_t now)
+{
+	const struct gw_config *c = d->env->cfg;
+	unsigned i;
+
+	if (!ip || !d->leases)
+		return NULL;
+	for (i = 0; i < c->n_leases; i++)
+		if (c->leases[i].addr == ip)
+			return c->leases[i].mac;
+	for (i = 0; i < c->max_leases; i++) {
+		const struct gw_lease *l = &d->leases[i];
+
+		if (l->ip == ip && l->state == LEASE_BOUND && now <= l->expires_ms)
+			return l->mac;
+	}
+	return NULL;
+}
+
 uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac)
 {
 	struct gw_lease *l = find_lease((struct gw_dhcp *)d, mac);
@@ -97,9 +117,62 @@ static bool reusable(const struct gw_lease *l, uint64_t now)
 		l->state == LEASE_DECLINED) && now > l->expires_ms;
 }
 
+/* Log once per port (the first DHCP_LOGGED_PORTS of them; then once). */
+static bool port_first_report(struct gw_dhcp *d, uint32_t station)
+{
+	unsigned i;
+
+	for (i = 0; i < d->nlogged_ports; i++)
+		if (d->logged_ports[i] == station)
+			return false;
+	if (d->nlogged_ports == DHCP_LOGGED_PORTS) {
+		if (d->logged.said & 1u << DHCP_LOG_PORTS)
+			return false;
+		d->logged.said |= 1u << DHCP_LOG_PORTS;
+		return true;
+	}
+	d->logged_ports[d->nlogged_ports++] = station;
+	return true;
+}
+
+/* Leases the guests behind station hold now: quarantined ones too, so a
+ * port can't cycle DISCOVER/DECLINE through the pool. */
+static unsigned port_leases(const struct gw_dhcp *d, uint32_t station, uint64_t now)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < d->env->cfg->max_leases; i++) {
+		const struct gw_lease *l = &d->leases[i];
+
+		if (l->station == station && l->state != LEASE_FREE &&
+		    l->state != LEASE_RELEASED && !reusable(l, now))
+			n++;
+	}
+	return n;
+}
+
+/* Do the guests behind station hold their share already? Counted and
+ * logged (once per port) if so. */
+static bool port_over_cap(struct gw_dhcp *d, const uint8_t *mac, uint32_t station,
+			  uint64_t now)
+{
+	const struct gw_config *c = d->env->cfg;
+	char buf[18];
+
+	if (!station || !c->max_leases_per_port ||
+	    port_leases(d, station, now) < c->max_leases_per_port)
+		return false;
+	d->env->stats->dhcp_port_full++;
+	if (port_first_report(d, station))
+		warn("-netdev user: the guests behind one switch port (MAC %s asking) hold "
+		     "max-leases-per-port=%u leases already: no more for them",
+		     mac_format(mac, buf), c->max_leases_per_port);
+	return true;
+}
+
 /* A new lease for mac, preferring want if it is available. */
 static struct gw_lease *alloc_lease(struct gw_dhcp *d, const uint8_t *mac, uint32_t want,
-				    uint64_t now)
+				    uint32_t station, uint64_t now)
 {
 	const struct gw_config *c = d->env->cfg;
 	struct gw_lease *slot = NULL;
@@ -134,6 +207,7 @@ static struct gw_lease *alloc_lease(struct gw_dhcp *d, const uint8_t *mac, uint3
 	memcpy(slot->mac, mac, 6);
 	slot->ip = ip;
 	slot->state = LEASE_OFFERED;
+	slot->station = station;
 	return slot;
 }
 
@@ -227,7 +301,7 @@ static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t 
 }
 
 static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhcp_opts *o,
-			   uint64_t now)
+			   uint32_t station, uint64_t now)
 {
 	const uint8_t *mac = b + 28;
 	uint32_t ciaddr = rd32be(b + 12);
@@ -244,14 +318,16 @@ static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhc
 		return;
 	}
 	l = find_lease(d, mac);
-	if (!l && want)
-		l = alloc_lease(d, mac, want, now); /* INIT-REBOOT after our restart */
+	if (!l && want && !port_over_cap(d, mac, station, now))
+		l = alloc_lease(d, mac, want, station, now); /* INIT-REBOOT after our restart */
 	if (!l || !want || l->ip != want) {
 		reply(d, b, DHCPNAK, 0);
 		d->env->stats->dhcp_naks++;
 		return;
 	}
 	l->state = LEASE_BOUND;
+	if (station)
+		l->station = station; /* the guest may come back on a new port */
 	l->expires_ms = now + GW_DHCP_LEASE_S * 1000ull;
 	l->used_ms = now;
 	reply(d, b, DHCPACK, l->ip);
@@ -259,7 +335,21 @@ static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhc
 	gw_arp_learn(d->env->arp, l->ip, mac, now);
 }
 
-void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len, uint64_t now)
+/* May this frame give up l (RELEASE, DECLINE)? Only its own client: the
+ * chaddr is the frame's source, and the port is the lease's. */
+static bool lease_owner(struct gw_dhcp *d, const struct gw_lease *l, const uint8_t *b,
+			const uint8_t *smac, uint32_t station)
+{
+	if (memcmp(b + 28, smac, 6) || memcmp(l->mac, smac, 6) ||
+	    (station && l->station && station != l->station)) {
+		d->env->stats->dhcp_foreign++;
+		return false;
+	}
+	return true;
+}
+
+void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len, const uint8_t *smac,
+		   uint32_t station, uint64_t now)
 {
 	struct dhcp_opts o;
 	struct gw_lease *l;
@@ -280,12 +370,17 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len, uint64_t now
 	switch (o.msg_type) {
 	case DHCPDISCOVER:
 		l = find_lease(d, b + 28);
+		if (!l && port_over_cap(d, b + 28, station, now))
+			return;
 		if (!l)
-			l = alloc_lease(d, b + 28, o.has_req_ip ? o.req_ip : 0, now);
+			l = alloc_lease(d, b + 28, o.has_req_ip ? o.req_ip : 0, station, now);
 		if (!l) {
-			LOG_ONCE_FOR(&d->logged, DHCP_LOG_POOL_FULL, LOG_LVL_WARN,
-				     "-netdev user: DHCP pool exhausted (max-leases=%u)",
+			/* Once per port that starves (once in all without ports). */
+			if (station ? port_first_report(d, station)
+				    : !(d->logged.said & 1u << DHCP_LOG_POOL_FULL))
+				warn("-netdev user: DHCP pool exhausted (max-leases=%u)",
 				     d->env->cfg->max_leases);
+			d->logged.said |= 1u << DHCP_LOG_POOL_FULL;
 			d->env->stats->dhcp_pool_full++;
 			return;
 		}
@@ -298,7 +393,7 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len, uint64_t now
 		d->env->stats->dhcp_offers++;
 		break;
 	case DHCPREQUEST:
-		handle_request(d, b, &o, now);
+		handle_request(d, b, &o, station, now);
 		break;
 	case DHCPDECLINE:
 		l = find_lease(d, b + 28);
@@ -306,6 +401,8 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len, uint64_t now
 			d->env->stats->dhcp_ignored++;
 			return;
 		}
+		if (!lease_owner(d, l, b, smac, station))
+			return;
 		/* Someone else uses this address: park it, unbound from any
 		 * client, so the next DISCOVER gets a different one. */
 		if (l >= d->leases && l < d->leases + d->env->cfg->max_leases) {
@@ -321,6 +418,8 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len, uint64_t now
 			d->env->stats->dhcp_ignored++;
 			return;
 		}
+		if (!lease_owner(d, l, b, smac, station))
+			return;
 		l->state = LEASE_RELEASED;
 		l->used_ms = now;
 		d->env->stats->dhcp_releases++;
@@ -355,7 +454,10 @@ static bool dhcp_match(const void *svc, const struct gw_pkt *p)
 
 static void dhcp_service_input(void *svc, const struct gw_pkt *p, uint64_t now)
 {
-	gw_dhcp_input(svc, p->data, p->data_len, now);
+	const struct gw_dhcp *d = svc;
+
+	gw_dhcp_input(svc, p->data, p->data_len, p->smac,
+		      port_sink_station(d->env->port, p->smac), now);
 }
 
 static void print_lease(FILE *out, const struct gw_lease *l, bool is_static, uint64_t now)

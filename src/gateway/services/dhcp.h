@@ -12,6 +12,17 @@
  * when no never-used address is left. DECLINEd addresses are quarantined
  * for one lease time. Replies go from host:67 to the client's address, or
  * to the broadcast address while the client has none or asks for it.
+ *
+ * Guests share the pool, so one guest must not be able to empty it or free
+ * another's address. Each lease remembers the switch port its client sits
+ * behind (port_sink_station(): the fabric names the port a MAC was learned
+ * on, which port security keeps stable), and the guests behind one port
+ * hold at most max-leases-per-port leases, however many chaddrs they make
+ * up; quarantined (DECLINEd) addresses count against the port that
+ * declined them. RELEASE and DECLINE count only from the lease's own MAC
+ * (chaddr equal to the frame's Ethernet source) and port. A bound lease
+ * (or a static lease=) also binds its address to its MAC for the ARP table
+ * (gw_dhcp_owner(), arp.c). Pool exhaustion is logged once per port.
  */
 #ifndef VMWIRE_GATEWAY_DHCP_H
 #define VMWIRE_GATEWAY_DHCP_H
@@ -34,15 +45,21 @@ struct gw_lease {
 	enum gw_lease_state state;
 	uint64_t expires_ms;
 	uint64_t used_ms; /* last activity, for reuse order */
+	uint32_t station; /* the client's switch port (0: unknown) */
 };
 
-enum dhcp_log { DHCP_LOG_TOO_BIG, DHCP_LOG_POOL_FULL };
+enum dhcp_log { DHCP_LOG_TOO_BIG, DHCP_LOG_POOL_FULL, DHCP_LOG_PORTS };
+
+/* Ports whose pool exhaustion or lease cap was logged; beyond, once more. */
+#define DHCP_LOGGED_PORTS 16
 
 struct gw_dhcp {
 	const struct gw_env *env; /* cfg, tx, arp, stats */
 	struct gw_lease *leases; /* cfg->max_leases dynamic entries */
 	struct gw_lease *statics; /* cfg->n_leases entries, state only */
 	struct log_once logged; /* enum dhcp_log */
+	uint32_t logged_ports[DHCP_LOGGED_PORTS];
+	unsigned nlogged_ports;
 };
 
 int gw_dhcp_init(struct gw_dhcp *d, const struct gw_env *env);
@@ -52,8 +69,13 @@ void gw_dhcp_fini(struct gw_dhcp *d);
  * host address or broadcast; its info() is the lease table. */
 extern const struct gw_service gw_dhcp_service;
 
-/* A UDP payload (BOOTP message) sent to port 67 by a guest. */
-void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *bootp, size_t len, uint64_t now);
+/* A UDP payload (BOOTP message) sent to port 67 by a guest from the
+ * Ethernet source smac behind switch port station (0: unknown). */
+void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *bootp, size_t len, const uint8_t *smac,
+		   uint32_t station, uint64_t now);
+
+/* The MAC a bound (or static) lease binds ip to, or NULL. */
+const uint8_t *gw_dhcp_owner(const struct gw_dhcp *d, uint32_t ip, uint64_t now);
 
 /* The address bound to mac, or 0 (monitor, tests). */
 uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac);
