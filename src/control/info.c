@@ -155,6 +155,9 @@ static void print_port(const struct network *net, const struct port *p, const ch
 		"tx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64 " drops\n", indent,
 		p->stats.rx_frames, p->stats.rx_bytes, p->stats.rx_drops,
 		p->stats.tx_frames, p->stats.tx_bytes, p->stats.tx_drops);
+	if (p->stats.sec_drops)
+		fprintf(out, "%s   port security: %" PRIu64 " frames dropped (%s)\n", indent,
+			p->stats.sec_drops, network_port_locked(net, p) ? "locked" : "uplink");
 	if (net->fdb)
 		print_macs(net, p, indent, out);
 	print_backpressure(p, indent, out);
@@ -178,6 +181,11 @@ static void print_network(const struct runtime *rt, const struct network *net, F
 	fprintf(out, "  frames %" PRIu64 ", forwarded %" PRIu64 ", flooded %" PRIu64
 		", filtered %" PRIu64 "\n", net->stats.frames_in, net->stats.forwarded,
 		net->stats.flooded, net->stats.filtered);
+	if (net->fdb && (net->stats.sec_moved || net->stats.sec_local || net->stats.sec_cap ||
+			 net->stats.sec_arp))
+		fprintf(out, "  port security drops: sec_moved %" PRIu64 " sec_local %" PRIu64
+			" sec_cap %" PRIu64 " sec_arp %" PRIu64 "\n", net->stats.sec_moved,
+			net->stats.sec_local, net->stats.sec_cap, net->stats.sec_arp);
 
 	for (nd = rt->netdevs; nd; nd = nd->next) {
 		const struct port *only = NULL;
