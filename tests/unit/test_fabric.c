@@ -569,6 +569,181 @@ static void test_duplicate_mac_warned_once(void **state)
 	network_free(net);
 }
 
+/* An Ethernet/IPv4 ARP frame from src claiming spa for sha. */
+static size_t arp_frame(const uint8_t *src, const uint8_t *sha, uint32_t spa)
+{
+	static const uint8_t hdr[8] = { 0, 1, 8, 0, 6, 4, 0, 2 };
+	uint8_t *a = buf + 14;
+
+	memset(buf, 0, 60);
+	memcpy(buf, BCAST, 6);
+	memcpy(buf + 6, src, 6);
+	buf[12] = 0x08;
+	buf[13] = 0x06;
+	memcpy(a, hdr, 8);
+	memcpy(a + 8, sha, 6);
+	a[14] = (uint8_t)(spa >> 24);
+	a[15] = (uint8_t)(spa >> 16);
+	a[16] = (uint8_t)(spa >> 8);
+	a[17] = (uint8_t)spa;
+	return 60;
+}
+
+/* Port security (the default): a MAC fresh on a live port stays there,
+ * the frames claiming it elsewhere are dropped, and the victim keeps its
+ * unicast traffic. */
+static void test_port_security_keeps_mac(void **state)
+{
+	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
+	struct fake_port v, a, c;
+	int i;
+
+	fake_port_attach(&v, "victim", net);
+	fake_port_attach(&a, "attacker", net);
+	fake_port_attach(&c, "c", net);
+	fake_port_inject(&v, buf, frame(BCAST, MAC_A, 1));
+	fake_port_clear(&a);
+	fake_port_clear(&c);
+	for (i = 0; i < 3; i++)
+		fake_port_inject(&a, buf, frame(BCAST, MAC_A, 2));
+	assert_int_equal(c.n, 0); /* not forwarded */
+	assert_ptr_equal(fdb_lookup(net->fdb, MAC_A, 1, fake_now), &v.port);
+	assert_int_equal(a.port.stats.sec_drops, 3);
+	assert_int_equal(net->stats.sec_moved, 3);
+	assert_int_equal(count_logs("port security keeps it on port 'victim'"), 1);
+	fake_port_inject(&c, buf, frame(MAC_A, MAC_C, 3));
+	assert_int_equal(v.n, 1);
+	assert_int_equal(a.n, 0);
+
+	/* Aged out, the MAC may move; so it may once the old port left. */
+	fake_now += NETWORK_DEFAULT_AGING_S * 1000ull;
+	fake_port_inject(&a, buf, frame(BCAST, MAC_A, 4));
+	assert_ptr_equal(fdb_lookup(net->fdb, MAC_A, 1, fake_now), &a.port);
+	network_detach(net, &a.port);
+	fake_port_inject(&v, buf, frame(BCAST, MAC_A, 5));
+	assert_ptr_equal(fdb_lookup(net->fdb, MAC_A, 1, fake_now), &v.port);
+	network_free(net);
+	port_close(&a.port);
+
+	/* An uplink (port-security=off on the port) takes the MAC at once. */
+	net = new_switch(NETWORK_DEFAULT_FDB_MAX);
+	fake_port_attach(&v, "victim", net);
+	fake_port_attach(&a, "uplink", net);
+	a.port.sec.mode = PORT_SEC_OFF;
+	fake_port_inject(&v, buf, frame(BCAST, MAC_A, 1));
+	fake_port_inject(&a, buf, frame(BCAST, MAC_A, 2));
+	assert_ptr_equal(fdb_lookup(net->fdb, MAC_A, 1, fake_now), &a.port);
+	assert_int_equal(a.port.stats.sec_drops, 0);
+	network_free(net);
+}
+
+static void test_port_security_mac_cap(void **state)
+{
+	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
+	struct fake_port v, a;
+	uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0 };
+	unsigned i;
+
+	fake_port_attach(&v, "victim", net);
+	fake_port_attach(&a, "attacker", net);
+	for (i = 0; i < 100; i++) {
+		mac[5] = (uint8_t)i;
+		fake_port_inject(&a, buf, frame(BCAST, mac, 1));
+	}
+	assert_int_equal(v.n, NETWORK_DEFAULT_MAX_MACS_PER_PORT);
+	assert_int_equal(fdb_count(net->fdb), NETWORK_DEFAULT_MAX_MACS_PER_PORT);
+	assert_int_equal(net->stats.sec_cap, 100 - NETWORK_DEFAULT_MAX_MACS_PER_PORT);
+	assert_int_equal(count_logs("max-macs-per-port"), 1);
+	/* The victim learns as usual. */
+	fake_port_inject(&v, buf, frame(BCAST, MAC_B, 2));
+	assert_ptr_equal(fdb_lookup(net->fdb, MAC_B, 1, fake_now), &v.port);
+	/* Once the attacker's MACs age out, it has room again. */
+	fake_now += NETWORK_DEFAULT_AGING_S * 1000ull;
+	network_age(net, fake_now);
+	fake_port_inject(&a, buf, frame(BCAST, mac, 3));
+	assert_ptr_equal(fdb_lookup(net->fdb, mac, 1, fake_now), &a.port);
+	/* A switch-wide cap of 2. */
+	network_set_security(net, true, 2);
+	for (i = 0; i < 5; i++) {
+		mac[4] = 1;
+		mac[5] = (uint8_t)i;
+		fake_port_inject(&v, buf, frame(BCAST, mac, 4));
+	}
+	assert_int_equal(v.port.stats.sec_drops, 3);
+	network_free(net);
+}
+
+static void test_port_security_owned(void **state)
+{
+	static const struct port_owned gw = {
+		.mac = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 },
+		.ipv4 = { 0x0a000202, 0x0a000203 }, .n_ipv4 = 2,
+	};
+	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
+	struct fake_port g, v, a;
+
+	fake_port_init(&g, "gw");
+	g.port.owned = &gw;
+	network_attach(net, &g.port);
+	fake_port_attach(&v, "victim", net);
+	fake_port_attach(&a, "attacker", net);
+	/* Even an uplink may not send from the gateway's MAC, before or
+	 * after the gateway spoke. */
+	a.port.sec.mode = PORT_SEC_OFF;
+	fake_port_inject(&a, buf, frame(BCAST, gw.mac, 1));
+	fake_port_inject(&g, buf, frame(BCAST, gw.mac, 2));
+	fake_port_inject(&a, buf, frame(BCAST, gw.mac, 3));
+	assert_int_equal(v.n, 1);
+	assert_int_equal(net->stats.sec_local, 2);
+	assert_ptr_equal(fdb_lookup(net->fdb, gw.mac, 1, fake_now), &g.port);
+
+	/* Gratuitous ARP for 10.0.2.2 or .3 never reaches the victim. */
+	fake_port_clear(&v);
+	fake_port_inject(&a, buf, arp_frame(MAC_C, MAC_C, 0x0a000202));
+	fake_port_inject(&a, buf, arp_frame(MAC_C, MAC_C, 0x0a000203));
+	assert_int_equal(v.n, 0);
+	assert_int_equal(net->stats.sec_arp, 2);
+	/* The gateway itself may say so; a guest its own address. */
+	fake_port_inject(&g, buf, arp_frame(gw.mac, gw.mac, 0x0a000202));
+	fake_port_inject(&a, buf, arp_frame(MAC_C, MAC_C, 0x0a000210));
+	assert_int_equal(v.n, 2);
+	/* A locked port's ARP names its own source MAC. */
+	a.port.sec.mode = PORT_SEC_ON;
+	fake_port_inject(&a, buf, arp_frame(MAC_C, MAC_A, 0x0a000210));
+	assert_int_equal(v.n, 2);
+	assert_int_equal(net->stats.sec_arp, 3);
+	network_detach(net, &g.port);
+	/* Gone, the gateway protects nothing. */
+	fake_port_inject(&a, buf, frame(BCAST, gw.mac, 4));
+	assert_int_equal(v.n, 3);
+	network_free(net);
+	port_close(&g.port);
+}
+
+static void test_station(void **state)
+{
+	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
+	struct fake_port g, v, a;
+	uint32_t sv, sa;
+
+	fake_port_attach(&g, "gw", net);
+	fake_port_attach(&v, "victim", net);
+	fake_port_attach(&a, "attacker", net);
+	assert_int_equal(port_sink_station(&g.port, MAC_A), 0);
+	fake_port_inject(&v, buf, frame(BCAST, MAC_A, 1));
+	fake_port_inject(&a, buf, frame(BCAST, MAC_B, 1));
+	sv = port_sink_station(&g.port, MAC_A);
+	sa = port_sink_station(&g.port, MAC_B);
+	assert_true(sv && sa && sv != sa);
+	/* A port that comes back is a new port. */
+	network_detach(net, &v.port);
+	assert_int_equal(port_sink_station(&g.port, MAC_A), 0);
+	network_attach(net, &v.port);
+	fake_port_inject(&v, buf, frame(BCAST, MAC_A, 1));
+	assert_true(port_sink_station(&g.port, MAC_A) != sv);
+	network_free(net);
+}
+
 static void test_move_after_aging_is_not_duplicate(void **state)
 {
 	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
@@ -836,6 +1011,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_source_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_mac_warned_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_after_aging_is_not_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_security_keeps_mac, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_security_mac_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_security_owned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_station, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fdb_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fdb_full_reported_per_switch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_flushes, setup, teardown),

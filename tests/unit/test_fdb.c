@@ -264,11 +264,51 @@ static void test_random_against_model(void **state)
 	fdb_free(fdb);
 }
 
+/* The guard's counter follows every insert, move, reuse and removal. */
+static void test_guard_counts(void **state)
+{
+	struct fdb *fdb = fdb_new(64, 10);
+	unsigned c0 = 0, c1 = 0, i;
+	struct fdb_guard g0 = { .locked = true, .max = 3, .count = &c0 };
+	struct fdb_guard g1 = { .locked = true, .max = 3, .count = &c1 };
+	uint8_t m[6];
+
+	for (i = 0; i < 5; i++) {
+		mac_n(m, i);
+		assert_int_equal(fdb_learn_guarded(fdb, m, 1, &ports[0], 100, NULL, &g0),
+				 i < 3 ? FDB_LEARNED : FDB_PORT_FULL);
+	}
+	assert_int_equal(c0, 3);
+	assert_int_equal(fdb_stats(fdb)->port_full, 2);
+	/* Locked: a fresh entry stays, reported as a duplicate. */
+	mac_n(m, 0);
+	assert_int_equal(fdb_learn_guarded(fdb, m, 1, &ports[1], 200, NULL, &g1), FDB_DUPLICATE);
+	assert_true(g1.refused);
+	assert_ptr_equal(fdb_lookup(fdb, m, 1, 200), &ports[0]);
+	assert_int_equal(c1, 0);
+	/* Stale: it moves, and the count with it. */
+	assert_int_equal(fdb_learn_guarded(fdb, m, 1, &ports[1], 20000, NULL, &g1), FDB_MOVED);
+	assert_false(g1.refused);
+	assert_int_equal(c0, 2);
+	assert_int_equal(c1, 1);
+	/* A stale slot reused by another port's MAC; aging; flushing. */
+	assert_int_equal(fdb_age(fdb, 20000), 2);
+	assert_int_equal(c0, 0);
+	mac_n(m, 7);
+	assert_int_equal(fdb_learn_guarded(fdb, m, 1, &ports[0], 20000, NULL, &g0), FDB_LEARNED);
+	assert_int_equal(c0, 1);
+	assert_int_equal(fdb_flush_port(fdb, &ports[1]), 1);
+	assert_int_equal(c1, 0);
+	assert_int_equal(fdb_count(fdb), 1);
+	fdb_free(fdb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_learn_lookup),
 		cmocka_unit_test(test_moves_and_duplicates),
+		cmocka_unit_test(test_guard_counts),
 		cmocka_unit_test(test_full_and_stale_reuse),
 		cmocka_unit_test(test_port_macs_and_flush),
 		cmocka_unit_test(test_random_against_model),

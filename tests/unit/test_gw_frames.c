@@ -702,6 +702,130 @@ static void test_dns_forward_failover(void **state)
 	close(s2);
 }
 
+/* ---- guests against guests (issue 14) ---- */
+
+static void dora(const uint8_t *mac, uint32_t ip)
+{
+	unsigned n = gwh.ncap;
+
+	dhcp_send(mac, 0, false, 1, 0, 0);
+	assert_int_equal(gwh.ncap, n + 1);
+	assert_int_equal(yiaddr(n), ip);
+	dhcp_send(mac, 0, false, 3, ip, IP(10, 0, 2, 2));
+	assert_int_equal(gateway_lease_of(gwh.gw, mac), ip);
+}
+
+/* A DNS query from src at Ethernet source mac: the built-in answer goes to
+ * whatever MAC the ARP table holds for src. */
+static const uint8_t *dns_reply_mac(const uint8_t *mac, uint32_t src)
+{
+	uint8_t f[2000], q[512];
+	size_t qlen = mk_query(q, 0x4242, "host.vmwire.internal", 1);
+	unsigned n = gwh.ncap;
+
+	memcpy(f + 42, q, qlen);
+	gwh_send(f, mk_udp(f, mac, GWMAC, src, 40000, IP(10, 0, 2, 3), 53, qlen));
+	assert_int_equal(gwh.ncap, n + 1);
+	return gwh.cap[n];
+}
+
+static void test_source_guard(void **state)
+{
+	uint8_t f[100];
+
+	gwh_start("", false);
+	dora(VM1, IP(10, 0, 2, 15));
+	/* VM2 claims the leased address by ARP and by IP: never learned. */
+	gwh_send(f, mk_arp(f, 2, VM2, IP(10, 0, 2, 15), IP(10, 0, 2, 2)));
+	assert_int_equal(st()->arp_spoofed, 1);
+	assert_memory_equal(dns_reply_mac(VM2, IP(10, 0, 2, 15)), VM1, 6);
+	assert_int_equal(st()->arp_spoofed, 2);
+
+	/* An address no lease holds: ARP binds it, IP traffic never rebinds. */
+	gwh_send(f, mk_arp(f, 2, VM2, IP(10, 0, 2, 40), IP(10, 0, 2, 2)));
+	assert_memory_equal(dns_reply_mac(VM3, IP(10, 0, 2, 40)), VM2, 6);
+	assert_int_equal(st()->arp_spoofed, 3);
+	gwh_send(f, mk_arp(f, 2, VM3, IP(10, 0, 2, 40), IP(10, 0, 2, 2)));
+	assert_memory_equal(dns_reply_mac(VM3, IP(10, 0, 2, 40)), VM3, 6);
+	assert_int_equal(st()->arp_spoofed, 3);
+}
+
+static void test_source_guard_strict(void **state)
+{
+	uint8_t f[100];
+
+	gwh_start("source-guard=strict", false);
+	dora(VM1, IP(10, 0, 2, 15));
+	assert_memory_equal(dns_reply_mac(VM1, IP(10, 0, 2, 15)), VM1, 6);
+	/* VM1 from an address it was not leased; VM2 without a lease. */
+	gwh_send(f, mk_ping(f, IP(10, 0, 2, 2), 8));
+	assert_int_equal(st()->icmp_echo_replies, 1); /* mk_ping: VM1 from .15 */
+	gwh_send(f, mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 99), 40000, IP(10, 0, 2, 3), 53, 20));
+	gwh_send(f, mk_udp(f, VM2, GWMAC, IP(10, 0, 2, 16), 40000, IP(10, 0, 2, 3), 53, 20));
+	assert_int_equal(st()->ip_spoofed, 2);
+	gwh_send(f, mk_arp(f, 2, VM2, IP(10, 0, 2, 16), IP(10, 0, 2, 2)));
+	assert_int_equal(st()->arp_spoofed, 1);
+}
+
+static void test_dhcp_port_cap(void **state)
+{
+	uint8_t mac[6] = { 0x52, 0x54, 0x01, 0, 0, 0 };
+	unsigned i, offers;
+
+	gwh_start("max-leases=8", false);
+	/* One port makes up chaddrs (and Ethernet sources): two leases. */
+	gwh.station = 7;
+	for (i = 0; i < 16; i++) {
+		mac[5] = (uint8_t)i;
+		dhcp_send(mac, 0, false, 1, 0, 0);
+	}
+	offers = gwh.ncap;
+	assert_int_equal(offers, 2);
+	assert_int_equal(st()->dhcp_port_full, 14);
+	assert_int_equal(st()->dhcp_pool_full, 0);
+	/* DECLINE does not give the port its share back: quarantined
+	 * addresses still count against it. */
+	mac[5] = 0;
+	dhcp_send(mac, 0, false, 4, IP(10, 0, 2, 15), IP(10, 0, 2, 2));
+	assert_int_equal(st()->dhcp_declines, 1);
+	mac[5] = 99;
+	dhcp_send(mac, 0, false, 1, 0, 0);
+	assert_int_equal(gwh.ncap, offers);
+	/* INIT-REBOOT REQUEST for a free address is capped too. */
+	dhcp_send(mac, 0, false, 3, IP(10, 0, 2, 30), 0);
+	assert_int_equal(gateway_lease_of(gwh.gw, mac), 0);
+	/* Another port still gets its lease. */
+	gwh.station = 8;
+	dora(VM1, IP(10, 0, 2, 17));
+}
+
+static void test_dhcp_release_only_by_owner(void **state)
+{
+	uint8_t f[1000], o[] = { 53, 1, 7, 54, 4, 10, 0, 2, 2, 255 };
+	size_t len;
+
+	gwh_start("", false);
+	gwh.station = 2;
+	dora(VM1, IP(10, 0, 2, 15));
+	/* chaddr and ciaddr of VM1, from VM2's MAC (and port). */
+	gwh.station = 3;
+	len = mk_dhcp(f, VM1, IP(10, 0, 2, 15), false, o, sizeof(o));
+	memcpy(f + 6, VM2, 6);
+	gwh_send(f, len);
+	assert_int_equal(st()->dhcp_foreign, 1);
+	/* VM1's own MAC from another port: refused too. */
+	dhcp_send(VM1, IP(10, 0, 2, 15), false, 7, 0, IP(10, 0, 2, 2));
+	dhcp_send(VM1, 0, false, 4, IP(10, 0, 2, 15), IP(10, 0, 2, 2));
+	assert_int_equal(st()->dhcp_foreign, 3);
+	assert_int_equal(st()->dhcp_releases + st()->dhcp_declines, 0);
+	assert_int_equal(gateway_lease_of(gwh.gw, VM1), IP(10, 0, 2, 15));
+	/* The owner, from its port: released. */
+	gwh.station = 2;
+	dhcp_send(VM1, IP(10, 0, 2, 15), false, 7, 0, IP(10, 0, 2, 2));
+	assert_int_equal(st()->dhcp_releases, 1);
+	assert_int_equal(gateway_lease_of(gwh.gw, VM1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -715,6 +839,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_dns_builtin, gwh_teardown),
 		cmocka_unit_test_teardown(test_dns_hostile, gwh_teardown),
 		cmocka_unit_test_teardown(test_dns_forward_failover, gwh_teardown),
+		cmocka_unit_test_teardown(test_source_guard, gwh_teardown),
+		cmocka_unit_test_teardown(test_source_guard_strict, gwh_teardown),
+		cmocka_unit_test_teardown(test_dhcp_port_cap, gwh_teardown),
+		cmocka_unit_test_teardown(test_dhcp_release_only_by_owner, gwh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,8 +54,16 @@ static void gwh_wait(void *s, struct port *from, const uint8_t *dst)
 	gwh.waits++;
 }
 
+static uint32_t gwh_station(void *s, struct port *from, const uint8_t *mac)
+{
+	(void)s;
+	(void)from;
+	(void)mac;
+	return gwh.station;
+}
+
 static const struct port_sink_ops gwh_sink_ops = {
-	.receive = gwh_sink, .room = gwh_room, .wait = gwh_wait,
+	.receive = gwh_sink, .room = gwh_room, .wait = gwh_wait, .station = gwh_station,
 };
 
 void gwh_writable(void)
@@ -91,6 +99,7 @@ void gwh_start(const char *opts, bool with_loop)
 	gwh.ncap = 0;
 	gwh.lost = 0;
 	gwh.room_limited = false;
+	gwh.station = 0;
 	gwh.room = 0;
 	gwh.waits = 0;
 }

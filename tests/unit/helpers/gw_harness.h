@@ -44,6 +44,9 @@ struct gw_harness {
 	 * (len + PORT_TX_OVERHEAD), and wait() calls are counted in waits;
 	 * gwh_writable() plays the port that drained. */
 	bool room_limited;
+	/* What the sink's station() answers: the switch port the frames
+	 * "come from" (0: unknown, as without a switch). */
+	uint32_t station;
 	size_t room;
 	unsigned waits;
 	size_t cap_len[GWH_CAP];
