@@ -6,7 +6,9 @@
 # The most common mistake when starting several VMs by hand is forgetting
 # mac=, so every guest is 52:54:00:12:34:56. The switch cannot fix that but
 # must say so: once both guests have sent frames (ARP for their ping), the
-# log must name the MAC and both ports it was seen on.
+# log must name the MAC and both ports it was seen on. With port security
+# (the default) the first guest seen keeps the MAC and the second one's
+# frames are dropped; the warning says which port keeps it.
 
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
@@ -19,7 +21,8 @@ vw_guest_build
 vw_start sw -netdev "stream,id=a,server=on,addr.type=unix,addr.path=$VW_TMP/a.sock"
 
 # The guests' pings may or may not get through (the switch sees one MAC in
-# two places); only the frames they send matter, so the script never fails.
+# two places, and keeps it on the first); only the frames they send
+# matter, so the script never fails.
 for i in 1 2; do
 	vw_guest_run "vm$i" \
 		"stream,id=n0,server=off,addr.type=unix,addr.path=$VW_TMP/a.sock" \
@@ -38,6 +41,10 @@ echo "warning: $line"
 case $line in
 *"a#1"*"a#2"* | *"a#2"*"a#1"*) ;;
 *) vw_fail qemu_duplicate_mac "warning does not name both ports a#1 and a#2" ;;
+esac
+case $line in
+*"port security keeps it on port 'a#"[12]"'"*) ;;
+*) vw_fail qemu_duplicate_mac "warning does not say which port keeps the MAC" ;;
 esac
 
 vw_stop sw

@@ -225,7 +225,35 @@ static void test_switches(void **state)
 	assert_int_equal(s->max_macs, NETWORK_DEFAULT_FDB_MAX);
 	assert_string_equal(cli.switches->id, "lab"); /* declaration order */
 	assert_null(cli_find_switch(&cli, "nope"));
+	assert_true(s->port_security);
+	assert_int_equal(s->max_macs_per_port, NETWORK_DEFAULT_MAX_MACS_PER_PORT);
+	assert_int_equal(cli.netdevs->common.sec.mode, PORT_SEC_DEFAULT);
+	assert_int_equal(cli.netdevs->common.sec.max_macs, 0);
 	done(&cli);
+}
+
+static void test_port_security_keys(void **state)
+{
+	struct cli cli;
+	const struct cli_switch *s;
+
+	assert_int_equal(parse(&cli, "-netdev", "stream,id=a,port-security=off",
+			       "-netdev", "stream,id=b,port-security=on,max-macs-per-port=3",
+			       "-switch", "id=default,port-security=off,max-macs-per-port=0",
+			       NULL), CLI_OK);
+	assert_int_equal(cli.netdevs->common.sec.mode, PORT_SEC_OFF);
+	assert_int_equal(cli.netdevs->next->common.sec.mode, PORT_SEC_ON);
+	assert_int_equal(cli.netdevs->next->common.sec.max_macs, 3);
+	s = cli_find_switch(&cli, "default");
+	assert_false(s->port_security);
+	assert_int_equal(s->max_macs_per_port, 0);
+	done(&cli);
+	EXPECT_FAIL(&cli, "-netdev stream", "'port-security'",
+		    "-netdev", "stream,id=a,port-security=maybe");
+	EXPECT_FAIL(&cli, "-netdev stream", "'max-macs-per-port'",
+		    "-netdev", "stream,id=a,max-macs-per-port=0");
+	EXPECT_FAIL(&cli, "-switch", "'max-macs-per-port' needs mode=switch",
+		    "-switch", "id=s,mode=hub,max-macs-per-port=2");
 }
 
 static void test_monitor_spellings(void **state)
@@ -529,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_dashes_and_equals),
 		cmocka_unit_test(test_vlan_and_trunk),
 		cmocka_unit_test(test_switches),
+		cmocka_unit_test(test_port_security_keys),
 		cmocka_unit_test(test_monitor_spellings),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_help_version),
