@@ -326,8 +326,28 @@ def gateway_offload():
             (FIXIP | META | LISTEN, tso, meta(gso=3, hdr_len=42, gso_size=1448, off=6))]))
 
 
+# ---- L2TPv3 decap: cfg, offset, rxsession, rxcookie, packet ----
+def l2tpv3():
+    frame = raw(Ether(dst=BCAST, src=VM1) / ARP(psrc=GUEST, pdst="10.0.2.2"))
+    for cfg, off, cookie in ((1, 0, 0), (5, 0, 0xdeadbeef), (9, 0, 0x0102030405060708),
+                             (0x19, 0, 0x1122334455667788), (0x39, 4, 7), (0, 0, 0),
+                             (8, 0, 0xfeedf00dcafe0001), (0x12, 2, 0), (0x16, 0, 0xabcdef01)):
+        sess = 0x1234
+        clen = (0, 4, 8, 8)[(cfg >> 2) & 3]
+        hdr = b"\0\3\0\0" if cfg & 1 else b""
+        hdr += struct.pack(">I", sess)
+        hdr += cookie.to_bytes(8, "big")[8 - clen:] if clen else b""
+        hdr += struct.pack(">I", 1) if cfg & 0x10 else b""
+        hdr += b"\0" * off
+        if cfg & 2:
+            hdr = raw(IP(src="10.0.0.1", dst="10.0.0.2", proto=115, len=20 + len(hdr) + len(frame))) + hdr
+        put("fuzz_l2tpv3_decap", bytes([cfg, off]) + struct.pack(">IQ", sess, cookie) + hdr + frame)
+        put("fuzz_l2tpv3_decap", bytes([cfg, off]) + struct.pack(">IQ", sess, cookie) + hdr)
+
+
 if __name__ == "__main__":
-    for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli):
+    for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
+               l2tpv3):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
