@@ -51,7 +51,7 @@
 #define DGRAM_BATCH 16
 #define DGRAM_RECVS_PER_EVENT 4
 
-enum dgram_log { DGRAM_LOG_SEND, DGRAM_LOG_RECV, DGRAM_LOG_TOO_BIG };
+enum dgram_log { DGRAM_LOG_SEND, DGRAM_LOG_RECV, DGRAM_LOG_TOO_BIG, DGRAM_LOG_LEARNED };
 
 struct dgram_nd {
 	struct netdev nd; /* first: container_of by cast */
@@ -143,6 +143,22 @@ static bool is_self(const struct dgram_nd *d, const struct sockaddr_storage *fro
 	return false;
 }
 
+/* learn_remote: answer the sender of this datagram from now on. */
+static void learn_remote(struct dgram_nd *d, const struct sockaddr_storage *from, socklen_t len)
+{
+	if (len <= offsetof(struct sockaddr_un, sun_path) || from->ss_family != AF_UNIX)
+		return; /* an unbound sender cannot be answered */
+	if (len == d->remotelen && !memcmp(from, &d->remote, len))
+		return;
+	memcpy(&d->remote, from, len);
+	d->remotelen = len;
+	sa_format((struct sockaddr *)&d->remote, d->remotelen, d->remote_text,
+		  sizeof(d->remote_text));
+	LOG_ONCE_FOR(&d->logged, DGRAM_LOG_LEARNED, LOG_LVL_INFO,
+		     "dgram %s: sending to %s, the last sender (logged once)", nd_id(d),
+		     d->remote_text);
+}
+
 static void dgram_io(void *ctx, uint32_t events)
 {
 	struct dgram_nd *d = ctx;
@@ -177,6 +193,11 @@ static void dgram_io(void *ctx, uint32_t events)
 			}
 			if (is_self(d, &d->from[i]))
 				continue;
+			if (d->cfg.learn_remote) {
+				learn_remote(d, &d->from[i], d->msgs[i].msg_hdr.msg_namelen);
+				if (d->msgs[i].msg_len == 4 && !memcmp(d->bufs[i], "VFKT", 4))
+					continue; /* vfkit's hello, not a frame */
+			}
 			/* port_receive() drops runts and oversize frames */
 			port_receive(&d->port, d->bufs[i], d->msgs[i].msg_len);
 		}
@@ -310,7 +331,7 @@ static int unicast_setup(struct dgram_nd *d, char *err, size_t errlen)
 			 key, why);
 		return -1;
 	}
-	if (d->local.ss_family != d->remote.ss_family) {
+	if (!d->cfg.learn_remote && d->local.ss_family != d->remote.ss_family) {
 		snprintf(err, errlen, "-netdev %s,id=%s: '%s' and the remote address are of "
 			 "different families", d->nd.type->name, nd_id(d), key);
 		return -1;
@@ -341,13 +362,17 @@ static int dgram_start(struct netdev *nd, struct ev_loop *loop, char *err, size_
 	char why[160];
 
 	d->loop = loop;
-	if (sa_resolve(&d->cfg.remote, false, &d->remote, &d->remotelen, why, sizeof(why)) < 0) {
+	if (d->cfg.learn_remote) {
+		snprintf(d->remote_text, sizeof(d->remote_text), "the last sender (none yet)");
+	} else if (sa_resolve(&d->cfg.remote, false, &d->remote, &d->remotelen, why,
+			      sizeof(why)) < 0) {
 		snprintf(err, errlen, "-netdev %s,id=%s: '%s': %s", nd->type->name, nd_id(d), rkey,
 			 why);
 		return -1;
 	}
-	sa_format((struct sockaddr *)&d->remote, d->remotelen, d->remote_text,
-		  sizeof(d->remote_text));
+	else
+		sa_format((struct sockaddr *)&d->remote, d->remotelen, d->remote_text,
+			  sizeof(d->remote_text));
 	if (d->cfg.mcast && !sa_is_multicast((struct sockaddr *)&d->remote)) {
 		snprintf(err, errlen, "-netdev %s,id=%s: '%s' %s is not a multicast address",
 			 nd->type->name, nd_id(d), rkey, d->remote_text);
@@ -555,12 +580,12 @@ static struct netdev *dgram_parse(struct kvlist *kv, char *err, size_t errlen)
 				  "multicast group");
 			return NULL;
 		}
-		if (!hr) {
-			kv_errorf(err, errlen, kv, "'remote.type' is required with local.type=%s",
-				  cfg.local.kind == SA_UNIX ? "unix" : "inet");
+		if (!hr && cfg.local.kind == SA_UNIX) {
+			cfg.learn_remote = true; /* vfkit */
+		} else if (!hr) {
+			kv_errorf(err, errlen, kv, "'remote.type' is required with local.type=inet");
 			return NULL;
-		}
-		if (cfg.local.kind != cfg.remote.kind) {
+		} else if (cfg.local.kind != cfg.remote.kind) {
 			kv_errorf(err, errlen, kv, "'remote.type' must be the same as 'local.type'");
 			return NULL;
 		}
@@ -584,7 +609,11 @@ static const struct netdev_key dgram_keys[] = {
 	{ "remote.type=inet,remote.host=HOST,remote.port=PORT",
 	  "the UDP peer to send to; a multicast remote.host joins that group and local.host "
 	  "alone picks the interface", NULL },
-	{ "remote.type=unix,remote.path=PATH", "the unix datagram socket to send to", NULL },
+	{ "remote.type=unix,remote.path=PATH", "the unix datagram socket to send to",
+	  "Without it, a unix\n.B local\nsocket sends to the sender of the latest datagram, as vfkit's\n"
+	  "peers (gvproxy) do: vfkit connects its own socket to this one, may send the\n"
+	  "4-byte handshake datagram VFKT first (swallowed, not counted as a drop) and\n"
+	  "expects one frame per datagram back." },
 	{ NULL, NULL, NULL },
 };
 

@@ -28,6 +28,8 @@ struct dgram_cfg {
 	struct sa_spec local, remote; /* kind SA_NONE when absent */
 	bool mcast;                   /* remote is a multicast group */
 	bool compat;
+	/* local unix socket, no remote: answer whoever sent last (vfkit) */
+	bool learn_remote;
 };
 
 /* Both allocate a netdev whose ->type is type (so "socket" stays "socket")
