@@ -322,6 +322,7 @@ static struct netdev *l2tpv3_parse(struct kvlist *kv, char *err, size_t errlen)
 	int has_tx, has_rx;
 	struct l2tpv3_nd *l;
 
+	kv_get(kv, "type"); /* the implied key the CLI read the type from */
 	if (kv_get_bool(kv, "ipv6", &ipv6, err, errlen) < 0 ||
 	    kv_get_bool(kv, "udp", &p.udp, err, errlen) < 0 ||
 	    kv_get_bool(kv, "counter", &counter, err, errlen) < 0 ||

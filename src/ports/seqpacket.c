@@ -381,6 +381,7 @@ static struct netdev *seq_parse(struct kvlist *kv, char *err, size_t errlen)
 	uint64_t sec = 0, ms = 0;
 	int rc, has_s, has_ms;
 
+	kv_get(kv, "type"); /* the implied key the CLI read the type from */
 	if (kv_get_bool(kv, "server", &server, err, errlen) < 0)
 		return NULL;
 	rc = sa_parse_kv(kv, "addr", 1u << SA_UNIX, &addr, err, errlen);

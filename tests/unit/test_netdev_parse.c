@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_netdev_parse.c - phase one of "-netdev stream", "-netdev dgram" and
- * "-netdev socket": valid QEMU spellings parse into the expected
+ * test_netdev_parse.c - phase one of "-netdev stream", "-netdev dgram",
+ * "-netdev socket", "-netdev l2tpv3" and "-netdev seqpacket": valid QEMU spellings parse into the expected
  * configuration with every key consumed, invalid ones are refused with an
  * error naming the key. Nothing is opened here (parse has no side effects);
  * tests/integration/stream_bad_input.sh covers start().
@@ -21,6 +21,10 @@
 #include "ports/stream.h"
 
 static char err[KV_ERR_MAX];
+
+/* Types without a header of their own (declared where they are defined). */
+extern const struct netdev_type netdev_l2tpv3_type;
+extern const struct netdev_type netdev_seqpacket_type;
 
 /* Parse like the CLI: it owns id (and the other common keys). */
 static struct netdev *parse(const struct netdev_type *t, const char *text, struct kvlist *kv)
@@ -308,6 +312,82 @@ static void test_socket_bad(void **state)
 	bad(t, "socket,id=a,udp=230.0.0.1:5,localaddr=:6", "'udp'");
 }
 
+static void describe_has(const char *text, const char *want)
+{
+	struct kvlist kv;
+	struct netdev *nd = ok(&netdev_l2tpv3_type, text, &kv);
+	char buf[512];
+
+	nd->ops->describe(nd, buf, sizeof(buf));
+	if (!strstr(buf, want))
+		fail_msg("'%s': '%s' does not say '%s'", text, buf, want);
+	done(nd, &kv);
+}
+
+static void test_l2tpv3(void **state)
+{
+	(void)state;
+	describe_has("l2tpv3,src=1.2.3.4,dst=5.6.7.8,txsession=7", "ip  -> , session tx 7 rx 7, "
+		     "cookie 0-bit, counter off");
+	describe_has("l2tpv3,src=::1,dst=::1,ipv6=on,udp=on,srcport=1,dstport=2,txsession=1,"
+		     "rxsession=2,txcookie=0xffffffff,rxcookie=0,counter=on", "udp");
+	describe_has("l2tpv3,src=a,dst=b,txsession=1,txcookie=1,rxcookie=2", "cookie 32-bit");
+	/* QEMU's quirk: the key's presence, not its value */
+	describe_has("l2tpv3,src=a,dst=b,txsession=1,txcookie=1,rxcookie=2,cookie64=off",
+		     "cookie 64-bit");
+	describe_has("l2tpv3,src=a,dst=b,txsession=1,counter=on,pincounter=on,offset=256",
+		     "counter pinned");
+	describe_has("l2tpv3,src=a,dst=b,txsession=1,pincounter=on", "counter off");
+	bad(&netdev_l2tpv3_type, "l2tpv3,dst=b,txsession=1", "'src'");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,txsession=1", "'dst'");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,dst=b", "'txsession'");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,dst=b,txsession=4294967296", "'txsession'");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,dst=b,udp=on,srcport=1,txsession=1", "'dstport'");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,dst=b,srcport=1,dstport=1,txsession=1", "udp=on");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,dst=b,txsession=1,txcookie=1", "both");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,dst=b,txsession=1,txcookie=0x100000000,rxcookie=1",
+	    "'txcookie'");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,dst=b,txsession=1,offset=257", "'offset'");
+	bad(&netdev_l2tpv3_type, "l2tpv3,src=a,dst=b,txsession=1,counter=maybe", "'counter'");
+}
+
+static void test_seqpacket(void **state)
+{
+	struct kvlist kv;
+	struct netdev *nd;
+	char buf[512];
+
+	(void)state;
+	nd = ok(&netdev_seqpacket_type, "seqpacket,server=on,addr.type=unix,addr.path=/tmp/x", &kv);
+	done(nd, &kv);
+	nd = ok(&netdev_seqpacket_type, "seqpacket,addr.type=unix,addr.path=/tmp/x,reconnect=2",
+		&kv);
+	nd->ops->describe(nd, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "reconnecting"));
+	done(nd, &kv);
+	bad(&netdev_seqpacket_type, "seqpacket,server=on", "addr.type");
+	bad(&netdev_seqpacket_type, "seqpacket,addr.type=inet,addr.host=a,addr.port=1", "addr.type");
+	bad(&netdev_seqpacket_type, "seqpacket,server=on,addr.type=unix,addr.path=/x,reconnect=1",
+	    "server=off");
+}
+
+static void test_dgram_vfkit(void **state)
+{
+	struct kvlist kv;
+	struct netdev *nd;
+
+	(void)state;
+	nd = ok(&netdev_dgram_type, "dgram,local.type=unix,local.path=/tmp/vf.sock", &kv);
+	assert_true(dgram_netdev_cfg(nd)->learn_remote);
+	done(nd, &kv);
+	nd = ok(&netdev_dgram_type, "dgram,local.type=unix,local.path=/tmp/a,remote.type=unix,"
+		"remote.path=/tmp/b", &kv);
+	assert_false(dgram_netdev_cfg(nd)->learn_remote);
+	done(nd, &kv);
+	bad(&netdev_dgram_type, "dgram,local.type=inet,local.host=127.0.0.1,local.port=1",
+	    "remote.type");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +398,9 @@ int main(void)
 		cmocka_unit_test(test_dgram_bad),
 		cmocka_unit_test(test_socket_ok),
 		cmocka_unit_test(test_socket_bad),
+		cmocka_unit_test(test_l2tpv3),
+		cmocka_unit_test(test_seqpacket),
+		cmocka_unit_test(test_dgram_vfkit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
