@@ -118,11 +118,13 @@ static bool l2tpv3_transmit(struct port *port, const uint8_t *frame, size_t len)
 	return true;
 }
 
+static void l2tpv3_describe(const struct netdev *nd, char *buf, size_t size);
+
+/* "info network" shows a one-port netdev as its port's line: the session
+ * and the drop counters go there. */
 static void l2tpv3_port_describe(const struct port *port, char *buf, size_t size)
 {
-	const struct l2tpv3_nd *l = port_l2tpv3(port);
-
-	snprintf(buf, size, "fd %d", l->fd);
+	l2tpv3_describe(&port_l2tpv3(port)->nd, buf, size);
 }
 
 static void l2tpv3_port_destroy(struct port *port)
