@@ -280,13 +280,11 @@ static void l2tpv3_destroy(struct netdev *nd)
 	free(l);
 }
 
-static int host_key(struct kvlist *kv, const char *key, struct sa_spec *sa, bool ipv6,
-		    char *err, size_t errlen)
+/* s: the value of key, already read (tools/check-help.sh finds keys by
+ * the literal in each kv_get*() call) */
+static int host_key(struct kvlist *kv, const char *key, const char *s, struct sa_spec *sa,
+		    bool ipv6, char *err, size_t errlen)
 {
-	const char *s = NULL;
-
-	if (kv_get_str(kv, key, SA_HOST_MAX - 1, &s, err, errlen) < 0)
-		return -1;
 	if (!s || !*s) {
 		kv_errorf(err, errlen, kv, "'%s' is required", key);
 		return -1;
@@ -298,12 +296,9 @@ static int host_key(struct kvlist *kv, const char *key, struct sa_spec *sa, bool
 	return 0;
 }
 
-static int port_key(struct kvlist *kv, const char *key, struct sa_spec *sa, char *err,
-		    size_t errlen)
+static int port_key(struct kvlist *kv, const char *key, int r, uint64_t v, struct sa_spec *sa,
+		    char *err, size_t errlen)
 {
-	uint64_t v;
-	int r = kv_get_uint(kv, key, 0, 65535, &v, err, errlen);
-
 	if (r < 0)
 		return -1;
 	if (r == 0) {
@@ -319,6 +314,7 @@ static struct netdev *l2tpv3_parse(struct kvlist *kv, char *err, size_t errlen)
 {
 	struct l2tpv3_params p = { 0 };
 	struct sa_spec src = { 0 }, dst = { 0 };
+	const char *srcs = NULL, *dsts = NULL;
 	bool ipv6 = false, counter = false, pin = false, c64 = false;
 	uint64_t v, txc = 0, rxc = 0, cmax;
 	int has_tx, has_rx;
@@ -333,12 +329,19 @@ static struct netdev *l2tpv3_parse(struct kvlist *kv, char *err, size_t errlen)
 		return NULL;
 	/* QEMU: the mere presence of cookie64 (even =off) selects 64 bits */
 	c64 = kv_has(kv, "cookie64");
-	if (host_key(kv, "src", &src, ipv6, err, errlen) < 0 ||
-	    host_key(kv, "dst", &dst, ipv6, err, errlen) < 0)
+	if (kv_get_str(kv, "src", SA_HOST_MAX - 1, &srcs, err, errlen) < 0 ||
+	    kv_get_str(kv, "dst", SA_HOST_MAX - 1, &dsts, err, errlen) < 0 ||
+	    host_key(kv, "src", srcs, &src, ipv6, err, errlen) < 0 ||
+	    host_key(kv, "dst", dsts, &dst, ipv6, err, errlen) < 0)
 		return NULL;
 	if (p.udp) {
-		if (port_key(kv, "srcport", &src, err, errlen) < 0 ||
-		    port_key(kv, "dstport", &dst, err, errlen) < 0)
+		uint64_t sp = 0, dp = 0;
+		int hs = kv_get_uint(kv, "srcport", 0, 65535, &sp, err, errlen);
+
+		if (port_key(kv, "srcport", hs, sp, &src, err, errlen) < 0)
+			return NULL;
+		hs = kv_get_uint(kv, "dstport", 0, 65535, &dp, err, errlen);
+		if (port_key(kv, "dstport", hs, dp, &dst, err, errlen) < 0)
 			return NULL;
 	} else if (kv_has(kv, "srcport") || kv_has(kv, "dstport")) {
 		kv_errorf(err, errlen, kv, "'srcport' and 'dstport' need udp=on (QEMU ignores them)");
