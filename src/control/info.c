@@ -144,7 +144,7 @@ static void print_backpressure(const struct port *p, const char *indent, FILE *o
 static void print_port(const struct network *net, const struct port *p, const char *indent,
 		       FILE *out)
 {
-	char desc[512] = "", vlan[256];
+	char desc[1024] = "", vlan[256]; /* vxlan: config, counters, VTEPs */
 
 	if (p->ops->describe)
 		p->ops->describe(p, desc, sizeof(desc));

@@ -427,52 +427,10 @@ static size_t appendf(char *buf, size_t size, size_t at, const char *fmt, ...)
 	return n < 0 ? at : at + (size_t)n;
 }
 
-static void ov_port_describe(const struct port *port, char *buf, size_t size)
-{
-	const struct ov_nd *o = port_ov(port);
-	uint64_t now = ev_loop_now(o->loop);
-	const struct vtep_fdb_entry *e;
-	char mac[18], addr[OV_ADDR_TEXT];
-	unsigned it = 0, shown = 0;
-	size_t at = 0, total;
-
-	if (!o->cfg.learning) {
-		snprintf(buf, size, "vni %u, learning off", (unsigned)o->cfg.vni);
-		return;
-	}
-	total = vtep_fdb_count(&o->fdb, now);
-	at = appendf(buf, size, at, "vni %u, %zu remote MAC%s learned", (unsigned)o->cfg.vni,
-		     total, total == 1 ? "" : "s");
-	while ((e = vtep_fdb_next(&o->fdb, &it, now))) {
-		if (at + 80 > size) {
-			at = appendf(buf, size, at, "; %zu more", total - shown);
-			break;
-		}
-		addr_text(&e->remote, addr, sizeof(addr));
-		at = appendf(buf, size, at, "%s %s via %s", shown ? "," : ":",
-			     mac_format(e->mac, mac), addr);
-		shown++;
-	}
-}
-
 static void ov_port_destroy(struct port *port)
 {
 	port_ov(port)->port_open = false;
 }
-
-static const struct port_ops ov_port_ops_vxlan = {
-	.kind = "vxlan",
-	.transmit = ov_transmit,
-	.describe = ov_port_describe,
-	.destroy = ov_port_destroy,
-};
-
-static const struct port_ops ov_port_ops_geneve = {
-	.kind = "geneve",
-	.transmit = ov_transmit,
-	.describe = ov_port_describe,
-	.destroy = ov_port_destroy,
-};
 
 /* The reasons each protocol can count. */
 static const enum overlay_err vxlan_errs[] = {
@@ -530,6 +488,53 @@ static void ov_describe(const struct netdev *nd, char *buf, size_t size)
 	for (e = o->cfg.proto == OVERLAY_VXLAN ? vxlan_errs : geneve_errs; *e; e++)
 		at = appendf(buf, size, at, " %s %" PRIu64, overlay_err_name(*e), s->err[*e]);
 }
+
+/* info network prints a netdev that is one port of its own name as that
+ * port's line only: so the port says all, the netdev's part first, then the
+ * learned MACs and the VTEP each is behind. */
+static void ov_port_describe(const struct port *port, char *buf, size_t size)
+{
+	const struct ov_nd *o = port_ov(port);
+	uint64_t now = ev_loop_now(o->loop);
+	const struct vtep_fdb_entry *e;
+	char mac[18], addr[OV_ADDR_TEXT];
+	unsigned it = 0, shown = 0;
+	size_t at, total;
+
+	ov_describe(&o->nd, buf, size);
+	at = strlen(buf);
+	if (!o->cfg.learning) {
+		appendf(buf, size, at, "\n      learning off");
+		return;
+	}
+	total = vtep_fdb_count(&o->fdb, now);
+	at = appendf(buf, size, at, "\n      %zu remote MAC%s learned", total,
+		     total == 1 ? "" : "s");
+	while ((e = vtep_fdb_next(&o->fdb, &it, now))) {
+		if (at + 80 > size) {
+			at = appendf(buf, size, at, "; %zu more", total - shown);
+			break;
+		}
+		addr_text(&e->remote, addr, sizeof(addr));
+		at = appendf(buf, size, at, "%s %s via %s", shown ? "," : ":",
+			     mac_format(e->mac, mac), addr);
+		shown++;
+	}
+}
+
+static const struct port_ops ov_port_ops_vxlan = {
+	.kind = "vxlan",
+	.transmit = ov_transmit,
+	.describe = ov_port_describe,
+	.destroy = ov_port_destroy,
+};
+
+static const struct port_ops ov_port_ops_geneve = {
+	.kind = "geneve",
+	.transmit = ov_transmit,
+	.describe = ov_port_describe,
+	.destroy = ov_port_destroy,
+};
 
 /* --- start / destroy ---------------------------------------------------- */
 
