@@ -395,9 +395,19 @@ static int parse_names(struct gw_config *c, struct kvlist *kv, char *err, size_t
 		{ "bootfile", offsetof(struct gw_config, bootfile) },
 		{ "tftp-server-name", offsetof(struct gw_config, tftp_server_name) },
 	};
+	/* Accepted before, silently: a PXE guest would be told of a boot
+	 * server we do not run. An error until TFTP is served. */
+	static const char *const tftp_keys[] = { "tftp", "bootfile", "tftp-server-name" };
 	const char *v = NULL;
 	unsigned i, it = 0;
 
+	for (i = 0; i < sizeof(tftp_keys) / sizeof(tftp_keys[0]); i++) {
+		if (kv_has(kv, tftp_keys[i])) {
+			kv_errorf(err, errlen, kv, "'%s' is not supported yet: vmwire has no TFTP "
+				  "server", tftp_keys[i]);
+			return -1;
+		}
+	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (kv_get_str(kv, names[i].key, GW_NAME_MAX, &v, err, errlen) < 0)
 			return -1;
@@ -664,7 +674,7 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 int gw_config_parse(struct gw_config *c, struct kvlist *kv, const char *resolv_conf,
 		    char *err, size_t errlen)
 {
-	bool ipv4 = true;
+	bool ipv4 = true, ipv6_given = kv_has(kv, "ipv6");
 
 	gw_config_defaults(c);
 	if (kv_get_bool(kv, "ipv4", &ipv4, err, errlen) < 0 ||
@@ -674,8 +684,10 @@ int gw_config_parse(struct gw_config *c, struct kvlist *kv, const char *resolv_c
 		kv_errorf(err, errlen, kv, "'ipv4=off' is not supported yet");
 		return -1;
 	}
-	if (c->ipv6)
-		debug("-netdev user: ipv6=on accepted, IPv6 is not implemented yet");
+	/* QEMU's default is on, so only a user who asked for it is told. */
+	if (c->ipv6 && ipv6_given)
+		warn("-netdev user: 'ipv6=on' ignored: IPv6 is not implemented yet, the guest "
+		     "gets IPv4 only");
 	if (kv_get_bool(kv, "restrict", &c->restrict_, err, errlen) < 0)
 		return -1;
 	if (parse_addresses(c, kv, err, errlen) || parse_names(c, kv, err, errlen) ||

@@ -397,13 +397,14 @@ static void test_dhcp_release_decline_inform_static(void **state)
 	const uint8_t *v;
 	size_t dlen;
 
-	gwh_start("lease=10.0.2.50@52:54:00:ab:cd:ef,mtu=1400,bootfile=pxe.0", false);
+	gwh_start("lease=10.0.2.50@52:54:00:ab:cd:ef,mtu=1400", false);
 	dhcp_send(VM3, 0, false, 1, 0, 0);
 	assert_int_equal(yiaddr(0), IP(10, 0, 2, 50));
 	assert_int_equal(opt(0, 26, &v), 2);
 	assert_int_equal(rd16be(v), 1400);
-	assert_int_equal(opt(0, 67, &v), 5);
-	assert_memory_equal(gwh.cap[0] + 42 + 108, "pxe.0", 6);
+	/* bootfile= is refused until TFTP is served: no boot file named */
+	assert_int_equal(opt(0, 67, &v), -1);
+	assert_int_equal(gwh.cap[0][42 + 108], 0);
 
 	dhcp_send(VM1, 0, false, 1, 0, 0);
 	assert_int_equal(yiaddr(1), IP(10, 0, 2, 15));

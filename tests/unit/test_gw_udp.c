@@ -408,6 +408,46 @@ static void test_udp_foreign_source_dropped(void **state)
 	close(s);
 }
 
+/* Guest TFTP to the gateway: port unreachable from the gateway, never
+ * the host's 127.0.0.1:69 (which the test listens on when it may). */
+static void test_udp_tftp_port_closed(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(69) };
+	struct pollfd p = { .fd = -1, .events = POLLIN };
+	const uint8_t *ip, *icmp;
+	int s;
+
+	mkgw("");
+	a.sin_addr.s_addr = htonl(IP(127, 0, 0, 1));
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(s >= 0);
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+		p.fd = s;
+	guest_send(HOST, 4000, 69, "\0\1pxelinux.0\0octet\0");
+	gwh_run_until(1);
+	assert_int_equal(gwh.ncap, 1);
+	ip = gwh.cap[0] + 14;
+	icmp = ip + 20;
+	assert_int_equal(ip[9], 1);
+	assert_int_equal(rd32be(ip + 12), HOST);
+	assert_int_equal(rd32be(ip + 16), GUEST);
+	assert_int_equal(icmp[0], 3);
+	assert_int_equal(icmp[1], 3);
+	/* the quote: the guest's IP header, then its UDP ports */
+	assert_int_equal(rd32be(icmp + 8 + 16), HOST);
+	assert_int_equal(rd16be(icmp + 8 + 20), 4000);
+	assert_int_equal(rd16be(icmp + 8 + 22), 69);
+	assert_int_equal(gateway_stats(gwh.gw)->udp_nat_out, 0);
+	assert_int_equal(nflows(NULL), 0);
+	if (p.fd >= 0)
+		assert_int_equal(poll(&p, 1, 100), 0);
+	close(s);
+
+	/* Other ports of the gateway address still reach the host. */
+	guest_send(HOST, 4000, gwh.peer_port, "still");
+	assert_int_equal(gateway_stats(gwh.gw)->udp_nat_out, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +460,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_udp_too_big_for_mtu, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_denied, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_foreign_source_dropped, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp_tftp_port_closed, gwh_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,26 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
 	return fl;
 }
 
+/* ICMP destination unreachable (code) from the gateway to the guest,
+ * quoting its datagram's UDP header and first bytes. */
+static void unreach(struct gw_udp *u, uint64_t now, uint8_t code, const union inany_addr *src,
+		    uint16_t sport, const union inany_addr *dst, uint16_t dport,
+		    const uint8_t *data, size_t len)
+{
+	uint8_t quote[UDP_HDR_LEN + 32];
+	size_t qlen;
+
+	wr16be(quote, sport);
+	wr16be(quote + 2, dport);
+	wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + len));
+	wr16be(quote + 6, 0);
+	qlen = len < sizeof(quote) - UDP_HDR_LEN ? len : sizeof(quote) - UDP_HDR_LEN;
+	memcpy(quote + UDP_HDR_LEN, data, qlen);
+	gw_icmp_error_to_guest(u->env, now, 3, code, u->env->cfg->host, inany_ip4(src),
+			       inany_ip4(dst), IPPROTO_UDP_, quote, UDP_HDR_LEN + qlen,
+			       UDP_HDR_LEN + len);
+}
+
 void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 		  const union inany_addr *dst, uint16_t dport, const uint8_t *data, size_t len,
 		  uint64_t now)
@@ -203,13 +223,20 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 	struct gw_udp_flow *fl;
 	socklen_t tolen;
 	enum gw_verdict v;
-	uint8_t quote[UDP_HDR_LEN + 32];
-	size_t qlen;
 	int code;
 
 	if (u->env->hostfwd &&
 	    gw_hostfwd_udp_input(u->env->hostfwd, src, sport, dst, dport, data, len, now))
 		return;
+	/* TFTP at the gateway is a service of ours (QEMU's tftp=), not the
+	 * host's: host-loopback must not hand a PXE guest to whatever TFTP
+	 * server listens on the host's 127.0.0.1. There is none of ours yet,
+	 * so the port is closed, as a router without the service says. */
+	if (inany_equals4(dst, u->env->cfg->host) && dport == GW_UDP_TFTP_PORT) {
+		u->env->stats->udp_unhandled++;
+		unreach(u, now, 3, src, sport, dst, dport, data, len);
+		return;
+	}
 	v = gw_policy_map_dest(u->env->policy, dst, &host_dst);
 	if (v != GW_ALLOW) {
 		/* Broadcasts are everyday noise (NetBIOS, mDNS, SSDP): not a
@@ -234,17 +261,8 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 	if (sendto(fl->fd, data, len, 0, &to.sa, tolen) < 0) {
 		u->env->stats->udp_send_errors++;
 		code = gw_icmp_code_for_errno(errno);
-		if (code < 0)
-			return;
-		wr16be(quote, sport);
-		wr16be(quote + 2, dport);
-		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + len));
-		wr16be(quote + 6, 0);
-		qlen = len < sizeof(quote) - UDP_HDR_LEN ? len : sizeof(quote) - UDP_HDR_LEN;
-		memcpy(quote + UDP_HDR_LEN, data, qlen);
-		gw_icmp_error_to_guest(u->env, now, 3, (uint8_t)code, u->env->cfg->host,
-				       inany_ip4(src), inany_ip4(dst), IPPROTO_UDP_, quote,
-				       UDP_HDR_LEN + qlen, UDP_HDR_LEN + len);
+		if (code >= 0)
+			unreach(u, now, (uint8_t)code, src, sport, dst, dport, data, len);
 		return;
 	}
 	fl->bytes_out += len;

@@ -28,6 +28,12 @@
  * UDP hostfwd (hostfwd.h) is consulted first for each guest datagram: a
  * reply from the forwarded guest port to its host-side peer goes back
  * through the forwarding socket.
+ *
+ * The gateway's own address maps to the host's loopback (host-loopback=on),
+ * except for the ports of services that are the gateway's own in QEMU:
+ * TFTP (GW_UDP_TFTP_PORT) is answered with ICMP port unreachable while
+ * vmwire serves none, instead of reaching a host TFTP server nobody asked
+ * the guest to use.
  */
 #ifndef VMWIRE_GATEWAY_UDP_NAT_H
 #define VMWIRE_GATEWAY_UDP_NAT_H
@@ -49,6 +55,7 @@ struct gw_tx;
 
 #define GW_UDP_SWEEP_MS 1000
 #define GW_UDP_BATCH 16
+#define GW_UDP_TFTP_PORT 69
 
 struct gw_udp;
 
