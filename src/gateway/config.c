@@ -299,36 +299,80 @@ static const char *take(const char *s, char sep, char *buf, size_t size)
 	return p + 1;
 }
 
-/* [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport */
-static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd *f)
+/* [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport. On error, *why
+ * names the part that is wrong, for a message the user can act on. */
+static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd *f,
+			 const char **why)
 {
 	char proto[8], haddr[INET_ADDRSTRLEN], hport[8], gaddr[INET_ADDRSTRLEN];
+	const char *rest;
 	uint32_t a = 0;
 
 	memset(f, 0, sizeof(*f));
-	if (!(s = take(s, ':', proto, sizeof(proto))))
+	*why = "expected [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport";
+	if (!(rest = take(s, ':', proto, sizeof(proto)))) {
+		if (strchr(s, ':'))
+			*why = "the protocol must be tcp or udp";
 		return -1;
-	if (!strcmp(proto, "udp"))
+	}
+	if (!strcmp(proto, "udp")) {
 		f->udp = true;
-	else if (*proto && strcmp(proto, "tcp"))
+	} else if (*proto && strcmp(proto, "tcp")) {
+		*why = "the protocol must be tcp or udp";
 		return -1;
-	if (!(s = take(s, ':', haddr, sizeof(haddr))))
+	}
+	s = rest;
+	if (!(rest = take(s, ':', haddr, sizeof(haddr)))) {
+		if (strchr(s, ':'))
+			*why = "the host address is not an IPv4 address";
 		return -1;
+	}
 	/* An empty host address is IPv4's any (the socket is AF_INET). */
-	if (*haddr && parse_ip4(haddr, &a))
+	if (*haddr && parse_ip4(haddr, &a)) {
+		*why = "the host address is not an IPv4 address";
 		return -1;
+	}
 	f->host_addr = inany_from_ip4(a);
-	if (!(s = take(s, '-', hport, sizeof(hport))) || parse_port(hport, 0, &f->host_port))
+	s = rest;
+	if (!(rest = take(s, '-', hport, sizeof(hport)))) {
+		*why = strchr(s, '-') ? "the host port is out of range (0..65535)"
+				      : "missing '-' between hostport and [guestaddr]:guestport";
 		return -1;
-	if (!(s = take(s, ':', gaddr, sizeof(gaddr))))
+	}
+	if (parse_port(hport, 0, &f->host_port)) {
+		*why = "the host port is out of range (0..65535)";
 		return -1;
+	}
+	s = rest;
+	if (!(rest = take(s, ':', gaddr, sizeof(gaddr)))) {
+		*why = strchr(s, ':') ? "the guest address is not an IPv4 address"
+				      : "missing ':' before the guest port";
+		return -1;
+	}
 	if (*gaddr) {
-		if (parse_ip4(gaddr, &a) || !in_net(c, a) || is_net_or_bcast(c, a) ||
-		    a == c->host || a == c->dns)
+		*why = "the guest address is not an IPv4 address";
+		if (parse_ip4(gaddr, &a))
+			return -1;
+		*why = "the guest address is not a guest host address in 'net' (nor the "
+		       "gateway's or DNS address)";
+		if (!in_net(c, a) || is_net_or_bcast(c, a) || a == c->host || a == c->dns)
 			return -1;
 		f->guest_addr = inany_from_ip4(a);
 	}
-	return parse_port(s, 1, &f->guest_port);
+	*why = "the guest port is out of range (1..65535)";
+	if (parse_port(rest, 1, &f->guest_port))
+		return -1;
+	*why = NULL;
+	return 0;
+}
+
+bool gw_hostfwd_overlap(const struct gw_fwd *a, const struct gw_fwd *b)
+{
+	/* Port 0 asks for an ephemeral port: never the same. An unspecified
+	 * host address (INADDR_ANY) takes the port on every address. */
+	return a->udp == b->udp && a->host_port && a->host_port == b->host_port &&
+	       (inany_is_unspecified(&a->host_addr) || inany_is_unspecified(&b->host_addr) ||
+		inany_equals(&a->host_addr, &b->host_addr));
 }
 
 /* [tcp]:server:port-dev */
@@ -532,27 +576,36 @@ static int parse_leases(struct gw_config *c, struct kvlist *kv, char *err, size_
 	return 0;
 }
 
-int gw_parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd *f)
+int gw_parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd *f,
+		     const char **why)
 {
-	return parse_hostfwd(c, s, f);
+	return parse_hostfwd(c, s, f, why);
 }
 
 static int parse_fwds(struct gw_config *c, struct kvlist *kv, char *err, size_t errlen)
 {
-	const char *v, *why;
-	unsigned it = 0;
+	const char *v, *why, *rule[GW_FWD_MAX];
+	unsigned it = 0, i;
 
 	while ((v = kv_next(kv, "hostfwd", &it))) {
 		if (c->n_hostfwd == GW_FWD_MAX) {
 			kv_errorf(err, errlen, kv, "'hostfwd' given more than %d times", GW_FWD_MAX);
 			return -1;
 		}
-		if (parse_hostfwd(c, v, &c->hostfwd[c->n_hostfwd])) {
-			kv_errorf(err, errlen, kv, "'hostfwd' expects [tcp|udp]:[hostaddr]:hostport-"
-				  "[guestaddr]:guestport with guestaddr in 'net', not '%s'", v);
+		if (parse_hostfwd(c, v, &c->hostfwd[c->n_hostfwd], &why)) {
+			kv_errorf(err, errlen, kv, "'hostfwd=%s': %s", v, why);
 			return -1;
 		}
-		c->n_hostfwd++;
+		/* Caught here, not as EADDRINUSE once the first rule is bound. */
+		for (i = 0; i < c->n_hostfwd; i++) {
+			if (gw_hostfwd_overlap(&c->hostfwd[i], &c->hostfwd[c->n_hostfwd])) {
+				kv_errorf(err, errlen, kv, "'hostfwd=%s' and 'hostfwd=%s' listen on "
+					  "the same %s host port %u", rule[i], v,
+					  c->hostfwd[i].udp ? "UDP" : "TCP", c->hostfwd[i].host_port);
+				return -1;
+			}
+		}
+		rule[c->n_hostfwd++] = v;
 	}
 	it = 0;
 	while ((v = kv_next(kv, "guestfwd", &it))) {

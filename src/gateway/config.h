@@ -110,8 +110,14 @@ int gw_config_parse(struct gw_config *cfg, struct kvlist *kv, const char *resolv
 		    char *err, size_t errlen);
 
 /* One hostfwd rule, "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport"
- * (also the monitor's hostfwd_add); 0 or -1. */
-int gw_parse_hostfwd(const struct gw_config *cfg, const char *s, struct gw_fwd *f);
+ * (also the monitor's hostfwd_add); 0, or -1 with *why naming the part
+ * that is wrong (a static string). */
+int gw_parse_hostfwd(const struct gw_config *cfg, const char *s, struct gw_fwd *f,
+		     const char **why);
+
+/* Would the two hostfwd rules bind the same protocol and host port, an
+ * empty host address (all addresses) colliding with any address? */
+bool gw_hostfwd_overlap(const struct gw_fwd *a, const struct gw_fwd *b);
 
 /* Parse "ADDR[:PORT]" / "[V6]:PORT" / "V6" into an upstream; 0 or -1. */
 int gw_parse_upstream(const char *s, struct gw_upstream *out);

@@ -617,12 +617,11 @@ struct gateway *gateway_of_port(struct port *port)
 int gateway_hostfwd_add(struct gateway *gw, const char *spec, char *err, size_t errlen)
 {
 	struct gw_fwd r;
+	const char *bad;
 	char why[128];
 
-	if (gw_parse_hostfwd(&gw->cfg, spec, &r)) {
-		snprintf(err, errlen, "invalid host forwarding rule '%s' (expected "
-			 "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport, guestaddr in "
-			 "the gateway's net)", spec);
+	if (gw_parse_hostfwd(&gw->cfg, spec, &r, &bad)) {
+		snprintf(err, errlen, "invalid host forwarding rule '%s': %s", spec, bad);
 		return -1;
 	}
 	if (gw_hostfwd_add(&gw->hostfwd, &r, why, sizeof(why))) {

@@ -68,6 +68,14 @@ static uint32_t mask4(const struct inany_cidr *c)
 	return n ? 0xffffffffu << (32 - n) : 0;
 }
 
+/* Rejected, and the one-line error contains what. */
+static void expect_part(const char *opts, const char *what)
+{
+	expect_err(opts, "hostfwd");
+	if (!strstr(err, what))
+		fail_msg("error for '%s' lacks '%s': %s", opts, what, err);
+}
+
 static uint32_t ip(const char *s)
 {
 	struct in_addr a;
@@ -270,6 +278,36 @@ static void test_hostfwd(void **state)
 	expect_err("hostfwd=tcp::22-:0", "hostfwd");
 	expect_err("hostfwd=tcp::22-:22x", "hostfwd");
 	expect_err("hostfwd=tcp:1.2.3:22-:22", "hostfwd");
+
+	/* Each mistake names its part, not always the guest address. */
+	expect_part("hostfwd=tcp::99999-:22", "host port is out of range");
+	expect_part("hostfwd=tcp::22x-:22", "host port is out of range");
+	expect_part("hostfwd=tcp::123456789-:22", "host port is out of range");
+	expect_part("hostfwd=sctp::1-:2", "protocol must be tcp or udp");
+	expect_part("hostfwd=toolongproto::1-:2", "protocol must be tcp or udp");
+	expect_part("hostfwd=tcp:1.2.3:22-:22", "host address is not an IPv4");
+	expect_part("hostfwd=tcp:localhost:22-:22", "host address is not an IPv4");
+	expect_part("hostfwd=tcp::2222:22", "missing '-'");
+	expect_part("hostfwd=tcp::22-10.0.3.5:22", "guest address is not a guest host address");
+	expect_part("hostfwd=tcp::22-10.0.2.3:22", "guest address is not a guest host address");
+	expect_part("hostfwd=tcp::22-10.0.2.x:22", "guest address is not an IPv4");
+	expect_part("hostfwd=tcp::22-:0", "guest port is out of range");
+	expect_part("hostfwd=tcp::22-:70000", "guest port is out of range");
+	expect_part("hostfwd=tcp::22-22", "missing ':' before the guest port");
+	expect_part("hostfwd=tcp::22", "missing '-'");
+	assert_non_null(strstr(err, "'hostfwd=tcp::22'"));
+
+	/* Two rules on one protocol and host port: one line naming both.
+	 * An empty host address is every address. */
+	expect_part("hostfwd=tcp::2222-:22,hostfwd=tcp::2222-:23",
+		    "'hostfwd=tcp::2222-:22' and 'hostfwd=tcp::2222-:23'");
+	expect_part("hostfwd=tcp::2222-:22,hostfwd=tcp:127.0.0.1:2222-:23", "same TCP host port 2222");
+	expect_part("hostfwd=udp:127.0.0.1:53-:53,hostfwd=udp::53-:54", "same UDP host port 53");
+	expect_part("hostfwd=tcp:127.0.0.1:80-:80,hostfwd=tcp:127.0.0.1:80-:81", "same TCP");
+	assert_int_equal(parse("hostfwd=tcp::2222-:22,hostfwd=udp::2222-:22,"
+			       "hostfwd=tcp:127.0.0.1:80-:80,hostfwd=tcp:127.0.0.2:80-:80,"
+			       "hostfwd=tcp::0-:22,hostfwd=tcp::0-:23", &c), 0);
+	assert_int_equal(c.n_hostfwd, 6);
 }
 
 static void test_guestfwd(void **state)

@@ -141,9 +141,9 @@ int gw_hostfwd_add(struct gw_hostfwd *hf, const struct gw_fwd *r, char *err, siz
 		if (hf->e[i].fd < 0) {
 			if (!e)
 				e = &hf->e[i];
-		} else if (same_host_end(hf->e[i].fwd, r->udp, &r->host_addr, r->host_port) &&
-			   r->host_port) {
-			snprintf(err, errlen, "a rule for that host address and port exists");
+		} else if (gw_hostfwd_overlap(hf->e[i].fwd, r)) {
+			snprintf(err, errlen, "a rule for that host address and port exists "
+				 "(an empty address is all of them)");
 			return -1;
 		}
 	}
