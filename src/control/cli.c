@@ -812,5 +812,7 @@ void cli_usage(FILE *out)
 "10.0.2.2, /etc/resolv.conf naming 10.0.2.3 (see vmwire run --help).\n"
 "\n"
 "Exit status: 0 clean exit (SIGINT, SIGTERM), 1 runtime error, 2 bad usage.\n"
+"vmwire ctl: 0 the command succeeded, 1 it failed (the monitor's last_status)\n"
+"or the monitor is unreachable, 2 bad usage.\n"
 "See vmwire(1).\n", out);
 }

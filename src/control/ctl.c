@@ -8,7 +8,9 @@
  * banner's prompt, send the command, collect everything up to the next
  * prompt and print it. "quit" is answered by closing the connection, which
  * also ends the reply. Every wait is bounded so a wedged daemon cannot hang
- * a script.
+ * a script. The exit status is the monitor's own verdict: after the reply
+ * the client asks "last_status", so a failed command (unknown, a bad
+ * hostfwd_add) exits 1 without guessing from the text of its message.
  */
 #include "control/monitor.h"
 
@@ -95,6 +97,21 @@ static int send_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* 0 if the monitor says the session's previous command went well, else 1. */
+static int last_status(int fd, struct ctl_buf *b, const char *path)
+{
+	static const char q[] = "last_status\n";
+
+	b->len = 0;
+	if (send_all(fd, q, sizeof(q) - 1) < 0) {
+		fprintf(stderr, "vmwire ctl: %s: send: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (read_reply(fd, b, path) != 1)
+		return 1;
+	return b->len == 3 + strlen(MONITOR_PROMPT) && !memcmp(b->data, "ok\n", 3) ? 0 : 1;
+}
+
 int ctl_main(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -160,7 +177,9 @@ int ctl_main(int argc, char **argv)
 		b.len -= strlen(MONITOR_PROMPT);
 	fwrite(b.data, 1, b.len, stdout);
 	fflush(stdout);
-	rc = 0;
+	/* The reply is for humans; whether it was an error is asked for
+	 * (closed: "quit", which cannot fail). */
+	rc = r == 1 ? last_status(fd, &b, path) : 0;
 out:
 	free(b.data);
 	close(fd);

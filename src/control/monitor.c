@@ -47,6 +47,7 @@ struct mon_client {
 	bool eof;         /* peer closed its side: no more input */
 	bool draining;    /* we sent FIN; discarding input until the peer's */
 	size_t drained;
+	bool last_failed; /* the previous command's outcome, for last_status */
 	struct mon_client *next;
 };
 
@@ -80,7 +81,7 @@ static struct gateway *find_gateway(const struct runtime *rt, const char *id)
 }
 
 /* hostfwd_add / hostfwd_remove [netdev_id] RULE, as QEMU's HMP. */
-static void hostfwd_cmd(const struct runtime *rt, const char *cmd, const char *args, FILE *out)
+static int hostfwd_cmd(const struct runtime *rt, const char *cmd, const char *args, FILE *out)
 {
 	char a[2][MONITOR_LINE_MAX], extra[2], err[512];
 	int n = sscanf(args, "%1023s %1023s %1s", a[0], a[1], extra);
@@ -92,7 +93,7 @@ static void hostfwd_cmd(const struct runtime *rt, const char *cmd, const char *a
 		fprintf(out, "%s: expected [netdev_id] %s\n", cmd,
 			add ? "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport"
 			    : "[tcp|udp]:[hostaddr]:hostport");
-		return;
+		return MONITOR_FAILED;
 	}
 	gw = find_gateway(rt, n == 2 ? a[0] : NULL);
 	if (!gw) {
@@ -100,19 +101,21 @@ static void hostfwd_cmd(const struct runtime *rt, const char *cmd, const char *a
 			fprintf(out, "%s: no user-mode gateway with id '%s'\n", cmd, a[0]);
 		else
 			fprintf(out, "%s: no user-mode gateway (-netdev user)\n", cmd);
-		return;
+		return MONITOR_FAILED;
 	}
 	if (add ? gateway_hostfwd_add(gw, a[n - 1], err, sizeof(err))
-		: gateway_hostfwd_remove(gw, a[n - 1], err, sizeof(err)))
+		: gateway_hostfwd_remove(gw, a[n - 1], err, sizeof(err))) {
 		fprintf(out, "%s: %s\n", cmd, err);
-	else if (!add)
+		return MONITOR_FAILED;
+	}
+	if (!add)
 		fprintf(out, "host forwarding rule for %s removed\n", a[n - 1]);
+	return MONITOR_OK;
 }
 
 static int cmd_hostfwd(const struct runtime *rt, const char *name, const char *args, FILE *out)
 {
-	hostfwd_cmd(rt, name, args, out);
-	return 0;
+	return hostfwd_cmd(rt, name, args, out);
 }
 
 static int cmd_info_network(const struct runtime *rt, const char *name, const char *args,
@@ -144,7 +147,7 @@ static int cmd_help(const struct runtime *rt, const char *name, const char *args
 
 static int cmd_quit(const struct runtime *rt, const char *name, const char *args, FILE *out)
 {
-	return 1;
+	return MONITOR_QUIT;
 }
 
 /*
@@ -153,7 +156,9 @@ static int cmd_quit(const struct runtime *rt, const char *name, const char *args
  * all read this table, so a command cannot exist without its help.
  * name is the full command ("info network"); alias, when set, another
  * spelling; args, whether what follows the name goes to fn (help and quit
- * ignore it, as they always did) rather than being an error.
+ * ignore it, as they always did) rather than being an error. fn NULL is
+ * last_status, the one command about the session rather than the runtime
+ * (monitor_exec() answers it).
  */
 static const struct mon_cmd {
 	const char *name, *alias;
@@ -172,6 +177,8 @@ static const struct mon_cmd {
 	{ "info usernet", NULL, "", "show the user-mode gateways' flows and leases", false,
 	  cmd_info_usernet },
 	{ "info version", NULL, "", "show the version of vmwire", false, cmd_info_version },
+	{ "last_status", NULL, "", "ok or failed: how the previous command went (vmwire ctl's "
+	  "exit status)", false, NULL },
 	{ "quit", "q", "", "close this monitor session (vmwire keeps running)", true,
 	  cmd_quit },
 };
@@ -236,7 +243,7 @@ static const struct mon_cmd *find_cmd(const char *line, const char **rest)
 	return NULL;
 }
 
-int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
+int monitor_exec(const struct runtime *rt, const char *line, FILE *out, bool last_failed)
 {
 	char cmd[32] = "", arg[32] = "";
 	const struct mon_cmd *c;
@@ -251,7 +258,11 @@ int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
 	c = find_cmd(line, &rest);
 	if (c && !c->args && rest[strspn(rest, " \t")]) {
 		fprintf(out, "%s: too many arguments\n", c->name);
-		return 0;
+		return MONITOR_FAILED;
+	}
+	if (c && !c->fn) {
+		fputs(last_failed ? "failed\n" : "ok\n", out);
+		return MONITOR_OK;
 	}
 	if (c)
 		return c->fn(rt, c->name, rest, out);
@@ -263,10 +274,10 @@ int monitor_exec(const struct runtime *rt, const char *line, FILE *out)
 			return 0;
 		}
 		fprintf(out, "unknown info command: '%s' (try 'info')\n", arg);
-		return 0;
+		return MONITOR_FAILED;
 	}
 	fprintf(out, "unknown command: '%s' (try 'help')\n", cmd);
-	return 0;
+	return MONITOR_FAILED;
 }
 
 /* ---- sessions ----------------------------------------------------------- */
@@ -341,18 +352,20 @@ static void client_run(struct mon_client *c, const char *line)
 	char *reply = NULL;
 	size_t len = 0;
 	FILE *f;
-	int quit;
+	int r;
 
 	f = open_memstream(&reply, &len);
 	if (!f) {
 		client_queue_str(c, "error: out of memory\n");
+		c->last_failed = true;
 		return;
 	}
-	quit = monitor_exec(c->mon->rt, line, f);
+	r = monitor_exec(c->mon->rt, line, f, c->last_failed);
 	fclose(f);
+	c->last_failed = r == MONITOR_FAILED;
 	client_queue(c, reply, len);
 	free(reply);
-	if (quit)
+	if (r == MONITOR_QUIT)
 		c->closing = true;
 	else
 		client_queue_str(c, MONITOR_PROMPT);

@@ -14,6 +14,7 @@
 #ifndef VMWIRE_CONTROL_MONITOR_H
 #define VMWIRE_CONTROL_MONITOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -31,9 +32,15 @@ struct monitor *monitor_new(struct runtime *rt, const char *path, char *err, siz
 /* Close every session and unlink the socket. NULL is fine. */
 void monitor_free(struct monitor *mon);
 
+#define MONITOR_OK 0
+#define MONITOR_QUIT 1   /* the command ends the session */
+#define MONITOR_FAILED 2 /* its reply is an error message */
+
 /* Run one command line, writing the reply (without the prompt) to out.
- * Returns 1 if the command ends the session ("quit"), else 0. */
-int monitor_exec(const struct runtime *rt, const char *line, FILE *out);
+ * Returns MONITOR_OK, MONITOR_QUIT or MONITOR_FAILED. last_failed is the
+ * session's previous outcome, which "last_status" prints: that is how
+ * "vmwire ctl" learns a command failed without parsing its human text. */
+int monitor_exec(const struct runtime *rt, const char *line, FILE *out, bool last_failed);
 
 /* The commands and their one-line help, as "help" prints them (and
  * vmwire --help, indented). */
@@ -41,7 +48,7 @@ void monitor_commands_help(FILE *out, int indent);
 
 /* "vmwire ctl PATH COMMAND...": argv[0] is "ctl". Connects, runs one
  * command, prints the reply. Returns the exit status: 0, 1 (can't reach
- * the monitor), 2 (usage). */
+ * the monitor, or the command failed: last_status), 2 (usage). */
 int ctl_main(int argc, char **argv);
 
 #endif

@@ -142,7 +142,21 @@ rc=0
 rc=0
 "$VMWIRE" ctl "$MON" quit >"$T/q" || rc=$?
 [ $rc -eq 0 ] && [ ! -s "$T/q" ] || vw_fail ctl "quit: exit $rc, output $(cat "$T/q")"
-vw_pass "ctl errors and quit"
+# A command the monitor answers with an error: its message on stdout,
+# exit 1, so scripts can tell; success stays 0.
+for c in frobnicate "info nothing" "info network extra" "hostfwd_add tcp::1-:2"; do
+	rc=0
+	"$VMWIRE" ctl "$MON" $c >"$T/o" 2>"$T/err" || rc=$?
+	[ $rc -eq 1 ] || vw_fail ctl "'$c': exit $rc, want 1 ($(cat "$T/o"))"
+	[ -s "$T/o" ] || vw_fail ctl "'$c': no message"
+	grep -q "last_status\|^ok\|^failed" "$T/o" && vw_fail ctl "'$c': status leaked: $(cat "$T/o")"
+done
+grep -q "no user-mode gateway" "$T/o" || vw_fail ctl "hostfwd_add: $(cat "$T/o")"
+for c in help info "info version" last_status; do
+	"$VMWIRE" ctl "$MON" $c >"$T/o" || vw_fail ctl "'$c' exit $?, want 0"
+done
+grep -qx ok "$T/o" || vw_fail ctl "last_status of a fresh session: $(cat "$T/o")"
+vw_pass "ctl errors and quit; a failed command exits 1"
 
 # A second daemon must not steal the live monitor socket.
 rc=0
