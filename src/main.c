@@ -45,6 +45,7 @@ struct daemon_state {
 	int sigfd;
 	struct ev_watch sigwatch;
 	const char *pidfile; /* set once written, so only then unlinked */
+	const char *made_dir; /* the default directory, if we created it */
 	int ready_fd;        /* -daemonize: pipe to the waiting parent, else -1 */
 };
 
@@ -123,12 +124,15 @@ static void daemonize_finish(struct daemon_state *d, int status)
 	d->ready_fd = -1;
 }
 
-/* The no-argument default listener's directory: private to its owner. */
-static int make_default_dir(const char *dir)
+/* The no-argument default listener's directory: private to its owner.
+ * Removed at exit only if we made it (d->made_dir) and it is empty then. */
+static int make_default_dir(struct daemon_state *d, const char *dir)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0700) == 0) {
+		d->made_dir = dir;
+	} else if (errno != EEXIST) {
 		err("%s: can't create directory: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -163,6 +167,11 @@ static void teardown(struct daemon_state *d)
 	runtime_teardown(&d->rt);
 	if (d->pidfile)
 		unlink(d->pidfile);
+	/* After the netdevs unlinked their sockets. Not empty (someone else's
+	 * files) or no longer ours to remove (-runas): it stays. unlinkat,
+	 * not rmdir, is what the sandbox's filter allows. */
+	if (d->made_dir && unlinkat(AT_FDCWD, d->made_dir, AT_REMOVEDIR) < 0)
+		debug("%s: not removed: %s", d->made_dir, strerror(errno));
 }
 
 static int start(struct daemon_state *d, struct cli *cli)
@@ -201,7 +210,7 @@ static int start(struct daemon_state *d, struct cli *cli)
 	cli->netdevs = NULL;
 	if (runtime_adopt(&d->rt, netdevs, errbuf, sizeof(errbuf)) < 0)
 		goto fail;
-	if (*cli->default_dir && make_default_dir(cli->default_dir) < 0)
+	if (*cli->default_dir && make_default_dir(d, cli->default_dir) < 0)
 		return -1;
 	if (*cli->monitor_path) {
 		d->mon = monitor_new(&d->rt, cli->monitor_path, errbuf, sizeof(errbuf));

@@ -122,7 +122,24 @@ grep -qF -- "-device virtio-net-pci,netdev=default" "$T/dflt.log" ||
 	vw_fail default "no -device in the hint"
 vw_stop dflt
 [ ! -e "$sock" ] || vw_fail default "$sock left behind"
+[ ! -e /run/vmwire ] || vw_fail default "/run/vmwire, which vmwire made, left behind"
 vw_pass "no arguments: default listener"
+
+# A default directory that existed before is not vmwire's to remove; nor
+# is one that holds someone else's file at exit.
+mkdir -m 700 /run/vmwire
+vw_start dflt2
+vw_wait_for test -S "$sock" || vw_fail default "$sock not created"
+vw_stop dflt2
+[ -d /run/vmwire ] || vw_fail default "removed /run/vmwire, which existed before"
+rmdir /run/vmwire
+vw_start dflt3
+vw_wait_for test -S "$sock" || vw_fail default "$sock not created"
+: >/run/vmwire/keep
+vw_stop dflt3
+[ -e /run/vmwire/keep ] || vw_fail default "removed a file it did not make"
+rm -rf /run/vmwire
+vw_pass "the default directory is removed at exit only if vmwire made it and it is empty"
 
 # -daemonize: the parent exits 0 once ready; pidfile names the daemon,
 # SIGTERM removes it.
