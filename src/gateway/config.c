@@ -40,6 +40,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->udp_timeout_ms = GW_DEFAULT_UDP_TIMEOUT_S * 1000;
 	cfg->max_tcp_flows = GW_DEFAULT_MAX_TCP_FLOWS;
 	cfg->max_ooo_kib = GW_DEFAULT_MAX_OOO_KIB;
+	cfg->lease_time_s = GW_DEFAULT_LEASE_TIME_S;
 }
 
 static int parse_ip4(const char *s, uint32_t *out)
@@ -709,6 +710,11 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 		return -1;
 	if (r)
 		c->udp_timeout_ms = (unsigned)n * 1000;
+	if ((r = kv_get_uint(kv, "lease-time", GW_LEASE_TIME_MIN_S, GW_LEASE_TIME_MAX_S, &n, err,
+			     errlen)) < 0)
+		return -1;
+	if (r)
+		c->lease_time_s = (uint32_t)n;
 	if ((v = kv_get(kv, "egress-allow")) &&
 	    parse_cidr_list(v, c->egress_allow, &c->n_egress_allow)) {
 		kv_errorf(err, errlen, kv, "'egress-allow' expects CIDR[:CIDR...] (at most %d), "

@@ -39,6 +39,9 @@ struct kvlist;
 #define GW_MTU_MAX 65520
 #define GW_DEFAULT_MAX_FRAGS 64 /* IPv4 datagrams pending reassembly */
 #define GW_DEFAULT_UDP_TIMEOUT_S 60
+#define GW_DEFAULT_LEASE_TIME_S 86400 /* QEMU's 24 h */
+#define GW_LEASE_TIME_MIN_S 60
+#define GW_LEASE_TIME_MAX_S 0x7fffffff /* option 51 is 32 bits; signed clients */
 
 /* Rule addresses are inany (core/inany.h), unspecified meaning "any" or
  * "the default", so an IPv6 rule is a new parse, not a new table. */
@@ -76,6 +79,7 @@ struct gw_config {
 	unsigned max_ooo_kib;     /* guest TCP data held out of order; 0: none */
 	unsigned max_frags;       /* 0: guest fragments are dropped */
 	unsigned udp_timeout_ms;  /* idle UDP NAT flows are closed after this */
+	uint32_t lease_time_s;    /* DHCP option 51 and lease expiry (lease-time=) */
 	char hostname[GW_NAME_MAX + 1];
 	char domainname[GW_NAME_MAX + 1];
 	char dnssearch[GW_DNSSEARCH_MAX][GW_NAME_MAX + 1];

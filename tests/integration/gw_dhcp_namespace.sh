@@ -6,7 +6,8 @@
 # 10.0.2.3, the domain and search list; ping to the gateway works; a name
 # served by a local dnsmasq (the only upstream, 127.0.0.1:5353 in this
 # test's private namespace) resolves through 10.0.2.3, and so does the
-# built-in host.vmwire.internal.
+# built-in host.vmwire.internal. With lease-time=60 the lease says 60 s and
+# udhcpc renews it at T1 (30 s) with the same address.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -88,3 +89,26 @@ grep -q '10.0.2.2' "$VW_TMP/ns2" ||
 vw_pass "$T: built-in host.vmwire.internal answers 10.0.2.2"
 
 vw_stop gw
+
+MON=$VW_TMP/mon.sock
+vw_start gw2 -monitor "unix:$MON,server=on,wait=off" -netdev tap,id=t,ifname=vw0,netns="$NS" \
+	-netdev user,id=gw,lease-time=60,dns-upstream=127.0.0.1:5353
+rm -f "$VW_TMP"/lease.*
+ip netns exec "$NS" ip addr flush dev vw0
+ip netns exec "$NS" timeout 50 "$BB" udhcpc -i vw0 -s "$VW_TMP/udhcpc.sh" -f -t 5 -T 2 \
+	>"$VW_TMP/udhcpc2.log" 2>&1 &
+vw_on_exit "kill $! 2>/dev/null; true"
+vw_wait_for -t 15 test -s "$VW_TMP/lease.bound" ||
+	vw_fail $T "lease-time=60: no lease: $(cat "$VW_TMP/udhcpc2.log")"
+L=$VW_TMP/lease.bound
+expect lease=60
+"$VMWIRE" ctl "$MON" info usernet >"$VW_TMP/usernet" || vw_fail $T "info usernet"
+grep -Eq "10\.0\.2\.15 +bound +dynamic +(5[0-9]|60)s$" "$VW_TMP/usernet" ||
+	vw_fail $T "lease-time=60: the lease does not expire within 60 s: $(cat "$VW_TMP/usernet")"
+vw_wait_for -t 45 test -s "$VW_TMP/lease.renew" ||
+	vw_fail $T "lease-time=60: no renewal at T1: $(cat "$VW_TMP/udhcpc2.log")"
+L=$VW_TMP/lease.renew
+expect ip=10.0.2.15
+expect lease=60
+vw_pass "$T: lease-time=60 is the lease udhcpc gets and renews at T1"
+vw_stop gw2

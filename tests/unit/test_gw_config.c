@@ -240,6 +240,23 @@ static void test_names(void **state)
 	expect_err(opts, "dnssearch");
 }
 
+static void test_lease_time(void **state)
+{
+	struct gw_config c;
+
+	assert_int_equal(parse("", &c), 0);
+	assert_int_equal(c.lease_time_s, 86400);
+	assert_int_equal(parse("lease-time=60", &c), 0);
+	assert_int_equal(c.lease_time_s, 60);
+	assert_int_equal(parse("lease-time=2147483647", &c), 0);
+	assert_int_equal(c.lease_time_s, 2147483647u);
+	expect_err("lease-time=59", "lease-time");
+	expect_err("lease-time=0", "lease-time");
+	expect_err("lease-time=2147483648", "lease-time");
+	expect_err("lease-time=1h", "lease-time");
+	expect_err("lease-time=", "lease-time");
+}
+
 static void test_bools(void **state)
 {
 	struct gw_config c;
@@ -464,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_address_rules),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_bools),
+		cmocka_unit_test(test_lease_time),
 		cmocka_unit_test(test_hostfwd),
 		cmocka_unit_test(test_guestfwd),
 		cmocka_unit_test(test_upstream),

@@ -447,6 +447,47 @@ static void test_dhcp_pool_full(void **state)
 	assert_int_equal(st()->dhcp_pool_full, 1);
 }
 
+/* Seconds left on the one bound lease, from the "info usernet" table. */
+static long lease_left(void)
+{
+	char *text = NULL, *p;
+	size_t len = 0;
+	long left = -1;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	gateway_info(gwh.gw, f);
+	fclose(f);
+	p = strstr(text, " bound ");
+	if (p && (p = strstr(p, "dynamic ")))
+		left = strtol(p + 8, NULL, 10);
+	free(text);
+	return left;
+}
+
+/* lease-time= is option 51, T1/T2 follow it, and the lease expires then. */
+static void test_dhcp_lease_time(void **state)
+{
+	long left;
+
+	gwh_start("lease-time=120", false);
+	dhcp_send(VM1, 0, false, 1, 0, 0);
+	assert_int_equal(opt32(0, 51), 120);
+	assert_int_equal(opt32(0, 58), 60);
+	assert_int_equal(opt32(0, 59), 105);
+	dhcp_send(VM1, 0, false, 3, IP(10, 0, 2, 15), IP(10, 0, 2, 2));
+	assert_int_equal(opt32(1, 51), 120);
+	assert_int_equal(opt32(1, 58), 60);
+	left = lease_left();
+	assert_true(left >= 118 && left <= 120);
+	gwh_teardown(NULL);
+
+	gwh_start("lease-time=2147483647", false);
+	dhcp_send(VM1, 0, false, 1, 0, 0);
+	assert_int_equal(opt32(0, 51), 2147483647u);
+	assert_int_equal(opt32(0, 59), 2147483647u / 8 * 7);
+}
+
 static void test_dhcp_hostile(void **state)
 {
 	uint8_t f[2000], o[600];
@@ -836,6 +877,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_dhcp_dora, gwh_teardown),
 		cmocka_unit_test_teardown(test_dhcp_release_decline_inform_static, gwh_teardown),
 		cmocka_unit_test_teardown(test_dhcp_pool_full, gwh_teardown),
+		cmocka_unit_test_teardown(test_dhcp_lease_time, gwh_teardown),
 		cmocka_unit_test_teardown(test_dhcp_hostile, gwh_teardown),
 		cmocka_unit_test_teardown(test_dns_builtin, gwh_teardown),
 		cmocka_unit_test_teardown(test_dns_hostile, gwh_teardown),

@@ -221,9 +221,9 @@ static void put_common_options(struct gw_dhcp *d, struct dhcp_opt_writer *w, boo
 
 	dow_u32(w, DHCPOPT_SERVER_ID, c->host);
 	if (with_lease) {
-		dow_u32(w, DHCPOPT_LEASE, GW_DHCP_LEASE_S);
-		dow_u32(w, DHCPOPT_T1, GW_DHCP_LEASE_S / 2);
-		dow_u32(w, DHCPOPT_T2, GW_DHCP_LEASE_S / 8 * 7);
+		dow_u32(w, DHCPOPT_LEASE, c->lease_time_s);
+		dow_u32(w, DHCPOPT_T1, c->lease_time_s / 2);
+		dow_u32(w, DHCPOPT_T2, c->lease_time_s / 8 * 7);
 	}
 	dow_u32(w, DHCPOPT_MASK, c->mask);
 	dow_u32(w, DHCPOPT_ROUTER, c->host);
@@ -328,7 +328,7 @@ static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhc
 	l->state = LEASE_BOUND;
 	if (station)
 		l->station = station; /* the guest may come back on a new port */
-	l->expires_ms = now + GW_DHCP_LEASE_S * 1000ull;
+	l->expires_ms = now + d->env->cfg->lease_time_s * 1000ull;
 	l->used_ms = now;
 	reply(d, b, DHCPACK, l->ip);
 	d->env->stats->dhcp_acks++;
@@ -408,7 +408,7 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *b, size_t len, const uint8_
 		if (l >= d->leases && l < d->leases + d->env->cfg->max_leases) {
 			memset(l->mac, 0, 6);
 			l->state = LEASE_DECLINED;
-			l->expires_ms = now + GW_DHCP_LEASE_S * 1000ull;
+			l->expires_ms = now + d->env->cfg->lease_time_s * 1000ull;
 		}
 		d->env->stats->dhcp_declines++;
 		break;

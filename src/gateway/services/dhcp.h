@@ -35,8 +35,6 @@
 
 struct gw_env;
 
-#define GW_DHCP_LEASE_S 86400
-
 enum gw_lease_state { LEASE_FREE, LEASE_OFFERED, LEASE_BOUND, LEASE_RELEASED, LEASE_DECLINED };
 
 struct gw_lease {
