@@ -41,7 +41,7 @@ struct kvlist;
 #define GW_DEFAULT_UDP_TIMEOUT_S 60
 #define GW_DEFAULT_LEASE_TIME_S 86400 /* QEMU's 24 h */
 #define GW_LEASE_TIME_MIN_S 60
-#define GW_LEASE_TIME_MAX_S 0x7fffffff /* option 51 is 32 bits; signed clients */
+#define GW_LEASE_TIME_MAX_S 2147483647 /* option 51 is 32 bits; signed clients */
 
 /* Rule addresses are inany (core/inany.h), unspecified meaning "any" or
  * "the default", so an IPv6 rule is a new parse, not a new table. */

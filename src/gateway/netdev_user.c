@@ -115,11 +115,14 @@ static const struct netdev_key user_keys[] = {
 	{ "hostname=NAME, domainname=DOMAIN", "the host and domain name DHCP gives the guest", NULL },
 	{ "dnssearch=DOMAIN", "a DNS search domain DHCP announces (repeatable)", NULL },
 	{ "tftp=DIR, bootfile=FILE, tftp-server-name=NAME",
-	  "DHCP announces the boot file and TFTP server; tftp= is accepted for QEMU lines", NULL },
-	{ "ipv4=on, ipv6=on|off", "as in QEMU; ipv6=on is accepted, IPv6 is not implemented yet", NULL },
+	  "refused: vmwire serves no TFTP yet (guest UDP to the host address's port 69 is "
+	  "answered port unreachable)", NULL },
+	{ "ipv4=on, ipv6=on|off", "as in QEMU; the gateway is IPv4 only: ipv4=off is refused, "
+	  "ipv6=on (QEMU's default) warns when given", NULL },
 	{ "hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT",
 	  "forward a host port into a guest (repeatable); empty HOSTADDR = every host "
-	  "address, empty GUESTADDR = dhcpstart; monitor: hostfwd_add, hostfwd_remove", NULL },
+	  "address, empty GUESTADDR = dhcpstart; two rules on one protocol and host port are "
+	  "an error; monitor: hostfwd_add, hostfwd_remove", NULL },
 	{ "guestfwd=[tcp]:[SERVER]:PORT-DEV",
 	  "join guest connections to SERVER:PORT (repeatable; SERVER default .4 of net) to "
 	  "DEV tcp:HOST:PORT, unix:PATH (vmwire extension) or cmd:COMMAND (sh -c, one "
@@ -128,6 +131,9 @@ static const struct netdev_key user_keys[] = {
 	{ "dns-upstream=ADDR[:PORT]", "a resolver to forward DNS queries to (repeatable, tried "
 	  "in turn)", NULL },
 	{ "lease=ADDR@MAC", "a static DHCP lease (repeatable)", NULL },
+	{ "lease-time=SECONDS", "the DHCP lease time, " NUM(GW_LEASE_TIME_MIN_S) " to "
+	  NUM(GW_LEASE_TIME_MAX_S) " (default " NUM(GW_DEFAULT_LEASE_TIME_S) ", QEMU's 24 h)",
+	  NULL },
 	{ "host-loopback=on|off", "10.0.2.2 reaches the host's 127.0.0.1 (default on)", NULL },
 	{ "resolv-conf=PATH", "upstreams when no dns-upstream=, re-read on change (default "
 	  "/etc/resolv.conf)", NULL },
@@ -168,13 +174,26 @@ static const char user_man[] =
 	".BR hostname ,\n"
 	".BR domainname ,\n"
 	".BR dnssearch ,\n"
-	".BR tftp ,\n"
-	".BR bootfile ,\n"
 	".BR hostfwd ,\n"
 	".B guestfwd\n"
 	"and\n"
-	".B ipv4/ipv6\n"
-	"keep their meaning.\n";
+	".B ipv4\n"
+	"keep their meaning\n"
+	".RB ( ipv4=off\n"
+	"is refused).\n"
+	"The gateway is IPv4 only:\n"
+	".BR ipv6=on ,\n"
+	"QEMU's default, is accepted with a one-line warning when given;\n"
+	".B ipv6=off\n"
+	"is accepted silently.\n"
+	"vmwire serves no TFTP yet:\n"
+	".BR tftp ,\n"
+	".B bootfile\n"
+	"and\n"
+	".B tftp\\-server\\-name\n"
+	"are refused, and guest UDP to port 69 of the host address is answered with\n"
+	"ICMP port unreachable instead of reaching a TFTP server on the host's\n"
+	"127.0.0.1.\n";
 
 static const char user_man_notes[] =
 	"Guest traffic to the host address (10.0.2.2) reaches the host's 127.0.0.1\n"
@@ -214,6 +233,13 @@ static const char user_man_notes[] =
 	".I GUESTADDR\n"
 	"is the first DHCP address\n"
 	".RB ( dhcpstart ).\n"
+	"A mistake is named by its part (protocol, host address, host port, the\n"
+	".RB \\(aq \\- \\(aq,\n"
+	"guest address, guest port).\n"
+	"Two rules on the same protocol and\n"
+	".I HOSTPORT\n"
+	"whose host addresses are equal, or one of them empty, are refused while\n"
+	"parsing (exit status 2, one line naming both).\n"
 	"Several VMs on one network are each reached through their own rules with an\n"
 	"explicit\n"
 	".IR GUESTADDR ;\n"
@@ -264,6 +290,11 @@ static const char user_man_notes[] =
 	"(default 16) bounds the dynamic DHCP leases;\n"
 	".BI lease= ADDR @ MAC\n"
 	"(repeatable) gives a MAC a fixed address.\n"
+	".BI lease\\-time= SECONDS\n"
+	"(dnsmasq's name; default 86400, QEMU's 24 hours; 60 to 2147483647) is the\n"
+	"lease time the DHCP server grants (option 51, renewal at half of it and\n"
+	"rebinding at seven eighths) and after which an unrenewed lease, or a\n"
+	"declined address, can be given to another guest.\n"
 	".BI mtu= N\n"
 	"(default 1500) is the gateway's MTU, announced by DHCP when given.\n"
 	".BI hostfwd=udp: ...\n"
