@@ -238,6 +238,11 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 		return;
 	}
 	gw_arp_learn_ip(&gw->arp, src, eth_src(f), now);
+	/* A router's check: what it would forward must have a hop left. */
+	if (ip[8] <= 1 && gw_icmp_is_routed(c, dst)) {
+		gw_icmp_time_exceeded(&gw->icmp, eth_src(f), src, ip, ihl, l4, l4len, now);
+		return;
+	}
 	if (c->restrict_ && dst == 0xffffffff && ip[9] != IPPROTO_UDP_) {
 		gw->stats.ip_restricted++;
 		return;
@@ -257,7 +262,7 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 			gw->stats.ip_bad_src++; /* 0.0.0.0 is only good for DHCP */
 		else
 			gw_udp_input(&gw->udp, &src_a, p.sport, &dst_a, p.dport, p.data,
-				     p.data_len, now);
+				     p.data_len, ip[8], now);
 		return;
 	}
 	if (ip[9] == IPPROTO_TCP && gw->tcp) {

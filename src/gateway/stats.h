@@ -36,7 +36,8 @@
 	X(icmp_errors_to_guest) X(hostfwd_in) X(hostfwd_out) X(hostfwd_drops) \
 	X(ip_frag_reassembled) X(ip_frag_dups) X(ip_frag_overlaps)             \
 	X(ip_frag_bad) X(ip_frag_too_many) X(ip_frag_pool_full)                \
-	X(ip_frag_timeouts) X(ip_frag_out) X(offload_bad)
+	X(ip_frag_timeouts) X(ip_frag_out) X(offload_bad)                     \
+	X(ip_ttl_exceeded) X(ip_ttl_ratelimited)
 
 struct gw_stats {
 #define GW_STAT_FIELD(n) uint64_t n;

@@ -29,6 +29,8 @@ static const uint8_t VM2[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
 static const uint8_t VM3[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
+#define GW_TEST_ICMP_BURST 10 /* GW_ICMP_ERR_BURST, stated here on purpose */
+
 static const struct gw_stats *st(void)
 {
 	return gateway_stats(gwh.gw);
@@ -238,6 +240,113 @@ static void test_ip_hostile(void **state)
 	gwh_send(f, mk_ip(f, VM1, GWMAC, IP(10, 0, 2, 15), IP(10, 0, 2, 3), 17, 7));
 	assert_int_equal(st()->udp_truncated, 1);
 	assert_int_equal(gwh.ncap, 1);
+}
+
+/* ---- TTL: the gateway is hop 1 ---- */
+
+static void with_ttl(uint8_t *f, uint8_t ttl)
+{
+	f[14 + 8] = ttl;
+	wr16be(f + 24, 0);
+	wr16be(f + 24, ref_csum(f + 14, 20, 0));
+}
+
+/* Frame i is ICMP time exceeded from 10.0.2.2 to guest (MAC VM1) quoting
+ * the first 28 bytes of the IPv4 datagram at orig. */
+static void check_time_exceeded(unsigned i, uint32_t guest, const uint8_t *orig)
+{
+	const uint8_t *ip = gwh.cap[i] + 14, *ic = ip + 20;
+
+	assert_memory_equal(gwh.cap[i], VM1, 6);
+	assert_int_equal(rd16be(ip + 2), 20 + 8 + 28);
+	assert_int_equal(ip[9], 1);
+	assert_int_equal(ref_csum(ip, 20, 0), 0);
+	assert_int_equal(rd32be(ip + 12), IP(10, 0, 2, 2));
+	assert_int_equal(rd32be(ip + 16), guest);
+	assert_int_equal(ic[0], 11);
+	assert_int_equal(ic[1], 0);
+	assert_int_equal(ref_csum(ic, 8 + 28, 0), 0);
+	assert_memory_equal(ic + 8, orig, 28); /* IP header + 8 bytes, as sent */
+}
+
+static void test_ttl_exceeded(void **state)
+{
+	uint8_t f[200];
+	size_t len;
+
+	gwh_start("", false);
+	/* UDP (traceroute's probe) to the outside with TTL 1, then 0 */
+	len = mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 40000, IP(192, 0, 2, 1), 33434, 12);
+	with_ttl(f, 1);
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 1);
+	check_time_exceeded(0, IP(10, 0, 2, 15), f + 14);
+	with_ttl(f, 0);
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 2);
+	check_time_exceeded(1, IP(10, 0, 2, 15), f + 14);
+	with_ttl(f, 2); /* one hop left: goes on (no NAT without a loop) */
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 2);
+	assert_int_equal(st()->udp_unhandled, 1);
+
+	/* ICMP echo through the gateway, TTL 1: time exceeded quoting it */
+	len = mk_ping(f, IP(198, 51, 100, 7), 16);
+	with_ttl(f, 1);
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 3);
+	check_time_exceeded(2, IP(10, 0, 2, 15), f + 14);
+	/* ... but to the gateway itself TTL 1 is fine: an echo reply */
+	len = mk_ping(f, IP(10, 0, 2, 2), 16);
+	with_ttl(f, 1);
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 4);
+	assert_int_equal(gwh.cap[3][34], 0);
+	/* an ICMP error with TTL 1 gets no error about it */
+	len = mk_ping(f, IP(198, 51, 100, 7), 16);
+	f[34] = 3;
+	f[35] = 1;
+	wr16be(f + 36, 0);
+	wr16be(f + 36, ref_csum(f + 34, 24, 0));
+	with_ttl(f, 1);
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 4);
+	assert_int_equal(st()->ip_ttl_exceeded, 4);
+
+	/* not routed: our network, broadcasts, multicast, DHCP */
+	static const uint32_t local[] = { IP(10, 0, 2, 99), IP(10, 0, 2, 255), 0xffffffff,
+					  IP(224, 0, 0, 251) };
+	for (unsigned i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		len = mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 5353, local[i], 5353, 4);
+		with_ttl(f, 1);
+		gwh_send(f, len);
+	}
+	assert_int_equal(gwh.ncap, 4);
+	assert_int_equal(st()->ip_ttl_exceeded, 4);
+	assert_int_equal(st()->icmp_errors_to_guest, 3);
+}
+
+/* A flood of TTL-1 datagrams is answered at the per-guest rate, and one
+ * guest's flood does not use up another's. */
+static void test_ttl_exceeded_rate_limited(void **state)
+{
+	uint8_t f[200];
+	size_t len;
+	unsigned n;
+
+	gwh_start("", false);
+	len = mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 40000, IP(192, 0, 2, 1), 33434, 12);
+	with_ttl(f, 1);
+	for (int i = 0; i < 40; i++)
+		gwh_send(f, len);
+	n = gwh.ncap;
+	assert_true(n >= GW_TEST_ICMP_BURST && n <= GW_TEST_ICMP_BURST + 2);
+	assert_int_equal(st()->ip_ttl_ratelimited, 40 - n);
+	len = mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 16), 40000, IP(192, 0, 2, 1), 33434, 12);
+	with_ttl(f, 1);
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, n + 1);
+	check_time_exceeded(n, IP(10, 0, 2, 16), f + 14);
 }
 
 /* ---- DHCP ---- */
@@ -874,6 +983,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_arp, gwh_teardown),
 		cmocka_unit_test_teardown(test_icmp_echo, gwh_teardown),
 		cmocka_unit_test_teardown(test_ip_hostile, gwh_teardown),
+		cmocka_unit_test_teardown(test_ttl_exceeded, gwh_teardown),
+		cmocka_unit_test_teardown(test_ttl_exceeded_rate_limited, gwh_teardown),
 		cmocka_unit_test_teardown(test_dhcp_dora, gwh_teardown),
 		cmocka_unit_test_teardown(test_dhcp_release_decline_inform_static, gwh_teardown),
 		cmocka_unit_test_teardown(test_dhcp_pool_full, gwh_teardown),

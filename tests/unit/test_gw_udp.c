@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -408,6 +409,51 @@ static void test_udp_foreign_source_dropped(void **state)
 	close(s);
 }
 
+/* The TTL a datagram reached the local service with (IP_RECVTTL), or -1. */
+static int peer_recv_ttl(void)
+{
+	char buf[256], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct pollfd p = { .fd = gwh.peer, .events = POLLIN };
+	struct cmsghdr *c;
+	int ttl;
+
+	for (int i = 0; i < 100 && !poll(&p, 1, 0); i++)
+		ev_loop_once(gwh.loop, 20);
+	if (recvmsg(gwh.peer, &m, MSG_DONTWAIT) < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+			memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+			return ttl;
+		}
+	}
+	return -1;
+}
+
+/* The gateway is one hop: the host socket sends with the guest's TTL
+ * less one, following it when it changes (traceroute raises it). */
+static void test_udp_ttl_follows_guest(void **state)
+{
+	static uint8_t f[2048];
+	int one = 1;
+	size_t len;
+
+	mkgw("");
+	assert_int_equal(setsockopt(gwh.peer, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)), 0);
+	len = mk_udp(f, GUEST, 4000, HOST, gwh.peer_port, "ttl", 3);
+	for (unsigned ttl = 2; ttl <= 255; ttl = ttl < 5 ? ttl + 1 : ttl * 2 + 1) {
+		f[14 + 8] = (uint8_t)ttl;
+		wr16be(f + 24, 0);
+		wr16be(f + 24, ref_csum(f + 14, 20, 0));
+		port_send(gateway_port(gwh.gw), f, len);
+		assert_int_equal(peer_recv_ttl(), (int)ttl - 1);
+	}
+	assert_int_equal(nflows(NULL), 1);
+}
+
 /* Guest TFTP to the gateway: port unreachable from the gateway, never
  * the host's 127.0.0.1:69 (which the test listens on when it may). */
 static void test_udp_tftp_port_closed(void **state)
@@ -461,6 +507,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_udp_denied, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_foreign_source_dropped, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_tftp_port_closed, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp_ttl_follows_guest, gwh_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

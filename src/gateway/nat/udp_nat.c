@@ -185,6 +185,7 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
 	fl->guest_addr = *a;
 	fl->guest_port = port;
 	fl->bytes_in = fl->bytes_out = 0;
+	fl->ttl = 0;
 	head = &u->buckets[hash(u, a, port)];
 	fl->next = *head;
 	*head = idx;
@@ -214,9 +215,21 @@ static void unreach(struct gw_udp *u, uint64_t now, uint8_t code, const union in
 			       UDP_HDR_LEN + len);
 }
 
+/* The guest's TTL less our hop on the flow's socket; a failure leaves the
+ * host's default, which is no worse than before. */
+static void set_ttl(struct gw_udp_flow *fl, uint8_t guest_ttl)
+{
+	int t = guest_ttl > 1 ? guest_ttl - 1 : 1;
+
+	if (fl->ttl == t)
+		return;
+	if (setsockopt(fl->fd, IPPROTO_IP, IP_TTL, &t, sizeof(t)) == 0)
+		fl->ttl = (uint8_t)t;
+}
+
 void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 		  const union inany_addr *dst, uint16_t dport, const uint8_t *data, size_t len,
-		  uint64_t now)
+		  uint8_t ttl, uint64_t now)
 {
 	union sockaddr_inany to;
 	union inany_addr host_dst;
@@ -257,6 +270,7 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 	fl->last_ms = now;
 	fl->last_dst = *dst;
 	fl->last_dport = dport;
+	set_ttl(fl, ttl);
 	tolen = inany_to_sockaddr(&to, &host_dst, dport);
 	if (sendto(fl->fd, data, len, 0, &to.sa, tolen) < 0) {
 		u->env->stats->udp_send_errors++;

@@ -29,6 +29,11 @@
  * reply from the forwarded guest port to its host-side peer goes back
  * through the forwarding socket.
  *
+ * The gateway is a hop: a datagram leaves with the guest's TTL less one
+ * (IP_TTL, set on the flow's socket only when it changes), so a UDP
+ * traceroute's probes expire where they would behind a router; TTL 1 never
+ * gets here (icmp.h answers it).
+ *
  * The gateway's own address maps to the host's loopback (host-loopback=on),
  * except for the ports of services that are the gateway's own in QEMU:
  * TFTP (GW_UDP_TFTP_PORT) is answered with ICMP port unreachable while
@@ -69,6 +74,7 @@ struct gw_udp_flow {
 	union inany_addr last_dst;
 	uint64_t last_ms;
 	uint64_t bytes_out, bytes_in;
+	uint8_t ttl;             /* IP_TTL set on fd; 0: the host's default */
 	uint32_t next;           /* hash chain or free list: index + 1, 0 ends */
 };
 
@@ -96,10 +102,11 @@ int gw_udp_init(struct gw_udp *u, const struct gw_env *env);
 void gw_udp_fini(struct gw_udp *u);
 
 /* A guest datagram (payload data, len bytes) not for a gateway service;
- * the IPv4 dispatch converts its header's addresses (inany.h). */
+ * the IPv4 dispatch converts its header's addresses (inany.h); ttl is its
+ * IPv4 TTL, which less one becomes the host socket's. */
 void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 		  const union inany_addr *dst, uint16_t dport, const uint8_t *data, size_t len,
-		  uint64_t now);
+		  uint8_t ttl, uint64_t now);
 
 void gw_udp_sweep(struct gw_udp *u, uint64_t now_ms);
 void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *ctx);

@@ -16,11 +16,14 @@
 
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO 8
+#define ICMP_TIME_EXCEEDED 11
 #define ICMP_HDR_LEN 8
+#define QUOTE_L4 8 /* RFC 792: the IP header and 64 bits of the datagram */
 
 void gw_icmp_init(struct gw_icmp *ic, const struct gw_env *env)
 {
 	ic->env = env;
+	memset(ic->rl, 0, sizeof(ic->rl));
 }
 
 void gw_icmp_input(struct gw_icmp *ic, const uint8_t *smac, uint32_t src, uint32_t dst,
@@ -73,3 +76,73 @@ const struct gw_service gw_icmp_service = {
 	.match = icmp_match,
 	.input = icmp_service_input,
 };
+
+bool gw_icmp_is_routed(const struct gw_config *c, uint32_t dst)
+{
+	return (dst & c->mask) != c->net && dst != 0xffffffff && (dst >> 28) < 14 &&
+	       (dst >> 24) != 127 && (dst >> 24) != 0;
+}
+
+/* One token per message, GW_ICMP_ERR_PER_S of them a second, at most
+ * GW_ICMP_ERR_BURST saved up. */
+static bool rate_ok(struct gw_icmp *ic, uint32_t src, uint64_t now_ms)
+{
+	struct gw_icmp_bucket *b = &ic->rl[(src * 0x9e3779b1u) >> 26];
+	uint64_t add;
+
+	_Static_assert(GW_ICMP_ERR_BUCKETS == 64, "the hash above keeps 6 bits");
+	if (b->addr != src) {
+		b->addr = src;
+		b->tokens = GW_ICMP_ERR_BURST * 1000;
+		b->last_ms = now_ms;
+	}
+	add = now_ms > b->last_ms ? (now_ms - b->last_ms) * GW_ICMP_ERR_PER_S : 0;
+	b->last_ms = now_ms;
+	if (add >= GW_ICMP_ERR_BURST * 1000u - b->tokens)
+		b->tokens = GW_ICMP_ERR_BURST * 1000;
+	else
+		b->tokens += (uint32_t)add;
+	if (b->tokens < 1000)
+		return false;
+	b->tokens -= 1000;
+	return true;
+}
+
+/* Echo, timestamp and their replies are queries; every other type is an
+ * error or nothing we would answer about. */
+static bool is_icmp_error(const uint8_t *ip, const uint8_t *l4, size_t l4len)
+{
+	if (ip[9] != IPPROTO_ICMP_)
+		return false;
+	return !l4len || (l4[0] != ICMP_ECHO && l4[0] != ICMP_ECHO_REPLY && l4[0] != 13 &&
+			  l4[0] != 14);
+}
+
+void gw_icmp_time_exceeded(struct gw_icmp *ic, const uint8_t *smac, uint32_t src,
+			   const uint8_t *ip, size_t ihl, const uint8_t *l4, size_t l4len,
+			   uint64_t now_ms)
+{
+	uint8_t hdr[ICMP_HDR_LEN], quote[60 + QUOTE_L4];
+	size_t qlen = l4len < QUOTE_L4 ? l4len : QUOTE_L4;
+
+	ic->env->stats->ip_ttl_exceeded++;
+	/* Never an error about an error (RFC 1122 3.2.2), nor about a
+	 * fragment other than the first, nor to an address not a host's. */
+	if (!src || is_icmp_error(ip, l4, l4len) || rd16be(ip + 6) & 0x1fff)
+		return;
+	if (!rate_ok(ic, src, now_ms)) {
+		ic->env->stats->ip_ttl_ratelimited++;
+		return;
+	}
+	memcpy(quote, ip, ihl);
+	memcpy(quote + ihl, l4, qlen);
+	hdr[0] = ICMP_TIME_EXCEEDED;
+	hdr[1] = 0; /* time to live exceeded in transit */
+	wr16be(hdr + 2, 0);
+	wr32be(hdr + 4, 0);
+	wr16be(hdr + 2, csum_fold(csum_partial(quote, ihl + qlen,
+					       csum_partial(hdr, ICMP_HDR_LEN, 0))));
+	if (gw_ip_output(ic->env, smac, now_ms, ic->env->cfg->host, src, IPPROTO_ICMP_, hdr,
+			 ICMP_HDR_LEN, quote, ihl + qlen))
+		ic->env->stats->icmp_errors_to_guest++;
+}
