@@ -58,7 +58,31 @@ expect 2 "^vmwire: -pidfile: given twice" -pidfile a -pidfile b
 expect 2 "^vmwire: -daemonize: takes no value" --daemonize=yes
 # A bad option after a good listener must not create the listener's socket.
 expect 2 "^vmwire: -netdev stream: unknown key 'bogus'" -netdev "$S,id=a" -netdev "$S,id=b,bogus"
+# Keys accepted without effect are errors until their feature exists.
+for k in tftp=/srv bootfile=pxelinux.0 tftp-server-name=boot; do
+	expect 2 "^vmwire: -netdev user: '${k%%=*}' is not supported yet" -netdev "user,id=u,$k"
+done
+expect 2 "^vmwire: -netdev user: 'lease-time' expects" -netdev user,id=u,lease-time=59
+# hostfwd: the wrong part is named; two rules on one port are one line.
+expect 2 "^vmwire: -netdev user: 'hostfwd=tcp::99999-:22': the host port is out of range" \
+	-netdev user,id=u,hostfwd=tcp::99999-:22
+expect 2 "'hostfwd=udp::53-:5x': the guest port is out of range" -netdev user,id=u,hostfwd=udp::53-:5x
+expect 2 "'hostfwd=tcp:10.0.0.300:22-:22': the host address is not an IPv4" \
+	-netdev user,id=u,hostfwd=tcp:10.0.0.300:22-:22
+expect 2 "^vmwire: -netdev user: 'hostfwd=tcp::2222-:22' and 'hostfwd=tcp:127.0.0.1:2222-:23' listen on the same TCP host port 2222$" \
+	-netdev "user,id=u,hostfwd=tcp::2222-:22,hostfwd=tcp:127.0.0.1:2222-:23"
 vw_pass "bad options exit 2 with one line naming the option"
+
+# ipv6=on (QEMU's default) is accepted with one warning, only when given.
+for v in "ipv6=on" "ipv6=off" ""; do
+	vw_start v6 -netdev "user,id=u${v:+,$v}"
+	vw_stop v6
+	n=$(grep -c "ipv6=on' ignored: IPv6 is not implemented" "$T/v6.log")
+	want=0
+	[ "$v" = ipv6=on ] && want=1
+	[ "$n" -eq $want ] || vw_fail ipv6 "'$v': $n warnings, want $want: $(cat "$T/v6.log")"
+done
+vw_pass "ipv6=on warns once when given, ipv6=off and the default do not"
 
 # --help and --version
 for h in --help -h -help; do

@@ -135,6 +135,14 @@ expect_ctl "not found" hostfwd_remove gw tcp::6999
 expect_ctl "invalid format" hostfwd_remove gw icmp::6001
 expect_ctl "expected [netdev_id]" hostfwd_add
 expect_ctl "could not set up host forwarding rule" hostfwd_add gw tcp:10.9.9.9:6006-:7777
+# The part that is wrong is named, as on the command line; a specific
+# address collides with a rule on every address; failures exit 1.
+expect_ctl "'tcp::99999-:22': the host port is out of range" hostfwd_add gw tcp::99999-:22
+expect_ctl "the guest address is not a guest host address" hostfwd_add gw tcp::6007-10.9.9.9:80
+expect_ctl "a rule for that host address and port exists" hostfwd_add gw tcp:127.0.0.1:6001-:7777
+rc=0
+ctl hostfwd_add gw tcp::99999-:22 >/dev/null || rc=$?
+[ $rc -eq 1 ] || vw_fail $T "failed hostfwd_add: ctl exit $rc, want 1"
 vw_pass "$T: hostfwd_add / hostfwd_remove errors are one clear line"
 
 # ---- many -------------------------------------------------------------------
