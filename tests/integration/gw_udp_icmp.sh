@@ -90,7 +90,7 @@ vw_pass "$T: hostfwd=udp reaches the guest and the reply comes back"
 grep -q "Protocol\[State\]" "$VW_TMP/usernet" || vw_fail $T "no table: $(cat "$VW_TMP/usernet")"
 grep -Eq "UDP\[HOST_FORWARD\] +[0-9]+ +127.0.0.1 +5555 +10.0.2.15 +7000" "$VW_TMP/usernet" ||
 	vw_fail $T "no hostfwd row: $(cat "$VW_TMP/usernet")"
-grep -Eq "UDP\[\] +[0-9]+ +10.0.2.15 +[0-9]+ +127.0.0.1 +777[78]" "$VW_TMP/usernet" ||
+grep -Eq "UDP +[0-9]+ +10.0.2.15 +[0-9]+ +127.0.0.1 +777[78]" "$VW_TMP/usernet" ||
 	vw_fail $T "no UDP flow row: $(cat "$VW_TMP/usernet")"
 grep -Eq "ICMP\[raw\] .* 192.0.2.1 " "$VW_TMP/usernet" ||
 	vw_fail $T "no ICMP flow row: $(cat "$VW_TMP/usernet")"
