@@ -24,6 +24,7 @@
 #include "control/run.h"
 #include "control/runtime.h"
 #include "control/sandbox.h"
+#include "core/fdres.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "fabric/network.h"
@@ -181,6 +182,9 @@ static int start(struct daemon_state *d, struct cli *cli)
 	char errbuf[1024];
 	sigset_t mask;
 
+	/* Before anything is opened: the limit the flow tables are sized
+	 * against, and the reserve that keeps listeners from spinning. */
+	fd_budget_init();
 	if (runtime_init(&d->rt, errbuf, sizeof(errbuf)) < 0) {
 		err("%s", errbuf);
 		return -1;

@@ -16,6 +16,7 @@
  */
 #include "control/monitor.h"
 #include "control/runtime.h"
+#include "core/fdres.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "fabric/network.h"
@@ -296,6 +297,7 @@ static void client_free(struct mon_client *c)
 	mon->nclients--;
 	ev_watch_del(mon->rt->loop, &c->watch);
 	close(c->fd);
+	fd_reserve_refill(); /* it may have held the monitor's reserve */
 	free(c->out);
 	free(c);
 }
@@ -481,7 +483,8 @@ static void monitor_accept(void *ctx, uint32_t events)
 	struct mon_client *c;
 	int fd;
 
-	fd = accept4(mon->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	/* Out of fds, the first session still gets one: the reserve's. */
+	fd = fd_accept_keep(mon->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC, NULL);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			LOG_ONCE_FOR(&mon->logged, MONITOR_LOG_ACCEPT, LOG_LVL_WARN,

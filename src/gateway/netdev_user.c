@@ -10,8 +10,11 @@
  */
 #include "config/keyval.h"
 #include "config/netdev.h"
+#include "core/fdres.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
+#include "gateway/nat/icmp_nat.h"
+#include "gateway/services/dns.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -44,10 +47,31 @@ static struct netdev *user_parse(struct kvlist *kv, char *err, size_t errlen)
 	return &u->nd;
 }
 
+/* Every TCP flow and UDP/ICMP NAT flow holds a host socket. A table larger
+ * than the fds left would fail at socket() or accept() when full, taking the
+ * fds stream listeners and the monitor need with it; so the TCP table (the
+ * big one) is cut to what the budget holds, minus a quarter kept for
+ * everything else (new VM connections, other netdevs, the monitor). */
+static void size_from_fd_budget(struct netdev_user *u)
+{
+	unsigned avail = fd_budget_free(), fixed, room, want;
+
+	fixed = u->cfg.max_udp_flows + GW_ICMP_FLOWS + GW_DNS_FDS;
+	want = u->cfg.max_tcp_flows + fixed;
+	room = avail - avail / 4;
+	if (want <= room)
+		return;
+	u->cfg.max_tcp_flows = room > fixed + 16 ? room - fixed : 16;
+	info("-netdev user,id=%s: %u file descriptors free (RLIMIT_NOFILE %u): "
+	     "max-tcp-flows lowered to %u (max-udp-flows %u)", u->nd.common.id, avail,
+	     fd_budget_limit(), u->cfg.max_tcp_flows, u->cfg.max_udp_flows);
+}
+
 static int user_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
 {
 	struct netdev_user *u = (struct netdev_user *)nd;
 
+	size_from_fd_budget(u);
 	u->gw = gateway_new(&u->cfg, nd->common.id, loop);
 	if (!u->gw) {
 		snprintf(err, errlen, "-netdev user,id=%s: cannot start the gateway: %s",

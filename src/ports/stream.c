@@ -34,6 +34,7 @@
 #include "ports/stream.h"
 #include "config/keyval.h"
 #include "core/frame.h"
+#include "core/fdres.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/port.h"
@@ -80,7 +81,7 @@ enum client_state { CLIENT_IDLE, CLIENT_CONNECTING, CLIENT_UP, CLIENT_WAITING, C
 
 /* Reported once per netdev, not per connection: a flood of connections
  * hitting the same error must not flood the log. */
-enum stream_log { STREAM_LOG_EPOLL, STREAM_LOG_ACCEPT };
+enum stream_log { STREAM_LOG_EPOLL, STREAM_LOG_ACCEPT, STREAM_LOG_EMFILE, STREAM_LOG_MAXCONN };
 
 struct stream_nd {
 	struct netdev nd; /* first: container_of by cast */
@@ -447,8 +448,15 @@ static void server_accept(void *ctx, uint32_t events)
 	for (i = 0; i < STREAM_ACCEPTS_PER_EVENT; i++) {
 		char id[PORT_ID_MAX + 16];
 		struct stream_conn *c;
-		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		bool shed;
+		int fd = fd_accept(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC, &shed);
 
+		if (fd < 0 && shed) {
+			LOG_ONCE_FOR(&s->logged, STREAM_LOG_EMFILE, LOG_LVL_WARN,
+				     "stream %s: out of file descriptors, closing new "
+				     "connections at once", nd_id(s));
+			continue;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNABORTED)

@@ -3,6 +3,7 @@
  * hostfwd.c - see hostfwd.h.
  */
 #include "gateway/nat/hostfwd.h"
+#include "core/fdres.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "gateway/config.h"
@@ -247,7 +248,7 @@ static void hostfwd_rx(void *ctx, uint32_t events)
 		hf->tcp_accept(hf->tcp_ctx, e);
 		return;
 	}
-	fd = accept4(e->fd, NULL, NULL, SOCK_CLOEXEC);
+	fd = fd_accept(e->fd, NULL, NULL, SOCK_CLOEXEC, NULL);
 	if (fd >= 0) {
 		close(fd);
 		hf->env->stats->hostfwd_drops++;

@@ -38,6 +38,8 @@
 struct gw_env;
 
 #define GW_DNS_INFLIGHT 64
+/* Host sockets the forwarder may hold: one per query in flight. */
+#define GW_DNS_FDS GW_DNS_INFLIGHT
 #define GW_DNS_QUERY_MAX 1500
 #define GW_DNS_TIMEOUT_MS 2000
 #define GW_DNS_BUILTIN_NAME "host.vmwire.internal"

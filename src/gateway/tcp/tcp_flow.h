@@ -115,6 +115,7 @@ enum tcp_log {
 	TCP_LOG_FULL,		/* max-tcp-flows: a guest connection refused */
 	TCP_LOG_FWD_FULL,	/* max-tcp-flows: a hostfwd connection reset */
 	TCP_LOG_FWD_ACCEPT,
+	TCP_LOG_FWD_EMFILE,
 	TCP_LOG_SOCKET,
 	TCP_LOG_NO_PEEKOFF,
 	TCP_LOG_DISCARD_SHORT,

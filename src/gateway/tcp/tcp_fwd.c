@@ -21,6 +21,7 @@
  * restrict= and the egress lists do not apply: the rule is the operator's.
  */
 #include "gateway/tcp/tcp_flow.h"
+#include "core/fdres.h"
 #include "core/log.h"
 #include "gateway/nat/guestfwd.h"
 #include "gateway/nat/hostfwd.h"
@@ -97,8 +98,16 @@ void tcp_fwd_accept(void *ctx, struct gw_hostfwd_entry *e)
 		union inany_addr peer;
 		uint16_t peer_port;
 		socklen_t pl = sizeof(sa);
-		int fd = accept4(e->fd, &sa.sa, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		bool shed;
+		int fd = fd_accept(e->fd, &sa.sa, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC, &shed);
 
+		if (fd < 0 && shed) {
+			t->stats.table_full++;
+			LOG_ONCE_FOR(&t->logged, TCP_LOG_FWD_EMFILE, LOG_LVL_WARN,
+				     "-netdev user: out of file descriptors, closing "
+				     "hostfwd connections at once");
+			continue;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 				LOG_ONCE_FOR(&t->logged, TCP_LOG_FWD_ACCEPT, LOG_LVL_WARN,
