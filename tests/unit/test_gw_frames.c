@@ -23,6 +23,7 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "gateway/gateway.h"
+#include "gateway/services/dns.h"
 #include "helpers/gw_harness.h"
 
 static const uint8_t VM2[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
@@ -975,6 +976,77 @@ static void test_dhcp_release_only_by_owner(void **state)
 	dhcp_send(VM1, IP(10, 0, 2, 15), false, 7, 0, IP(10, 0, 2, 2));
 	assert_int_equal(st()->dhcp_releases, 1);
 	assert_int_equal(gateway_lease_of(gwh.gw, VM1), 0);
+/* Issue 14 item 6: every upstream query leaves from its own socket (its own
+ * random port); an answer must repeat the question (name with its case,
+ * type, class) and come in on that socket from the upstream; a full table
+ * answers SERVFAIL at once. */
+static void test_dns_ports_question_full(void **state)
+{
+	uint8_t q[512], m[2048], sent[3][512];
+	uint16_t p1, ports[3];
+	int s1 = udp_sock(&p1);
+	struct sockaddr_in from[3];
+	size_t qlen[3];
+	char opts[64];
+	ssize_t n;
+
+	(void)state;
+	snprintf(opts, sizeof(opts), "dns-upstream=127.0.0.1:%u", p1);
+	gwh_start(opts, true);
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "q%d.Example.test", i);
+		qlen[i] = mk_query(q, (uint16_t)(0x100 + i), name, 1);
+		send_dns(q, qlen[i]);
+		n = recv_wait(s1, sent[i], sizeof(sent[i]), &from[i]);
+		assert_int_equal(n, qlen[i]);
+		ports[i] = ntohs(from[i].sin_port);
+	}
+	assert_true(ports[0] != ports[1] && ports[1] != ports[2] && ports[0] != ports[2]);
+
+	/* Query 0's ID from the right upstream, but another type; then the
+	 * right type with the name's case changed; then query 1's answer sent
+	 * to query 0's socket: all refused, nothing reaches the guest. */
+	memcpy(m, sent[0], qlen[0]);
+	wr16be(m + 2, 0x8180);
+	wr16be(m + qlen[0] - 4, 28);
+	assert_true(sendto(s1, m, qlen[0], 0, (struct sockaddr *)&from[0], sizeof(from[0])) > 0);
+	memcpy(m, sent[0], qlen[0]);
+	wr16be(m + 2, 0x8180);
+	m[12 + 1 + 2 + 1] ^= 0x20; /* 'E' of Example -> 'e' */
+	assert_true(sendto(s1, m, qlen[0], 0, (struct sockaddr *)&from[0], sizeof(from[0])) > 0);
+	memcpy(m, sent[1], qlen[1]);
+	wr16be(m + 2, 0x8180);
+	assert_true(sendto(s1, m, qlen[1], 0, (struct sockaddr *)&from[0], sizeof(from[0])) > 0);
+	for (int i = 0; i < 10; i++)
+		ev_loop_once(gwh.loop, 20);
+	assert_int_equal(st()->dns_bad_reply, 3);
+	assert_int_equal(gwh.ncap, 0);
+	/* The real answer on the right socket is relayed. */
+	memcpy(m, sent[0], qlen[0]);
+	wr16be(m + 2, 0x8180);
+	assert_true(sendto(s1, m, qlen[0], 0, (struct sockaddr *)&from[0], sizeof(from[0])) > 0);
+	gwh_run_until(1);
+	assert_int_equal(gwh.ncap, 1);
+	assert_int_equal(rd16be(gwh.cap[0] + 42), 0x100);
+	assert_int_equal(st()->dns_answers, 1);
+
+	/* Fill the table (two still in flight), then one more: SERVFAIL now. */
+	for (int i = 2; i < GW_DNS_INFLIGHT; i++) {
+		qlen[0] = mk_query(q, (uint16_t)(0x200 + i), "fill.test", 1);
+		send_dns(q, qlen[0]);
+	}
+	assert_int_equal(st()->dns_table_full, 0);
+	assert_int_equal(gwh.ncap, 1);
+	qlen[0] = mk_query(q, 0x7777, "over.test", 1);
+	send_dns(q, qlen[0]);
+	assert_int_equal(st()->dns_table_full, 1);
+	gwh_run_until(2);
+	assert_int_equal(gwh.ncap, 2);
+	assert_int_equal(rd16be(gwh.cap[1] + 42), 0x7777);
+	assert_int_equal(rd16be(gwh.cap[1] + 42 + 2) & 0x800f, 0x8002);
+	close(s1);
 }
 
 int main(void)
@@ -997,6 +1069,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_source_guard_strict, gwh_teardown),
 		cmocka_unit_test_teardown(test_dhcp_port_cap, gwh_teardown),
 		cmocka_unit_test_teardown(test_dhcp_release_only_by_owner, gwh_teardown),
+		cmocka_unit_test_teardown(test_dns_ports_question_full, gwh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

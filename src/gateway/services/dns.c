@@ -31,47 +31,59 @@
 
 static void dns_rx(void *ctx, uint32_t events);
 
-static int open_sock(struct gw_dns *dns, int family, struct ev_watch *w)
+/* A fresh socket for q (family of its upstream): unbound, so the first
+ * sendto() gets a random ephemeral port from the kernel. */
+static int open_sock(struct gw_dns *dns, struct gw_dns_query *q, int family)
 {
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	ev_watch_init(w, fd, dns_rx, dns);
-	if (ev_watch_add(dns->env->loop, w, EPOLLIN)) {
+	ev_watch_init(&q->w, fd, dns_rx, q);
+	if (ev_watch_add(dns->env->loop, &q->w, EPOLLIN)) {
 		close(fd);
 		return -1;
 	}
+	q->fd = fd;
 	return fd;
+}
+
+static void close_sock(struct gw_dns *dns, struct gw_dns_query *q)
+{
+	if (q->fd < 0)
+		return;
+	ev_watch_del(dns->env->loop, &q->w);
+	close(q->fd);
+	q->fd = -1;
+}
+
+/* The slot is free again and its socket (and port) gone: a late or
+ * spoofed answer to it now lands nowhere. */
+static void release_query(struct gw_dns *dns, struct gw_dns_query *q)
+{
+	close_sock(dns, q);
+	q->used = false;
 }
 
 int gw_dns_init(struct gw_dns *dns, const struct gw_env *env)
 {
 	const struct gw_config *cfg = env->cfg;
 	unsigned i;
-	bool v4 = false, v6 = false;
 
 	memset(dns, 0, sizeof(*dns));
 	dns->env = env;
-	dns->fd4 = dns->fd6 = -1;
 	memcpy(dns->upstream, cfg->upstream, sizeof(dns->upstream));
 	dns->n_upstream = cfg->n_upstream;
 	dns->q = calloc(GW_DNS_INFLIGHT, sizeof(*dns->q));
 	dns->rxbuf = malloc(RX_BUF);
 	if (!dns->q || !dns->rxbuf)
 		goto fail;
+	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
+		dns->q[i].fd = -1;
+		dns->q[i].dns = dns;
+	}
 	if (!env->loop || cfg->restrict_)
 		return 0;
-	for (i = 0; i < dns->n_upstream; i++) {
-		if (dns->upstream[i].sa.ss_family == AF_INET)
-			v4 = true;
-		else
-			v6 = true;
-	}
-	if (v4 && (dns->fd4 = open_sock(dns, AF_INET, &dns->w4)) < 0)
-		goto fail;
-	if (v6 && (dns->fd6 = open_sock(dns, AF_INET6, &dns->w6)) < 0)
-		goto fail;
 	if (cfg->resolv_conf[0])
 		gw_dns_check_resolv_conf(dns, ev_loop_now(env->loop), true);
 	return 0;
@@ -82,19 +94,8 @@ fail:
 
 void gw_dns_fini(struct gw_dns *dns)
 {
-	struct ev_loop *loop = dns->env ? dns->env->loop : NULL;
-
-	if (loop) {
-		if (dns->fd4 >= 0)
-			ev_watch_del(loop, &dns->w4);
-		if (dns->fd6 >= 0)
-			ev_watch_del(loop, &dns->w6);
-	}
-	if (dns->fd4 >= 0)
-		close(dns->fd4);
-	if (dns->fd6 >= 0)
-		close(dns->fd6);
-	dns->fd4 = dns->fd6 = -1;
+	for (unsigned i = 0; dns->q && i < GW_DNS_INFLIGHT; i++)
+		release_query(dns, &dns->q[i]);
 	free(dns->q);
 	free(dns->rxbuf);
 	dns->q = NULL;
@@ -183,22 +184,16 @@ static uint16_t fresh_id(const struct gw_dns *dns, uint64_t now)
 	return id;
 }
 
-/* The socket for family, opened on first use: a resolv.conf reload can
- * bring the first upstream of a family. */
-static int sock_for(struct gw_dns *dns, int family)
-{
-	int *fd = family == AF_INET ? &dns->fd4 : &dns->fd6;
-
-	if (*fd < 0 && dns->env->loop)
-		*fd = open_sock(dns, family, family == AF_INET ? &dns->w4 : &dns->w6);
-	return *fd;
-}
-
-static int send_upstream(struct gw_dns *dns, struct gw_dns_query *q)
+static int send_upstream(struct gw_dns *dns, struct gw_dns_query *q, uint64_t now)
 {
 	const struct gw_upstream *u = &dns->upstream[q->upstream];
-	int fd = sock_for(dns, u->sa.ss_family);
+	int fd;
 
+	/* A failover leaves from a new socket, so a new random port; the ID
+	 * stays the query's (fresh_id() at input). */
+	(void)now;
+	close_sock(dns, q);
+	fd = dns->env->loop ? open_sock(dns, q, u->sa.ss_family) : -1;
 	q->up = *u;
 	wr16be(q->msg, q->up_id);
 	if (fd < 0 || sendto(fd, q->msg, q->len, 0, (const struct sockaddr *)&u->sa,
@@ -213,7 +208,7 @@ static void fail_query(struct gw_dns *dns, struct gw_dns_query *q, uint64_t now)
 {
 	size_t len = make_reply(q->msg, q->qend, q->guest_id, DNS_RCODE_SERVFAIL, false);
 
-	q->used = false;
+	release_query(dns, q);
 	to_guest(dns, q->guest_ip, q->guest_port, q->msg, len, q->qend, now);
 }
 
@@ -251,7 +246,13 @@ void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_
 		if (!dns->q[i].used)
 			q = &dns->q[i];
 	if (!q) {
+		uint8_t out[GW_DNS_QUERY_MAX];
+
+		/* Silence would make the guest wait out its resolver timeout. */
 		st->dns_table_full++;
+		memcpy(out, msg, qend);
+		len = make_reply(out, qend, h.id, DNS_RCODE_SERVFAIL, false);
+		to_guest(dns, src, sport, out, len, qend, now);
 		return;
 	}
 	memcpy(q->msg, msg, len);
@@ -270,7 +271,7 @@ void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_
 	q->tries = 1;
 	q->upstream = dns->next_upstream++ % dns->n_upstream;
 	q->deadline_ms = now + GW_DNS_TIMEOUT_MS;
-	send_upstream(dns, q); /* a failed send is retried by the sweep */
+	send_upstream(dns, q, now); /* a failed send is retried by the sweep */
 	st->dns_forwarded++;
 	gw_services_kick(dns->env->services);
 }
@@ -298,7 +299,7 @@ bool gw_dns_sweep(struct gw_dns *dns, uint64_t now)
 		q->upstream = (q->upstream + 1) % n;
 		q->deadline_ms = now + GW_DNS_TIMEOUT_MS;
 		dns->env->stats->dns_failovers++;
-		send_upstream(dns, q);
+		send_upstream(dns, q, now);
 		left = true;
 	}
 	return left;
@@ -319,8 +320,9 @@ static bool same_addr(const struct sockaddr_storage *a, const struct gw_upstream
 	       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
 }
 
-void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
-		  const struct sockaddr_storage *from, uint64_t now)
+/* on: the query whose socket it came in on (NULL: match any, the fuzzer). */
+static void reply_on(struct gw_dns *dns, struct gw_dns_query *on, uint8_t *m, size_t len,
+		     const struct sockaddr_storage *from, uint64_t now)
 {
 	struct gw_dns_query *q = NULL;
 	struct dns_hdr h;
@@ -333,7 +335,7 @@ void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
 	for (i = 0; i < GW_DNS_INFLIGHT; i++) {
 		struct gw_dns_query *c = &dns->q[i];
 
-		if (c->used && c->up_id == h.id && same_addr(from, &c->up)) {
+		if (c->used && c->up_id == h.id && same_addr(from, &c->up) && (!on || on == c)) {
 			q = c;
 			break;
 		}
@@ -346,31 +348,38 @@ void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
 		dns->env->stats->dns_bad_reply++;
 		return;
 	}
-	q->used = false;
+	release_query(dns, q);
 	wr16be(m, q->guest_id);
 	dns->env->stats->dns_answers++;
 	to_guest(dns, q->guest_ip, q->guest_port, m, len, q->qend, now);
 }
 
+void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
+		  const struct sockaddr_storage *from, uint64_t now)
+{
+	reply_on(dns, NULL, m, len, from, now);
+}
+
 static void dns_rx(void *ctx, uint32_t events)
 {
-	struct gw_dns *dns = ctx;
+	struct gw_dns_query *q = ctx;
+	struct gw_dns *dns = q->dns;
 	uint64_t now = ev_loop_now(dns->env->loop);
-	int budget, fd;
+	int budget;
 
-	for (fd = 0; fd < 2; fd++) {
-		int s = fd ? dns->fd6 : dns->fd4;
+	(void)events;
+	/* Until the query is answered (which closes the socket) or the
+	 * budget is spent: datagrams that do not match are counted and
+	 * dropped, the socket stays for the real answer. */
+	for (budget = RX_BUDGET; q->fd >= 0 && budget; budget--) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(q->fd, dns->rxbuf, RX_BUF, 0, (struct sockaddr *)&from,
+				     &flen);
 
-		for (budget = RX_BUDGET; s >= 0 && budget; budget--) {
-			struct sockaddr_storage from;
-			socklen_t flen = sizeof(from);
-			ssize_t n = recvfrom(s, dns->rxbuf, RX_BUF, 0, (struct sockaddr *)&from,
-					     &flen);
-
-			if (n < 0)
-				break;
-			gw_dns_reply(dns, dns->rxbuf, (size_t)n, &from, now);
-		}
+		if (n < 0)
+			break;
+		reply_on(dns, q, dns->rxbuf, (size_t)n, &from, now);
 	}
 }
 

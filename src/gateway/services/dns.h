@@ -3,14 +3,16 @@
  * dns.h - the DNS forwarder listening at the dns address, UDP port 53.
  *
  * Theory of operation: a guest query is copied into a fixed table of
- * in-flight queries and relayed to an upstream resolver from one of our
- * own unconnected UDP sockets (one per address family) with a fresh random
- * ID, so two guests using the same ID cannot collide and an off-path host
- * has to guess it. A reply is accepted only from the upstream the query
- * went to, with a known ID and the same question; its ID is put back and
- * it is sent to the guest from dns:53. A query unanswered for
- * GW_DNS_TIMEOUT_MS moves to the next upstream; when every attempt timed
- * out the guest gets SERVFAIL. The name host.vmwire.internal is answered
+ * in-flight queries and relayed to an upstream resolver with a fresh random
+ * ID from a socket of its own, opened for the query (the kernel binds it to
+ * a random ephemeral port) and closed with it, so two guests using the same
+ * ID cannot collide and an off-path host has to guess ID and port (RFC
+ * 5452). A reply is accepted only on that socket, from the upstream the
+ * query went to, with its ID and the same question (name, type and class,
+ * byte for byte); its ID is put back and it is sent to the guest from
+ * dns:53. A query unanswered for GW_DNS_TIMEOUT_MS moves to the next
+ * upstream; when every attempt timed out, or the table is full, the guest
+ * gets SERVFAIL rather than silence. The name host.vmwire.internal is answered
  * locally with the host address. With restrict=on only built-in names are
  * answered, as slirp drops all guest UDP to the outside then.
  *
@@ -44,8 +46,13 @@ struct gw_env;
 #define GW_DNS_TIMEOUT_MS 2000
 #define GW_DNS_BUILTIN_NAME "host.vmwire.internal"
 
+struct gw_dns;
+
 struct gw_dns_query {
 	bool used;
+	int fd;                    /* its own upstream socket; -1: none yet */
+	struct ev_watch w;
+	struct gw_dns *dns;
 	uint16_t guest_id, up_id, guest_port;
 	uint32_t guest_ip;
 	unsigned upstream, tries;  /* index into the live list when sent */
@@ -68,8 +75,6 @@ struct gw_dns {
 	 * resolv.conf it came from changes. */
 	struct gw_upstream upstream[GW_UPSTREAM_MAX];
 	unsigned n_upstream;
-	int fd4, fd6;
-	struct ev_watch w4, w6;
 	struct gw_dns_query *q; /* GW_DNS_INFLIGHT entries */
 	uint8_t *rxbuf;         /* 65536 bytes */
 	unsigned next_upstream; /* round robin start for new queries */
