@@ -464,10 +464,79 @@ static void test_hostile_segments(void **state)
 	close(lfd);
 }
 
+/* RFC 5961 (issue 14 item 7): another guest that knows a flow's 4-tuple
+ * cannot reset it with a RST anywhere in the window, nor with a SYN. */
+static void test_rfc5961_challenge_ack(void **state)
+{
+	const struct gw_tcp_stats *st;
+	uint16_t lport;
+	uint32_t ours, g = 5000;
+	int lfd, c, i;
+	const uint8_t *t;
+	size_t dl;
+	char buf[8];
+	struct seg s;
+
+	(void)state;
+	mkgw("");
+	st = gateway_tcp_stats(gwh.gw);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lport);
+	c = handshake(lport, 40020, g - 1, SYN_OPTS, sizeof(SYN_OPTS), &ours, lfd);
+
+	/* In the window but not at rcv_nxt: a challenge ACK, flow kept. */
+	gwh.ncap = 0;
+	s = (struct seg){ 40020, lport, g + 100, 0, 0x04, 0, 0, 0, NULL, 0, NULL, 0 };
+	send_seg(&s);
+	i = wait_frame();
+	t = tcp_of(i, &dl);
+	assert_int_equal(t[13], 0x10);
+	assert_int_equal(rd32be(t + 4), ours);
+	assert_int_equal(rd32be(t + 8), g);
+	assert_int_equal(st->challenge_acks, 1);
+	assert_int_equal(st->rst_from_guest, 0);
+	assert_int_equal(recv(c, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+
+	/* A SYN on the established flow: a challenge ACK too. */
+	gwh.ncap = 0;
+	s = (struct seg){ 40020, lport, 123456, 0, 0x02, 0, 65535, 0, SYN_OPTS, 8, NULL, 0 };
+	send_seg(&s);
+	i = wait_frame();
+	t = tcp_of(i, &dl);
+	assert_int_equal(t[13], 0x10);
+	assert_int_equal(rd32be(t + 8), g);
+	assert_int_equal(st->challenge_acks, 2);
+
+	/* Out of the window: ignored. */
+	gwh.ncap = 0;
+	s = (struct seg){ 40020, lport, g + 0x40000000, 0, 0x04, 0, 0, 0, NULL, 0, NULL, 0 };
+	send_seg(&s);
+	gwh_spin(gwh.loop, 50);
+	assert_int_equal(gwh.ncap, 0);
+	assert_int_equal(st->challenge_acks, 2);
+
+	/* The flow still carries data. */
+	s = (struct seg){ 40020, lport, g, ours, 0x18, 0, 65535, 0, NULL, 0, "live", 4 };
+	send_seg(&s);
+	gwh_spin(gwh.loop, 50);
+	assert_int_equal(recv(c, buf, sizeof(buf), MSG_DONTWAIT), 4);
+	g += 4;
+
+	/* Exactly at rcv_nxt: the flow is reset. */
+	s = (struct seg){ 40020, lport, g, 0, 0x04, 0, 0, 0, NULL, 0, NULL, 0 };
+	send_seg(&s);
+	gwh_spin(gwh.loop, 50);
+	assert_int_equal(st->rst_from_guest, 1);
+	assert_true(recv(c, buf, sizeof(buf), 0) <= 0);
+	close(c);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_handshake_data_fin, gwh_teardown),
+		cmocka_unit_test_teardown(test_rfc5961_challenge_ack, gwh_teardown),
 		cmocka_unit_test_teardown(test_waits_for_port_room, gwh_teardown),
 		cmocka_unit_test_teardown(test_room_wait_tick, gwh_teardown),
 		cmocka_unit_test_teardown(test_clock_skew_not_idle, gwh_teardown),

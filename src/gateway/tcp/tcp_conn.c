@@ -427,15 +427,24 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 	tcp_flow_watch(f, EPOLLOUT);
 }
 
-static bool rst_acceptable(const struct tcp_flow *f, const struct tcp_seg *s)
+enum rst_verdict { RST_IGNORE, RST_CLOSE, RST_CHALLENGE };
+
+/* RFC 5961 section 3: a RST tears the flow down only at exactly rcv_nxt.
+ * One elsewhere in the window gets a challenge ACK: the real guest, whose
+ * connection is gone, answers it with a RST at the ACK's number; a guest
+ * that only knows the 4-tuple (another guest on the LAN) would have to hit
+ * rcv_nxt itself, not a window's worth of sequence space. */
+static enum rst_verdict rst_check(const struct tcp_flow *f, const struct tcp_seg *s)
 {
 	uint32_t w = f->wnd_sent ? f->wnd_sent : 1;
 
 	if (f->state == TS_HF_SYN_SENT)
-		return s->flags & TH_ACK && s->ack == f->isn + 1;
-	/* RFC 5961: exactly rcv_nxt, or in window (we are no stack to send
-	 * challenge ACKs from; in-window is what RFC 793 accepted). */
-	return s->seq - f->rcv_nxt < w;
+		return s->flags & TH_ACK && s->ack == f->isn + 1 ? RST_CLOSE : RST_IGNORE;
+	if (s->seq == f->rcv_nxt)
+		return RST_CLOSE;
+	if (s->seq - f->rcv_nxt < w && f->state == TS_ESTABLISHED)
+		return RST_CHALLENGE;
+	return RST_IGNORE;
 }
 
 static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp_seg *s,
@@ -444,9 +453,18 @@ static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp
 	struct gw_tcp *t = f->t;
 
 	if (s->flags & TH_RST) {
-		if (rst_acceptable(f, s)) {
+		switch (rst_check(f, s)) {
+		case RST_CLOSE:
 			t->stats.rst_from_guest++;
 			tcp_flow_close(f, false, true);
+			break;
+		case RST_CHALLENGE:
+			/* Deferred: many RSTs in one wakeup make one ACK. */
+			t->stats.challenge_acks++;
+			tcp_defer(f, TF_ACK_NOW);
+			break;
+		case RST_IGNORE:
+			break;
 		}
 		return;
 	}
@@ -499,7 +517,12 @@ static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp
 		return;
 	case TS_ESTABLISHED:
 		if (s->flags & TH_SYN) {
-			tcp_defer(f, TF_ACK_NOW); /* our ACK of its SYN-ACK was lost */
+			/* RFC 5961 section 4: a challenge ACK, never a reset or
+			 * a new connection. It is also the right answer when
+			 * our ACK of the guest's SYN-ACK was lost; a guest that
+			 * rebooted answers it with a RST at rcv_nxt. */
+			t->stats.challenge_acks++;
+			tcp_defer(f, TF_ACK_NOW);
 			return;
 		}
 		tcp_data_input(f, s);
