@@ -668,6 +668,20 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 	}
 	if (kv_get_bool(kv, "host-loopback", &c->host_loopback, err, errlen) < 0)
 		return -1;
+	v = NULL;
+	if (kv_get_str(kv, "udp-filter", 16, &v, err, errlen) < 0)
+		return -1;
+	if (v && !strcmp(v, "address-port"))
+		c->udp_filter = GW_UDP_FILTER_ADDR_PORT;
+	else if (v && !strcmp(v, "address"))
+		c->udp_filter = GW_UDP_FILTER_ADDR;
+	else if (v && !strcmp(v, "endpoint"))
+		c->udp_filter = GW_UDP_FILTER_ENDPOINT;
+	else if (v) {
+		kv_errorf(err, errlen, kv, "'udp-filter' expects address-port, address or "
+			  "endpoint, not '%s'", v);
+		return -1;
+	}
 	if ((r = kv_get_uint(kv, "mtu", GW_MTU_MIN, GW_MTU_MAX, &n, err, errlen)) < 0)
 		return -1;
 	if (r) {

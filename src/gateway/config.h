@@ -64,6 +64,15 @@ struct gw_static_lease {
 	uint32_t addr;
 };
 
+/* Which replies a UDP NAT flow lets through to the guest (RFC 4787 5):
+ * from a host and port the guest sent to (the default), from any port of a
+ * host it sent to, or from anyone (endpoint-independent: STUN, games). */
+enum gw_udp_filter {
+	GW_UDP_FILTER_ADDR_PORT = 0,
+	GW_UDP_FILTER_ADDR,
+	GW_UDP_FILTER_ENDPOINT,
+};
+
 struct gw_config {
 	uint32_t net, mask, host, dns, dhcp_start;
 	uint8_t mac[6]; /* 52:55 + host address, as QEMU */
@@ -80,6 +89,7 @@ struct gw_config {
 	unsigned max_frags;       /* 0: guest fragments are dropped */
 	unsigned udp_timeout_ms;  /* idle UDP NAT flows are closed after this */
 	uint32_t lease_time_s;    /* DHCP option 51 and lease expiry (lease-time=) */
+	enum gw_udp_filter udp_filter;
 	char hostname[GW_NAME_MAX + 1];
 	char domainname[GW_NAME_MAX + 1];
 	char dnssearch[GW_DNSSEARCH_MAX][GW_NAME_MAX + 1];

@@ -159,6 +159,15 @@ static const struct netdev_key user_keys[] = {
 	  NUM(GW_LEASE_TIME_MAX_S) " (default " NUM(GW_DEFAULT_LEASE_TIME_S) ", QEMU's 24 h)",
 	  NULL },
 	{ "host-loopback=on|off", "10.0.2.2 reaches the host's 127.0.0.1 (default on)", NULL },
+	{ "host-loopback=on|off", "10.0.2.2 reaches the host's 127.0.0.1 (default on); off "
+	  "also refuses every other local address of the host", NULL },
+	{ "udp-filter=MODE", "replies a UDP flow takes: address-port (default: only "
+	  "from where the guest sent), address, endpoint (anyone: STUN)",
+	  "RFC 4787 filtering of replies to a guest's UDP flow:\n.B address-port\n"
+	  "(the default) passes datagrams only from a host address and port the guest "
+	  "sent to from that port (the last 16 are remembered),\n.B address\n"
+	  "from any port of such an address,\n.B endpoint\n"
+	  "from anyone (endpoint-independent filtering, for STUN and games)." },
 	{ "resolv-conf=PATH", "upstreams when no dns-upstream=, re-read on change (default "
 	  "/etc/resolv.conf)", NULL },
 	{ "mtu=N", "the gateway's MTU, " NUM(GW_MTU_MIN) " to " NUM(GW_MTU_MAX) " (default "

@@ -32,6 +32,7 @@
 	X(dns_no_upstream) X(dns_send_errors)                                  \
 	X(nat_denied) X(udp_nat_out) X(udp_nat_in) X(udp_flows_full)           \
 	X(udp_too_big) X(udp_send_errors) X(udp_bad_peer) X(udp_flows_expired) \
+	X(udp_filtered)                                                         \
 	X(icmp_nat_out) X(icmp_nat_in) X(icmp_flows_full) X(icmp_send_errors)  \
 	X(icmp_errors_to_guest) X(hostfwd_in) X(hostfwd_out) X(hostfwd_drops) \
 	X(ip_frag_reassembled) X(ip_frag_dups) X(ip_frag_overlaps)             \

@@ -976,6 +976,8 @@ static void test_dhcp_release_only_by_owner(void **state)
 	dhcp_send(VM1, IP(10, 0, 2, 15), false, 7, 0, IP(10, 0, 2, 2));
 	assert_int_equal(st()->dhcp_releases, 1);
 	assert_int_equal(gateway_lease_of(gwh.gw, VM1), 0);
+}
+
 /* Issue 14 item 6: every upstream query leaves from its own socket (its own
  * random port); an answer must repeat the question (name with its case,
  * type, class) and come in on that socket from the upstream; a full table

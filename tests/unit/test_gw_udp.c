@@ -494,6 +494,81 @@ static void test_udp_tftp_port_closed(void **state)
 	assert_int_equal(gateway_stats(gwh.gw)->udp_nat_out, 1);
 }
 
+/* RFC 4787 filtering (issue 14 item 7): with the default udp-filter=
+ * address-port a second host socket on the same address, which the guest
+ * never sent to, gets nothing through the flow's port; udp-filter=address
+ * lets it through, udp-filter=endpoint too; the guest's own peer always. */
+static void udp_filter_case(const char *opts, bool other_passes)
+{
+	struct sockaddr_in from, o = { .sin_family = AF_INET };
+	socklen_t ol = sizeof(o);
+	char buf[64];
+	int s;
+
+	mkgw(opts);
+	guest_send(HOST, 4000, gwh.peer_port, "hi");
+	assert_int_equal(peer_recv(buf, sizeof(buf), &from), 2);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	o.sin_addr.s_addr = htonl(IP(127, 0, 0, 1));
+	assert_int_equal(bind(s, (struct sockaddr *)&o, sizeof(o)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&o, &ol), 0);
+	assert_int_equal(sendto(s, "other", 5, 0, (struct sockaddr *)&from, sizeof(from)), 5);
+	assert_int_equal(sendto(gwh.peer, "peer", 4, 0, (struct sockaddr *)&from, sizeof(from)), 4);
+	gwh_run_until(other_passes ? 2 : 1);
+	gwh_spin(gwh.loop, 30);
+	if (other_passes) {
+		assert_int_equal(gwh.ncap, 2);
+		assert_int_equal(gateway_stats(gwh.gw)->udp_filtered, 0);
+	} else {
+		size_t dlen;
+		const uint8_t *d;
+
+		assert_int_equal(gwh.ncap, 1);
+		d = gwh_check_udp(0, VM1, HOST, gwh.peer_port, GUEST, 4000, &dlen);
+		assert_memory_equal(d, "peer", 4);
+		assert_int_equal(gateway_stats(gwh.gw)->udp_filtered, 1);
+		/* Once the guest sends there, the other socket is a peer too. */
+		guest_send(HOST, 4000, ntohs(o.sin_port), "hello");
+		assert_int_equal(recv(s, buf, sizeof(buf), 0), 5);
+		assert_int_equal(sendto(s, "now", 3, 0, (struct sockaddr *)&from, sizeof(from)), 3);
+		gwh_run_until(2);
+		assert_int_equal(gwh.ncap, 2);
+	}
+	close(s);
+	gwh_teardown(NULL);
+}
+
+static void test_udp_filter(void **state)
+{
+	(void)state;
+	udp_filter_case("", false);
+	udp_filter_case("udp-filter=address-port", false);
+	udp_filter_case("udp-filter=address", true);
+	udp_filter_case("udp-filter=endpoint", true);
+}
+
+/* host-loopback=off refuses the host's other addresses too. */
+static void test_policy_host_local(void **state)
+{
+	union inany_addr d = inany_from_ip4(IP(192, 0, 2, 50)), h, g;
+	union inany_addr d2 = inany_from_ip4(IP(192, 0, 2, 51));
+	struct gw_config cfg;
+	struct gw_policy p;
+
+	(void)state;
+	gwh_parse_cfg(&cfg, "host-loopback=off");
+	gw_policy_init(&p, &cfg);
+	gw_policy_add_local(&p, IP(192, 0, 2, 50));
+	assert_int_equal(gw_policy_map_dest(&p, &d, &h), GW_DENY_LOOPBACK);
+	assert_int_equal(gw_policy_map_dest(&p, &d2, &h), GW_ALLOW);
+	assert_int_equal(gw_policy_map_src(&p, &d, &g), GW_DENY_LOOPBACK);
+	/* With the default on, the list is not consulted. */
+	gwh_parse_cfg(&cfg, "");
+	gw_policy_init(&p, &cfg);
+	gw_policy_add_local(&p, IP(192, 0, 2, 50));
+	assert_int_equal(gw_policy_map_dest(&p, &d, &h), GW_ALLOW);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +583,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_udp_foreign_source_dropped, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_tftp_port_closed, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_ttl_follows_guest, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp_filter, gwh_teardown),
+		cmocka_unit_test(test_policy_host_local),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,13 +5,44 @@
 #include "gateway/nat/policy.h"
 #include "gateway/config.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <stdbool.h>
+#include <string.h>
 
 #define LOOPBACK 0x7f000001u
 
+void gw_policy_add_local(struct gw_policy *p, uint32_t addr)
+{
+	for (unsigned i = 0; i < p->nlocal; i++)
+		if (p->local[i] == addr)
+			return;
+	if (p->nlocal < GW_POLICY_LOCAL_MAX)
+		p->local[p->nlocal++] = addr;
+}
+
 void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg)
 {
+	struct ifaddrs *ifa, *i;
+
+	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
+	if (cfg->host_loopback || getifaddrs(&ifa) < 0)
+		return;
+	/* IPv6 addresses are not collected: the gateway has no IPv6 path. */
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET)
+			gw_policy_add_local(p, ntohl(((const struct sockaddr_in *)(const void *)
+						      i->ifa_addr)->sin_addr.s_addr));
+	freeifaddrs(ifa);
+}
+
+static bool host_local(const struct gw_policy *p, uint32_t a)
+{
+	for (unsigned i = 0; i < p->nlocal; i++)
+		if (p->local[i] == a)
+			return true;
+	return false;
 }
 
 static bool in_cidrs(const struct inany_cidr *l, unsigned n, const union inany_addr *a)
@@ -70,6 +101,8 @@ enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, const union inany_
 		host = inany_from_ip4(LOOPBACK);
 	} else if ((dst & c->mask) == c->net || (dst >> 24) == 127) {
 		return GW_DENY_LOCAL;
+	} else if (!c->host_loopback && host_local(p, dst)) {
+		return GW_DENY_LOOPBACK; /* the host by another of its names */
 	} else {
 		host = *guest_dst;
 	}

@@ -10,7 +10,11 @@
  *    addresses, other LAN addresses and 127/8 never leave (GW_DENY_BCAST /
  *    GW_DENY_LOCAL);
  *  - the host address means the host itself: 127.0.0.1 when
- *    host-loopback=on, denied otherwise (GW_DENY_LOOPBACK);
+ *    host-loopback=on, denied otherwise (GW_DENY_LOOPBACK); with
+ *    host-loopback=off the host's other local addresses (its LAN address,
+ *    a docker bridge: whatever getifaddrs() listed when the gateway
+ *    started; addresses added later are not seen) are denied too, as they
+ *    reach the same services;
  *  - restrict=on denies everything (GW_DENY_RESTRICT); hostfwd replies do
  *    not ask, they are answers to connections the host side opened;
  *  - egress-deny wins over egress-allow; a non-empty egress-allow admits
@@ -21,8 +25,8 @@
  * the guest could not have talked to is refused, so an unconnected NAT
  * socket does not become an open door for third parties.
  *
- * The policy holds no state besides the configuration: it is pure and
- * unit tested on its own.
+ * The policy holds no state besides the configuration and that list of
+ * local addresses: it is pure and unit tested on its own.
  */
 #ifndef VMWIRE_GATEWAY_POLICY_H
 #define VMWIRE_GATEWAY_POLICY_H
@@ -42,11 +46,18 @@ enum gw_verdict {
 	GW_DENY_EGRESS,   /* egress-allow / egress-deny */
 };
 
+#define GW_POLICY_LOCAL_MAX 64 /* host IPv4 addresses remembered */
+
 struct gw_policy {
 	const struct gw_config *cfg;
+	uint32_t local[GW_POLICY_LOCAL_MAX]; /* host order; host-loopback=off only */
+	unsigned nlocal;
 };
 
+/* With host-loopback=off, also reads the host's addresses (getifaddrs). */
 void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg);
+/* Count addr (host order) as the host's own (tests; gw_policy_init). */
+void gw_policy_add_local(struct gw_policy *p, uint32_t addr);
 
 /* May the guest send to guest_dst? On GW_ALLOW, *host_dst is the address
  * to use on the host side (inany_to_sockaddr() makes the socket address).

@@ -186,6 +186,7 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
 	fl->guest_port = port;
 	fl->bytes_in = fl->bytes_out = 0;
 	fl->ttl = 0;
+	fl->npeers = fl->peer_next = 0;
 	head = &u->buckets[hash(u, a, port)];
 	fl->next = *head;
 	*head = idx;
@@ -225,6 +226,31 @@ static void set_ttl(struct gw_udp_flow *fl, uint8_t guest_ttl)
 		return;
 	if (setsockopt(fl->fd, IPPROTO_IP, IP_TTL, &t, sizeof(t)) == 0)
 		fl->ttl = (uint8_t)t;
+}
+
+static void peer_note(struct gw_udp_flow *fl, const union inany_addr *a, uint16_t port)
+{
+	for (unsigned i = 0; i < fl->npeers; i++)
+		if (inany_equals(&fl->peers[i].addr, a) && fl->peers[i].port == port)
+			return;
+	fl->peers[fl->peer_next].addr = *a;
+	fl->peers[fl->peer_next].port = port;
+	fl->peer_next = (fl->peer_next + 1) % GW_UDP_PEERS;
+	if (fl->npeers < GW_UDP_PEERS)
+		fl->npeers++;
+}
+
+/* RFC 4787 filtering: did the guest send to where this came from? */
+static bool peer_allowed(const struct gw_udp_flow *fl, enum gw_udp_filter mode,
+			 const union inany_addr *a, uint16_t port)
+{
+	if (mode == GW_UDP_FILTER_ENDPOINT)
+		return true;
+	for (unsigned i = 0; i < fl->npeers; i++)
+		if (inany_equals(&fl->peers[i].addr, a) &&
+		    (mode == GW_UDP_FILTER_ADDR || fl->peers[i].port == port))
+			return true;
+	return false;
 }
 
 void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
@@ -271,6 +297,7 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 	fl->last_dst = *dst;
 	fl->last_dport = dport;
 	set_ttl(fl, ttl);
+	peer_note(fl, &host_dst, dport);
 	tolen = inany_to_sockaddr(&to, &host_dst, dport);
 	if (sendto(fl->fd, data, len, 0, &to.sa, tolen) < 0) {
 		u->env->stats->udp_send_errors++;
@@ -360,6 +387,10 @@ static void udp_rx(void *ctx, uint32_t events)
 						h->msg_namelen) ||
 			    gw_policy_map_src(u->env->policy, &host_src, &src) != GW_ALLOW) {
 				u->env->stats->udp_bad_peer++;
+				continue;
+			}
+			if (!peer_allowed(fl, u->env->cfg->udp_filter, &host_src, sport)) {
+				u->env->stats->udp_filtered++;
 				continue;
 			}
 			if (gw_udp_to_guest(u->env, now, &src, sport, &fl->guest_addr,

@@ -64,6 +64,8 @@ struct gw_tx;
 
 struct gw_udp;
 
+#define GW_UDP_PEERS 16 /* remote endpoints a flow remembers for filtering */
+
 struct gw_udp_flow {
 	struct gw_udp *nat;
 	int fd;                  /* -1: free */
@@ -76,6 +78,11 @@ struct gw_udp_flow {
 	uint64_t bytes_out, bytes_in;
 	uint8_t ttl;             /* IP_TTL set on fd; 0: the host's default */
 	uint32_t next;           /* hash chain or free list: index + 1, 0 ends */
+	/* Host-side addresses and ports (host order) the guest sent to,
+	 * most recent at peer_next - 1: replies are filtered against them
+	 * (udp-filter=). The oldest is forgotten beyond GW_UDP_PEERS. */
+	struct { union inany_addr addr; uint16_t port; } peers[GW_UDP_PEERS];
+	unsigned npeers, peer_next;
 };
 
 enum udp_log { UDP_LOG_FULL, UDP_LOG_SOCKET, UDP_LOG_TOO_BIG };
