@@ -144,12 +144,28 @@ static int make_default_dir(struct daemon_state *d, const char *dir)
 	return 0;
 }
 
+/* Written to a fresh temporary name (mkstemp: O_CREAT|O_EXCL, never
+ * through a symlink) in the same directory, then renamed over path:
+ * rename() replaces a symlink at path instead of following it, so a local
+ * user who planted one cannot make us (as root) write into a file they
+ * chose, and readers never see a half-written file. */
 static int write_pidfile(struct daemon_state *d, const char *path)
 {
-	FILE *f = fopen(path, "we");
+	char tmp[sizeof(((struct cli *)0)->pidfile) + 8];
+	FILE *f = NULL;
+	int fd;
 
-	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd >= 0 && (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w")))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0 || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) < 0) {
 		err("-pidfile %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
 		return -1;
 	}
 	d->pidfile = path;

@@ -8,8 +8,12 @@
 #include "core/pcap.h"
 #include "core/frame.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -18,6 +22,32 @@ struct pcap_writer {
 	unsigned refs;
 	time_t last_flush;
 };
+
+/* Never through a symlink (O_NOFOLLOW: ELOOP), never into a file someone
+ * else owns or that has other names (a hard link to a file we, as root,
+ * may write): such a path is refused, not truncated. A file of our own from
+ * an earlier run is overwritten as before. Mode 0600: guest traffic. */
+static FILE *open_capture(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+		      0600);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1) {
+		close(fd);
+		errno = EPERM;
+		return NULL;
+	}
+	if (ftruncate(fd, 0) < 0 || fcntl(fd, F_SETFL, 0) < 0 || !(f = fdopen(fd, "w"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
 
 struct pcap_writer *pcap_open(const char *path)
 {
@@ -31,7 +61,7 @@ struct pcap_writer *pcap_open(const char *path)
 
 	if (!w)
 		return NULL;
-	w->f = fopen(path, "we");
+	w->f = open_capture(path);
 	if (!w->f || fwrite(&hdr, sizeof(hdr), 1, w->f) != 1) {
 		if (w->f)
 			fclose(w->f);

@@ -83,6 +83,8 @@ static struct netdev *socket_parse(struct kvlist *kv, char *err, size_t errlen)
 			kv_errorf(err, errlen, kv, "'connect': port must not be 0");
 			return NULL;
 		}
+		if (stream_parse_max_conns(kv, &cfg, err, errlen) < 0)
+			return NULL;
 		nd = stream_netdev_new(&cfg, &netdev_socket_type);
 	} else {
 		struct dgram_cfg cfg = { .compat = true, .mcast = !strcmp(mode, "mcast") };
@@ -136,6 +138,7 @@ static const struct netdev_key socket_keys[] = {
 	{ "listen=[HOST]:PORT", "listen for TCP connections (the framing of stream), one port "
 	  "per connection", NULL },
 	{ "connect=HOST:PORT", "connect to a TCP listener", NULL },
+	{ "max-connections=N", "listen=: connections at once (default 64), as stream", NULL },
 	{ "mcast=GROUP:PORT[,localaddr=ADDR]", "join a UDP multicast group, one frame per "
 	  "datagram; ADDR, an IPv4 address, picks the interface", NULL },
 	{ "udp=HOST:PORT,localaddr=HOST:PORT", "exchange one frame per datagram with a unicast "

@@ -112,6 +112,7 @@ struct stream_nd {
 	char last_error[128];
 
 	unsigned nconns;
+	uint64_t conns_refused; /* over max-connections */
 	struct stream_conn *conns;
 	size_t queue_cap;
 	struct log_once logged; /* enum stream_log */
@@ -464,6 +465,14 @@ static void server_accept(void *ctx, uint32_t events)
 					     "stream %s: accept: %s", nd_id(s), strerror(errno));
 			return;
 		}
+		if (s->nconns >= s->cfg.max_conns) {
+			s->conns_refused++;
+			LOG_ONCE_FOR(&s->logged, STREAM_LOG_MAXCONN, LOG_LVL_WARN,
+				     "stream %s: max-connections=%u reached, closing new "
+				     "connections at once", nd_id(s), s->cfg.max_conns);
+			close(fd);
+			continue;
+		}
 		snprintf(id, sizeof(id), "%s#%u", nd_id(s), ++s->next_conn);
 		c = conn_new(s, fd, id);
 		if (!c) {
@@ -723,6 +732,8 @@ struct netdev *stream_netdev_new(const struct stream_cfg *cfg, const struct netd
 	s->nd.type = type;
 	s->nd.ops = &stream_netdev_ops;
 	s->cfg = *cfg;
+	if (!s->cfg.max_conns)
+		s->cfg.max_conns = STREAM_MAX_CONNS_DEFAULT;
 	s->lfd = s->cfd = -1;
 	s->queue_cap = STREAM_QUEUE_DEFAULT;
 	ev_timer_init(&s->retry, client_retry, s);
@@ -801,8 +812,12 @@ static void stream_describe(const struct netdev *nd, char *buf, size_t size)
 	const struct stream_nd *s = (const struct stream_nd *)nd;
 
 	if (s->cfg.server) {
-		snprintf(buf, size, "listening on %s, %u connection%s", s->addr_text, s->nconns,
-			 s->nconns == 1 ? "" : "s");
+		int n = snprintf(buf, size, "listening on %s, %u connection%s", s->addr_text,
+				 s->nconns, s->nconns == 1 ? "" : "s");
+
+		if (s->conns_refused && n > 0 && (size_t)n < size)
+			snprintf(buf + n, size - (size_t)n, ", %" PRIu64 " refused (max-connections=%u)",
+				 s->conns_refused, s->cfg.max_conns);
 		return;
 	}
 	switch (s->cstate) {
@@ -854,6 +869,22 @@ static void stream_destroy(struct netdev *nd)
 	free(s);
 }
 
+int stream_parse_max_conns(struct kvlist *kv, struct stream_cfg *cfg, char *err,
+			   size_t errlen)
+{
+	uint64_t n = STREAM_MAX_CONNS_DEFAULT;
+	int r = kv_get_uint(kv, "max-connections", 1, 65536, &n, err, errlen);
+
+	if (r < 0)
+		return -1;
+	if (r && !cfg->server) {
+		kv_errorf(err, errlen, kv, "'max-connections' is only valid for a listener");
+		return -1;
+	}
+	cfg->max_conns = (unsigned)n;
+	return 0;
+}
+
 static struct netdev *stream_parse(struct kvlist *kv, char *err, size_t errlen)
 {
 	struct stream_cfg cfg = { 0 };
@@ -896,6 +927,8 @@ static struct netdev *stream_parse(struct kvlist *kv, char *err, size_t errlen)
 		return NULL;
 	}
 	cfg.reconnect_ms = has_s ? sec * 1000 : ms;
+	if (stream_parse_max_conns(kv, &cfg, err, errlen) < 0)
+		return NULL;
 	nd = stream_netdev_new(&cfg, &netdev_stream_type);
 	if (!nd)
 		kv_errorf(err, errlen, kv, "out of memory");
@@ -914,6 +947,8 @@ static const struct netdev_key stream_keys[] = {
 	  "(on), or connect to a listening peer (off)",
 	  "Each accepted connection is a port of its own\n.RI ( ID #1,\n.IR ID #2,\n\\&...);\n"
 	  "a client connects to a listener such as a QEMU started with\n.BR server=on ." },
+	{ "max-connections=N", "server: connections at once (default 64); more are "
+	  "closed at once, counted and logged once", NULL },
 	{ "addr.type=unix,addr.path=PATH", "a unix socket; the socket file is removed on exit",
 	  "A stale socket file left by a crashed process is replaced; a file another\n"
 	  "process listens on is an error." },

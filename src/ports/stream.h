@@ -22,7 +22,17 @@ struct stream_cfg {
 	bool server;
 	uint64_t reconnect_ms; /* client: 0 = don't retry */
 	bool compat;           /* spelled "-netdev socket": hints say so */
+	unsigned max_conns;    /* server: connections at once; 0 = default */
 };
+
+/* server: connections beyond this are accepted and closed at once, so
+ * idle clients cannot hold memory (a 1 MiB ring each) without bound. */
+#define STREAM_MAX_CONNS_DEFAULT 64
+
+struct kvlist;
+/* The max-connections= key, shared by stream and socket's listen=. */
+int stream_parse_max_conns(struct kvlist *kv, struct stream_cfg *cfg, char *err,
+			   size_t errlen);
 
 struct dgram_cfg {
 	struct sa_spec local, remote; /* kind SA_NONE when absent */
