@@ -63,8 +63,9 @@ static void size_from_fd_budget(struct netdev_user *u)
 		return;
 	u->cfg.max_tcp_flows = room > fixed + 16 ? room - fixed : 16;
 	info("-netdev user,id=%s: %u file descriptors free (RLIMIT_NOFILE %u): "
-	     "max-tcp-flows lowered to %u (max-udp-flows %u)", u->nd.common.id, avail,
-	     fd_budget_limit(), u->cfg.max_tcp_flows, u->cfg.max_udp_flows);
+	     "max-tcp-flows lowered to %u (%u UDP, %u ICMP, %u DNS sockets kept)",
+	     u->nd.common.id, avail, fd_budget_limit(), u->cfg.max_tcp_flows,
+	     u->cfg.max_udp_flows, GW_ICMP_FLOWS, GW_DNS_FDS);
 }
 
 static int user_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t errlen)
