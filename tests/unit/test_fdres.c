@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -57,6 +59,10 @@ static void test_emfile_shed_and_keep(void **state)
 	char ch;
 
 	(void)state;
+	/* valgrind keeps its own descriptors under the limit we lower and
+	 * stalls; the ASan and normal passes run this. */
+	if (getenv("LD_PRELOAD") && strstr(getenv("LD_PRELOAD"), "vgpreload"))
+		skip();
 	fd_budget_init();
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(lfd >= 0);
