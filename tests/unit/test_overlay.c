@@ -232,8 +232,8 @@ static void test_parse(void **state)
 	static const char *const good[] = {
 		"vxlan,id=a,vni=42,local=10.0.0.1,remote=10.0.0.2,remote=10.0.0.3",
 		"vxlan,id=a,vni=0,local=10.0.0.1,group=239.1.1.1,dev=eth0,ttl=4",
-		"vxlan,id=a,vni=16777215,local=fd00::1,remote=fd00::2,dstport=8472,"
-		"srcport=1000-2000,learning=off,ageing=30",
+		("vxlan,id=a,vni=16777215,local=fd00::1,remote=fd00::2,dstport=8472,"
+		 "srcport=1000-2000,learning=off,ageing=30"),
 		"geneve,id=a,vni=5,local=10.0.0.1,remote=10.0.0.2,srcport=7000",
 	};
 	struct netdev *nd;
