@@ -26,6 +26,7 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "ports/sockaddr.h"
+#include "ports/stream.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -378,8 +379,8 @@ static struct netdev *seq_parse(struct kvlist *kv, char *err, size_t errlen)
 	struct seq_nd *s;
 	struct sa_spec addr = { 0 };
 	bool server = false;
-	uint64_t sec = 0, ms = 0;
-	int rc, has_s, has_ms;
+	uint64_t reconnect_ms = 0;
+	int rc;
 
 	kv_get(kv, "type"); /* the implied key the CLI read the type from */
 	if (kv_get_bool(kv, "server", &server, err, errlen) < 0)
@@ -391,21 +392,8 @@ static struct netdev *seq_parse(struct kvlist *kv, char *err, size_t errlen)
 		kv_errorf(err, errlen, kv, "'addr.type=unix' and 'addr.path' are required");
 		return NULL;
 	}
-	has_s = kv_get_uint(kv, "reconnect", 0, 86400, &sec, err, errlen);
-	if (has_s < 0)
+	if (stream_parse_reconnect(kv, server, &reconnect_ms, err, errlen) < 0)
 		return NULL;
-	has_ms = kv_get_uint(kv, "reconnect-ms", 0, 86400000, &ms, err, errlen);
-	if (has_ms < 0)
-		return NULL;
-	if (has_s && has_ms) {
-		kv_errorf(err, errlen, kv, "'reconnect' and 'reconnect-ms' are mutually exclusive");
-		return NULL;
-	}
-	if ((has_s || has_ms) && server) {
-		kv_errorf(err, errlen, kv, "'%s' is only valid with server=off",
-			  has_s ? "reconnect" : "reconnect-ms");
-		return NULL;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		kv_errorf(err, errlen, kv, "out of memory");
@@ -415,7 +403,7 @@ static struct netdev *seq_parse(struct kvlist *kv, char *err, size_t errlen)
 	s->nd.ops = &seq_netdev_ops;
 	s->addr = addr;
 	s->server = server;
-	s->reconnect_ms = has_s ? sec * 1000 : ms;
+	s->reconnect_ms = reconnect_ms;
 	s->lfd = -1;
 	ev_timer_init(&s->retry, client_retry, s);
 	return &s->nd;

@@ -885,11 +885,35 @@ int stream_parse_max_conns(struct kvlist *kv, struct stream_cfg *cfg, char *err,
 	return 0;
 }
 
+int stream_parse_reconnect(struct kvlist *kv, bool server, uint64_t *reconnect_ms, char *err,
+			   size_t errlen)
+{
+	uint64_t sec = 0, ms = 0;
+	int has_s, has_ms;
+
+	has_s = kv_get_uint(kv, "reconnect", 0, 86400, &sec, err, errlen);
+	if (has_s < 0)
+		return -1;
+	has_ms = kv_get_uint(kv, "reconnect-ms", 0, 86400000, &ms, err, errlen);
+	if (has_ms < 0)
+		return -1;
+	if (has_s && has_ms) {
+		kv_errorf(err, errlen, kv, "'reconnect' and 'reconnect-ms' are mutually exclusive");
+		return -1;
+	}
+	if ((has_s || has_ms) && server) {
+		kv_errorf(err, errlen, kv, "'%s' is only valid with server=off",
+			  has_s ? "reconnect" : "reconnect-ms");
+		return -1;
+	}
+	*reconnect_ms = has_s ? sec * 1000 : ms;
+	return 0;
+}
+
 static struct netdev *stream_parse(struct kvlist *kv, char *err, size_t errlen)
 {
 	struct stream_cfg cfg = { 0 };
-	uint64_t sec = 0, ms = 0;
-	int has_s, has_ms, rc;
+	int rc;
 	struct netdev *nd;
 
 	kv_get(kv, "type");
@@ -911,22 +935,8 @@ static struct netdev *stream_parse(struct kvlist *kv, char *err, size_t errlen)
 		kv_errorf(err, errlen, kv, "'addr.port' must not be 0 with server=off");
 		return NULL;
 	}
-	has_s = kv_get_uint(kv, "reconnect", 0, 86400, &sec, err, errlen);
-	if (has_s < 0)
+	if (stream_parse_reconnect(kv, cfg.server, &cfg.reconnect_ms, err, errlen) < 0)
 		return NULL;
-	has_ms = kv_get_uint(kv, "reconnect-ms", 0, 86400000, &ms, err, errlen);
-	if (has_ms < 0)
-		return NULL;
-	if (has_s && has_ms) {
-		kv_errorf(err, errlen, kv, "'reconnect' and 'reconnect-ms' are mutually exclusive");
-		return NULL;
-	}
-	if ((has_s || has_ms) && cfg.server) {
-		kv_errorf(err, errlen, kv, "'%s' is only valid with server=off",
-			  has_s ? "reconnect" : "reconnect-ms");
-		return NULL;
-	}
-	cfg.reconnect_ms = has_s ? sec * 1000 : ms;
 	if (stream_parse_max_conns(kv, &cfg, err, errlen) < 0)
 		return NULL;
 	nd = stream_netdev_new(&cfg, &netdev_stream_type);

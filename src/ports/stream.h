@@ -34,6 +34,11 @@ struct kvlist;
 int stream_parse_max_conns(struct kvlist *kv, struct stream_cfg *cfg, char *err,
 			   size_t errlen);
 
+/* The client retry keys reconnect=SECONDS / reconnect-ms=MS, shared by
+ * stream and seqpacket: at most one, only with server=off; 0 = no retry. */
+int stream_parse_reconnect(struct kvlist *kv, bool server, uint64_t *reconnect_ms, char *err,
+			   size_t errlen);
+
 struct dgram_cfg {
 	struct sa_spec local, remote; /* kind SA_NONE when absent */
 	bool mcast;                   /* remote is a multicast group */
