@@ -24,13 +24,7 @@ DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 vw_netns_add ns
 NS=$(vw_ns ns)
 
-"$DNSMASQ" --no-daemon --conf-file=/dev/null --port=5353 --listen-address=127.0.0.1 \
-	--bind-interfaces --no-resolv --no-hosts --address=/example.test/127.0.0.7 \
-	--pid-file= >"$VW_TMP/dnsmasq.log" 2>&1 &
-dpid=$!
-vw_on_exit "kill $dpid"
-vw_wait_for sh -c 'ss -lun | grep -q "127.0.0.1:5353 "' ||
-	vw_fail $T "dnsmasq did not come up: $(cat "$VW_TMP/dnsmasq.log")"
+vw_dnsmasq_upstream "$DNSMASQ"
 
 vw_start gw -netdev tap,id=t,ifname=vw0,netns="$NS" \
 	-netdev user,id=gw,dns-upstream=127.0.0.1:5353,domainname=vm.test,dnssearch=vm.test,dnssearch=example.test,hostname=guest1

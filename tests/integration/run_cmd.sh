@@ -26,13 +26,7 @@ DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 [ -x "$DNSMASQ" ] || vw_skip "dnsmasq not found"
 [ -x "$VMWIRE" ] || vw_fail $T "$VMWIRE not built (run make)"
 
-"$DNSMASQ" --no-daemon --conf-file=/dev/null --port=5353 --listen-address=127.0.0.1 \
-	--bind-interfaces --no-resolv --no-hosts --address=/example.test/127.0.0.7 \
-	--pid-file= >"$VW_TMP/dnsmasq.log" 2>&1 &
-dpid=$!
-vw_on_exit "kill $dpid"
-vw_wait_for sh -c 'ss -lun | grep -q "127.0.0.1:5353 "' ||
-	vw_fail $T "dnsmasq did not come up: $(cat "$VW_TMP/dnsmasq.log")"
+vw_dnsmasq_upstream "$DNSMASQ"
 
 # Any sanitizer report from any run fails the test.
 check_stderr() {

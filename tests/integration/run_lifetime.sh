@@ -96,13 +96,7 @@ bg_on_exit root_bg
 vw_pass "$T: root: the command's background child goes when the command exits"
 
 # ---- nested ------------------------------------------------------------
-"$DNSMASQ" --no-daemon --conf-file=/dev/null --port=5353 --listen-address=127.0.0.1 \
-	--bind-interfaces --no-resolv --no-hosts --address=/example.test/127.0.0.7 \
-	--pid-file= >"$VW_TMP/dnsmasq.log" 2>&1 &
-dpid=$!
-vw_on_exit "kill $dpid"
-vw_wait_for sh -c 'ss -lun | grep -q "127.0.0.1:5353 "' ||
-	vw_fail $T "dnsmasq did not come up: $(cat "$VW_TMP/dnsmasq.log")"
+vw_dnsmasq_upstream "$DNSMASQ"
 host_resolv=$(cat /etc/resolv.conf 2>/dev/null)
 rc=0
 timeout 60 "$VMWIRE" run -netdev user,dns-upstream=127.0.0.1:5353 -- \

@@ -35,6 +35,10 @@
 #   vw_wait_for [-t SECS] CMD...
 #                           poll CMD every 0.1 s until it succeeds; return 1
 #                           after SECS (default 10)
+#   vw_dnsmasq_upstream DNSMASQ
+#                           start dnsmasq as the local DNS upstream on
+#                           127.0.0.1:5353 (example.test -> 127.0.0.7, nothing
+#                           else), wait until it listens; stopped at exit
 #   vw_pass NAME            print "PASS: NAME"
 #   vw_fail NAME MSG        print "FAIL: NAME: MSG" and exit 1
 #   vw_skip MSG             print "SKIP: MSG" and exit 77
@@ -131,6 +135,15 @@ vw_tmpdir() {
 	VW_TMP=$(mktemp -d "/tmp/vwtest-$VW_NAME.XXXXXX") ||
 		vw_fail "$VW_NAME" "mktemp failed"
 	export VW_TMP
+}
+
+vw_dnsmasq_upstream() {
+	"$1" --no-daemon --conf-file=/dev/null --port=5353 --listen-address=127.0.0.1 \
+		--bind-interfaces --no-resolv --no-hosts --address=/example.test/127.0.0.7 \
+		--pid-file= >"$VW_TMP/dnsmasq.log" 2>&1 &
+	vw_on_exit "kill $!"
+	vw_wait_for sh -c 'ss -lun | grep -q "127.0.0.1:5353 "' ||
+		vw_fail "$VW_NAME" "dnsmasq did not come up: $(cat "$VW_TMP/dnsmasq.log")"
 }
 
 vw_wait_for() {
