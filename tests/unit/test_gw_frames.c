@@ -131,7 +131,7 @@ static size_t mk_ping(uint8_t *f, uint32_t dst, size_t payload)
 
 static void test_icmp_echo(void **state)
 {
-	uint8_t f[2000];
+	uint8_t f[2000] = { 0 };
 	size_t len;
 
 	gwh_start("", false);
@@ -166,7 +166,7 @@ static void test_icmp_echo(void **state)
 
 static void test_ip_hostile(void **state)
 {
-	uint8_t f[2000];
+	uint8_t f[2000] = { 0 };
 	size_t len;
 
 	gwh_start("", false);
@@ -272,7 +272,7 @@ static void check_time_exceeded(unsigned i, uint32_t guest, const uint8_t *orig)
 
 static void test_ttl_exceeded(void **state)
 {
-	uint8_t f[200];
+	uint8_t f[200] = { 0 }; /* the UDP payload is whatever is there: make it defined */
 	size_t len;
 
 	gwh_start("", false);
@@ -331,7 +331,7 @@ static void test_ttl_exceeded(void **state)
  * guest's flood does not use up another's. */
 static void test_ttl_exceeded_rate_limited(void **state)
 {
-	uint8_t f[200];
+	uint8_t f[200] = { 0 }; /* the UDP payload is whatever is there: make it defined */
 	size_t len;
 	unsigned n;
 
@@ -685,7 +685,7 @@ static size_t mk_query(uint8_t *m, uint16_t id, const char *name, uint16_t qtype
 
 static void send_dns(const uint8_t *q, size_t qlen)
 {
-	uint8_t f[2000];
+	uint8_t f[2000] = { 0 };
 
 	memcpy(f + 42, q, qlen);
 	gwh_send(f, mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 40000, IP(10, 0, 2, 3), 53, qlen));
@@ -883,7 +883,7 @@ static const uint8_t *dns_reply_mac(const uint8_t *mac, uint32_t src)
 
 static void test_source_guard(void **state)
 {
-	uint8_t f[100];
+	uint8_t f[100] = { 0 };
 
 	gwh_start("", false);
 	dora(VM1, IP(10, 0, 2, 15));
@@ -904,7 +904,7 @@ static void test_source_guard(void **state)
 
 static void test_source_guard_strict(void **state)
 {
-	uint8_t f[100];
+	uint8_t f[100] = { 0 };
 
 	gwh_start("source-guard=strict", false);
 	dora(VM1, IP(10, 0, 2, 15));
