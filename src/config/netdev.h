@@ -104,6 +104,10 @@ struct netdev_type {
 	 * and ->ops set, or NULL + err on error. */
 	struct netdev *(*parse)(struct kvlist *kv, char *err, size_t errlen);
 	struct netdev_sandbox sandbox;
+	/* Its ports carry a whole LAN (a tunnel to another host), not one
+	 * station: port security is off for them unless port-security= says
+	 * otherwise, so the remote side's MACs are not held to one port's cap. */
+	bool uplink;
 };
 
 struct netdev {

@@ -238,6 +238,8 @@ static int opt_netdev(struct cli_ctx *c, const char *arg)
 	}
 	if (parse_common(c, &kv, &common))
 		goto out;
+	if (type->uplink && common.sec.mode == PORT_SEC_DEFAULT)
+		common.sec.mode = PORT_SEC_OFF;
 	nd = type->parse(&kv, c->err, c->errlen);
 	if (!nd)
 		goto out;

@@ -192,6 +192,9 @@ void netdev_types_man(FILE *out)
 			fputs(".PP\n", out);
 			man_raw(out, t->man_notes);
 		}
+		if (t->uplink)
+			fputs(".PP\nA tunnel carries a whole LAN, so port security is off on its "
+			      "port unless\n.B port-security=on\nis given.\n", out);
 		if (t->sandbox.paths)
 			fprintf(out, ".PP\nOnce sandboxed it still uses %s.\n", t->sandbox.paths);
 	}

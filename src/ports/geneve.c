@@ -19,6 +19,7 @@ const struct netdev_type netdev_geneve_type = {
 	.keys = overlay_keys,
 	.man_notes = overlay_man_notes,
 	.parse = geneve_parse,
+	.uplink = true, /* a tunnel: the far side is a LAN */
 };
 
 static struct netdev *geneve_parse(struct kvlist *kv, char *err, size_t errlen)

@@ -447,4 +447,5 @@ const struct netdev_type netdev_l2tpv3_type = {
 	.sandbox = {
 		.caps = 1ull << CAP_NET_RAW, /* udp=off: the raw protocol 115 socket */
 	},
+	.uplink = true, /* a tunnel: the far side is a LAN */
 };

@@ -71,8 +71,17 @@ static const struct netdev_type fake_stream = {
 	.parse = fake_parse,
 };
 
+/* A tunnel's shape: the same parser, marked as carrying a whole LAN. */
+static const struct netdev_type fake_tunnel = {
+	.name = "tunnel",
+	.parse = fake_parse,
+	.uplink = true,
+};
+
 static const struct netdev_type *fake_find(const char *name)
 {
+	if (!strcmp(name, "tunnel"))
+		return &fake_tunnel;
 	return strcmp(name, "stream") ? NULL : &fake_stream;
 }
 
@@ -247,6 +256,13 @@ static void test_port_security_keys(void **state)
 	s = cli_find_switch(&cli, "default");
 	assert_false(s->port_security);
 	assert_int_equal(s->max_macs_per_port, 0);
+	done(&cli);
+	/* A tunnel carries a LAN: port security off unless asked for. */
+	assert_int_equal(parse(&cli, "-netdev", "tunnel,id=v", "-netdev",
+			       "tunnel,id=w,port-security=on", "-netdev", "stream,id=s", NULL), CLI_OK);
+	assert_int_equal(cli.netdevs->common.sec.mode, PORT_SEC_OFF);
+	assert_int_equal(cli.netdevs->next->common.sec.mode, PORT_SEC_ON);
+	assert_int_equal(cli.netdevs->next->next->common.sec.mode, PORT_SEC_DEFAULT);
 	done(&cli);
 	EXPECT_FAIL(&cli, "-netdev stream", "'port-security'",
 		    "-netdev", "stream,id=a,port-security=maybe");

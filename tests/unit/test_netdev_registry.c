@@ -69,6 +69,25 @@ static void test_find_and_names(void **state)
 }
 
 /* Every type documents itself, and --help shows all of it in 79 columns. */
+/* Tunnels carry a whole LAN (port security off by default); the types a
+ * VM or namespace attaches through are single stations. */
+static void test_uplink_types(void **state)
+{
+	static const char *const tunnels[] = { "vxlan", "geneve", "l2tpv3" };
+	static const char *const stations[] = { "stream", "socket", "dgram", "tap", "user",
+						 "seqpacket" };
+	size_t i;
+
+	for (i = 0; i < sizeof(tunnels) / sizeof(tunnels[0]); i++) {
+		assert_non_null(netdev_type_find(tunnels[i]));
+		assert_true(netdev_type_find(tunnels[i])->uplink);
+	}
+	for (i = 0; i < sizeof(stations) / sizeof(stations[0]); i++) {
+		assert_non_null(netdev_type_find(stations[i]));
+		assert_false(netdev_type_find(stations[i])->uplink);
+	}
+}
+
 static void test_usage(void **state)
 {
 	char *help = capture(netdev_types_usage), *line, *save = NULL;
@@ -239,6 +258,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_and_names),
+		cmocka_unit_test(test_uplink_types),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_man_page_in_step),
 		cmocka_unit_test(test_parse_sets_ops),
