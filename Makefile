@@ -26,7 +26,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -DVMWIRE_VERSION='"$(VERSION)"' \
            -fno-strict-aliasing -MMD -MP
-override LDLIBS += -lmnl -lseccomp
+override LDLIBS += -lmnl -lseccomp -ljson-c
 
 LIB_SRCS  := $(shell find src -name '*.c' ! -path 'src/main.c' | sort)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)

@@ -20,6 +20,7 @@
  */
 #include "control/cli.h"
 #include "control/monitor.h"
+#include "control/qmp.h"
 #include "config/netdev.h"
 #include "control/run.h"
 #include "control/runtime.h"
@@ -43,6 +44,7 @@
 struct daemon_state {
 	struct runtime rt;
 	struct monitor *mon;
+	struct qmp *qmp;
 	int sigfd;
 	struct ev_watch sigwatch;
 	const char *pidfile; /* set once written, so only then unlinked */
@@ -176,6 +178,8 @@ static void teardown(struct daemon_state *d)
 {
 	monitor_free(d->mon);
 	d->mon = NULL;
+	qmp_free(d->qmp);
+	d->qmp = NULL;
 	if (d->sigfd >= 0) {
 		ev_watch_del(d->rt.loop, &d->sigwatch);
 		close(d->sigfd);
@@ -235,6 +239,11 @@ static int start(struct daemon_state *d, struct cli *cli)
 	if (*cli->monitor_path) {
 		d->mon = monitor_new(&d->rt, cli->monitor_path, errbuf, sizeof(errbuf));
 		if (!d->mon)
+			goto fail;
+	}
+	if (*cli->qmp_path) {
+		d->qmp = qmp_new(&d->rt, cli->qmp_path, errbuf, sizeof(errbuf));
+		if (!d->qmp)
 			goto fail;
 	}
 	if (runtime_start(&d->rt, errbuf, sizeof(errbuf)) < 0)
@@ -307,6 +316,9 @@ int main(int argc, char **argv)
 	}
 	/* Everything is bound and listening: give up what only setup needed. */
 	sandbox_needs_collect(d.rt.netdevs, &needs);
+	if (d.qmp)
+		sandbox_needs_add_all_types(&needs);
+	d.rt.sandbox_no_spawn = !cli.sandbox.off && !needs.spawns;
 	if (sandbox_apply(&cli.sandbox, &needs, errbuf, sizeof(errbuf)) < 0) {
 		err("%s", errbuf);
 		teardown(&d);

@@ -20,7 +20,7 @@
 # is waited for, up to 10 minutes, rather than failing the install.
 set -eu
 
-BUILD="libmnl-dev libseccomp-dev pkg-config"
+BUILD="libmnl-dev libseccomp-dev libjson-c-dev pkg-config"
 TEST="$BUILD valgrind libcmocka-dev iproute2 util-linux python3 python3-scapy socat"
 # By what needs them; tests/integration/deps_listed.sh checks that every
 # vw_need_pkgs package is here and README.md names each one.

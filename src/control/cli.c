@@ -34,7 +34,11 @@ struct cli_ctx {
 	const struct cli_registry *reg;
 	struct cli *cli;
 	struct netdev **tail; /* where the next netdev is linked */
-	bool monitor_set;
+	bool monitor_set, qmp_set;
+	/* netdev_add: ids the running daemon already has (cli->netdevs is
+	 * empty then); NULL while parsing the command line. */
+	bool (*id_taken)(const char *id, void *ctx);
+	void *id_taken_ctx;
 	int depth;            /* -readconfig nesting */
 	char *err;
 	size_t errlen;
@@ -156,7 +160,7 @@ static int parse_common(struct cli_ctx *c, struct kvlist *kv, struct netdev_comm
 			  "'-', '.', '_', starting with a letter", id, CLI_ID_MAX);
 		return CLI_ERROR;
 	}
-	if (find_netdev(c->cli, id)) {
+	if (find_netdev(c->cli, id) || (c->id_taken && c->id_taken(id, c->id_taken_ctx))) {
 		kv_errorf(c->err, c->errlen, kv, "duplicate id '%s'", id);
 		return CLI_ERROR;
 	}
@@ -345,34 +349,33 @@ out:
 
 /*
  * "-monitor PATH" or QEMU's "-monitor unix:PATH,server=on,wait=off" (also
- * the older "unix:PATH,server,nowait"). The monitor is always a listening
- * server that never waits, so anything else is rejected rather than
- * silently meaning something different.
+ * the older "unix:PATH,server,nowait"), and the same for -qmp. Both are
+ * always listening servers that never wait, so anything else is rejected
+ * rather than silently meaning something different.
  */
-static int opt_monitor(struct cli_ctx *c, const char *arg)
+static int parse_listener(struct cli_ctx *c, const char *opt, const char *arg, char *dst,
+			  size_t dstlen)
 {
 	const char *path = arg;
 	struct kvlist kv;
 	bool b;
 	int rc = CLI_ERROR;
 
-	if (c->monitor_set)
-		return cli_errorf(c, "-monitor: given twice, only one monitor is supported");
 	memset(&kv, 0, sizeof(kv));
 	if (!strncmp(arg, "unix:", 5)) {
-		if (kv_parse(&kv, "-monitor", arg + 5, "path", c->err, c->errlen) < 0)
+		if (kv_parse(&kv, opt, arg + 5, "path", c->err, c->errlen) < 0)
 			goto out;
 		path = kv_get(&kv, "path");
 		if (kv_get_bool(&kv, "server", &b, c->err, c->errlen) < 0)
 			goto out;
 		if (kv_has(&kv, "server") && !b) {
-			cli_errorf(c, "-monitor: server=off is not supported, the monitor always listens");
+			cli_errorf(c, "%s: server=off is not supported, it always listens", opt);
 			goto out;
 		}
 		if (kv_get_bool(&kv, "wait", &b, c->err, c->errlen) < 0)
 			goto out;
 		if (kv_has(&kv, "wait") && b) {
-			cli_errorf(c, "-monitor: wait=on is not supported, use wait=off");
+			cli_errorf(c, "%s: wait=on is not supported, use wait=off", opt);
 			goto out;
 		}
 		kv_get(&kv, "nowait");
@@ -381,24 +384,45 @@ static int opt_monitor(struct cli_ctx *c, const char *arg)
 	} else if (!strcmp(arg, "stdio") || !strcmp(arg, "none") || !strcmp(arg, "vc") ||
 		   !strncmp(arg, "tcp:", 4) || !strncmp(arg, "telnet:", 7) ||
 		   !strncmp(arg, "chardev:", 8)) {
-		return cli_errorf(c, "-monitor: '%s' is not supported, use a unix socket path "
-				  "or unix:PATH,server=on,wait=off", arg);
+		return cli_errorf(c, "%s: '%s' is not supported, use a unix socket path "
+				  "or unix:PATH,server=on,wait=off", opt, arg);
 	}
 	if (!path || !*path) {
-		cli_errorf(c, "-monitor: missing socket path");
+		cli_errorf(c, "%s: missing socket path", opt);
 		goto out;
 	}
-	if (strlen(path) >= sizeof(c->cli->monitor_path)) {
-		cli_errorf(c, "-monitor: socket path longer than %zu bytes",
-			   sizeof(c->cli->monitor_path) - 1);
+	if (strlen(path) >= dstlen) {
+		cli_errorf(c, "%s: socket path longer than %zu bytes", opt, dstlen - 1);
 		goto out;
 	}
-	snprintf(c->cli->monitor_path, sizeof(c->cli->monitor_path), "%s", path);
-	c->monitor_set = true;
+	snprintf(dst, dstlen, "%s", path);
 	rc = CLI_OK;
 out:
 	kv_free(&kv);
 	return rc;
+}
+
+static int opt_monitor(struct cli_ctx *c, const char *arg)
+{
+	if (c->monitor_set)
+		return cli_errorf(c, "-monitor: given twice, only one monitor is supported");
+	if (parse_listener(c, "-monitor", arg, c->cli->monitor_path,
+			   sizeof(c->cli->monitor_path)))
+		return CLI_ERROR;
+	c->monitor_set = true;
+	return CLI_OK;
+}
+
+static int opt_qmp(struct cli_ctx *c, const char *arg)
+{
+	if (c->qmp_set)
+		return cli_errorf(c, "-qmp: given twice, only one QMP socket is supported");
+	if (parse_listener(c, "-qmp", arg, c->cli->qmp_path, sizeof(c->cli->qmp_path)))
+		return CLI_ERROR;
+	if (c->monitor_set && !strcmp(c->cli->qmp_path, c->cli->monitor_path))
+		return cli_errorf(c, "-qmp: %s is the -monitor socket too", c->cli->qmp_path);
+	c->qmp_set = true;
+	return CLI_OK;
 }
 
 static int opt_pidfile(struct cli_ctx *c, const char *arg)
@@ -511,6 +535,7 @@ static const struct cli_opt {
 	{ "netdev",     true,  opt_netdev },
 	{ "switch",     true,  opt_switch },
 	{ "monitor",    true,  opt_monitor },
+	{ "qmp",        true,  opt_qmp },
 	{ "readconfig", true,  opt_readconfig },
 	{ "pidfile",    true,  opt_pidfile },
 	{ "daemonize",  false, opt_daemonize },
@@ -720,6 +745,29 @@ fail:
 	return rc;
 }
 
+int cli_parse_netdev(const char *spec, bool (*id_taken)(const char *id, void *ctx), void *ctx,
+		     struct netdev **out, char *err, size_t errlen)
+{
+	static const struct cli_registry reg = { netdev_type_find, netdev_type_names };
+	struct cli tmp;
+	struct cli_ctx c = { .reg = &reg, .cli = &tmp, .err = err, .errlen = errlen,
+			     .id_taken = id_taken, .id_taken_ctx = ctx };
+	int rc;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (errlen)
+		*err = '\0';
+	c.tail = &tmp.netdevs;
+	*out = NULL;
+	rc = opt_netdev(&c, spec);
+	if (rc != CLI_OK) {
+		cli_free(&tmp);
+		return rc;
+	}
+	*out = tmp.netdevs;
+	return CLI_OK;
+}
+
 void cli_free(struct cli *cli)
 {
 	struct cli_switch *s;
@@ -762,6 +810,9 @@ void cli_usage(FILE *out)
 "  -monitor PATH      monitor on a unix socket (mode 0600); QEMU's\n"
 "                     unix:PATH,server=on,wait=off spelling is accepted\n"
 "                     (and the older unix:PATH,server,nowait)\n"
+"  -qmp PATH          QMP (QEMU's JSON machine protocol) on a unix socket\n"
+"                     (mode 0600), same spellings as -monitor: query-*,\n"
+"                     netdev_add/netdev_del hot-plug, human-monitor-command\n"
 "  -readconfig FILE   read options from FILE, one per line, e.g.\n"
 "                     'netdev stream,id=a,...'; '#' starts a comment\n"
 "  -daemonize         detach once every netdev is up; log to syslog\n"

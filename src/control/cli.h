@@ -45,6 +45,7 @@ struct cli {
 	struct netdev *netdevs;       /* parsed, not started; command line order */
 	struct cli_switch *switches;  /* declared with -switch, in order */
 	char monitor_path[CLI_SUN_PATH_MAX]; /* "" = no monitor */
+	char qmp_path[CLI_SUN_PATH_MAX];     /* "" = no QMP socket */
 	char pidfile[4096];                  /* "" = none */
 	int verbosity;                /* +1 per -v, -1 per -q */
 	bool daemonize;
@@ -76,6 +77,15 @@ static inline int cli_parse(int argc, char **argv, struct cli *out, char *err, s
 
 	return cli_parse_registry(&reg, argc, argv, out, err, errlen);
 }
+
+/*
+ * One -netdev spec ("stream,id=x,...") against the real registry, for
+ * netdev_add on a running daemon: id_taken(id, ctx) says whether the daemon
+ * already has that id. CLI_OK with *out (unstarted, ->next NULL) or
+ * CLI_ERROR with one line in err.
+ */
+int cli_parse_netdev(const char *spec, bool (*id_taken)(const char *id, void *ctx), void *ctx,
+		     struct netdev **out, char *err, size_t errlen);
 
 /* Destroy the (unstarted) netdevs still owned by cli, free the switches. */
 void cli_free(struct cli *cli);

@@ -11,9 +11,16 @@
  * a script. The exit status is the monitor's own verdict: after the reply
  * the client asks "last_status", so a failed command (unknown, a bad
  * hostfwd_add) exits 1 without guessing from the text of its message.
+ *
+ * A QMP socket (-qmp) is told apart by its greeting, a JSON line instead
+ * of a banner: then ctl negotiates capabilities, sends the command wrapped
+ * in human-monitor-command (or as it is, when it is a JSON object itself)
+ * and prints the return value, skipping events. There the exit status is
+ * QMP's: 1 for an "error" reply.
  */
 #include "control/monitor.h"
 
+#include <json-c/json.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -41,15 +48,27 @@ static bool ends_with_prompt(const struct ctl_buf *b)
 	return b->len == pl || b->data[b->len - pl - 1] == '\n';
 }
 
-/* Read until a prompt ends the buffer (1), or EOF (0); -1 on error. */
-static int read_reply(int fd, struct ctl_buf *b, const char *path)
+/* A QMP greeting or reply: a whole line that starts with '{'. */
+static bool has_json_line(const struct ctl_buf *b)
+{
+	return b->len && b->data[0] == '{' && memchr(b->data, '\n', b->len);
+}
+
+static bool banner_done(const struct ctl_buf *b)
+{
+	return ends_with_prompt(b) || has_json_line(b);
+}
+
+/* Read until done(b) (1), or EOF (0); -1 on error. */
+static int read_until(int fd, struct ctl_buf *b, const char *path,
+		      bool (*done)(const struct ctl_buf *b))
 {
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 		int r;
 
-		if (ends_with_prompt(b))
+		if (done(b))
 			return 1;
 		r = poll(&pfd, 1, CTL_TIMEOUT_MS);
 		if (r < 0 && errno == EINTR)
@@ -82,6 +101,12 @@ static int read_reply(int fd, struct ctl_buf *b, const char *path)
 	}
 }
 
+/* Read until a prompt ends the buffer (1), or EOF (0); -1 on error. */
+static int read_reply(int fd, struct ctl_buf *b, const char *path)
+{
+	return read_until(fd, b, path, ends_with_prompt);
+}
+
 static int send_all(int fd, const char *data, size_t len)
 {
 	while (len) {
@@ -110,6 +135,109 @@ static int last_status(int fd, struct ctl_buf *b, const char *path)
 	if (read_reply(fd, b, path) != 1)
 		return 1;
 	return b->len == 3 + strlen(MONITOR_PROMPT) && !memcmp(b->data, "ok\n", 3) ? 0 : 1;
+}
+
+static int send_all(int fd, const char *data, size_t len);
+
+/* The next reply on a QMP session (events skipped): 1 "return", 0
+ * "error", -1 when the session broke. *msg holds it (put by the caller). */
+static int qmp_reply(int fd, struct ctl_buf *b, const char *path, struct json_object **msg)
+{
+	for (;;) {
+		char *nl;
+		size_t linelen;
+
+		if (read_until(fd, b, path, has_json_line) != 1) {
+			if (b->len == 0)
+				fprintf(stderr, "vmwire ctl: %s: the QMP session closed\n", path);
+			return -1;
+		}
+		nl = memchr(b->data, '\n', b->len);
+		linelen = (size_t)(nl - b->data);
+		*msg = json_tokener_parse(strndupa(b->data, linelen));
+		memmove(b->data, nl + 1, b->len - linelen - 1);
+		b->len -= linelen + 1;
+		if (!*msg)
+			continue;
+		if (json_object_object_get_ex(*msg, "return", NULL))
+			return 1;
+		if (json_object_object_get_ex(*msg, "error", NULL))
+			return 0;
+		json_object_put(*msg); /* an event */
+	}
+}
+
+static int qmp_send(int fd, struct json_object *req, const char *path)
+{
+	size_t len;
+	const char *text = json_object_to_json_string_length(req, JSON_C_TO_STRING_PLAIN, &len);
+
+	if (send_all(fd, text, len) < 0 || send_all(fd, "\n", 1) < 0) {
+		fprintf(stderr, "vmwire ctl: %s: send: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The command over QMP; cmd without its newline. Returns the exit status. */
+static int ctl_qmp(int fd, struct ctl_buf *b, const char *path, const char *cmd)
+{
+	struct json_object *req, *msg = NULL, *args, *ret, *err;
+	bool raw = *cmd == '{';
+	int r, rc = 1;
+
+	b->len = 0; /* the greeting */
+	req = json_tokener_parse("{\"execute\":\"qmp_capabilities\"}");
+	r = qmp_send(fd, req, path);
+	json_object_put(req);
+	if (r < 0 || qmp_reply(fd, b, path, &msg) != 1) {
+		json_object_put(msg);
+		fprintf(stderr, "vmwire ctl: %s: QMP capabilities negotiation failed\n", path);
+		return 1;
+	}
+	json_object_put(msg);
+	msg = NULL;
+	if (raw) {
+		req = json_tokener_parse(cmd);
+		if (!req || !json_object_is_type(req, json_type_object)) {
+			json_object_put(req);
+			fprintf(stderr, "vmwire ctl: the command is not a JSON object\n");
+			return 2;
+		}
+	} else {
+		req = json_object_new_object();
+		args = json_object_new_object();
+		json_object_object_add(req, "execute",
+				       json_object_new_string("human-monitor-command"));
+		json_object_object_add(args, "command-line", json_object_new_string(cmd));
+		json_object_object_add(req, "arguments", args);
+	}
+	r = qmp_send(fd, req, path);
+	json_object_put(req);
+	if (r < 0)
+		return 1;
+	r = qmp_reply(fd, b, path, &msg);
+	if (r < 0)
+		return 1;
+	if (raw) {
+		puts(json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN));
+		rc = r == 1 ? 0 : 1;
+	} else if (r == 1 && json_object_object_get_ex(msg, "return", &ret)) {
+		const char *t = json_object_get_string(ret);
+
+		for (; *t; t++)
+			if (*t != '\r')
+				putchar(*t);
+		rc = 0;
+	} else if (json_object_object_get_ex(msg, "error", &err)) {
+		struct json_object *desc;
+
+		json_object_object_get_ex(err, "desc", &desc);
+		fprintf(stderr, "vmwire ctl: %s\n", desc ? json_object_get_string(desc) : "error");
+	}
+	fflush(stdout);
+	json_object_put(msg);
+	return rc;
 }
 
 int ctl_main(int argc, char **argv)
@@ -157,12 +285,17 @@ int ctl_main(int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
-	/* The banner, ending with the first prompt. */
-	r = read_reply(fd, &b, path);
+	/* The banner, ending with the first prompt, or a QMP greeting. */
+	r = read_until(fd, &b, path, banner_done);
 	if (r <= 0) {
 		if (r == 0)
 			fprintf(stderr, "vmwire ctl: %s: closed before the prompt "
 				"(is this a vmwire monitor?)\n", path);
+		goto out;
+	}
+	if (has_json_line(&b)) {
+		cmd[off - 1] = '\0';
+		rc = ctl_qmp(fd, &b, path, cmd);
 		goto out;
 	}
 	b.len = 0;

@@ -56,8 +56,18 @@ int runtime_add_network(struct runtime *rt, const char *id, enum network_mode mo
 	for (tail = &rt->networks; *tail; tail = &(*tail)->next)
 		;
 	net->next = NULL;
+	net->observer = rt->observer;
 	*tail = net;
 	return 0;
+}
+
+void runtime_set_observer(struct runtime *rt, const struct network_observer *obs)
+{
+	struct network *net;
+
+	rt->observer = *obs;
+	for (net = rt->networks; net; net = net->next)
+		net->observer = *obs;
 }
 
 int runtime_adopt(struct runtime *rt, struct netdev *netdevs, char *err, size_t errlen)
@@ -112,6 +122,54 @@ int runtime_start(struct runtime *rt, char *err, size_t errlen)
 	return 0;
 }
 
+int runtime_plug_netdev(struct runtime *rt, struct netdev *nd, char *err, size_t errlen)
+{
+	struct netdev **pp;
+
+	if (strcmp(nd->common.switch_name, "default") &&
+	    !runtime_find_network(rt, nd->common.switch_name)) {
+		snprintf(err, errlen, "netdev %s: switch '%s' does not exist", nd->common.id,
+			 nd->common.switch_name);
+		nd->ops->destroy(nd);
+		return -1;
+	}
+	nd->next = NULL;
+	if (runtime_adopt(rt, nd, err, errlen) < 0 ||
+	    runtime_start_netdev(rt, nd, err, errlen) < 0) {
+		for (pp = &rt->netdevs; *pp && *pp != nd; pp = &(*pp)->next)
+			;
+		if (*pp)
+			*pp = nd->next;
+		runtime_destroy_netdev(nd);
+		return -1;
+	}
+	return 0;
+}
+
+struct netdev *runtime_unplug_netdev(struct runtime *rt, const char *id)
+{
+	struct netdev **pp, *nd;
+
+	for (pp = &rt->netdevs; *pp; pp = &(*pp)->next) {
+		if (strcmp((*pp)->common.id, id))
+			continue;
+		nd = *pp;
+		*pp = nd->next;
+		nd->next = NULL;
+		return nd;
+	}
+	return NULL;
+}
+
+void runtime_destroy_netdev(struct netdev *nd)
+{
+	struct pcap_writer *pcap = nd->pcap;
+
+	nd->ops->destroy(nd);
+	if (pcap) /* ours; the ports held their own references */
+		pcap_put(pcap);
+}
+
 static void print_hint(const struct netdev *nd, FILE *out)
 {
 	char *text = NULL, *p;
@@ -135,6 +193,12 @@ static void print_hint(const struct netdev *nd, FILE *out)
 	free(text);
 }
 
+void runtime_print_hints_of(const struct runtime *rt, const struct netdev *nd, FILE *out)
+{
+	print_hint(nd, out);
+	fflush(out);
+}
+
 void runtime_print_hints(const struct runtime *rt, FILE *out)
 {
 	const struct netdev *nd;
@@ -149,12 +213,8 @@ void runtime_teardown(struct runtime *rt)
 	struct netdev *nd;
 
 	while ((nd = rt->netdevs)) {
-		struct pcap_writer *pcap = nd->pcap;
-
 		rt->netdevs = nd->next;
-		nd->ops->destroy(nd);
-		if (pcap) /* ours; the ports held their own references */
-			pcap_put(pcap);
+		runtime_destroy_netdev(nd);
 	}
 	while ((net = rt->networks)) {
 		rt->networks = net->next;

@@ -15,6 +15,7 @@
  * every fd owner.
  */
 #include "control/monitor.h"
+#include "control/listener.h"
 #include "control/runtime.h"
 #include "core/fdres.h"
 #include "core/log.h"
@@ -56,11 +57,8 @@ enum monitor_log { MONITOR_LOG_ACCEPT };
 
 struct monitor {
 	struct runtime *rt;
-	int fd;
+	struct control_listener lsn;
 	struct ev_watch watch;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	dev_t dev;
-	ino_t ino;
 	struct mon_client *clients;
 	unsigned nclients;
 	struct log_once logged; /* enum monitor_log */
@@ -484,7 +482,7 @@ static void monitor_accept(void *ctx, uint32_t events)
 	int fd;
 
 	/* Out of fds, the first session still gets one: the reserve's. */
-	fd = fd_accept_keep(mon->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC, NULL);
+	fd = fd_accept_keep(mon->lsn.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC, NULL);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			LOG_ONCE_FOR(&mon->logged, MONITOR_LOG_ACCEPT, LOG_LVL_WARN,
@@ -526,92 +524,24 @@ static void monitor_accept(void *ctx, uint32_t events)
 
 /* ---- the listening socket ----------------------------------------------- */
 
-/*
- * A socket file left by a crashed vmwire would make bind() fail forever;
- * one that still accepts connections belongs to a live process and must
- * not be stolen.
- */
-static int clear_stale(const char *path, const struct sockaddr_un *sun, char *err,
-		       size_t errlen)
-{
-	struct stat st;
-	int fd, r;
-
-	if (lstat(path, &st) < 0)
-		return 0;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "-monitor %s: exists and is not a socket", path);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "-monitor %s: socket: %s", path, strerror(errno));
-		return -1;
-	}
-	r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
-	close(fd);
-	if (r == 0) {
-		snprintf(err, errlen, "-monitor %s: another process is listening there", path);
-		return -1;
-	}
-	if (unlink(path) < 0) {
-		snprintf(err, errlen, "-monitor %s: can't remove stale socket: %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 struct monitor *monitor_new(struct runtime *rt, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct monitor *mon;
-	struct stat st;
-	mode_t old;
-	int r;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "-monitor %s: path too long for a unix socket", path);
-		return NULL;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	if (clear_stale(path, &sun, err, errlen) < 0)
-		return NULL;
 	mon = calloc(1, sizeof(*mon));
 	if (!mon) {
 		snprintf(err, errlen, "-monitor: out of memory");
 		return NULL;
 	}
 	mon->rt = rt;
-	snprintf(mon->path, sizeof(mon->path), "%s", path);
-	mon->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (mon->fd < 0) {
-		snprintf(err, errlen, "-monitor %s: socket: %s", path, strerror(errno));
+	if (control_listen(&mon->lsn, "-monitor", path, err, errlen) < 0) {
 		free(mon);
 		return NULL;
 	}
-	/* The monitor can stop everything: owner only, from the first instant
-	 * the file exists (chmod after bind would leave a window). */
-	old = umask(0177);
-	r = bind(mon->fd, (const struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	if (r < 0 || listen(mon->fd, 16) < 0) {
-		snprintf(err, errlen, "-monitor %s: can't listen: %s", path, strerror(errno));
-		close(mon->fd);
-		if (r == 0)
-			unlink(path);
-		free(mon);
-		return NULL;
-	}
-	if (stat(path, &st) == 0) {
-		mon->dev = st.st_dev;
-		mon->ino = st.st_ino;
-	}
-	ev_watch_init(&mon->watch, mon->fd, monitor_accept, mon);
+	ev_watch_init(&mon->watch, mon->lsn.fd, monitor_accept, mon);
 	if (ev_watch_add(rt->loop, &mon->watch, EPOLLIN) < 0) {
 		snprintf(err, errlen, "-monitor %s: epoll: %s", path, strerror(errno));
-		close(mon->fd);
-		unlink(path);
+		control_listener_close(&mon->lsn);
 		free(mon);
 		return NULL;
 	}
@@ -620,16 +550,11 @@ struct monitor *monitor_new(struct runtime *rt, const char *path, char *err, siz
 
 void monitor_free(struct monitor *mon)
 {
-	struct stat st;
-
 	if (!mon)
 		return;
 	while (mon->clients)
 		client_free(mon->clients);
 	ev_watch_del(mon->rt->loop, &mon->watch);
-	close(mon->fd);
-	/* Only our own socket: someone may have replaced the file since. */
-	if (stat(mon->path, &st) == 0 && st.st_dev == mon->dev && st.st_ino == mon->ino)
-		unlink(mon->path);
+	control_listener_close(&mon->lsn);
 	free(mon);
 }

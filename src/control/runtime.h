@@ -27,7 +27,15 @@ struct runtime {
 	struct ev_loop *loop;
 	struct network *networks; /* linked via network->next, creation order */
 	struct netdev *netdevs;   /* linked via netdev->next, command line order */
+	struct network_observer observer; /* given to every network (QMP events) */
+	/* The seccomp filter is the strict allow list: a hot-plugged netdev
+	 * that runs commands (guestfwd cmd:) would be killed, so it is
+	 * refused. */
+	bool sandbox_no_spawn;
 };
+
+/* Install the observer on every network, now and created later. */
+void runtime_set_observer(struct runtime *rt, const struct network_observer *obs);
 
 /* A fresh event loop, no networks, no netdevs. -1 + err on failure. */
 int runtime_init(struct runtime *rt, char *err, size_t errlen);
@@ -50,9 +58,27 @@ int runtime_adopt(struct runtime *rt, struct netdev *netdevs, char *err, size_t 
 int runtime_start_netdev(struct runtime *rt, struct netdev *nd, char *err, size_t errlen);
 int runtime_start(struct runtime *rt, char *err, size_t errlen);
 
+/*
+ * Hot-plug (QMP netdev_add): adopt one parsed netdev (the runtime owns it
+ * whatever the result), on a network that exists or the default switch,
+ * and start it. On failure it is gone again: -1 + err.
+ */
+int runtime_plug_netdev(struct runtime *rt, struct netdev *nd, char *err, size_t errlen);
+
+/* Hot-unplug (QMP netdev_del): take the netdev called id off the list and
+ * return it; the caller destroys it outside any fd callback of this
+ * wakeup (a 0 ms timer), since the loop may still hold its events. NULL if
+ * there is no such netdev. */
+struct netdev *runtime_unplug_netdev(struct runtime *rt, const char *id);
+
+/* Destroy an unplugged netdev and its capture. */
+void runtime_destroy_netdev(struct netdev *nd);
+
 /* For every netdev with a hint: "Connect a QEMU VM to 'ID' with:" and the
  * hint's lines joined into one, ready to paste onto a QEMU command line. */
 void runtime_print_hints(const struct runtime *rt, FILE *out);
+/* The same for one netdev (a hot-plugged one). */
+void runtime_print_hints_of(const struct runtime *rt, const struct netdev *nd, FILE *out);
 
 /* Destroy the netdevs, their captures and the networks, then the loop.
  * Safe on a runtime that is partly or not at all set up. */

@@ -264,35 +264,48 @@ static const unsigned long ioctls[] = {
 	FIONREAD, SIOCOUTQ, FIONBIO, FIOCLEX, TCGETS, TIOCGWINSZ,
 };
 
-void sandbox_needs_collect(const struct netdev *netdevs, struct sandbox_needs *needs)
+/* Add one type's syscalls and ioctls to needs (no duplicates). */
+static void needs_add_type(struct sandbox_needs *needs, const struct netdev_sandbox *sb)
 {
-	const struct netdev *nd;
 	const char *const *sc;
 	const unsigned long *io;
 	unsigned i;
 
+	needs->caps |= sb->caps;
+	for (sc = sb->syscalls; sc && *sc; sc++) {
+		for (i = 0; i < needs->n_syscalls; i++)
+			if (!strcmp(needs->syscalls[i], *sc))
+				break;
+		if (i == needs->n_syscalls && i < SANDBOX_EXTRA_MAX)
+			needs->syscalls[needs->n_syscalls++] = *sc;
+	}
+	for (io = sb->ioctls; io && *io; io++) {
+		for (i = 0; i < needs->n_ioctls; i++)
+			if (needs->ioctls[i] == *io)
+				break;
+		if (i == needs->n_ioctls && i < SANDBOX_EXTRA_MAX)
+			needs->ioctls[needs->n_ioctls++] = *io;
+	}
+}
+
+void sandbox_needs_collect(const struct netdev *netdevs, struct sandbox_needs *needs)
+{
+	const struct netdev *nd;
+
 	memset(needs, 0, sizeof(*needs));
 	for (nd = netdevs; nd; nd = nd->next) {
-		const struct netdev_sandbox *sb = &nd->type->sandbox;
-
-		needs->caps |= sb->caps;
-		if (sb->spawns && sb->spawns(nd))
+		if (nd->type->sandbox.spawns && nd->type->sandbox.spawns(nd))
 			needs->spawns = true;
-		for (sc = sb->syscalls; sc && *sc; sc++) {
-			for (i = 0; i < needs->n_syscalls; i++)
-				if (!strcmp(needs->syscalls[i], *sc))
-					break;
-			if (i == needs->n_syscalls && i < SANDBOX_EXTRA_MAX)
-				needs->syscalls[needs->n_syscalls++] = *sc;
-		}
-		for (io = sb->ioctls; io && *io; io++) {
-			for (i = 0; i < needs->n_ioctls; i++)
-				if (needs->ioctls[i] == *io)
-					break;
-			if (i == needs->n_ioctls && i < SANDBOX_EXTRA_MAX)
-				needs->ioctls[needs->n_ioctls++] = *io;
-		}
+		needs_add_type(needs, &nd->type->sandbox);
 	}
+}
+
+void sandbox_needs_add_all_types(struct sandbox_needs *needs)
+{
+	size_t i;
+
+	for (i = 0; i < netdev_types_count; i++)
+		needs_add_type(needs, &netdev_types[i]->sandbox);
 }
 
 static void on_sigsys(int sig, siginfo_t *si, void *uc)

@@ -49,6 +49,10 @@ struct sandbox_needs {
 /* Collect the needs of every netdev in the list (linked by ->next). */
 void sandbox_needs_collect(const struct netdev *netdevs, struct sandbox_needs *needs);
 
+/* Add what every registered netdev type needs after the sandbox (not the
+ * spawn mode): with -qmp any type may be hot-plugged later. */
+void sandbox_needs_add_all_types(struct sandbox_needs *needs);
+
 /*
  * Drop privileges, enter new mount/IPC/UTS namespaces where allowed, set
  * no_new_privs and load the seccomp filter. -1 with a message in err on

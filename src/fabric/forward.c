@@ -259,6 +259,8 @@ static void sec_drop(struct network_priv *np, struct port *from, uint64_t *count
 	warn("switch %s: port security drops frames from port '%s' with "
 	     "source MAC %s: %s (counted in info network)",
 	     np->net.id, from->id, mac_format(mac, macbuf), why);
+	network_notify(&np->net, &(struct network_event_info){
+		.event = NETWORK_EVENT_SECURITY_DROP, .port = from, .mac = mac, .why = why });
 }
 
 /* Learn the source of a frame from `from`; false: port security refuses
@@ -286,6 +288,9 @@ static bool switch_learn(struct network_priv *np, struct port *from,
 	switch (r) {
 	case FDB_FULL:
 		net->stats.fdb_full++;
+		if (!(np->logged.said & 1u << NET_LOG_FDB_FULL))
+			network_notify(net, &(struct network_event_info){
+				.event = NETWORK_EVENT_TABLE_FULL, .why = "forwarding table" });
 		LOG_ONCE_FOR(&np->logged, NET_LOG_FDB_FULL, LOG_LVL_WARN,
 			     "switch %s: forwarding table full (%u entries), "
 			     "not learning new MACs: unknown destinations are flooded",
@@ -304,6 +309,9 @@ static bool switch_learn(struct network_priv *np, struct port *from,
 		warn("duplicate MAC %s on switch %s%s: seen on port '%s' and port '%s' "
 		     "(two VMs with QEMU's default MAC? give each -device ...,mac=)%s",
 		     mac_format(mac, macbuf), net->id, vlanbuf, prev->id, from->id, keep);
+		network_notify(net, &(struct network_event_info){
+			.event = NETWORK_EVENT_DUPLICATE_MAC, .port = from, .other = prev,
+			.mac = mac, .vid = vi->vid });
 		break;
 	case FDB_DUPLICATE_UNTRACKED:
 		LOG_ONCE_FOR(&np->logged, NET_LOG_DUP_UNTRACKED, LOG_LVL_WARN,

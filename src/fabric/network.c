@@ -216,6 +216,8 @@ int network_attach(struct network *net, struct port *port)
 	net->members[net->nslots++] = m;
 	net->nports++;
 	port_set_sink(port, &network_sink, m);
+	network_notify(net, &(struct network_event_info){ .event = NETWORK_EVENT_PORT_UP,
+							  .port = port });
 	return 0;
 }
 
@@ -266,6 +268,8 @@ void network_detach(struct network *net, struct port *port)
 		fdb_flush_port(net->fdb, port);
 	free(m);
 	port_set_sink(port, NULL, NULL);
+	network_notify(net, &(struct network_event_info){ .event = NETWORK_EVENT_PORT_DOWN,
+							  .port = port });
 	resume_waiting(net);
 }
 

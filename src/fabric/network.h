@@ -68,6 +68,35 @@ struct network_stats {
 	uint64_t sec_moved, sec_local, sec_cap, sec_arp;
 };
 
+/*
+ * What the control plane hears of a network (QMP events): a port came or
+ * went, a MAC showed up on two ports, port security refused a frame, the
+ * forwarding table filled. Each fires only where the condition is logged,
+ * so at most once per port and condition, never per frame.
+ */
+struct network;
+
+enum network_event {
+	NETWORK_EVENT_PORT_UP,
+	NETWORK_EVENT_PORT_DOWN,
+	NETWORK_EVENT_DUPLICATE_MAC, /* mac on port and other */
+	NETWORK_EVENT_SECURITY_DROP, /* mac refused on port; why says why */
+	NETWORK_EVENT_TABLE_FULL,    /* the fdb: port is NULL */
+};
+
+struct network_event_info {
+	enum network_event event;
+	const struct port *port, *other;
+	const uint8_t *mac; /* NULL when not about a MAC */
+	uint16_t vid;
+	const char *why;
+};
+
+struct network_observer {
+	void (*fn)(void *ctx, const struct network *net, const struct network_event_info *ev);
+	void *ctx;
+};
+
 struct network {
 	char id[PORT_ID_MAX];
 	enum network_mode mode;
@@ -85,6 +114,7 @@ struct network {
 	struct fdb *fdb;      /* NULL for a hub */
 	struct network_stats stats;
 	struct network *next; /* registry of all networks (control plane) */
+	struct network_observer observer; /* fn NULL: nobody listens */
 	uint8_t scratch[2][FRAME_BUF_SIZE]; /* tag push/pop without allocation */
 };
 
@@ -104,6 +134,13 @@ void network_set_security(struct network *net, bool on, unsigned max_macs_per_po
 /* The effective setting for a port attached to net. */
 bool network_port_locked(const struct network *net, const struct port *port);
 unsigned network_port_max_macs(const struct network *net, const struct port *port);
+
+/* Tell the observer, if any. */
+static inline void network_notify(const struct network *net, const struct network_event_info *ev)
+{
+	if (net->observer.fn)
+		net->observer.fn(net->observer.ctx, net, ev);
+}
 
 /* Is port attached to net? */
 bool network_has_port(const struct network *net, const struct port *port);

@@ -569,6 +569,17 @@ uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac)
 	return gw_dhcp_lookup(&gw->dhcp, mac);
 }
 
+void gateway_walk_leases(const struct gateway *gw,
+			 void (*fn)(void *ctx, const struct gw_lease *l, bool is_static), void *ctx)
+{
+	gw_dhcp_walk(&gw->dhcp, fn, ctx);
+}
+
+uint64_t gateway_now(const struct gateway *gw)
+{
+	return ev_loop_now(gw->env.loop);
+}
+
 void gateway_service_sweep(struct gateway *gw, uint64_t now_ms)
 {
 	gw_services_sweep(&gw->services, now_ms);

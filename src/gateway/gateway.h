@@ -81,6 +81,12 @@ struct gw_flow_info {
 typedef void (*gw_flow_fn)(void *ctx, const struct gw_flow_info *fi);
 
 void gateway_walk_flows(const struct gateway *gw, gw_flow_fn fn, void *ctx);
+/* The DHCP leases in use, for QMP (gw_lease: services/dhcp.h). */
+struct gw_lease;
+void gateway_walk_leases(const struct gateway *gw,
+			 void (*fn)(void *ctx, const struct gw_lease *l, bool is_static), void *ctx);
+/* The gateway's loop clock, what lease expiry times are relative to. */
+uint64_t gateway_now(const struct gateway *gw);
 /* The services' sections of "info usernet" (DHCP's lease table). */
 void gateway_info(const struct gateway *gw, FILE *out);
 /* Every counter by name: the gw_stats ones in stats.h's order, then each

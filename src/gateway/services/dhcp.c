@@ -460,19 +460,38 @@ static void dhcp_service_input(void *svc, const struct gw_pkt *p, uint64_t now)
 		      port_sink_station(d->env->port, p->smac), now);
 }
 
-static void print_lease(FILE *out, const struct gw_lease *l, bool is_static, uint64_t now)
+const char *gw_lease_state_name(enum gw_lease_state st)
 {
 	static const char *const names[] = {
-		[LEASE_OFFERED] = "offered", [LEASE_BOUND] = "bound",
+		[LEASE_FREE] = "free", [LEASE_OFFERED] = "offered", [LEASE_BOUND] = "bound",
 		[LEASE_RELEASED] = "released", [LEASE_DECLINED] = "declined",
 	};
+
+	return st <= LEASE_DECLINED ? names[st] : "?";
+}
+
+void gw_dhcp_walk(const struct gw_dhcp *d, gw_lease_fn fn, void *ctx)
+{
+	const struct gw_config *c = d->env->cfg;
+	unsigned i;
+
+	for (i = 0; d->statics && i < c->n_leases; i++)
+		if (d->statics[i].state != LEASE_FREE)
+			fn(ctx, &d->statics[i], true);
+	for (i = 0; d->leases && i < c->max_leases; i++)
+		if (d->leases[i].state != LEASE_FREE)
+			fn(ctx, &d->leases[i], false);
+}
+
+static void print_lease(FILE *out, const struct gw_lease *l, bool is_static, uint64_t now)
+{
 	struct in_addr in = { .s_addr = htonl(l->ip) };
 	char mac[18], a[INET_ADDRSTRLEN];
 
 	if (l->state == LEASE_FREE || l->state > LEASE_DECLINED)
 		return;
 	fprintf(out, "  %-17s %15s %-8s %-7s ", mac_format(l->mac, mac),
-		inet_ntop(AF_INET, &in, a, sizeof(a)), names[l->state],
+		inet_ntop(AF_INET, &in, a, sizeof(a)), gw_lease_state_name(l->state),
 		is_static ? "static" : "dynamic");
 	if (l->expires_ms >= now)
 		fprintf(out, "%" PRId64 "s\n", (int64_t)((l->expires_ms - now) / 1000));

@@ -75,6 +75,12 @@ void gw_dhcp_input(struct gw_dhcp *d, const uint8_t *bootp, size_t len, const ui
 /* The MAC a bound (or static) lease binds ip to, or NULL. */
 const uint8_t *gw_dhcp_owner(const struct gw_dhcp *d, uint32_t ip, uint64_t now);
 
+/* Every lease in use (not free), statics first: QMP query-leases. */
+typedef void (*gw_lease_fn)(void *ctx, const struct gw_lease *l, bool is_static);
+void gw_dhcp_walk(const struct gw_dhcp *d, gw_lease_fn fn, void *ctx);
+/* "offered", "bound", "released", "declined" */
+const char *gw_lease_state_name(enum gw_lease_state st);
+
 /* The address bound to mac, or 0 (monitor, tests). */
 uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac);
 

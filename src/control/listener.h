@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * listener.h - the control plane's private unix listening sockets (the
+ * monitor, QMP): owner-only from the first instant, a stale socket file of
+ * a crashed vmwire replaced, a live one never stolen, and on close only
+ * our own file removed.
+ */
+#ifndef VMWIRE_CONTROL_LISTENER_H
+#define VMWIRE_CONTROL_LISTENER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+struct control_listener {
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;
+	ino_t ino;
+};
+
+/* Listen on path (mode 0600, nonblocking). opt names the option in
+ * errors ("-monitor"). 0, or -1 + err. */
+int control_listen(struct control_listener *l, const char *opt, const char *path, char *err,
+		   size_t errlen);
+
+/* Close, and unlink the file if it is still the one we bound. */
+void control_listener_close(struct control_listener *l);
+
+#endif
