@@ -319,6 +319,7 @@ int main(int argc, char **argv)
 	if (d.qmp)
 		sandbox_needs_add_all_types(&needs);
 	d.rt.sandbox_no_spawn = !cli.sandbox.off && !needs.spawns;
+	d.rt.sandboxed = !cli.sandbox.off;
 	if (sandbox_apply(&cli.sandbox, &needs, errbuf, sizeof(errbuf)) < 0) {
 		err("%s", errbuf);
 		teardown(&d);

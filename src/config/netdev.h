@@ -89,6 +89,10 @@ struct netdev_sandbox {
 	/* Does this configured netdev run commands? They inherit the filter,
 	 * so the daemon then loads a deny list instead of the allow list. */
 	bool (*spawns)(const struct netdev *nd);
+	/* Why starting one needs what the sandbox gives up (netlink, the
+	 * capabilities of setup), so QMP netdev_add refuses it once the
+	 * sandbox is on; NULL: it can be hot-plugged. */
+	const char *setup_only;
 };
 
 /* A netdev type as the command line knows it: "-netdev NAME,...". Each

@@ -126,6 +126,14 @@ static int cmd_netdev_add(struct qmp_call *call)
 		qmp_error(call, "GenericError", "%s", err);
 		goto out;
 	}
+	if (call->rt->sandboxed && nd->type->sandbox.setup_only) {
+		qmp_error(call, "GenericError",
+			  "netdev type %s can't be hot-plugged while the sandbox is on: %s "
+			  "(start vmwire with it, or with -sandbox off)", nd->type->name,
+			  nd->type->sandbox.setup_only);
+		nd->ops->destroy(nd);
+		goto out;
+	}
 	if (call->rt->sandbox_no_spawn && nd->type->sandbox.spawns && nd->type->sandbox.spawns(nd)) {
 		nd->ops->destroy(nd);
 		qmp_error(call, "GenericError",

@@ -32,6 +32,7 @@ struct runtime {
 	 * that runs commands (guestfwd cmd:) would be killed, so it is
 	 * refused. */
 	bool sandbox_no_spawn;
+	bool sandboxed; /* sandbox_apply() ran (not -sandbox off) */
 };
 
 /* Install the observer on every network, now and created later. */

@@ -712,5 +712,7 @@ const struct netdev_type netdev_tap_type = {
 	.parse = tap_parse,
 	.sandbox = {
 		.ioctls = tap_ioctls,
+		.setup_only = "creating a TAP takes netlink and CAP_NET_ADMIN, which the "
+			      "sandbox gives up",
 	},
 };
