@@ -25,6 +25,7 @@
  * asked of the kernel here, on request, never kept by the data path.
  */
 #include "config/netdev.h"
+#include "control/info.h"
 #include "control/runtime.h"
 #include "core/frame.h"
 #include "core/inany.h"
@@ -41,7 +42,7 @@
 
 #define INFO_MACS_SHOWN 16
 
-static bool port_of(const struct port *p, const char *id)
+bool info_port_of(const struct port *p, const char *id)
 {
 	size_t n = strlen(id);
 
@@ -54,13 +55,13 @@ static const struct netdev *owner_of(const struct runtime *rt, const struct netw
 	const struct netdev *nd;
 
 	for (nd = rt->netdevs; nd; nd = nd->next)
-		if (nd->net == net && port_of(p, nd->common.id))
+		if (nd->net == net && info_port_of(p, nd->common.id))
 			return nd;
 	return NULL;
 }
 
 /* "vlan 1", or "trunk 10,20,100-110 native 5" */
-static void format_vlan(const struct port_vlan *v, char *buf, size_t size)
+void info_format_vlan(const struct port_vlan *v, char *buf, size_t size)
 {
 	size_t off;
 	unsigned vid, end;
@@ -148,7 +149,7 @@ static void print_port(const struct network *net, const struct port *p, const ch
 
 	if (p->ops->describe)
 		p->ops->describe(p, desc, sizeof(desc));
-	format_vlan(&p->vlan, vlan, sizeof(vlan));
+	info_format_vlan(&p->vlan, vlan, sizeof(vlan));
 	fprintf(out, "%s\\ %s: %s%s%s, %s\n", indent, p->id, p->ops->kind ? p->ops->kind : "port",
 		*desc ? ", " : "", desc, vlan);
 	fprintf(out, "%s   rx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64 " drops, "
@@ -194,7 +195,7 @@ static void print_network(const struct runtime *rt, const struct network *net, F
 		if (nd->net != net)
 			continue;
 		for (it = 0; (p = network_port_next(net, &it));)
-			if (port_of(p, nd->common.id) && ++n == 1)
+			if (info_port_of(p, nd->common.id) && ++n == 1)
 				only = p;
 		/* A netdev that is one port of its own name (tap, user, dgram,
 		 * a stream client) is that port's line, not a line repeated
@@ -209,7 +210,7 @@ static void print_network(const struct runtime *rt, const struct network *net, F
 		fprintf(out, " \\ %s: %s%s%s\n", nd->common.id, nd->type->name, *desc ? ", " : "",
 			desc);
 		for (it = 0; (p = network_port_next(net, &it));)
-			if (port_of(p, nd->common.id))
+			if (info_port_of(p, nd->common.id))
 				print_port(net, p, "    ", out);
 	}
 	for (it = 0; (p = network_port_next(net, &it));)

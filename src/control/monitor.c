@@ -16,6 +16,7 @@
  */
 #include "control/monitor.h"
 #include "control/listener.h"
+#include "control/info.h"
 #include "control/runtime.h"
 #include "core/fdres.h"
 #include "core/log.h"
@@ -131,6 +132,23 @@ static int cmd_info_usernet(const struct runtime *rt, const char *name, const ch
 	return 0;
 }
 
+/* info topology [--format=text|dot] */
+static int cmd_info_topology(const struct runtime *rt, const char *name, const char *args,
+			     FILE *out)
+{
+	char fmt[16] = "", extra[2];
+	int n;
+
+	args += strspn(args, " \t");
+	n = *args ? sscanf(args, "--format=%15s %1s", fmt, extra) : 0;
+	if (*args && (n != 1 || (strcmp(fmt, "dot") && strcmp(fmt, "text")))) {
+		fprintf(out, "info topology: expected [--format=text|dot], not '%s'\n", args);
+		return MONITOR_FAILED;
+	}
+	info_topology(rt, !strcmp(fmt, "dot"), out);
+	return 0;
+}
+
 static int cmd_info_version(const struct runtime *rt, const char *name, const char *args,
 			    FILE *out)
 {
@@ -175,6 +193,9 @@ static const struct mon_cmd {
 	  cmd_info_network },
 	{ "info usernet", NULL, "", "show the user-mode gateways' flows and leases", false,
 	  cmd_info_usernet },
+	{ "info topology", NULL, "[--format=text|dot]",
+	  "show how switches, netdevs, ports and leases connect (dot: Graphviz)", true,
+	  cmd_info_topology },
 	{ "info version", NULL, "", "show the version of vmwire", false, cmd_info_version },
 	{ "last_status", NULL, "", "ok or failed: how the previous command went (vmwire ctl's "
 	  "exit status)", false, NULL },
