@@ -18,14 +18,17 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 BUILD   ?= build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -DVMWIRE_VERSION='"$(VERSION)"' \
-           -fno-strict-aliasing -MMD -MP
+# -fPIC: the same objects make the static and the shared library.
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -Iinclude -DVMWIRE_VERSION='"$(VERSION)"' \
+           -fno-strict-aliasing -fPIC -MMD -MP
 override LDLIBS += -lmnl -lseccomp -ljson-c
 
 LIB_SRCS  := $(shell find src -name '*.c' ! -path 'src/main.c' | sort)
@@ -48,19 +51,36 @@ FUZZ_SECS  ?= 20
 .PHONY: all deps asan check check-unit check-integration unit install uninstall clean fuzz fuzz-smoke \
 	fuzz-bins man
 
-all: $(BUILD)/vmwire $(BUILD)/libvmwire.a
+SONAME := libvmwire.so.$(firstword $(subst ., ,$(VERSION)))
+
+all: $(BUILD)/vmwire $(BUILD)/libvmwire.a $(BUILD)/$(SONAME)
 
 # A fresh Debian machine lacks libmnl-dev: install it (as root) or say so.
 deps:
 	@tools/ensure-deps.sh build
 
-$(BUILD)/%.o: %.c | deps
+# Objects depend on the flags they were built with: a change of CFLAGS
+# (say -fPIC) rebuilds them instead of linking stale ones.
+FLAGS_TEXT := $(subst ',,$(CC) $(CFLAGS))
+$(BUILD)/cflags.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FLAGS_TEXT)' | cmp -s - $@ || echo '$(FLAGS_TEXT)' >$@
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/%.o: %.c $(BUILD)/cflags.stamp | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libvmwire.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+# The shared library exports the vmwire_* API of include/vmwire.h only.
+$(BUILD)/$(SONAME): $(LIB_OBJS) tools/libvmwire.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script,tools/libvmwire.map -o $@ $(LIB_OBJS) $(LDLIBS)
 
 $(BUILD)/vmwire: $(BUILD)/src/main.o $(BUILD)/libvmwire.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -121,12 +141,22 @@ man: $(BUILD)/vmwire
 		doc/vmwire.1 >$(BUILD)/vmwire.1.new
 	mv $(BUILD)/vmwire.1.new doc/vmwire.1
 
-install: $(BUILD)/vmwire
+install: all
 	install -D -m 0755 $(BUILD)/vmwire $(DESTDIR)$(BINDIR)/vmwire
 	install -D -m 0644 doc/vmwire.1 $(DESTDIR)$(MANDIR)/man1/vmwire.1
+	install -D -m 0644 include/vmwire.h $(DESTDIR)$(INCDIR)/vmwire.h
+	install -D -m 0644 $(BUILD)/libvmwire.a $(DESTDIR)$(LIBDIR)/libvmwire.a
+	install -D -m 0755 $(BUILD)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvmwire.so
+	@mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' tools/vmwire.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/vmwire.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/vmwire $(DESTDIR)$(MANDIR)/man1/vmwire.1
+	rm -f $(DESTDIR)$(BINDIR)/vmwire $(DESTDIR)$(MANDIR)/man1/vmwire.1 \
+		$(DESTDIR)$(INCDIR)/vmwire.h $(DESTDIR)$(LIBDIR)/libvmwire.a \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvmwire.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/vmwire.pc
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -197,8 +197,6 @@ static void teardown(struct daemon_state *d)
 
 static int start(struct daemon_state *d, struct cli *cli)
 {
-	const struct cli_switch *s;
-	struct netdev *netdevs;
 	char errbuf[1024];
 	sigset_t mask;
 
@@ -221,18 +219,7 @@ static int start(struct daemon_state *d, struct cli *cli)
 		return -1;
 	}
 
-	/* Declared switches in order, then the implicit default one if used. */
-	for (s = cli->switches; s; s = s->next) {
-		if (runtime_add_network(&d->rt, s->id, s->mode, s->aging_s, s->max_macs,
-					errbuf, sizeof(errbuf)) < 0)
-			goto fail;
-		network_set_security(runtime_find_network(&d->rt, s->id), s->port_security,
-				     s->max_macs_per_port);
-	}
-	/* The runtime owns the netdevs from here on. */
-	netdevs = cli->netdevs;
-	cli->netdevs = NULL;
-	if (runtime_adopt(&d->rt, netdevs, errbuf, sizeof(errbuf)) < 0)
+	if (runtime_build(&d->rt, cli, errbuf, sizeof(errbuf)) < 0)
 		goto fail;
 	if (*cli->default_dir && make_default_dir(d, cli->default_dir) < 0)
 		return -1;

@@ -41,6 +41,7 @@ declare -A allowed=(
 	[ports]="core fabric config ports"
 	[gateway]="core fabric config gateway"
 	[control]="core fabric config ports gateway control"
+	[api]="core fabric config ports gateway control api"
 )
 
 bad=0

@@ -594,6 +594,11 @@ static int cli_option(struct cli_ctx *c, const char *word, const char *value, bo
 	o = find_opt(name, len);
 	if (!o)
 		return cli_errorf(c, "%s: unknown option (see --help)", word);
+	if (c->reg->embedded && (o->fn == opt_daemonize || o->fn == opt_pidfile ||
+				 o->fn == opt_runas || o->fn == opt_run_with ||
+				 o->fn == opt_sandbox || o->fn == opt_no_sandbox))
+		return cli_errorf(c, "-%s: a daemon option; a program embedding libvmwire owns "
+				  "its process (privileges, sandbox, pid file)", o->name);
 	if (!o->has_arg) {
 		if (eq)
 			return cli_errorf(c, "-%s: takes no value", o->name);
@@ -725,7 +730,7 @@ int cli_parse_registry(const struct cli_registry *reg, int argc, char **argv,
 		if (consumed)
 			i++;
 	}
-	if (!out->netdevs) {
+	if (!out->netdevs && !reg->embedded) {
 		rc = add_default_netdev(&c);
 		if (rc != CLI_OK)
 			goto fail;
@@ -748,7 +753,7 @@ fail:
 int cli_parse_netdev(const char *spec, bool (*id_taken)(const char *id, void *ctx), void *ctx,
 		     struct netdev **out, char *err, size_t errlen)
 {
-	static const struct cli_registry reg = { netdev_type_find, netdev_type_names };
+	static const struct cli_registry reg = { netdev_type_find, netdev_type_names, false };
 	struct cli tmp;
 	struct cli_ctx c = { .reg = &reg, .cli = &tmp, .err = err, .errlen = errlen,
 			     .id_taken = id_taken, .id_taken_ctx = ctx };

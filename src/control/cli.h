@@ -60,6 +60,10 @@ struct cli {
 struct cli_registry {
 	const struct netdev_type *(*find)(const char *name);
 	const char *(*names)(void);
+	/* libvmwire: no default listener when no -netdev is given, and the
+	 * daemon-only options (-daemonize, -pidfile, -runas, -sandbox) are
+	 * errors. */
+	bool embedded;
 };
 
 /*
@@ -73,7 +77,7 @@ int cli_parse_registry(const struct cli_registry *reg, int argc, char **argv,
 
 static inline int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 {
-	static const struct cli_registry reg = { netdev_type_find, netdev_type_names };
+	static const struct cli_registry reg = { netdev_type_find, netdev_type_names, false };
 
 	return cli_parse_registry(&reg, argc, argv, out, err, errlen);
 }

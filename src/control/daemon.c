@@ -12,6 +12,7 @@
  * main.c logs them, run.c prints them after "vmwire run: ".
  */
 #include "control/runtime.h"
+#include "control/cli.h"
 #include "config/netdev.h"
 #include "core/loop.h"
 #include "core/pcap.h"
@@ -59,6 +60,25 @@ int runtime_add_network(struct runtime *rt, const char *id, enum network_mode mo
 	net->observer = rt->observer;
 	*tail = net;
 	return 0;
+}
+
+int runtime_build(struct runtime *rt, struct cli *cli, char *err, size_t errlen)
+{
+	const struct cli_switch *s;
+	struct netdev *netdevs;
+
+	/* Declared switches in order, then the implicit default one if used. */
+	for (s = cli->switches; s; s = s->next) {
+		if (runtime_add_network(rt, s->id, s->mode, s->aging_s, s->max_macs, err,
+					errlen) < 0)
+			return -1;
+		network_set_security(runtime_find_network(rt, s->id), s->port_security,
+				     s->max_macs_per_port);
+	}
+	/* The runtime owns the netdevs from here on. */
+	netdevs = cli->netdevs;
+	cli->netdevs = NULL;
+	return runtime_adopt(rt, netdevs, err, errlen);
 }
 
 void runtime_set_observer(struct runtime *rt, const struct network_observer *obs)

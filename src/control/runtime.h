@@ -55,6 +55,12 @@ struct network *runtime_find_network(const struct runtime *rt, const char *id);
  */
 int runtime_adopt(struct runtime *rt, struct netdev *netdevs, char *err, size_t errlen);
 
+/* What a parsed command line declares: its switches (with their port
+ * security) in order, then runtime_adopt() of its netdevs, which leave
+ * cli->netdevs. -1 + err on failure. */
+struct cli;
+int runtime_build(struct runtime *rt, struct cli *cli, char *err, size_t errlen);
+
 /* Start one adopted netdev, or all in order. -1 + err on failure. */
 int runtime_start_netdev(struct runtime *rt, struct netdev *nd, char *err, size_t errlen);
 int runtime_start(struct runtime *rt, char *err, size_t errlen);

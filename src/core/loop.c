@@ -175,6 +175,16 @@ static int next_timeout(const struct ev_loop *loop, int cap_ms)
 	return d > 60000 ? 60000 : (int)d;
 }
 
+int ev_loop_fd(const struct ev_loop *loop)
+{
+	return loop->epfd;
+}
+
+int ev_loop_timeout(const struct ev_loop *loop, int cap_ms)
+{
+	return next_timeout(loop, cap_ms);
+}
+
 int ev_loop_once(struct ev_loop *loop, int timeout_ms)
 {
 	struct epoll_event evs[EV_BATCH];
@@ -203,5 +213,6 @@ int ev_loop_run(struct ev_loop *loop)
 		if (ev_loop_once(loop, -1) < 0)
 			return -1;
 	}
+	loop->stop = false; /* an embedder may run it again */
 	return 0;
 }

@@ -44,6 +44,12 @@ int ev_loop_run(struct ev_loop *loop);
 void ev_loop_stop(struct ev_loop *loop);
 bool ev_loop_stopping(const struct ev_loop *loop);
 
+/* For an embedder's own poll loop (libvmwire): the one fd that becomes
+ * readable when any watch has an event, and how long until the next timer
+ * (-1: none; at most cap_ms when cap_ms >= 0). */
+int ev_loop_fd(const struct ev_loop *loop);
+int ev_loop_timeout(const struct ev_loop *loop, int cap_ms);
+
 /* Run one iteration waiting at most timeout_ms (tests). */
 int ev_loop_once(struct ev_loop *loop, int timeout_ms);
 

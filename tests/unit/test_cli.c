@@ -87,7 +87,8 @@ static const struct netdev_type *fake_find(const char *name)
 
 static const char *fake_names(void) { return "stream"; }
 
-static const struct cli_registry fake_reg = { fake_find, fake_names };
+static const struct cli_registry fake_reg = { fake_find, fake_names, false };
+static const struct cli_registry embedded_reg = { fake_find, fake_names, true };
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -340,6 +341,29 @@ static void test_default_netdev(void **state)
 	done(&cli);
 }
 
+/* libvmwire's mode: no default listener, daemon options refused. */
+static void test_embedded(void **state)
+{
+	char *ok[] = { (char *)"lib", (char *)"-switch", (char *)"id=lab", (char *)"-v" };
+	static const char *const daemon_only[] = { "-daemonize", "-pidfile", "-runas", "-sandbox",
+						   "-no-sandbox", "-run-with" };
+	struct cli cli;
+	size_t i;
+
+	assert_int_equal(cli_parse_registry(&embedded_reg, 4, ok, &cli, err, sizeof(err)), CLI_OK);
+	assert_null(cli.netdevs);
+	assert_string_equal(cli.default_dir, "");
+	cli_free(&cli);
+	for (i = 0; i < sizeof(daemon_only) / sizeof(daemon_only[0]); i++) {
+		char *argv[] = { (char *)"lib", (char *)daemon_only[i], (char *)"x" };
+
+		assert_int_equal(cli_parse_registry(&embedded_reg, 3, argv, &cli, err, sizeof(err)),
+				 CLI_ERROR);
+		assert_non_null(strstr(err, "a daemon option"));
+	}
+	assert_int_equal(fake_live, 0);
+}
+
 static void test_readconfig(void **state)
 {
 	static const struct {
@@ -570,6 +594,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_issue_example),
+		cmocka_unit_test(test_embedded),
 		cmocka_unit_test(test_dashes_and_equals),
 		cmocka_unit_test(test_vlan_and_trunk),
 		cmocka_unit_test(test_switches),
