@@ -20,6 +20,8 @@ BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNITS   := vmwire.service vmwire@.service vmwire.socket vmwire-monitor.socket vmwire-qmp.socket
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 BUILD   ?= build
@@ -29,7 +31,7 @@ CFLAGS  ?= -O2 -g
 # -fPIC: the same objects make the static and the shared library.
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -Iinclude -DVMWIRE_VERSION='"$(VERSION)"' \
            -fno-strict-aliasing -fPIC -MMD -MP
-override LDLIBS += -lmnl -lseccomp -ljson-c
+override LDLIBS += -lmnl -lseccomp -ljson-c -lsystemd
 
 LIB_SRCS  := $(shell find src -name '*.c' ! -path 'src/main.c' | sort)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -148,6 +150,10 @@ install: all
 	install -D -m 0644 $(BUILD)/libvmwire.a $(DESTDIR)$(LIBDIR)/libvmwire.a
 	install -D -m 0755 $(BUILD)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvmwire.so
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' dist/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	@mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' tools/vmwire.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/vmwire.pc
@@ -156,7 +162,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vmwire $(DESTDIR)$(MANDIR)/man1/vmwire.1 \
 		$(DESTDIR)$(INCDIR)/vmwire.h $(DESTDIR)$(LIBDIR)/libvmwire.a \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvmwire.so \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/vmwire.pc
+		$(DESTDIR)$(LIBDIR)/pkgconfig/vmwire.pc $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -19,6 +19,7 @@
  * SIGTERM simply makes the loop stop, and teardown runs in normal context.
  */
 #include "control/cli.h"
+#include "control/activation.h"
 #include "control/monitor.h"
 #include "control/qmp.h"
 #include "config/netdev.h"
@@ -223,13 +224,14 @@ static int start(struct daemon_state *d, struct cli *cli)
 		goto fail;
 	if (*cli->default_dir && make_default_dir(d, cli->default_dir) < 0)
 		return -1;
-	if (*cli->monitor_path) {
-		d->mon = monitor_new(&d->rt, cli->monitor_path, errbuf, sizeof(errbuf));
+	if (*cli->monitor_path || cli->monitor_fd >= 0) {
+		d->mon = monitor_new(&d->rt, cli->monitor_path, cli->monitor_fd, errbuf,
+				     sizeof(errbuf));
 		if (!d->mon)
 			goto fail;
 	}
-	if (*cli->qmp_path) {
-		d->qmp = qmp_new(&d->rt, cli->qmp_path, errbuf, sizeof(errbuf));
+	if (*cli->qmp_path || cli->qmp_fd >= 0) {
+		d->qmp = qmp_new(&d->rt, cli->qmp_path, cli->qmp_fd, errbuf, sizeof(errbuf));
 		if (!d->qmp)
 			goto fail;
 	}
@@ -286,6 +288,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_adjust(cli.verbosity);
+	/* Listening sockets systemd made for us (vmwire.socket). */
+	if (activation_collect(&cli, errbuf, sizeof(errbuf)) < 0) {
+		fprintf(stderr, "vmwire: %s\n", errbuf);
+		cli_free(&cli);
+		return 2;
+	}
 
 	/* Blocked from the start so a SIGTERM during startup is not lost: it
 	 * waits in the signalfd and stops the loop on its first turn. */
@@ -315,9 +323,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	info("ready");
+	activation_ready();
 	daemonize_finish(&d, 0);
 
 	rc = ev_loop_run(d.rt.loop) < 0 ? 1 : 0;
+	activation_stopping();
 	teardown(&d);
 	cli_free(&cli);
 	return rc;

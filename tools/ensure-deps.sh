@@ -20,14 +20,14 @@
 # is waited for, up to 10 minutes, rather than failing the install.
 set -eu
 
-BUILD="libmnl-dev libseccomp-dev libjson-c-dev pkg-config"
+BUILD="libmnl-dev libseccomp-dev libjson-c-dev libsystemd-dev pkg-config"
 TEST="$BUILD valgrind libcmocka-dev iproute2 util-linux python3 python3-scapy socat"
 # By what needs them; tests/integration/deps_listed.sh checks that every
 # vw_need_pkgs package is here and README.md names each one.
 ALL="build-essential clang libclang-rt-dev $TEST
 	qemu-system-x86 linux-image-amd64 busybox-static kmod cpio xz-utils zstd
 	iputils-ping procps curl dnsmasq-base ethtool iperf3 tcpdump
-	graphviz"
+	graphviz systemd"
 
 LOCK_WAIT=600
 POLL=${VMWIRE_APT_POLL:-5} # seconds; tests shorten it

@@ -96,10 +96,10 @@ VMWIRE_EXPORT struct vmwire *vmwire_new(int argc, const char *const *argv, char 
 	if (runtime_init(&vw->rt, buf, sizeof(buf)) < 0 ||
 	    runtime_build(&vw->rt, &cli, buf, sizeof(buf)) < 0)
 		goto fail;
-	if (*cli.monitor_path && !(vw->mon = monitor_new(&vw->rt, cli.monitor_path, buf,
+	if (*cli.monitor_path && !(vw->mon = monitor_new(&vw->rt, cli.monitor_path, -1, buf,
 							  sizeof(buf))))
 		goto fail;
-	if (*cli.qmp_path && !(vw->qmp = qmp_new(&vw->rt, cli.qmp_path, buf, sizeof(buf))))
+	if (*cli.qmp_path && !(vw->qmp = qmp_new(&vw->rt, cli.qmp_path, -1, buf, sizeof(buf))))
 		goto fail;
 	if (runtime_start(&vw->rt, buf, sizeof(buf)) < 0)
 		goto fail;

@@ -720,6 +720,7 @@ int cli_parse_registry(const struct cli_registry *reg, int argc, char **argv,
 	int i, rc;
 
 	memset(out, 0, sizeof(*out));
+	out->monitor_fd = out->qmp_fd = -1;
 	if (errlen)
 		*err = '\0';
 	c.tail = &out->netdevs;

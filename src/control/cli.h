@@ -46,6 +46,8 @@ struct cli {
 	struct cli_switch *switches;  /* declared with -switch, in order */
 	char monitor_path[CLI_SUN_PATH_MAX]; /* "" = no monitor */
 	char qmp_path[CLI_SUN_PATH_MAX];     /* "" = no QMP socket */
+	/* Sockets handed over by systemd (activation.h); -1: none. */
+	int monitor_fd, qmp_fd;
 	char pidfile[4096];                  /* "" = none */
 	int verbosity;                /* +1 per -v, -1 per -q */
 	bool daemonize;

@@ -5,6 +5,8 @@
 #include "control/listener.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -89,6 +91,29 @@ int control_listen(struct control_listener *l, const char *opt, const char *path
 	return 0;
 }
 
+int control_listen_fd(struct control_listener *l, const char *opt, int fd, char *err,
+		      size_t errlen)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	int fl;
+
+	memset(l, 0, sizeof(*l));
+	l->inherited = true;
+	l->fd = -1;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "%s: fd %d: %s", opt, fd, strerror(errno));
+		return -1;
+	}
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 && sun.sun_family == AF_UNIX &&
+	    len > offsetof(struct sockaddr_un, sun_path))
+		snprintf(l->path, sizeof(l->path), "%.*s",
+			 (int)(len - offsetof(struct sockaddr_un, sun_path)), sun.sun_path);
+	l->fd = fd;
+	return 0;
+}
+
 void control_listener_close(struct control_listener *l)
 {
 	struct stat st;
@@ -97,6 +122,8 @@ void control_listener_close(struct control_listener *l)
 		return;
 	close(l->fd);
 	l->fd = -1;
+	if (l->inherited) /* systemd's file: it removes it */
+		return;
 	/* Only our own socket: someone may have replaced the file since. */
 	if (stat(l->path, &st) == 0 && st.st_dev == l->dev && st.st_ino == l->ino)
 		unlink(l->path);

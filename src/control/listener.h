@@ -8,6 +8,7 @@
 #ifndef VMWIRE_CONTROL_LISTENER_H
 #define VMWIRE_CONTROL_LISTENER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -17,12 +18,18 @@ struct control_listener {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t dev;
 	ino_t ino;
+	bool inherited; /* handed over (socket activation): never unlinked */
 };
 
 /* Listen on path (mode 0600, nonblocking). opt names the option in
  * errors ("-monitor"). 0, or -1 + err. */
 int control_listen(struct control_listener *l, const char *opt, const char *path, char *err,
 		   size_t errlen);
+
+/* Adopt a listening socket someone else bound (systemd): nonblocking,
+ * close-on-exec, its path for messages. 0, or -1 + err. */
+int control_listen_fd(struct control_listener *l, const char *opt, int fd, char *err,
+		      size_t errlen);
 
 /* Close, and unlink the file if it is still the one we bound. */
 void control_listener_close(struct control_listener *l);

@@ -545,7 +545,8 @@ static void monitor_accept(void *ctx, uint32_t events)
 
 /* ---- the listening socket ----------------------------------------------- */
 
-struct monitor *monitor_new(struct runtime *rt, const char *path, char *err, size_t errlen)
+struct monitor *monitor_new(struct runtime *rt, const char *path, int fd, char *err,
+			    size_t errlen)
 {
 	struct monitor *mon;
 
@@ -555,13 +556,14 @@ struct monitor *monitor_new(struct runtime *rt, const char *path, char *err, siz
 		return NULL;
 	}
 	mon->rt = rt;
-	if (control_listen(&mon->lsn, "-monitor", path, err, errlen) < 0) {
+	if ((fd >= 0 ? control_listen_fd(&mon->lsn, "monitor", fd, err, errlen)
+		     : control_listen(&mon->lsn, "-monitor", path, err, errlen)) < 0) {
 		free(mon);
 		return NULL;
 	}
 	ev_watch_init(&mon->watch, mon->lsn.fd, monitor_accept, mon);
 	if (ev_watch_add(rt->loop, &mon->watch, EPOLLIN) < 0) {
-		snprintf(err, errlen, "-monitor %s: epoll: %s", path, strerror(errno));
+		snprintf(err, errlen, "-monitor %s: epoll: %s", mon->lsn.path, strerror(errno));
 		control_listener_close(&mon->lsn);
 		free(mon);
 		return NULL;

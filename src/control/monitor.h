@@ -26,8 +26,10 @@ struct monitor;
 #define MONITOR_OUT_MAX (1024 * 1024)
 
 /* Listen on path (mode 0600). A stale socket file nobody listens on is
- * replaced; a live one is an error. NULL + err on failure. */
-struct monitor *monitor_new(struct runtime *rt, const char *path, char *err, size_t errlen);
+ * replaced; a live one is an error. fd >= 0: serve that listening socket
+ * instead (socket activation; path unused). NULL + err on failure. */
+struct monitor *monitor_new(struct runtime *rt, const char *path, int fd, char *err,
+			    size_t errlen);
 
 /* Close every session and unlink the socket. NULL is fine. */
 void monitor_free(struct monitor *mon);

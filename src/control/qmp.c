@@ -685,7 +685,7 @@ struct qmp *qmp_new_detached(struct runtime *rt)
 	return q;
 }
 
-struct qmp *qmp_new(struct runtime *rt, const char *path, char *err, size_t errlen)
+struct qmp *qmp_new(struct runtime *rt, const char *path, int fd, char *err, size_t errlen)
 {
 	struct network_observer obs;
 	struct qmp *q = qmp_new_detached(rt);
@@ -694,13 +694,14 @@ struct qmp *qmp_new(struct runtime *rt, const char *path, char *err, size_t errl
 		snprintf(err, errlen, "-qmp: out of memory");
 		return NULL;
 	}
-	if (control_listen(&q->lsn, "-qmp", path, err, errlen) < 0) {
+	if ((fd >= 0 ? control_listen_fd(&q->lsn, "qmp", fd, err, errlen)
+		     : control_listen(&q->lsn, "-qmp", path, err, errlen)) < 0) {
 		free(q);
 		return NULL;
 	}
 	ev_watch_init(&q->watch, q->lsn.fd, qmp_accept, q);
 	if (ev_watch_add(rt->loop, &q->watch, EPOLLIN) < 0) {
-		snprintf(err, errlen, "-qmp %s: epoll: %s", path, strerror(errno));
+		snprintf(err, errlen, "-qmp %s: epoll: %s", q->lsn.path, strerror(errno));
 		control_listener_close(&q->lsn);
 		free(q);
 		return NULL;

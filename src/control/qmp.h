@@ -35,9 +35,10 @@ struct json_object;
 #define QMP_OUT_MAX (1024 * 1024)   /* queued output per client */
 #define QMP_CLIENTS_MAX 16
 
-/* Listen on path (mode 0600). NULL + err on failure. Installs itself as
+/* Listen on path (mode 0600), or serve the listening socket fd when fd >=
+ * 0 (socket activation). NULL + err on failure. Installs itself as
  * the runtime's network observer (events). */
-struct qmp *qmp_new(struct runtime *rt, const char *path, char *err, size_t errlen);
+struct qmp *qmp_new(struct runtime *rt, const char *path, int fd, char *err, size_t errlen);
 void qmp_free(struct qmp *q);
 
 /* Send {"event": name, "data": data, "timestamp": ...} to every client
