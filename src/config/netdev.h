@@ -10,7 +10,7 @@
  *
  * A netdev owns zero or more ports: a stream client, a dgram socket or a
  * TAP owns one; a stream server owns one per accepted connection. The keys
- * common to every type (id, switch, vlan, trunk, pcap) are consumed by the
+ * common to every type (id, switch, vlan, trunk, pcap, impair-*) are consumed by the
  * caller and handed over in struct netdev_common, which the netdev copies
  * into each port it creates via netdev_port_setup().
  *
@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/impair.h"
 #include "core/port.h"
 
 struct ev_loop;
@@ -42,6 +43,7 @@ struct netdev_common {
 	struct port_vlan vlan;
 	struct port_security sec; /* port-security=, max-macs-per-port= */
 	char pcap_path[4096]; /* "" = no capture */
+	struct impair_cfg impair; /* impair-*=: each port's wire */
 };
 
 /* What a started netdev does; parse() sets nd->ops. Kept apart from the
@@ -136,8 +138,12 @@ void netdev_types_usage(FILE *out);
 /* The NETDEV TYPES section of vmwire(1), troff, from .SH to the last key. */
 void netdev_types_man(FILE *out);
 
-/* Give a freshly initialised port the netdev's VLAN setup and pcap and
- * attach it to the netdev's network. */
+/* Give a freshly initialised port the netdev's VLAN setup, pcap and
+ * impairment and attach it to the netdev's network. */
 void netdev_port_setup(struct netdev *nd, struct port *port);
+
+/* The impair-* keys (common to every netdev, taken by the command line
+ * with the other common keys): 0, or -1 with err naming the key. */
+int netdev_parse_impair(struct kvlist *kv, struct impair_cfg *cfg, char *err, size_t errlen);
 
 #endif

@@ -213,6 +213,8 @@ static int parse_common(struct cli_ctx *c, struct kvlist *kv, struct netdev_comm
 		}
 		snprintf(common->pcap_path, sizeof(common->pcap_path), "%s", pcap);
 	}
+	if (netdev_parse_impair(kv, &common->impair, c->err, c->errlen) < 0)
+		return CLI_ERROR;
 	return CLI_OK;
 }
 
@@ -848,6 +850,19 @@ void cli_usage(FILE *out)
 "                     ports; off for an uplink with a whole LAN behind it\n"
 "  max-macs-per-port=N\n"
 "                     MACs each of its ports may hold (default: the switch's)\n"
+"  impair-loss=P, impair-dup=P, impair-reorder=P\n"
+"                     make each port's wire lose, duplicate, reorder P percent\n"
+"                     of its frames (reorder up to 50: a frame overtaken by\n"
+"                     the next one)\n"
+"  impair-delay=MS[/JITTER]\n"
+"                     delay each frame MS ms, +/- up to JITTER ms (FIFO)\n"
+"  impair-rate=MBIT   limit the wire to MBIT Mbit/s (decimals allowed)\n"
+"  impair-limit=N     frames the delay queue holds (default 1000; more are\n"
+"                     dropped and counted)\n"
+"  impair-seed=N      random seed (default 1: runs repeat exactly)\n"
+"  impair-dir=both|in|out\n"
+"                     impair frames to vmwire (in), to the peer (out), or\n"
+"                     both, each with its own queue (default both)\n"
 "\n", out);
 	netdev_types_usage(out);
 	fputs(

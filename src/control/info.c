@@ -28,6 +28,7 @@
 #include "control/info.h"
 #include "control/runtime.h"
 #include "core/frame.h"
+#include "core/impair.h"
 #include "core/inany.h"
 #include "fabric/fdb.h"
 #include "fabric/network.h"
@@ -134,12 +135,42 @@ static void print_macs(const struct network *net, const struct port *p, const ch
 static void print_backpressure(const struct port *p, const char *indent, FILE *out)
 {
 	fprintf(out, "%s   queue: ", indent);
-	if (p->ops->tx_room)
+	if (port_queues(p))
 		fprintf(out, "%zu bytes, room %zu bytes", port_tx_queued(p), port_tx_room(p));
 	else
 		fputs("none", out);
 	fprintf(out, ", pauses %" PRIu64 ", resumes %" PRIu64 "\n", p->stats.pauses,
 		p->stats.resumes);
+}
+
+/* An impaired wire: what it did to the frames of each direction. */
+static void print_impair_link(const struct impair_link *l, const char *dir, const char *indent,
+			      FILE *out)
+{
+	const struct impair_stats *st;
+
+	if (!l)
+		return;
+	st = impair_link_stats(l);
+	fprintf(out, "%s   impair %s: frames %" PRIu64 " delivered %" PRIu64 " lost %" PRIu64
+		" duplicated %" PRIu64 " reordered %" PRIu64 " queue_drops %" PRIu64
+		" queued %u peak %" PRIu64 "\n", indent, dir, st->frames, st->delivered, st->lost,
+		st->duplicated, st->reordered, st->queue_drops, impair_link_count(l),
+		st->queued_peak);
+}
+
+static void print_impair(const struct port *p, const char *indent, FILE *out)
+{
+	char cfg[160];
+
+	if (!p->impair_in && !p->impair_out)
+		return;
+	impair_cfg_describe(impair_link_cfg(p->impair_in ? p->impair_in : p->impair_out), cfg,
+			    sizeof(cfg));
+	fprintf(out, "%s   impair (%s): %s\n", indent,
+		p->impair_in && p->impair_out ? "both" : p->impair_in ? "in" : "out", cfg);
+	print_impair_link(p->impair_in, "in", indent, out);
+	print_impair_link(p->impair_out, "out", indent, out);
 }
 
 static void print_port(const struct network *net, const struct port *p, const char *indent,
@@ -162,6 +193,7 @@ static void print_port(const struct network *net, const struct port *p, const ch
 	if (net->fdb)
 		print_macs(net, p, indent, out);
 	print_backpressure(p, indent, out);
+	print_impair(p, indent, out);
 }
 
 static void print_network(const struct runtime *rt, const struct network *net, FILE *out)

@@ -5,6 +5,7 @@
  */
 #include "core/port.h"
 #include "core/frame.h"
+#include "core/impair.h"
 #include "core/log.h"
 #include "core/offload.h"
 #include "core/pcap.h"
@@ -35,12 +36,9 @@ bool port_sink_takes_offload(const struct port *port)
 	return port->sink_ops && port->sink_ops->receive_offload;
 }
 
-void port_receive(struct port *port, const uint8_t *frame, size_t len)
+/* A frame that crossed the wire from the peer (and its impairment). */
+static void port_receive_now(struct port *port, const uint8_t *frame, size_t len)
 {
-	if (len < FRAME_MIN || len > FRAME_MAX) {
-		port->stats.rx_drops++;
-		return;
-	}
 	port->stats.rx_frames++;
 	port->stats.rx_bytes += len;
 	if (port->pcap)
@@ -49,6 +47,18 @@ void port_receive(struct port *port, const uint8_t *frame, size_t len)
 		port->sink_ops->receive(port->sink_ctx, port, frame, len);
 	else
 		port->stats.rx_drops++;
+}
+
+void port_receive(struct port *port, const uint8_t *frame, size_t len)
+{
+	if (len < FRAME_MIN || len > FRAME_MAX) {
+		port->stats.rx_drops++;
+		return;
+	}
+	if (port->impair_in)
+		impair_link_push(port->impair_in, frame, len);
+	else
+		port_receive_now(port, frame, len);
 }
 
 /* Count and capture a frame the port's transmit took, or count the drop:
@@ -69,6 +79,11 @@ static bool tx_account(struct port *port, bool took, const uint8_t *frame, size_
 
 bool port_send(struct port *port, const uint8_t *frame, size_t len)
 {
+	/* On the impaired wire it is taken; counted when it reaches the peer. */
+	if (port->impair_out) {
+		impair_link_push(port->impair_out, frame, len);
+		return true;
+	}
 	return tx_account(port, port->ops->transmit(port, frame, len), frame, len);
 }
 
@@ -81,6 +96,15 @@ static int port_receive_segment(void *ctx, const uint8_t *seg, size_t len)
 	if (!port->sink_ops)
 		return 1;
 	port->sink_ops->receive(port->sink_ctx, port, seg, len);
+	return 0;
+}
+
+/* One software-finished segment onto the impaired wire from the peer. */
+static int port_impair_segment(void *ctx, const uint8_t *seg, size_t len)
+{
+	struct port *port = ctx;
+
+	impair_link_push(port->impair_in, seg, len);
 	return 0;
 }
 
@@ -106,6 +130,15 @@ void port_receive_offload(struct port *port, const struct frame_offload *meta,
 			     "port %s: dropping frame: %s", port->id, offload_verdict_str(v));
 		return;
 	}
+	/* The impaired wire carries wire frames: finish it here, each
+	 * segment counted as it comes out of the impairment. */
+	if (port->impair_in) {
+		if (!port->offload_scratch ||
+		    offload_segment(&m, frame, len, port->offload_scratch, port_impair_segment,
+				    port) < 0)
+			port->stats.rx_drops++;
+		return;
+	}
 	port->stats.rx_frames++;
 	port->stats.rx_bytes += len;
 	if (port->pcap)
@@ -125,7 +158,8 @@ void port_receive_offload(struct port *port, const struct frame_offload *meta,
 
 bool port_takes_offload(const struct port *port, const struct frame_offload *m)
 {
-	return port->ops->transmit_offload && !(offload_needs(m) & ~port->offload_caps);
+	return port->ops->transmit_offload && !port->impair_out &&
+	       !(offload_needs(m) & ~port->offload_caps);
 }
 
 bool port_send_offload(struct port *port, const struct frame_offload *m,
@@ -144,18 +178,33 @@ bool port_send_offload(struct port *port, const struct frame_offload *m,
 
 size_t port_tx_room(const struct port *port)
 {
-	return port->ops->tx_room ? port->ops->tx_room(port) : SIZE_MAX;
+	size_t room = port->ops->tx_room ? port->ops->tx_room(port) : SIZE_MAX, r;
+
+	if (port->impair_out) {
+		r = impair_link_room(port->impair_out);
+		if (r < room)
+			room = r;
+	}
+	return room;
 }
 
 size_t port_tx_queued(const struct port *port)
 {
-	return port->ops->tx_queued ? port->ops->tx_queued(port) : 0;
+	size_t q = port->ops->tx_queued ? port->ops->tx_queued(port) : 0;
+
+	return q + (port->impair_out ? impair_link_queued(port->impair_out) : 0);
+}
+
+bool port_queues(const struct port *port)
+{
+	return port->ops->tx_room || (port->impair_out &&
+				      impair_link_room(port->impair_out) != SIZE_MAX);
 }
 
 void port_tx_want_writable(struct port *port)
 {
 	/* A port without a queue never drains: nothing to wait for. */
-	if (port->ops->tx_room)
+	if (port_queues(port))
 		port->tx_want_writable = true;
 }
 
@@ -202,6 +251,46 @@ void port_resume(struct port *port)
 		port->ops->resume(port);
 }
 
+static void impair_rx_deliver(void *ctx, const uint8_t *frame, size_t len)
+{
+	port_receive_now(ctx, frame, len);
+}
+
+static void impair_tx_deliver(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct port *port = ctx;
+
+	tx_account(port, port->ops->transmit(port, frame, len), frame, len);
+}
+
+static void impair_tx_drained(void *ctx)
+{
+	port_writable(ctx);
+}
+
+static const struct impair_ops impair_rx_ops = { .deliver = impair_rx_deliver };
+static const struct impair_ops impair_tx_ops = {
+	.deliver = impair_tx_deliver,
+	.drained = impair_tx_drained,
+};
+
+int port_set_impair(struct port *port, const struct impair_cfg *cfg, struct ev_loop *loop)
+{
+	if (!impair_cfg_active(cfg))
+		return 0;
+	if (cfg->in && !port->impair_in)
+		port->impair_in = impair_link_new(cfg, 0, loop, &impair_rx_ops, port);
+	if (cfg->out && !port->impair_out)
+		port->impair_out = impair_link_new(cfg, 1, loop, &impair_tx_ops, port);
+	if ((cfg->in && !port->impair_in) || (cfg->out && !port->impair_out)) {
+		impair_link_free(port->impair_in);
+		impair_link_free(port->impair_out);
+		port->impair_in = port->impair_out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 void port_unplug(struct port *port)
 {
 	if (port->sink_ops && port->sink_ops->detach)
@@ -212,6 +301,10 @@ void port_unplug(struct port *port)
 void port_close(struct port *port)
 {
 	port_unplug(port);
+	/* Its timers go before the port's memory does. */
+	impair_link_free(port->impair_in);
+	impair_link_free(port->impair_out);
+	port->impair_in = port->impair_out = NULL;
 	if (port->pcap) {
 		pcap_put(port->pcap);
 		port->pcap = NULL;

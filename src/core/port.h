@@ -67,6 +67,9 @@
 struct port;
 struct pcap_writer;
 struct frame_offload;
+struct impair_link;
+struct impair_cfg;
+struct ev_loop;
 
 struct port_stats {
 	uint64_t rx_frames, rx_bytes, rx_drops; /* from the peer into vmwire */
@@ -200,6 +203,14 @@ struct port {
 	/* FRAME_BUF_SIZE bytes a port that calls port_receive_offload() lends
 	 * it for that software fallback; NULL: such frames are dropped. */
 	uint8_t *offload_scratch;
+
+	/* Link impairment (impair.h, port_set_impair()): frames from the
+	 * peer pass impair_in before they are counted and reach the sink,
+	 * frames to the peer pass impair_out after port_send() took them and
+	 * are counted when they reach transmit(). NULL: a perfect wire. An
+	 * impaired direction carries plain frames only: offload frames are
+	 * segmented first, so loss and rate apply per wire frame. */
+	struct impair_link *impair_in, *impair_out;
 };
 
 /* Defaults: access port on VLAN 1, no pcap, not attached. */
@@ -242,6 +253,9 @@ bool port_send_offload(struct port *port, const struct frame_offload *m,
 size_t port_tx_room(const struct port *port);
 /* Bytes in its queue (ops->tx_queued), 0 if it does not say. */
 size_t port_tx_queued(const struct port *port);
+/* Does the port queue towards its peer (ops->tx_room, or an impaired
+ * wire with a delay queue)? Only then is there a drain to wait for. */
+bool port_queues(const struct port *port);
 /* The sink: tell me (sink->writable) when this port drains. */
 void port_tx_want_writable(struct port *port);
 /* Implementations: the queue drained below the low-water mark. Cheap when
@@ -258,6 +272,10 @@ uint32_t port_sink_station(struct port *port, const uint8_t *mac);
 /* The sink: room is back for a source that waited (counted in
  * stats.resumes; calls ops->resume). */
 void port_resume(struct port *port);
+
+/* Make the port's wire lossy, slow or both in the directions cfg names
+ * (timers on loop). 0, or -1 when the queues could not be allocated. */
+int port_set_impair(struct port *port, const struct impair_cfg *cfg, struct ev_loop *loop);
 
 /* Leave the sink (sink->detach) and stay unplugged, not destroyed: a port
  * whose peer is gone for good (a TAP whose interface was deleted). */

@@ -273,6 +273,49 @@ static void test_port_security_keys(void **state)
 		    "-switch", "id=s,mode=hub,max-macs-per-port=2");
 }
 
+/* The impair-* keys: common to every netdev, each error naming its key. */
+static void test_impair_keys(void **state)
+{
+	const struct impair_cfg *c;
+	struct cli cli;
+
+	assert_int_equal(parse(&cli, "-netdev", "stream,id=a,impair-loss=3,impair-dup=0.5%,"
+			       "impair-reorder=10,impair-delay=20/5,impair-rate=100,"
+			       "impair-limit=50,impair-seed=42,impair-dir=out",
+			       "-netdev", "tunnel,id=b", NULL), CLI_OK);
+	c = &cli.netdevs->common.impair;
+	assert_true(c->loss == IMPAIR_P_ONE * 3 / 100 + 1 || c->loss == IMPAIR_P_ONE * 3 / 100);
+	assert_true(c->dup == IMPAIR_P_ONE / 200);
+	assert_true(c->reorder == IMPAIR_P_ONE / 10 || c->reorder == IMPAIR_P_ONE / 10 + 1);
+	assert_int_equal(c->delay_ms, 20);
+	assert_int_equal(c->jitter_ms, 5);
+	assert_true(c->rate_bps == 100000000);
+	assert_int_equal(c->limit, 50);
+	assert_true(c->seed == 42);
+	assert_false(c->in);
+	assert_true(c->out);
+	assert_true(impair_cfg_active(c));
+	/* Not given: nothing impaired, defaults in place. */
+	c = &cli.netdevs->next->common.impair;
+	assert_false(impair_cfg_active(c));
+	assert_int_equal(c->limit, IMPAIR_LIMIT_DEFAULT);
+	assert_true(c->in && c->out);
+	done(&cli);
+	EXPECT_FAIL(&cli, "-netdev stream", "'impair-loss'", "-netdev", "stream,id=a,impair-loss=101");
+	EXPECT_FAIL(&cli, "-netdev stream", "'impair-dup'", "-netdev", "stream,id=a,impair-dup=x");
+	EXPECT_FAIL(&cli, "-netdev stream", "'impair-reorder'",
+		    "-netdev", "stream,id=a,impair-reorder=60");
+	EXPECT_FAIL(&cli, "-netdev stream", "'impair-delay'",
+		    "-netdev", "stream,id=a,impair-delay=20/");
+	EXPECT_FAIL(&cli, "-netdev stream", "'impair-rate'", "-netdev", "stream,id=a,impair-rate=0");
+	EXPECT_FAIL(&cli, "-netdev stream", "'impair-limit'",
+		    "-netdev", "stream,id=a,impair-limit=0");
+	EXPECT_FAIL(&cli, "-netdev stream", "'impair-seed'", "-netdev", "stream,id=a,impair-seed=-1");
+	EXPECT_FAIL(&cli, "-netdev stream", "'impair-dir'", "-netdev", "stream,id=a,impair-dir=up");
+	EXPECT_FAIL(&cli, "-netdev stream", "unknown key 'impair'",
+		    "-netdev", "stream,id=a,impair=loss:3");
+}
+
 static void test_monitor_spellings(void **state)
 {
 	static const char *const spellings[][2] = {
@@ -610,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_monitor_errors),
 		cmocka_unit_test(test_trunk_parser),
 		cmocka_unit_test(test_valid_id),
+		cmocka_unit_test(test_impair_keys),
 		cmocka_unit_test(test_usage_mentions_everything),
 		cmocka_unit_test(test_real_registry),
 	};
