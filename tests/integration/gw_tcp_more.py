@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 #
-# gw_tcp_more.py - endpoints and an impairing relay for gw_tcp_more.sh.
+# gw_tcp_more.py - endpoints for gw_tcp_more.sh.
 #
 #   unix-sink PATH            accept forever on a unix socket: read to EOF,
 #                             reply hex sha256, close
@@ -14,11 +14,7 @@
 #                             connections, the N+1st refused at once, the
 #                             held ones still carry data, then new ones work
 #   rst HOST PORT             connect, 2 s later close with a RST (linger 0)
-#   relay LISTEN CONNECT SEED [LOSS REORDER DUP]
-#                             impair QEMU stream framing (4-byte length)
-#                             between a client on unix LISTEN and unix
-#                             CONNECT: 3% loss, 10% reorder, 1% duplicate
-import hashlib, os, random, select, socket, struct, sys, threading, time
+import hashlib, os, socket, struct, sys, threading, time
 
 
 
@@ -155,77 +151,6 @@ def rst(host, port):
     c.close()
 
 
-def relay(listen, connect, seed, loss=0.03, reorder=0.10, dup=0.01):
-    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    if os.path.exists(listen):
-        os.unlink(listen)
-    ls.bind(listen)
-    ls.listen(1)
-    a, _ = ls.accept()
-    b = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    b.connect(connect)
-    per_dir = [{"frames": 0, "lost": 0, "dup": 0, "reordered": 0} for _ in range(2)]
-
-    # One thread per direction: a single thread blocked writing one way
-    # while the daemon on that side waits for us to read would deadlock.
-    # Frames stay framed (length prefix included) and everything one read
-    # yields goes out in one write: per-frame copies of a growing buffer
-    # and a send per frame made the relay, not the gateway, the bottleneck.
-    def pump(src, dst, rnd, stats):
-        buf, held = bytearray(), None
-        while True:
-            # select, not a socket timeout: the timeout would apply to the
-            # other thread's blocking sendall on the same socket too.
-            if held is not None and not select.select([src], [], [], 0.01)[0]:
-                dst.sendall(held)  # nothing followed soon: send it late
-                held = None
-                continue
-            try:
-                d = src.recv(1 << 20)
-            except OSError:
-                d = b""
-            if not d:
-                dst.shutdown(socket.SHUT_WR)
-                return
-            buf += d
-            out, off, end = [], 0, len(buf)
-            while end - off >= 4:
-                n = int.from_bytes(buf[off:off + 4], "big")
-                if end - off < 4 + n:
-                    break
-                frame = bytes(buf[off:off + 4 + n])
-                off += 4 + n
-                x = rnd.random()
-                stats["frames"] += 1
-                if x < loss:
-                    stats["lost"] += 1
-                    continue
-                if x < loss + reorder and held is None:
-                    stats["reordered"] += 1
-                    held = frame
-                    continue
-                out.append(frame)
-                if held is not None:
-                    out.append(held)
-                    held = None
-                if x >= 1 - dup:
-                    stats["dup"] += 1
-                    out.append(frame)
-            del buf[:off]
-            if out:
-                dst.sendall(b"".join(out))
-
-    ts = [threading.Thread(target=pump, args=(a, b, random.Random(seed), per_dir[0]), daemon=True),
-          threading.Thread(target=pump, args=(b, a, random.Random(seed + 1), per_dir[1]),
-                           daemon=True)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    stats = {k: per_dir[0][k] + per_dir[1][k] for k in per_dir[0]}
-    print(f"relay: {stats}", flush=True)
-
-
 def main():
     cmd, a = sys.argv[1], sys.argv[2:]
     if cmd == "unix-sink":
@@ -242,8 +167,6 @@ def main():
         limit(a[0], int(a[1]), int(a[2]))
     elif cmd == "rst":
         rst(a[0], int(a[1]))
-    elif cmd == "relay":
-        relay(a[0], a[1], int(a[2]), *map(float, a[3:6]))
     else:
         raise SystemExit("unknown command")
 
