@@ -27,7 +27,8 @@ TEST="$BUILD valgrind libcmocka-dev iproute2 util-linux python3 python3-scapy so
 ALL="build-essential clang libclang-rt-dev $TEST
 	qemu-system-x86 linux-image-amd64 busybox-static kmod cpio xz-utils zstd
 	iputils-ping procps curl dnsmasq-base ethtool iperf3 tcpdump
-	graphviz systemd"
+	graphviz systemd
+	openvswitch-switch"
 
 LOCK_WAIT=600
 POLL=${VMWIRE_APT_POLL:-5} # seconds; tests shorten it
