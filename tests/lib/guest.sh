@@ -143,8 +143,12 @@ vw_guest_cmd() {
 	printf 'vw.cmd=%s' "$(printf '%s\n' "$1" | base64 -w0)"
 }
 
+# VW_GUEST_ACCEL=tcg forces TCG where /dev/kvm is there but broken (a
+# nested host whose KVM hangs guests at boot).
 vw__guest_accel() {
-	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	if [ -n "${VW_GUEST_ACCEL:-}" ]; then
+		echo "$VW_GUEST_ACCEL"
+	elif [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		echo "kvm"
 	else
 		echo "tcg"
