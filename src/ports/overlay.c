@@ -38,6 +38,13 @@
  * underlay's minus 50 bytes over IPv4 (20 IP + 8 UDP + 8 VXLAN/Geneve + 14
  * inner Ethernet), 70 over IPv6 (40 IP); Geneve options add theirs.
  *
+ * VLANs (vni-map=, ports/vni_map.c): a netdev may carry several VNIs, each
+ * a VLAN of its port, which becomes a trunk. A tagged frame goes out in its
+ * VLAN's VNI without the tag (a third iovec piece skips it, still no
+ * copy); a packet of a mapped VNI gets its tag pushed in place, in the
+ * room the tunnel header leaves before the inner frame. vni= is then the
+ * native, untagged VLAN's VNI, or absent.
+ *
  * Receiving: recvmmsg() into OV_BATCH buffers allocated at start; nothing
  * is allocated per packet. The source address of each good packet is
  * learned for the inner source MAC (per netdev: a MAC seen on VNI 42 says
@@ -50,6 +57,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/port.h"
+#include "ports/vni_map.h"
 #include "ports/vtep_fdb.h"
 
 #include <arpa/inet.h>
@@ -79,6 +87,8 @@ enum ov_log { OV_LOG_SEND, OV_LOG_RECV, OV_LOG_TOO_BIG };
 struct ov_cfg {
 	enum overlay_proto proto;
 	uint32_t vni;
+	bool has_vni;       /* vni= given: the native VLAN's VNI */
+	struct vni_map map; /* vni-map=: tagged VLANs, each in a VNI */
 	struct vtep_addr local, group, remotes[OV_REMOTES_MAX];
 	unsigned nremotes;
 	bool has_group;
@@ -133,9 +143,10 @@ struct ov_sock {
 	struct iovec iov[OV_BATCH];
 	struct sockaddr_storage from[OV_BATCH];
 
-	/* transmit scratch: one header, shared by every copy of a flood */
+	/* transmit scratch: one header, shared by every copy of a flood; the
+	 * frame is one piece, or two around a VLAN tag left out (vni-map) */
 	uint8_t txhdr[UDP_HDR_LEN + OVERLAY_HDR_MAX];
-	struct iovec txiov[2];
+	struct iovec txiov[3];
 	struct mmsghdr txmsgs[OV_REMOTES_MAX];
 	struct sockaddr_storage txone;
 };
@@ -261,11 +272,26 @@ static bool ov_transmit(struct port *port, const uint8_t *frame, size_t len)
 	struct ov_sock *s = o->sock;
 	const struct vtep_addr *learned = NULL;
 	uint8_t *hdr = s ? s->txhdr : NULL;
-	size_t hl, off = 0, i, n;
+	size_t hl, off = 0, i, n, cut = 0, inner = len;
+	uint32_t vni = o->cfg.vni;
 	int fd, sent;
 
 	if (!s)
 		return false;
+	/* A trunk of mapped VLANs: the tag picks the VNI and stays out of the
+	 * tunnel; an untagged frame is the native VLAN's, on vni=. */
+	if (o->cfg.map.n && len >= ETH_HDR_LEN + VLAN_TAG_LEN &&
+	    rd16be(frame + 12) == ETHERTYPE_VLAN) {
+		if (!vni_map_vni(&o->cfg.map, rd16be(frame + 14) & 0x0fff, &vni)) {
+			o->no_dest++;
+			return false;
+		}
+		cut = VLAN_TAG_LEN;
+		inner = len - cut;
+	} else if (!o->cfg.has_vni) {
+		o->no_dest++;
+		return false;
+	}
 	if (o->cfg.learning && !mac_is_multicast(eth_dst(frame)))
 		learned = vtep_fdb_lookup(&o->fdb, eth_dst(frame), ev_loop_now(o->loop));
 	if (!learned && !o->nflood) {
@@ -280,17 +306,19 @@ static bool ov_transmit(struct port *port, const uint8_t *frame, size_t len)
 		wr16be(hdr + 2, o->cfg.dstport);
 		wr16be(hdr + 6, 0); /* IPv4: none; IPv6: the kernel fills it */
 	}
-	hl = overlay_encode(o->cfg.proto, hdr + off, o->cfg.vni);
-	if (off + hl + len > 65535) {
+	hl = overlay_encode(o->cfg.proto, hdr + off, vni);
+	if (off + hl + inner > 65535) {
 		o->too_big++;
 		return false;
 	}
 	if (off)
-		wr16be(hdr + 4, (uint16_t)(off + hl + len));
+		wr16be(hdr + 4, (uint16_t)(off + hl + inner));
 	s->txiov[0].iov_base = hdr;
 	s->txiov[0].iov_len = off + hl;
 	s->txiov[1].iov_base = (void *)frame;
-	s->txiov[1].iov_len = len;
+	s->txiov[1].iov_len = cut ? 12 : len;
+	s->txiov[2].iov_base = (void *)(frame + 12 + cut);
+	s->txiov[2].iov_len = cut ? len - 12 - cut : 0;
 	if (learned) {
 		o->salen = addr_to_sa(learned, off ? 0 : o->cfg.dstport, &s->txone);
 		n = 1;
@@ -305,7 +333,7 @@ static bool ov_transmit(struct port *port, const uint8_t *frame, size_t len)
 		m->msg_name = learned ? &s->txone : &o->flood[i];
 		m->msg_namelen = o->salen;
 		m->msg_iov = s->txiov;
-		m->msg_iovlen = 2;
+		m->msg_iovlen = cut ? 3 : 2;
 	}
 	fd = s->rawfd >= 0 ? s->rawfd : s->fd;
 	sent = sendmmsg(fd, s->txmsgs, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -315,7 +343,7 @@ static bool ov_transmit(struct port *port, const uint8_t *frame, size_t len)
 			LOG_ONCE_FOR(&o->logged, OV_LOG_TOO_BIG, LOG_LVL_WARN,
 				     "%s %s: dropped a %zu-byte frame that does not fit the "
 				     "underlay MTU once encapsulated (inner MTU is the underlay's "
-				     "minus %u)", proto_name(o->cfg.proto), nd_id(o), len,
+				     "minus %u)", proto_name(o->cfg.proto), nd_id(o), inner,
 				     o->cfg.local.family == AF_INET ? 50u : 70u);
 		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS &&
 			   errno != ECONNREFUSED) {
@@ -328,23 +356,28 @@ static bool ov_transmit(struct port *port, const uint8_t *frame, size_t len)
 	return true;
 }
 
-static struct ov_nd *member_for(const struct ov_sock *s, uint32_t vni)
+/* The member netdev carrying vni, and the VLAN it maps to (0: the native
+ * VLAN, untagged). */
+static struct ov_nd *member_for(const struct ov_sock *s, uint32_t vni, uint16_t *vlan)
 {
 	struct ov_nd *o;
 
-	for (o = s->members; o; o = o->sock_next)
-		if (o->cfg.vni == vni)
+	for (o = s->members; o; o = o->sock_next) {
+		*vlan = 0;
+		if ((o->cfg.has_vni && o->cfg.vni == vni) || vni_map_vlan(&o->cfg.map, vni, vlan))
 			return o;
+	}
 	return NULL;
 }
 
-static void ov_deliver(struct ov_sock *s, const uint8_t *pkt, size_t len,
+static void ov_deliver(struct ov_sock *s, uint8_t *pkt, size_t len,
 		       const struct sockaddr_storage *from)
 {
 	struct vtep_addr remote;
 	enum overlay_err e;
 	struct ov_nd *o;
 	uint32_t vni = 0;
+	uint16_t vlan = 0;
 	size_t hl = 0;
 
 	e = overlay_decode(s->proto, pkt, len, &vni, &hl);
@@ -352,7 +385,7 @@ static void ov_deliver(struct ov_sock *s, const uint8_t *pkt, size_t len,
 		s->err[e]++;
 		return;
 	}
-	o = member_for(s, vni);
+	o = member_for(s, vni, &vlan);
 	if (!o || !o->port_open) {
 		s->err[OVERLAY_ERR_VNI]++;
 		return;
@@ -366,6 +399,14 @@ static void ov_deliver(struct ov_sock *s, const uint8_t *pkt, size_t len,
 	if (o->cfg.learning && !mac_is_multicast(eth_src(pkt + hl))) {
 		sa_to_addr(from, &remote);
 		vtep_fdb_learn(&o->fdb, eth_src(pkt + hl), &remote, ev_loop_now(o->loop));
+	}
+	if (vlan) {
+		/* Push the VLAN's tag in place, in the tunnel header's room
+		 * (hl >= 8): the MACs move 4 bytes back, nothing is copied. */
+		memmove(pkt + hl - VLAN_TAG_LEN, pkt + hl, 12);
+		hl -= VLAN_TAG_LEN;
+		wr16be(pkt + hl + 12, ETHERTYPE_VLAN);
+		wr16be(pkt + hl + 14, vlan);
 	}
 	port_receive(&o->port, pkt + hl, len - hl);
 }
@@ -453,8 +494,15 @@ static void ov_describe(const struct netdev *nd, char *buf, size_t size)
 	unsigned i;
 
 	addr_text(&o->cfg.local, a, sizeof(a));
-	at = appendf(buf, size, at, "vni %u, local %s port %u", (unsigned)o->cfg.vni, a,
-		     (unsigned)o->cfg.dstport);
+	if (o->cfg.has_vni)
+		at = appendf(buf, size, at, "vni %u, ", (unsigned)o->cfg.vni);
+	if (o->cfg.map.n) {
+		char map[VNI_MAP_MAX * 16];
+
+		vni_map_format(&o->cfg.map, map, sizeof(map));
+		at = appendf(buf, size, at, "vni-map %s, ", map);
+	}
+	at = appendf(buf, size, at, "local %s port %u", a, (unsigned)o->cfg.dstport);
 	if (o->cfg.has_group) {
 		addr_text(&o->cfg.group, a, sizeof(a));
 		at = appendf(buf, size, at, ", group %s%s%s", a, o->cfg.dev[0] ? " dev " : "",
@@ -732,10 +780,17 @@ static int ov_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t e
 			return failf(o, err, errlen, "shares its socket with another -netdev %s "
 				     "on this address and port, which must then have the same "
 				     "'dev'", proto_name(o->cfg.proto));
-		if ((m = member_for(s, o->cfg.vni)))
-			return failf(o, err, errlen, "vni %u on this address and port is already "
-				     "-netdev %s,id=%s", (unsigned)o->cfg.vni,
-				     proto_name(o->cfg.proto), nd_id(m));
+		for (i = 0; i <= o->cfg.map.n; i++) {
+			uint32_t vni = i < o->cfg.map.n ? o->cfg.map.vni[i] : o->cfg.vni;
+			uint16_t vlan;
+
+			if (i == o->cfg.map.n && !o->cfg.has_vni)
+				break;
+			if ((m = member_for(s, vni, &vlan)))
+				return failf(o, err, errlen, "vni %u on this address and port is "
+					     "already -netdev %s,id=%s", (unsigned)vni,
+					     proto_name(o->cfg.proto), nd_id(m));
+		}
 	} else if (!(s = sock_open(o, &bind_to, bindlen, err, errlen))) {
 		return -1;
 	}
@@ -762,10 +817,28 @@ static int ov_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t e
 							  : sizeof(struct sockaddr_in6);
 	port_init(&o->port, o->cfg.proto == OVERLAY_VXLAN ? &ov_port_ops_vxlan
 							 : &ov_port_ops_geneve, nd_id(o));
+	if (o->cfg.map.n) {
+		struct port_vlan *pv = &o->nd.common.vlan;
+
+		/* The mapped VLANs make the port a trunk; without vni= it has
+		 * no native VLAN. */
+		if (!o->cfg.has_vni)
+			pv->pvid = 0;
+		for (i = 0; i < o->cfg.map.n; i++) {
+			if (o->cfg.map.vlan[i] == pv->pvid)
+				return failf(o, err, errlen, "'vni-map' VLAN %u is the port's "
+					     "native VLAN (vlan=, default 1)",
+					     (unsigned)pv->pvid);
+			vlan_set_bit(pv, o->cfg.map.vlan[i]);
+		}
+		pv->trunk = true;
+	}
 	o->port_open = true;
 	netdev_port_setup(nd, &o->port);
-	info("%s %s: vni %u on port %u, %s source ports%s", proto_name(o->cfg.proto), nd_id(o),
-	     (unsigned)o->cfg.vni, (unsigned)o->cfg.dstport,
+	info("%s %s: %s %u%s on port %u, %s source ports%s", proto_name(o->cfg.proto), nd_id(o),
+	     o->cfg.has_vni ? "vni" : "VLANs mapped:", o->cfg.has_vni ? (unsigned)o->cfg.vni
+	     : o->cfg.map.n, o->cfg.has_vni && o->cfg.map.n ? " and vni-map" : "",
+	     (unsigned)o->cfg.dstport,
 	     s->rawfd >= 0 ? "hashed" : "fixed",
 	     s->rawfd >= 0 ? "" : " (no CAP_NET_RAW: sending from the bound port)");
 	return 0;
@@ -859,11 +932,27 @@ struct netdev *overlay_parse(struct kvlist *kv, const struct netdev_type *type,
 
 	if ((r = kv_get_uint(kv, "vni", 0, OVERLAY_VNI_MAX, &u, err, errlen)) < 0)
 		return NULL;
-	if (!r) {
-		kv_errorf(err, errlen, kv, "'vni' is required (0-%u)", OVERLAY_VNI_MAX);
+	cfg.has_vni = r;
+	cfg.vni = (uint32_t)u;
+	if ((v = kv_get(kv, "vni-map"))) {
+		char why[KV_ERR_MAX];
+		uint16_t vl;
+
+		if (vni_map_parse(v, OVERLAY_VNI_MAX, &cfg.map, why, sizeof(why)) < 0) {
+			kv_errorf(err, errlen, kv, "'vni-map' %s", why);
+			return NULL;
+		}
+		if (cfg.has_vni && vni_map_vlan(&cfg.map, cfg.vni, &vl)) {
+			kv_errorf(err, errlen, kv, "'vni-map' maps VLAN %u to vni %u, the native "
+				  "VLAN's", (unsigned)vl, (unsigned)cfg.vni);
+			return NULL;
+		}
+	}
+	if (!cfg.has_vni && !cfg.map.n) {
+		kv_errorf(err, errlen, kv, "'vni' is required (0-%u), or 'vni-map'",
+			  OVERLAY_VNI_MAX);
 		return NULL;
 	}
-	cfg.vni = (uint32_t)u;
 	if (!(v = kv_get(kv, "local"))) {
 		kv_errorf(err, errlen, kv, "'local' is required: the underlay address to use");
 		return NULL;
@@ -946,48 +1035,3 @@ struct netdev *overlay_parse(struct kvlist *kv, const struct netdev_type *type,
 	o->cfg = cfg;
 	return &o->nd;
 }
-
-/* --- help --------------------------------------------------------------- */
-
-const struct netdev_key overlay_keys[] = {
-	{ "vni=N", "the virtual network identifier, 0-16777215 (required)", NULL },
-	{ "local=ADDR", "this VTEP's underlay address, IPv4 or IPv6 (required); the socket "
-	  "binds it and dstport", NULL },
-	{ "remote=ADDR", "a remote VTEP; repeat the key for more: broadcast and unknown "
-	  "unicast go to each (head-end replication)", NULL },
-	{ "group=MCAST", "a multicast group instead of remotes: floods go to it and it is "
-	  "joined (the socket then binds the wildcard address)", NULL },
-	{ "dev=IFNAME", "the interface for group (IP_ADD_MEMBERSHIP, IP_MULTICAST_IF)", NULL },
-	{ "dstport=PORT", "the UDP port VTEPs listen on (vxlan 4789, geneve 6081)",
-	  "Note: Linux's\n.B ip link add ... type vxlan\nwithout\n.B dstport\nuses 8472; "
-	  "give it\n.B dstport 4789\nor give vmwire\n.BR dstport=8472 ." },
-	{ "srcport=MIN-MAX", "UDP source ports: a hash of the inner flow in this range "
-	  "(default 32768-60999, as Linux)", "Needs CAP_NET_RAW at start (a raw socket "
-	  "writes the UDP header); without it the source port is dstport." },
-	{ "ttl=N", "TTL/hop limit of tunnel packets (default: the system's, 1 towards a "
-	  "group)", NULL },
-	{ "learning=on|off", "learn which VTEP each inner source MAC is behind (default on); "
-	  "off floods every frame to all remotes", NULL },
-	{ "ageing=SECONDS", "how long a learned MAC stays (default 300)", NULL },
-	{ NULL, NULL, NULL },
-};
-
-const char overlay_man_notes[] =
-	"One UDP socket serves every VNI on the same local address and dstport: several\n"
-	".B \\-netdev\n"
-	"of one protocol may share it with different\n"
-	".BR vni ,\n"
-	"and must then have the same\n"
-	".B ttl\n"
-	"and\n"
-	".BR dev .\n"
-	"Outer packets are sent with DF set. The inner MTU is therefore the underlay's\n"
-	"minus 50 bytes over IPv4 (20 IP + 8 UDP + 8 VXLAN or Geneve + 14 inner\n"
-	"Ethernet) or 70 over IPv6: 1450 on a 1500-byte underlay. A larger frame is\n"
-	"dropped and counted as too-big-tx, not fragmented; give the guests that MTU.\n"
-	"Tunnel packets with a bad header are dropped and counted by reason\n"
-	"(info network): for VXLAN a clear I flag, reserved bits, a nonzero last byte;\n"
-	"for Geneve a version other than 0, a protocol other than 0x6558, an OAM packet,\n"
-	"option TLVs past the header, the C bit or a critical option (vmwire\n"
-	"implements no Geneve options and skips the others); and for both a header\n"
-	"cut short, an unknown VNI or an inner frame shorter than Ethernet's header.";

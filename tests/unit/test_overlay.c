@@ -18,6 +18,7 @@
 #include "config/netdev.h"
 #include "ports/overlay.h"
 #include "ports/overlay_hdr.h"
+#include "ports/vni_map.h"
 #include "ports/vtep_fdb.h"
 
 static enum overlay_err dec(enum overlay_proto p, const uint8_t *b, size_t n, uint32_t *vni,
@@ -235,6 +236,8 @@ static void test_parse(void **state)
 		("vxlan,id=a,vni=16777215,local=fd00::1,remote=fd00::2,dstport=8472,"
 		 "srcport=1000-2000,learning=off,ageing=30"),
 		"geneve,id=a,vni=5,local=10.0.0.1,remote=10.0.0.2,srcport=7000",
+		"vxlan,id=a,vni-map=10:5010;20:5020,local=10.0.0.1,remote=10.0.0.2",
+		"geneve,id=a,vni=7,vni-map=4094:16777215;1:0,local=10.0.0.1,remote=10.0.0.2",
 	};
 	struct netdev *nd;
 	unsigned i;
@@ -257,6 +260,53 @@ static void test_parse(void **state)
 	bad("vxlan,id=a,vni=1,local=10.0.0.1,srcport=2000-1000", "srcport");
 	bad("vxlan,id=a,vni=1,local=10.0.0.1,srcport=0-10", "srcport");
 	bad("geneve,id=a,vni=1,local=239.0.0.1", "multicast");
+	bad("vxlan,id=a,vni-map=10:5010;10:5011,local=10.0.0.1", "'vni-map' maps VLAN 10");
+	bad("vxlan,id=a,vni-map=10:5010;11:5010,local=10.0.0.1", "twice");
+	bad("vxlan,id=a,vni-map=0:5010,local=10.0.0.1", "'vni-map' VLAN 0");
+	bad("vxlan,id=a,vni-map=4095:5010,local=10.0.0.1", "out of range");
+	bad("vxlan,id=a,vni-map=10:16777216,local=10.0.0.1", "out of range");
+	bad("vxlan,id=a,vni-map=10,local=10.0.0.1", "VLAN:VNI pairs");
+	bad("vxlan,id=a,vni-map=10:5;,local=10.0.0.1", "VLAN:VNI pairs");
+	bad("vxlan,id=a,vni-map=,local=10.0.0.1", "VLAN:VNI pairs");
+	bad("vxlan,id=a,vni-map=10:5:6,local=10.0.0.1", "VLAN:VNI pairs");
+	bad("vxlan,id=a,vni-map=10:-5,local=10.0.0.1", "VLAN:VNI pairs");
+	bad("vxlan,id=a,vni-map=10:123456789,local=10.0.0.1", "VLAN:VNI pairs");
+	bad("vxlan,id=a,vni=5,vni-map=10:5,local=10.0.0.1", "native");
+}
+
+/* The table both ways, and its text as info network shows it. */
+static void test_vni_map(void **state)
+{
+	struct vni_map m;
+	char buf[128], why[128];
+	uint32_t vni;
+	uint16_t vlan;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(vni_map_parse("10:5010;20:5020;4094:0", OVERLAY_VNI_MAX, &m, why,
+				       sizeof(why)), 0);
+	assert_int_equal(m.n, 3);
+	assert_true(vni_map_vni(&m, 20, &vni) && vni == 5020);
+	assert_true(vni_map_vni(&m, 4094, &vni) && vni == 0);
+	assert_false(vni_map_vni(&m, 30, &vni));
+	assert_true(vni_map_vlan(&m, 5010, &vlan) && vlan == 10);
+	assert_false(vni_map_vlan(&m, 5030, &vlan));
+	vni_map_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf, "10:5010;20:5020;4094:0");
+	vni_map_format(&m, buf, 6); /* truncated, still terminated */
+	assert_int_equal(strlen(buf), 5);
+	/* 64 pairs fit, a 65th does not */
+	size_t at = 0;
+	char big[2048];
+	for (i = 1; i <= 65; i++)
+		at += (size_t)snprintf(big + at, sizeof(big) - at, "%s%u:%u", i > 1 ? ";" : "", i,
+				       1000 + i);
+	assert_int_equal(vni_map_parse(big, OVERLAY_VNI_MAX, &m, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "at most 64"));
+	*strrchr(big, ';') = '\0';
+	assert_int_equal(vni_map_parse(big, OVERLAY_VNI_MAX, &m, why, sizeof(why)), 0);
+	assert_int_equal(m.n, 64);
 }
 
 int main(void)
@@ -268,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_vtep_fdb_full),
 		cmocka_unit_test(test_src_port),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_vni_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
