@@ -47,12 +47,18 @@ nsa ip route add default via 10.0.2.2
 vw_bg source.log $PY "$TOOL" source 9002 $((IMPAIR_MIB << 20))
 vw_wait_for sh -c 'ss -ltn | grep -q ":9002 "' || vw_fail $T "source did not come up"
 
+# On a failed transfer, what the wire and the engine saw.
+state() {
+	"$VMWIRE" ctl "$VW_TMP/mon.sock" info network 2>&1 | grep -A8 '\\ ta:'
+	"$VMWIRE" ctl "$VW_TMP/mon.sock" info usernet 2>&1 | grep -A4 'tcp counters'
+	nsa ss -tni 2>&1 | tail -4
+}
 t0=$(date +%s)
 nsa timeout 240 $PY "$TOOL" put 10.0.2.2 9001 $((IMPAIR_MIB << 20)) >"$VW_TMP/imp-put.log" 2>&1 ||
-	vw_fail $T "impaired put: $(cat "$VW_TMP/imp-put.log")"
+	vw_fail $T "impaired put: $(cat "$VW_TMP/imp-put.log"; state)"
 t1=$(date +%s)
 nsa timeout 240 $PY "$TOOL" get 10.0.2.2 9002 >"$VW_TMP/imp-get.log" 2>&1 ||
-	vw_fail $T "impaired get: $(cat "$VW_TMP/imp-get.log")"
+	vw_fail $T "impaired get: $(cat "$VW_TMP/imp-get.log"; state)"
 t2=$(date +%s)
 echo "put $((t1 - t0)) s, get $((t2 - t1)) s"
 read -r n d <"$VW_TMP/imp-get.log"
