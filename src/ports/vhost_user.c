@@ -370,6 +370,8 @@ static void conn_readable(void *ctx, uint32_t events)
 		}
 		req = m->hdr.request;
 		flags = m->hdr.flags;
+		debug("vhost-user %s: %s (%u bytes, %u fds, flags %#x)", nd_id(v),
+		      vu_request_name(req), m->hdr.size, m->nfds, flags);
 		ret = handle(v, m, &replied, why, sizeof(why));
 		if (!replied)
 			vu_msg_close_fds(m); /* whatever the request did not take */
