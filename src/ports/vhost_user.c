@@ -669,7 +669,7 @@ static const struct netdev_key vhost_keys[] = {
 	{ "reconnect=SECONDS, reconnect-ms=MS", "server=off: retry this often while no "
 	  "frontend listens (default 1 s)", NULL },
 	{ "queues=N", "queue pairs; only 1 for now", NULL },
-	{ "mtu=N", "the MTU the guest may set (NET_SET_MTU); the hint adds host_mtu=N", NULL },
+	{ "mtu=N", "the largest MTU the guest may set (NET_SET_MTU); the hint gives it to QEMU as host_mtu", NULL },
 	{ "offload=on|off", "checksum and TSO offloads both ways: 64 KiB frames cross whole "
 	  "(default on)",
 	  "With offloads on, vmwire offers CSUM, HOST_TSO4/6 and GUEST_CSUM, GUEST_TSO4/6:\n"
