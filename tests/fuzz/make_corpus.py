@@ -345,9 +345,44 @@ def l2tpv3():
         put("fuzz_l2tpv3_decap", bytes([cfg, off]) + struct.pack(">IQ", sess, cookie) + hdr)
 
 
+# ---- vhost-user: messages as QEMU sends them; rings in a fake memory ----
+def vhost_user():
+    def msg(req, payload=b"", flags=1):
+        return struct.pack("<III", req, flags, len(payload)) + payload
+    region = struct.pack("<QQQQ", 0, 0x10000000, 0x7f0000000000, 0)
+    stream = (msg(1) + msg(15) + msg(16, struct.pack("<Q", 0x1000b)) + msg(3) +
+              msg(2, struct.pack("<Q", 0x170008000)) +
+              msg(5, struct.pack("<II", 1, 0) + region, flags=9) +
+              msg(8, struct.pack("<II", 0, 256)) + msg(10, struct.pack("<II", 0, 0)) +
+              msg(9, struct.pack("<IIQQQQ", 0, 0, 0x7f0000001000, 0x7f0000002000,
+                                 0x7f0000003000, 0)) +
+              msg(12, struct.pack("<Q", 0)) + msg(18, struct.pack("<II", 0, 1)) +
+              msg(6, struct.pack("<QQ", 4096, 0)) + msg(24, struct.pack("<III", 0, 6, 0) + b"\0" * 6) +
+              msg(11, struct.pack("<II", 1, 0)))
+    put("fuzz_vhost_user_msg", stream)
+    put("fuzz_vhost_user_msg", msg(5, struct.pack("<II", 9, 0) + region * 9))
+    put("fuzz_vhost_user_msg", msg(2, b"\1" * 8, flags=2))
+    # virtq: cfg, last_avail, then memory (desc at 0x1000, avail 0x2000, used 0x3000)
+    for cfg in (0x03, 0x13, 0x33, 0x53, 0x18):
+        m = bytearray(0x4000)
+        # chain 0 -> 1, an indirect table at 0x3800 in descriptor 2
+        wr = 2 if cfg & 0x40 else 0
+        struct.pack_into("<QIHH", m, 0x1000, 0x8000, 12, 1 | wr, 1)
+        struct.pack_into("<QIHH", m, 0x1010, 0x7ff0, 64, wr, 0)  # crosses the region edge
+        struct.pack_into("<QIHH", m, 0x1020, 0x3800, 32, 4, 0)
+        struct.pack_into("<QIHH", m, 0x3800, 0x9000, 100, 1 | wr, 1)
+        struct.pack_into("<QIHH", m, 0x3810, 0x9100, 100, wr, 0)
+        struct.pack_into("<HHHH", m, 0x2000, 0, 2, 0, 2)
+        put("fuzz_virtq", bytes([cfg, 0]) + bytes(m))
+    m = bytearray(0x2010)
+    struct.pack_into("<QIHH", m, 0x1000, 0x8000, 12, 1, 0)  # a loop
+    struct.pack_into("<HHH", m, 0x2000, 0, 1, 0)
+    put("fuzz_virtq", bytes([0x03, 0]) + bytes(m))
+
+
 if __name__ == "__main__":
     for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
-               l2tpv3):
+               l2tpv3, vhost_user):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
