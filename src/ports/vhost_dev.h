@@ -63,6 +63,8 @@
 #define VHOST_NQ 2
 #define VHOST_TX_BUDGET 128   /* guest frames per wakeup before yielding */
 #define VHOST_RX_HEADS_MAX 256 /* receive buffers one merged frame may use */
+/* receive buffers below which we ask for kicks (a 64 KiB frame may need 44) */
+#define VHOST_RX_LOW(num) ((num) / 2 < 64 ? (num) / 2 : 64)
 #define VHOST_POLL_MS 1       /* NOFD rings: how often they are looked at */
 #define VHOST_HDR_MAX 12
 

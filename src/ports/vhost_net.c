@@ -277,6 +277,12 @@ static bool rx_put(struct vhost_nd *v, const uint8_t *hdr, const uint8_t *frame,
 		virtq_used_add(q, &v->mem, v->heads[i], v->head_lens[i]);
 	virtq_consume(q, nheads);
 	vq_publish(vq);
+	/* Running low: have the guest kick when it refills, so a source that
+	 * found too little room in tx_room() is woken by port_writable(). */
+	if (!vq->kick_on && virtq_avail(q) < VHOST_RX_LOW(q->num)) {
+		vq->kick_on = true;
+		virtq_kick_enable(q, &v->mem, true);
+	}
 	return true;
 full:
 	/* Out of buffers: ask for a kick when the guest adds some. */

@@ -10,7 +10,9 @@
  * with a kick, a frame from the fake port landing in the guest's receive
  * buffers with MRG_RXBUF packing (num_buffers, used lengths) and a call,
  * a frame too big for the buffers on offer dropped without consuming them,
- * GET_VRING_BASE, and that a descriptor loop or an unknown request closes
+ * GET_VRING_BASE, TSO frames both ways (a guest's whole into the fabric
+ * and segmented for a plain port, the fabric's whole into a guest that
+ * negotiated GUEST_TSO4), and that a descriptor loop or an unknown request closes
  * the connection while the port stays and the next frontend is served.
  */
 #include <setjmp.h>
@@ -33,6 +35,7 @@
 #include "config/keyval.h"
 #include "config/netdev.h"
 #include "core/loop.h"
+#include "core/offload.h"
 #include "fabric/network.h"
 #include "helpers/fake_port.h"
 #include "ports/vhost_user_msg.h"
@@ -51,6 +54,10 @@
 #define F_MRG (1ull << 15)
 #define F_INDIRECT (1ull << 28)
 #define F_PROTO (1ull << 30)
+#define F_CSUM (1ull << 0)
+#define F_GUEST_CSUM (1ull << 1)
+#define F_GUEST_TSO4 (1ull << 7)
+#define F_HOST_TSO4 (1ull << 11)
 
 struct fe {
 	int sock, memfd;
@@ -357,6 +364,90 @@ static void test_data_path(void **state)
 	fe_close(&f);
 }
 
+/* Ethernet + IPv4 + TCP headers for a payload of plen bytes */
+static size_t tcp4_frame(uint8_t *f, size_t plen)
+{
+	memset(f, 0, 54 + plen);
+	memcpy(f, "\x52\x54\x00\x00\x00\x01\x52\x54\x00\x00\x00\x02\x08\x00", 14);
+	f[14] = 0x45;
+	f[16] = (uint8_t)((40 + plen) >> 8);
+	f[17] = (uint8_t)(40 + plen);
+	f[22] = 64;
+	f[23] = 6;
+	memcpy(f + 26, "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 8);
+	f[34] = 0x30; /* ports 12345 -> 80 */
+	f[35] = 0x39;
+	f[37] = 80;
+	f[46] = 0x50; /* data offset 5 */
+	f[47] = 0x18; /* PSH ACK */
+	f[48] = 0xff;
+	memset(f + 54, 'x', plen);
+	return 54 + plen;
+}
+
+/* A guest TSO frame enters the hub whole and reaches the plain fake port
+ * as wire-sized segments; an offload frame from the fabric reaches a guest
+ * that negotiated GUEST_TSO4 whole, with its virtio-net header. */
+static void test_offload(void **state)
+{
+	static uint8_t f[12 + 54 + 3000];
+	struct frame_offload m = { 0 };
+	struct fe fr;
+	uint16_t v16;
+	uint32_t e[2];
+	size_t len, seg;
+	unsigned i;
+
+	fe_connect(&fr);
+	fe_start(&fr, F_VERSION_1 | F_MRG | F_PROTO | F_CSUM | F_HOST_TSO4 | F_GUEST_CSUM |
+			      F_GUEST_TSO4);
+	len = tcp4_frame(f + 12, 3000);
+	memset(f, 0, 12);
+	f[0] = 1;       /* NEEDS_CSUM */
+	f[1] = 1;       /* GSO_TCPV4 */
+	v16 = 54;
+	memcpy(f + 2, &v16, 2);
+	v16 = 1000;
+	memcpy(f + 4, &v16, 2);
+	v16 = 34;
+	memcpy(f + 6, &v16, 2);
+	v16 = 16;
+	memcpy(f + 8, &v16, 2);
+	memcpy(fr.mem + TXBUF, f, 12 + len);
+	put_desc(&fr, 1, 0, TXBUF, (uint32_t)(12 + len), 0, 0);
+	offer(&fr, 1, 0);
+	kick(&fr, 1);
+	assert_int_equal(peer.n, 3);
+	for (i = 0; i < 3; i++) {
+		assert_non_null(fake_port_frame(&peer, i, &seg));
+		assert_int_equal(seg, 54 + 1000);
+	}
+
+	/* fabric -> guest, whole: a 64 KiB-class frame into 2 big buffers */
+	for (i = 0; i < 2; i++) {
+		put_desc(&fr, 0, i, RXBUF + 0x10000 * i, 0x10000, 2, 0);
+		offer(&fr, 0, (uint16_t)i);
+	}
+	kick(&fr, 0);
+	len = tcp4_frame(f, 3000);
+	m.flags = OFFLOAD_F_CSUM;
+	m.gso_type = OFFLOAD_GSO_TCPV4;
+	m.gso_size = 1000;
+	m.csum_start = 34;
+	m.csum_offset = 16;
+	port_receive_offload(&peer.port, &m, f, len);
+	spin();
+	assert_int_equal(used_idx(&fr, 0), 1);
+	memcpy(e, fr.mem + USED(0) + 4, 8);
+	assert_int_equal(e[1], 12 + len);
+	assert_int_equal(fr.mem[RXBUF], 1);     /* NEEDS_CSUM */
+	assert_int_equal(fr.mem[RXBUF + 1], 1); /* GSO_TCPV4 */
+	memcpy(&v16, fr.mem + RXBUF + 4, 2);
+	assert_int_equal(v16, 1000);
+	assert_memory_equal(fr.mem + RXBUF + 12, f, len);
+	fe_close(&fr);
+}
+
 static unsigned count_ports(void)
 {
 	unsigned it = 0, n = 0;
@@ -419,6 +510,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_data_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offload, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
