@@ -94,10 +94,12 @@ static void fe_send(struct fe *f, uint32_t req, uint32_t flags, const void *p, u
 	memcpy(b, &req, 4);
 	memcpy(b + 4, &flags, 4);
 	memcpy(b + 8, &size, 4);
-	memcpy(b + 12, p, size);
+	if (size)
+		memcpy(b + 12, p, size);
 	if (nfds) {
 		struct cmsghdr *c;
 
+		memset(&cb, 0, sizeof(cb));
 		mh.msg_control = cb.buf;
 		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
 		c = CMSG_FIRSTHDR(&mh);

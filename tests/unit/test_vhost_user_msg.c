@@ -161,6 +161,7 @@ static void send_fds(int s, const uint8_t *b, size_t len, const int *fds, unsign
 	if (n) {
 		struct cmsghdr *c;
 
+		memset(&cb, 0, sizeof(cb));
 		mh.msg_control = cb.buf;
 		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
 		c = CMSG_FIRSTHDR(&mh);
