@@ -13,7 +13,9 @@
  * GET_VRING_BASE, TSO frames both ways (a guest's whole into the fabric
  * and segmented for a plain port, the fabric's whole into a guest that
  * negotiated GUEST_TSO4), and that a descriptor loop or an unknown request closes
- * the connection while the port stays and the next frontend is served.
+ * the connection while the port stays and the next frontend is served;
+ * with server=off, vmwire retries until a frontend listens and connects
+ * again after it went away.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -507,12 +509,65 @@ static void test_hostile(void **state)
 	fe_close(&f);
 }
 
+/* server=off: vmwire connects to a frontend that listens, retries while
+ * there is none, and connects again after the frontend closed. */
+static void test_client_reconnect(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char cpath[108], spec[200], err[256];
+	struct kvlist kv;
+	struct netdev *c;
+	struct fe f;
+	int l, i, round;
+
+	snprintf(cpath, sizeof(cpath), "/tmp/vw-test-vhost-client-%d.sock", (int)getpid());
+	unlink(cpath);
+	snprintf(spec, sizeof(spec), "vhost-user,path=%s,server=off,reconnect-ms=20", cpath);
+	assert_int_equal(kv_parse(&kv, "-netdev", spec, "type", err, sizeof(err)), 0);
+	kv_get(&kv, "type");
+	c = netdev_type_find("vhost-user")->parse(&kv, err, sizeof(err));
+	assert_non_null(c);
+	kv_free(&kv);
+	snprintf(c->common.id, sizeof(c->common.id), "vc");
+	c->net = net;
+	assert_int_equal(c->ops->start(c, loop, err, sizeof(err)), 0); /* nobody listens yet */
+	for (i = 0; i < 5; i++)
+		ev_loop_once(loop, 30);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", cpath);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 4), 0);
+	for (round = 0; round < 2; round++) {
+		memset(&f, 0, sizeof(f));
+		f.sock = -1;
+		for (i = 0; i < 100 && f.sock < 0; i++) {
+			ev_loop_once(loop, 30);
+			f.sock = accept(l, NULL, NULL);
+		}
+		assert_true(f.sock >= 0);
+		fe_send(&f, VU_GET_FEATURES, 0, NULL, 0, NULL, 0);
+		for (i = 0; i < 50; i++) {
+			struct pollfd p = { .fd = f.sock, .events = POLLIN };
+
+			if (poll(&p, 1, 0) == 1)
+				break;
+			ev_loop_once(loop, 10);
+		}
+		assert_true(fe_reply(&f, VU_GET_FEATURES) & F_VERSION_1);
+		close(f.sock); /* the frontend goes away: vmwire retries */
+	}
+	close(l);
+	unlink(cpath);
+	c->ops->destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_data_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_reconnect, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
