@@ -111,6 +111,15 @@ static struct vhost_vq *msg_vq(struct vhost_nd *v, uint32_t index)
 	return index < VHOST_NQ ? &v->vq[index] : NULL;
 }
 
+/* A ring starts where the guest's used->idx is (after a restart of
+ * vmwire's side the frontend's base says where avail resumes). */
+static void sync_used(struct vhost_vq *vq)
+{
+	if (virtq_ready(&vq->q))
+		vq->q.used_idx = vq->q.signalled =
+			__atomic_load_n((uint16_t *)(void *)(vq->q.used + 2), __ATOMIC_ACQUIRE);
+}
+
 /* SET_VRING_KICK/CALL/ERR: u64 index | NOFD, the fd unless NOFD. */
 static int set_vring_fd(struct vhost_nd *v, struct vu_msg *m, char *why, size_t wl)
 {
@@ -137,13 +146,7 @@ static int set_vring_fd(struct vhost_nd *v, struct vu_msg *m, char *why, size_t 
 		vq->nofd_kick = nofd;
 		ev_watch_init(&vq->kw, fd, kick_fn, vq);
 		vq->started = true;
-		if (virtq_ready(&vq->q) || !vq->has_addr) {
-			/* used->idx is the guest's: resume where it is (a restart) */
-			if (virtq_ready(&vq->q))
-				vq->q.used_idx = vq->q.signalled =
-					__atomic_load_n((uint16_t *)(void *)(vq->q.used + 2),
-							__ATOMIC_ACQUIRE);
-		}
+		sync_used(vq);
 		vhost_vq_update(vq);
 		break;
 	case VU_SET_VRING_CALL:
@@ -166,9 +169,13 @@ static int remap_rings(struct vhost_nd *v, char *why, size_t wl)
 		struct vhost_vq *vq = &v->vq[i];
 		int ret;
 
+		bool was_ready = virtq_ready(&vq->q);
+
 		if (!vq->has_addr)
 			continue;
 		ret = virtq_map(&vq->q, &v->mem);
+		if (!was_ready && vq->started)
+			sync_used(vq); /* addresses and kick came before the table */
 		vhost_vq_update(vq);
 		if (ret) {
 			snprintf(why, wl, "ring %u: %s", i, virtq_err_str(ret));
@@ -296,6 +303,8 @@ static int handle(struct vhost_nd *v, struct vu_msg *m, bool *replied, char *why
 		vq->q.log_gpa = a.log;
 		vq->q.log_used = a.flags & VU_VRING_F_LOG;
 		vq->has_addr = true;
+		if (!v->mem.n)
+			return 0; /* mapped when the memory table comes (remap_rings) */
 		if (virtq_map(&vq->q, &v->mem)) {
 			snprintf(why, wl, "ring %u outside guest memory or misaligned", a.index);
 			return -1;

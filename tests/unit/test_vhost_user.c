@@ -169,6 +169,9 @@ static void fe_connect(struct fe *f)
 	assert_true(f->mem != MAP_FAILED);
 }
 
+/* DPDK's order: rings (addresses, kicks) before the memory table. */
+static bool table_last;
+
 /* The whole setup a QEMU does, up to running rings. */
 static void fe_start(struct fe *f, uint64_t features)
 {
@@ -193,8 +196,10 @@ static void fe_start(struct fe *f, uint64_t features)
 	assert_int_equal(fe_reply(f, VU_SET_FEATURES), 0);
 	memcpy(mt, &n, 4);
 	memcpy(mt + 8, r, 32);
-	fe_send(f, VU_SET_MEM_TABLE, VU_FLAG_NEED_REPLY, mt, 40, &f->memfd, 1);
-	assert_int_equal(fe_reply(f, VU_SET_MEM_TABLE), 0);
+	if (!table_last) {
+		fe_send(f, VU_SET_MEM_TABLE, VU_FLAG_NEED_REPLY, mt, 40, &f->memfd, 1);
+		assert_int_equal(fe_reply(f, VU_SET_MEM_TABLE), 0);
+	}
 	for (q = 0; q < 2; q++) {
 		uint8_t a[40] = { 0 };
 		uint64_t d = UVA + DESC(q), u = UVA + USED(q), av = UVA + AVAIL(q);
@@ -212,6 +217,10 @@ static void fe_start(struct fe *f, uint64_t features)
 		fe_send(f, VU_SET_VRING_CALL, 0, &idx, 8, &f->call[q], 1);
 		fe_send(f, VU_SET_VRING_KICK, 0, &idx, 8, &f->kick[q], 1);
 		fe_state(f, VU_SET_VRING_ENABLE, q, 1);
+	}
+	if (table_last) {
+		fe_send(f, VU_SET_MEM_TABLE, VU_FLAG_NEED_REPLY, mt, 40, &f->memfd, 1);
+		assert_int_equal(fe_reply(f, VU_SET_MEM_TABLE), 0);
 	}
 }
 
@@ -503,9 +512,18 @@ static void test_hostile(void **state)
 	assert_true(fe_closed(&f));
 	fe_close(&f);
 
-	/* still alive */
+	/* still alive, and the rings may come before the memory table */
 	fe_connect(&f);
+	table_last = true;
 	fe_start(&f, F_VERSION_1 | F_PROTO);
+	table_last = false;
+	memset(f.mem + TXBUF, 0, 12 + 60);
+	memset(f.mem + TXBUF + 12, 0xff, 6);
+	put_desc(&f, 1, 0, TXBUF, 12 + 60, 0, 0);
+	offer(&f, 1, 0);
+	kick(&f, 1);
+	assert_int_equal(used_idx(&f, 1), 1);
+	assert_int_equal(peer.n, 1);
 	fe_close(&f);
 }
 
