@@ -14,6 +14,7 @@
  * and segmented for a plain port, the fabric's whole into a guest that
  * negotiated GUEST_TSO4), and that a descriptor loop or an unknown request closes
  * the connection while the port stays and the next frontend is served;
+ * a NOFD ring is polled, SEND_RARP announces the MAC on the switch;
  * with server=off, vmwire retries until a frontend listens and connects
  * again after it went away.
  */
@@ -527,6 +528,43 @@ static void test_hostile(void **state)
 	fe_close(&f);
 }
 
+/* A NOFD kick: nobody kicks, vmwire polls the ring; SEND_RARP announces
+ * the guest's MAC on the switch. */
+static void test_nofd_and_rarp(void **state)
+{
+	uint8_t mac[8] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc, 0, 0 };
+	uint64_t nofd = 1 | VU_VRING_NOFD;
+	const uint8_t *got;
+	struct fe f;
+	size_t len;
+	int i;
+
+	fe_connect(&f);
+	fe_start(&f, F_VERSION_1 | F_MRG | F_PROTO);
+	fe_send(&f, VU_SET_VRING_KICK, 0, &nofd, 8, NULL, 0);
+	fe_state(&f, VU_SET_VRING_ENABLE, 1, 1);
+	memset(f.mem + TXBUF, 0, 12 + 60);
+	memset(f.mem + TXBUF + 12, 0xff, 6);
+	put_desc(&f, 1, 0, TXBUF, 12 + 60, 0, 0);
+	offer(&f, 1, 0);
+	for (i = 0; i < 50 && used_idx(&f, 1) != 1; i++)
+		ev_loop_once(loop, 5);
+	assert_int_equal(used_idx(&f, 1), 1);
+	assert_int_equal(peer.n, 1);
+
+	fe_send(&f, VU_SEND_RARP, 0, mac, 8, NULL, 0);
+	got = fake_port_frame(&peer, 1, &len);
+	assert_non_null(got);
+	assert_int_equal(len, 60);
+	assert_memory_equal(got + 6, mac, 6);
+	assert_int_equal(got[12], 0x80);
+	assert_int_equal(got[13], 0x35);
+	/* a kick fd with NOFD set, or none without it: malformed */
+	fe_send(&f, VU_SET_VRING_KICK, 0, &nofd, 8, &f.memfd, 1);
+	assert_true(fe_closed(&f));
+	fe_close(&f);
+}
+
 /* server=off: vmwire connects to a frontend that listens, retries while
  * there is none, and connects again after the frontend closed. */
 static void test_client_reconnect(void **state)
@@ -586,6 +624,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nofd_and_rarp, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
