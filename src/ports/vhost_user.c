@@ -270,7 +270,7 @@ static int handle(struct vhost_nd *v, struct vu_msg *m, bool *replied, char *why
 			snprintf(why, wl, "bad ring size");
 			return -1;
 		}
-		vq->q.num = (uint16_t)(st.num == VIRTQ_NUM_MAX ? VIRTQ_NUM_MAX : st.num);
+		vq->q.num = (uint16_t)st.num; /* <= 32768 */
 		return 0;
 	case VU_SET_VRING_BASE:
 		if (vu_get_state(m, &st) < 0 || !(vq = msg_vq(v, st.index)) || st.num > 0xffff) {
