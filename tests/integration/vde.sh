@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# vde.sh - VDE, both ends, against the real VDE tools (vde2, vdeplug4).
+#
+# 1. vmwire's -netdev vde-switch serves DIR; vde_plug (vdeplug4) plugs a
+#    TAP in namespace b into it ("vde_plug vde://DIR tap://IF"), and a
+#    vmwire TAP in namespace a sits on the same switch: the two kernel
+#    stacks ping and move 2 MiB over TCP intact.
+# 2. Hostile control requests (bad magic, bad version, short, oversized
+#    description, NEW_PORT0 with a port, a path that is a regular file, a
+#    symlink to a socket, a socket of another user named by a non-root
+#    client, a connection that never writes) are refused by closing, and
+#    the daemon goes on: a well-formed python client still gets a port,
+#    exchanges frames byte for byte with vde_plug's side, and its port goes
+#    away when its control connection closes.
+# 3. A QEMU busybox guest with -netdev vde,sock=DIR gets a DHCP lease from
+#    vmwire's gateway on that switch and pings it.
+# 4. vmwire as a client (-netdev vde) of a real vde_switch reaches another
+#    client of that vde_switch (vde_plug with a TAP in namespace c).
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/guest.sh"
+vw_require_root
+vw_enter_private_netns "$@"
+vw_need_pkgs vde2 vdeplug iproute2
+T=$VW_TMP
+vw_netns_add a
+vw_netns_add b
+NA=$(vw_ns a)
+NB=$(vw_ns b)
+SW=$T/sw
+
+vw_start sw -netdev "vde-switch,id=vs,sock=$SW,mode=0666,max-ports=8" \
+	-netdev "tap,id=t0,ifname=vwvdea0,netns=$NA" \
+	-netdev "user,id=gw" -monitor "unix:$T/mon.sock,server=on,wait=off"
+[ -S "$SW/ctl" ] || vw_fail vde-switch "no $SW/ctl"
+[ "$(stat -c %a "$SW/ctl")" = 666 ] || vw_fail vde-switch "ctl mode $(stat -c %a "$SW/ctl"), not 666"
+[ "$(stat -c %a "$SW")" = 1777 ] || vw_fail vde-switch "DIR mode $(stat -c %a "$SW"), not 1777"
+
+ip netns exec "$NB" vde_plug "vde://$SW" tap://vwvdeb0 >"$T/plug.log" 2>&1 &
+PLUG=$!
+vw_on_exit "kill $PLUG 2>/dev/null; true"
+vw_wait_for ip -n "$NB" link show vwvdeb0 || vw_fail vde_plug "no tap from vde_plug: $(cat "$T/plug.log")"
+ip -n "$NA" addr add 10.0.2.201/24 dev vwvdea0
+ip -n "$NA" link set vwvdea0 up
+ip -n "$NB" addr add 10.0.2.202/24 dev vwvdeb0
+ip -n "$NB" link set vwvdeb0 up
+vw_wait_for ip netns exec "$NA" ping -c1 -W1 10.0.2.202 ||
+	vw_fail vde_plug "no ping between a vmwire TAP and vde_plug's TAP"
+vw_pass "vde_plug (vdeplug4) on vmwire's vde-switch: ping"
+
+head -c 2097152 /dev/urandom >"$T/blob"
+ip netns exec "$NB" timeout 30 /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("10.0.2.202", 5001)); s.listen(1)
+c, _ = s.accept(); f = open(sys.argv[1], "wb")
+while True:
+    d = c.recv(65536)
+    if not d: break
+    f.write(d)
+' "$T/got" &
+rx=$!
+vw_wait_for ip netns exec "$NB" sh -c 'ss -ltn | grep -q 10.0.2.202:5001'
+ip netns exec "$NA" timeout 30 /usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection(("10.0.2.202", 5001)); s.sendall(open(sys.argv[1], "rb").read()); s.close()
+' "$T/blob" || vw_fail vde_plug "sender failed"
+wait $rx || vw_fail vde_plug "receiver failed"
+cmp -s "$T/blob" "$T/got" || vw_fail vde_plug "2 MiB arrived altered"
+vw_pass "vde_plug: 2 MiB TCP transfer intact"
+
+# --- hostile and well-formed requests from python ------------------------
+cat >"$T/client.py" <<'PYEOF'
+import os, socket, struct, sys, time
+sw, mode = sys.argv[1], sys.argv[2]
+ctl = sw + "/ctl"
+def sun(path):
+    b = path.encode()
+    return struct.pack("=H", socket.AF_UNIX) + b + b"\0" * (108 - len(b))
+def req(path, magic=0xfeedface, version=3, typ=0, descr=b"vwtest"):
+    return struct.pack("=III", magic, version, typ) + sun(path) + descr
+def refused(what, data, path=None):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.settimeout(8); c.connect(ctl)
+    if data is not None:
+        c.send(data)
+    try:
+        got = c.recv(200)
+    except socket.timeout:
+        sys.exit("FAIL %s: neither answered nor closed" % what)
+    if got:
+        sys.exit("FAIL %s: answered %d bytes" % (what, len(got)))
+    print("refused:", what)
+def dsock(name):
+    p = os.path.join(sw, name)
+    try: os.unlink(p)
+    except FileNotFoundError: pass
+    d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d.bind(p); return d, p
+if mode == "hostile":
+    d, p = dsock("py-h")
+    refused("bad magic", req(p, magic=0xfeedfacf))
+    refused("version 2", req(p, version=2))
+    refused("short", req(p)[:100])
+    refused("description over 128 bytes", req(p, descr=b"x" * 129))
+    refused("unknown type", req(p, typ=7))
+    refused("NEW_PORT0 with a port", req(p, typ=1 | 3 << 8))
+    refused("port over max-ports", req(p, typ=9 << 8))
+    refused("relative path", req("relative/sock"))
+    open(sw + "/plain", "w").close()
+    refused("path is a regular file", req(sw + "/plain"))
+    os.symlink(p, sw + "/link")
+    refused("path is a symlink", req(sw + "/link"))
+    refused("path missing", req(sw + "/nothing"))
+    refused("empty path", struct.pack("=III", 0xfeedface, 3, 0) + b"\1\0" + b"\0" * 108)
+    refused("no request (timeout)", None)
+elif mode == "foreign":
+    # run as nobody: names a socket owned by root
+    refused("socket owned by another user", req(sys.argv[3]))
+elif mode == "good":
+    d, p = dsock("py-g")
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.settimeout(5); c.connect(ctl)
+    c.send(req(p, typ=5 << 8, descr=b"x" * 128))
+    ans = c.recv(200)
+    if len(ans) != 110:
+        sys.exit("FAIL good: answer of %d bytes, not a 110-byte sockaddr_un" % len(ans))
+    fam, = struct.unpack("=H", ans[:2])
+    there = ans[2:].split(b"\0")[0].decode()
+    if fam != socket.AF_UNIX or not there.startswith(sw + "/"):
+        sys.exit("FAIL good: answer %r" % ans)
+    d.connect(there); d.settimeout(5)
+    os.unlink(p)
+    # an IPv4 ping from 10.0.2.203 to the vde_plug TAP in namespace b
+    mine = bytes.fromhex("02aabbccdd05")
+    arp = b"\xff" * 6 + mine + b"\x08\x06" + bytes.fromhex("0001080006040001") + mine + \
+        socket.inet_aton("10.0.2.203") + b"\0" * 6 + socket.inet_aton("10.0.2.202")
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        d.send(arp)
+        try:
+            f = d.recv(70000)
+        except socket.timeout:
+            continue
+        if f[12:14] == b"\x08\x06" and f[20:22] == b"\0\2" and f[28:32] == socket.inet_aton("10.0.2.202"):
+            print("arp reply from", f[6:12].hex())
+            break
+    else:
+        sys.exit("FAIL good: no ARP reply from 10.0.2.202 through the vde port")
+    time.sleep(float(sys.argv[3]) if len(sys.argv) > 3 else 0)
+    c.close()
+PYEOF
+chmod 711 "$T" # nobody's client below reaches DIR and reads the script
+chmod 644 "$T/client.py"
+/usr/bin/python3 "$T/client.py" "$SW" hostile >"$T/hostile.log" 2>&1 ||
+	vw_fail hostile "$(cat "$T/hostile.log")"
+# another user's socket: root's, named by nobody
+/usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.bind(sys.argv[1])' "$SW/root-owned"
+setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 "$T/client.py" "$SW" foreign \
+	"$SW/root-owned" >>"$T/hostile.log" 2>&1 || vw_fail hostile "$(cat "$T/hostile.log")"
+n=$(grep -c '^refused:' "$T/hostile.log")
+[ "$n" = 14 ] || vw_fail hostile "$n of 14 hostile requests refused: $(cat "$T/hostile.log")"
+kill -0 "${VW_PID[sw]}" || vw_fail hostile "daemon died"
+"$VMWIRE" ctl "$T/mon.sock" info network >"$T/info"
+grep -q '14 clients refused' "$T/info" || vw_fail hostile "refusals not counted: $(cat "$T/info")"
+vw_pass "vde-switch refused 14 hostile control requests, counted them, and lives"
+
+/usr/bin/python3 "$T/client.py" "$SW" good 2 >"$T/good.log" 2>&1 &
+good=$!
+vw_wait_for -t 10 sh -c "'$VMWIRE' ctl '$T/mon.sock' info network | grep -q 'vs#5'" ||
+	vw_fail good "no port vs#5 for the python client: $(cat "$T/good.log")"
+wait $good || vw_fail good "$(cat "$T/good.log")"
+vw_pass "a python client asking for port 5 got vs#5, its answer, and an ARP reply from vde_plug's side"
+vw_wait_for sh -c "! '$VMWIRE' ctl '$T/mon.sock' info network | grep -q 'vs#5'" ||
+	vw_fail good "vs#5 stayed after its control connection closed"
+vw_pass "closing the control connection removed the port"
