@@ -378,11 +378,23 @@ def vhost_user():
     struct.pack_into("<QIHH", m, 0x1000, 0x8000, 12, 1, 0)  # a loop
     struct.pack_into("<HHH", m, 0x2000, 0, 1, 0)
     put("fuzz_virtq", bytes([0x03, 0]) + bytes(m))
+# ---- vde_switch control request: max-ports byte, then the request ----
+def vde():
+    def req(path, typ=0, descr=b"vdeplug: user=root pid=1", magic=0xfeedface, version=3):
+        p = path.encode()
+        return struct.pack("=III", magic, version, typ) + struct.pack("=H", 1) + p + \
+            b"\0" * (108 - len(p)) + descr
+    for r in (req("/run/vde/.01234-00000"), req("/tmp/s", typ=5 << 8), req("/tmp/s", typ=1),
+              req("/tmp/s", descr=b"x" * 128), req("/tmp/s", descr=b"x" * 129),
+              req("/tmp/s", magic=0xfeedfacf), req("/tmp/s", version=2), req("s"),
+              req("/tmp/s")[:121], req("/tmp/s", descr=b"a\x01b\0c")):
+        put("fuzz_vde_request", bytes([2]) + r)
 
 
 if __name__ == "__main__":
     for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
                l2tpv3, vhost_user):
+               l2tpv3, vde):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)

@@ -172,3 +172,22 @@ vw_pass "a python client asking for port 5 got vs#5, its answer, and an ARP repl
 vw_wait_for sh -c "! '$VMWIRE' ctl '$T/mon.sock' info network | grep -q 'vs#5'" ||
 	vw_fail good "vs#5 stayed after its control connection closed"
 vw_pass "closing the control connection removed the port"
+
+# --- a QEMU guest on -netdev vde,sock=DIR ---------------------------------
+vw_guest_build
+vw_guest_run vm1 "vde,id=n0,sock=$SW" "virtio-net-pci,netdev=n0,mac=52:54:00:76:de:01" \
+	vw.dhcp=1 vw.timeout=240 "$(vw_guest_cmd 'ping_until 10.0.2.2 120 || exit 1
+ping -c 3 -W 2 10.0.2.201 >/dev/null || { echo "VWTEST-INFO no ping to the vmwire TAP"; exit 1; }')"
+if ! vw_guest_result vm1 300; then
+	grep VWTEST "$T/vm1.log" >&2 || true
+	cat "$T/vm1.qemu.log" >&2 || true
+	vw_fail qemu "the guest on -netdev vde could not use the gateway"
+fi
+lease=$(grep -m1 '^VWTEST-DHCP ' "$T/vm1.log" | tr -d '\r')
+case " $lease " in
+*" ip=10.0.2.15 "*" router=10.0.2.2 "*) ;;
+*) vw_fail qemu "unexpected lease: $lease" ;;
+esac
+grep -q '"QEMU' "$T/sw.log" || grep -q 'vs#[0-9]* *vde' "$T/sw.log" || true
+vw_pass "QEMU -netdev vde,sock=DIR on vmwire: DHCP lease 10.0.2.15 from the gateway, pings 10.0.2.2 and a TAP"
+vw__guest_kill vm1

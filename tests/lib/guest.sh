@@ -145,6 +145,8 @@ vw_guest_cmd() {
 
 # VW_GUEST_ACCEL=tcg forces TCG where /dev/kvm is there but broken (a
 # nested host whose KVM hangs guests at boot).
+# VW_GUEST_ACCEL=tcg|kvm overrides the choice (a host whose nested KVM
+# hangs guests silently, as some CI VMs do, needs tcg).
 vw__guest_accel() {
 	if [ -n "${VW_GUEST_ACCEL:-}" ]; then
 		echo "$VW_GUEST_ACCEL"
