@@ -25,6 +25,7 @@
 #include "config/netdev.h"
 #include "control/run.h"
 #include "control/runtime.h"
+#include "control/bridge_helper.h"
 #include "control/sandbox.h"
 #include "core/fdres.h"
 #include "core/log.h"
@@ -260,6 +261,8 @@ int main(int argc, char **argv)
 		return ctl_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "bridge-helper"))
+		return bridge_helper_main(argc - 1, argv + 1);
 	/* Undocumented: the man page's NETDEV TYPES section, from the
 	 * registry, for "make man" and the test that keeps doc/vmwire.1 in
 	 * step with it. */

@@ -80,6 +80,22 @@ struct link_query {
 	bool found;
 };
 
+static int linkinfo_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct rtnl_link *out = data;
+	size_t n;
+
+	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND) {
+		n = mnl_attr_get_payload_len(attr);
+		n = strnlen(mnl_attr_get_payload(attr), n);
+		if (n < sizeof(out->kind)) {
+			memcpy(out->kind, mnl_attr_get_payload(attr), n);
+			out->kind[n] = '\0';
+		}
+	}
+	return MNL_CB_OK;
+}
+
 static int link_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct rtnl_link *out = data;
@@ -87,6 +103,9 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 	if (mnl_attr_get_type(attr) == IFLA_MTU &&
 	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 		out->mtu = mnl_attr_get_u32(attr);
+	if (mnl_attr_get_type(attr) == IFLA_LINKINFO &&
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
+		mnl_attr_parse_nested(attr, linkinfo_attr_cb, out);
 	return MNL_CB_OK;
 }
 
@@ -142,6 +161,25 @@ int rtnl_link_set(struct rtnl *r, int ifindex, unsigned mtu, bool up)
 	}
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return rtnl_talk(r, nlh, NULL, NULL);
+}
+
+int rtnl_link_enslave(struct rtnl *r, int ifindex, int master, const uint8_t *mac,
+		      unsigned mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = rtnl_msg(r, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = IFF_UP;
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 

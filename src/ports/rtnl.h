@@ -31,6 +31,7 @@ struct rtnl_link {
 	int ifindex;
 	unsigned mtu;
 	unsigned flags; /* IFF_UP, ... */
+	char kind[16];  /* IFLA_INFO_KIND ("bridge", "veth", "tun"), "" if none */
 };
 
 /* 0 or -errno. */
@@ -41,6 +42,11 @@ void rtnl_close(struct rtnl *r);
 int rtnl_link_get(struct rtnl *r, const char *ifname, struct rtnl_link *out);
 /* mtu 0 leaves the MTU alone. */
 int rtnl_link_set(struct rtnl *r, int ifindex, unsigned mtu, bool up);
+
+/* Put ifindex under master (a bridge), with mac if not NULL and mtu if
+ * not 0, and bring it up: one request. 0 or -errno. */
+int rtnl_link_enslave(struct rtnl *r, int ifindex, int master, const uint8_t *mac,
+		      unsigned mtu);
 
 /* The link-layer address of ifindex: 0, -ENODEV, -EOPNOTSUPP if it has
  * none of 6 bytes (lo), or another -errno. */

@@ -33,6 +33,7 @@
  * the netdev is destroyed, so nothing else has to know.
  */
 #include "ports/tap.h"
+#include "config/bridge_acl.h"
 #include "config/keyval.h"
 #include "config/netdev.h"
 #include "core/frame.h"
@@ -122,6 +123,39 @@ static const char *tap_where(const struct tap_config *cfg, char *buf, size_t siz
 	return buf;
 }
 
+/* Onto cfg->bridge: it must exist and be a Linux bridge; the TAP gets its
+ * MTU (unless mtu= says otherwise), MAC[0] = 0xFE, and comes up enslaved. */
+static int tap_enslave(struct rtnl *r, struct tap_open_ctx *c, struct rtnl_link *link,
+		       const char *where)
+{
+	struct rtnl_link br;
+	uint8_t mac[6];
+	unsigned mtu;
+	int ret;
+
+	ret = rtnl_link_get(r, c->cfg->bridge, &br);
+	if (ret || strcmp(br.kind, "bridge")) {
+		snprintf(c->err, c->errlen, "%s%s: %s", c->cfg->bridge, where,
+			 ret == -ENODEV ? "no such bridge" : ret ? strerror(-ret) :
+			 "not a Linux bridge");
+		return ret ? ret : -EINVAL;
+	}
+	mtu = c->cfg->mtu ? c->cfg->mtu : br.mtu;
+	ret = rtnl_link_hwaddr(r, link->ifindex, mac);
+	if (!ret) {
+		mac[0] = 0xfe;
+		ret = rtnl_link_enslave(r, link->ifindex, br.ifindex, mac, mtu);
+	}
+	if (ret) {
+		snprintf(c->err, c->errlen, "TAP %s%s: cannot put it on bridge %s (mtu %u): %s",
+			 c->info->ifname, where, c->cfg->bridge, mtu, strerror(-ret));
+		return ret;
+	}
+	link->mtu = mtu;
+	c->info->mtu = mtu;
+	return 0;
+}
+
 /* Runs inside the target namespace: returns the fd or a negative errno
  * with ctx->err filled. */
 static int tap_open_here(void *arg)
@@ -152,7 +186,7 @@ static int tap_open_here(void *arg)
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", want);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (c->cfg->no_vnet_hdr ? 0 : IFF_VNET_HDR);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		ret = -errno;
 		if (errno == EINVAL && existed)
@@ -172,7 +206,8 @@ static int tap_open_here(void *arg)
 
 	/* Offloads stay off until someone can use them, but the header is
 	 * there from the start so enabling them needs no reopen. */
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrlen) < 0 || ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
+	if (!c->cfg->no_vnet_hdr &&
+	    (ioctl(fd, TUNSETVNETHDRSZ, &hdrlen) < 0 || ioctl(fd, TUNSETOFFLOAD, 0) < 0)) {
 		ret = -errno;
 		snprintf(c->err, c->errlen, "TAP %s%s: cannot set up the vnet header: %s",
 			 c->info->ifname, where, strerror(errno));
@@ -180,9 +215,14 @@ static int tap_open_here(void *arg)
 	}
 
 	ret = rtnl_link_get(&r, c->info->ifname, &link);
-	if (!ret)
+	if (!ret && *c->cfg->bridge) {
+		ret = tap_enslave(&r, c, &link, where);
+		if (ret)
+			goto out_close;
+	} else if (!ret) {
 		ret = rtnl_link_set(&r, link.ifindex,
 				    c->cfg->mtu != link.mtu ? c->cfg->mtu : 0, true);
+	}
 	if (ret) {
 		if (c->cfg->mtu)
 			snprintf(c->err, c->errlen, "TAP %s%s: cannot set mtu %u and bring it up: %s",
@@ -194,6 +234,8 @@ static int tap_open_here(void *arg)
 	}
 	c->info->ifindex = link.ifindex;
 	c->info->mtu = c->cfg->mtu ? c->cfg->mtu : link.mtu;
+	if (*c->cfg->bridge)
+		c->info->mtu = link.mtu;
 	rtnl_close(&r);
 	return fd;
 
@@ -472,7 +514,8 @@ static void tap_format(const struct tap_netdev *t, char *buf, size_t size)
 
 	if (*t->cfg.netns && netns_resolve(t->cfg.netns, path, sizeof(path)))
 		snprintf(path, sizeof(path), "%s", t->cfg.netns);
-	n = snprintf(buf, size, "%s%s%s", name, *path ? " in netns " : "", path);
+	n = snprintf(buf, size, "%s%s%s%s%s", name, *path ? " in netns " : "", path,
+		     *t->cfg.bridge ? " on bridge " : "", t->cfg.bridge);
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (mtu)
@@ -613,9 +656,13 @@ static int tap_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t 
 	char why[512];
 	int fd;
 
+	if (*t->cfg.bridge && bridge_acl_check(t->cfg.acl, t->cfg.bridge, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "-netdev %s,id=%s: %s", nd->type->name, nd->common.id, why);
+		return -1;
+	}
 	fd = tap_open(&t->cfg, &t->info, why, sizeof(why));
 	if (fd < 0) {
-		snprintf(err, errlen, "-netdev tap,id=%s: %s", nd->common.id, why);
+		snprintf(err, errlen, "-netdev %s,id=%s: %s", nd->type->name, nd->common.id, why);
 		return -1;
 	}
 	t->fd = fd;
@@ -636,9 +683,10 @@ static int tap_start(struct netdev *nd, struct ev_loop *loop, char *err, size_t 
 	}
 	t->port_live = true;
 	netdev_port_setup(nd, &t->port);
-	info("tap %s: %s%s%s, mtu %u, port %s", t->info.ifname,
+	info("tap %s: %s%s%s%s%s, mtu %u, port %s", t->info.ifname,
 	     t->info.created ? "created" : "attached", *t->cfg.netns ? " in netns " : "",
-	     t->cfg.netns, t->info.mtu, t->port.id);
+	     t->cfg.netns, *t->cfg.bridge ? " on bridge " : "", t->cfg.bridge, t->info.mtu,
+	     t->port.id);
 	return 0;
 }
 

@@ -43,6 +43,13 @@ struct tap_config {
 	char netns[4096];      /* "" = vmwire's own namespace */
 	unsigned mtu;          /* 0 = leave as is (1500 for a new TAP) */
 	bool offload_off;      /* offload=off: plain frames only (-netdev tap) */
+	/* -netdev bridge, vmwire bridge-helper (ports/bridge.c): put the new
+	 * TAP on this Linux bridge, after acl allows it, with the bridge's MTU
+	 * (unless mtu is set) and MAC[0] = 0xFE as qemu-bridge-helper does, so
+	 * the bridge never takes the TAP's address as its own. */
+	char bridge[IFNAMSIZ]; /* "" = no bridge */
+	char acl[4096];
+	bool no_vnet_hdr; /* bridge-helper without --use-vnet: plain frames on the fd */
 };
 
 /* What tap_open() found or made. */

@@ -188,6 +188,6 @@ case " $lease " in
 *" ip=10.0.2.15 "*" router=10.0.2.2 "*) ;;
 *) vw_fail qemu "unexpected lease: $lease" ;;
 esac
-grep -q '"QEMU' "$T/sw.log" || grep -q 'vs#[0-9]* *vde' "$T/sw.log" || true
+grep -q 'port [0-9]* for pid [0-9]* uid 0 ("QEMU' "$T/sw.log" ||
+	vw_fail qemu "QEMU's client did not show up as a vde-switch port"
 vw_pass "QEMU -netdev vde,sock=DIR on vmwire: DHCP lease 10.0.2.15 from the gateway, pings 10.0.2.2 and a TAP"
-vw__guest_kill vm1
