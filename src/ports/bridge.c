@@ -34,10 +34,13 @@ static struct netdev *bridge_parse(struct kvlist *kv, char *err, size_t errlen)
 	struct netdev *nd;
 
 	kv_get(kv, "type");
-	if (kv_has(kv, "helper")) {
-		kv_errorf(err, errlen, kv, "'helper' is not supported by vmwire: it creates the "
-			  "TAP itself (QEMU can use 'vmwire bridge-helper' as its helper)");
-		return NULL;
+	/* QEMU's key, refused by name: vmwire is the helper here */
+	for (unsigned i = 0; i < kv->n; i++) {
+		if (!strcmp(kv->items[i].key, "helper")) {
+			kv_errorf(err, errlen, kv, "'helper' is not supported by vmwire: it creates "
+				  "the TAP itself (QEMU can use 'vmwire bridge-helper' as its helper)");
+			return NULL;
+		}
 	}
 	if (kv_get_str(kv, "br", IFNAMSIZ - 1, &br, err, errlen) < 0)
 		return NULL;

@@ -391,10 +391,20 @@ def vde():
         put("fuzz_vde_request", bytes([2]) + r)
 
 
+# ---- bridge ACL: name selector byte, then a bridge.conf ----
+def bridge_acl():
+    for sel, text in ((0, b"allow br0\n"), (0, b"# c\n\n allow all\n deny br0\n"),
+                      (1, b"allow all\n"), (2, b"deny all\nallow b\n"),
+                      (3, b"allow\tabcdefghijklmno  \r\n"), (0, b"include /x\n"),
+                      (0, b"permit br0\n"), (0, b"allow\n"), (0, b"allow br0 br1\n")):
+        put("fuzz_bridge_acl", bytes([sel]) + text)
+
+
 if __name__ == "__main__":
     for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
                l2tpv3, vhost_user):
                l2tpv3, vde):
+               l2tpv3, vde, bridge_acl):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
