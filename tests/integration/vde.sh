@@ -191,3 +191,39 @@ esac
 grep -q 'port [0-9]* for pid [0-9]* uid 0 ("QEMU' "$T/sw.log" ||
 	vw_fail qemu "QEMU's client did not show up as a vde-switch port"
 vw_pass "QEMU -netdev vde,sock=DIR on vmwire: DHCP lease 10.0.2.15 from the gateway, pings 10.0.2.2 and a TAP"
+
+# --- vmwire as a client of a real vde_switch ------------------------------
+vw_netns_add c
+vw_netns_add d
+NC=$(vw_ns c)
+ND=$(vw_ns d)
+RSW=$T/rsw
+vde_switch -s "$RSW" -d -p "$T/vde_switch.pid" >"$T/vde_switch.log" 2>&1 ||
+	vw_fail vde_switch "did not start: $(cat "$T/vde_switch.log")"
+vw_on_exit 'kill "$(cat "$VW_TMP/vde_switch.pid")" 2>/dev/null; true'
+vw_wait_for test -S "$RSW/ctl" || vw_fail vde_switch "no $RSW/ctl"
+ip netns exec "$NC" vde_plug "vde://$RSW" tap://vwvdec0 >"$T/plug2.log" 2>&1 &
+vw_on_exit "kill $! 2>/dev/null; true"
+vw_wait_for ip -n "$NC" link show vwvdec0 || vw_fail vde_switch "no tap from vde_plug: $(cat "$T/plug2.log")"
+vw_start cl -netdev "vde,id=v,sock=$RSW,port=4" -netdev "tap,id=t,ifname=vwvded0,netns=$ND" \
+	-monitor "unix:$T/cl.sock,server=on,wait=off"
+ip -n "$NC" addr add 10.7.0.1/24 dev vwvdec0
+ip -n "$NC" link set vwvdec0 up
+ip -n "$ND" addr add 10.7.0.2/24 dev vwvded0
+ip -n "$ND" link set vwvded0 up
+vw_wait_for ip netns exec "$ND" ping -c1 -W1 10.7.0.1 ||
+	vw_fail client "vmwire's TAP cannot reach vde_plug's TAP through vde_switch"
+ip netns exec "$ND" ping -c 20 -i 0.05 -s 1400 -W 2 10.7.0.1 >"$T/ping" ||
+	vw_fail client "large pings lost: $(tail -2 "$T/ping")"
+"$VMWIRE" ctl "$T/cl.sock" info network >"$T/clinfo"
+grep -q "vde_switch $RSW, port 4 " "$T/clinfo" || vw_fail client "not on port 4: $(cat "$T/clinfo")"
+vw_pass "vmwire -netdev vde,port=4 on a real vde_switch reaches vde_plug's TAP (ping, 1400-byte pings)"
+
+# the switch going away takes the port down; the daemon lives
+kill "$(cat "$T/vde_switch.pid")"
+vw_wait_for sh -c "'$VMWIRE' ctl '$T/cl.sock' info network | grep -q 'down: vde_switch'" ||
+	vw_fail client "port not down after vde_switch exited: $("$VMWIRE" ctl "$T/cl.sock" info network)"
+vw_stop cl
+vw_pass "vde_switch exiting takes the client port down, vmwire stops cleanly"
+vw_stop sw
+vw_pass vde

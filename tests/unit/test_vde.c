@@ -21,6 +21,7 @@
 #include "ports/vde_proto.h"
 
 extern const struct netdev_type netdev_vde_switch_type;
+extern const struct netdev_type netdev_vde_type;
 
 static char err[KV_ERR_MAX];
 
@@ -206,6 +207,22 @@ static void test_switch_parse(void **state)
 		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "'sock'");
 }
 
+static void test_client_parse(void **state)
+{
+	const struct netdev_type *t = &netdev_vde_type;
+
+	assert_true(t->uplink);
+	assert_false(netdev_vde_switch_type.uplink); /* its clients are VMs */
+	parse_ok(t, "vde,id=v,sock=/run/vde.ctl", "vde_switch /run/vde.ctl, not connected");
+	parse_ok(t, "vde,id=v,sock=/r/,port=7,mode=0660,group=0", "vde_switch /r,");
+	parse_ok(t, "vde,id=v,sock=/r,port=0", "/r");
+	parse_bad(t, "vde,id=v", "'sock'");
+	parse_bad(t, "vde,id=v,sock=/r,port=4097", "'port'");
+	parse_bad(t, "vde,id=v,sock=/r,port=x", "'port'");
+	parse_bad(t, "vde,id=v,sock=/r,mode=9", "'mode'");
+	parse_bad(t, "vde,id=v,sock=/r,group=-1", "'group'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_request_bad),
 		cmocka_unit_test(test_request_build),
 		cmocka_unit_test(test_switch_parse),
+		cmocka_unit_test(test_client_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
