@@ -27,7 +27,8 @@
  * Files: DIR is created if missing (or must be ours), mode= gives the
  * sockets' permissions (and DIR's, with x where r is, plus the sticky bit
  * when others may write, since clients create their sockets there);
- * group= their group. DIR/ctl is bound under a temporary name with the
+ * group= their group (DIR is set-group-ID). DIR/ctl is bound under a
+ * temporary name with the
  * final permissions already set (umask) and renamed into place, so no
  * client ever sees a half-configured socket. Limits: max-ports= live
  * ports, VDE_PENDING_MAX control connections waiting for their request.
@@ -115,8 +116,9 @@ static void port_mark(struct vsw *s, unsigned n, bool on)
 		s->used[n / 8] &= (uint8_t)~(1u << (n % 8));
 }
 
-/* Permissions of a socket file: bound under this umask, then given the
- * group (lchown: never follows a link another user planted). */
+/* A socket file with its permissions from the first instant: bound under
+ * this umask, in DIR whose set-group-ID bit gives it group= (no chown, so
+ * nothing to follow and no CAP_CHOWN needed once sandboxed). */
 static int bind_with_acl(const struct vsw *s, int fd, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -131,13 +133,6 @@ static int bind_with_acl(const struct vsw *s, int fd, const char *path)
 	old = umask(~s->mode & 0777);
 	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (r == 0 && s->has_group && lchown(path, (uid_t)-1, (gid_t)s->gid) < 0) {
-		int e = errno;
-
-		unlink(path);
-		errno = e;
-		return -1;
-	}
 	return r;
 }
 
@@ -454,7 +449,8 @@ static void vsw_accept(void *ctx, uint32_t events)
 /* --- netdev ------------------------------------------------------------- */
 
 /* DIR: created if missing; either way a directory we own (not a link),
- * given mode= (x where r, sticky if others may write) and group=. */
+ * given mode= (x where r, sticky if others may write) and group= (with
+ * the set-group-ID bit, so the sockets made in it get that group). */
 static int setup_dir(struct vsw *s, char *err, size_t errlen)
 {
 	mode_t dmode = s->mode | (s->mode & 0444) >> 2;
@@ -463,6 +459,8 @@ static int setup_dir(struct vsw *s, char *err, size_t errlen)
 
 	if (s->mode & 022)
 		dmode |= S_ISVTX;
+	if (s->has_group)
+		dmode |= S_ISGID;
 	if (mkdir(s->dir, 0700) == 0)
 		s->made_dir = true;
 	else if (errno != EEXIST)
@@ -638,7 +636,7 @@ static const struct netdev_key vsw_keys[] = {
 	{ "sock=DIR", "the switch directory: DIR/ctl is the control socket", NULL },
 	{ "mode=OCTAL", "permissions of the sockets (default 0600; DIR gets x and sticky)",
 	  NULL },
-	{ "group=NAME|GID", "group of DIR and its sockets", NULL },
+	{ "group=NAME|GID", "group of DIR (set-group-ID) and so of its sockets", NULL },
 	{ "max-ports=N", "most clients at once (default 32, up to 4096)", NULL },
 	{ NULL, NULL, NULL },
 };
@@ -658,7 +656,6 @@ const struct netdev_type netdev_vde_switch_type = {
 		     "links. The control\nconnection closing removes the port.",
 	.parse = vsw_parse,
 	.sandbox = {
-		.syscalls = (const char *const[]){ "lchown", "fchownat", NULL },
 		.paths = "DIR (a datagram socket per client is bound there and removed), the "
 			 "clients' sockets, /proc/self/fd",
 	},

@@ -31,12 +31,13 @@ NA=$(vw_ns a)
 NB=$(vw_ns b)
 SW=$T/sw
 
-vw_start sw -netdev "vde-switch,id=vs,sock=$SW,mode=0666,max-ports=8" \
+vw_start sw -netdev "vde-switch,id=vs,sock=$SW,mode=0666,group=nogroup,max-ports=8" \
 	-netdev "tap,id=t0,ifname=vwvdea0,netns=$NA" \
 	-netdev "user,id=gw" -monitor "unix:$T/mon.sock,server=on,wait=off"
 [ -S "$SW/ctl" ] || vw_fail vde-switch "no $SW/ctl"
 [ "$(stat -c %a "$SW/ctl")" = 666 ] || vw_fail vde-switch "ctl mode $(stat -c %a "$SW/ctl"), not 666"
-[ "$(stat -c %a "$SW")" = 1777 ] || vw_fail vde-switch "DIR mode $(stat -c %a "$SW"), not 1777"
+[ "$(stat -c %a "$SW")" = 3777 ] || vw_fail vde-switch "DIR mode $(stat -c %a "$SW"), not 3777 (sticky, set-group-ID)"
+[ "$(stat -c %G "$SW/ctl")" = nogroup ] || vw_fail vde-switch "ctl group $(stat -c %G "$SW/ctl"), not nogroup"
 
 ip netns exec "$NB" vde_plug "vde://$SW" tap://vwvdeb0 >"$T/plug.log" 2>&1 &
 PLUG=$!
@@ -48,7 +49,11 @@ ip -n "$NB" addr add 10.0.2.202/24 dev vwvdeb0
 ip -n "$NB" link set vwvdeb0 up
 vw_wait_for ip netns exec "$NA" ping -c1 -W1 10.0.2.202 ||
 	vw_fail vde_plug "no ping between a vmwire TAP and vde_plug's TAP"
-vw_pass "vde_plug (vdeplug4) on vmwire's vde-switch: ping"
+ls -la "$SW" >"$T/swdir"
+# (its mode is libvdeplug's to change: as root it chmods our socket to its own mode)
+grep -q '^s.* nogroup .* \.vw-001-' "$T/swdir" ||
+	vw_fail vde-switch "the port's data socket is not in group nogroup: $(cat "$T/swdir")"
+vw_pass "vde_plug (vdeplug4) on vmwire's vde-switch: ping (sockets in group nogroup, made after the sandbox)"
 
 head -c 2097152 /dev/urandom >"$T/blob"
 ip netns exec "$NB" timeout 30 /usr/bin/python3 -c '
