@@ -613,7 +613,7 @@ static void test_real_registry(void **state)
 	char *bad[] = { (char *)"vmwire", (char *)"-netdev",
 			(char *)"stream,id=a,server=on,addr.type=unix,addr.path=/tmp/a.sock,colour=red",
 			NULL };
-	char *badtype[] = { (char *)"vmwire", (char *)"-netdev", (char *)"vde,id=a", NULL };
+	char *badtype[] = { (char *)"vmwire", (char *)"-netdev", (char *)"netmap,id=a", NULL };
 	struct cli cli;
 
 	assert_int_equal(cli_parse(5, argv, &cli, err, sizeof(err)), CLI_OK);
@@ -629,7 +629,7 @@ static void test_real_registry(void **state)
 	assert_non_null(strstr(err, "colour"));
 
 	assert_int_equal(cli_parse(3, badtype, &cli, err, sizeof(err)), CLI_ERROR);
-	assert_non_null(strstr(err, "unknown type 'vde'"));
+	assert_non_null(strstr(err, "unknown type 'netmap'"));
 	assert_non_null(strstr(err, netdev_type_names()));
 }
 
