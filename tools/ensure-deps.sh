@@ -28,7 +28,7 @@ ALL="build-essential clang libclang-rt-dev $TEST
 	qemu-system-x86 linux-image-amd64 busybox-static kmod cpio xz-utils zstd
 	iputils-ping procps curl dnsmasq-base ethtool iperf3 tcpdump
 	graphviz systemd
-	openvswitch-switch"
+	openvswitch-switch
 	vde2 vdeplug"
 
 LOCK_WAIT=600

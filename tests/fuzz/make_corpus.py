@@ -402,9 +402,7 @@ def bridge_acl():
 
 if __name__ == "__main__":
     for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
-               l2tpv3, vhost_user):
-               l2tpv3, vde):
-               l2tpv3, vde, bridge_acl):
+               l2tpv3, vhost_user, vde, bridge_acl):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
