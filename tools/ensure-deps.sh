@@ -29,7 +29,8 @@ ALL="build-essential clang libclang-rt-dev $TEST
 	iputils-ping procps curl dnsmasq-base ethtool iperf3 tcpdump
 	graphviz systemd
 	openvswitch-switch
-	vde2 vdeplug"
+	vde2 vdeplug
+	dpdk-dev"
 
 LOCK_WAIT=600
 POLL=${VMWIRE_APT_POLL:-5} # seconds; tests shorten it
