@@ -44,7 +44,7 @@ counters() {
 		want && $1 == "rx" { rf += $2; rb += $4; tf += $9; tb += $11 }
 		{ want = 0 }
 		$1 == "\\" && ($2 == id ":" || index($2, id "#") == 1) { want = 1 }
-		END { print rf + 0, rb + 0, tf + 0, tb + 0 }'
+		END { printf "%.0f %.0f %.0f %.0f\n", rf, rb, tf, tb }'
 }
 
 # exchange TP SIZE BEFORE0 BEFORE1: each testpmd port sends 4 bursts of 32

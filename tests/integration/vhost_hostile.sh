@@ -66,7 +66,7 @@ counters() {
 		want && $1 == "rx" { rf += $2; tf += $9 }
 		{ want = 0 }
 		$1 == "\\" && ($2 == id ":" || index($2, id "#") == 1) { want = 1 }
-		END { print rf + 0, tf + 0 }'
+		END { printf "%.0f %.0f\n", rf, tf }'
 }
 before=($(counters v0))
 tp_start fe -l 0-1 -m 512 --vdev "net_virtio_user0,path=$T/v0.sock,queues=1,mac=02:00:00:00:00:01" \

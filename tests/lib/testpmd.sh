@@ -23,7 +23,8 @@
 #   tp_cmd NAME CMD     send one command line
 #   tp_stats NAME PORT  print "RX_PKTS RX_BYTES TX_PKTS TX_BYTES" of PORT
 #                       (a fresh "show port stats PORT"); returns 1 with
-#                       nothing printed if testpmd does not answer in 10 s
+#                       nothing printed if testpmd does not answer in 30 s
+#                       (its main lcore may share a core with pollers)
 #   tp_wait_rx NAME PORT N [SECS]
 #                       wait until PORT received at least N packets
 #   tp_stop NAME        quit it (kill -9 after 5 s)
@@ -82,7 +83,7 @@ tp_stats() {
 	before=$(grep -c 'Command not found' "$log")
 	tp_cmd "$name" "show port stats $port"
 	tp_cmd "$name" "vwmarker"
-	for ((n = 100; n > 0; n--)); do
+	for ((n = 300; n > 0; n--)); do
 		[ "$(grep -c 'Command not found' "$log")" -gt "$before" ] && break
 		sleep 0.1
 	done
@@ -95,7 +96,7 @@ tp_stats() {
 		/NIC statistics for port/ { on = ($(NF - 1) == p) }
 		on && /RX-packets:/ { rp = $2; rb = $NF }
 		on && /TX-packets:/ { tp = $2; tb = $NF }
-		END { print rp + 0, rb + 0, tp + 0, tb + 0 }' "$log"
+		END { printf "%.0f %.0f %.0f %.0f\n", rp, rb, tp, tb }' "$log"
 }
 
 tp_wait_rx() {
