@@ -10,29 +10,38 @@
 # with TSO/GSO/GRO and checksum offloads off, the fair ceiling for a switch
 # moving wire-sized frames.
 #
-# Usage: bench/switch.sh [-t SECONDS] [-r REPS] [-l LATENCY_SECONDS]
+# Then the three ways into vmwire side by side: 1500-byte frames sent as
+# fast as the sender can into (s) a stream port (python writing QEMU-framed
+# frames in 12 MB sendall()s), (v) a vhost-user port (dpdk-testpmd virtio-user,
+# txonly) and (t) a TAP port (iperf3 UDP from a namespace), each forwarded
+# by the switch to a TAP in another namespace, whose receive counters give
+# the rate (frames and Gbit/s per second, medians of REPS runs of SECONDS).
+#
+# Usage: bench/switch.sh [-t SECONDS] [-r REPS] [-l LATENCY_SECONDS] [-a]
+# (-a: only the attachment table)
 # iperf3 TCP (one stream, -t SECONDS) and sockperf UDP ping-pong (-l
 # SECONDS), REPS runs each; the table shows medians. Everything runs in
 # namespaces under a private one: nothing touches the host's network.
 set -u
 . "$(dirname "$0")/../tests/lib/common.sh"
+. "$(dirname "$0")/../tests/lib/testpmd.sh"
 
-SECS=10 REPS=3 LSECS=5
-while getopts t:r:l: o; do
+SECS=10 REPS=3 LSECS=5 ONLY_ATTACH=
+while getopts t:r:l:a o; do
 	case $o in
-	t) SECS=$OPTARG ;; r) REPS=$OPTARG ;; l) LSECS=$OPTARG ;;
-	*) echo "usage: $0 [-t SECONDS] [-r REPS] [-l LATENCY_SECONDS]" >&2; exit 2 ;;
+	t) SECS=$OPTARG ;; r) REPS=$OPTARG ;; l) LSECS=$OPTARG ;; a) ONLY_ATTACH=1 ;;
+	*) echo "usage: $0 [-t SECONDS] [-r REPS] [-l LATENCY_SECONDS] [-a]" >&2; exit 2 ;;
 	esac
 done
 
 vw_require_root
 vw_enter_private_netns "$@"
-vw_need_pkgs iproute2 iputils-ping iperf3 sockperf vde2 ethtool
+vw_need_pkgs iproute2 iputils-ping iperf3 sockperf vde2 ethtool dpdk-dev python3
 vw_tmpdir
 [ -x "$VMWIRE" ] || vw_fail switch "$VMWIRE not built (run make)"
 
 A=10.70.0.1 B=10.70.0.2
-declare -A TPUT LAT
+declare -A TPUT LAT ARATE AGBPS
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
@@ -72,6 +81,98 @@ addr() {
 	ip -n "$1" addr add "$3/24" dev "$2"
 	ip -n "$1" link set "$2" up
 }
+
+# --- attachments: stream, vhost-user, TAP into a TAP ---------------------
+# rate NAME: REPS windows of SECS seconds of vw2's receive counters in
+# namespace ab while the sender runs (started by the caller).
+rate() {
+	local name=$1 i p0 b0 p1 b1 t0 t1 out st=/sys/class/net/vw2/statistics
+	: >"$VW_TMP/$name.arate"
+	: >"$VW_TMP/$name.agbps"
+	sleep 1
+	for ((i = 0; i < REPS; i++)); do
+		read -r p0 b0 t0 < <(ip netns exec "$(vw_ns ab)" sh -c "cat $st/rx_packets $st/rx_bytes | tr '\\n' ' '; date +%s.%N")
+		sleep "$SECS"
+		read -r p1 b1 t1 < <(ip netns exec "$(vw_ns ab)" sh -c "cat $st/rx_packets $st/rx_bytes | tr '\\n' ' '; date +%s.%N")
+		[ "$p1" -gt "$p0" ] || vw_fail switch "$name: no frame reached the TAP"
+		out=$(awk -v p=$((p1 - p0)) -v b=$((b1 - b0)) -v t0="$t0" -v t1="$t1" \
+			'BEGIN { printf "%.3f %.2f", p / (t1 - t0) / 1e6, b * 8 / (t1 - t0) / 1e9 }')
+		echo "${out% *}" >>"$VW_TMP/$name.arate"
+		echo "${out#* }" >>"$VW_TMP/$name.agbps"
+		printf "  %s run %d/%d: %s Mpps, %s Gbit/s\n" "$name" $((i + 1)) "$REPS" ${out% *} ${out#* }
+	done
+	ARATE[$name]=$(median <"$VW_TMP/$name.arate")
+	AGBPS[$name]=$(median <"$VW_TMP/$name.agbps")
+}
+
+vw_netns_add aa
+vw_netns_add ab
+# 1500-byte frames to a MAC nobody has (flooded to the one other port),
+# ethertype 0x88b5 (local experimental): the TAP counts them, the
+# namespace's stack drops them.
+vw_start attach_stream -netdev "stream,id=s,server=on,addr.type=unix,addr.path=$VW_TMP/s.sock" \
+	-netdev tap,id=p2,ifname=vw2,netns="$(vw_ns ab)"
+ip -n "$(vw_ns ab)" link set vw2 up
+# One sendall of 8192 QEMU-framed frames at a time: the copy is the
+# kernel's, python only loops.
+python3 -c '
+import socket, struct, sys
+f = bytes.fromhex("020000000099" "020000000051") + b"\x88\xb5" + bytes(1486)
+buf = (struct.pack(">I", len(f)) + f) * 8192
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+while True:
+    s.sendall(buf)' "$VW_TMP/s.sock" 2>/dev/null &
+SPID=$!
+echo "stream -> vmwire -> TAP"
+rate stream
+kill $SPID 2>/dev/null
+wait $SPID 2>/dev/null
+vw_stop attach_stream
+
+vw_start attach_vhost -netdev "vhost-user,id=v0,path=$VW_TMP/v0.sock" \
+	-netdev tap,id=p2,ifname=vw2,netns="$(vw_ns ab)"
+ip -n "$(vw_ns ab)" link set vw2 up
+tp_start tx -l 0-1 -m 512 --vdev "net_virtio_user0,path=$VW_TMP/v0.sock,queues=1,mac=02:00:00:00:00:51" \
+	-- --total-num-mbufs=8192 --forward-mode=txonly --eth-peer=0,02:00:00:00:00:99
+tp_cmd tx "set txpkts 1500"
+tp_cmd tx start
+echo "vhost-user (testpmd txonly) -> vmwire -> TAP"
+rate vhost_user
+tp_stop tx
+vw_stop attach_vhost
+
+vw_start attach_tap -netdev tap,id=p1,ifname=vw1,netns="$(vw_ns aa)" \
+	-netdev tap,id=p2,ifname=vw2,netns="$(vw_ns ab)"
+addr "$(vw_ns aa)" vw1 $A
+addr "$(vw_ns ab)" vw2 $B
+ip netns exec "$(vw_ns aa)" ping -q -c 2 -W 2 $B >/dev/null || vw_fail switch "tap: no connectivity"
+ip netns exec "$(vw_ns ab)" iperf3 -s -B $B >/dev/null 2>&1 &
+IPID=$!
+vw_wait_for ip netns exec "$(vw_ns ab)" sh -c 'ss -ltn | grep -q ":5201 "' ||
+	vw_fail switch "tap: iperf3 server did not start"
+ip netns exec "$(vw_ns aa)" iperf3 -c $B -u -b 0 -l 1472 -t $((REPS * (SECS + 1) + 3)) >/dev/null 2>&1 &
+CPID=$!
+echo "TAP (iperf3 UDP) -> vmwire -> TAP"
+rate tap
+kill $CPID $IPID 2>/dev/null
+wait $CPID $IPID 2>/dev/null
+vw_stop attach_tap
+
+attach_table() {
+	echo
+	echo "1500-byte frames into vmwire, out to a TAP: median of $REPS windows of ${SECS}s"
+	echo
+	echo "| attachment (sender) | Mpps | Gbit/s |"
+	echo "|---|---:|---:|"
+	printf "| stream (python sendall) | %s | %s |\n" "${ARATE[stream]}" "${AGBPS[stream]}"
+	printf "| vhost-user (dpdk-testpmd txonly) | %s | %s |\n" "${ARATE[vhost_user]}" "${AGBPS[vhost_user]}"
+	printf "| TAP (iperf3 -u) | %s | %s |\n" "${ARATE[tap]}" "${AGBPS[tap]}"
+}
+if [ -n "$ONLY_ATTACH" ]; then
+	attach_table
+	exit 0
+fi
 
 # (a) vmwire: it creates the TAPs inside the namespaces itself.
 vw_netns_add va
@@ -153,4 +254,5 @@ for n in vde_switch bridge_nooffload; do
 done
 echo
 echo "Targets: throughput >= 2x vde_switch and >= 0.5x bridge; latency <= vde_switch."
+attach_table
 exit 0
