@@ -2,7 +2,7 @@
 #
 # vhost_dpdk.py - the stream-port side of vhost_dpdk.sh's offload check.
 #
-# Usage: vhost_dpdk.py SOCKET DST_MAC PAYLOAD MSS
+# Usage: vhost_dpdk.py SOCKET DST_MAC PAYLOAD MSS [send]
 # Connects to vmwire's unix stream SOCKET (QEMU framing: 4-byte big-endian
 # length, then the frame) as MAC 02:00:00:00:00:aa, sends one IPv4/TCP
 # frame of PAYLOAD bytes to DST_MAC (testpmd, which sends it back with TSO
@@ -12,6 +12,7 @@
 # at most MSS bytes of payload with valid IPv4 and TCP checksums, and a
 # single frame only if it is the whole payload (it arrived unsegmented
 # with correct checksums). Anything else: a line saying what, exit 1.
+# With "send" it only sends the frame (the caller checks where it went).
 import socket
 import struct
 import sys
@@ -46,6 +47,9 @@ frame = dst + SRC + b"\x08\x00" + ip + tcp
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
 s.sendall(struct.pack(">I", len(frame)) + frame)
+if sys.argv[5:] == ["send"]:
+    time.sleep(0.5)
+    sys.exit(0)
 
 segs = []  # (seq, payload)
 buf = b""

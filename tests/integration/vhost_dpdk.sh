@@ -15,7 +15,9 @@
 #     stream port comes back through testpmd as one TSO frame (vmwire's
 #     counters: one frame of the whole size from the vhost-user port) and
 #     reaches the stream port, which has no offloads, segmented with valid
-#     checksums and the payload intact (vhost_dpdk.py);
+#     checksums and the payload intact (vhost_dpdk.py); sent again towards
+#     a TAP port (offloads on), it reaches the namespace behind it as one
+#     6054-byte frame (tcpdump there);
 #  3. the same counted exchange with packed_vq=1: on packed rings if vmwire
 #     offers VIRTIO_F_RING_PACKED, else the frontend must fall back to split
 #     rings and work (the PASS line says which, with the features).
@@ -27,12 +29,18 @@
 vw_require_root
 vw_enter_private_netns "$@"
 command -v dpdk-testpmd >/dev/null || vw_need_pkgs dpdk-dev
+command -v tcpdump >/dev/null || vw_need_pkgs tcpdump
 [ -x /usr/bin/python3 ] || vw_need_pkgs python3
 T=$VW_TMP
 MON=$T/mon.sock
 M0=02:00:00:00:00:01 M1=02:00:00:00:00:02
 
+vw_netns_add t
+# No IPv6 in the TAP's namespace: its router solicitations would be
+# flooded into the counted exchanges.
+ip netns exec "$(vw_ns t)" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 vw_start vw -netdev "vhost-user,id=v0,path=$T/v0.sock,mtu=9000" \
+	-netdev "tap,id=t,ifname=vwt0,netns=$(vw_ns t)" \
 	-netdev "vhost-user,id=v1,path=$T/v1.sock" \
 	-netdev "stream,id=s,server=on,addr.type=unix,addr.path=$T/s.sock" \
 	-monitor "unix:$MON,server=on,wait=off"
@@ -123,6 +131,42 @@ got="$((after[0] - before[0])) $((after[1] - before[1])) $((after[2] - before[2]
 [ "$got" = "1 6054 1 6054" ] ||
 	vw_fail tso "vmwire v0 rx/tx '$got', want '1 6054 1 6054' (one whole frame each way)"
 vw_pass "reconnect, then testpmd's TSO/csum frame arrives whole and reaches a stream port as $(cat "$T/tso.out")"
+
+# The same frame, now sent by testpmd to the TAP's MAC: a port with
+# offloads takes the TSO frame whole, the namespace's kernel sees one frame.
+NS=$(vw_ns t)
+TMAC=$(ip netns exec "$NS" cat /sys/class/net/vwt0/address)
+ip -n "$NS" addr add 10.77.0.2/24 dev vwt0
+ip -n "$NS" link set vwt0 up
+ip netns exec "$NS" tcpdump -i vwt0 -U -w "$T/tap.pcap" 'tcp port 40000' >"$T/tcpdump.log" 2>&1 &
+TDPID=$!
+vw_on_exit "kill $TDPID 2>/dev/null; true"
+vw_wait_for grep -q 'listening on' "$T/tcpdump.log" || vw_fail tso "tcpdump did not start: $(cat "$T/tcpdump.log")"
+tp_cmd tso "set eth-peer 0 $TMAC"
+tp_cmd tso start
+sleep 1
+before=($(counters t))
+/usr/bin/python3 "$VW_ROOT/tests/integration/vhost_dpdk.py" "$T/s.sock" $M0 6000 1400 send ||
+	vw_fail tso "could not send to the stream port"
+vw_wait_for -t 10 sh -c "[ \$(stat -c %s '$T/tap.pcap') -gt 6000 ]"
+sleep 1
+after=($(counters t))
+tp_cmd tso stop
+kill $TDPID 2>/dev/null
+wait $TDPID 2>/dev/null
+got=$(/usr/bin/python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+o, lens = 24, []
+while o + 16 <= len(d):
+    incl, orig = struct.unpack_from("<II", d, o + 8)
+    lens.append(orig)
+    o += 16 + incl
+print(" ".join(map(str, lens)))' "$T/tap.pcap")
+[ "$got" = 6054 ] || vw_fail tso "the namespace behind the TAP saw frames of '$got' bytes, want one of 6054"
+[ "$((after[2] - before[2])) $((after[3] - before[3]))" = "1 6054" ] ||
+	vw_fail tso "vmwire's TAP port sent $((after[2] - before[2])) frames $((after[3] - before[3])) bytes, want 1 frame 6054 bytes"
+vw_pass "testpmd's TSO frame crosses to a TAP port whole: the namespace sees one 6054-byte frame"
 tp_stop tso
 
 counted packed ",packed_vq=1"
