@@ -566,6 +566,14 @@ def c_log_base_bogus(fe):
     fe.send(SET_LOG_BASE, struct.pack("<QQ", 1 << 40, 1 << 62), [a])
 
 
+def c_fds_on_owner(fe):
+    # fds riding on a request that takes none: vmwire may close the
+    # connection or go on, but must not keep them (the shell counts fds).
+    fds = [os.eventfd(0) for _ in range(3)]
+    fe.fds += fds
+    fe.send(SET_OWNER, b"", fds)
+
+
 def c_config_huge(fe):
     fe.negotiate()
     fe.send(GET_CONFIG, struct.pack("<III", 0, 0xFFFF, 0) + bytes(16))
@@ -588,7 +596,8 @@ HANGUP = [c_partial_then_close, c_kick_before_mem]
 # overlap while their guest-physical ranges do not, which only makes
 # ring-address translation pick one of two bounds-checked mappings);
 # either way it must live.
-LENIENT = [c_reply_flag, c_base_beyond, c_ring_unaligned, c_config_huge, c_mem_overlap_uva]
+LENIENT = [c_reply_flag, c_base_beyond, c_ring_unaligned, c_config_huge, c_mem_overlap_uva,
+           c_fds_on_owner]
 
 
 # Ring cases: a good setup, then bad descriptors on the transmit ring (1)
@@ -735,7 +744,25 @@ def r_remap_away(fe):
     return 1
 
 
-RING = [r_loop, r_self_loop, r_next_out_of_range, r_head_out_of_range, r_addr_outside, r_len_lie,
+def r_reset_then_kick(fe):
+    # RESET_OWNER drops the memory and the rings; a descriptor and a kick
+    # on the old eventfd afterwards must touch nothing.
+    fe.send(RESET_OWNER)
+    fe.desc(1, 0, GPA + BUF, 64)
+    fe.avail(1, [0])
+    return 1
+
+
+def r_stop_then_kick(fe):
+    # GET_VRING_BASE stops the ring; work queued afterwards is not taken.
+    fe.state(GET_VRING_BASE, 1, 0)
+    fe.reply(GET_VRING_BASE)
+    fe.desc(1, 0, GPA + BUF, 64)
+    fe.avail(1, [0])
+    return 1
+
+
+RING = [r_reset_then_kick, r_stop_then_kick, r_loop, r_self_loop, r_next_out_of_range, r_head_out_of_range, r_addr_outside, r_len_lie,
         r_len_wrap, r_zero_len, r_chain_huge, r_indirect_self, r_indirect_loop, r_indirect_nested,
         r_indirect_odd_len, r_indirect_outside, r_avail_jump, r_tx_write_only, r_rx_read_only,
         r_rx_avail_jump, r_rx_tiny]
@@ -834,6 +861,8 @@ def run_case(path, name, fn, stream_path):
             if not closed:
                 # Still open: vmwire must not have used a buffer it could
                 # not have handled (what it used must fit what was offered).
+                if fn in (r_stop_then_kick, r_reset_then_kick) and fe.used_idx(q):
+                    return "FAIL: %s: vmwire used a descriptor of a ring it was told to stop" % name
                 for k in range(min(fe.used_idx(q), NUM)):
                     head, length = fe.used_elem(q, k)
                     if q == 0 and length > 0:

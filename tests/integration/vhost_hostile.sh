@@ -11,8 +11,9 @@
 # vhost_hostile.py list). Each case gets its own connection; a protocol
 # case must make vmwire close it, a bad ring must be closed or dropped,
 # and the daemon must live through all of them (the ASan build included:
-# tests/run.sh runs this against both). Before and after, a well-behaved
-# frontend moves a frame each way between its rings and a stream port;
+# tests/run.sh runs this against both) and hold no fd of theirs after.
+# Before and after, a well-behaved frontend moves a frame each way between
+# its rings and a stream port, and one more after a second SET_MEM_TABLE;
 # afterwards a real one (dpdk-testpmd's virtio-user) still exchanges
 # counted frames with it. vmwire's log must stay short: about a line per
 # case, no flood.
@@ -32,6 +33,10 @@ timeout 60 /usr/bin/python3 "$PY" "$T/v0.sock" good "$T/s.sock" ||
 	vw_fail good "the well-behaved frontend failed before any hostile input"
 vw_pass "a well-behaved frontend moves a frame each way"
 
+# Every case hands vmwire fds (memfds, eventfds, a pipe): once they are
+# all gone, vmwire must hold as many as before.
+sleep 0.5
+fds_before=$(ls /proc/"${VW_PID[vw]}"/fd | wc -l)
 lines_before=$(wc -l <"$T/vw.log")
 ncases=$(/usr/bin/python3 "$PY" list | wc -w)
 VW_STREAM=$T/s.sock timeout 400 /usr/bin/python3 "$PY" "$T/v0.sock" hostile >"$T/hostile.out" 2>&1
@@ -42,6 +47,11 @@ kill -0 "${VW_PID[vw]}" 2>/dev/null || vw_fail hostile "vmwire died"
 [ "$(grep -c '^ok: ' "$T/hostile.out")" -eq "$ncases" ] ||
 	vw_fail hostile "only $(grep -c '^ok: ' "$T/hostile.out") of $ncases cases ran"
 vw_pass "$ncases hostile cases: each connection closed or its bad ring dropped, vmwire lives"
+sleep 0.5
+fds_after=$(ls /proc/"${VW_PID[vw]}"/fd | wc -l)
+[ "$fds_after" -eq "$fds_before" ] ||
+	vw_fail fds "vmwire holds $fds_after fds after the hostile cases, $fds_before before: $(ls -l /proc/"${VW_PID[vw]}"/fd | tail -n +2 | awk '{ print $NF }' | sort | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
+vw_pass "no fd leaked: $fds_after fds before and after"
 
 # About a line a case (a broken ring: the reason, then the close), not
 # a flood; the accept and hang-up lines of every connection (the cases'
