@@ -164,6 +164,7 @@ static int set_vring_fd(struct vhost_nd *v, struct vu_msg *m, char *why, size_t 
 static int remap_rings(struct vhost_nd *v, char *why, size_t wl)
 {
 	unsigned i;
+	int err = 0;
 
 	for (i = 0; i < VHOST_NQ; i++) {
 		struct vhost_vq *vq = &v->vq[i];
@@ -177,12 +178,14 @@ static int remap_rings(struct vhost_nd *v, char *why, size_t wl)
 		if (!was_ready && vq->started)
 			sync_used(vq); /* addresses and kick came before the table */
 		vhost_vq_update(vq);
-		if (ret) {
+		/* Map every ring even after a failure: one skipped would keep
+		 * pointers into the old, unmapped table (device_reset reads them). */
+		if (ret && !err) {
 			snprintf(why, wl, "ring %u: %s", i, virtq_err_str(ret));
-			return -1;
+			err = -1;
 		}
 	}
-	return 0;
+	return err;
 }
 
 /* Handle one request. Returns 0, or -1 with why filled (the connection is

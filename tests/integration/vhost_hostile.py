@@ -7,8 +7,8 @@
 # Usage: vhost_hostile.py SOCK good STREAM_SOCK
 #        vhost_hostile.py SOCK hostile [CASE...]
 #        vhost_hostile.py list
-# (the default CASE list is "list"'s; mem_shrink and remap_away, which
-# kill vmwire today, run only when named)
+# (the default CASE list is "list"'s; mem_shrink, which kills vmwire
+# today, runs only when named)
 #
 # "good": a well-behaved frontend with guest memory in a memfd: it
 # negotiates, maps one region, sets up the receive (0) and transmit (1)
@@ -765,7 +765,7 @@ def r_stop_then_kick(fe):
 RING = [r_reset_then_kick, r_stop_then_kick, r_loop, r_self_loop, r_next_out_of_range, r_head_out_of_range, r_addr_outside, r_len_lie,
         r_len_wrap, r_zero_len, r_chain_huge, r_indirect_self, r_indirect_loop, r_indirect_nested,
         r_indirect_odd_len, r_indirect_outside, r_avail_jump, r_tx_write_only, r_rx_read_only,
-        r_rx_avail_jump, r_rx_tiny]
+        r_rx_avail_jump, r_rx_tiny, r_remap_away]
 
 # Known to kill vmwire, so run only when named: a frontend that shrinks
 # its memfd after SET_MEM_TABLE makes the next ring access SIGBUS (left
@@ -776,11 +776,7 @@ def x_mem_shrink(fe):
 
 
 ALL = {f.__name__[2:]: f for f in PROTOCOL + HANGUP + LENIENT + RING}
-# remap_away crashes vmwire (SIGSEGV: remap_rings() stops at the first ring
-# that does not fit the new table and leaves the other one pointing into
-# the unmapped old one, which device_reset() then reads); move it into
-# RING once that is fixed.
-EXTRA = {"mem_shrink": x_mem_shrink, "remap_away": r_remap_away}
+EXTRA = {"mem_shrink": x_mem_shrink}
 
 
 def alive(path):
