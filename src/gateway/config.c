@@ -41,6 +41,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->max_tcp_flows = GW_DEFAULT_MAX_TCP_FLOWS;
 	cfg->max_ooo_kib = GW_DEFAULT_MAX_OOO_KIB;
 	cfg->lease_time_s = GW_DEFAULT_LEASE_TIME_S;
+	cfg->max_tftp_transfers = GW_DEFAULT_MAX_TFTP;
 }
 
 static int parse_ip4(const char *s, uint32_t *out)
@@ -440,19 +441,9 @@ static int parse_names(struct gw_config *c, struct kvlist *kv, char *err, size_t
 		{ "bootfile", offsetof(struct gw_config, bootfile) },
 		{ "tftp-server-name", offsetof(struct gw_config, tftp_server_name) },
 	};
-	/* Accepted before, silently: a PXE guest would be told of a boot
-	 * server we do not run. An error until TFTP is served. */
-	static const char *const tftp_keys[] = { "tftp", "bootfile", "tftp-server-name" };
 	const char *v = NULL;
 	unsigned i, it = 0;
 
-	for (i = 0; i < sizeof(tftp_keys) / sizeof(tftp_keys[0]); i++) {
-		if (kv_has(kv, tftp_keys[i])) {
-			kv_errorf(err, errlen, kv, "'%s' is not supported yet: vmwire has no TFTP "
-				  "server", tftp_keys[i]);
-			return -1;
-		}
-	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (kv_get_str(kv, names[i].key, GW_NAME_MAX, &v, err, errlen) < 0)
 			return -1;
@@ -716,6 +707,10 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 		return -1;
 	if (r)
 		c->max_ooo_kib = (unsigned)n;
+	if ((r = kv_get_uint(kv, "max-tftp-transfers", 1, GW_MAX_TFTP_MAX, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->max_tftp_transfers = (unsigned)n;
 	if ((r = kv_get_uint(kv, "max-frags", 0, 1024, &n, err, errlen)) < 0)
 		return -1;
 	if (r)

@@ -39,6 +39,8 @@ struct kvlist;
 #define GW_MTU_MAX 65520
 #define GW_DEFAULT_MAX_FRAGS 64 /* IPv4 datagrams pending reassembly */
 #define GW_DEFAULT_UDP_TIMEOUT_S 60
+#define GW_DEFAULT_MAX_TFTP 20 /* concurrent TFTP transfers: QEMU's TFTP_SESSIONS_MAX */
+#define GW_MAX_TFTP_MAX 1024
 #define GW_DEFAULT_LEASE_TIME_S 86400 /* QEMU's 24 h */
 #define GW_LEASE_TIME_MIN_S 60
 #define GW_LEASE_TIME_MAX_S 2147483647 /* option 51 is 32 bits; signed clients */
@@ -94,7 +96,8 @@ struct gw_config {
 	char domainname[GW_NAME_MAX + 1];
 	char dnssearch[GW_DNSSEARCH_MAX][GW_NAME_MAX + 1];
 	unsigned n_dnssearch;
-	char tftp[4096];
+	char tftp[4096];          /* served directory; empty: no TFTP server */
+	unsigned max_tftp_transfers;
 	char bootfile[GW_NAME_MAX + 1];
 	char tftp_server_name[GW_NAME_MAX + 1];
 	struct gw_upstream upstream[GW_UPSTREAM_MAX];

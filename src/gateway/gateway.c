@@ -62,6 +62,7 @@
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
 #include "gateway/service.h"
+#include "gateway/services/tftp.h"
 #include "gateway/tcp/tcp.h"
 #include "gateway/nat/udp_nat.h"
 
@@ -89,6 +90,7 @@ struct gateway {
 	struct gw_dhcp dhcp;
 	struct gw_icmp icmp;
 	struct gw_dns dns;
+	struct gw_tftp tftp;
 	struct gw_policy policy;
 	struct gw_hostfwd hostfwd;
 	struct gw_udp udp;
@@ -402,7 +404,8 @@ static int services_init(struct gateway *gw)
 	if (service_add(gw, gw_arp_init(&gw->arp, &gw->env), &gw_arp_service, &gw->arp) ||
 	    service_add(gw, gw_dhcp_init(&gw->dhcp, &gw->env), &gw_dhcp_service, &gw->dhcp) ||
 	    service_add(gw, 0, &gw_icmp_service, &gw->icmp) ||
-	    service_add(gw, gw_dns_init(&gw->dns, &gw->env), &gw_dns_service, &gw->dns)) {
+	    service_add(gw, gw_dns_init(&gw->dns, &gw->env), &gw_dns_service, &gw->dns) ||
+	    service_add(gw, gw_tftp_init(&gw->tftp, &gw->env), &gw_tftp_service, &gw->tftp)) {
 		gw_services_fini(&gw->services);
 		return -1;
 	}

@@ -56,7 +56,8 @@ static void size_from_fd_budget(struct netdev_user *u)
 {
 	unsigned avail = fd_budget_free(), fixed, room, want;
 
-	fixed = u->cfg.max_udp_flows + GW_ICMP_FLOWS + GW_DNS_FDS;
+	fixed = u->cfg.max_udp_flows + GW_ICMP_FLOWS + GW_DNS_FDS +
+		(u->cfg.tftp[0] ? u->cfg.max_tftp_transfers : 0);
 	want = u->cfg.max_tcp_flows + fixed;
 	room = avail - avail / 4;
 	if (want <= room)
@@ -119,6 +120,10 @@ static bool user_spawns(const struct netdev *nd)
 	return false;
 }
 
+/* tftp=: files are opened beneath the directory with openat2() where the
+ * kernel has it (services/tftp_path.c). */
+static const char *const user_syscalls[] = { "openat2", NULL };
+
 /* No hint: VMs reach the gateway through another netdev's network. */
 static const struct netdev_ops user_netdev_ops = {
 	.start = user_start,
@@ -139,9 +144,12 @@ static const struct netdev_key user_keys[] = {
 	  "off)", NULL },
 	{ "hostname=NAME, domainname=DOMAIN", "the host and domain name DHCP gives the guest", NULL },
 	{ "dnssearch=DOMAIN", "a DNS search domain DHCP announces (repeatable)", NULL },
-	{ "tftp=DIR, bootfile=FILE, tftp-server-name=NAME",
-	  "refused: vmwire serves no TFTP yet (guest UDP to the host address's port 69 is "
-	  "answered port unreachable)", NULL },
+	{ "tftp=DIR", "serve DIR read-only by TFTP at the host address, port 69 (no tftp=: the "
+	  "port is closed)", NULL },
+	{ "bootfile=FILE, tftp-server-name=NAME", "the boot file and boot server DHCP "
+	  "announces (options 67, 66 and BOOTP's file, sname) for PXE", NULL },
+	{ "max-tftp-transfers=N", "TFTP transfers at once, 1 to " NUM(GW_MAX_TFTP_MAX)
+	  " (default " NUM(GW_DEFAULT_MAX_TFTP) ", QEMU's)", NULL },
 	{ "ipv4=on, ipv6=on|off", "as in QEMU; the gateway is IPv4 only: ipv4=off is refused, "
 	  "ipv6=on (QEMU's default) warns when given", NULL },
 	{ "hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT",
@@ -220,14 +228,10 @@ static const char user_man[] =
 	"QEMU's default, is accepted with a one-line warning when given;\n"
 	".B ipv6=off\n"
 	"is accepted silently.\n"
-	"vmwire serves no TFTP yet:\n"
+	"Without\n"
 	".BR tftp ,\n"
-	".B bootfile\n"
-	"and\n"
-	".B tftp\\-server\\-name\n"
-	"are refused, and guest UDP to port 69 of the host address is answered with\n"
-	"ICMP port unreachable instead of reaching a TFTP server on the host's\n"
-	"127.0.0.1.\n";
+	"guest UDP to port 69 of the host address is answered with ICMP port\n"
+	"unreachable instead of reaching a TFTP server on the host's 127.0.0.1.\n";
 
 static const char user_man_notes[] =
 	"Guest traffic to the host address (10.0.2.2) reaches the host's 127.0.0.1\n"
@@ -354,7 +358,32 @@ static const char user_man_notes[] =
 	".B dns\\-upstream\n"
 	"or a different\n"
 	".BR net .\n"
-	"The name host.vmwire.internal is answered with the host address.\n";
+	"The name host.vmwire.internal is answered with the host address.\n"
+	".BI tftp= DIR\n"
+	"serves the files beneath\n"
+	".I DIR\n"
+	"(opened at start) to read requests at the host address, UDP port 69, as\n"
+	"QEMU does: octet mode only, the options blksize (up to what the MTU\n"
+	"carries), timeout, tsize and windowsize (at most 8), block numbers\n"
+	"wrapping to 0 past 65535, lost blocks resent after the timeout (default\n"
+	"1 s, 5 tries). Write requests are refused. A leading\n"
+	".RB \\(aq / \\(aq\n"
+	"of a name is dropped (QEMU's behaviour: the name is always beneath\n"
+	".IR DIR );\n"
+	"a name with a\n"
+	".B ..\n"
+	"component, a symbolic link leading out of\n"
+	".IR DIR ,\n"
+	"or anything but a regular file is answered \"access violation\".\n"
+	".BI max\\-tftp\\-transfers= N\n"
+	"(default " NUM(GW_DEFAULT_MAX_TFTP) ") bounds the transfers in progress; a request beyond\n"
+	"it gets an error packet, logged once.\n"
+	".BI bootfile= FILE\n"
+	"and\n"
+	".BI tftp\\-server\\-name= NAME\n"
+	"go into every DHCP offer and acknowledgement (options 67 and 66, and the\n"
+	"BOOTP file and sname fields), for PXE and iPXE ROMs; the next-server field\n"
+	"is always the host address.\n";
 
 const struct netdev_type netdev_user_type = {
 	.name = "user",
@@ -369,7 +398,9 @@ const struct netdev_type netdev_user_type = {
 		 * ping_group_range usually leaves it out. */
 		.caps = 1ull << CAP_NET_RAW,
 		.paths = "the resolv-conf= file (re-read when it changes) and guestfwd "
-			 "unix: sockets",
+			 "unix: sockets; tftp= files are opened beneath the directory's "
+			 "descriptor",
+		.syscalls = user_syscalls,
 		.spawns = user_spawns,
 	},
 };

@@ -213,13 +213,16 @@ static void test_names(void **state)
 	assert_string_equal(c.domainname, "example.test");
 	assert_int_equal(c.n_dnssearch, 2);
 	assert_string_equal(c.dnssearch[1], "b.example.test");
-	/* No TFTP server yet: the keys that would point a guest at one are
-	 * refused, each by name, even when empty. */
-	expect_err("tftp=/srv", "tftp");
-	expect_err("bootfile=pxelinux.0", "bootfile");
-	expect_err("tftp-server-name=boot.test", "tftp-server-name");
-	expect_err("hostname=vm1,bootfile=", "bootfile");
-	assert_non_null(strstr(err, "not supported"));
+	/* TFTP: the directory is only opened at start; the names go to DHCP. */
+	assert_int_equal(parse("tftp=/srv,bootfile=pxelinux.0,tftp-server-name=boot.test", &c), 0);
+	assert_string_equal(c.tftp, "/srv");
+	assert_string_equal(c.bootfile, "pxelinux.0");
+	assert_string_equal(c.tftp_server_name, "boot.test");
+	assert_int_equal(c.max_tftp_transfers, GW_DEFAULT_MAX_TFTP);
+	assert_int_equal(parse("tftp=/srv,max-tftp-transfers=1", &c), 0);
+	assert_int_equal(c.max_tftp_transfers, 1);
+	expect_err("max-tftp-transfers=0", "max-tftp-transfers");
+	expect_err("max-tftp-transfers=1025", "max-tftp-transfers");
 
 	memset(name, 'h', 255);
 	name[255] = '\0';

@@ -507,14 +507,20 @@ static void test_dhcp_release_decline_inform_static(void **state)
 	const uint8_t *v;
 	size_t dlen;
 
-	gwh_start("lease=10.0.2.50@52:54:00:ab:cd:ef,mtu=1400", false);
+	gwh_start("lease=10.0.2.50@52:54:00:ab:cd:ef,mtu=1400,bootfile=pxelinux.0,"
+		  "tftp-server-name=boot.test", false);
 	dhcp_send(VM3, 0, false, 1, 0, 0);
 	assert_int_equal(yiaddr(0), IP(10, 0, 2, 50));
 	assert_int_equal(opt(0, 26, &v), 2);
 	assert_int_equal(rd16be(v), 1400);
-	/* bootfile= is refused until TFTP is served: no boot file named */
-	assert_int_equal(opt(0, 67, &v), -1);
-	assert_int_equal(gwh.cap[0][42 + 108], 0);
+	/* The boot file and server, as options 67 and 66 and in BOOTP's
+	 * file and sname fields (QEMU's bootfile=, tftp-server-name=). */
+	assert_int_equal(opt(0, 67, &v), 10);
+	assert_memory_equal(v, "pxelinux.0", 10);
+	assert_int_equal(opt(0, 66, &v), 9);
+	assert_memory_equal(v, "boot.test", 9);
+	assert_string_equal((const char *)&gwh.cap[0][42 + 108], "pxelinux.0");
+	assert_string_equal((const char *)&gwh.cap[0][42 + 44], "boot.test");
 
 	dhcp_send(VM1, 0, false, 1, 0, 0);
 	assert_int_equal(yiaddr(1), IP(10, 0, 2, 15));

@@ -269,8 +269,9 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 		return;
 	/* TFTP at the gateway is a service of ours (QEMU's tftp=), not the
 	 * host's: host-loopback must not hand a PXE guest to whatever TFTP
-	 * server listens on the host's 127.0.0.1. There is none of ours yet,
-	 * so the port is closed, as a router without the service says. */
+	 * server listens on the host's 127.0.0.1. With tftp= the TFTP service
+	 * (services/tftp.c) takes these datagrams before NAT sees them;
+	 * without it the port is closed, as a router without the service says. */
 	if (inany_equals4(dst, u->env->cfg->host) && dport == GW_UDP_TFTP_PORT) {
 		u->env->stats->udp_unhandled++;
 		unreach(u, now, 3, src, sport, dst, dport, data, len);

@@ -276,6 +276,11 @@ static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t 
 	if (type != DHCPNAK && c->bootfile[0])
 		memcpy(b + BOOTP_FILE_OFF, c->bootfile,
 		       strnlen(c->bootfile, BOOTP_FILE_LEN - 1));
+	/* BOOTP's server name field too, for ROMs that read only the fixed
+	 * header (option 66 carries it for the rest, and in full). */
+	if (type != DHCPNAK && c->tftp_server_name[0])
+		memcpy(b + BOOTP_SNAME_OFF, c->tftp_server_name,
+		       strnlen(c->tftp_server_name, BOOTP_SNAME_LEN - 1));
 	wr32be(b + BOOTP_FIXED_LEN, DHCP_COOKIE);
 	dow_init(&w, b + DHCP_OPTS_OFF, room - DHCP_OPTS_OFF);
 	dow_u8(&w, DHCPOPT_MSG_TYPE, type);
