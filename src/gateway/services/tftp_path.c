@@ -51,6 +51,17 @@ static int open_openat2(int dirfd, const char *rel)
 	return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 }
 
+/* O_NOFOLLOW with O_DIRECTORY fails ENOTDIR on a symlink, which would read
+ * as "not found": a symlink on the way is an escape attempt, ELOOP. */
+static int walk_errno(int at, const char *c, int err)
+{
+	struct stat st;
+
+	if (err == ENOTDIR && !fstatat(at, c, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
+		return ELOOP;
+	return err;
+}
+
 /* The fallback walk: every directory on the way O_PATH|O_NOFOLLOW from the
  * last, the file itself O_NOFOLLOW. rel has no ".." and no leading '/'. */
 static int open_walk(int dirfd, const char *rel)
@@ -64,7 +75,7 @@ static int open_walk(int dirfd, const char *rel)
 		*e = '\0';
 		if (*c && strcmp(c, ".")) {
 			fd = openat(cur, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			err = errno;
+			err = fd < 0 ? walk_errno(cur, c, errno) : 0;
 			if (cur != dirfd)
 				close(cur);
 			if (fd < 0) {
