@@ -30,7 +30,8 @@ ALL="build-essential clang libclang-rt-dev $TEST
 	graphviz systemd
 	openvswitch-switch
 	vde2 vdeplug
-	dpdk-dev"
+	dpdk-dev
+	tftp-hpa atftp ipxe-qemu"
 
 LOCK_WAIT=600
 POLL=${VMWIRE_APT_POLL:-5} # seconds; tests shorten it

@@ -11,7 +11,7 @@
  *
  *   byte 0    configuration: bit 0 restrict=on; bit 1 mtu=576; bit 2
  *             DHCP options (hostname, domainname, dnssearch, and a
- *             lease-time); bit 3 max-leases=2; bit 4 with an event loop
+ *             lease-time, bootfile and tftp-server-name); bit 3 max-leases=2; bit 4 with an event loop
  *             (see below) and 8-flow TCP and UDP tables
  *   records   ctl, length (2 bytes, big endian), frame
  *             ctl bit 0: write a correct IPv4 header checksum; bit 1: a
@@ -312,7 +312,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 data[0] & 1 ? ",restrict=on" : "",
 		 data[0] & 2 ? ",mtu=576" : "",
 		 data[0] & 4 ? ",hostname=vm1,domainname=example.com,dnssearch=a.example.com,"
-			       "dnssearch=b.example.com,lease-time=120" : "",
+			       "dnssearch=b.example.com,lease-time=120,bootfile=pxelinux.0,"
+			       "tftp-server-name=boot.test" : "",
 		 data[0] & 8 ? ",max-leases=2" : "");
 	if (kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)))
 		abort();

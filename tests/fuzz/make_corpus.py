@@ -400,9 +400,29 @@ def bridge_acl():
         put("fuzz_bridge_acl", bytes([sel]) + text)
 
 
+# ---- TFTP: cfg, then records ctl, len (1 byte), UDP payload ----
+def tftp():
+    def rec(ctl, payload):
+        return bytes([ctl, len(payload)]) + payload
+
+    ack = b"\0\4\0\0"
+    for cfg, name, opts in ((0, b"a", b""), (0, b"big", b"blksize\0" b"8\0"),
+                            (1, b"big", b"blksize\0" b"1468\0windowsize\0" b"8\0tsize\0" b"0\0"),
+                            (2, b"sub/c", b"timeout\0" b"1\0"), (0, b"../a", b""),
+                            (0, b"/a", b""), (0, b"out", b""), (0, b"fifo", b""),
+                            (0, b"sub", b""), (0, b"missing", b"")):
+        rrq = b"\0\1" + name + b"\0octet\0" + opts
+        put("fuzz_tftp", bytes([cfg]) + rec(0, rrq) + b"".join(rec(17, ack) for _ in range(12)))
+        put("fuzz_tftp", bytes([cfg]) + rec(0, rrq) + rec(8, b"") + rec(8, b"") +
+            rec(21, ack) + rec(1, b"\0\5\0\0x\0"))
+    put("fuzz_tftp", b"\2" + rec(0, b"\0\2up\0octet\0") + rec(0, b"\0\1a\0netascii\0") +
+        rec(0, b"\0\1a\0octet\0") + rec(4, b"\0\1a\0octet\0") + rec(2, ack) +
+        rec(3, ack) + rec(1, b"\0\7"))
+
+
 if __name__ == "__main__":
     for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
-               l2tpv3, vhost_user, vde, bridge_acl):
+               l2tpv3, vhost_user, vde, bridge_acl, tftp):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
