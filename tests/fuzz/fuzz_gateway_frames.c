@@ -10,9 +10,9 @@
  * anything the gateway forgets to free on a hostile path. The input is
  *
  *   byte 0    configuration: bit 0 restrict=on; bit 1 mtu=576; bit 2
- *             DHCP options (hostname, domainname, dnssearch, and a
- *             lease-time, bootfile and tftp-server-name); bit 3 max-leases=2; bit 4 with an event loop
- *             (see below) and 8-flow TCP and UDP tables
+ *             DHCP options (hostname, domainname, dnssearch, a lease-time,
+ *             bootfile and tftp-server-name); bit 3 max-leases=2; bit 4
+ *             with an event loop (see below) and 8-flow TCP and UDP tables
  *   records   ctl, length (2 bytes, big endian), frame
  *             ctl bit 0: write a correct IPv4 header checksum; bit 1: a
  *             correct ICMP/UDP/TCP checksum; bit 2: destination MAC is the
