@@ -4,8 +4,8 @@
  * option negotiation (tftp_req.c) on every datagram, and the transfers of
  * gw_tftp (tftp.c) in a gateway that serves a small directory.
  *
- * Theory of operation: a directory is made once (LLVMFuzzerInitialize)
- * under /tmp with a 100-byte file, a 70000-byte one (137 blocks of 512, 8750
+ * Theory of operation: a directory is made once (LLVMFuzzerInitialize,
+ * removed at exit) under /tmp with a 100-byte file, a 70000-byte one (137 blocks of 512, 8750
  * of 8), a file in a subdirectory, a symlink out of it and a FIFO. Each
  * input builds a gateway without an event loop serving it (tftp=DIR), and
  * is
@@ -89,6 +89,19 @@ static void mkfile(const char *rel, size_t n)
 	fclose(f);
 }
 
+/* The directory is the process's: gone when it exits. */
+static void cleanup(void)
+{
+	static const char *const names[] = { "a", "big", "sub/c", "out", "fifo", "sub", "" };
+	char p[128];
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		if (unlink(p))
+			rmdir(p);
+	}
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char p[128];
@@ -108,6 +121,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	snprintf(p, sizeof(p), "%s/fifo", dir);
 	mkfifo(p, 0644);
+	atexit(cleanup);
 	return 0;
 }
 
