@@ -186,3 +186,69 @@ for c in rrq wrq_refused completed full timeouts access_denied not_found; do
 	[ "${v:-0}" -gt 0 ] || vw_fail $T "counter tftp_$c is ${v:-absent}: $(grep tftp_ "$VW_TMP/info")"
 done
 vw_pass "$T: unacknowledged transfers time out; counters rrq, wrq_refused, completed, full, timeouts, access_denied, not_found counted"
+
+# Hostile datagrams: shorter than a header, no NUL after the name, 600
+# options, unknown opcodes, DATA and RRQ to a transfer's port, ACKs of
+# blocks never sent, a stranger's port on a live transfer. Each is dropped
+# or refused and counted; the transfer it aimed at, and the server, go on.
+nsx /usr/bin/python3 - >"$VW_TMP/hostile.log" 2>&1 <<'PYEOF' || vw_fail $T "hostile: $(cat "$VW_TMP/hostile.log")"
+import socket, struct, sys
+GW = ("10.0.2.2", 69)
+def sock():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    return s
+def expect_silence(s, what, resend=None):
+    # resend: what the server may send anyway, its timeout's resend
+    try:
+        while True:
+            d, a = s.recvfrom(2048)
+            if resend is None or d[:4] != resend:
+                sys.exit("%s: answered %r" % (what, d[:16]))
+    except socket.timeout:
+        pass
+s = sock()
+for junk in (b"", b"\0", b"\0\1", b"\0\1abc", b"\0\1abc\0oct", b"\0\1" + b"x" * 1400):
+    s.sendto(junk, GW)
+expect_silence(s, "truncated requests")
+s.sendto(b"\0\1f511\0octet\0" + b"a\0b\0" * 300, GW)
+d, a = s.recvfrom(2048)
+assert d[:4] == b"\0\5\0\10", ("too many options", d)
+for op in (0, 3, 4, 5, 6, 7, 0xffff):
+    s.sendto(struct.pack("!H", op) + b"f511\0octet\0", GW)
+expect_silence(s, "unknown opcodes to port 69")
+# A live transfer: blksize 512 of sub/f3m; hostile packets at its port.
+c = sock()
+c.sendto(b"\0\1sub/f3m\0octet\0", GW)
+d, srv = c.recvfrom(2048)
+assert d[:4] == b"\0\3\0\1", d[:4]
+c.sendto(b"\0\4\0\7", srv)           # ACK of a block never sent
+c.sendto(b"\0\4", srv)                 # shorter than its header
+c.sendto(b"\0\3\0\1data", srv)         # DATA to a server
+c.sendto(b"\0\1f511\0octet\0", srv)    # a request to a transfer port
+# Briefly: unacknowledged, the server gives the transfer up after 5 resends.
+c.settimeout(0.5)
+expect_silence(c, "junk on the transfer port", b"\0\3\0\1")
+c.settimeout(2)
+x = sock()
+x.sendto(b"\0\4\0\1", srv)           # another port: unknown TID
+d, a = x.recvfrom(2048)
+assert d[:4] == b"\0\5\0\5" and a == srv, (d, a)
+c.sendto(b"\0\4\0\1", srv)           # the real client goes on
+d = b"\0\3\0\1"
+while d[:4] == b"\0\3\0\1":          # a resend may still be queued
+    d, a = c.recvfrom(2048)
+assert d[:4] == b"\0\3\0\2" and a == srv, (d[:4], a)
+c.sendto(b"\0\5\0\0done\0", srv)
+print("ok")
+PYEOF
+"$VMWIRE" ctl "$MON" info usernet >"$VW_TMP/info"
+for c in bad_packets bad_acks unknown_tid client_errors; do
+	v=$(sed -n "s/.*tftp_$c[ =:]*\([0-9][0-9]*\).*/\1/p" "$VW_TMP/info" | head -1)
+	[ "${v:-0}" -gt 0 ] || vw_fail $T "counter tftp_$c is ${v:-absent}"
+done
+rm -f "$O/got"
+bb_get f513 "$O/got" >"$VW_TMP/after.log" 2>&1 || vw_fail $T "after hostile: $(cat "$VW_TMP/after.log")"
+same "$D/f513" "$O/got" "after hostile"
+kill -0 "${VW_PID[gw]}" || vw_fail $T "daemon died"
+vw_pass "$T: hostile TFTP datagrams dropped or refused and counted; the transfer and the server go on"
