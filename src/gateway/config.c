@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void gw_config_defaults(struct gw_config *cfg)
 {
@@ -443,6 +444,7 @@ static int parse_names(struct gw_config *c, struct kvlist *kv, char *err, size_t
 	};
 	const char *v = NULL;
 	unsigned i, it = 0;
+	struct stat st;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (kv_get_str(kv, names[i].key, GW_NAME_MAX, &v, err, errlen) < 0)
@@ -460,6 +462,12 @@ static int parse_names(struct gw_config *c, struct kvlist *kv, char *err, size_t
 		return -1;
 	if (v)
 		snprintf(c->tftp, sizeof(c->tftp), "%s", v);
+	/* Looked at, not opened (the gateway opens it at start): a typo is a
+	 * one-line error now rather than a failed start. */
+	if (c->tftp[0] && (stat(c->tftp, &st) || !S_ISDIR(st.st_mode))) {
+		kv_errorf(err, errlen, kv, "'tftp' is not a directory: '%s'", c->tftp);
+		return -1;
+	}
 	while ((v = kv_next(kv, "dnssearch", &it))) {
 		if (c->n_dnssearch == GW_DNSSEARCH_MAX) {
 			kv_errorf(err, errlen, kv, "'dnssearch' given more than %d times",

@@ -59,6 +59,7 @@ expect 2 "^vmwire: -daemonize: takes no value" --daemonize=yes
 # A bad option after a good listener must not create the listener's socket.
 expect 2 "^vmwire: -netdev stream: unknown key 'bogus'" -netdev "$S,id=a" -netdev "$S,id=b,bogus"
 expect 2 "^vmwire: -netdev user: 'max-tftp-transfers' expects" -netdev user,id=u,max-tftp-transfers=0
+expect 2 "^vmwire: -netdev user: 'tftp' is not a directory: '$T/nope'" -netdev "user,id=u,tftp=$T/nope"
 expect 2 "^vmwire: -netdev user: 'lease-time' expects" -netdev user,id=u,lease-time=59
 # hostfwd: the wrong part is named; two rules on one port are one line.
 expect 2 "^vmwire: -netdev user: 'hostfwd=tcp::99999-:22': the host port is out of range" \

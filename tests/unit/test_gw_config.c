@@ -214,13 +214,15 @@ static void test_names(void **state)
 	assert_int_equal(c.n_dnssearch, 2);
 	assert_string_equal(c.dnssearch[1], "b.example.test");
 	/* TFTP: the directory is only opened at start; the names go to DHCP. */
-	assert_int_equal(parse("tftp=/srv,bootfile=pxelinux.0,tftp-server-name=boot.test", &c), 0);
-	assert_string_equal(c.tftp, "/srv");
+	assert_int_equal(parse("tftp=/,bootfile=pxelinux.0,tftp-server-name=boot.test", &c), 0);
+	assert_string_equal(c.tftp, "/");
 	assert_string_equal(c.bootfile, "pxelinux.0");
 	assert_string_equal(c.tftp_server_name, "boot.test");
 	assert_int_equal(c.max_tftp_transfers, GW_DEFAULT_MAX_TFTP);
-	assert_int_equal(parse("tftp=/srv,max-tftp-transfers=1", &c), 0);
+	assert_int_equal(parse("tftp=/,max-tftp-transfers=1", &c), 0);
 	assert_int_equal(c.max_tftp_transfers, 1);
+	expect_err("tftp=/nonexistent-vmwire-dir", "tftp");
+	expect_err("tftp=/etc/passwd", "tftp");
 	expect_err("max-tftp-transfers=0", "max-tftp-transfers");
 	expect_err("max-tftp-transfers=1025", "max-tftp-transfers");
 
