@@ -2,7 +2,7 @@
  *
  * service.h - the gateway's service table: the things that answer guests
  * at the gateway's own addresses (ARP, DHCP, DNS, the ICMP echo
- * responder; later TFTP, NDP, DHCPv6).
+ * responder, TFTP; later NDP, DHCPv6).
  *
  * Theory of operation: each service registers one struct gw_service and
  * its own state at gateway start. gateway.c validates a frame (Ethernet,
