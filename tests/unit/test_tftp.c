@@ -514,6 +514,51 @@ static void test_svc_refusals_and_timeouts(void **state)
 	assert_false(gw_services_sweep(gateway_services(gwh.gw), now + 100000));
 }
 
+/* Five transfers resending windows of 8 at one sweep want 40 slots of the
+ * 32-slot reply ring: the window cut short goes on at the next sweep once
+ * the ring drained, not a timeout later. */
+static void test_svc_ring_full(void **state)
+{
+	uint16_t tids[5];
+	uint64_t now;
+	unsigned i, n, per[5] = { 0 };
+	size_t len;
+
+	(void)state;
+	start_gw("");
+	for (i = 0; i < 5; i++) {
+		gwh.ncap = 0;
+		tx((uint16_t)(CPORT + i), 69,
+		   REQ("\0\1sub/b\0octet\0blksize\0" "100\0windowsize\0" "8\0"));
+		tids[i] = rd16be(gwh.cap[0] + 34);
+	}
+	for (i = 0; i < 5; i++) {
+		uint8_t a[4] = { 0, 4, 0, 0 };
+
+		tx((uint16_t)(CPORT + i), tids[i], a, 4);
+	}
+	gwh.ncap = 0;
+	now = ev_loop_now(NULL) + 1100;
+	gw_services_sweep(gateway_services(gwh.gw), now); /* all five resend */
+	gateway_flush(gwh.gw);
+	n = gwh.ncap;
+	assert_true(n >= 30 && n <= 32);
+	gw_services_sweep(gateway_services(gwh.gw), now + 250); /* before any deadline */
+	gateway_flush(gwh.gw);
+	assert_int_equal(gwh.ncap, 40);
+	for (i = 0; i < gwh.ncap; i++) {
+		const uint8_t *f = gwh.cap[i];
+		uint16_t cport = rd16be(f + 36);
+
+		assert_true(cport >= CPORT && cport < CPORT + 5);
+		gwh_check_udp(i, VM1, GWH_HOST, tids[cport - CPORT], GWH_GUEST, cport, &len);
+		per[cport - CPORT]++;
+	}
+	for (i = 0; i < 5; i++)
+		assert_int_equal(per[i], 8);
+	assert_int_equal(cnt("tftp_retransmits"), 5);
+}
+
 /* Without tftp= the port stays NAT's (port unreachable, test_gw_udp.c) and
  * the service shows nothing. */
 static void test_svc_off(void **state)
@@ -535,6 +580,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_svc_plain_and_rollover, gwh_teardown),
 		cmocka_unit_test_teardown(test_svc_window_acks_tids, gwh_teardown),
 		cmocka_unit_test_teardown(test_svc_refusals_and_timeouts, gwh_teardown),
+		cmocka_unit_test_teardown(test_svc_ring_full, gwh_teardown),
 		cmocka_unit_test_teardown(test_svc_off, gwh_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

@@ -167,15 +167,30 @@ static bool send_block(struct gw_tftp *t, struct gw_tftp_xfer *x, uint64_t k, ui
 	return true;
 }
 
-/* The window after block `from - 1`: blocks from .. from + window - 1. */
-static void send_window(struct gw_tftp *t, struct gw_tftp_xfer *x, uint64_t from, uint64_t now)
+/* Send the current window from x->next on: up to acked + windowsize. A
+ * full reply ring stops it; the sweep goes on from x->next when the ring
+ * has drained (x->stalled), without waiting for the timeout. */
+static void fill_window(struct gw_tftp *t, struct gw_tftp_xfer *x, uint64_t now)
 {
-	uint64_t k;
+	uint64_t end = x->acked + x->windowsize;
 
-	x->deadline = now + x->timeout_ms;
-	for (k = from; k < from + x->windowsize && k <= x->last; k++)
-		if (!send_block(t, x, k, now) || !x->used)
+	if (end > x->last)
+		end = x->last;
+	x->stalled = false;
+	for (; x->next <= end; x->next++) {
+		if (!send_block(t, x, x->next, now)) {
+			x->stalled = x->used;
 			return;
+		}
+	}
+}
+
+/* (Re)start the window after the last acknowledged block. */
+static void send_window(struct gw_tftp *t, struct gw_tftp_xfer *x, uint64_t now)
+{
+	x->deadline = now + x->timeout_ms;
+	x->next = x->acked + 1;
+	fill_window(t, x, now);
 }
 
 static void send_oack(struct gw_tftp *t, struct gw_tftp_xfer *x, uint64_t now)
@@ -287,7 +302,7 @@ static void request(struct gw_tftp *t, const union inany_addr *client, uint16_t 
 		x->oack_wait = true;
 		send_oack(t, x, now);
 	} else {
-		send_window(t, x, 1, now);
+		send_window(t, x, now);
 	}
 }
 
@@ -315,7 +330,7 @@ static void on_ack(struct gw_tftp *t, struct gw_tftp_xfer *x, uint16_t b, uint64
 		}
 		x->oack_wait = false;
 		x->tries = 0;
-		send_window(t, x, 1, now);
+		send_window(t, x, now);
 		return;
 	}
 	if (!ack_block(x, b, &k)) {
@@ -331,7 +346,7 @@ static void on_ack(struct gw_tftp *t, struct gw_tftp_xfer *x, uint16_t b, uint64
 		xfer_end(t, x);
 		return;
 	}
-	send_window(t, x, k + 1, now);
+	send_window(t, x, now);
 }
 
 static struct gw_tftp_xfer *by_tid(struct gw_tftp *t, uint16_t tid)
@@ -386,6 +401,8 @@ bool gw_tftp_sweep(struct gw_tftp *t, uint64_t now)
 	for (i = 0; t->x && i < t->max; i++) {
 		struct gw_tftp_xfer *x = &t->x[i];
 
+		if (x->used && x->stalled)
+			fill_window(t, x, now);
 		if (!x->used || now < x->deadline)
 			continue;
 		if (++x->tries > GW_TFTP_RETRIES) {
@@ -397,7 +414,7 @@ bool gw_tftp_sweep(struct gw_tftp *t, uint64_t now)
 		if (x->oack_wait) {
 			send_oack(t, x, now);
 		} else {
-			send_window(t, x, x->acked + 1, now);
+			send_window(t, x, now);
 		}
 	}
 	return t->live > 0;

@@ -22,6 +22,7 @@
  * acknowledges the one before it). An ACK of a block not sent is counted
  * and ignored; a repeated ACK with windowsize 1 is ignored too (RFC 1350's
  * Sorcerer's Apprentice bug), with a larger window it resends the window.
+ * A window cut short by a full reply ring goes on at the next sweep.
  * Nothing acknowledged within the timeout (the client's RFC 2349 timeout,
  * else 1 s) resends the OACK or the window, at most GW_TFTP_RETRIES times;
  * then the transfer is dropped and counted.
@@ -63,6 +64,8 @@ struct gw_tftp_xfer {
 	uint64_t size;
 	unsigned blksize, windowsize, timeout_ms;
 	uint64_t acked, sent, last; /* block numbers, 64-bit: see the top */
+	uint64_t next;             /* the window's next block to send */
+	bool stalled;              /* the reply ring was full mid-window */
 	unsigned tries;
 	uint64_t deadline;
 	uint64_t bytes;            /* DATA payload bytes sent, resends included */
