@@ -42,7 +42,7 @@ S="stream,server=on,addr.type=unix,addr.path=$T/x.sock"
 expect 2 '^vmwire: -bogus: unknown option' -bogus
 expect 2 '^vmwire: -netdev: missing value' -netdev
 expect 2 "unexpected argument" stray
-expect 2 "^vmwire: -netdev: unknown type 'vde', expected one of: .*stream.*tap" -netdev vde,id=a
+expect 2 "^vmwire: -netdev: unknown type 'netmap', expected one of: .*stream.*tap" -netdev netmap,id=a
 expect 2 "^vmwire: -netdev stream: 'id' is required" -netdev "$S"
 expect 2 "^vmwire: -netdev stream: invalid id '0a'" -netdev "$S,id=0a"
 expect 2 "^vmwire: -netdev stream: duplicate id 'a'" -netdev "$S,id=a" -netdev "$S,id=a"
