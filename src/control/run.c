@@ -15,7 +15,7 @@
  * fd. It could enter the child's namespaces (it owns them) but not always
  * come back (never to its own user namespace; nor, as root of a user
  * namespace, to a network namespace it does not own), so the detour runs
- * in a helper task cloned with CLONE_VM | CLONE_FILES | CLONE_VFORK: it
+ * in a helper task (netns_call(), ports/netns.h): it
  * shares our memory and file table, joins the namespaces, creates the TAP
  * and exits; the fd and everything it set up stay with us, and our own
  * credentials and namespaces never change. (pasta does the same.)
@@ -60,6 +60,7 @@
 #include "core/loop.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
+#include "ports/netns.h"
 #include "ports/rtnl.h"
 #include "ports/tap.h"
 
@@ -75,7 +76,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -91,7 +91,6 @@
 #define RUN_DEFAULT_GW_ID "gw"
 #define RUN_TAP_ID "ns"
 #define RUN_SWITCH_ID "run"
-#define NS_CALL_STACK (256 * 1024)
 /* First line of the resolv.conf we give the command. */
 #define RUN_RESOLV_MARK "# vmwire run: the user-mode gateway's DNS forwarder\n"
 
@@ -697,27 +696,6 @@ fail:
 	return ret;
 }
 
-struct ns_call {
-	int userfd, netfd;
-	struct run *r;
-	int ret;
-};
-
-static int ns_call_task(void *arg)
-{
-	struct ns_call *c = arg;
-
-	if ((c->userfd >= 0 && setns(c->userfd, CLONE_NEWUSER) < 0) ||
-	    setns(c->netfd, CLONE_NEWNET) < 0) {
-		c->ret = -errno;
-		snprintf(c->r->err, sizeof(c->r->err), "cannot enter the namespaces of "
-			 "process %ld: %s", (long)c->r->child, strerror(errno));
-		return 1;
-	}
-	c->ret = ns_setup(c->r);
-	return 0;
-}
-
 /* ns_setup() inside the child's network namespace (and user namespace,
  * when it has one), in a task sharing our memory and fd table; see the
  * theory of operation. Root too: root of a user namespace (vmwire run
@@ -725,46 +703,31 @@ static int ns_call_task(void *arg)
  * back to one it did not. */
 static int ns_call(struct run *r)
 {
-	struct ns_call c = { .userfd = -1, .netfd = -1, .r = r, .ret = -EIO };
+	int userfd = -1, netfd = -1, enter_errno, ret = -EIO;
 	char path[64];
-	void *stack = MAP_FAILED;
-	pid_t pid;
-	int st;
 
 	if (r->userns) {
 		snprintf(path, sizeof(path), "/proc/%ld/ns/user", (long)r->child);
-		c.userfd = open(path, O_RDONLY | O_CLOEXEC);
+		userfd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	snprintf(path, sizeof(path), "/proc/%ld/ns/net", (long)r->child);
-	c.netfd = open(path, O_RDONLY | O_CLOEXEC);
-	if ((r->userns && c.userfd < 0) || c.netfd < 0) {
+	netfd = open(path, O_RDONLY | O_CLOEXEC);
+	if ((r->userns && userfd < 0) || netfd < 0) {
 		snprintf(r->err, sizeof(r->err), "cannot open %s: %s", path, strerror(errno));
 		goto out;
 	}
-	stack = mmap(NULL, NS_CALL_STACK, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED) {
-		snprintf(r->err, sizeof(r->err), "mmap: %s", strerror(errno));
-		goto out;
-	}
-	/* CLONE_VFORK: we sleep until the task is done, so it never runs
-	 * alongside us on our memory. */
-	pid = clone(ns_call_task, (char *)stack + NS_CALL_STACK,
-		    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &c);
-	if (pid < 0) {
-		snprintf(r->err, sizeof(r->err), "clone: %s", strerror(errno));
-		goto out;
-	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	ret = netns_call(userfd, netfd, ns_setup, r, &enter_errno);
+	if (enter_errno)
+		snprintf(r->err, sizeof(r->err), "cannot enter the namespaces of process %ld: %s",
+			 (long)r->child, strerror(enter_errno));
+	else if (ret < 0 && !*r->err)
+		snprintf(r->err, sizeof(r->err), "cannot set up the namespace: %s", strerror(-ret));
 out:
-	if (stack != MAP_FAILED)
-		munmap(stack, NS_CALL_STACK);
-	if (c.userfd >= 0)
-		close(c.userfd);
-	if (c.netfd >= 0)
-		close(c.netfd);
-	return c.ret;
+	if (userfd >= 0)
+		close(userfd);
+	if (netfd >= 0)
+		close(netfd);
+	return ret;
 }
 
 /* The two netdevs on the private switch, as the command line would have

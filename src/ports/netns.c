@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#define NETNS_CALL_STACK (256 * 1024)
 
 bool netns_spec_valid(const char *spec)
 {
@@ -77,4 +81,51 @@ int netns_run(const char *spec, int (*fn)(void *arg), void *arg)
 	}
 	close(home);
 	return ret;
+}
+
+struct netns_task {
+	int userfd, netfd;
+	int (*fn)(void *arg);
+	void *arg;
+	int ret, enter_errno;
+};
+
+static int netns_task_main(void *p)
+{
+	struct netns_task *t = p;
+
+	if ((t->userfd >= 0 && setns(t->userfd, CLONE_NEWUSER) < 0) ||
+	    setns(t->netfd, CLONE_NEWNET) < 0) {
+		t->enter_errno = errno;
+		t->ret = -errno;
+		return 1;
+	}
+	t->ret = t->fn(t->arg);
+	return 0;
+}
+
+int netns_call(int userfd, int netfd, int (*fn)(void *arg), void *arg, int *enter_errno)
+{
+	struct netns_task t = { .userfd = userfd, .netfd = netfd, .fn = fn, .arg = arg,
+				.ret = -EIO };
+	void *stack;
+	pid_t pid;
+	int st;
+
+	*enter_errno = 0;
+	stack = mmap(NULL, NETNS_CALL_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -errno;
+	pid = clone(netns_task_main, (char *)stack + NETNS_CALL_STACK,
+		    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &t);
+	if (pid < 0) {
+		t.ret = -errno;
+	} else {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		*enter_errno = t.enter_errno;
+	}
+	munmap(stack, NETNS_CALL_STACK);
+	return t.ret;
 }

@@ -37,4 +37,20 @@ int netns_resolve(const char *spec, char *path, size_t size);
  */
 int netns_run(const char *spec, int (*fn)(void *arg), void *arg);
 
+/*
+ * Call fn(arg) inside the network namespace netfd, after joining the user
+ * namespace userfd first when it is not -1, without ever leaving our own
+ * namespaces: fn runs in a task cloned with CLONE_VM | CLONE_FILES |
+ * CLONE_VFORK, which shares our memory and fd table, so what it opens
+ * (a TAP, a netlink socket) and allocates stays ours, while our
+ * credentials and namespaces never change. netns_run() cannot do this
+ * when joining a user namespace (a process never returns to its own), nor
+ * when, as root of a user namespace, we may enter a network namespace but
+ * not come back to one we do not own. We sleep until the task is done, so
+ * it never runs alongside us. Returns fn's result; when a namespace
+ * cannot be joined, fn is not called, *enter_errno gets the errno and
+ * the result is its negative (otherwise *enter_errno is 0).
+ */
+int netns_call(int userfd, int netfd, int (*fn)(void *arg), void *arg, int *enter_errno);
+
 #endif

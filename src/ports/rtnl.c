@@ -183,6 +183,18 @@ int rtnl_link_enslave(struct rtnl *r, int ifindex, int master, const uint8_t *ma
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
+int rtnl_link_set_hwaddr(struct rtnl *r, int ifindex, const uint8_t mac[6])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = rtnl_msg(r, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return rtnl_talk(r, nlh, NULL, NULL);
+}
+
 static int addr_len(int family)
 {
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : -1;

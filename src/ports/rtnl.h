@@ -48,6 +48,10 @@ int rtnl_link_set(struct rtnl *r, int ifindex, unsigned mtu, bool up);
 int rtnl_link_enslave(struct rtnl *r, int ifindex, int master, const uint8_t *mac,
 		      unsigned mtu);
 
+/* Set the link-layer address of an Ethernet-like interface (the TAP of
+ * "vmwire slirp4netns --macaddress"). 0 or -errno. */
+int rtnl_link_set_hwaddr(struct rtnl *r, int ifindex, const uint8_t mac[6]);
+
 /* The link-layer address of ifindex: 0, -ENODEV, -EOPNOTSUPP if it has
  * none of 6 bytes (lo), or another -errno. */
 int rtnl_link_hwaddr(struct rtnl *r, int ifindex, uint8_t mac[6]);
