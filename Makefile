@@ -31,7 +31,14 @@ CFLAGS  ?= -O2 -g
 # -fPIC: the same objects make the static and the shared library.
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -Iinclude -DVMWIRE_VERSION='"$(VERSION)"' \
            -fno-strict-aliasing -fPIC -MMD -MP
-override LDLIBS += -lmnl -lseccomp -ljson-c -lsystemd
+# Libraries found through pkg-config (a name each; another module needing
+# one adds it here): before tools/ensure-deps.sh installed the -dev
+# package, pkg-config knows nothing, so each falls back to -lNAME (without
+# a "lib" prefix: libsystemd is -lsystemd).
+PKG_LIBS := json-c libsystemd
+override CFLAGS += $(foreach p,$(PKG_LIBS),$(shell pkg-config --cflags $(p) 2>/dev/null))
+override LDLIBS += -lmnl -lseccomp \
+	$(foreach p,$(PKG_LIBS),$(shell pkg-config --libs $(p) 2>/dev/null || echo -l$(patsubst lib%,%,$(p))))
 
 LIB_SRCS  := $(shell find src -name '*.c' ! -path 'src/main.c' | sort)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)

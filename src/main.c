@@ -27,6 +27,7 @@
 #include "control/runtime.h"
 #include "control/bridge_helper.h"
 #include "control/sandbox.h"
+#include "control/slirp4netns.h"
 #include "core/fdres.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -248,6 +249,13 @@ fail:
 	return -1;
 }
 
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon_state d = { .sigfd = -1, .ready_fd = -1 };
@@ -263,6 +271,12 @@ int main(int argc, char **argv)
 		return run_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "bridge-helper"))
 		return bridge_helper_main(argc - 1, argv + 1);
+	/* Started as slirp4netns (a symlink podman's network_cmd_path names)
+	 * or asked for it: slirp4netns's command line, not ours. */
+	if (argc > 0 && !strcmp(basename_of(argv[0]), "slirp4netns"))
+		return slirp4netns_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "slirp4netns"))
+		return slirp4netns_main(argc - 1, argv + 1);
 	/* Undocumented: the man page's NETDEV TYPES section, from the
 	 * registry, for "make man" and the test that keeps doc/vmwire.1 in
 	 * step with it. */

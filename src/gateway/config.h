@@ -81,6 +81,10 @@ struct gw_config {
 	bool restrict_;
 	bool ipv6;      /* accepted, not implemented yet */
 	bool host_loopback;
+	/* With host_loopback off, the host's other local addresses stay
+	 * reachable, as behind slirp4netns --disable-host-loopback (set by
+	 * "vmwire slirp4netns"; -netdev user,host-loopback=off refuses them). */
+	bool host_local_open;
 	unsigned mtu;
 	bool mtu_set;   /* send DHCP option 26 only when asked */
 	unsigned max_leases, max_udp_flows;

@@ -27,7 +27,7 @@ void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg)
 
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
-	if (cfg->host_loopback || getifaddrs(&ifa) < 0)
+	if (cfg->host_loopback || cfg->host_local_open || getifaddrs(&ifa) < 0)
 		return;
 	/* IPv6 addresses are not collected: the gateway has no IPv6 path. */
 	for (i = ifa; i; i = i->ifa_next)
