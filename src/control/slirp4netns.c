@@ -300,18 +300,17 @@ static int parse_args(struct s4n *s, int argc, char **argv)
 			return S4N_HELP;
 		if (c == 'v')
 			return S4N_VERSION_OUT;
-		if (c == '?') {
-			if (optopt)
-				fail(s, "-%c: unknown option (see --help)", optopt);
+		if (c == '?' || c == ':') {
+			/* A long option by its own spelling, a short one by
+			 * its letter (getopt's optopt is the short name). */
+			int len = (int)strcspn(word, "=");
+
+			if (!strncmp(word, "--", 2))
+				fail(s, "%.*s: %s", len, word, c == ':' ? "missing value" :
+				     "unknown option, or one that takes no value (see --help)");
 			else
-				fail(s, "%s: unknown option (see --help)", word);
-			return S4N_BAD;
-		}
-		if (c == ':') {
-			if (optopt && optopt < 256)
-				fail(s, "-%c: missing value", optopt);
-			else
-				fail(s, "%s: missing value", word);
+				fail(s, "-%c: %s", optopt, c == ':' ? "missing value" :
+				     "unknown option (see --help)");
 			return S4N_BAD;
 		}
 		if (parse_option(s, c, optarg) < 0)

@@ -420,9 +420,29 @@ def tftp():
         rec(3, ack) + rec(1, b"\0\7"))
 
 
+# ---- slirp4netns API: requests cut at NUL bytes ----
+def slirp_api():
+    add = ('{"execute":"add_hostfwd","arguments":{"proto":"%s","host_addr":"%s",'
+           '"host_port":%s,"guest_addr":"%s","guest_port":%s}}')
+    reqs = [add % ("tcp", "127.0.0.1", 8080, "10.0.2.100", 80),
+            add % ("udp", "", 5353, "", 53), add % ("tcp", "0.0.0.0", 7, "10.0.2.100", 1),
+            add % ("sctp", "::1", 65536, "x", -1), add % ("tcp", "1.2.3.4", "8.5", "", "80"),
+            '{"execute":"list_hostfwd"}', '{"execute":"remove_hostfwd","arguments":{"id":1}}',
+            '{"execute":"remove_hostfwd","arguments":{"id":1e9}}', '{"execute":"add_hostfwd"}',
+            '{"execute":"get_info"}', '{}', '[1,2]', 'garbage', '{"execute":1}',
+            '{"execute":"list_hostfwd"} {"x":1}', '{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}']
+    for r in reqs:
+        put("fuzz_slirp_api", r.encode())
+    seq = [add % ("tcp", "", 1000 + i, "", 80) for i in range(20)]
+    seq += ['{"execute":"remove_hostfwd","arguments":{"id":%d}}' % i for i in (3, 4, 22)]
+    seq += ['{"execute":"list_hostfwd"}']
+    put("fuzz_slirp_api", "\0".join(seq).encode())
+    put("fuzz_slirp_api", "\0".join(reqs).encode())
+
+
 if __name__ == "__main__":
     for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
-               l2tpv3, vhost_user, vde, bridge_acl, tftp):
+               l2tpv3, vhost_user, vde, bridge_acl, tftp, slirp_api):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
