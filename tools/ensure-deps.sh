@@ -31,7 +31,8 @@ ALL="build-essential clang libclang-rt-dev $TEST
 	openvswitch-switch
 	vde2 vdeplug
 	dpdk-dev
-	tftp-hpa atftp ipxe-qemu"
+	tftp-hpa atftp ipxe-qemu
+	podman buildah rootlesskit crun uidmap"
 
 LOCK_WAIT=600
 POLL=${VMWIRE_APT_POLL:-5} # seconds; tests shorten it

@@ -144,6 +144,7 @@ static size_t add_hostfwd(struct slirp_api *api, struct json_object *req, char *
 	} else if (api->ops->add(api->ctx, spec, why, sizeof(why)) == 0) {
 		f.id = api->next_id++;
 		api->fwd[api->n_fwd++] = f;
+		info("slirp4netns api: add_hostfwd %s: id %d", spec, f.id);
 		snprintf(spec, sizeof(spec), "{\"return\":{\"id\":%d}}", f.id);
 		return reply(out, outsize, spec);
 	}
@@ -207,6 +208,7 @@ static size_t remove_hostfwd(struct slirp_api *api, struct json_object *req, cha
 		warn("slirp4netns api: remove_hostfwd %s: %s", spec, why);
 		return reply(out, outsize, BAD("remove_hostfwd: slirp_remove_hostfwd failed"));
 	}
+	info("slirp4netns api: remove_hostfwd id %d (%s)", f->id, spec);
 	memmove(f, f + 1, (api->n_fwd - i - 1) * sizeof(*f));
 	api->n_fwd--;
 	return reply(out, outsize, "{\"return\":{}}");

@@ -277,7 +277,7 @@ vw_pass "$T: API: add/list/remove_hostfwd and every error, byte for byte as slir
 # The forward works: a server in the namespace behind tcp 127.0.0.1:18080.
 mkdir -p "$VW_TMP/guestwww"
 echo "hello from the namespace" >"$VW_TMP/guestwww/index.html"
-in_ns "$API_NS" "$BB" httpd -f -p 0.0.0.0:80 -h "$VW_TMP/guestwww" &
+nsenter -t "$API_NS" -n "$BB" httpd -f -p 0.0.0.0:80 -h "$VW_TMP/guestwww" &
 vw_on_exit "kill $! 2>/dev/null; true"
 vw_wait_for -t 10 sh -c "nsenter -t $API_NS -n ss -ltn | grep -q ':80 '" ||
 	vw_fail $T "httpd in the namespace did not start"
