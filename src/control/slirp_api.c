@@ -231,9 +231,9 @@ size_t slirp_api_handle(struct slirp_api *api, const char *req, size_t len, char
 		return reply(out, outsize, BAD("cannot parse JSON"));
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT); /* no comments, no 'quotes' */
 	jo = json_tokener_parse_ex(tok, req, (int)len);
+	end = jo ? json_tokener_get_parse_end(tok) : len;
 	if (!jo && json_tokener_get_error(tok) == json_tokener_continue)
-		jo = json_tokener_parse_ex(tok, "", 1); /* end of input: a bare number */
-	end = jo ? json_tokener_get_parse_end(tok) : 0;
+		jo = json_tokener_parse_ex(tok, " ", 1); /* ends a bare number */
 	json_tokener_free(tok);
 	/* Nothing but white space after the value (a NUL ends a C string:
 	 * slirp4netns would not see past it either). */
