@@ -358,3 +358,22 @@ out=$(in_ns "$NS3" curl -sS --max-time 10 http://10.9.0.2:18000/index.html 2>&1)
 	vw_fail $T "--cidr: curl 10.9.0.2: $out"
 stop cidr
 vw_pass "$T: --cidr=10.9.0.0/24: guest .100, gateway .2"
+
+# A target in its own user namespace (rootless podman's and buildah's
+# case): joined through PID, or through --netns-type=path + --userns-path.
+unshare -U -r -n sleep 600 &
+UNS=$!
+vw_on_exit "kill $UNS 2>/dev/null; true"
+vw_wait_for sh -c "[ \"\$(readlink /proc/$UNS/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]" ||
+	vw_fail $T "unshare -U did not make a user namespace"
+s4n userns_pid -c "$UNS"
+in_ns "$UNS" ip -o -4 addr show dev tap0 | grep -q 'inet 10\.0\.2\.100/24' ||
+	vw_fail $T "user namespace (PID): no 10.0.2.100"
+stop userns_pid
+s4n userns_path -c --netns-type=path --userns-path="/proc/$UNS/ns/user" "/proc/$UNS/ns/net" tap5
+in_ns "$UNS" ip -o -4 addr show dev tap5 | grep -q 'inet 10\.0\.2\.100/24' ||
+	vw_fail $T "user namespace (--userns-path): no 10.0.2.100 on tap5"
+out=$(nsenter -t "$UNS" -n curl -sS --max-time 10 http://10.0.2.2:18000/index.html 2>&1) ||
+	vw_fail $T "user namespace: curl 10.0.2.2: $out"
+stop userns_path
+vw_pass "$T: a target in its own user namespace, by PID and by --userns-path"
