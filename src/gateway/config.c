@@ -32,6 +32,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->dns = 0x0a000203;
 	cfg->dhcp_start = 0x0a00020f;
 	cfg->ipv6 = true;
+	gw_config6_defaults(&cfg->v6);
 	cfg->host_loopback = true;
 	cfg->mtu = GW_DEFAULT_MTU;
 	cfg->max_leases = GW_DEFAULT_MAX_LEASES;
@@ -302,12 +303,45 @@ static const char *take(const char *s, char sep, char *buf, size_t size)
 	return p + 1;
 }
 
+/* take() for an address that may be an IPv6 one in brackets, "[::1]:":
+ * the brackets are kept in buf (gw_parse_ip6_bracketed strips them). */
+static const char *take_addr(const char *s, char sep, char *buf, size_t size)
+{
+	const char *rb;
+
+	if (s[0] != '[')
+		return take(s, sep, buf, size);
+	if (!(rb = strchr(s, ']')) || rb[1] != sep || (size_t)(rb + 1 - s) >= size)
+		return NULL;
+	memcpy(buf, s, (size_t)(rb + 1 - s));
+	buf[rb + 1 - s] = '\0';
+	return rb + 2;
+}
+
+/* An IPv4 address, or an IPv6 one in brackets, into a; 0 or -1. */
+static int parse_addr_any(const char *s, union inany_addr *a)
+{
+	struct in6_addr a6;
+	uint32_t a4;
+
+	if (s[0] == '[') {
+		if (gw_parse_ip6_bracketed(s, strlen(s), &a6) || IN6_IS_ADDR_V4MAPPED(&a6))
+			return -1;
+		*a = inany_from_in6(&a6);
+		return 0;
+	}
+	if (parse_ip4(s, &a4))
+		return -1;
+	*a = inany_from_ip4(a4);
+	return 0;
+}
+
 /* [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport. On error, *why
  * names the part that is wrong, for a message the user can act on. */
 static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd *f,
 			 const char **why)
 {
-	char proto[8], haddr[INET_ADDRSTRLEN], hport[8], gaddr[INET_ADDRSTRLEN];
+	char proto[8], haddr[INET6_ADDRSTRLEN + 2], hport[8], gaddr[INET6_ADDRSTRLEN + 2];
 	const char *rest;
 	uint32_t a = 0;
 
@@ -325,17 +359,17 @@ static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd
 		return -1;
 	}
 	s = rest;
-	if (!(rest = take(s, ':', haddr, sizeof(haddr)))) {
+	if (!(rest = take_addr(s, ':', haddr, sizeof(haddr)))) {
 		if (strchr(s, ':'))
-			*why = "the host address is not an IPv4 address";
+			*why = "the host address is not an IPv4 address nor an IPv6 one in []";
 		return -1;
 	}
 	/* An empty host address is IPv4's any (the socket is AF_INET). */
-	if (*haddr && parse_ip4(haddr, &a)) {
-		*why = "the host address is not an IPv4 address";
+	f->host_addr = inany_from_ip4(0);
+	if (*haddr && parse_addr_any(haddr, &f->host_addr)) {
+		*why = "the host address is not an IPv4 address nor an IPv6 one in []";
 		return -1;
 	}
-	f->host_addr = inany_from_ip4(a);
 	s = rest;
 	if (!(rest = take(s, '-', hport, sizeof(hport)))) {
 		*why = strchr(s, '-') ? "the host port is out of range (0..65535)"
@@ -347,12 +381,24 @@ static int parse_hostfwd(const struct gw_config *c, const char *s, struct gw_fwd
 		return -1;
 	}
 	s = rest;
-	if (!(rest = take(s, ':', gaddr, sizeof(gaddr)))) {
-		*why = strchr(s, ':') ? "the guest address is not an IPv4 address"
+	if (!(rest = take_addr(s, ':', gaddr, sizeof(gaddr)))) {
+		*why = strchr(s, ':') ? "the guest address is not an IPv4 address nor an IPv6 "
+					"one in []"
 				      : "missing ':' before the guest port";
 		return -1;
 	}
-	if (*gaddr) {
+	if (gaddr[0] == '[') {
+		/* "[]": the guest's IPv6 address, as NDP learns it. */
+		f->guest_v6 = true;
+		f->guest_addr = (union inany_addr){ .u32 = { 0 } };
+		*why = "the guest address is not an IPv6 host address in 'ipv6-net' (nor the "
+		       "gateway's or DNS address)";
+		if (strcmp(gaddr, "[]") &&
+		    (parse_addr_any(gaddr, &f->guest_addr) ||
+		     !gw_config6_in_net(&c->v6, &f->guest_addr.a6) ||
+		     gw_config6_is_ours(&c->v6, &f->guest_addr.a6)))
+			return -1;
+	} else if (*gaddr) {
 		*why = "the guest address is not an IPv4 address";
 		if (parse_ip4(gaddr, &a))
 			return -1;
@@ -404,25 +450,38 @@ static int parse_guestfwd(const struct gw_config *c, const char *s, struct gw_fw
 	return 0;
 }
 
-/* IPv4 networks for now (':' separates them); stored as inany CIDRs. */
+/* CIDRs separated by ':'; an IPv6 one in brackets ("[fd00::]/8"), so its
+ * colons are not separators. Stored as inany CIDRs. */
 static int parse_cidr_list(const char *s, struct inany_cidr *out, unsigned *n)
 {
-	char item[64];
+	char item[INET6_ADDRSTRLEN + 8];
 	uint32_t addr, mask;
 
 	*n = 0;
 	while (*s) {
-		const char *colon = strchr(s, ':');
+		const char *rb = s[0] == '[' ? strchr(s, ']') : NULL;
+		const char *colon = strchr(rb ? rb : s, ':');
 		size_t len = colon ? (size_t)(colon - s) : strlen(s);
 
-		if (!len || len >= sizeof(item) || *n == GW_CIDR_MAX)
+		if (!len || len >= sizeof(item) || *n == GW_CIDR_MAX || (s[0] == '[' && !rb))
 			return -1;
 		memcpy(item, s, len);
 		item[len] = '\0';
-		if (parse_cidr(item, 0, false, &addr, &mask))
-			return -1;
-		out[*n].addr = inany_from_ip4(addr);
-		out[*n].plen = (uint8_t)INANY_V4_PLEN(mask_len(mask));
+		if (rb) {
+			/* "[ADDR]/LEN" or "[ADDR]": inany_cidr_parse on "ADDR/LEN". */
+			size_t alen = (size_t)(rb - s) - 1;
+
+			memmove(item, item + 1, alen);
+			memmove(item + alen, item + alen + 2, len - alen - 1);
+			if (inany_cidr_parse(item, &out[*n]) || inany_is_v4(&out[*n].addr) ||
+			    !strchr(item, ':'))
+				return -1;
+		} else {
+			if (parse_cidr(item, 0, false, &addr, &mask))
+				return -1;
+			out[*n].addr = inany_from_ip4(addr);
+			out[*n].plen = (uint8_t)INANY_V4_PLEN(mask_len(mask));
+		}
 		(*n)++;
 		s += len;
 		if (*s == ':' && !*++s)
@@ -750,24 +809,21 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 int gw_config_parse(struct gw_config *c, struct kvlist *kv, const char *resolv_conf,
 		    char *err, size_t errlen)
 {
-	bool ipv4 = true, ipv6_given = kv_has(kv, "ipv6");
+	bool ipv4 = true;
 
 	gw_config_defaults(c);
-	if (kv_get_bool(kv, "ipv4", &ipv4, err, errlen) < 0 ||
-	    kv_get_bool(kv, "ipv6", &c->ipv6, err, errlen) < 0)
+	if (kv_get_bool(kv, "ipv4", &ipv4, err, errlen) < 0)
 		return -1;
 	if (!ipv4) {
 		kv_errorf(err, errlen, kv, "'ipv4=off' is not supported yet");
 		return -1;
 	}
-	/* QEMU's default is on, so only a user who asked for it is told. */
-	if (c->ipv6 && ipv6_given)
-		warn("-netdev user: 'ipv6=on' ignored: IPv6 is not implemented yet, the guest "
-		     "gets IPv4 only");
 	if (kv_get_bool(kv, "restrict", &c->restrict_, err, errlen) < 0)
 		return -1;
+	/* IPv6 before the rules: hostfwd= may name an ipv6-net guest. */
 	if (parse_addresses(c, kv, err, errlen) || parse_names(c, kv, err, errlen) ||
-	    parse_leases(c, kv, err, errlen) || parse_fwds(c, kv, err, errlen) ||
+	    parse_leases(c, kv, err, errlen) || gw_config6_parse(c, kv, err, errlen) ||
+	    parse_fwds(c, kv, err, errlen) ||
 	    parse_vmwire(c, kv, resolv_conf, err, errlen))
 		return -1;
 	return 0;

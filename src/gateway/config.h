@@ -52,6 +52,7 @@ struct gw_fwd {
 	union inany_addr host_addr;  /* hostfwd: unspecified = any */
 	uint16_t host_port;
 	union inany_addr guest_addr; /* unspecified = first DHCP address */
+	bool guest_v6;               /* hostfwd: "[ADDR]" or "[]" (NDP-learned) */
 	uint16_t guest_port;
 	char dev[GW_NAME_MAX + 1]; /* guestfwd: the chardev/command part */
 };
@@ -64,6 +65,31 @@ struct gw_upstream {
 struct gw_static_lease {
 	uint8_t mac[6];
 	uint32_t addr;
+};
+
+struct gw_static_lease6 {
+	uint8_t mac[6];
+	struct in6_addr addr;
+};
+
+/* ipv6-dhcp=: what DHCPv6 answers and which RA flags say so (M, O). */
+enum gw_dhcp6_mode {
+	GW_DHCP6_STATELESS = 0, /* O: Information-Request only (the default) */
+	GW_DHCP6_OFF,           /* neither: SLAAC and RDNSS only */
+	GW_DHCP6_STATEFUL,      /* M and O: IA_NA leases per DUID */
+};
+
+/* The IPv6 side (config6.c), kept apart so the v4 parse stays QEMU's. */
+struct gw_config6 {
+	bool on;                     /* ipv6=on (QEMU's default) */
+	struct in6_addr net;         /* ipv6-net= / ipv6-prefix=, fec0:: */
+	unsigned prefixlen;          /* 64 */
+	struct in6_addr host, dns;   /* fec0::2, fec0::3 */
+	struct in6_addr host_ll, dns_ll; /* their fe80:: forms (derived) */
+	enum gw_dhcp6_mode dhcp;
+	struct gw_static_lease6 leases[GW_STATIC_LEASE_MAX];
+	unsigned n_leases;
+	unsigned ra_interval_s;      /* unsolicited RAs (ra-interval=) */
 };
 
 /* Which replies a UDP NAT flow lets through to the guest (RFC 4787 5):
@@ -79,7 +105,8 @@ struct gw_config {
 	uint32_t net, mask, host, dns, dhcp_start;
 	uint8_t mac[6]; /* 52:55 + host address, as QEMU */
 	bool restrict_;
-	bool ipv6;      /* accepted, not implemented yet */
+	bool ipv6;      /* = v6.on, kept for older callers */
+	struct gw_config6 v6;
 	bool host_loopback;
 	/* With host_loopback off, the host's other local addresses stay
 	 * reachable, as behind slirp4netns --disable-host-loopback (set by
@@ -129,6 +156,16 @@ void gw_config_defaults(struct gw_config *cfg);
  * Returns 0, or -1 with a one-line error naming the key. */
 int gw_config_parse(struct gw_config *cfg, struct kvlist *kv, const char *resolv_conf,
 		    char *err, size_t errlen);
+
+/* The IPv6 keys (config6.c), after the IPv4 ones; 0 or -1 as above. */
+int gw_config6_parse(struct gw_config *cfg, struct kvlist *kv, char *err, size_t errlen);
+void gw_config6_defaults(struct gw_config6 *v6);
+/* Is a an address of ours (host, dns or their link-local forms)? */
+bool gw_config6_is_ours(const struct gw_config6 *v6, const struct in6_addr *a);
+/* Is a inside ipv6-net? */
+bool gw_config6_in_net(const struct gw_config6 *v6, const struct in6_addr *a);
+/* "[V6]" or "V6" (brackets stripped) of at most len chars into a; 0 or -1. */
+int gw_parse_ip6_bracketed(const char *s, size_t len, struct in6_addr *a);
 
 /* One hostfwd rule, "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport"
  * (also the monitor's hostfwd_add); 0, or -1 with *why naming the part

@@ -150,11 +150,21 @@ static const struct netdev_key user_keys[] = {
 	  "announces (options 67, 66 and BOOTP's file, sname) for PXE", NULL },
 	{ "max-tftp-transfers=N", "TFTP transfers at once, 1 to " NUM(GW_MAX_TFTP_MAX)
 	  " (default " NUM(GW_DEFAULT_MAX_TFTP) ", QEMU's)", NULL },
-	{ "ipv4=on, ipv6=on|off", "as in QEMU; the gateway is IPv4 only: ipv4=off is refused, "
-	  "ipv6=on (QEMU's default) warns when given", NULL },
+	{ "ipv4=on, ipv6=on|off", "as in QEMU (ipv6 default on); ipv4=off is refused", NULL },
+	{ "ipv6-net=ADDR[/LEN]", "the guests' IPv6 prefix (default fec0::/64; LEN 1..126; the "
+	  "older ipv6-prefix=ADDR,ipv6-prefixlen=LEN also work)", NULL },
+	{ "ipv6-host=ADDR, ipv6-dns=ADDR", "the gateway's and the DNS forwarder's IPv6 "
+	  "addresses (default ::2 and ::3 of ipv6-net; NDP also answers their fe80:: forms)",
+	  NULL },
+	{ "ipv6-dhcp=off|stateless|stateful", "what DHCPv6 answers, and the router "
+	  "advertisement's M/O flags (default stateless: DNS and search list only)", NULL },
+	{ "lease6=ADDR@MAC", "a static DHCPv6 address for a MAC (repeatable)", NULL },
+	{ "ra-interval=SECONDS", "time between unsolicited router advertisements, 4 to 1800 "
+	  "(default 60)", NULL },
 	{ "hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT",
 	  "forward a host port into a guest (repeatable); empty HOSTADDR = every host "
-	  "address, empty GUESTADDR = dhcpstart; two rules on one protocol and host port are "
+	  "address, empty GUESTADDR = dhcpstart; IPv6 addresses in [] (GUESTADDR [] = the "
+	  "guest's address NDP learned); two rules on one protocol and host port are "
 	  "an error; monitor: hostfwd_add, hostfwd_remove", NULL },
 	{ "guestfwd=[tcp]:[SERVER]:PORT-DEV",
 	  "join guest connections to SERVER:PORT (repeatable; SERVER default .4 of net) to "
@@ -193,7 +203,7 @@ static const struct netdev_key user_keys[] = {
 	{ "max-ooo-kib=N", "guest TCP data held out of order, all flows together, a quarter "
 	  "per flow (default " NUM(GW_DEFAULT_MAX_OOO_KIB) "; 0 drops it)", NULL },
 	{ "egress-allow=CIDR[:CIDR...], egress-deny=CIDR[:CIDR...]",
-	  "where guests may send to, where not (deny wins)", NULL },
+	  "where guests may send to, where not (deny wins); IPv6 ones in [], [fd00::]/8", NULL },
 	{ "udp-timeout=SECONDS", "idle time after which a UDP flow closes (default "
 	  NUM(GW_DEFAULT_UDP_TIMEOUT_S) ")", NULL },
 	{ "max-frags=N", "IPv4 datagrams pending reassembly (default "
@@ -219,15 +229,21 @@ static const char user_man[] =
 	".BR hostfwd ,\n"
 	".B guestfwd\n"
 	"and\n"
-	".B ipv4\n"
-	"keep their meaning\n"
+	".BR ipv4 ,\n"
+	".BR ipv6 ,\n"
+	".BR ipv6\\-net ,\n"
+	".BR ipv6\\-prefix ,\n"
+	".BR ipv6\\-prefixlen ,\n"
+	".B ipv6\\-host\n"
+	"and\n"
+	".B ipv6\\-dns\n"
+	"keep their meaning and defaults\n"
 	".RB ( ipv4=off\n"
 	"is refused).\n"
-	"The gateway is IPv4 only:\n"
-	".BR ipv6=on ,\n"
-	"QEMU's default, is accepted with a one-line warning when given;\n"
-	".B ipv6=off\n"
-	"is accepted silently.\n"
+	"With IPv6 on (the default) the gateway answers neighbour solicitations for\n"
+	"its IPv6 addresses and their fe80:: forms, sends router advertisements with\n"
+	"the prefix (SLAAC), the MTU and the DNS address and search list (RFC 8106),\n"
+	"and answers ping to its own IPv6 addresses.\n"
 	"Without\n"
 	".BR tftp ,\n"
 	"guest UDP to port 69 of the host address is answered with ICMP port\n"

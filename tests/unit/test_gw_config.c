@@ -476,6 +476,103 @@ static void test_numbers_and_lists(void **state)
 	expect_err("egress-deny=", "egress-deny");
 }
 
+static void assert_addr6(const struct in6_addr *a, const char *want)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+}
+
+/* QEMU's IPv6 names and defaults, the old prefix pair, and errors naming
+ * the key. */
+static void test_ipv6(void **state)
+{
+	struct gw_config c;
+
+	(void)state;
+	assert_int_equal(parse("", &c), 0);
+	assert_true(c.v6.on);
+	assert_addr6(&c.v6.net, "fec0::");
+	assert_int_equal(c.v6.prefixlen, 64);
+	assert_addr6(&c.v6.host, "fec0::2");
+	assert_addr6(&c.v6.dns, "fec0::3");
+	assert_addr6(&c.v6.host_ll, "fe80::2");
+	assert_addr6(&c.v6.dns_ll, "fe80::3");
+	assert_int_equal(c.v6.dhcp, GW_DHCP6_STATELESS);
+	assert_int_equal(parse("ipv6-net=fd00:1::/64", &c), 0);
+	assert_addr6(&c.v6.host, "fd00:1::2");
+	assert_addr6(&c.v6.dns, "fd00:1::3");
+	assert_int_equal(parse("ipv6-prefix=fd00:2::,ipv6-prefixlen=80,ipv6-host=fd00:2::9", &c), 0);
+	assert_int_equal(c.v6.prefixlen, 80);
+	assert_addr6(&c.v6.host, "fd00:2::9");
+	assert_int_equal(parse("ipv6-net=fd00:3::1/64,ipv6-dhcp=stateful,"
+			       "lease6=fd00:3::15@52:54:00:12:34:56,ipv6-dns=fd00:3::53", &c), 0);
+	assert_addr6(&c.v6.net, "fd00:3::"); /* host bits cleared */
+	assert_int_equal(c.v6.dhcp, GW_DHCP6_STATEFUL);
+	assert_int_equal(c.v6.n_leases, 1);
+	assert_addr6(&c.v6.leases[0].addr, "fd00:3::15");
+	assert_int_equal(parse("ipv6=off,ipv6-dhcp=off", &c), 0);
+	assert_false(c.v6.on);
+	assert_false(c.ipv6);
+	expect_err("ipv6-net=10.0.0.0/8", "ipv6-net");
+	expect_err("ipv6-net=fec0::/0", "ipv6-net");
+	expect_err("ipv6-net=fec0::/127", "ipv6-net");
+	expect_err("ipv6-net=fe80::/64", "ipv6-net");
+	expect_err("ipv6-net=ff02::/64", "ipv6-net");
+	expect_err("ipv6-net=fec0::/64,ipv6-prefixlen=64", "ipv6-net");
+	expect_err("ipv6-prefix=nope", "ipv6-prefix");
+	expect_err("ipv6-prefixlen=-1", "ipv6-prefixlen");
+	expect_err("ipv6-prefixlen=64x", "ipv6-prefixlen");
+	expect_err("ipv6-host=fd00::2", "ipv6-host");
+	expect_err("ipv6-host=fec0::", "ipv6-host");
+	expect_err("ipv6-dns=fec0::2", "ipv6-dns");
+	expect_err("ipv6-dns=10.0.2.3", "ipv6-dns");
+	expect_err("ipv6-dhcp=yes", "ipv6-dhcp");
+	expect_err("lease6=fec0::2@52:54:00:12:34:56", "lease6");
+	expect_err("lease6=fd00::15@52:54:00:12:34:56", "lease6");
+	expect_err("lease6=fec0::15@01:00:00:00:00:01", "lease6");
+	expect_err("lease6=fec0::15", "lease6");
+	expect_err("lease6=fec0::15@52:54:00:12:34:56,lease6=fec0::16@52:54:00:12:34:56",
+		   "lease6");
+	expect_err("ra-interval=1", "ra-interval");
+}
+
+/* hostfwd= with IPv6 host and guest addresses, egress CIDRs in []. */
+static void test_ipv6_rules(void **state)
+{
+	struct gw_config c;
+
+	(void)state;
+	assert_int_equal(parse("hostfwd=tcp:[::1]:2222-[fec0::15]:22,hostfwd=udp::53-[]:53,"
+			       "hostfwd=tcp:[::]:80-10.0.2.15:80", &c), 0);
+	assert_int_equal(c.n_hostfwd, 3);
+	assert_true(inany_is_loopback(&c.hostfwd[0].host_addr));
+	assert_false(inany_is_v4(&c.hostfwd[0].host_addr));
+	assert_true(c.hostfwd[0].guest_v6);
+	assert_addr6(&c.hostfwd[0].guest_addr.a6, "fec0::15");
+	assert_true(c.hostfwd[1].guest_v6);
+	assert_true(inany_is_unspecified(&c.hostfwd[1].guest_addr));
+	assert_false(c.hostfwd[2].guest_v6);
+	assert_int_equal(addr4(&c.hostfwd[2].guest_addr), 0x0a00020f);
+	expect_err("hostfwd=tcp:[::1]:22-[fd00::1]:22", "hostfwd");
+	expect_err("hostfwd=tcp:[::1]:22-[fec0::2]:22", "hostfwd");
+	expect_err("hostfwd=tcp:[::1:22-:22", "hostfwd");
+	expect_err("hostfwd=tcp:[nope]:22-:22", "hostfwd");
+	expect_err("hostfwd=tcp:[::ffff:1.2.3.4]:22-:22", "hostfwd");
+	assert_int_equal(parse("egress-allow=10.0.0.0/8:[fd00::]/8:[2001:db8::1],"
+			       "egress-deny=[::1]", &c), 0);
+	assert_int_equal(c.n_egress_allow, 3);
+	assert_int_equal(c.egress_allow[1].plen, 8);
+	assert_int_equal(c.egress_allow[2].plen, 128);
+	assert_int_equal(c.n_egress_deny, 1);
+	assert_true(inany_is_loopback(&c.egress_deny[0].addr));
+	expect_err("egress-allow=[fd00::/8", "egress-allow");
+	expect_err("egress-allow=[10.0.0.0]/8", "egress-allow");
+	expect_err("egress-allow=[fd00::]/129", "egress-allow");
+	expect_err("egress-allow=[fd00::]:", "egress-allow");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +590,8 @@ int main(void)
 		cmocka_unit_test(test_resolv_conf),
 		cmocka_unit_test(test_leases),
 		cmocka_unit_test(test_numbers_and_lists),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_ipv6_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -64,8 +64,9 @@ void gw_reasm_sweep(struct gw_reasm *r, uint64_t now_ms)
 }
 
 /* The datagram's slot, or (create) a fresh one, or NULL. */
-static struct gw_reasm_slot *slot_get(struct gw_reasm *r, uint32_t src, uint32_t dst,
-				      uint16_t id, uint8_t proto, uint64_t now_ms, bool create)
+static struct gw_reasm_slot *slot_get(struct gw_reasm *r, const union inany_addr *src,
+				      const union inany_addr *dst, uint32_t id, uint8_t proto,
+				      uint64_t now_ms, bool create)
 {
 	struct gw_reasm_slot *free_slot = NULL;
 
@@ -77,7 +78,8 @@ static struct gw_reasm_slot *slot_get(struct gw_reasm *r, uint32_t src, uint32_t
 				free_slot = s;
 			continue;
 		}
-		if (s->src == src && s->dst == dst && s->id == id && s->proto == proto)
+		if (s->id == id && s->proto == proto && inany_equals(&s->src, src) &&
+		    inany_equals(&s->dst, dst))
 			return s;
 	}
 	if (!create)
@@ -85,14 +87,14 @@ static struct gw_reasm_slot *slot_get(struct gw_reasm *r, uint32_t src, uint32_t
 	if (!free_slot) {
 		r->stats->ip_frag_pool_full++;
 		LOG_ONCE_FOR(&r->logged, REASM_LOG_FULL, LOG_LVL_WARN,
-			     "user gateway: %u IPv4 datagrams pending reassembly "
+			     "user gateway: %u IP datagrams pending reassembly "
 			     "(max-frags), dropping fragments of new ones", r->nslots);
 		return NULL;
 	}
 	memset(free_slot, 0, offsetof(struct gw_reasm_slot, frags));
 	free_slot->used = true;
-	free_slot->src = src;
-	free_slot->dst = dst;
+	free_slot->src = *src;
+	free_slot->dst = *dst;
 	free_slot->id = id;
 	free_slot->proto = proto;
 	free_slot->first_ms = now_ms;
@@ -110,13 +112,14 @@ static size_t l4_min_header(uint8_t proto)
 	}
 }
 
-const uint8_t *gw_reasm_input(struct gw_reasm *r, const uint8_t *ip, size_t ihl,
-			      size_t tot, uint64_t now_ms, size_t *len)
+/* One fragment of the datagram (src, dst, id, proto): plen payload bytes
+ * at byte offset off, hdr bytes of header in front of the datagram's
+ * payload (they count against its 64 KiB). Both families come here. */
+static const uint8_t *reasm_add(struct gw_reasm *r, const union inany_addr *src,
+				const union inany_addr *dst, uint32_t id, uint8_t proto,
+				size_t off, bool more, const uint8_t *payload, size_t plen,
+				size_t hdr, uint64_t now_ms, size_t *len)
 {
-	uint16_t frag = rd16be(ip + 6);
-	size_t off = (size_t)(frag & IP_OFFMASK) * 8, plen = tot - ihl;
-	bool more = frag & IP_MF;
-	uint8_t proto = ip[9];
 	struct gw_reasm_slot *s;
 	unsigned i;
 
@@ -124,16 +127,15 @@ const uint8_t *gw_reasm_input(struct gw_reasm *r, const uint8_t *ip, size_t ihl,
 		return NULL;
 	gw_reasm_sweep(r, now_ms);
 	/* Checks on the fragment alone come first: they cost no slot. */
-	if (!plen || (more && plen % 8) || off + plen + ihl > GW_REASM_MAX_DGRAM ||
+	if (!plen || (more && plen % 8) || off + plen + hdr > GW_REASM_MAX_DGRAM ||
 	    (!off && plen < l4_min_header(proto)) || (proto == PROTO_TCP && off == 8)) {
 		r->stats->ip_frag_bad++;
-		s = slot_get(r, rd32be(ip + 12), rd32be(ip + 16), rd16be(ip + 4), proto, now_ms,
-			     false);
+		s = slot_get(r, src, dst, id, proto, now_ms, false);
 		if (s)
 			slot_drop(r, s); /* and whatever came before it */
 		return NULL;
 	}
-	s = slot_get(r, rd32be(ip + 12), rd32be(ip + 16), rd16be(ip + 4), proto, now_ms, true);
+	s = slot_get(r, src, dst, id, proto, now_ms, true);
 	if (!s)
 		return NULL;
 	if ((s->total && off + plen > s->total) ||
@@ -165,7 +167,7 @@ const uint8_t *gw_reasm_input(struct gw_reasm *r, const uint8_t *ip, size_t ihl,
 		slot_drop(r, s);
 		return NULL;
 	}
-	memcpy(s->buf + off, ip + ihl, plen);
+	memcpy(s->buf + off, payload, plen);
 	s->frags[s->nfrags].off = (uint16_t)off;
 	s->frags[s->nfrags].len = (uint16_t)plen;
 	s->nfrags++;
@@ -180,4 +182,24 @@ const uint8_t *gw_reasm_input(struct gw_reasm *r, const uint8_t *ip, size_t ihl,
 	slot_drop(r, s);
 	*len = s->total;
 	return s->buf;
+}
+
+const uint8_t *gw_reasm_input(struct gw_reasm *r, const uint8_t *ip, size_t ihl,
+			      size_t tot, uint64_t now_ms, size_t *len)
+{
+	uint16_t frag = rd16be(ip + 6);
+	union inany_addr src = inany_from_ip4(rd32be(ip + 12)), dst = inany_from_ip4(rd32be(ip + 16));
+
+	return reasm_add(r, &src, &dst, rd16be(ip + 4), ip[9], (size_t)(frag & IP_OFFMASK) * 8,
+			 frag & IP_MF, ip + ihl, tot - ihl, ihl, now_ms, len);
+}
+
+const uint8_t *gw_reasm_input6(struct gw_reasm *r, const struct in6_addr *src6,
+			       const struct in6_addr *dst6, uint32_t id, uint8_t nh, size_t off,
+			       bool more, const uint8_t *payload, size_t plen, size_t unfrag_len,
+			       uint64_t now_ms, size_t *len)
+{
+	union inany_addr src = inany_from_in6(src6), dst = inany_from_in6(dst6);
+
+	return reasm_add(r, &src, &dst, id, nh, off, more, payload, plen, unfrag_len, now_ms, len);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * ip_reasm.h - reassembly of the guests' IPv4 fragments.
+ * ip_reasm.h - reassembly of the guests' IPv4 and IPv6 fragments.
  *
  * Theory of operation: a guest whose datagram exceeds its MTU (ping -s
  * 4000, a large UDP send) hands us fragments; the gateway reassembles them
@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/inany.h"
 #include "core/log.h"
 
 struct gw_stats;
@@ -50,8 +51,8 @@ struct gw_reasm_frag {
 struct gw_reasm_slot {
 	bool used;
 	uint8_t proto;
-	uint16_t id;
-	uint32_t src, dst;
+	uint32_t id;       /* IPv4's 16 bits, IPv6's 32 */
+	union inany_addr src, dst;
 	uint32_t have;     /* payload bytes received */
 	uint32_t total;    /* payload length once the last fragment came, else 0 */
 	uint64_t first_ms;
@@ -81,6 +82,16 @@ void gw_reasm_fini(struct gw_reasm *r);
  * is valid until the next call. */
 const uint8_t *gw_reasm_input(struct gw_reasm *r, const uint8_t *ip, size_t ihl,
 			      size_t tot, uint64_t now_ms, size_t *len);
+
+/* The same for an IPv6 fragment (ipv6.h parsed its header): the
+ * fragmentable part's plen bytes at byte offset off, nh the fragment
+ * header's next header, unfrag_len the bytes in front of the fragment
+ * header (fixed header + unfragmentable extension headers). The pool,
+ * limits and counters are the IPv4 ones: max-frags covers both. */
+const uint8_t *gw_reasm_input6(struct gw_reasm *r, const struct in6_addr *src,
+			       const struct in6_addr *dst, uint32_t id, uint8_t nh, size_t off,
+			       bool more, const uint8_t *payload, size_t plen, size_t unfrag_len,
+			       uint64_t now_ms, size_t *len);
 
 /* Drop datagrams older than GW_REASM_TIMEOUT_MS as of now_ms. */
 void gw_reasm_sweep(struct gw_reasm *r, uint64_t now_ms);
