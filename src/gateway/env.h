@@ -34,12 +34,14 @@ struct gw_hostfwd;
 struct gw_dns;
 struct gw_services;
 struct gw_dhcp;
+struct gw_ndp;
 
 struct gw_env {
 	const struct gw_config *cfg;     /* immutable after gateway_new() */
 	struct gw_stats *stats;          /* the gateway's counters (stats.h) */
 	struct gw_tx *tx;                /* the reply ring (pkt.h) */
 	struct gw_arp *arp;              /* guest neighbours, for replies */
+	struct gw_ndp *ndp;              /* IPv6 guest neighbours (ndp.h) */
 	const struct gw_dhcp *dhcp;      /* leases: who owns an address */
 	const struct gw_policy *policy;  /* where guest traffic may go */
 	struct gw_hostfwd *hostfwd;      /* hostfwd= rules and their sockets */

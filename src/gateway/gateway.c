@@ -57,6 +57,9 @@
 #include "gateway/services/dns.h"
 #include "gateway/nat/hostfwd.h"
 #include "gateway/services/icmp.h"
+#include "gateway/services/icmp6.h"
+#include "gateway/services/ndp.h"
+#include "gateway/ip/ipv6.h"
 #include "gateway/nat/icmp_nat.h"
 #include "gateway/ip/ip_reasm.h"
 #include "gateway/pkt.h"
@@ -89,6 +92,8 @@ struct gateway {
 	struct gw_arp arp;
 	struct gw_dhcp dhcp;
 	struct gw_icmp icmp;
+	struct gw_ndp ndp;
+	struct gw_icmp6 icmp6;
 	struct gw_dns dns;
 	struct gw_tftp tftp;
 	struct gw_policy policy;
@@ -282,6 +287,150 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 	gw->stats.ip_unhandled++;
 }
 
+/* Is the IPv6 destination one the gateway takes: its own addresses, the
+ * all-nodes/all-routers groups, their solicited-node groups, or unicast
+ * beyond the LAN (NAT)? Other groups and other guests are not ours. */
+static bool ip6_dst_ok(const struct gw_config6 *v6, const struct in6_addr *dst)
+{
+	struct in6_addr sn;
+
+	if (!ip6_is_multicast(dst))
+		return !IN6_IS_ADDR_LINKLOCAL(dst) || gw_config6_is_ours(v6, dst);
+	if (dst->s6_addr[1] != 2) /* link-local scope only */
+		return false;
+	if (!memcmp(dst->s6_addr + 2, "\0\0\0\0\0\0\0\0\0\0\0\0\0", 13) &&
+	    (dst->s6_addr[15] == 1 || dst->s6_addr[15] == 2))
+		return true;
+	ip6_solicited_node(&sn, &v6->host);
+	if (!memcmp(&sn, dst, 16))
+		return true;
+	ip6_solicited_node(&sn, &v6->dns);
+	return !memcmp(&sn, dst, 16);
+}
+
+static void ip6_count(struct gw_stats *st, enum gw_ip6_verdict v)
+{
+	switch (v) {
+	case IP6_TRUNCATED:
+		st->ip6_truncated++;
+		break;
+	case IP6_BAD_VERSION:
+		st->ip_bad_version++;
+		break;
+	case IP6_BAD_LEN:
+		st->ip6_bad_len++;
+		break;
+	case IP6_EXT_TOO_MANY:
+		st->ip6_ext_too_many++;
+		break;
+	case IP6_EXT_BAD:
+		st->ip6_ext_bad++;
+		break;
+	case IP6_NO_NEXT:
+		st->ip6_no_next++;
+		break;
+	case IP6_OK:
+		break;
+	}
+}
+
+/* A real fragment: into the shared reassembly; the whole datagram, once
+ * complete, has the rest of its chain walked like an unfragmented one.
+ * NULL until then or when dropped (counted). */
+static const uint8_t *ip6_reassemble(struct gateway *gw, struct gw_ip6 *h, const uint8_t *ip,
+				     size_t *l4len, uint64_t now)
+{
+	const uint8_t *frag = ip + IP6_HDR_LEN + h->ext.off;
+	struct gw_ip6_ext e;
+	const uint8_t *d;
+	size_t len;
+	enum gw_ip6_verdict v;
+
+	gw->stats.ip6_fragments++;
+	d = gw_reasm_input6(&gw->reasm, &h->src, &h->dst, h->ext.frag_id, h->ext.proto,
+			    h->ext.frag_off, h->ext.frag_more, frag, h->payload_len - h->ext.off,
+			    IP6_HDR_LEN + h->ext.frag_hdr_off + 8, now, &len);
+	if (!d)
+		return NULL;
+	if ((v = gw_ip6_walk(h->ext.proto, d, len, false, &e)) != IP6_OK || e.fragment) {
+		ip6_count(&gw->stats, v == IP6_OK ? IP6_EXT_BAD : v);
+		return NULL;
+	}
+	h->ext.proto = e.proto;
+	h->ext.n_ext += e.n_ext;
+	*l4len = len - e.off;
+	return d + e.off;
+}
+
+static void ipv6_input(struct gateway *gw, const uint8_t *f, size_t len, uint64_t now)
+{
+	const struct gw_config6 *v6 = &gw->cfg.v6;
+	const uint8_t *ip = f + ETH_HDR_LEN, *l4;
+	enum gw_ip6_verdict v;
+	struct gw_ip6 h;
+	struct gw_pkt p;
+	size_t l4len;
+
+	if (!v6->on) {
+		gw->stats.ip6_off++;
+		return;
+	}
+	if ((v = gw_ip6_parse(ip, len - ETH_HDR_LEN, &h)) != IP6_OK) {
+		ip6_count(&gw->stats, v);
+		return;
+	}
+	/* Never an answer to a group, a loopback or v4-mapped source, nor to
+	 * one claiming to be us (RFC 4443 2.4 e). :: is only for NDP. */
+	if (ip6_is_multicast(&h.src) || IN6_IS_ADDR_LOOPBACK(&h.src) ||
+	    IN6_IS_ADDR_V4MAPPED(&h.src) || gw_config6_is_ours(v6, &h.src) ||
+	    (IN6_IS_ADDR_UNSPECIFIED(&h.src) && h.ext.proto != IP6_NH_ICMPV6)) {
+		gw->stats.ip6_bad_src++;
+		return;
+	}
+	if (!ip6_dst_ok(v6, &h.dst)) {
+		gw->stats.ip6_not_for_us++;
+		return;
+	}
+	l4 = ip + IP6_HDR_LEN + h.ext.off;
+	l4len = h.payload_len - h.ext.off;
+	if (h.ext.fragment && !(l4 = ip6_reassemble(gw, &h, ip, &l4len, now)))
+		return;
+	if (!IN6_IS_ADDR_UNSPECIFIED(&h.src) && !gw_ndp_learn(&gw->ndp, &h.src, eth_src(f), now))
+		return; /* another port's address (counted in ndp_spoofed) */
+	p = (struct gw_pkt){ .frame = f, .frame_len = len, .ethertype = ETHERTYPE_IPV6,
+			     .smac = eth_src(f), .proto = h.ext.proto, .l4 = l4, .l4_len = l4len,
+			     .ip6 = &h };
+	if (p.proto == IPPROTO_UDP_) {
+		uint16_t ulen = l4len >= UDP_HDR_LEN ? rd16be(l4 + 4) : 0;
+
+		if (l4len < UDP_HDR_LEN || ulen < UDP_HDR_LEN || ulen > l4len) {
+			gw->stats.udp_bad_len++;
+			return;
+		}
+		/* A zero checksum is not allowed over IPv6 (RFC 8200 8.1). */
+		if (!rd16be(l4 + 6) ||
+		    csum_l4_ipv6(h.src.s6_addr, h.dst.s6_addr, IPPROTO_UDP_, l4, ulen)) {
+			gw->stats.udp6_bad_csum++;
+			return;
+		}
+		p.sport = rd16be(l4);
+		p.dport = rd16be(l4 + 2);
+		p.data = l4 + UDP_HDR_LEN;
+		p.data_len = ulen - UDP_HDR_LEN;
+	}
+	if (gw_services_input(&gw->services, &p, now))
+		return;
+	if (ip6_is_multicast(&h.dst) || gw_config6_is_ours(v6, &h.dst)) {
+		gw->stats.ip6_unhandled++; /* nothing of ours listens there */
+		return;
+	}
+	if (gw->cfg.restrict_) {
+		gw->stats.ip6_restricted++;
+		return;
+	}
+	gw->stats.ip6_unhandled++;
+}
+
 /* A frame for us; m: validated offload metadata of a frame taken whole,
  * NULL for a plain frame. */
 static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
@@ -295,8 +444,10 @@ static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
 		gw->stats.ip_truncated++;
 		return;
 	}
-	/* The switch floods unknown unicast to us too: not an error. */
-	if (memcmp(eth_dst(f), gw->cfg.mac, 6) && memcmp(eth_dst(f), bcast, 6)) {
+	/* The switch floods unknown unicast to us too: not an error. IPv6
+	 * multicast (33:33:...) is sorted out by address in ipv6_input(). */
+	if (memcmp(eth_dst(f), gw->cfg.mac, 6) && memcmp(eth_dst(f), bcast, 6) &&
+	    (eth_dst(f)[0] != 0x33 || eth_dst(f)[1] != 0x33)) {
 		gw->stats.not_for_us++;
 		return;
 	}
@@ -311,6 +462,10 @@ static void eth_input(struct gateway *gw, const uint8_t *f, size_t len,
 	}
 	if (m) {
 		complete_plain(gw, f, len, m, now);
+		return;
+	}
+	if (type == ETHERTYPE_IPV6) {
+		ipv6_input(gw, f, len, now);
 		return;
 	}
 	p = (struct gw_pkt){ .frame = f, .frame_len = len, .ethertype = type,
@@ -405,7 +560,10 @@ static int services_init(struct gateway *gw)
 	    service_add(gw, gw_dhcp_init(&gw->dhcp, &gw->env), &gw_dhcp_service, &gw->dhcp) ||
 	    service_add(gw, 0, &gw_icmp_service, &gw->icmp) ||
 	    service_add(gw, gw_dns_init(&gw->dns, &gw->env), &gw_dns_service, &gw->dns) ||
-	    service_add(gw, gw_tftp_init(&gw->tftp, &gw->env), &gw_tftp_service, &gw->tftp)) {
+	    service_add(gw, gw_tftp_init(&gw->tftp, &gw->env), &gw_tftp_service, &gw->tftp) ||
+	    service_add(gw, gw_ndp_init(&gw->ndp, &gw->env), &gw_ndp_service, &gw->ndp) ||
+	    (gw_icmp6_init(&gw->icmp6, &gw->env),
+	     service_add(gw, 0, &gw_icmp6_service, &gw->icmp6))) {
 		gw_services_fini(&gw->services);
 		return -1;
 	}
@@ -533,7 +691,7 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 	gw->env = (struct gw_env){
 		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp, .dhcp = &gw->dhcp,
 		.policy = &gw->policy, .hostfwd = &gw->hostfwd, .dns = &gw->dns,
-		.services = &gw->services, .port = &gw->port, .loop = loop,
+		.services = &gw->services, .port = &gw->port, .loop = loop, .ndp = &gw->ndp,
 	};
 	for (; gw->steps_done < sizeof(steps) / sizeof(steps[0]); gw->steps_done++) {
 		if (steps[gw->steps_done].init(gw)) {

@@ -118,3 +118,40 @@ size_t pkt_udp(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t sr
 	wr16be(udp + 6, c ? c : 0xffff); /* 0 means "no checksum" in UDP */
 	return pkt_ipv4(f, dmac, smac, src, dst, IPPROTO_UDP_, ulen);
 }
+
+void pkt_ipv6_hdr(uint8_t *ip, const struct in6_addr *src, const struct in6_addr *dst,
+		  uint8_t proto, uint8_t hop_limit, size_t l4_len)
+{
+	wr32be(ip, 0x60000000);
+	wr16be(ip + 4, (uint16_t)l4_len);
+	ip[6] = proto;
+	ip[7] = hop_limit;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+}
+
+size_t pkt_ipv6(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, const struct in6_addr *src,
+		const struct in6_addr *dst, uint8_t proto, uint8_t hop_limit, size_t l4_len)
+{
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	wr16be(f + 12, ETHERTYPE_IPV6_);
+	pkt_ipv6_hdr(f + OFF_IP, src, dst, proto, hop_limit, l4_len);
+	return OFF_L4_6 + l4_len;
+}
+
+size_t pkt_udp6(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, const struct in6_addr *src,
+		uint16_t sport, const struct in6_addr *dst, uint16_t dport, size_t data_len)
+{
+	uint8_t *udp = f + OFF_L4_6;
+	size_t ulen = UDP_HDR_LEN + data_len;
+	uint16_t c;
+
+	wr16be(udp, sport);
+	wr16be(udp + 2, dport);
+	wr16be(udp + 4, (uint16_t)ulen);
+	wr16be(udp + 6, 0);
+	c = csum_l4_ipv6((const uint8_t *)src, (const uint8_t *)dst, IPPROTO_UDP_, udp, ulen);
+	wr16be(udp + 6, c ? c : 0xffff);
+	return pkt_ipv6(f, dmac, smac, src, dst, IPPROTO_UDP_, 64, ulen);
+}

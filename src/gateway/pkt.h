@@ -25,6 +25,7 @@
 
 struct port;
 struct gw_stats;
+struct in6_addr;
 
 #define GW_TX_SLOTS 32
 
@@ -38,6 +39,11 @@ struct gw_stats;
 #define OFF_IP ETH_HDR_LEN
 #define OFF_L4 (OFF_IP + IP_HDR_LEN)
 #define OFF_UDP_DATA (OFF_L4 + UDP_HDR_LEN)
+/* The same for Ethernet/IPv6 (no extension headers). */
+#define ETHERTYPE_IPV6_ 0x86dd
+#define IP6_HDR_LEN_ 40
+#define OFF_L4_6 (OFF_IP + IP6_HDR_LEN_)
+#define OFF_UDP6_DATA (OFF_L4_6 + UDP_HDR_LEN)
 
 struct gw_tx {
 	uint8_t *slots;      /* GW_TX_SLOTS * slot_size, allocated once */
@@ -74,5 +80,17 @@ size_t pkt_ipv4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t s
 /* Same plus the UDP header and checksum around data at f + OFF_UDP_DATA. */
 size_t pkt_udp(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t src,
 	       uint16_t sport, uint32_t dst, uint16_t dport, size_t data_len);
+
+/* The 40-byte IPv6 header alone at ip (no flow label, traffic class 0). */
+void pkt_ipv6_hdr(uint8_t *ip, const struct in6_addr *src, const struct in6_addr *dst,
+		  uint8_t proto, uint8_t hop_limit, size_t l4_len);
+/* Ethernet + IPv6 headers for an L4 payload of l4_len bytes already at
+ * f + OFF_L4_6. Returns the frame length. */
+size_t pkt_ipv6(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, const struct in6_addr *src,
+		const struct in6_addr *dst, uint8_t proto, uint8_t hop_limit, size_t l4_len);
+/* Same plus the UDP header and (mandatory in IPv6) checksum around data
+ * at f + OFF_UDP6_DATA. */
+size_t pkt_udp6(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, const struct in6_addr *src,
+		uint16_t sport, const struct in6_addr *dst, uint16_t dport, size_t data_len);
 
 #endif

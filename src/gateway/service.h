@@ -36,7 +36,9 @@
 #include "core/loop.h"
 #include "gateway/stats.h"
 
-#define GW_SERVICES_MAX 8
+struct gw_ip6;
+
+#define GW_SERVICES_MAX 12
 #define GW_SERVICE_SWEEP_MS 250
 
 /* A guest frame as the dispatch validated it. */
@@ -51,6 +53,10 @@ struct gw_pkt {
 	uint8_t proto;
 	const uint8_t *l4;
 	size_t l4_len;
+	/* IPv6 only (else NULL): the parsed header (gateway/ip/ipv6.h);
+	 * proto, l4 and l4_len are then the upper layer past the extension
+	 * headers, src and dst stay 0. */
+	const struct gw_ip6 *ip6;
 	/* UDP only, its header and checksum checked: ports and payload. */
 	uint16_t sport, dport;
 	const uint8_t *data;

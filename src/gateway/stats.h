@@ -38,7 +38,15 @@
 	X(ip_frag_reassembled) X(ip_frag_dups) X(ip_frag_overlaps)             \
 	X(ip_frag_bad) X(ip_frag_too_many) X(ip_frag_pool_full)                \
 	X(ip_frag_timeouts) X(ip_frag_out) X(offload_bad)                     \
-	X(ip_ttl_exceeded) X(ip_ttl_ratelimited)
+	X(ip_ttl_exceeded) X(ip_ttl_ratelimited)                                 \
+	GW_STATS6(X)
+
+/* IPv6 dispatch (gateway.c, gateway/ip/ipv6.h); NDP, ICMPv6 and DHCPv6
+ * keep their own (service.h). */
+#define GW_STATS6(X)                                                           \
+	X(ip6_off) X(ip6_truncated) X(ip6_bad_len) X(ip6_ext_too_many)          \
+	X(ip6_ext_bad) X(ip6_no_next) X(ip6_bad_src) X(ip6_not_for_us)          \
+	X(ip6_fragments) X(ip6_restricted) X(ip6_unhandled) X(udp6_bad_csum)
 
 struct gw_stats {
 #define GW_STAT_FIELD(n) uint64_t n;

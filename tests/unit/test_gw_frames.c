@@ -223,7 +223,7 @@ static void test_ip_hostile(void **state)
 	gwh_send(f, len);
 	assert_int_equal(st()->not_for_us, 1);
 	memcpy(f, GWMAC, 6);
-	wr16be(f + 12, 0x86dd);
+	wr16be(f + 12, 0x88b5); /* IEEE local experimental */
 	gwh_send(f, len);
 	assert_int_equal(st()->bad_ethertype, 1);
 	gwh_send(f, 13); /* the port layer drops runts */

@@ -39,3 +39,13 @@ uint16_t csum_l4_ipv4(uint32_t src, uint32_t dst, uint8_t proto, const uint8_t *
 	s += (uint32_t)len;
 	return csum_fold(csum_partial(l4, len, s));
 }
+
+uint16_t csum_l4_ipv6(const uint8_t *src, const uint8_t *dst, uint8_t proto, const uint8_t *l4,
+		      size_t len)
+{
+	uint32_t s = csum_partial(dst, 16, csum_partial(src, 16, 0));
+
+	s += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
+	s += proto;
+	return csum_fold(csum_partial(l4, len, s));
+}

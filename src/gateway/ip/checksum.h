@@ -26,4 +26,9 @@ static inline uint16_t csum(const uint8_t *p, size_t len)
 uint16_t csum_l4_ipv4(uint32_t src, uint32_t dst, uint8_t proto, const uint8_t *l4,
 		      size_t len);
 
+/* The same with the IPv6 pseudo-header (RFC 8200 8.1); src, dst are the
+ * 16 bytes of each address. */
+uint16_t csum_l4_ipv6(const uint8_t *src, const uint8_t *dst, uint8_t proto, const uint8_t *l4,
+		      size_t len);
+
 #endif

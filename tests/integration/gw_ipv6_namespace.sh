@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# gw_ipv6_namespace.sh - the gateway's IPv6 side seen by a kernel guest in
+# a namespace behind a TAP port:
+#  - the kernel autoconfigures an address in fec0::/64 from our router
+#    advertisement (SLAAC) and a default route via fe80::2;
+#  - a router solicitation sent with scapy gets an RA carrying the prefix
+#    (A flag), the MTU, RDNSS fec0::3 and DNSSL (dnssearch=), O flag for
+#    ipv6-dhcp=stateless (the kernel writes no resolv.conf, so the options
+#    are read from the captured RA);
+#  - ping -6 to fec0::2, fec0::3 and fe80::2 is answered by the gateway;
+#  - info usernet lists the learned neighbour and the NDP counters;
+#  - ipv6=off: no RA, no answer.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+
+vw_require_root
+vw_enter_private_netns "$@"
+vw_need_pkgs iproute2 iputils-ping python3-scapy
+vw_tmpdir
+
+T=gw_ipv6_namespace
+PY=/usr/bin/python3
+MON=$VW_TMP/mon.sock
+
+vw_netns_add ns
+NS=$(vw_ns ns)
+nsx() { ip netns exec "$NS" "$@"; }
+
+vw_start gw -monitor "unix:$MON,server=on,wait=off" \
+	-netdev tap,id=t,ifname=vw0,netns="$NS" \
+	-netdev user,id=gw,dnssearch=example.test,dnssearch=corp.example,ra-interval=5
+nsx sysctl -qw net.ipv6.conf.vw0.accept_ra=1 net.ipv6.conf.vw0.autoconf=1
+nsx ip link set vw0 up
+
+# SLAAC: an address in fec0::/64 and a default route via the gateway.
+# (fec0::/10 is the deprecated site-local range: the kernel says "scope site".)
+vw_wait_for -t 20 sh -c "ip netns exec $NS ip -6 addr show dev vw0 | grep -q 'inet6 fec0::'" ||
+	vw_fail $T "no SLAAC address: $(nsx ip -6 addr show dev vw0)"
+vw_wait_for -t 10 sh -c "ip netns exec $NS ip -6 route show default | grep -q 'via fe80::2 dev vw0'" ||
+	vw_fail $T "no default route via fe80::2: $(nsx ip -6 route)"
+vw_wait_for -t 10 sh -c "! ip netns exec $NS ip -6 addr show dev vw0 | grep -q tentative" ||
+	vw_fail $T "address stays tentative: $(nsx ip -6 addr show dev vw0)"
+MYADDR=$(nsx ip -6 -o addr show dev vw0 | awk '$4 ~ /^fec0::/ {print $4}' | cut -d/ -f1)
+vw_pass "$T: SLAAC gave the kernel $MYADDR and a default route via fe80::2"
+
+# The RA's options, from a solicitation of our own.
+cat >"$VW_TMP/rs.py" <<'PYEOF'
+import sys
+from scapy.all import (Ether, IPv6, ICMPv6ND_RS, ICMPv6NDOptSrcLLAddr, ICMPv6ND_RA,
+                       ICMPv6NDOptPrefixInfo, ICMPv6NDOptMTU, ICMPv6NDOptRDNSS,
+                       ICMPv6NDOptDNSSL, sendp, sniff, get_if_hwaddr, conf)
+conf.verb = 0
+mac = get_if_hwaddr("vw0")
+rs = (Ether(src=mac, dst="33:33:00:00:00:02") / IPv6(src=sys.argv[1], dst="ff02::2", hlim=255) /
+      ICMPv6ND_RS() / ICMPv6NDOptSrcLLAddr(lladdr=mac))
+# A unicast answer to our link-local address (not a periodic one to all nodes).
+got = sniff(iface="vw0", timeout=5, count=1,
+            lfilter=lambda p: ICMPv6ND_RA in p and p[IPv6].dst == sys.argv[1],
+            started_callback=lambda: sendp(rs, iface="vw0"))
+if not got:
+    sys.exit("no RA")
+ra = got[0]
+r = ra[ICMPv6ND_RA]
+print("src", ra[IPv6].src, "hlim", ra[IPv6].hlim, "M", r.M, "O", r.O, "life", r.routerlifetime)
+p = ra[ICMPv6NDOptPrefixInfo]
+print("prefix", p.prefix, p.prefixlen, "A", p.A, "L", p.L)
+print("mtu", ra[ICMPv6NDOptMTU].mtu)
+print("rdnss", " ".join(ra[ICMPv6NDOptRDNSS].dns))
+print("dnssl", " ".join(n.decode() if isinstance(n, bytes) else n for n in ra[ICMPv6NDOptDNSSL].searchlist))
+PYEOF
+LL=$(nsx ip -6 -o addr show dev vw0 scope link | awk '{print $4}' | cut -d/ -f1)
+nsx timeout 20 $PY "$VW_TMP/rs.py" "$LL" >"$VW_TMP/ra.txt" 2>&1 || vw_fail $T "RS/RA: $(cat "$VW_TMP/ra.txt")"
+grep -q "^src fe80::2 hlim 255 M 0 O 1 life 1800$" "$VW_TMP/ra.txt" &&
+	grep -q "^prefix fec0:: 64 A 1 L 1$" "$VW_TMP/ra.txt" &&
+	grep -q "^mtu 1500$" "$VW_TMP/ra.txt" &&
+	grep -q "^rdnss fec0::3$" "$VW_TMP/ra.txt" &&
+	grep -q "^dnssl example.test. corp.example.$" "$VW_TMP/ra.txt" ||
+	vw_fail $T "RA options: $(cat "$VW_TMP/ra.txt")"
+vw_pass "$T: RS -> RA from fe80::2 with prefix (A), MTU, RDNSS fec0::3, DNSSL, O flag"
+
+for a in fec0::2 fec0::3 fe80::2%vw0; do
+	nsx ping -6 -c 2 -i 0.2 -W 2 "$a" >"$VW_TMP/ping.log" 2>&1 ||
+		vw_fail $T "ping -6 $a: $(cat "$VW_TMP/ping.log")"
+done
+nsx ping -6 -c 1 -s 1400 -W 2 fec0::2 >"$VW_TMP/ping.log" 2>&1 ||
+	vw_fail $T "ping -6 -s 1400: $(cat "$VW_TMP/ping.log")"
+vw_pass "$T: ping -6 fec0::2, fec0::3 and fe80::2 answered by the gateway"
+
+"$VMWIRE" ctl "$MON" info usernet >"$VW_TMP/usernet" || vw_fail $T "info usernet"
+grep -q "NDP neighbours:" "$VW_TMP/usernet" && grep -qF "$MYADDR" "$VW_TMP/usernet" &&
+	grep -Eq "ndp_ns_answered [1-9]" "$VW_TMP/usernet" &&
+	grep -Eq "icmp6_echo_replies [1-9]" "$VW_TMP/usernet" ||
+	vw_fail $T "info usernet: $(cat "$VW_TMP/usernet")"
+vw_pass "$T: info usernet lists the neighbour and the NDP/ICMPv6 counters"
+vw_stop gw
+
+# ipv6=off: the gateway neither advertises nor answers.
+vw_netns_add ns2
+NS2=$(vw_ns ns2)
+vw_start gw2 -netdev tap,id=t,ifname=vw1,netns="$NS2" -netdev user,id=gw,ipv6=off
+ip netns exec "$NS2" ip link set vw1 up
+ip netns exec "$NS2" ip -6 addr add fec0::99/64 dev vw1 nodad
+sleep 3
+! ip netns exec "$NS2" ip -6 addr show dev vw1 | grep -q "dynamic" ||
+	vw_fail $T "ipv6=off: got an autoconfigured address"
+! ip netns exec "$NS2" ping -6 -c 1 -W 1 fec0::2 >/dev/null 2>&1 ||
+	vw_fail $T "ipv6=off: fec0::2 answered"
+vw_stop gw2
+vw_pass "$T: ipv6=off sends no RA and answers nothing"
