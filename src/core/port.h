@@ -142,7 +142,9 @@ struct port_security {
  * What a port's own station is, for a port that is a station itself (the
  * gateway): the network pins mac to the port, so no other port may send
  * from it (Linux's BR_FDB_LOCAL), and drops ARP from other ports claiming
- * one of ipv4[] (host order). Owned by the port, read by the network.
+ * one of ipv4[] (host order), and IPv6 neighbour advertisements from other
+ * ports whose target is one of ipv6[] (the NDP form of a gratuitous ARP).
+ * Owned by the port, read by the network.
  */
 #define PORT_OWNED_IPS 4
 
@@ -150,6 +152,8 @@ struct port_owned {
 	uint8_t mac[6];
 	uint32_t ipv4[PORT_OWNED_IPS];
 	unsigned n_ipv4;
+	uint8_t ipv6[PORT_OWNED_IPS][16];
+	unsigned n_ipv6;
 };
 
 /*

@@ -36,6 +36,8 @@
 
 #define FWD_ETHERTYPE_ARP 0x0806
 #define FWD_ARP_LEN 28 /* Ethernet/IPv4 ARP */
+#define FWD_ETHERTYPE_IPV6 0x86dd
+#define FWD_NA_LEN (40 + 24) /* IPv6 header + neighbour advertisement */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -342,6 +344,29 @@ static bool owner_claims(const struct port_owned *o, const uint8_t *mac, uint32_
 	return false;
 }
 
+/* Does this port own the IPv6 address a6 (16 bytes)? */
+static bool owner_claims6(const struct port_owned *o, const uint8_t *a6)
+{
+	unsigned i;
+
+	for (i = 0; i < o->n_ipv6 && i < PORT_OWNED_IPS; i++)
+		if (!memcmp(o->ipv6[i], a6, 16))
+			return true;
+	return false;
+}
+
+/* The target of an ICMPv6 neighbour advertisement right behind the IPv6
+ * header (where every NA of a real stack is), or NULL. */
+static const uint8_t *na_target(const uint8_t *frame, size_t len, size_t off)
+{
+	const uint8_t *ip = frame + off + 2;
+
+	if (len < off + 2 + FWD_NA_LEN || rd16be(frame + off) != FWD_ETHERTYPE_IPV6 ||
+	    ip[0] >> 4 != 6 || ip[6] != 58 || ip[40] != 136)
+		return NULL;
+	return ip + 40 + 8;
+}
+
 /*
  * What port security checks before learning: the source MAC is not one a
  * vmwire port owns, and an ARP frame's sender is the frame's source (on a
@@ -352,7 +377,7 @@ static bool switch_guard(struct network_priv *np, struct port *from,
 {
 	struct network *net = &np->net;
 	size_t off = ETH_HDR_LEN - 2 + (vi->tagged ? VLAN_TAG_LEN : 0);
-	const uint8_t *src = eth_src(frame), *arp;
+	const uint8_t *src = eth_src(frame), *arp, *na;
 	uint32_t spa = 0;
 	unsigned i;
 
@@ -383,6 +408,16 @@ static bool switch_guard(struct network_priv *np, struct port *from,
 			continue;
 		sec_drop(np, from, &net->stats.sec_arp, MEMBER_LOG_ARP, src,
 			 "ARP claiming an address of vmwire's gateway");
+		return false;
+	}
+	na = np->nowners ? na_target(frame, len, off) : NULL;
+	for (i = 0; na && i < np->nowners; i++) {
+		const struct port *o = np->owners[i]->port;
+
+		if (o == from || !owner_claims6(o->owned, na))
+			continue;
+		sec_drop(np, from, &net->stats.sec_arp, MEMBER_LOG_ARP, src,
+			 "a neighbour advertisement claiming an address of vmwire's gateway");
 		return false;
 	}
 	return true;

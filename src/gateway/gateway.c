@@ -687,6 +687,14 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 	gw->owned.ipv4[gw->owned.n_ipv4++] = gw->cfg.host;
 	if (gw->cfg.dns != gw->cfg.host)
 		gw->owned.ipv4[gw->owned.n_ipv4++] = gw->cfg.dns;
+	if (gw->cfg.v6.on) {
+		const struct in6_addr *a6[] = { &gw->cfg.v6.host, &gw->cfg.v6.dns,
+						&gw->cfg.v6.host_ll, &gw->cfg.v6.dns_ll };
+
+		_Static_assert(PORT_OWNED_IPS >= 4, "room for the four IPv6 addresses");
+		for (unsigned i = 0; i < 4; i++)
+			memcpy(gw->owned.ipv6[gw->owned.n_ipv6++], a6[i], 16);
+	}
 	gw->port.owned = &gw->owned;
 	gw->env = (struct gw_env){
 		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp, .dhcp = &gw->dhcp,

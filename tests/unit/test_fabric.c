@@ -589,6 +589,37 @@ static size_t arp_frame(const uint8_t *src, const uint8_t *sha, uint32_t spa)
 	return 60;
 }
 
+/* An unsolicited neighbour advertisement from src for the IPv6 address
+ * whose last byte is last (fec0::last), to all nodes. */
+static size_t na_frame(const uint8_t *src, uint8_t last)
+{
+	uint8_t *ip = buf + 14;
+
+	memset(buf, 0, 14 + 40 + 32);
+	memcpy(buf, (const uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 }, 6);
+	memcpy(buf + 6, src, 6);
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	ip[0] = 0x60;
+	ip[5] = 32;
+	ip[6] = 58;
+	ip[7] = 255;
+	ip[8] = 0xfe;
+	ip[9] = 0x80;
+	ip[24] = 0xff;
+	ip[25] = 0x02;
+	ip[39] = 1;
+	ip[40] = 136;
+	ip[44] = 0x20; /* override */
+	ip[48] = 0xfe;
+	ip[49] = 0xc0;
+	ip[63] = last;
+	ip[64] = 2;
+	ip[65] = 1;
+	memcpy(ip + 66, src, 6);
+	return 14 + 40 + 32;
+}
+
 /* Port security (the default): a MAC fresh on a live port stays there,
  * the frames claiming it elsewhere are dropped, and the victim keeps its
  * unicast traffic. */
@@ -678,6 +709,7 @@ static void test_port_security_owned(void **state)
 	static const struct port_owned gw = {
 		.mac = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 },
 		.ipv4 = { 0x0a000202, 0x0a000203 }, .n_ipv4 = 2,
+		.ipv6 = { { 0xfe, 0xc0, [15] = 2 }, { 0xfe, 0xc0, [15] = 3 } }, .n_ipv6 = 2,
 	};
 	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
 	struct fake_port g, v, a;
@@ -712,10 +744,20 @@ static void test_port_security_owned(void **state)
 	fake_port_inject(&a, buf, arp_frame(MAC_C, MAC_A, 0x0a000210));
 	assert_int_equal(v.n, 2);
 	assert_int_equal(net->stats.sec_arp, 3);
+	/* Neighbour advertisements for fec0::2 or ::3 neither (NDP's
+	 * gratuitous ARP), even from an unlocked port; fec0::15 passes. */
+	a.port.sec.mode = PORT_SEC_OFF;
+	fake_port_inject(&a, buf, na_frame(MAC_C, 2));
+	fake_port_inject(&a, buf, na_frame(MAC_C, 3));
+	assert_int_equal(v.n, 2);
+	assert_int_equal(net->stats.sec_arp, 5);
+	fake_port_inject(&a, buf, na_frame(MAC_C, 0x15));
+	fake_port_inject(&g, buf, na_frame(gw.mac, 2));
+	assert_int_equal(v.n, 4);
 	network_detach(net, &g.port);
 	/* Gone, the gateway protects nothing. */
 	fake_port_inject(&a, buf, frame(BCAST, gw.mac, 4));
-	assert_int_equal(v.n, 3);
+	assert_int_equal(v.n, 5);
 	network_free(net);
 	port_close(&g.port);
 }
