@@ -733,6 +733,11 @@ const struct gw_tcp_stats *gateway_tcp_stats(const struct gateway *gw)
 	return gw->tcp ? gw_tcp_stats(gw->tcp) : NULL;
 }
 
+const uint8_t *gateway_ndp_lookup(const struct gateway *gw, const struct in6_addr *a)
+{
+	return gw_ndp_lookup(&gw->ndp, a);
+}
+
 uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac)
 {
 	return gw_dhcp_lookup(&gw->dhcp, mac);

@@ -32,6 +32,7 @@ struct gateway;
 struct gw_tcp_stats;
 struct netdev;
 struct gw_services;
+struct in6_addr;
 
 extern const struct netdev_type netdev_user_type;
 /* The configuration of a parsed, not yet started -netdev user, for
@@ -49,6 +50,8 @@ void gateway_flush(struct gateway *gw);
 const struct gw_stats *gateway_stats(const struct gateway *gw);
 /* The TCP engine's counters (tcp.h), or NULL when it has none (no loop). */
 const struct gw_tcp_stats *gateway_tcp_stats(const struct gateway *gw);
+/* The MAC NDP learned for an IPv6 address, or NULL. */
+const uint8_t *gateway_ndp_lookup(const struct gateway *gw, const struct in6_addr *a);
 /* The DHCP-bound address of a MAC, or 0. */
 uint32_t gateway_lease_of(const struct gateway *gw, const uint8_t *mac);
 /* Sweep every service's timed state (DNS queries) as of now_ms; tests
