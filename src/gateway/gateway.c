@@ -420,8 +420,15 @@ static void ipv6_input(struct gateway *gw, const uint8_t *f, size_t len, uint64_
 	}
 	if (gw_services_input(&gw->services, &p, now))
 		return;
-	if (ip6_is_multicast(&h.dst) || gw_config6_is_ours(v6, &h.dst)) {
-		gw->stats.ip6_unhandled++; /* nothing of ours listens there */
+	if (ip6_is_multicast(&h.dst)) {
+		gw->stats.ip6_unhandled++; /* no group service of ours takes it */
+		return;
+	}
+	if (p.proto == IPPROTO_UDP_) {
+		union inany_addr src_a = inany_from_in6(&h.src), dst_a = inany_from_in6(&h.dst);
+
+		gw_udp_input(&gw->udp, &src_a, p.sport, &dst_a, p.dport, p.data, p.data_len,
+			     h.hop_limit, now);
 		return;
 	}
 	if (gw->cfg.restrict_) {

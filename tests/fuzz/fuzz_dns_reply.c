@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q->used = true;
 	q->up_id = len >= 2 ? rd16be(m) : 0;
 	q->guest_id = GUEST_ID;
-	q->guest_ip = GUEST_IP;
+	q->guest = inany_from_ip4(GUEST_IP);
 	q->guest_port = GUEST_PORT;
 	q->upstream = 0;
 	q->up = cfg.upstream[0]; /* where it was sent: replies must come from there */

@@ -140,6 +140,12 @@ static void rewrite(uint8_t *f, size_t len, uint8_t ctl)
 	size_t ihl;
 	uint32_t dst;
 
+	/* IPv6 beyond fec0::/64 goes to fec0::2 (the host's ::1) as well. */
+	if (len >= ETH_HDR_LEN + 40 && rd16be(f + 12) == 0x86dd && ip[24] != 0xff &&
+	    memcmp(ip + 24, "\xfe\xc0\0\0\0\0\0\0", 8)) {
+		memcpy(ip + 24, "\xfe\xc0\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+		return;
+	}
 	if (len < ETH_HDR_LEN + IP_HDR_LEN || rd16be(f + 12) != ETHERTYPE_IPV4)
 		return;
 	dst = rd32be(ip + 16);
@@ -204,6 +210,12 @@ static void fixup(uint8_t *f, size_t len, uint8_t ctl)
 	size_t ihl, tot, l4len, cs_len;
 	uint16_t ulen;
 
+	/* IPv6 beyond fec0::/64 goes to fec0::2 (the host's ::1) as well. */
+	if (len >= ETH_HDR_LEN + 40 && rd16be(f + 12) == 0x86dd && ip[24] != 0xff &&
+	    memcmp(ip + 24, "\xfe\xc0\0\0\0\0\0\0", 8)) {
+		memcpy(ip + 24, "\xfe\xc0\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+		return;
+	}
 	if (len < ETH_HDR_LEN + IP_HDR_LEN || rd16be(f + 12) != ETHERTYPE_IPV4)
 		return;
 	ihl = (size_t)(ip[0] & 0xf) * 4;

@@ -10,6 +10,9 @@
 #    ipv6-dhcp=stateless (the kernel writes no resolv.conf, so the options
 #    are read from the captured RA);
 #  - ping -6 to fec0::2, fec0::3 and fe80::2 is answered by the gateway;
+#  - UDP to fec0::2 reaches an echo server on the host's ::1;
+#  - DNS AAAA through fec0::3 reaches a dnsmasq on the host's [::1]:5353
+#    (dns-upstream=[::1]:5353);
 #  - info usernet lists the learned neighbour and the NDP counters;
 #  - ipv6=off: no RA, no answer.
 set -u
@@ -23,14 +26,26 @@ vw_tmpdir
 T=gw_ipv6_namespace
 PY=/usr/bin/python3
 MON=$VW_TMP/mon.sock
+TOOL=$(cd "$(dirname "$0")" && pwd)/gw_ipv6_tool.py
+DNSMASQ=$(command -v dnsmasq) || vw_skip "dnsmasq not found"
 
 vw_netns_add ns
 NS=$(vw_ns ns)
 nsx() { ip netns exec "$NS" "$@"; }
 
+ip link set lo up
+$PY "$TOOL" udp-echo 7777 >"$VW_TMP/echo.log" 2>&1 &
+vw_on_exit "kill $!"
+"$DNSMASQ" --no-daemon --conf-file=/dev/null --port=5353 --listen-address=::1 \
+	--bind-interfaces --no-resolv --no-hosts --address=/v6.test/2001:db8::7 \
+	--pid-file= >"$VW_TMP/dnsmasq.log" 2>&1 &
+vw_on_exit "kill $!"
+vw_wait_for sh -c 'ss -lun | grep -q "\[::1\]:5353 " && ss -lun | grep -q "\[::1\]:7777 "' ||
+	vw_fail $T "host peers did not come up: $(cat "$VW_TMP/dnsmasq.log")"
+
 vw_start gw -monitor "unix:$MON,server=on,wait=off" \
 	-netdev tap,id=t,ifname=vw0,netns="$NS" \
-	-netdev user,id=gw,dnssearch=example.test,dnssearch=corp.example,ra-interval=5
+	-netdev user,id=gw,dnssearch=example.test,dnssearch=corp.example,ra-interval=5,dns-upstream=[::1]:5353
 nsx sysctl -qw net.ipv6.conf.vw0.accept_ra=1 net.ipv6.conf.vw0.autoconf=1
 nsx ip link set vw0 up
 
@@ -87,6 +102,14 @@ done
 nsx ping -6 -c 1 -s 1400 -W 2 fec0::2 >"$VW_TMP/ping.log" 2>&1 ||
 	vw_fail $T "ping -6 -s 1400: $(cat "$VW_TMP/ping.log")"
 vw_pass "$T: ping -6 fec0::2, fec0::3 and fe80::2 answered by the gateway"
+
+out=$(nsx timeout 10 $PY "$TOOL" udp-ask fec0::2 7777 hello-v6 2>&1)
+[ "$out" = hello-v6 ] || vw_fail $T "UDP via fec0::2 to the host's ::1: '$out'"
+vw_pass "$T: UDP to fec0::2 reaches the host's [::1] and the answer comes back from fec0::2"
+
+out=$(nsx timeout 10 $PY "$TOOL" aaaa fec0::3 www.v6.test 2>&1)
+[ "$out" = 2001:db8::7 ] || vw_fail $T "AAAA via fec0::3: '$out' $(cat "$VW_TMP/dnsmasq.log")"
+vw_pass "$T: DNS AAAA through fec0::3 to dnsmasq on [::1]:5353"
 
 "$VMWIRE" ctl "$MON" info usernet >"$VW_TMP/usernet" || vw_fail $T "info usernet"
 grep -q "NDP neighbours:" "$VW_TMP/usernet" && grep -qF "$MYADDR" "$VW_TMP/usernet" &&

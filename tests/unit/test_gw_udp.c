@@ -173,24 +173,23 @@ static void test_policy_src(void **state)
 	assert_int_equal(map_src(&p, &sa, &g), GW_DENY_LOOPBACK);
 }
 
-/* The policy's types hold IPv6 already, its rules do not: until the
- * IPv6 issue adds them an IPv6 address is refused both ways (output left
- * alone) and maps to no host address, while a v4-mapped address spelled
- * as IPv6 is simply the IPv4 one. */
+/* IPv6 rules (policy6.c): ipv6=off refuses every IPv6 address both ways
+ * (output left alone); with IPv6 on, a global address leaves as itself,
+ * ipv6-host is the host's ::1, the LAN, link-local, multicast and the DNS
+ * address stay home, restrict and egress CIDRs apply, ::1 is seen from
+ * ipv6-host; a v4-mapped address spelled as IPv6 is simply the IPv4 one. */
 static void test_policy_ipv6(void **state)
 {
 	struct gw_config cfg;
 	struct gw_policy p;
 	union inany_addr a, out = inany_from_ip4(IP(1, 2, 3, 4));
 
-	gwh_parse_cfg(&cfg, "");
+	gwh_parse_cfg(&cfg, "ipv6=off");
 	gw_policy_init(&p, &cfg);
 	assert_int_equal(inany_pton("2001:db8::1", &a), 0);
 	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_DENY_LOCAL);
 	assert_int_equal(gw_policy_map_src(&p, &a, &out), GW_DENY_LOCAL);
 	assert_true(inany_equals4(&out, IP(1, 2, 3, 4)));
-	out = gw_policy_host_addr(&p, &a);
-	assert_true(inany_is_unspecified(&out));
 	assert_int_equal(inany_pton("::ffff:192.0.2.9", &a), 0);
 	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_ALLOW);
 	assert_true(inany_equals4(&out, IP(192, 0, 2, 9)));
@@ -199,6 +198,41 @@ static void test_policy_ipv6(void **state)
 	assert_true(inany_equals4(&out, IP(127, 0, 0, 1)));
 	out = gw_policy_host_addr(&p, &a);
 	assert_true(inany_equals4(&out, IP(127, 0, 0, 1)));
+
+	gwh_parse_cfg(&cfg, "ipv6=on,egress-deny=[2001:db8:bad::]/48");
+	gw_policy_init(&p, &cfg);
+	assert_int_equal(inany_pton("2001:db8::1", &a), 0);
+	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_ALLOW);
+	assert_true(inany_equals(&out, &a));
+	assert_int_equal(gw_policy_map_src(&p, &a, &out), GW_ALLOW);
+	assert_int_equal(inany_pton("2001:db8:bad::1", &a), 0);
+	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_DENY_EGRESS);
+	assert_int_equal(inany_pton("fec0::2", &a), 0);
+	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_ALLOW);
+	assert_true(inany_is_loopback(&out) && !inany_is_v4(&out));
+	out = gw_policy_host_addr(&p, &a);
+	assert_true(inany_is_loopback(&out));
+	assert_int_equal(inany_pton("::1", &a), 0);
+	assert_int_equal(gw_policy_map_src(&p, &a, &out), GW_ALLOW);
+	assert_int_equal(inany_pton("fec0::2", &a), 0);
+	assert_true(inany_equals(&out, &a));
+	for (const char *const *s = (const char *const[]){ "fec0::3", "fec0::15", "fe80::1",
+							    "::1", NULL }; *s; s++) {
+		assert_int_equal(inany_pton(*s, &a), 0);
+		assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_DENY_LOCAL);
+	}
+	assert_int_equal(inany_pton("ff02::1", &a), 0);
+	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_DENY_BCAST);
+	gwh_parse_cfg(&cfg, "ipv6=on,restrict=on");
+	gw_policy_init(&p, &cfg);
+	assert_int_equal(inany_pton("2001:db8::1", &a), 0);
+	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_DENY_RESTRICT);
+	gwh_parse_cfg(&cfg, "ipv6=on,host-loopback=off");
+	gw_policy_init(&p, &cfg);
+	gw_policy6_add_local(&p, &a);
+	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_DENY_LOOPBACK);
+	assert_int_equal(inany_pton("fec0::2", &a), 0);
+	assert_int_equal(gw_policy_map_dest(&p, &a, &out), GW_DENY_LOOPBACK);
 }
 
 /* How hostfwd peers look to the guest (UDP replies, TCP SYNs): loopback

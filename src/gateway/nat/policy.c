@@ -29,11 +29,17 @@ void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg)
 	p->cfg = cfg;
 	if (cfg->host_loopback || cfg->host_local_open || getifaddrs(&ifa) < 0)
 		return;
-	/* IPv6 addresses are not collected: the gateway has no IPv6 path. */
-	for (i = ifa; i; i = i->ifa_next)
+	for (i = ifa; i; i = i->ifa_next) {
 		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET)
 			gw_policy_add_local(p, ntohl(((const struct sockaddr_in *)(const void *)
 						      i->ifa_addr)->sin_addr.s_addr));
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6) {
+			union inany_addr a = inany_from_in6(
+				&((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr);
+
+			gw_policy6_add_local(p, &a);
+		}
+	}
 	freeifaddrs(ifa);
 }
 
@@ -58,7 +64,7 @@ static bool never_routed(uint32_t a)
 	return a == 0xffffffffu || (a >> 28) >= 14 || (a >> 24) == 0;
 }
 
-static enum gw_verdict egress(const struct gw_config *c, const union inany_addr *host_addr)
+enum gw_verdict gw_policy_egress(const struct gw_config *c, const union inany_addr *host_addr)
 {
 	if (in_cidrs(c->egress_deny, c->n_egress_deny, host_addr))
 		return GW_DENY_EGRESS;
@@ -74,7 +80,7 @@ union inany_addr gw_policy_host_addr(const struct gw_policy *p,
 	uint32_t a = inany_ip4(guest_addr);
 
 	if (!inany_is_v4(guest_addr))
-		return inany_from_ip4(0);
+		return gw_policy6_host_addr(p, guest_addr);
 	if (a == c->host)
 		return inany_from_ip4(c->host_loopback ? LOOPBACK : 0);
 	if ((a & c->mask) == c->net || (a >> 24) == 127 || never_routed(a))
@@ -90,7 +96,7 @@ enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, const union inany_
 	union inany_addr host;
 
 	if (!inany_is_v4(guest_dst))
-		return GW_DENY_LOCAL;
+		return gw_policy6_map_dest(p, guest_dst, host_dst);
 	if (never_routed(dst) || dst == (c->net | ~c->mask))
 		return GW_DENY_BCAST;
 	if (c->restrict_)
@@ -106,7 +112,7 @@ enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, const union inany_
 	} else {
 		host = *guest_dst;
 	}
-	if (egress(c, &host) != GW_ALLOW)
+	if (gw_policy_egress(c, &host) != GW_ALLOW)
 		return GW_DENY_EGRESS;
 	*host_dst = host;
 	return GW_ALLOW;
@@ -120,7 +126,7 @@ enum gw_verdict gw_policy_map_src(const struct gw_policy *p, const union inany_a
 	union inany_addr dummy;
 
 	if (!inany_is_v4(host_src))
-		return GW_DENY_LOCAL;
+		return gw_policy6_map_src(p, host_src, guest_src);
 	if (a == LOOPBACK) {
 		if (!c->host_loopback)
 			return GW_DENY_LOOPBACK;

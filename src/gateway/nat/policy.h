@@ -47,11 +47,14 @@ enum gw_verdict {
 };
 
 #define GW_POLICY_LOCAL_MAX 64 /* host IPv4 addresses remembered */
+#define GW_POLICY_LOCAL6_MAX 32 /* host IPv6 addresses remembered */
 
 struct gw_policy {
 	const struct gw_config *cfg;
 	uint32_t local[GW_POLICY_LOCAL_MAX]; /* host order; host-loopback=off only */
 	unsigned nlocal;
+	union inany_addr local6[GW_POLICY_LOCAL6_MAX]; /* the same, IPv6 (policy6.c) */
+	unsigned nlocal6;
 };
 
 /* With host-loopback=off, also reads the host's addresses (getifaddrs). */
@@ -61,9 +64,8 @@ void gw_policy_add_local(struct gw_policy *p, uint32_t addr);
 
 /* May the guest send to guest_dst? On GW_ALLOW, *host_dst is the address
  * to use on the host side (inany_to_sockaddr() makes the socket address).
- * Addresses are inany (core/inany.h); the guest side is IPv4 only so far,
- * so an IPv6 destination is GW_DENY_LOCAL until the IPv6 issue gives it
- * its own rules here. */
+ * Addresses are inany (core/inany.h); IPv6 ones follow the rules of
+ * policy6.c (the same rules in IPv6's terms). */
 enum gw_verdict gw_policy_map_dest(const struct gw_policy *p, const union inany_addr *guest_dst,
 				   union inany_addr *host_dst);
 
@@ -78,5 +80,17 @@ union inany_addr gw_policy_host_addr(const struct gw_policy *p,
 				     const union inany_addr *guest_addr);
 
 const char *gw_verdict_name(enum gw_verdict v);
+
+/* The IPv6 halves of the three above (policy6.c), for addresses that are
+ * not v4-mapped; the egress lists are shared. */
+enum gw_verdict gw_policy6_map_dest(const struct gw_policy *p, const union inany_addr *guest_dst,
+				    union inany_addr *host_dst);
+enum gw_verdict gw_policy6_map_src(const struct gw_policy *p, const union inany_addr *host_src,
+				   union inany_addr *guest_src);
+union inany_addr gw_policy6_host_addr(const struct gw_policy *p,
+				      const union inany_addr *guest_addr);
+void gw_policy6_add_local(struct gw_policy *p, const union inany_addr *a);
+/* Is host_addr allowed by egress-allow/egress-deny? */
+enum gw_verdict gw_policy_egress(const struct gw_config *c, const union inany_addr *host_addr);
 
 #endif

@@ -15,6 +15,7 @@
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
 #include "gateway/nat/sock_errqueue.h"
+#include "gateway/services/ndp.h"
 #include "gateway/stats.h"
 
 #include <errno.h>
@@ -37,6 +38,29 @@ size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg)
 	return room;
 }
 
+/* IPv6: one frame, never fragments (the gateway sends none: a larger
+ * datagram is dropped and counted); the guest's MAC from NDP. */
+static bool udp6_to_guest(const struct gw_env *env, uint64_t now, const union inany_addr *src,
+			  uint16_t sport, const union inany_addr *dst, uint16_t dport,
+			  const uint8_t *data, size_t len)
+{
+	static const uint8_t unknown[6];
+	uint8_t *f;
+
+	if (OFF_UDP6_DATA + len > env->tx->slot_size ||
+	    IP6_HDR_LEN_ + UDP_HDR_LEN + len > env->cfg->mtu) {
+		env->stats->udp_too_big++;
+		return false;
+	}
+	if (!env->ndp || !(f = gw_tx_begin(env->tx)))
+		return false;
+	memcpy(f + OFF_UDP6_DATA, data, len);
+	gw_ndp_output(env->ndp, f,
+		      pkt_udp6(f, unknown, env->cfg->mac, &src->a6, sport, &dst->a6, dport, len),
+		      &dst->a6, now);
+	return true;
+}
+
 bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, const union inany_addr *src_a,
 		     uint16_t sport, const union inany_addr *dst_a, uint16_t dport,
 		     const uint8_t *data, size_t len)
@@ -45,6 +69,8 @@ bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, const union inany_a
 	uint8_t h[UDP_HDR_LEN];
 	uint16_t c;
 
+	if (!inany_is_v4(src_a) && !inany_is_v4(dst_a))
+		return udp6_to_guest(env, now, src_a, sport, dst_a, dport, data, len);
 	if (!inany_is_v4(src_a) || !inany_is_v4(dst_a))
 		return false;
 	if (UDP_HDR_LEN + len > gw_ip_max_payload(env->tx, env->cfg)) {
@@ -165,14 +191,18 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
 			     "flows until old ones expire", u->env->cfg->max_udp_flows);
 		return NULL;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* The guest's family is the socket's: an IPv6 guest talks to IPv6
+	 * peers (the policy maps nothing across families). */
+	fd = socket(inany_is_v4(a) ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
 	if (fd < 0) {
 		u->env->stats->udp_send_errors++;
 		LOG_ONCE_FOR(&u->logged, UDP_LOG_SOCKET, LOG_LVL_WARN,
 			     "user gateway: cannot open a UDP socket: %s", strerror(errno));
 		return NULL;
 	}
-	sock_errqueue_enable(fd);
+	if (inany_is_v4(a))
+		sock_errqueue_enable(fd); /* ICMP errors mapped back: IPv4 only so far */
 	fl = &u->flows[idx - 1];
 	ev_watch_init(&fl->w, fd, udp_rx, fl);
 	if (ev_watch_add(u->env->loop, &fl->w, EPOLLIN)) {
@@ -205,6 +235,8 @@ static void unreach(struct gw_udp *u, uint64_t now, uint8_t code, const union in
 	uint8_t quote[UDP_HDR_LEN + 32];
 	size_t qlen;
 
+	if (!inany_is_v4(src))
+		return; /* ICMPv6 errors to the guest: not built yet */
 	wr16be(quote, sport);
 	wr16be(quote + 2, dport);
 	wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + len));
@@ -224,6 +256,11 @@ static void set_ttl(struct gw_udp_flow *fl, uint8_t guest_ttl)
 
 	if (fl->ttl == t)
 		return;
+	if (!inany_is_v4(&fl->guest_addr)) {
+		if (setsockopt(fl->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &t, sizeof(t)) == 0)
+			fl->ttl = (uint8_t)t;
+		return;
+	}
 	if (setsockopt(fl->fd, IPPROTO_IP, IP_TTL, &t, sizeof(t)) == 0)
 		fl->ttl = (uint8_t)t;
 }

@@ -9,7 +9,9 @@
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/services/dns_msg.h"
+#include "gateway/ip/ipv6.h"
 #include "gateway/pkt.h"
+#include "gateway/services/ndp.h"
 #include "gateway/service.h"
 #include "gateway/stats.h"
 
@@ -104,15 +106,18 @@ void gw_dns_fini(struct gw_dns *dns)
 
 /* Queue msg (len bytes) to the guest from dns:53; msg may be modified.
  * qend is where its question section ends, used when truncating to MTU. */
-static void to_guest(struct gw_dns *dns, uint32_t ip, uint16_t port, uint8_t *msg,
-		     size_t len, size_t qend, uint64_t now)
+static void to_guest(struct gw_dns *dns, const union inany_addr *to, uint16_t port,
+		     uint8_t *msg, size_t len, size_t qend, uint64_t now)
 {
 	const struct gw_env *env = dns->env;
-	size_t room = env->cfg->mtu - IP_HDR_LEN - UDP_HDR_LEN;
+	bool v4 = inany_is_v4(to);
+	size_t hdr = v4 ? OFF_UDP_DATA : OFF_UDP6_DATA;
+	size_t room = env->cfg->mtu - (hdr - ETH_HDR_LEN);
+	uint32_t ip = inany_ip4(to);
 	uint8_t *f;
 
-	if (room > env->tx->slot_size - OFF_UDP_DATA)
-		room = env->tx->slot_size - OFF_UDP_DATA;
+	if (room > env->tx->slot_size - hdr)
+		room = env->tx->slot_size - hdr;
 	if (len > room) {
 		/* Header and question only, TC set: the guest retries on TCP. */
 		len = qend;
@@ -123,8 +128,13 @@ static void to_guest(struct gw_dns *dns, uint32_t ip, uint16_t port, uint8_t *ms
 	f = gw_tx_begin(env->tx);
 	if (!f)
 		return;
-	memcpy(f + OFF_UDP_DATA, msg, len);
+	memcpy(f + hdr, msg, len);
 	memset(f, 0, 6);
+	if (!v4) { /* from ipv6-dns, to the MAC NDP knows */
+		len = pkt_udp6(f, f, env->cfg->mac, &env->cfg->v6.dns, 53, &to->a6, port, len);
+		gw_ndp_output(env->ndp, f, len, &to->a6, now);
+		return;
+	}
 	len = pkt_udp(f, f, env->cfg->mac, env->cfg->dns, 53, ip, port, len);
 	gw_arp_output(env->arp, f, len, ip, now);
 }
@@ -143,7 +153,7 @@ static size_t make_reply(uint8_t *m, size_t qend, uint16_t id, unsigned rcode, b
 	return qend;
 }
 
-static void answer_builtin(struct gw_dns *dns, uint32_t src, uint16_t sport,
+static void answer_builtin(struct gw_dns *dns, const union inany_addr *src, uint16_t sport,
 			   const uint8_t *msg, size_t qend, uint16_t qtype, uint64_t now)
 {
 	uint8_t out[GW_DNS_QUERY_MAX + 16];
@@ -209,11 +219,11 @@ static void fail_query(struct gw_dns *dns, struct gw_dns_query *q, uint64_t now)
 	size_t len = make_reply(q->msg, q->qend, q->guest_id, DNS_RCODE_SERVFAIL, false);
 
 	release_query(dns, q);
-	to_guest(dns, q->guest_ip, q->guest_port, q->msg, len, q->qend, now);
+	to_guest(dns, &q->guest, q->guest_port, q->msg, len, q->qend, now);
 }
 
-void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_t *msg,
-		  size_t len, uint64_t now)
+void gw_dns_input(struct gw_dns *dns, const union inany_addr *src, uint16_t sport,
+		  const uint8_t *msg, size_t len, uint64_t now)
 {
 	const struct gw_config *c = dns->env->cfg;
 	struct gw_stats *st = dns->env->stats;
@@ -259,7 +269,7 @@ void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_
 	q->len = len;
 	q->qend = qend;
 	q->guest_id = h.id;
-	q->guest_ip = src;
+	q->guest = *src;
 	q->guest_port = sport;
 	if (!dns->n_upstream || !dns->env->loop) {
 		st->dns_no_upstream++;
@@ -351,7 +361,7 @@ static void reply_on(struct gw_dns *dns, struct gw_dns_query *on, uint8_t *m, si
 	release_query(dns, q);
 	wr16be(m, q->guest_id);
 	dns->env->stats->dns_answers++;
-	to_guest(dns, q->guest_ip, q->guest_port, m, len, q->qend, now);
+	to_guest(dns, &q->guest, q->guest_port, m, len, q->qend, now);
 }
 
 void gw_dns_reply(struct gw_dns *dns, uint8_t *m, size_t len,
@@ -477,13 +487,18 @@ static bool dns_match(const void *svc, const struct gw_pkt *p)
 {
 	const struct gw_dns *dns = svc;
 
+	if (p->ip6) /* the same forwarder at ipv6-dns */
+		return p->proto == IPPROTO_UDP_ && p->dport == 53 &&
+		       !memcmp(&p->ip6->dst, &dns->env->cfg->v6.dns, 16);
 	return p->proto == IPPROTO_UDP_ && p->dport == 53 && p->dst == dns->env->cfg->dns &&
 	       p->src;
 }
 
 static void dns_service_input(void *svc, const struct gw_pkt *p, uint64_t now)
 {
-	gw_dns_input(svc, p->src, p->sport, p->data, p->data_len, now);
+	union inany_addr src = p->ip6 ? inany_from_in6(&p->ip6->src) : inany_from_ip4(p->src);
+
+	gw_dns_input(svc, &src, p->sport, p->data, p->data_len, now);
 }
 
 static bool dns_service_sweep(void *svc, uint64_t now)

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/inany.h"
+
 #include "core/loop.h"
 #include "gateway/config.h"
 
@@ -54,7 +56,7 @@ struct gw_dns_query {
 	struct ev_watch w;
 	struct gw_dns *dns;
 	uint16_t guest_id, up_id, guest_port;
-	uint32_t guest_ip;
+	union inany_addr guest;    /* the guest's address, IPv4 or IPv6 */
 	unsigned upstream, tries;  /* index into the live list when sent */
 	struct gw_upstream up;     /* where it was sent: replies must come from there */
 	uint64_t deadline_ms;
@@ -96,7 +98,8 @@ extern const struct gw_service gw_dns_service;
 const struct gw_upstream *gw_dns_upstreams(const struct gw_dns *dns, unsigned *n);
 
 /* A UDP payload sent by a guest to dns:53. */
-void gw_dns_input(struct gw_dns *dns, uint32_t src, uint16_t sport, const uint8_t *msg,
+void gw_dns_input(struct gw_dns *dns, const union inany_addr *src, uint16_t sport,
+		  const uint8_t *msg,
 		  size_t len, uint64_t now);
 
 /* A datagram received from an upstream resolver (from: its source),
