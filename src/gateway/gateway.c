@@ -431,6 +431,13 @@ static void ipv6_input(struct gateway *gw, const uint8_t *f, size_t len, uint64_
 			     h.hop_limit, now);
 		return;
 	}
+	if (p.proto == IPPROTO_TCP && gw->tcp) {
+		union inany_addr src_a = inany_from_in6(&h.src), dst_a = inany_from_in6(&h.dst);
+
+		/* tcp_seg_parse() checks the checksum (IPv6 pseudo-header). */
+		gw_tcp_input6(gw->tcp, eth_src(f), &src_a, &dst_a, l4, l4len, now);
+		return;
+	}
 	if (gw->cfg.restrict_) {
 		gw->stats.ip6_restricted++;
 		return;

@@ -13,6 +13,10 @@
 #  - UDP to fec0::2 reaches an echo server on the host's ::1;
 #  - DNS AAAA through fec0::3 reaches a dnsmasq on the host's [::1]:5353
 #    (dns-upstream=[::1]:5353);
+#  - TCP: curl http://[fec0::2]:8080/ fetches 8 MiB from a server on the
+#    host's [::1], sha256 intact; AAAA over TCP through fec0::3;
+#  - hostfwd=tcp:[::1]:5556-[]:7777 reaches a server in the namespace at
+#    the address NDP learned, and hostfwd=tcp:[::1]:5557-[ADDR]:7777 too;
 #  - info usernet lists the learned neighbour and the NDP counters;
 #  - ipv6=off: no RA, no answer.
 set -u
@@ -20,7 +24,7 @@ set -u
 
 vw_require_root
 vw_enter_private_netns "$@"
-vw_need_pkgs iproute2 iputils-ping python3-scapy
+vw_need_pkgs iproute2 iputils-ping python3-scapy curl dnsmasq-base
 vw_tmpdir
 
 T=gw_ipv6_namespace
@@ -34,18 +38,22 @@ NS=$(vw_ns ns)
 nsx() { ip netns exec "$NS" "$@"; }
 
 ip link set lo up
+mkdir -p "$VW_TMP/www"
+head -c 8388608 /dev/urandom >"$VW_TMP/www/file"
+(cd "$VW_TMP/www" && exec $PY -m http.server --bind ::1 8080) >"$VW_TMP/http.log" 2>&1 &
+vw_on_exit "kill $!"
 $PY "$TOOL" udp-echo 7777 >"$VW_TMP/echo.log" 2>&1 &
 vw_on_exit "kill $!"
 "$DNSMASQ" --no-daemon --conf-file=/dev/null --port=5353 --listen-address=::1 \
 	--bind-interfaces --no-resolv --no-hosts --address=/v6.test/2001:db8::7 \
 	--pid-file= >"$VW_TMP/dnsmasq.log" 2>&1 &
 vw_on_exit "kill $!"
-vw_wait_for sh -c 'ss -lun | grep -q "\[::1\]:5353 " && ss -lun | grep -q "\[::1\]:7777 "' ||
+vw_wait_for sh -c 'ss -lun | grep -q "\[::1\]:5353 " && ss -lun | grep -q "\[::1\]:7777 " && ss -ltn | grep -q "\[::1\]:8080 "' ||
 	vw_fail $T "host peers did not come up: $(cat "$VW_TMP/dnsmasq.log")"
 
 vw_start gw -monitor "unix:$MON,server=on,wait=off" \
 	-netdev tap,id=t,ifname=vw0,netns="$NS" \
-	-netdev user,id=gw,dnssearch=example.test,dnssearch=corp.example,ra-interval=5,dns-upstream=[::1]:5353
+	-netdev user,id=gw,dnssearch=example.test,dnssearch=corp.example,ra-interval=5,dns-upstream=[::1]:5353,hostfwd=tcp:[::1]:5556-[]:7777
 nsx sysctl -qw net.ipv6.conf.vw0.accept_ra=1 net.ipv6.conf.vw0.autoconf=1
 nsx ip link set vw0 up
 
@@ -110,6 +118,38 @@ vw_pass "$T: UDP to fec0::2 reaches the host's [::1] and the answer comes back f
 out=$(nsx timeout 10 $PY "$TOOL" aaaa fec0::3 www.v6.test 2>&1)
 [ "$out" = 2001:db8::7 ] || vw_fail $T "AAAA via fec0::3: '$out' $(cat "$VW_TMP/dnsmasq.log")"
 vw_pass "$T: DNS AAAA through fec0::3 to dnsmasq on [::1]:5353"
+
+nsx timeout 60 curl -sS -g -o "$VW_TMP/got" "http://[fec0::2]:8080/file" 2>"$VW_TMP/curl.err" ||
+	vw_fail $T "curl via [fec0::2]: $(cat "$VW_TMP/curl.err")"
+[ "$(sha256sum <"$VW_TMP/got")" = "$(sha256sum <"$VW_TMP/www/file")" ] ||
+	vw_fail $T "curl: 8 MiB body differs"
+vw_pass "$T: curl http://[fec0::2]:8080 reaches the host's [::1], 8 MiB sha256 intact"
+
+out=$(nsx timeout 10 $PY "$TOOL" aaaa-tcp fec0::3 www.v6.test 2>&1)
+[ "$out" = 2001:db8::7 ] || vw_fail $T "AAAA over TCP via fec0::3: '$out'"
+vw_pass "$T: DNS AAAA over TCP through fec0::3"
+
+nsx $PY -c '
+import socket
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 7777)); s.listen(4)
+while True:
+    c, a = s.accept(); c.sendall(("hi " + a[0] + "\n").encode()); c.close()
+' >"$VW_TMP/nsserver.log" 2>&1 &
+vw_on_exit "kill $!"
+vw_wait_for sh -c "ip netns exec $NS ss -ltn | grep -q ':7777 '" || vw_fail $T "namespace server"
+out=$(timeout 10 $PY -c '
+import socket
+s = socket.create_connection(("::1", 5556), timeout=5); print(s.recv(100).decode().strip())' 2>&1)
+[ "$out" = "hi fec0::2" ] || vw_fail $T "hostfwd [::1]:5556 -> []:7777: '$out'"
+"$VMWIRE" ctl "$MON" hostfwd_add "tcp:[::1]:5557-[$MYADDR]:7777" >"$VW_TMP/hfa" 2>&1 ||
+	vw_fail $T "hostfwd_add v6: $(cat "$VW_TMP/hfa")"
+out=$(timeout 10 $PY -c '
+import socket
+s = socket.create_connection(("::1", 5557), timeout=5); print(s.recv(100).decode().strip())' 2>&1)
+[ "$out" = "hi fec0::2" ] || vw_fail $T "hostfwd [::1]:5557 -> [$MYADDR]:7777: '$out'"
+vw_pass "$T: v6 hostfwd reaches the namespace server (NDP-learned and explicit guest address)"
 
 "$VMWIRE" ctl "$MON" info usernet >"$VW_TMP/usernet" || vw_fail $T "info usernet"
 grep -q "NDP neighbours:" "$VW_TMP/usernet" && grep -qF "$MYADDR" "$VW_TMP/usernet" &&

@@ -3,6 +3,7 @@
  * hostfwd.c - see hostfwd.h.
  */
 #include "gateway/nat/hostfwd.h"
+#include "gateway/services/ndp.h"
 #include "core/fdres.h"
 #include "core/frame.h"
 #include "core/log.h"
@@ -35,12 +36,46 @@ union inany_addr gw_hostfwd_guest_view(const struct gw_config *cfg,
 	return *host_addr;
 }
 
-/* A rule's guest end: its own address, or the first DHCP address. */
+union inany_addr gw_hostfwd_guest_view6(const struct gw_config *cfg,
+					const union inany_addr *host_addr)
+{
+	if (inany_is_v4(host_addr) || inany_is_loopback(host_addr) ||
+	    inany_is_unspecified(host_addr) || gw_config6_in_net(&cfg->v6, &host_addr->a6) ||
+	    IN6_IS_ADDR_LINKLOCAL(&host_addr->a6))
+		return (union inany_addr){ .a6 = cfg->v6.host };
+	return *host_addr;
+}
+
+/* A rule's guest end: its own address, or the first DHCP address; for
+ * "[]" (IPv6, none given) unspecified until gw_hostfwd_guest_end(). */
 static union inany_addr guest_end(const struct gw_config *cfg, const struct gw_fwd *r)
 {
-	if (inany_is_unspecified(&r->guest_addr))
+	if (inany_is_unspecified(&r->guest_addr) && !r->guest_v6)
 		return inany_from_ip4(cfg->dhcp_start);
 	return r->guest_addr;
+}
+
+bool gw_hostfwd_guest_end(const struct gw_hostfwd *hf, const struct gw_hostfwd_entry *e,
+			  union inany_addr *out, union inany_addr *peer_view,
+			  const union inany_addr *peer)
+{
+	const struct in6_addr *a;
+
+	if (!e->fwd->guest_v6) {
+		*out = e->guest_addr;
+		*peer_view = gw_hostfwd_guest_view(hf->env->cfg, peer);
+		return true;
+	}
+	*peer_view = gw_hostfwd_guest_view6(hf->env->cfg, peer);
+	if (!inany_is_unspecified(&e->guest_addr)) {
+		*out = e->guest_addr;
+		return true;
+	}
+	/* The address a guest autoconfigured, as NDP saw it last. */
+	if (!hf->env->ndp || !(a = gw_ndp_newest_global(hf->env->ndp)))
+		return false;
+	*out = inany_from_in6(a);
+	return true;
 }
 
 static int open_rule(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
@@ -219,9 +254,9 @@ static void udp_from_host(struct gw_hostfwd *hf, struct gw_hostfwd_entry *e)
 		e->peer = peer;
 		e->peer_port = peer_port;
 		e->has_peer = true;
-		e->peer_guest = gw_hostfwd_guest_view(hf->env->cfg, &peer);
 		e->last_ms = now;
-		if (!gw_udp_to_guest(hf->env, now, &e->peer_guest, peer_port, &e->guest_addr,
+		if (!gw_hostfwd_guest_end(hf, e, &e->guest_addr, &e->peer_guest, &peer) ||
+		    !gw_udp_to_guest(hf->env, now, &e->peer_guest, peer_port, &e->guest_addr,
 				     e->guest_port, hf->buf, (size_t)r)) {
 			hf->env->stats->hostfwd_drops++;
 			continue;

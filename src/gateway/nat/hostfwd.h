@@ -101,6 +101,17 @@ void gw_hostfwd_walk(const struct gw_hostfwd *hf, uint64_t now_ms, gw_flow_fn fn
 
 /* How a host-side peer address looks to the guest: loopback, unspecified
  * and addresses inside the guest network appear as the host address. */
+/* The same for a rule towards an IPv6 guest: loopback, unspecified, an
+ * IPv4 peer and the guests' own prefix look like ipv6-host. */
+union inany_addr gw_hostfwd_guest_view6(const struct gw_config *cfg,
+					const union inany_addr *host_addr);
+struct gw_hostfwd_entry;
+/* Where a connection or datagram for rule e goes in the guest (*out) and
+ * how peer looks there (*peer_view); false when e is "[]" and NDP has
+ * learned no global guest address yet. */
+bool gw_hostfwd_guest_end(const struct gw_hostfwd *hf, const struct gw_hostfwd_entry *e,
+			  union inany_addr *out, union inany_addr *peer_view,
+			  const union inany_addr *peer);
 union inany_addr gw_hostfwd_guest_view(const struct gw_config *cfg,
 				       const union inany_addr *host_addr);
 

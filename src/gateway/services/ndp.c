@@ -132,6 +132,21 @@ const struct in6_addr *gw_ndp_addr_of(const struct gw_ndp *ndp, const uint8_t *m
 	return best ? &best->addr : NULL;
 }
 
+const struct in6_addr *gw_ndp_newest_global(const struct gw_ndp *ndp)
+{
+	const struct gw_ndp_entry *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < GW_NDP_ENTRIES; i++) {
+		const struct gw_ndp_entry *e = &ndp->entries[i];
+
+		if (!is_zero6(&e->addr) && !IN6_IS_ADDR_LINKLOCAL(&e->addr) &&
+		    (!best || e->seen_ms > best->seen_ms))
+			best = e;
+	}
+	return best ? &best->addr : NULL;
+}
+
 /* Is a bound to a MAC other than mac by lease6=? */
 static bool lease6_owned_elsewhere(const struct gw_config6 *v6, const struct in6_addr *a,
 				   const uint8_t *mac)

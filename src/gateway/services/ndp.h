@@ -119,6 +119,9 @@ const uint8_t *gw_ndp_lookup(const struct gw_ndp *ndp, const struct in6_addr *a)
 /* The newest global (ipv6-net) address learned for mac, or NULL. */
 const struct in6_addr *gw_ndp_addr_of(const struct gw_ndp *ndp, const uint8_t *mac);
 
+/* The global address learned last, of any guest (hostfwd's "[]"). */
+const struct in6_addr *gw_ndp_newest_global(const struct gw_ndp *ndp);
+
 /* As gw_arp_output(): frame sits in the slot gw_tx_begin() returned,
  * everything but the destination MAC filled in. */
 void gw_ndp_output(struct gw_ndp *ndp, uint8_t *frame, size_t len, const struct in6_addr *dst,

@@ -81,6 +81,10 @@ void gw_tcp_free(struct gw_tcp *t);
 /* A TCP segment (l4, len bytes, IPv4 header already validated) from the
  * guest src (MAC smac) to dst; how: GW_TCP_IN_* or 0 for a plain frame.
  * Called from transmit(): never emits directly. */
+/* An IPv6 segment (gateway.c walked its headers; checksum not verified,
+ * no offload: IPv6 TSO is not advertised). */
+void gw_tcp_input6(struct gw_tcp *t, const uint8_t *smac, const union inany_addr *src,
+		   const union inany_addr *dst, const uint8_t *l4, size_t len, uint64_t now);
 void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
 		  const uint8_t *l4, size_t len, unsigned how, uint64_t now);
 

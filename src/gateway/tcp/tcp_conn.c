@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "core/port.h"
 #include "gateway/services/arp.h"
+#include "gateway/services/ndp.h"
 #include "gateway/ip/checksum.h"
 #include "gateway/nat/hostfwd.h"
 #include "gateway/nat/policy.h"
@@ -55,11 +56,13 @@
 
 static const struct gw_tcp_stats zero_stats;
 
-static void tcp_emit_ring(struct gw_tcp *t, const uint8_t *mac, uint32_t gaddr, uint8_t *slot,
-			  size_t len)
+static void tcp_emit_ring(struct gw_tcp *t, const uint8_t *mac, const union inany_addr *gaddr,
+			  uint8_t *slot, size_t len)
 {
-	if (mac_is_zero(mac)) {
-		gw_arp_output(t->env->arp, slot, len, gaddr, ev_loop_now(t->env->loop));
+	if (mac_is_zero(mac) && !inany_is_v4(gaddr)) {
+		gw_ndp_output(t->env->ndp, slot, len, &gaddr->a6, ev_loop_now(t->env->loop));
+	} else if (mac_is_zero(mac)) {
+		gw_arp_output(t->env->arp, slot, len, inany_ip4(gaddr), ev_loop_now(t->env->loop));
 	} else {
 		memcpy(slot, mac, 6);
 		gw_tx_commit(t->env->tx, len);
@@ -69,10 +72,10 @@ static void tcp_emit_ring(struct gw_tcp *t, const uint8_t *mac, uint32_t gaddr, 
 
 /* A RST for a segment without a flow (RFC 793 reset generation). Goes
  * through the reply ring: this runs inside transmit(). */
-static void rst_for(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
-		    const struct tcp_seg *s)
+static void rst_for(struct gw_tcp *t, const uint8_t *smac, const union inany_addr *src,
+		    const union inany_addr *dst, const struct tcp_seg *s)
 {
-	struct tcp_seg_addr a = { smac, t->env->cfg->mac, dst, src, s->dport, s->sport };
+	struct tcp_seg_addr a = { smac, t->env->cfg->mac, *dst, *src, s->dport, s->sport };
 	uint8_t *slot;
 	size_t len;
 
@@ -100,7 +103,7 @@ static void rst_guest(struct tcp_flow *f)
 	if (!slot)
 		return;
 	len = tcp_seg_build(slot, &a, f->snd_nxt, f->rcv_nxt, TH_RST | TH_ACK, 0, 0, -1, 0);
-	tcp_emit_ring(t, f->gmac, inany_ip4(&f->gaddr), slot, len);
+	tcp_emit_ring(t, f->gmac, &f->gaddr, slot, len);
 	t->stats.rst_to_guest++;
 }
 
@@ -177,7 +180,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	struct gw_tcp *t = f->t;
 	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 	uint32_t wnd = tcp_data_wnd(f);
-	uint16_t mss = (uint16_t)(t->env->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
+	uint16_t mss = (uint16_t)(t->env->cfg->mtu - tcp_ip_hdr_len(&f->gaddr) - TCP_HDR_LEN);
 	int ws = ack ? (f->flags & TF_WS ? f->ows : -1) : f->ows;
 	/* SYN-ACK: SACK if the guest offered it; our SYN offers it. */
 	bool sack = ack ? f->flags & TF_SACK : true;
@@ -185,7 +188,9 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	size_t len, olen = syn_opts(opt, mss, ws, sack);
 
 	if (mac_is_zero(f->gmac)) {
-		const uint8_t *m = gw_arp_lookup(t->env->arp, inany_ip4(&f->gaddr));
+		const uint8_t *m = inany_is_v4(&f->gaddr)
+					   ? gw_arp_lookup(t->env->arp, inany_ip4(&f->gaddr))
+					   : gw_ndp_lookup(t->env->ndp, &f->gaddr.a6);
 
 		if (m)
 			memcpy(f->gmac, m, 6);
@@ -199,7 +204,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 			return;
 		len = tcp_seg_build_opt(slot, &a, f->isn, f->rcv_nxt, TH_SYN | (ack ? TH_ACK : 0),
 					(uint16_t)f->wnd_sent, opt, olen, 0);
-		tcp_emit_ring(t, f->gmac, inany_ip4(&f->gaddr), slot, len);
+		tcp_emit_ring(t, f->gmac, &f->gaddr, slot, len);
 	} else {
 		len = tcp_seg_build_opt(t->bufs, &a, f->isn, f->rcv_nxt,
 					TH_SYN | (ack ? TH_ACK : 0), (uint16_t)f->wnd_sent, opt, olen, 0);
@@ -216,6 +221,10 @@ static void icmp_unreach(struct tcp_flow *f, uint8_t code)
 	uint8_t *b = t->bufs, *ic = b + OFF_L4, *q = ic + 8;
 	size_t len;
 
+	if (!inany_is_v4(&f->gaddr)) {
+		rst_guest(f); /* no ICMPv6 errors yet: a RST says no */
+		return;
+	}
 	memset(ic, 0, 8 + IP_HDR_LEN + 8);
 	ic[0] = 3;
 	ic[1] = code;
@@ -318,7 +327,9 @@ static int map_dst(const struct gw_tcp *t, const union inany_addr *dst, uint16_t
 	memset(ss, 0, sizeof(*ss));
 	if (t->env->dns)
 		up = gw_dns_upstreams(t->env->dns, &n);
-	if (inany_equals4(dst, c->dns) && dport == 53 && n && !c->restrict_) {
+	if ((inany_equals4(dst, c->dns) ||
+	     (!inany_is_v4(dst) && c->v6.on && !memcmp(&dst->a6, &c->v6.dns, 16))) &&
+	    dport == 53 && n && !c->restrict_) {
 		memcpy(ss, &up[0].sa, up[0].salen);
 		*sl = up[0].salen;
 		return 0;
@@ -353,9 +364,8 @@ int tcp_sock_setup(struct tcp_flow *f, int fd)
 	return 0;
 }
 
-static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
-		     const union inany_addr *src_a, const union inany_addr *dst_a,
-		     const struct tcp_seg *s, uint64_t now)
+static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_addr *src_a,
+		     const union inany_addr *dst_a, const struct tcp_seg *s, uint64_t now)
 {
 	const struct gw_config *c = t->env->cfg;
 	const struct gw_fwd *gfwd = tcp_guestfwd_rule(t, dst_a, s->dport);
@@ -366,7 +376,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 
 	if (!gfwd && map_dst(t, dst_a, s->dport, &ss, &sl)) {
 		t->stats.denied++;
-		rst_for(t, smac, src, dst, s);
+		rst_for(t, smac, src_a, dst_a, s);
 		return;
 	}
 	if (!(f = tcp_flow_alloc(t, src_a, s->sport, dst_a, s->dport))) {
@@ -374,7 +384,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 		LOG_ONCE_FOR(&t->logged, TCP_LOG_FULL, LOG_LVL_WARN,
 			     "-netdev user: %u TCP flows in use (max-tcp-flows), "
 			     "refusing new connections", t->max_flows);
-		rst_for(t, smac, src, dst, s);
+		rst_for(t, smac, src_a, dst_a, s);
 		return;
 	}
 	/* A guestfwd socket arrives with its connect() started. */
@@ -385,15 +395,15 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 		LOG_ONCE_FOR(&t->logged, TCP_LOG_SOCKET, LOG_LVL_WARN,
 			     "-netdev user: TCP socket: %s", strerror(errno));
 		tcp_flow_release(t, f);
-		rst_for(t, smac, src, dst, s);
+		rst_for(t, smac, src_a, dst_a, s);
 		return;
 	}
 	f->state = TS_CONNECTING;
 	memcpy(f->gmac, smac, 6);
 	f->rcv_nxt = s->seq + 1;
 	f->mss = s->mss ? s->mss : TCP_DEFAULT_MSS;
-	if (f->mss > c->mtu - IP_HDR_LEN - TCP_HDR_LEN)
-		f->mss = (uint16_t)(c->mtu - IP_HDR_LEN - TCP_HDR_LEN);
+	if (f->mss > c->mtu - tcp_ip_hdr_len(src_a) - TCP_HDR_LEN)
+		f->mss = (uint16_t)(c->mtu - tcp_ip_hdr_len(src_a) - TCP_HDR_LEN);
 	if (s->ws >= 0) {
 		f->flags |= TF_WS;
 		f->gws = (uint8_t)s->ws;
@@ -419,7 +429,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32
 		close(fd);
 		f->w.fd = -1;
 		tcp_flow_release(t, f);
-		rst_for(t, smac, src, dst, s);
+		rst_for(t, smac, src_a, dst_a, s);
 		return;
 	}
 	/* Even a finished connect waits for the event: the SYN-ACK must not
@@ -530,31 +540,46 @@ static void flow_input(struct tcp_flow *f, const uint8_t *smac, const struct tcp
 	}
 }
 
-void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
-		  const uint8_t *l4, size_t len, unsigned how, uint64_t now)
+/* Both families: the key is inany, so is everything below. */
+static void tcp_input(struct gw_tcp *t, const uint8_t *smac, const union inany_addr *src_a,
+		      const union inany_addr *dst_a, const uint8_t *l4, size_t len, unsigned how,
+		      uint64_t now)
 {
-	union inany_addr src_a = inany_from_ip4(src), dst_a = inany_from_ip4(dst);
 	struct tcp_flow *f;
 	struct tcp_seg s;
 
 	t->stats.segs_in++;
-	if (tcp_seg_parse(&s, src, dst, l4, len, how, &t->stats))
+	if (tcp_seg_parse(&s, src_a, dst_a, l4, len, how, &t->stats))
 		return;
-	if (!src) {
+	if (inany_is_unspecified(src_a)) {
 		t->stats.bad_flags++;
 		return;
 	}
-	f = tcp_flow_lookup(t, &src_a, s.sport, &dst_a, s.dport);
+	f = tcp_flow_lookup(t, src_a, s.sport, dst_a, s.dport);
 	if (f) {
 		flow_input(f, smac, &s, now);
 		return;
 	}
 	if ((s.flags & (TH_SYN | TH_ACK)) == TH_SYN && !s.len) {
-		new_flow(t, smac, src, dst, &src_a, &dst_a, &s, now);
+		new_flow(t, smac, src_a, dst_a, &s, now);
 		return;
 	}
 	t->stats.no_flow++;
-	rst_for(t, smac, src, dst, &s);
+	rst_for(t, smac, src_a, dst_a, &s);
+}
+
+void gw_tcp_input(struct gw_tcp *t, const uint8_t *smac, uint32_t src, uint32_t dst,
+		  const uint8_t *l4, size_t len, unsigned how, uint64_t now)
+{
+	union inany_addr src_a = inany_from_ip4(src), dst_a = inany_from_ip4(dst);
+
+	tcp_input(t, smac, &src_a, &dst_a, l4, len, how, now);
+}
+
+void gw_tcp_input6(struct gw_tcp *t, const uint8_t *smac, const union inany_addr *src,
+		   const union inany_addr *dst, const uint8_t *l4, size_t len, uint64_t now)
+{
+	tcp_input(t, smac, src, dst, l4, len, 0, now);
 }
 
 static void defer_run(void *ctx)

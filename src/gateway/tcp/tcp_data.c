@@ -176,9 +176,12 @@ static size_t build(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flag
 static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flags,
 		      uint32_t wnd, size_t data_len)
 {
-	static const struct frame_offload csum = {
+	static const struct frame_offload csum4 = {
 		.flags = OFFLOAD_F_CSUM, .csum_start = OFF_L4, .csum_offset = 16,
+	}, csum6 = {
+		.flags = OFFLOAD_F_CSUM, .csum_start = OFF_L4_6, .csum_offset = 16,
 	};
+	const struct frame_offload *csum = inany_is_v4(&f->gaddr) ? &csum4 : &csum6;
 	struct gw_tcp *t = f->t;
 	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 
@@ -186,7 +189,7 @@ static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t fl
 		emit(t, buf, build(f, buf, seq, flags, wnd, data_len));
 		return;
 	}
-	port_receive_offload(t->env->port, &csum, buf,
+	port_receive_offload(t->env->port, csum, buf,
 			     tcp_seg_build_partial(buf, &a, seq, f->rcv_nxt, flags,
 						   wnd_field(f, wnd), data_len));
 	t->stats.segs_out++;
@@ -281,7 +284,7 @@ static size_t room_payload(struct tcp_flow *f)
 		return SIZE_MAX;
 	if (room <= queued)
 		return 0;
-	return (room - queued) / (f->mss + OFF_TCP_DATA + PORT_TX_OVERHEAD) * f->mss;
+	return (room - queued) / (f->mss + tcp_data_off(&f->gaddr) + PORT_TX_OVERHEAD) * f->mss;
 }
 
 /* Send [seq, seq + len) again (len at most a batch): peek at offset
@@ -299,7 +302,7 @@ static size_t resend(struct tcp_flow *f, uint32_t seq, uint32_t len, uint32_t wn
 	while (want && n < t->nbufs) {
 		size_t l = want > f->mss ? f->mss : want;
 
-		t->iov[n].iov_base = t->bufs + (size_t)n * t->buf_size + OFF_TCP_DATA;
+		t->iov[n].iov_base = t->bufs + (size_t)n * t->buf_size + tcp_data_off(&f->gaddr);
 		t->iov[n].iov_len = l;
 		want -= l;
 		n++;
@@ -423,7 +426,7 @@ static unsigned fill_iov(struct tcp_flow *f, size_t want, size_t *skip, unsigned
 	while (want && n < t->nbufs) {
 		size_t l = want > f->mss ? f->mss : want;
 
-		t->iov[k + n].iov_base = t->bufs + (size_t)n * t->buf_size + OFF_TCP_DATA;
+		t->iov[k + n].iov_base = t->bufs + (size_t)n * t->buf_size + tcp_data_off(&f->gaddr);
 		t->iov[k + n].iov_len = l;
 		want -= l;
 		n++;

@@ -200,12 +200,12 @@ void tcp_guestfwd_closed(struct tcp_flow *f);
 int tcp_guestfwd_init(struct gw_tcp *t);
 void tcp_guestfwd_fini(struct gw_tcp *t);
 
-/* A flow's frames to the guest as the IPv4 segment builder addresses
- * them: the wire code's view of the inany key, converted once per frame. */
+/* A flow's frames to the guest as the segment builder addresses them
+ * (IPv4 or IPv6 by the key's family). */
 static inline struct tcp_seg_addr tcp_flow_seg_addr(const struct tcp_flow *f)
 {
-	struct tcp_seg_addr a = { f->gmac, f->t->env->cfg->mac, inany_ip4(&f->raddr),
-				  inany_ip4(&f->gaddr), f->rport, f->gport };
+	struct tcp_seg_addr a = { f->gmac, f->t->env->cfg->mac, f->raddr, f->gaddr, f->rport,
+				  f->gport };
 
 	return a;
 }

@@ -61,11 +61,17 @@ static uint16_t nat_port(struct gw_tcp *t, const union inany_addr *ga, uint16_t 
 static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
 		       const union inany_addr *peer, uint16_t peer_port)
 {
-	union inany_addr ra = gw_hostfwd_guest_view(t->env->cfg, peer);
-	uint16_t rp = nat_port(t, &e->guest_addr, e->guest_port, &ra, peer_port);
+	union inany_addr ra, ga;
+	uint16_t rp;
 	struct tcp_flow *f;
 
-	if (!rp || !(f = tcp_flow_alloc(t, &e->guest_addr, e->guest_port, &ra, rp))) {
+	if (!gw_hostfwd_guest_end(t->env->hostfwd, e, &ga, &ra, peer)) {
+		t->stats.denied++; /* "[]" and no IPv6 guest known yet */
+		reset_close(fd);
+		return;
+	}
+	rp = nat_port(t, &ga, e->guest_port, &ra, peer_port);
+	if (!rp || !(f = tcp_flow_alloc(t, &ga, e->guest_port, &ra, rp))) {
 		t->stats.table_full++;
 		LOG_ONCE_FOR(&t->logged, TCP_LOG_FWD_FULL, LOG_LVL_WARN,
 			     "-netdev user: %u TCP flows in use (max-tcp-flows), "
@@ -77,7 +83,7 @@ static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
 	f->flags |= TF_HOSTFWD;
 	f->isn = tcp_isn(t, &f->gaddr, f->gport, &f->raddr, f->rport);
 	f->snd_una = f->snd_nxt = f->snd_max = f->isn;
-	f->mss = (uint16_t)(t->env->cfg->mtu - IP_HDR_LEN - TCP_HDR_LEN);
+	f->mss = (uint16_t)(t->env->cfg->mtu - tcp_ip_hdr_len(&ga) - TCP_HDR_LEN);
 	f->ows = 7;
 	f->rto_ms = 1000;
 	f->active_ms = ev_loop_now(t->env->loop);

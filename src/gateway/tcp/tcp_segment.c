@@ -42,10 +42,23 @@ uint32_t tcp_csum_fast(const uint8_t *p, size_t len, uint32_t sum)
 	return (uint32_t)(sum + s);
 }
 
-static uint32_t pseudo(uint32_t src, uint32_t dst, size_t len)
+static uint32_t pseudo(const union inany_addr *sa, const union inany_addr *da, size_t len)
 {
+	uint32_t src = inany_ip4(sa), dst = inany_ip4(da);
+
+	if (!inany_is_v4(sa)) /* RFC 8200 8.1: both addresses whole */
+		return csum_partial(da->u8, 16, csum_partial(sa->u8, 16, 0)) + IPPROTO_TCP_ +
+		       (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
 	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + IPPROTO_TCP_ +
 	       (uint32_t)len;
+}
+
+static size_t frame_out(uint8_t *f, const struct tcp_seg_addr *a, size_t l4len)
+{
+	if (!inany_is_v4(&a->src))
+		return pkt_ipv6(f, a->dmac, a->smac, &a->src.a6, &a->dst.a6, IPPROTO_TCP_, 64, l4len);
+	return pkt_ipv4(f, a->dmac, a->smac, inany_ip4(&a->src), inany_ip4(&a->dst), IPPROTO_TCP_,
+			l4len);
 }
 
 /* One walk over the options. A SYN's MSS, window scale and
@@ -90,8 +103,8 @@ static void parse_options(struct tcp_seg *s, const uint8_t *o, size_t len, bool 
 	}
 }
 
-int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *l4,
-		  size_t len, unsigned how, struct gw_tcp_stats *st)
+int tcp_seg_parse(struct tcp_seg *s, const union inany_addr *src, const union inany_addr *dst,
+		  const uint8_t *l4, size_t len, unsigned how, struct gw_tcp_stats *st)
 {
 	size_t off;
 	uint8_t fl;
@@ -158,16 +171,16 @@ static void put_hdr(uint8_t *th, const struct tcp_seg_addr *a, uint32_t seq, uin
 size_t tcp_seg_build_partial(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq,
 			     uint32_t ack, uint8_t flags, uint16_t wnd, size_t data_len)
 {
-	uint8_t *th = f + OFF_L4;
+	uint8_t *th = f + tcp_data_off(&a->src) - TCP_HDR_LEN;
 	size_t l4len = TCP_HDR_LEN + data_len;
-	uint32_t s = pseudo(a->src, a->dst, l4len);
+	uint32_t s = pseudo(&a->src, &a->dst, l4len);
 
 	/* SYN options need the full build */
 	put_hdr(th, a, seq, ack, TCP_HDR_LEN, flags & (uint8_t)~TH_SYN, wnd);
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	wr16be(th + 16, (uint16_t)s); /* not complemented: the completer does that */
-	return pkt_ipv4(f, a->dmac, a->smac, a->src, a->dst, IPPROTO_TCP_, l4len);
+	return frame_out(f, a, l4len);
 }
 
 size_t tcp_seg_build(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq, uint32_t ack,
@@ -193,7 +206,7 @@ size_t tcp_seg_build_opt(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq,
 			 uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
 			 size_t data_len)
 {
-	uint8_t *th = f + OFF_L4;
+	uint8_t *th = f + tcp_data_off(&a->src) - TCP_HDR_LEN;
 	size_t hlen = TCP_HDR_LEN + optlen;
 	size_t l4len = hlen + data_len;
 	uint32_t s;
@@ -201,9 +214,9 @@ size_t tcp_seg_build_opt(uint8_t *f, const struct tcp_seg_addr *a, uint32_t seq,
 	put_hdr(th, a, seq, ack, hlen, flags, wnd);
 	if (optlen)
 		memcpy(th + TCP_HDR_LEN, opt, optlen);
-	s = pseudo(a->src, a->dst, l4len);
+	s = pseudo(&a->src, &a->dst, l4len);
 	s = csum_partial(th, hlen, s);
 	s = tcp_csum_fast(th + hlen, data_len, s);
 	wr16be(th + 16, csum_fold(s));
-	return pkt_ipv4(f, a->dmac, a->smac, a->src, a->dst, IPPROTO_TCP_, l4len);
+	return frame_out(f, a, l4len);
 }

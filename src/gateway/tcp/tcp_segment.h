@@ -33,11 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/frame.h"
+#include "core/inany.h"
 #include "gateway/pkt.h"
 
 #define IPPROTO_TCP_ 6
 #define TCP_HDR_LEN 20
 #define OFF_TCP_DATA (OFF_L4 + TCP_HDR_LEN)
+#define OFF_TCP6_DATA (OFF_L4_6 + TCP_HDR_LEN) /* the same behind an IPv6 header */
 #define TCP_SYN_OPT_LEN 8 /* MSS (4) + NOP + window scale (3) */
 #define TCP_DEFAULT_MSS 536
 #define TCP_MAX_SACK 4     /* SACK blocks in 40 option bytes (2 + 4 * 8) */
@@ -66,14 +69,28 @@ struct tcp_seg {
 };
 
 /* 0 and *s filled, or -1 with the reason counted. how: GW_TCP_IN_* (tcp.h). */
-int tcp_seg_parse(struct tcp_seg *s, uint32_t src, uint32_t dst, const uint8_t *l4,
-		  size_t len, unsigned how, struct gw_tcp_stats *st);
+int tcp_seg_parse(struct tcp_seg *s, const union inany_addr *src, const union inany_addr *dst,
+		  const uint8_t *l4, size_t len, unsigned how, struct gw_tcp_stats *st);
 
+/* Where a segment's frame goes; IPv6 when the addresses are not v4-mapped,
+ * and then the TCP header sits at OFF_L4_6 and the data at OFF_TCP6_DATA
+ * (every "OFF_TCP_DATA" below means tcp_data_off() of the family). */
 struct tcp_seg_addr {
 	const uint8_t *dmac, *smac;
-	uint32_t src, dst;
+	union inany_addr src, dst;
 	uint16_t sport, dport;
 };
+
+static inline size_t tcp_data_off(const union inany_addr *a)
+{
+	return inany_is_v4(a) ? OFF_TCP_DATA : OFF_TCP6_DATA;
+}
+
+/* IPv4 or IPv6 header bytes in front of TCP, for MSS arithmetic. */
+static inline size_t tcp_ip_hdr_len(const union inany_addr *a)
+{
+	return inany_is_v4(a) ? IP_HDR_LEN : IP6_HDR_LEN_;
+}
 
 /* Headers around data_len bytes at f + OFF_TCP_DATA (after TCP_SYN_OPT_LEN
  * option bytes when flags has TH_SYN: MSS mss, window shift ws). Returns
