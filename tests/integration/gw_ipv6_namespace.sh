@@ -18,6 +18,8 @@
 #  - hostfwd=tcp:[::1]:5556-[]:7777 reaches a server in the namespace at
 #    the address NDP learned, and hostfwd=tcp:[::1]:5557-[ADDR]:7777 too;
 #  - info usernet lists the learned neighbour and the NDP counters;
+#  - restrict=on blocks IPv6 UDP and TCP like IPv4 (the gateway's own
+#    ping still answers);
 #  - ipv6=off: no RA, no answer.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
@@ -158,6 +160,21 @@ grep -q "NDP neighbours:" "$VW_TMP/usernet" && grep -qF "$MYADDR" "$VW_TMP/usern
 	vw_fail $T "info usernet: $(cat "$VW_TMP/usernet")"
 vw_pass "$T: info usernet lists the neighbour and the NDP/ICMPv6 counters"
 vw_stop gw
+
+# restrict=on: nothing leaves over IPv6 either.
+vw_netns_add ns3
+NS3=$(vw_ns ns3)
+vw_start gw3 -netdev tap,id=t,ifname=vw2,netns="$NS3" -netdev user,id=gw,restrict=on
+ip netns exec "$NS3" ip link set vw2 up
+ip netns exec "$NS3" ip -6 addr add fec0::98/64 dev vw2 nodad
+ip netns exec "$NS3" ping -6 -c 1 -W 2 fec0::2 >/dev/null 2>&1 ||
+	vw_fail $T "restrict=on: the gateway's own ping unanswered"
+out=$(ip netns exec "$NS3" timeout 10 $PY "$TOOL" udp-ask fec0::2 7777 blocked 2>&1)
+[ "$out" != blocked ] || vw_fail $T "restrict=on: UDP over IPv6 got out"
+! ip netns exec "$NS3" timeout 10 curl -sS -g -m 3 -o /dev/null "http://[fec0::2]:8080/file" 2>/dev/null ||
+	vw_fail $T "restrict=on: TCP over IPv6 got out"
+vw_stop gw3
+vw_pass "$T: restrict=on blocks IPv6 UDP and TCP, the gateway still answers ping"
 
 # ipv6=off: the gateway neither advertises nor answers.
 vw_netns_add ns2
