@@ -60,6 +60,7 @@
 #include "core/loop.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
+#include "control/run6.h"
 #include "ports/netns.h"
 #include "ports/rtnl.h"
 #include "ports/tap.h"
@@ -109,6 +110,7 @@ struct run {
 
 	/* State. */
 	struct runtime rt;   /* owns tap and gw once adopted */
+	struct run6 v6;      /* SLAAC in the namespace (run6.h) */
 	bool adopted;
 	struct netdev *tap;
 	uint32_t guest_addr; /* host byte order */
@@ -135,8 +137,11 @@ void run_usage(FILE *out)
 "inside it. Inside the namespace:\n"
 "  interface tap0 with the gateway's first DHCP address (10.0.2.15/24),\n"
 "  mtu 65520, a default route via the gateway host (10.0.2.2), lo up, and\n"
-"  /etc/resolv.conf naming the gateway's DNS address (10.0.2.3), bind-\n"
-"  mounted in a private mount namespace; /proc of the PID namespace.\n"
+"  /etc/resolv.conf naming the gateway's DNS addresses (10.0.2.3, fec0::3),\n"
+"  bind-mounted in a private mount namespace; /proc of the PID namespace.\n"
+"  IPv6 (unless ipv6=off): an address in fec0::/64 by SLAAC and a default\n"
+"  route via fe80::2 from the gateway's router advertisement; CMD starts\n"
+"  once the address is there (at most 5 s).\n"
 "\n"
 "CMD is process 2 of its PID namespace. When CMD exits, its background\n"
 "children are killed; when vmwire run dies (even by SIGKILL), CMD and all\n"
@@ -425,6 +430,12 @@ static void child_resolv_conf(const struct run *r)
 	}
 	inet_ntop(AF_INET, &a, dns, sizeof(dns));
 	fprintf(f, "%snameserver %s\n", RUN_RESOLV_MARK, dns);
+	if (r->cfg->v6.on) {
+		char dns6[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, &r->cfg->v6.dns, dns6, sizeof(dns6));
+		fprintf(f, "nameserver %s\n", dns6);
+	}
 	if (r->cfg->n_dnssearch) {
 		fputs("search", f);
 		for (i = 0; i < r->cfg->n_dnssearch; i++)
@@ -688,6 +699,11 @@ static int ns_setup(void *arg)
 			ret = rtnl_link_set(&nl, lo.ifindex, 0, true);
 	}
 	rtnl_close(&nl);
+	if (!ret && (ret = run6_ns_setup(&r->v6, r->cfg, r->ifname, link.ifindex, why,
+					 sizeof(why)))) {
+		snprintf(r->err, sizeof(r->err), "%s", why);
+		return ret;
+	}
 	if (!ret)
 		return 0;
 fail:
@@ -771,7 +787,8 @@ static int start_gateway(struct run *r)
 	/* "hostfwd=tcp::8080-:80" means the first DHCP address, which is ours
 	 * only if no lease= took it. */
 	for (i = 0; i < r->cfg->n_hostfwd; i++)
-		if (inany_is_unspecified(&r->cfg->hostfwd[i].guest_addr))
+		if (inany_is_unspecified(&r->cfg->hostfwd[i].guest_addr) &&
+		    !r->cfg->hostfwd[i].guest_v6) /* "[]": NDP finds the address */
 			r->cfg->hostfwd[i].guest_addr = inany_from_ip4(r->guest_addr);
 	return runtime_start_netdev(&r->rt, r->gw, r->err, sizeof(r->err));
 }
@@ -821,12 +838,25 @@ static void on_signal(void *ctx, uint32_t events)
 	}
 }
 
+/* Let the command start. If it died meanwhile, SIGCHLD is waiting in
+ * the signalfd. */
+static void run_go(void *ctx)
+{
+	struct run *r = ctx;
+	char go = 1;
+
+	if (r->sock < 0)
+		return;
+	send_byte(r->sock, &go, 1);
+	close(r->sock);
+	r->sock = -1;
+}
+
 static int start(struct run *r)
 {
 	sigset_t mask;
 	int sv[2], e, ret;
 	ssize_t n;
-	char go = 1;
 
 	if (!*r->ifname)
 		snprintf(r->ifname, sizeof(r->ifname), RUN_DEFAULT_IFNAME);
@@ -901,15 +931,14 @@ static int start(struct run *r)
 	     r->guest_addr >> 8 & 255, r->guest_addr & 255, prefix_len(r->cfg->mask),
 	     r->cfg->host >> 24, r->cfg->host >> 16 & 255, r->cfg->host >> 8 & 255,
 	     r->cfg->host & 255, r->mtu, (long)r->child);
-	/* If the command died meanwhile, SIGCHLD is waiting in the signalfd. */
-	send_byte(r->sock, &go, 1);
-	close(r->sock);
-	r->sock = -1;
+	/* The command starts once its SLAAC address is there (run6.h). */
+	run6_wait(&r->v6, r->rt.loop, run_go, r);
 	return 0;
 }
 
 static void teardown(struct run *r)
 {
+	run6_fini(&r->v6);
 	if (r->sock >= 0)
 		close(r->sock); /* a waiting child sees EOF and exits */
 	if (r->child > 0 && !r->child_gone) {

@@ -290,3 +290,53 @@ int rtnl_link_hwaddr(struct rtnl *r, int ifindex, uint8_t mac[6])
 	ret = rtnl_talk(r, nlh, hwaddr_cb, &q);
 	return ret ? ret : q.ret;
 }
+
+struct addr6_query {
+	int ifindex;
+	const uint8_t *prefix;
+	unsigned plen;
+	bool found;
+};
+
+static bool in_prefix(const uint8_t *a, const uint8_t *p, unsigned plen)
+{
+	unsigned full = plen / 8, rest = plen % 8;
+
+	return !memcmp(a, p, full) &&
+	       (!rest || !((a[full] ^ p[full]) & (uint8_t)(0xff00 >> rest)));
+}
+
+static int addr6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr6_query *q = data;
+	const struct ifaddrmsg *ifa;
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return MNL_CB_OK;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family != AF_INET6 || (int)ifa->ifa_index != q->ifindex ||
+	    ifa->ifa_flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(attr) == IFA_ADDRESS && mnl_attr_get_payload_len(attr) == 16 &&
+		    in_prefix(mnl_attr_get_payload(attr), q->prefix, q->plen))
+			q->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_addr6_ready(struct rtnl *r, int ifindex, const void *prefix, unsigned plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr6_query q = { ifindex, prefix, plen > 128 ? 128 : plen, false };
+	struct nlmsghdr *nlh = rtnl_msg(r, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	int ret;
+
+	/* A dump ends with NLMSG_DONE; no ACK asked, none left behind. */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa->ifa_family = AF_INET6;
+	ret = rtnl_talk(r, nlh, addr6_cb, &q);
+	return ret ? ret : q.found;
+}

@@ -63,4 +63,8 @@ int rtnl_addr_add(struct rtnl *r, int ifindex, int family, const void *addr,
 int rtnl_route_add(struct rtnl *r, int family, const void *dst, unsigned dst_len,
 		   const void *gw, int ifindex);
 
+/* Has ifindex an IPv6 address inside prefix/plen (16 bytes) that is not
+ * tentative (DAD done)? 1, 0, or -errno. */
+int rtnl_addr6_ready(struct rtnl *r, int ifindex, const void *prefix, unsigned plen);
+
 #endif

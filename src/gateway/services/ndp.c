@@ -50,7 +50,7 @@ int gw_ndp_init(struct gw_ndp *ndp, const struct gw_env *env)
 	/* The first unsolicited RA soon after start: a guest that sent its
 	 * RS before the gateway was up still gets one. */
 	if (env->loop && env->cfg->v6.on)
-		ev_timer_arm(env->loop, &ndp->ra_timer, 1000);
+		ev_timer_arm(env->loop, &ndp->ra_timer, 200);
 	return 0;
 }
 
