@@ -32,7 +32,8 @@ ALL="build-essential clang libclang-rt-dev $TEST
 	vde2 vdeplug
 	dpdk-dev
 	tftp-hpa atftp ipxe-qemu
-	podman buildah rootlesskit crun uidmap"
+	podman buildah rootlesskit crun uidmap
+	isc-dhcp-client"
 
 LOCK_WAIT=600
 POLL=${VMWIRE_APT_POLL:-5} # seconds; tests shorten it

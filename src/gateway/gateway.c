@@ -59,6 +59,7 @@
 #include "gateway/services/icmp.h"
 #include "gateway/services/icmp6.h"
 #include "gateway/services/ndp.h"
+#include "gateway/services/dhcpv6.h"
 #include "gateway/ip/ipv6.h"
 #include "gateway/nat/icmp_nat.h"
 #include "gateway/ip/ip_reasm.h"
@@ -94,6 +95,7 @@ struct gateway {
 	struct gw_icmp icmp;
 	struct gw_ndp ndp;
 	struct gw_icmp6 icmp6;
+	struct gw_dhcpv6 dhcpv6;
 	struct gw_dns dns;
 	struct gw_tftp tftp;
 	struct gw_policy policy;
@@ -288,7 +290,8 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 }
 
 /* Is the IPv6 destination one the gateway takes: its own addresses, the
- * all-nodes/all-routers groups, their solicited-node groups, or unicast
+ * all-nodes/all-routers groups, the DHCPv6 servers' group, the
+ * solicited-node groups of its addresses, or unicast
  * beyond the LAN (NAT)? Other groups and other guests are not ours. */
 static bool ip6_dst_ok(const struct gw_config6 *v6, const struct in6_addr *dst)
 {
@@ -300,6 +303,9 @@ static bool ip6_dst_ok(const struct gw_config6 *v6, const struct in6_addr *dst)
 		return false;
 	if (!memcmp(dst->s6_addr + 2, "\0\0\0\0\0\0\0\0\0\0\0\0\0", 13) &&
 	    (dst->s6_addr[15] == 1 || dst->s6_addr[15] == 2))
+		return true;
+	/* ff02::1:2, All_DHCP_Relay_Agents_and_Servers */
+	if (!memcmp(dst->s6_addr + 2, "\0\0\0\0\0\0\0\0\0\0\0\1\0\2", 14))
 		return true;
 	ip6_solicited_node(&sn, &v6->host);
 	if (!memcmp(&sn, dst, 16))
@@ -577,7 +583,9 @@ static int services_init(struct gateway *gw)
 	    service_add(gw, gw_tftp_init(&gw->tftp, &gw->env), &gw_tftp_service, &gw->tftp) ||
 	    service_add(gw, gw_ndp_init(&gw->ndp, &gw->env), &gw_ndp_service, &gw->ndp) ||
 	    (gw_icmp6_init(&gw->icmp6, &gw->env),
-	     service_add(gw, 0, &gw_icmp6_service, &gw->icmp6))) {
+	     service_add(gw, 0, &gw_icmp6_service, &gw->icmp6)) ||
+	    service_add(gw, gw_dhcpv6_init(&gw->dhcpv6, &gw->env), &gw_dhcpv6_service,
+			&gw->dhcpv6)) {
 		gw_services_fini(&gw->services);
 		return -1;
 	}

@@ -18,6 +18,9 @@
 #  - hostfwd=tcp:[::1]:5556-[]:7777 reaches a server in the namespace at
 #    the address NDP learned, and hostfwd=tcp:[::1]:5557-[ADDR]:7777 too;
 #  - info usernet lists the learned neighbour and the NDP counters;
+#  - dhclient -6 (isc-dhcp-client) gets a stateful lease from the pool with
+#    ipv6-dhcp=stateful (M flag), and a lease6= address for its MAC; -S
+#    (stateless) gets the DNS server; info usernet lists the lease;
 #  - restrict=on blocks IPv6 UDP and TCP like IPv4 (the gateway's own
 #    ping still answers);
 #  - ipv6=off: no RA, no answer.
@@ -26,7 +29,7 @@ set -u
 
 vw_require_root
 vw_enter_private_netns "$@"
-vw_need_pkgs iproute2 iputils-ping python3-scapy curl dnsmasq-base
+vw_need_pkgs iproute2 iputils-ping python3-scapy curl dnsmasq-base isc-dhcp-client
 vw_tmpdir
 
 T=gw_ipv6_namespace
@@ -160,6 +163,52 @@ grep -q "NDP neighbours:" "$VW_TMP/usernet" && grep -qF "$MYADDR" "$VW_TMP/usern
 	vw_fail $T "info usernet: $(cat "$VW_TMP/usernet")"
 vw_pass "$T: info usernet lists the neighbour and the NDP/ICMPv6 counters"
 vw_stop gw
+
+# DHCPv6 with dhclient -6: stateless information, then stateful leases.
+vw_netns_add ns4
+NS4=$(vw_ns ns4)
+# dhclient hands what it got to its script: ours writes it down.
+printf '#!/bin/sh\nenv >>"%s/dh6-env"\nexit 0\n' "$VW_TMP" >"$VW_TMP/dh6-script"
+chmod +x "$VW_TMP/dh6-script"
+dh6() { # name extra-args...
+	local n=$1
+	shift
+	ip netns exec "$NS4" timeout 30 dhclient -6 -1 -v -lf "$VW_TMP/$n.leases" \
+		-pf "$VW_TMP/$n.pid" -sf "$VW_TMP/dh6-script" "$@" vw3 >"$VW_TMP/$n.log" 2>&1
+	local rc=$?
+	[ -s "$VW_TMP/$n.pid" ] && kill "$(cat "$VW_TMP/$n.pid")" 2>/dev/null
+	return $rc
+}
+vw_start gw4 -monitor "unix:$VW_TMP/mon4.sock,server=on,wait=off" \
+	-netdev tap,id=t,ifname=vw3,netns="$NS4" -netdev user,id=gw,ipv6-dhcp=stateful
+ip netns exec "$NS4" ip link set vw3 up
+vw_wait_for -t 10 sh -c "ip netns exec $NS4 ip -6 addr show dev vw3 | grep -q 'fe80::' && ! ip netns exec $NS4 ip -6 addr show dev vw3 | grep -q tentative" ||
+	vw_fail $T "no link-local address for dhclient"
+dh6 stateless -S || vw_fail $T "dhclient -6 -S: $(cat "$VW_TMP/stateless.log")"
+grep -q "^new_dhcp6_name_servers=fec0::3$" "$VW_TMP/dh6-env" ||
+	vw_fail $T "stateless: no name server: $(cat "$VW_TMP/dh6-env" "$VW_TMP/stateless.log")"
+dh6 stateful || vw_fail $T "dhclient -6: $(cat "$VW_TMP/stateful.log")"
+grep -q "iaaddr fec0::100 " "$VW_TMP/stateful.leases" ||
+	vw_fail $T "stateful: no lease: $(cat "$VW_TMP/stateful.leases" "$VW_TMP/stateful.log")"
+"$VMWIRE" ctl "$VW_TMP/mon4.sock" info usernet >"$VW_TMP/usernet4" || vw_fail $T "info usernet"
+grep -q "DHCPv6 leases:" "$VW_TMP/usernet4" && grep -q "fec0::100 " "$VW_TMP/usernet4" ||
+	vw_fail $T "info usernet: no DHCPv6 lease: $(cat "$VW_TMP/usernet4")"
+vw_stop gw4
+MAC4=02:00:00:00:00:77
+vw_start gw5 -netdev tap,id=t2,ifname=vw4,netns="$NS4" \
+	-netdev "user,id=gw,ipv6-dhcp=stateful,lease6=fec0::77@$MAC4"
+ip netns exec "$NS4" ip link set vw4 address "$MAC4"
+ip netns exec "$NS4" ip link set vw4 up
+vw_wait_for -t 10 sh -c "ip netns exec $NS4 ip -6 addr show dev vw4 | grep -q 'fe80::' && ! ip netns exec $NS4 ip -6 addr show dev vw4 | grep -q tentative" ||
+	vw_fail $T "no link-local address on vw4"
+ip netns exec "$NS4" timeout 30 dhclient -6 -1 -v -lf "$VW_TMP/static.leases" \
+	-pf "$VW_TMP/static.pid" -sf "$VW_TMP/dh6-script" vw4 >"$VW_TMP/static.log" 2>&1 ||
+	vw_fail $T "dhclient -6 (lease6): $(cat "$VW_TMP/static.log")"
+[ -s "$VW_TMP/static.pid" ] && kill "$(cat "$VW_TMP/static.pid")" 2>/dev/null
+grep -q "iaaddr fec0::77 " "$VW_TMP/static.leases" ||
+	vw_fail $T "lease6=: $(cat "$VW_TMP/static.leases")"
+vw_stop gw5
+vw_pass "$T: dhclient -6 gets DNS statelessly, a pool lease and a lease6= address statefully"
 
 # restrict=on: nothing leaves over IPv6 either.
 vw_netns_add ns3
