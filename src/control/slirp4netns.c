@@ -112,8 +112,8 @@ void slirp4netns_usage(FILE *out)
 "-e, --exit-fd=FD         quit once FD is readable or its writer is gone\n"
 "-r, --ready-fd=FD        once up, write \"1\" to FD and close it\n"
 "-m, --mtu=MTU            the interface's MTU, 576 to 65521 (default 1500)\n"
-"-6, --enable-ipv6        taken for compatibility: the gateway has no IPv6\n"
-"                         yet, so the namespace gets no IPv6 address\n"
+"-6, --enable-ipv6        IPv6 as slirp4netns plans it: fd00::/64 by router\n"
+"                         advertisement (SLAAC), gateway fd00::2, DNS fd00::3\n"
 "-a, --api-socket=PATH    listen on the unix socket PATH for JSON requests:\n"
 "                         add_hostfwd, list_hostfwd, remove_hostfwd\n"
 "--cidr=CIDR              the guest network (default 10.0.2.0/24): gateway\n"
@@ -348,15 +348,18 @@ static int parse_args(struct s4n *s, int argc, char **argv)
 
 static int make_gateway(struct s4n *s)
 {
-	char spec[256];
+	char spec[320];
 	struct kvlist kv;
 	uint32_t guest;
 
-	/* ipv6= is set below, not here: the gateway warns about ipv6=on
-	 * as long as it has no IPv6, and -6 is podman's default. */
-	snprintf(spec, sizeof(spec), "user,net=%s,mtu=%u,ipv6=off,host-loopback=%s",
+	/* -6: slirp4netns's IPv6 plan (fd00::/64, gateway ::2, DNS ::3); the
+	 * namespace configures itself from the gateway's router
+	 * advertisements (SLAAC), as it does from libslirp's. */
+	snprintf(spec, sizeof(spec), "user,net=%s,mtu=%u,host-loopback=%s,%s",
 		 *s->cidr ? s->cidr : "10.0.2.0/24", s->mtu < GW_MTU_MAX ? s->mtu : GW_MTU_MAX,
-		 s->no_host_loopback ? "off" : "on");
+		 s->no_host_loopback ? "off" : "on",
+		 s->ipv6 ? "ipv6=on,ipv6-net=fd00::/64,ipv6-host=fd00::2,ipv6-dns=fd00::3"
+			 : "ipv6=off");
 	if (kv_parse(&kv, "--cidr", spec, "type", s->err, sizeof(s->err)) < 0)
 		return -1;
 	(void)kv_get(&kv, "type"); /* "user", ours */
@@ -370,9 +373,6 @@ static int make_gateway(struct s4n *s)
 		return -1;
 	s->cfg = netdev_user_config(s->gw);
 	s->cfg->host_local_open = s->no_host_loopback;
-	/* What the gateway will act on once it has IPv6 (fd00::/64 and the
-	 * router advertisement slirp4netns's guests configure from). */
-	s->cfg->ipv6 = s->ipv6;
 	guest = s->cfg->net | S4N_GUEST_HOST_PART;
 	if ((guest & s->cfg->mask) != s->cfg->net || guest == (s->cfg->net | ~s->cfg->mask) ||
 	    guest == s->cfg->host || guest == s->cfg->dns)
@@ -636,9 +636,6 @@ static int start(struct s4n *s)
 	info("slirp4netns: %s %u.%u.%u.%u in %s, mtu %u%s%s", s->ifname, s->guest_addr >> 24,
 	     s->guest_addr >> 16 & 255, s->guest_addr >> 8 & 255, s->guest_addr & 255, s->target,
 	     s->mtu, s->configure ? ", configured" : "", s->api_path ? ", API socket" : "");
-	if (s->ipv6)
-		info("slirp4netns: --enable-ipv6: the gateway has no IPv6 yet, the namespace gets "
-		     "no IPv6 address");
 	if (s->ready_fd >= 0) {
 		ssize_t n;
 

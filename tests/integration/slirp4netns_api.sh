@@ -146,6 +146,16 @@ in_ns "$NS1" ip route show default | grep -q 'via 10\.0\.2\.2 dev tap0' ||
 	vw_fail $T "-c: no default route via 10.0.2.2: $(in_ns "$NS1" ip route)"
 in_ns "$NS1" ip link show dev lo | grep -q 'UP' || vw_fail $T "-c: lo not up"
 vw_pass "$T: -c: ready-fd \"1\" then closed; tap0 10.0.2.100/24, mtu, MAC, route, lo"
+# -6: slirp4netns's IPv6 plan, taken by the kernel from our RAs (SLAAC).
+vw_wait_for -t 10 sh -c "nsenter -t $NS1 -n ip -o -6 addr show dev tap0 |
+	grep 'inet6 fd00::5054:ff:feaa:bbcc/64' | grep -qv tentative" || true
+in_ns "$NS1" ip -o -6 addr show dev tap0 | grep -q 'inet6 fd00::5054:ff:feaa:bbcc/64' ||
+	vw_fail $T "-6: no SLAAC address in fd00::/64: $(in_ns "$NS1" ip -6 addr)"
+in_ns "$NS1" ping -6 -c 1 -W 5 fd00::2 >/dev/null ||
+	vw_fail $T "-6: fd00::2 does not answer ping"
+in_ns "$NS1" ip -6 route show default | grep -q 'via fe80::2 dev tap0' ||
+	vw_fail $T "-6: no IPv6 default route via fe80::2: $(in_ns "$NS1" ip -6 route)"
+vw_pass "$T: -6: SLAAC address in fd00::/64, fd00::2 answers, default route via fe80::2"
 
 # ---- traffic to the host: 10.0.2.2 is the host's loopback -----------------
 mkdir -p "$VW_TMP/www"
