@@ -73,7 +73,7 @@ for o in $(printf '%s\n' "$help_opts" | sed -n '/^Options:/,/^$/p' |
 done
 
 # ---- keys ----------------------------------------------------------------
-files="$SRC/control/cli.c $SRC/config/netdev.c $SRC/ports/*.c $SRC/gateway/config.c $SRC/gateway/config6.c $SRC/gateway/netdev_user.c"
+files="$SRC/control/cli.c $SRC/config/netdev.c $SRC/ports/*.c $SRC/gateway/config.c $SRC/gateway/config6.c $SRC/gateway/quota.c $SRC/gateway/netdev_user.c"
 # shellcheck disable=SC2086
 keys=$( {
 	grep -ohE 'kv_(get|get_bool|get_uint|get_str|next|has)\(&?kv, "[a-z0-9._-]+"' $files

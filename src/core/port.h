@@ -110,6 +110,10 @@ struct port_ops {
 	/* Optional, for sources: the sink has room again after a
 	 * port_sink_wait(); called from the loop, never from transmit(). */
 	void (*resume)(struct port *port);
+	/* Optional, for a station that keeps state per guest port (the
+	 * gateway, which owns its MAC): the port the sink named station
+	 * (sink_ops->station) left; drop what it held now. */
+	void (*station_left)(struct port *port, uint32_t station);
 };
 
 /*

@@ -266,6 +266,11 @@ void network_detach(struct network *net, struct port *port)
 	/* Before the member goes: its entries point at its MAC counter. */
 	if (net->fdb)
 		fdb_flush_port(net->fdb, port);
+	/* Stations that keep state per port (the gateway's flows) free it
+	 * now, not when it times out: a guest that left holds no fds. */
+	for (i = 0; i < np->nowners; i++)
+		if (np->owners[i]->port->ops->station_left)
+			np->owners[i]->port->ops->station_left(np->owners[i]->port, m->serial);
 	free(m);
 	port_set_sink(port, NULL, NULL);
 	network_notify(net, &(struct network_event_info){ .event = NETWORK_EVENT_PORT_DOWN,

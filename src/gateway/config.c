@@ -44,6 +44,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->max_ooo_kib = GW_DEFAULT_MAX_OOO_KIB;
 	cfg->lease_time_s = GW_DEFAULT_LEASE_TIME_S;
 	cfg->max_tftp_transfers = GW_DEFAULT_MAX_TFTP;
+	gw_quota_defaults(cfg->quota);
 }
 
 static int parse_ip4(const char *s, uint32_t *out)
@@ -824,7 +825,8 @@ int gw_config_parse(struct gw_config *c, struct kvlist *kv, const char *resolv_c
 	if (parse_addresses(c, kv, err, errlen) || parse_names(c, kv, err, errlen) ||
 	    parse_leases(c, kv, err, errlen) || gw_config6_parse(c, kv, err, errlen) ||
 	    parse_fwds(c, kv, err, errlen) ||
-	    parse_vmwire(c, kv, resolv_conf, err, errlen))
+	    parse_vmwire(c, kv, resolv_conf, err, errlen) ||
+	    gw_quota_parse_keys(c->quota, kv, err, errlen))
 		return -1;
 	return 0;
 }

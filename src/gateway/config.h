@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 
 #include "core/inany.h"
+#include "gateway/quota.h"
 
 struct kvlist;
 
@@ -146,6 +147,8 @@ struct gw_config {
 	unsigned n_guestfwd;
 	struct inany_cidr egress_allow[GW_CIDR_MAX], egress_deny[GW_CIDR_MAX];
 	unsigned n_egress_allow, n_egress_deny;
+	/* Per-guest shares of the tables (max-*-per-guest=, quota.h). */
+	struct gw_quota_limit quota[GW_QUOTA_TABLES];
 };
 
 /* Fill cfg with QEMU's defaults (10.0.2.0/24, host .2, dns .3, dhcp .15). */

@@ -35,6 +35,7 @@ struct gw_dns;
 struct gw_services;
 struct gw_dhcp;
 struct gw_ndp;
+struct gw_quota;
 
 struct gw_env {
 	const struct gw_config *cfg;     /* immutable after gateway_new() */
@@ -48,6 +49,7 @@ struct gw_env {
 	const struct gw_dns *dns;        /* the live DNS upstream list */
 	struct gw_services *services;    /* the service table (service.h) */
 	struct port *port;               /* the gateway's port on the fabric */
+	struct gw_quota *quota;          /* per-guest shares of the tables */
 	struct ev_loop *loop;            /* NULL: frame-only tests */
 };
 

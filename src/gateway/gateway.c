@@ -65,6 +65,7 @@
 #include "gateway/ip/ip_reasm.h"
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
+#include "gateway/quota.h"
 #include "gateway/service.h"
 #include "gateway/services/tftp.h"
 #include "gateway/tcp/tcp.h"
@@ -103,6 +104,7 @@ struct gateway {
 	struct gw_udp udp;
 	struct gw_icmp_nat icmp_nat;
 	struct gw_reasm reasm;
+	struct gw_quota quota; /* before the tables: they register at init */
 	struct ev_loop *loop;
 	struct gw_tcp *tcp; /* NULL without a loop (frame tests) */
 	/* Our MAC and addresses, which the switch pins to our port. */
@@ -499,7 +501,9 @@ static bool gw_transmit(struct port *port, const uint8_t *f, size_t len)
 	struct gateway *gw = (struct gateway *)port;
 
 	gw->stats.frames_in++;
+	gw_quota_frame(&gw->quota, eth_src(f));
 	eth_input(gw, f, len, NULL, ev_loop_now(gw->loop));
+	gw_quota_frame(&gw->quota, NULL); /* what follows is the host side's */
 	return true;
 }
 
@@ -521,7 +525,9 @@ static bool gw_transmit_offload(struct port *port, const struct frame_offload *m
 		gw->stats.offload_bad++; /* taken, and dropped as ours to count */
 		return true;
 	}
+	gw_quota_frame(&gw->quota, eth_src(f));
 	eth_input(gw, f, len, &m, ev_loop_now(gw->loop));
+	gw_quota_frame(&gw->quota, NULL);
 	return true;
 }
 
@@ -529,6 +535,12 @@ static bool gw_transmit_offload(struct port *port, const struct frame_offload *m
 static void gw_resume(struct port *port)
 {
 	gw_tcp_resume(((struct gateway *)port)->tcp);
+}
+
+/* The port behind station left the switch: its flows go now. */
+static void gw_station_left(struct port *port, uint32_t station)
+{
+	gw_quota_left(&((struct gateway *)port)->quota, station);
 }
 
 static void gw_describe(const struct port *port, char *buf, size_t size)
@@ -636,7 +648,10 @@ static void icmp_nat_fini(struct gateway *gw)
 
 static int reasm_init(struct gateway *gw)
 {
-	return gw_reasm_init(&gw->reasm, gw->cfg.max_frags, &gw->stats);
+	if (gw_reasm_init(&gw->reasm, gw->cfg.max_frags, &gw->stats))
+		return -1;
+	gw_reasm_set_quota(&gw->reasm, &gw->quota);
+	return 0;
 }
 
 static void reasm_fini(struct gateway *gw)
@@ -690,6 +705,7 @@ static const struct port_ops gw_ops = {
 	.destroy = gw_destroy,
 	.transmit_offload = gw_transmit_offload,
 	.resume = gw_resume,
+	.station_left = gw_station_left,
 };
 
 struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
@@ -722,7 +738,9 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp, .dhcp = &gw->dhcp,
 		.policy = &gw->policy, .hostfwd = &gw->hostfwd, .dns = &gw->dns,
 		.services = &gw->services, .port = &gw->port, .loop = loop, .ndp = &gw->ndp,
+		.quota = &gw->quota,
 	};
+	gw_quota_init(&gw->quota, &gw->port, gw->cfg.quota);
 	for (; gw->steps_done < sizeof(steps) / sizeof(steps[0]); gw->steps_done++) {
 		if (steps[gw->steps_done].init(gw)) {
 			int e = errno;
@@ -801,6 +819,7 @@ void gateway_walk_counters(const struct gateway *gw, gw_counter_fn fn, void *ctx
 #define GW_WALK_STAT(name) fn(ctx, #name, gw->stats.name);
 	GW_STATS(GW_WALK_STAT)
 #undef GW_WALK_STAT
+	gw_quota_counters(&gw->quota, fn, ctx);
 	gw_services_counters(&gw->services, fn, ctx);
 }
 

@@ -208,6 +208,22 @@ static const struct netdev_key user_keys[] = {
 	  NUM(GW_DEFAULT_UDP_TIMEOUT_S) ")", NULL },
 	{ "max-frags=N", "IPv4 datagrams pending reassembly (default "
 	  NUM(GW_DEFAULT_MAX_FRAGS) "; 0 drops fragments)", NULL },
+	{ "max-flows-per-guest=N|P%", "TCP, UDP and ICMP flows one guest (switch port) may "
+	  "hold of each table while another guest is active (default "
+	  NUM(GW_QUOTA_DEFAULT_PERCENT) "%)",
+	  "A guest is the switch port its frames come from; it is active while it holds "
+	  "gateway state or asked for some in the last 60 s. A guest alone may fill a "
+	  "table; when another guest then finds it full, the oldest entry of the guest "
+	  "furthest beyond its share is closed to make room. Over its share a guest's "
+	  "new TCP connections are reset and its UDP and ICMP get ICMP "
+	  "administratively prohibited; each refusal is counted (quota_refused_*) and "
+	  "logged once per guest and table. N is a number of entries, P% a percentage "
+	  "of the table (1% to 100%; 100% turns the share off)." },
+	{ "max-dns-per-guest=N|P%", "the same for DNS queries in flight (beyond: SERVFAIL)",
+	  NULL },
+	{ "max-frags-per-guest=N|P%, max-ooo-per-guest=N|P%", "the same for reassembly "
+	  "slots and the out-of-order pool", NULL },
+	{ "max-tftp-per-guest=N|P%", "the same for TFTP transfers", NULL },
 	{ NULL, NULL, NULL },
 };
 

@@ -3,6 +3,7 @@
  * ip_reasm.c - see ip_reasm.h.
  */
 #include "gateway/ip/ip_reasm.h"
+#include "gateway/quota.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "gateway/stats.h"
@@ -48,6 +49,39 @@ static void slot_drop(struct gw_reasm *r, struct gw_reasm_slot *s)
 {
 	s->used = false;
 	r->used--;
+	gw_quota_put(r->quota, GW_QUOTA_FRAG, s->station);
+}
+
+/* quota.h: the guest's oldest pending datagram, or all of them, go. */
+static bool reasm_evict(void *ctx, uint32_t station, bool all)
+{
+	struct gw_reasm *r = ctx;
+	struct gw_reasm_slot *old = NULL;
+	bool freed = false;
+
+	for (unsigned i = 0; i < r->nslots; i++) {
+		struct gw_reasm_slot *s = &r->slots[i];
+
+		if (!s->used || s->station != station)
+			continue;
+		if (all) {
+			slot_drop(r, s);
+			freed = true;
+		} else if (!old || s->first_ms < old->first_ms) {
+			old = s;
+		}
+	}
+	if (old) {
+		slot_drop(r, old);
+		freed = true;
+	}
+	return freed;
+}
+
+void gw_reasm_set_quota(struct gw_reasm *r, struct gw_quota *q)
+{
+	r->quota = q;
+	gw_quota_table(q, GW_QUOTA_FRAG, r->nslots, reasm_evict, r);
 }
 
 void gw_reasm_sweep(struct gw_reasm *r, uint64_t now_ms)
@@ -69,22 +103,27 @@ static struct gw_reasm_slot *slot_get(struct gw_reasm *r, const union inany_addr
 				      uint64_t now_ms, bool create)
 {
 	struct gw_reasm_slot *free_slot = NULL;
+	uint32_t station = gw_quota_current(r->quota);
 
 	for (unsigned i = 0; i < r->nslots; i++) {
 		struct gw_reasm_slot *s = &r->slots[i];
 
-		if (!s->used) {
-			if (!free_slot)
-				free_slot = s;
+		if (!s->used)
 			continue;
-		}
 		if (s->id == id && s->proto == proto && inany_equals(&s->src, src) &&
-		    inany_equals(&s->dst, dst))
+		    inany_equals(&s->dst, dst) && s->station == station)
 			return s;
 	}
 	if (!create)
 		return NULL;
+	if (!gw_quota_take(r->quota, GW_QUOTA_FRAG, now_ms, &station))
+		return NULL; /* counted and logged by the quota */
+	/* After the take: it may have made room. */
+	for (unsigned i = 0; i < r->nslots && !free_slot; i++)
+		if (!r->slots[i].used)
+			free_slot = &r->slots[i];
 	if (!free_slot) {
+		gw_quota_put(r->quota, GW_QUOTA_FRAG, station);
 		r->stats->ip_frag_pool_full++;
 		LOG_ONCE_FOR(&r->logged, REASM_LOG_FULL, LOG_LVL_WARN,
 			     "user gateway: %u IP datagrams pending reassembly "
@@ -98,6 +137,7 @@ static struct gw_reasm_slot *slot_get(struct gw_reasm *r, const union inany_addr
 	free_slot->id = id;
 	free_slot->proto = proto;
 	free_slot->first_ms = now_ms;
+	free_slot->station = station;
 	r->used++;
 	return free_slot;
 }

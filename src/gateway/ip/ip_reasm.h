@@ -39,6 +39,7 @@
 #include "core/log.h"
 
 struct gw_stats;
+struct gw_quota;
 
 #define GW_REASM_MAX_FRAGS 64
 #define GW_REASM_TIMEOUT_MS 30000
@@ -56,6 +57,7 @@ struct gw_reasm_slot {
 	uint32_t have;     /* payload bytes received */
 	uint32_t total;    /* payload length once the last fragment came, else 0 */
 	uint64_t first_ms;
+	uint32_t station;  /* the guest charged (quota.h); part of the key */
 	unsigned nfrags;
 	struct gw_reasm_frag frags[GW_REASM_MAX_FRAGS];
 	uint8_t *buf;      /* GW_REASM_MAX_DGRAM bytes, part of one allocation */
@@ -68,6 +70,7 @@ struct gw_reasm {
 	unsigned nslots, used;
 	struct gw_reasm_slot *slots;
 	uint8_t *mem;
+	struct gw_quota *quota; /* NULL: no per-guest shares */
 	struct log_once logged; /* enum reasm_log */
 };
 
@@ -75,6 +78,11 @@ struct gw_reasm {
  * ip_fragments only). 0, or -1 on out of memory. */
 int gw_reasm_init(struct gw_reasm *r, unsigned nslots, struct gw_stats *stats);
 void gw_reasm_fini(struct gw_reasm *r);
+/* Share the slots between guests (quota.h). A slot belongs to the port
+ * the first fragment came from: fragments from another port never join
+ * it, so a guest cannot spoil a neighbour's datagram by sending a
+ * fragment with its address and IP ID. */
+void gw_reasm_set_quota(struct gw_reasm *r, struct gw_quota *q);
 
 /* ip: a fragment's IPv4 header (ihl bytes, already validated: version,
  * checksum, tot bytes present). Returns the reassembled L4 payload and

@@ -12,6 +12,7 @@
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
 #include "gateway/nat/sock_errqueue.h"
+#include "gateway/quota.h"
 #include "gateway/stats.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@
 
 static void icmp_rx(void *ctx, uint32_t events);
 static void icmp_timer(void *ctx);
+static bool icmp_evict(void *ctx, uint32_t station, bool all);
 
 int gw_icmp_code_for_errno(int e)
 {
@@ -93,6 +95,7 @@ void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_env *env)
 	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++)
 		n->flows[i].fd = -1;
 	ev_timer_init(&n->sweep, icmp_timer, n);
+	gw_quota_table(env->quota, GW_QUOTA_ICMP, GW_ICMP_FLOWS, icmp_evict, n);
 }
 
 static void flow_close(struct gw_icmp_nat *n, struct gw_icmp_flow *fl)
@@ -102,6 +105,33 @@ static void flow_close(struct gw_icmp_nat *n, struct gw_icmp_flow *fl)
 	ev_watch_del(n->env->loop, &fl->w);
 	close(fl->fd);
 	fl->fd = -1;
+	gw_quota_put(n->env->quota, GW_QUOTA_ICMP, fl->station);
+}
+
+/* quota.h: close the oldest flow of station, or all of them. */
+static bool icmp_evict(void *ctx, uint32_t station, bool all)
+{
+	struct gw_icmp_nat *n = ctx;
+	struct gw_icmp_flow *old = NULL;
+	bool freed = false;
+
+	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++) {
+		struct gw_icmp_flow *fl = &n->flows[i];
+
+		if (fl->fd < 0 || fl->station != station)
+			continue;
+		if (all) {
+			flow_close(n, fl);
+			freed = true;
+		} else if (!old || fl->last_ms < old->last_ms) {
+			old = fl;
+		}
+	}
+	if (old) {
+		flow_close(n, old);
+		freed = true;
+	}
+	return freed;
 }
 
 void gw_icmp_nat_fini(struct gw_icmp_nat *n)
@@ -154,10 +184,11 @@ static int open_sock(struct gw_icmp_nat *n, bool *raw)
 
 static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, const union inany_addr *src,
 				     uint16_t id, const union inany_addr *dst,
-				     const union inany_addr *host_dst, uint64_t now)
+				     const union inany_addr *host_dst, uint64_t now, bool *quota)
 {
 	struct gw_icmp_flow *fl, *free_fl = NULL, *oldest = NULL;
 	bool raw = false;
+	uint32_t station;
 	int fd;
 
 	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++) {
@@ -173,6 +204,14 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, const union inany_ad
 		if (!oldest || fl->last_ms < oldest->last_ms)
 			oldest = fl;
 	}
+	if (!gw_quota_take(n->env->quota, GW_QUOTA_ICMP, now, &station)) {
+		*quota = true;
+		return NULL;
+	}
+	/* The quota may have made room by closing a flow of another guest. */
+	for (unsigned i = 0; !free_fl && i < GW_ICMP_FLOWS; i++)
+		if (n->flows[i].fd < 0)
+			free_fl = &n->flows[i];
 	if (!free_fl) {
 		/* Pings are cheap to lose; the stalest flow makes room. */
 		n->env->stats->icmp_flows_full++;
@@ -182,12 +221,15 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, const union inany_ad
 		flow_close(n, oldest);
 		free_fl = oldest;
 	}
-	if ((fd = open_sock(n, &raw)) < 0)
+	if ((fd = open_sock(n, &raw)) < 0) {
+		gw_quota_put(n->env->quota, GW_QUOTA_ICMP, station);
 		return NULL;
+	}
 	fl = free_fl;
 	memset(fl, 0, sizeof(*fl));
 	fl->nat = n;
 	fl->fd = fd;
+	fl->station = station;
 	fl->raw = raw;
 	fl->guest_addr = *src;
 	fl->guest_id = id;
@@ -199,6 +241,7 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, const union inany_ad
 	if (ev_watch_add(n->env->loop, &fl->w, EPOLLIN)) {
 		close(fd);
 		fl->fd = -1;
+		gw_quota_put(n->env->quota, GW_QUOTA_ICMP, station);
 		return NULL;
 	}
 	if (!n->sweep.armed)
@@ -213,6 +256,7 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 	union sockaddr_inany to;
 	struct gw_icmp_flow *fl;
 	socklen_t tolen;
+	bool quota = false;
 	int code;
 
 	if (!n->env->loop) {
@@ -239,9 +283,13 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 		n->env->stats->icmp_unhandled++;
 		return;
 	}
-	fl = flow_get(n, &src_a, rd16be(l4 + 4), &dst_a, &host_dst, now);
+	fl = flow_get(n, &src_a, rd16be(l4 + 4), &dst_a, &host_dst, now, &quota);
 	if (!fl) {
-		n->env->stats->icmp_send_errors++;
+		if (quota) /* over its share: told, not left waiting */
+			gw_icmp_error_to_guest(n->env, now, T_UNREACH, 13, n->env->cfg->host, src,
+					       dst, IPPROTO_ICMP_, l4, len, len);
+		else
+			n->env->stats->icmp_send_errors++;
 		return;
 	}
 	memcpy(n->buf, l4, len);

@@ -49,6 +49,7 @@ struct gw_icmp_flow {
 	 * the table; dst as the guest sees it, host_dst as the host does. */
 	union inany_addr guest_addr, dst, host_dst;
 	uint16_t guest_id, nat_id;        /* nat_id: raw sockets only */
+	uint32_t station;                 /* the guest charged (quota.h) */
 	uint64_t last_ms, bytes_out, bytes_in;
 };
 

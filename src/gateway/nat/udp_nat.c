@@ -15,6 +15,7 @@
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
 #include "gateway/nat/sock_errqueue.h"
+#include "gateway/quota.h"
 #include "gateway/services/ndp.h"
 #include "gateway/stats.h"
 
@@ -27,6 +28,7 @@
 #define RX_ROUNDS 4 /* batches per wakeup: fairness between sockets */
 
 static void udp_rx(void *ctx, uint32_t events);
+static bool udp_evict(void *ctx, uint32_t station, bool all);
 static void udp_timer(void *ctx);
 
 size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg)
@@ -123,6 +125,7 @@ int gw_udp_init(struct gw_udp *u, const struct gw_env *env)
 		u->flows[i].next = i + 2 <= cfg->max_udp_flows ? i + 2 : 0;
 	}
 	u->free_head = 1;
+	gw_quota_table(env->quota, GW_QUOTA_UDP, cfg->max_udp_flows, udp_evict, u);
 	for (i = 0; i < GW_UDP_BATCH; i++) {
 		u->iov[i].iov_base = u->rxbuf + i * u->rx_size;
 		u->iov[i].iov_len = u->rx_size;
@@ -144,6 +147,7 @@ static void flow_free(struct gw_udp *u, struct gw_udp_flow *fl)
 	ev_watch_del(u->env->loop, &fl->w);
 	close(fl->fd);
 	fl->fd = -1;
+	gw_quota_put(u->env->quota, GW_QUOTA_UDP, fl->station);
 	fl->next = u->free_head;
 	u->free_head = idx;
 	u->used--;
@@ -177,14 +181,46 @@ static struct gw_udp_flow *flow_find(const struct gw_udp *u, const union inany_a
 	return NULL;
 }
 
+/* quota.h: free the oldest flow of station, or all of them. */
+static bool udp_evict(void *ctx, uint32_t station, bool all)
+{
+	struct gw_udp *u = ctx;
+	struct gw_udp_flow *old = NULL;
+	bool freed = false;
+
+	for (unsigned i = 0; i < u->env->cfg->max_udp_flows; i++) {
+		struct gw_udp_flow *fl = &u->flows[i];
+
+		if (fl->fd < 0 || fl->station != station)
+			continue;
+		if (all) {
+			flow_free(u, fl);
+			freed = true;
+		} else if (!old || fl->last_ms < old->last_ms) {
+			old = fl;
+		}
+	}
+	if (old) {
+		flow_free(u, old);
+		freed = true;
+	}
+	return freed;
+}
+
+/* NULL: no flow; *quota tells whether the guest's share was the reason. */
 static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
-				    uint16_t port)
+				    uint16_t port, uint64_t now, bool *quota)
 {
 	struct gw_udp_flow *fl;
-	uint32_t idx = u->free_head, *head;
+	uint32_t idx, *head, station;
 	int fd;
 
-	if (!idx) {
+	if (!gw_quota_take(u->env->quota, GW_QUOTA_UDP, now, &station)) {
+		*quota = true;
+		return NULL;
+	}
+	if (!(idx = u->free_head)) {
+		gw_quota_put(u->env->quota, GW_QUOTA_UDP, station);
 		u->env->stats->udp_flows_full++;
 		LOG_ONCE_FOR(&u->logged, UDP_LOG_FULL, LOG_LVL_WARN,
 			     "user gateway: max-udp-flows=%u reached, dropping new UDP "
@@ -196,6 +232,7 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
 	fd = socket(inany_is_v4(a) ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
 	if (fd < 0) {
+		gw_quota_put(u->env->quota, GW_QUOTA_UDP, station);
 		u->env->stats->udp_send_errors++;
 		LOG_ONCE_FOR(&u->logged, UDP_LOG_SOCKET, LOG_LVL_WARN,
 			     "user gateway: cannot open a UDP socket: %s", strerror(errno));
@@ -206,12 +243,14 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
 	fl = &u->flows[idx - 1];
 	ev_watch_init(&fl->w, fd, udp_rx, fl);
 	if (ev_watch_add(u->env->loop, &fl->w, EPOLLIN)) {
+		gw_quota_put(u->env->quota, GW_QUOTA_UDP, station);
 		close(fd);
 		u->env->stats->udp_send_errors++;
 		return NULL;
 	}
 	u->free_head = fl->next;
 	fl->fd = fd;
+	fl->station = station;
 	fl->guest_addr = *a;
 	fl->guest_port = port;
 	fl->bytes_in = fl->bytes_out = 0;
@@ -299,6 +338,7 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 	struct gw_udp_flow *fl;
 	socklen_t tolen;
 	enum gw_verdict v;
+	bool quota = false;
 	int code;
 
 	if (u->env->hostfwd &&
@@ -329,8 +369,12 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 		return;
 	}
 	fl = flow_find(u, src, sport);
-	if (!fl && !(fl = flow_new(u, src, sport)))
+	if (!fl && !(fl = flow_new(u, src, sport, now, &quota))) {
+		/* Not silence: the guest learns at once that it gets no flow. */
+		if (quota)
+			unreach(u, now, 13, src, sport, dst, dport, data, len);
 		return;
+	}
 	fl->last_ms = now;
 	fl->last_dst = *dst;
 	fl->last_dport = dport;

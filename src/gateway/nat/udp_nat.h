@@ -77,6 +77,7 @@ struct gw_udp_flow {
 	uint64_t last_ms;
 	uint64_t bytes_out, bytes_in;
 	uint8_t ttl;             /* IP_TTL set on fd; 0: the host's default */
+	uint32_t station;        /* the guest charged for it (quota.h) */
 	uint32_t next;           /* hash chain or free list: index + 1, 0 ends */
 	/* Host-side addresses and ports (host order) the guest sent to,
 	 * most recent at peer_next - 1: replies are filtered against them

@@ -11,6 +11,7 @@
 #include "gateway/services/dns_msg.h"
 #include "gateway/ip/ipv6.h"
 #include "gateway/pkt.h"
+#include "gateway/quota.h"
 #include "gateway/services/ndp.h"
 #include "gateway/service.h"
 #include "gateway/stats.h"
@@ -64,7 +65,39 @@ static void close_sock(struct gw_dns *dns, struct gw_dns_query *q)
 static void release_query(struct gw_dns *dns, struct gw_dns_query *q)
 {
 	close_sock(dns, q);
+	if (q->used)
+		gw_quota_put(dns->env->quota, GW_QUOTA_DNS, q->station);
 	q->used = false;
+}
+
+static void fail_query(struct gw_dns *dns, struct gw_dns_query *q, uint64_t now);
+
+/* quota.h: a guest beyond its share gets SERVFAIL for its oldest query
+ * now instead of at its timeout; a guest whose port left is answered by
+ * nobody. */
+static bool dns_evict(void *ctx, uint32_t station, bool all)
+{
+	struct gw_dns *dns = ctx;
+	struct gw_dns_query *old = NULL;
+	bool freed = false;
+
+	for (unsigned i = 0; i < GW_DNS_INFLIGHT; i++) {
+		struct gw_dns_query *q = &dns->q[i];
+
+		if (!q->used || q->station != station)
+			continue;
+		if (all) {
+			release_query(dns, q);
+			freed = true;
+		} else if (!old || q->deadline_ms < old->deadline_ms) {
+			old = q;
+		}
+	}
+	if (old) {
+		fail_query(dns, old, ev_loop_now(dns->env->loop));
+		freed = true;
+	}
+	return freed;
 }
 
 int gw_dns_init(struct gw_dns *dns, const struct gw_env *env)
@@ -84,6 +117,7 @@ int gw_dns_init(struct gw_dns *dns, const struct gw_env *env)
 		dns->q[i].fd = -1;
 		dns->q[i].dns = dns;
 	}
+	gw_quota_table(env->quota, GW_QUOTA_DNS, GW_DNS_INFLIGHT, dns_evict, dns);
 	if (!env->loop || cfg->restrict_)
 		return 0;
 	if (cfg->resolv_conf[0])
@@ -231,6 +265,8 @@ void gw_dns_input(struct gw_dns *dns, const union inany_addr *src, uint16_t spor
 	struct dns_hdr h;
 	char name[256];
 	uint16_t qtype, qclass;
+	uint32_t station;
+	bool quota_ok;
 	size_t qend;
 	unsigned i;
 
@@ -252,14 +288,20 @@ void gw_dns_input(struct gw_dns *dns, const union inany_addr *src, uint16_t spor
 	}
 	if (c->resolv_conf[0] && dns->env->loop)
 		gw_dns_check_resolv_conf(dns, now, false);
-	for (i = 0; i < GW_DNS_INFLIGHT && !q; i++)
+	/* Over its share (quota.h) the guest is refused like a full table;
+	 * under it, a full table may be made room in by the quota. */
+	quota_ok = gw_quota_take(dns->env->quota, GW_QUOTA_DNS, now, &station);
+	for (i = 0; i < GW_DNS_INFLIGHT && !q && quota_ok; i++)
 		if (!dns->q[i].used)
 			q = &dns->q[i];
 	if (!q) {
 		uint8_t out[GW_DNS_QUERY_MAX];
 
 		/* Silence would make the guest wait out its resolver timeout. */
-		st->dns_table_full++;
+		if (quota_ok) {
+			gw_quota_put(dns->env->quota, GW_QUOTA_DNS, station);
+			st->dns_table_full++;
+		}
 		memcpy(out, msg, qend);
 		len = make_reply(out, qend, h.id, DNS_RCODE_SERVFAIL, false);
 		to_guest(dns, src, sport, out, len, qend, now);
@@ -272,11 +314,13 @@ void gw_dns_input(struct gw_dns *dns, const union inany_addr *src, uint16_t spor
 	q->guest = *src;
 	q->guest_port = sport;
 	if (!dns->n_upstream || !dns->env->loop) {
+		gw_quota_put(dns->env->quota, GW_QUOTA_DNS, station);
 		st->dns_no_upstream++;
 		fail_query(dns, q, now);
 		return;
 	}
 	q->used = true;
+	q->station = station;
 	q->up_id = fresh_id(dns, now);
 	q->tries = 1;
 	q->upstream = dns->next_upstream++ % dns->n_upstream;

@@ -57,6 +57,7 @@ struct gw_dns_query {
 	struct gw_dns *dns;
 	uint16_t guest_id, up_id, guest_port;
 	union inany_addr guest;    /* the guest's address, IPv4 or IPv6 */
+	uint32_t station;          /* the guest charged for it (quota.h) */
 	unsigned upstream, tries;  /* index into the live list when sent */
 	struct gw_upstream up;     /* where it was sent: replies must come from there */
 	uint64_t deadline_ms;

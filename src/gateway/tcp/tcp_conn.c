@@ -30,6 +30,7 @@
 #include "gateway/ip/checksum.h"
 #include "gateway/nat/hostfwd.h"
 #include "gateway/nat/policy.h"
+#include "gateway/quota.h"
 #include "gateway/services/dns.h"
 
 #include <arpa/inet.h>
@@ -372,6 +373,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_ad
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = 0;
 	struct tcp_flow *f;
+	uint32_t station;
 	int fd, r;
 
 	if (!gfwd && map_dst(t, dst_a, s->dport, &ss, &sl)) {
@@ -379,7 +381,13 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_ad
 		rst_for(t, smac, src_a, dst_a, s);
 		return;
 	}
+	/* Over its share (quota.h): reset at once, as for a full table. */
+	if (!gw_quota_take(t->env->quota, GW_QUOTA_TCP, now, &station)) {
+		rst_for(t, smac, src, dst, s);
+		return;
+	}
 	if (!(f = tcp_flow_alloc(t, src_a, s->sport, dst_a, s->dport))) {
+		gw_quota_put(t->env->quota, GW_QUOTA_TCP, station);
 		t->stats.table_full++;
 		LOG_ONCE_FOR(&t->logged, TCP_LOG_FULL, LOG_LVL_WARN,
 			     "-netdev user: %u TCP flows in use (max-tcp-flows), "
@@ -388,6 +396,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_ad
 		return;
 	}
 	/* A guestfwd socket arrives with its connect() started. */
+	f->station = station;
 	fd = gfwd ? tcp_guestfwd_open(f, gfwd)
 		  : socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -703,13 +712,78 @@ struct gw_tcp *gw_tcp_new(const struct gw_env *env)
 	}
 	if (env->hostfwd)
 		gw_hostfwd_set_tcp(env->hostfwd, tcp_fwd_accept, t);
+	gw_quota_table(env->quota, GW_QUOTA_TCP, t->max_flows, tcp_quota_evict, t);
+	gw_quota_table(env->quota, GW_QUOTA_OOO, t->ooo.nchunks, tcp_ooo_quota_evict, t);
 	return t;
+}
+
+/* The guest's flow that was idle longest, or NULL; ooo: only flows that
+ * hold out-of-order data. */
+static struct tcp_flow *oldest_of(struct gw_tcp *t, uint32_t station, bool ooo)
+{
+	struct tcp_flow *old = NULL;
+
+	for (unsigned i = 0; i < t->hwm; i++) {
+		struct tcp_flow *f = &t->flows[i];
+
+		if (f->state == TS_FREE || f->station != station || (ooo && !f->ooo.n))
+			continue;
+		if (!old || f->active_ms < old->active_ms)
+			old = f;
+	}
+	return old;
+}
+
+/* quota.h: a guest beyond its share loses its stalest connection (reset
+ * both ways) to a guest that found the table full; a guest whose port
+ * left loses them all (the host side reset, the guest is gone). */
+bool tcp_quota_evict(void *ctx, uint32_t station, bool all)
+{
+	struct gw_tcp *t = ctx;
+	struct tcp_flow *f;
+	bool freed = false;
+
+	if (!all) {
+		if ((f = oldest_of(t, station, false))) {
+			tcp_flow_close(f, true, true);
+			return true;
+		}
+		return false;
+	}
+	for (unsigned i = 0; i < t->hwm; i++) {
+		f = &t->flows[i];
+		if (f->state != TS_FREE && f->station == station) {
+			tcp_flow_close(f, false, true);
+			freed = true;
+		}
+	}
+	return freed;
+}
+
+/* quota.h: out-of-order data is only held, never acknowledged, so
+ * dropping it costs the guest a resend, not its connection. */
+bool tcp_ooo_quota_evict(void *ctx, uint32_t station, bool all)
+{
+	struct gw_tcp *t = ctx;
+	struct tcp_flow *f;
+	bool freed = false;
+
+	while ((f = oldest_of(t, station, true))) {
+		tcp_ooo_drop(&t->ooo, &f->ooo);
+		tcp_ooo_charge(f);
+		freed = true;
+		if (!all)
+			break;
+	}
+	return freed;
 }
 
 void gw_tcp_free(struct gw_tcp *t)
 {
 	if (!t)
 		return;
+	gw_quota_table(t->env->quota, GW_QUOTA_TCP, 0, NULL, NULL);
+	gw_quota_table(t->env->quota, GW_QUOTA_OOO, 0, NULL, NULL);
 	if (t->env->hostfwd && t->env->hostfwd->tcp_ctx == t)
 		gw_hostfwd_set_tcp(t->env->hostfwd, NULL, NULL);
 	if (t->flows)

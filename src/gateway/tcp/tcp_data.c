@@ -64,6 +64,7 @@
  * scratch buffer first, as passt does, and go-back-N on any loss.
  */
 #include "gateway/tcp/tcp_flow.h"
+#include "gateway/quota.h"
 #include "core/log.h"
 #include "core/offload.h"
 #include "core/port.h"
@@ -865,11 +866,22 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 static void ooo_input(struct tcp_flow *f, uint32_t seq, const uint8_t *data, size_t len)
 {
 	struct gw_tcp *t = f->t;
+	struct gw_quota *q = t->env->quota;
 	enum tcp_ooo_res r = TCP_OOO_OUTSIDE;
 
-	if (len)
+	/* The guest's share of the pool (quota.h): asking may make room by
+	 * dropping what a guest beyond its share holds; the chunks the
+	 * insert takes are charged after it. */
+	if (len && !gw_quota_take_for(q, GW_QUOTA_OOO, f->station, ev_loop_now(t->env->loop),
+				      false)) {
+		r = TCP_OOO_POOL_FULL;
+		len = 0;
+	} else if (len) {
+		gw_quota_put(q, GW_QUOTA_OOO, f->station);
 		r = tcp_ooo_insert(&t->ooo, &f->ooo, f->rcv_nxt, f->rcv_nxt + f->wnd_sent, seq,
 				   data, len);
+		tcp_ooo_charge(f);
+	}
 	switch (r) {
 	case TCP_OOO_STORED:
 		t->stats.ooo_queued++;
@@ -909,6 +921,7 @@ static bool ooo_flush(struct tcp_flow *f)
 	if (!f->ooo.n)
 		return true;
 	n = tcp_ooo_deliver(&t->ooo, &f->ooo, &f->rcv_nxt, f->w.fd, &blocked);
+	tcp_ooo_charge(f);
 	if (n < 0) {
 		tcp_flow_close(f, true, false);
 		return false;
@@ -986,6 +999,7 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 	}
 	if (fin && (size_t)n == len) {
 		tcp_ooo_drop(&t->ooo, &f->ooo); /* "data" beyond the FIN */
+		tcp_ooo_charge(f);
 		f->rcv_nxt++;
 		f->flags |= TF_GUEST_FIN;
 		shutdown(f->w.fd, SHUT_WR);

@@ -3,6 +3,7 @@
  * tcp_flow.c - see tcp_flow.h.
  */
 #include "gateway/tcp/tcp_flow.h"
+#include "gateway/quota.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -200,11 +201,13 @@ void tcp_flow_release(struct gw_tcp *t, struct tcp_flow *f)
 	if (f->flags & TF_QUEUED)
 		defer_unlink(t, f);
 	tcp_ooo_drop(&t->ooo, &f->ooo);
+	tcp_ooo_charge(f);
 	pp = &t->buckets[bucket_of(t, &f->gaddr, f->gport, &f->raddr, f->rport)];
 	while (*pp >= 0 && *pp != i)
 		pp = &t->flows[*pp].hnext;
 	if (*pp == i)
 		*pp = f->hnext;
+	gw_quota_put(t->env->quota, GW_QUOTA_TCP, f->station);
 	f->state = TS_FREE;
 	f->flags = 0;
 	f->hnext = t->free_top;
@@ -243,4 +246,14 @@ struct tcp_flow *tcp_defer_pop(struct gw_tcp *t)
 	f = &t->flows[t->dhead];
 	defer_unlink(t, f);
 	return f;
+}
+
+void tcp_ooo_charge(struct tcp_flow *f)
+{
+	struct gw_quota *q = f->t->env->quota;
+
+	for (; f->ooo_charged < f->ooo.n; f->ooo_charged++)
+		gw_quota_take_for(q, GW_QUOTA_OOO, f->station, ev_loop_now(f->t->env->loop), true);
+	for (; f->ooo_charged > f->ooo.n; f->ooo_charged--)
+		gw_quota_put(q, GW_QUOTA_OOO, f->station);
 }

@@ -84,6 +84,8 @@ struct tcp_flow {
 	union inany_addr gaddr, raddr; /* guest, and remote as the guest sees it */
 	uint16_t gport, rport;
 	uint8_t gmac[6];
+	uint32_t station;       /* the guest charged for it (quota.h) */
+	uint32_t ooo_charged;   /* of ooo's chunks, charged to station */
 	struct ev_watch w;      /* w.fd is the host socket */
 	struct gw_tcp *t;
 	/* guest -> host */
@@ -157,6 +159,12 @@ struct tcp_flow *tcp_flow_lookup(struct gw_tcp *t, const union inany_addr *gaddr
 struct tcp_flow *tcp_flow_alloc(struct gw_tcp *t, const union inany_addr *gaddr,
 				uint16_t gport, const union inany_addr *raddr, uint16_t rport);
 void tcp_flow_release(struct gw_tcp *t, struct tcp_flow *f);
+/* Charge the flow's guest for exactly the out-of-order chunks it holds
+ * now (quota.h), after anything that may have changed f->ooo. */
+void tcp_ooo_charge(struct tcp_flow *f);
+/* quota.h's evict callbacks for the TCP flows and the out-of-order pool. */
+bool tcp_quota_evict(void *ctx, uint32_t station, bool all);
+bool tcp_ooo_quota_evict(void *ctx, uint32_t station, bool all);
 void tcp_defer(struct tcp_flow *f, uint16_t what);
 /* Pop the next deferred flow (flag TF_QUEUED cleared), or NULL. */
 struct tcp_flow *tcp_defer_pop(struct gw_tcp *t);

@@ -79,6 +79,8 @@ static void accept_one(struct gw_tcp *t, struct gw_hostfwd_entry *e, int fd,
 		reset_close(fd);
 		return;
 	}
+	/* Opened by the host, not the guest: counted, never refused. */
+	gw_quota_take_for(t->env->quota, GW_QUOTA_TCP, 0, ev_loop_now(t->env->loop), true);
 	f->state = TS_HF_SYN_SENT;
 	f->flags |= TF_HOSTFWD;
 	f->isn = tcp_isn(t, &f->gaddr, f->gport, &f->raddr, f->rport);
