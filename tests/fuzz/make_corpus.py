@@ -326,6 +326,67 @@ def gateway_offload():
             (FIXIP | META | LISTEN, tso, meta(gso=3, hdr_len=42, gso_size=1448, off=6))]))
 
 
+# ---- two guests behind one gateway: see fuzz_two_guests.c ----
+def two_guests():
+    B, FIXIP, FIXL4, TOGW, OWN, LEAVE, SWEEP, LISTEN = 1, 2, 4, 8, 16, 32, 64, 128
+    F = FIXIP | FIXL4 | TOGW | OWN
+    A_MAC, B_MAC = "52:54:00:00:00:0a", "52:54:00:00:00:0b"
+
+    def eth(mac):
+        return Ether(src=mac, dst=GW_MAC)
+
+    def udp(mac, ip, sport, dst="192.0.2.1"):
+        return eth(mac) / IP(src=ip, dst=dst) / UDP(sport=sport, dport=9) / b"x"
+
+    def syn(mac, ip, sport):
+        return eth(mac) / IP(src=ip, dst="192.0.2.1") / TCP(sport=sport, dport=80, flags="S",
+                                                            seq=1000)
+
+    def ack(mac, ip, sport):
+        return eth(mac) / IP(src=ip, dst="192.0.2.1") / TCP(sport=sport, dport=80, flags="A",
+                                                            seq=1001, ack=1)
+
+    def ooo(mac, ip, sport):
+        return eth(mac) / IP(src=ip, dst="192.0.2.1") / TCP(sport=sport, dport=80, flags="PA",
+                                                            seq=5001, ack=1) / (b"o" * 1000)
+
+    def q(mac, ip, sport):
+        return (eth(mac) / IP(src=ip, dst="10.0.2.3") / UDP(sport=sport, dport=53) /
+                DNS(id=sport, rd=1, qd=DNSQR(qname="example.com", qtype="A")))
+
+    def frag(mac, ip, ident):
+        return eth(mac) / IP(src=ip, dst="10.0.2.2", id=ident, flags="MF") / UDP(sport=1, dport=9) / (b"f" * 64)
+
+    def disc(mac):
+        return (Ether(src=mac, dst=BCAST) / IP(src="0.0.0.0", dst="255.255.255.255") /
+                UDP(sport=68, dport=67) / dhcp_msg("discover"))
+
+    A, Bi = "10.0.2.50", "10.0.2.51"
+    spoof_arp = Ether(src=A_MAC, dst=BCAST) / ARP(op=2, hwsrc=A_MAC, psrc="10.0.2.2", pdst=Bi)
+    steal = Ether(src=B_MAC, dst=GW_MAC) / IP(src=Bi, dst="10.0.2.2") / ICMP()
+    fill = [(F, udp(A_MAC, A, 1000 + i)) for i in range(8)] + [(F | B, udp(B_MAC, Bi, 2000))]
+    put("fuzz_two_guests", records(0, fill + [(F, udp(A_MAC, A, 3000))]))
+    put("fuzz_two_guests", records(0, [(F, q(A_MAC, A, 100 + i)) for i in range(6)] +
+                                   [(F | B, q(B_MAC, Bi, 200)), (F | SWEEP, q(A_MAC, A, 300))]))
+    put("fuzz_two_guests", records(0, [(F, frag(A_MAC, A, i)) for i in range(4)] +
+                                   [(F | B, frag(B_MAC, Bi, 9)), (F, frag(A_MAC, Bi, 9))]))
+    put("fuzz_two_guests", records(4, [(F, disc(A_MAC)), (F | B, disc(B_MAC)),
+                                       (FIXIP | FIXL4 | TOGW, steal), (0, spoof_arp)]))
+    put("fuzz_two_guests", records(8, [(FIXIP | FIXL4 | TOGW, eth("52:54:00:00:01:%02x" % i) /
+                                        IP(src=A, dst="10.0.2.2") / ICMP()) for i in range(4)]))
+    put("fuzz_two_guests", records(2, [(F | B, disc(B_MAC)), (F, udp(A_MAC, Bi, 7))]))
+    # loop mode: TCP flows of both guests to the listener, one leaves
+    conn_a = [(F | LISTEN, syn(A_MAC, A, 40000 + i)) for i in range(5)]
+    put("fuzz_two_guests", records(1, conn_a + [(F | B | LISTEN, syn(B_MAC, Bi, 41000)),
+                                                (F | LISTEN, ack(A_MAC, A, 40000)),
+                                                (F | LISTEN, ooo(A_MAC, A, 40000)),
+                                                (F | LEAVE | LISTEN, ack(A_MAC, A, 40001)),
+                                                (F | B | LISTEN, ack(B_MAC, Bi, 41000))]))
+    put("fuzz_two_guests", records(5, conn_a + fill + [(F | B | LISTEN, syn(B_MAC, Bi, 41000)),
+                                                       (F | B, udp(B_MAC, Bi, 2001)),
+                                                       (F | LEAVE, udp(A_MAC, A, 1))]))
+
+
 # ---- L2TPv3 decap: cfg, offset, rxsession, rxcookie, packet ----
 def l2tpv3():
     frame = raw(Ether(dst=BCAST, src=VM1) / ARP(psrc=GUEST, pdst="10.0.2.2"))
@@ -442,7 +503,7 @@ def slirp_api():
 
 if __name__ == "__main__":
     for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
-               l2tpv3, vhost_user, vde, bridge_acl, tftp, slirp_api):
+               l2tpv3, vhost_user, vde, bridge_acl, tftp, slirp_api, two_guests):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)
