@@ -55,6 +55,7 @@
 #include "gateway/ip/checksum.h"
 #include "gateway/services/dhcp.h"
 #include "gateway/services/dns.h"
+#include "gateway/nat/host_addrs.h"
 #include "gateway/nat/hostfwd.h"
 #include "gateway/services/icmp.h"
 #include "gateway/services/icmp6.h"
@@ -100,6 +101,7 @@ struct gateway {
 	struct gw_dns dns;
 	struct gw_tftp tftp;
 	struct gw_policy policy;
+	struct gw_host_addrs host_addrs; /* keeps policy's host addresses current */
 	struct gw_hostfwd hostfwd;
 	struct gw_udp udp;
 	struct gw_icmp_nat icmp_nat;
@@ -615,6 +617,16 @@ static int policy_init(struct gateway *gw)
 	return 0;
 }
 
+static int host_addrs_init(struct gateway *gw)
+{
+	return gw_host_addrs_init(&gw->host_addrs, &gw->policy, gw->loop);
+}
+
+static void host_addrs_fini(struct gateway *gw)
+{
+	gw_host_addrs_fini(&gw->host_addrs);
+}
+
 static int hostfwd_init(struct gateway *gw)
 {
 	return gw_hostfwd_init(&gw->hostfwd, &gw->env);
@@ -678,6 +690,7 @@ static const struct {
 	{ tx_init, tx_fini },
 	{ services_init, services_fini },
 	{ policy_init, NULL },
+	{ host_addrs_init, host_addrs_fini },
 	{ hostfwd_init, hostfwd_fini },
 	{ udp_init, udp_fini },
 	{ icmp_nat_init, icmp_nat_fini },

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 #
-# tenant_quota.py MODE SOCKET DNS_PORT SINK_PORT ECHO_PORT PID
+# tenant_quota.py MODE SOCKET DNS_PORT SINK_PORT ECHO_PORT PID [ADDR]
 #
 # A victim and a hostile guest on one switch behind the gateway, both QEMU
 # -netdev stream peers of the unix listener SOCKET (issue 14, items 4-6).
@@ -18,6 +18,8 @@
 # SERVFAIL). The spoofing upstream's forgeries never reach the victim.
 # MODE disconnect: the attacker opens 200 TCP and 40 UDP flows, then
 # disconnects: vmwire (PID) is back to its fd count at once.
+# MODE hostaddr ADDR: with host-loopback=off, UDP to ADDR, which the host
+# got after vmwire started, gets no echo (the policy refuses it).
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check, "done" at the end, and
 # exits non-zero on any failure.
@@ -28,7 +30,7 @@ import sys
 import threading
 import time
 
-from scapy.all import DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, Raw, UDPerror, fragment
+from scapy.all import ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, Raw, UDPerror, fragment
 
 mode, path = sys.argv[1], sys.argv[2]
 dns_port, sink_port, echo_port, pid = (int(a) for a in sys.argv[3:7])
@@ -100,7 +102,7 @@ def tcp_echo():
 
 def udp_echo():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", echo_port))
+    s.bind(("0.0.0.0", echo_port))  # any host address: see hostaddr()
     while True:
         d, peer = s.recvfrom(65536)
         s.sendto(d, peer)
@@ -290,6 +292,20 @@ def quota():
     check("attacker's forged fragment did not spoil the victim's datagram",
           b"Z" not in got and b"w" * 100 in got, "%d bytes, Z in it: %s" % (len(got), b"Z" in got))
 
+    # The victim's address is static (no lease holds it): the attacker's
+    # ARP reply claiming it does not move it at the gateway, the victim's
+    # replies keep coming to the victim.
+    att.send(Ether(src=ATT, dst=GW) / ARP(op=2, hwsrc=ATT, psrc=VIC_IP, hwdst=GW,
+                                          pdst="10.0.2.2"))
+    att.pump(0.3)
+    att.take()
+    vic.send(vic.ip_to() / UDP(sport=6003, dport=echo_port) / Raw(b"after-arp"))
+    e = vic.wait(lambda f: UDP in f and f[UDP].dport == 6003)
+    att.pump(0.5)
+    stolen = [f for f in att.take() if UDP in f and f[UDP].dport == 6003]
+    check("an ARP claim for the victim's unleased address does not move it",
+          e is not None and not stolen, "victim got %s, attacker %d" % (e is not None, len(stolen)))
+
     # A spoofing upstream: only the real answer reaches the victim.
     dns_query(vic, 7001, "spoof.test", 4242)
     vic.pump(4.5)
@@ -334,6 +350,17 @@ def disconnect():
     vic.close()
 
 
-quota() if mode == "quota" else disconnect()
+def hostaddr():
+    """host-loopback=off: an address the host got after the gateway
+    started (argv[7]) is the host too: refused, so no echo comes back."""
+    vic = Peer(VIC, VIC_IP)
+    vic.send(vic.ip_to(sys.argv[7]) / UDP(sport=6100, dport=echo_port) / Raw(b"to-new-addr"))
+    e = vic.wait(lambda f: UDP in f and f[UDP].dport == 6100, 1.5)
+    check("a host address added after start is refused with host-loopback=off", e is None,
+          e and e.summary())
+    vic.close()
+
+
+{"quota": quota, "disconnect": disconnect, "hostaddr": hostaddr}[mode]()
 print("done", flush=True)
 sys.exit(1 if failed else 0)

@@ -14,7 +14,11 @@
 #  - a DNS upstream answering with a wrong ID, a wrong question and from a
 #    wrong port before the real answer: only the real one reaches the guest;
 #  - the attacker opens 200 TCP and 40 UDP flows and disconnects: vmwire's
-#    fd count is back at once, info usernet lists none of its flows.
+#    fd count is back at once, info usernet lists none of its flows;
+#  - an ARP reply claiming the victim's static (unleased) address does not
+#    move it at the gateway;
+#  - host-loopback=off: an address the host gets after vmwire started is
+#    refused too (rtnetlink RTM_NEWADDR).
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -29,9 +33,9 @@ PY=/usr/bin/python3
 ip link set lo up
 DNSP=5354 SINK=7100 ECHO=7101
 
-run_py() { # NAME MODE INSTANCE
+run_py() { # NAME MODE INSTANCE [ADDR]
 	timeout 120 "$PY" "$(dirname "$0")/tenant_quota.py" "$2" "$VW_TMP/$3.sock" $DNSP $SINK \
-		$ECHO "${VW_PID[$3]}" >"$VW_TMP/$1.out" 2>&1
+		$ECHO "${VW_PID[$3]}" ${4:-} >"$VW_TMP/$1.out" 2>&1
 	local rc=$?
 	cat "$VW_TMP/$1.out"
 	grep -q '^done' "$VW_TMP/$1.out" ||
@@ -71,3 +75,15 @@ n=$(grep -oE "\\bquota_left_closed [0-9]+" "$VW_TMP/d.usernet" | awk '{ print $2
 [ "${n:-0}" -ge 240 ] || vw_fail $T "quota_left_closed ${n:-missing}, not 240 or more"
 vw_pass "$T: 200 TCP + 40 UDP flows of a guest that disconnects close at once ($(grep '^fds' "$VW_TMP/disconnect.out" | tr '\n' ' '))"
 vw_stop d
+
+# ---- host-loopback=off and an address added later ------------------------------
+vw_start h -monitor "unix:$VW_TMP/h.mon,server=on,wait=off" \
+	-netdev "stream,id=s,server=on,addr.type=unix,addr.path=$VW_TMP/h.sock" \
+	-netdev "user,id=gw,host-loopback=off"
+ip addr add 198.51.100.7/32 dev lo
+run_py hostaddr hostaddr h 198.51.100.7
+"$VMWIRE" ctl "$VW_TMP/h.mon" info usernet >"$VW_TMP/h.usernet" || vw_fail $T "info usernet failed"
+grep -Eq "\\bnat_denied [1-9]" "$VW_TMP/h.usernet" ||
+	vw_fail $T "nat_denied not counted: $(grep nat_denied "$VW_TMP/h.usernet")"
+vw_pass "$T: host-loopback=off refuses a host address added after start"
+vw_stop h

@@ -21,6 +21,13 @@ void gw_policy_add_local(struct gw_policy *p, uint32_t addr)
 		p->local[p->nlocal++] = addr;
 }
 
+void gw_policy_del_local(struct gw_policy *p, uint32_t addr)
+{
+	for (unsigned i = 0; i < p->nlocal; i++)
+		if (p->local[i] == addr)
+			p->local[i--] = p->local[--p->nlocal];
+}
+
 void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg)
 {
 	struct ifaddrs *ifa, *i;

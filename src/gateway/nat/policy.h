@@ -12,8 +12,8 @@
  *  - the host address means the host itself: 127.0.0.1 when
  *    host-loopback=on, denied otherwise (GW_DENY_LOOPBACK); with
  *    host-loopback=off the host's other local addresses (its LAN address,
- *    a docker bridge: whatever getifaddrs() listed when the gateway
- *    started; addresses added later are not seen) are denied too, as they
+ *    a docker bridge: what getifaddrs() listed when the gateway
+ *    started, kept current by nat/host_addrs.c) are denied too, as they
  *    reach the same services;
  *  - restrict=on denies everything (GW_DENY_RESTRICT); hostfwd replies do
  *    not ask, they are answers to connections the host side opened;
@@ -61,6 +61,8 @@ struct gw_policy {
 void gw_policy_init(struct gw_policy *p, const struct gw_config *cfg);
 /* Count addr (host order) as the host's own (tests; gw_policy_init). */
 void gw_policy_add_local(struct gw_policy *p, uint32_t addr);
+/* The host no longer has addr (nat/host_addrs.c). */
+void gw_policy_del_local(struct gw_policy *p, uint32_t addr);
 
 /* May the guest send to guest_dst? On GW_ALLOW, *host_dst is the address
  * to use on the host side (inany_to_sockaddr() makes the socket address).

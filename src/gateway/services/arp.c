@@ -4,6 +4,7 @@
  */
 #include "gateway/services/arp.h"
 #include "core/frame.h"
+#include "core/port.h"
 #include "gateway/config.h"
 #include "gateway/services/dhcp.h"
 #include "gateway/env.h"
@@ -90,6 +91,22 @@ static void send_pending(struct gw_arp *arp, uint32_t ip, const uint8_t *mac)
 
 /* Does a lease bind ip to a MAC other than mac (counted)? With
  * source-guard=strict, also: is ip not mac's own lease? */
+/* An address no lease holds (a guest configured statically) stays with
+ * the MAC that used it first while that MAC is fresh on a live port of
+ * the switch (port security keeps it there): another port cannot take it
+ * over by ARP. The same port may (a guest that changed its MAC), and so
+ * may anyone once the old MAC aged out or its port left. */
+static bool held_elsewhere(struct gw_arp *arp, uint32_t ip, const uint8_t *mac)
+{
+	const uint8_t *known = gw_arp_lookup(arp, ip);
+	uint32_t old_station;
+
+	if (!known || !memcmp(known, mac, 6) || !arp->env->port)
+		return false;
+	old_station = port_sink_station(arp->env->port, known);
+	return old_station && old_station != port_sink_station(arp->env->port, mac);
+}
+
 static bool spoofed(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_t now)
 {
 	const struct gw_dhcp *d = arp->env->dhcp;
@@ -99,7 +116,8 @@ static bool spoofed(struct gw_arp *arp, uint32_t ip, const uint8_t *mac, uint64_
 		return false;
 	owner = gw_dhcp_owner(d, ip, now);
 	if ((owner && memcmp(owner, mac, 6)) ||
-	    (arp->env->cfg->source_guard_strict && !owner)) {
+	    (arp->env->cfg->source_guard_strict && !owner) ||
+	    (!owner && held_elsewhere(arp, ip, mac))) {
 		arp->env->stats->arp_spoofed++;
 		return true;
 	}
