@@ -12,8 +12,9 @@
 # real answer; a TCP listener on SINK_PORT that never accepts; a TCP and
 # UDP echo on ECHO_PORT.
 #
-# MODE quota: the attacker fills each table alone, then the victim arrives:
-# its TCP connection, UDP, DNS and a fragmented datagram work, and the
+# MODE quota ADDR: the attacker fills each table alone (ICMP echo to ADDR,
+# a host address), then the victim arrives: its TCP connection, UDP, DNS,
+# ping and a fragmented datagram work, and the
 # attacker's next try is refused out loud (RST, ICMP admin-prohibited,
 # SERVFAIL). The spoofing upstream's forgeries never reach the victim.
 # MODE disconnect: the attacker opens 200 TCP and 40 UDP flows, then
@@ -291,6 +292,21 @@ def quota():
             got += bytes(f[IP].payload)
     check("attacker's forged fragment did not spoil the victim's datagram",
           b"Z" not in got and b"w" * 100 in got, "%d bytes, Z in it: %s" % (len(got), b"Z" in got))
+
+    # ICMP echo through the NAT (64 flows): the attacker's 64 echo IDs to a
+    # host address, then the victim's ping is answered and the attacker's
+    # next ID gets ICMP admin-prohibited.
+    ping_dst = sys.argv[7]
+    for i in range(64):
+        att.send(att.ip_to(ping_dst) / ICMP(id=1000 + i, seq=1) / b"att")
+    att.pump(1.0)
+    att.take()
+    vic.send(vic.ip_to(ping_dst) / ICMP(id=77, seq=1) / b"vic")
+    r = vic.wait(lambda f: ICMP in f and f[ICMP].type == 0 and f[ICMP].id == 77)
+    check("victim's ping answered next to 64 attacker ICMP flows", r is not None)
+    att.send(att.ip_to(ping_dst) / ICMP(id=2000, seq=1) / b"att")
+    r = att.wait(lambda f: ICMP in f and f[ICMP].type == 3 and f[ICMP].code == 13)
+    check("attacker over its ICMP share gets ICMP admin-prohibited", r is not None)
 
     # The victim's address is static (no lease holds it): the attacker's
     # ARP reply claiming it does not move it at the gateway, the victim's

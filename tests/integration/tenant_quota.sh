@@ -5,10 +5,11 @@
 # a leaving guest's flows (issue 14, items 4-6). A hostile guest and a
 # victim, two -netdev stream peers on one switch (tenant_quota.py, scapy):
 #  - the attacker fills the TCP (max-tcp-flows=32), UDP (max-udp-flows=16),
-#    DNS (64 in flight) and reassembly (max-frags=4) tables alone; the
-#    victim's TCP connection, UDP, DNS and fragmented datagram then work,
-#    and the attacker's next tries get RST, ICMP admin-prohibited and
-#    SERVFAIL; quota_refused_* and quota_reclaimed count them;
+#    DNS (64 in flight), ICMP echo (64) and reassembly (max-frags=4) tables
+#    alone; the victim's TCP connection, UDP, DNS, ping and fragmented
+#    datagram then work, and the attacker's next tries get RST, ICMP
+#    admin-prohibited and SERVFAIL; quota_refused_* and quota_reclaimed
+#    count them;
 #  - a fragment forged with the victim's address and IP ID from the
 #    attacker's port does not join the victim's datagram;
 #  - a DNS upstream answering with a wrong ID, a wrong question and from a
@@ -47,9 +48,11 @@ run_py() { # NAME MODE INSTANCE [ADDR]
 vw_start q -monitor "unix:$VW_TMP/q.mon,server=on,wait=off" \
 	-netdev "stream,id=s,server=on,addr.type=unix,addr.path=$VW_TMP/q.sock" \
 	-netdev "user,id=gw,max-tcp-flows=32,max-udp-flows=16,max-frags=4,dns-upstream=127.0.0.1:$DNSP"
-run_py quota quota q
+ip addr add 198.51.100.8/32 dev lo # a host address for ICMP echo through the NAT
+run_py quota quota q 198.51.100.8
 "$VMWIRE" ctl "$VW_TMP/q.mon" info usernet >"$VW_TMP/q.usernet" || vw_fail $T "info usernet failed"
-for c in quota_refused_tcp quota_refused_udp quota_refused_dns quota_refused_frag quota_reclaimed; do
+for c in quota_refused_tcp quota_refused_udp quota_refused_icmp quota_refused_dns \
+	quota_refused_frag quota_reclaimed; do
 	grep -Eq "\\b$c [1-9]" "$VW_TMP/q.usernet" ||
 		vw_fail $T "counter $c not counted: $(grep quota_ "$VW_TMP/q.usernet")"
 done
