@@ -786,6 +786,51 @@ static void test_station(void **state)
 	network_free(net);
 }
 
+static uint32_t left[4];
+static unsigned nleft;
+
+static void record_left(struct port *port, uint32_t station)
+{
+	if (nleft < 4)
+		left[nleft++] = station;
+}
+
+/* A port leaving tells the stations that own a MAC (the gateway) which
+ * station it was, so they drop its state at once; nobody else is told. */
+static void test_station_left(void **state)
+{
+	static const struct port_owned gw = { .mac = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 } };
+	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
+	struct port_ops ops;
+	struct fake_port g, v, a;
+	uint32_t sv;
+
+	nleft = 0;
+	fake_port_init(&g, "gw");
+	ops = *g.port.ops;
+	ops.station_left = record_left;
+	g.port.ops = &ops;
+	g.port.owned = &gw;
+	network_attach(net, &g.port);
+	fake_port_attach(&v, "victim", net);
+	fake_port_attach(&a, "attacker", net);
+	fake_port_inject(&v, buf, frame(BCAST, MAC_A, 1));
+	sv = port_sink_station(&g.port, MAC_A);
+	assert_true(sv != 0);
+	network_detach(net, &v.port);
+	assert_int_equal(nleft, 1);
+	assert_int_equal(left[0], sv);
+	/* The owner itself leaving tells nobody. */
+	network_detach(net, &g.port);
+	assert_int_equal(nleft, 1);
+	network_detach(net, &a.port);
+	assert_int_equal(nleft, 1);
+	network_free(net);
+	port_close(&v.port);
+	port_close(&g.port);
+	port_close(&a.port);
+}
+
 static void test_move_after_aging_is_not_duplicate(void **state)
 {
 	struct network *net = new_switch(NETWORK_DEFAULT_FDB_MAX);
@@ -1056,6 +1101,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_port_security_keeps_mac, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_security_mac_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_security_owned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_station_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fdb_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fdb_full_reported_per_switch, setup, teardown),
