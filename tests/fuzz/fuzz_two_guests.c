@@ -120,7 +120,11 @@ static bool guest_transmit(struct port *p, const uint8_t *f, size_t len)
 	CHECK(len >= ETH_HDR_LEN && len <= FRAME_MAX);
 	if (phase == GUEST_IN) {
 		CHECK(memcmp(eth_src(f), cfg.mac, 6) != 0);
-		if (rd16be(f + 12) == ETHERTYPE_ARP && len >= ETH_HDR_LEN + 28) {
+		/* Ethernet/IPv4 ARP only: a receiver drops other hardware
+		 * or address lengths (Linux's arp_rcv checks ar_hln). */
+		if (rd16be(f + 12) == ETHERTYPE_ARP && len >= ETH_HDR_LEN + 28 &&
+		    rd16be(ip) == 1 && rd16be(ip + 2) == ETHERTYPE_IPV4 && ip[4] == 6 &&
+		    ip[5] == 4) {
 			uint32_t spa = rd32be(f + ETH_HDR_LEN + 14);
 
 			CHECK(spa != GW_HOST && spa != GW_DNS);
