@@ -26,6 +26,7 @@
 # exits non-zero on any failure.
 import os
 import socket
+import subprocess
 import struct
 import sys
 import threading
@@ -333,6 +334,13 @@ def quota():
     vic.close()
 
 
+def usernet_lines(addr):
+    """Lines of info usernet naming addr (VW_CTL: the ctl command line)."""
+    out = subprocess.run(os.environ["VW_CTL"].split() + ["info", "usernet"],
+                         capture_output=True, text=True, timeout=20).stdout
+    return sum(1 for line in out.splitlines() if " %s " % addr in " %s " % line.replace(":", " "))
+
+
 def disconnect():
     vic = Peer(VIC, VIC_IP)
     vic.send(vic.ip_to() / UDP(sport=6000, dport=echo_port) / Raw(b"vic-udp"))
@@ -349,6 +357,8 @@ def disconnect():
     att.pump(1.5)
     acks = {f[TCP].dport for f in att.take() if TCP in f and f[TCP].flags & 0x12 == 0x12}
     held = nfds()
+    listed = usernet_lines(ATT_IP)
+    check("info usernet lists the attacker's flows", listed >= 240, "%d lines" % listed)
     check("attacker holds 200 TCP + 40 UDP flows", held - base >= 240 and len(acks) >= 200,
           "fds %d -> %d, %d SYN-ACKs" % (base, held, len(acks)))
     print("fds before %d, with the attacker %d" % (base, held), flush=True)
@@ -360,6 +370,8 @@ def disconnect():
     print("fds after the attacker left: %d (%.2f s)" % (after, time.time() - t0), flush=True)
     check("the attacker's flows and fds are gone at once", after <= base + 2,
           "%d fds left, base %d" % (after, base))
+    listed = usernet_lines(ATT_IP)
+    check("info usernet lists none of them", listed == 0, "%d lines" % listed)
     vic.send(vic.ip_to() / UDP(sport=6000, dport=echo_port) / Raw(b"vic-udp"))
     check("victim's UDP still echoed",
           vic.wait(lambda f: UDP in f and f[UDP].dport == 6000) is not None)
