@@ -383,7 +383,7 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_ad
 	}
 	/* Over its share (quota.h): reset at once, as for a full table. */
 	if (!gw_quota_take(t->env->quota, GW_QUOTA_TCP, now, &station)) {
-		rst_for(t, smac, src, dst, s);
+		rst_for(t, smac, src_a, dst_a, s);
 		return;
 	}
 	if (!(f = tcp_flow_alloc(t, src_a, s->sport, dst_a, s->dport))) {
