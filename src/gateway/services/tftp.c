@@ -8,6 +8,7 @@
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/pkt.h"
+#include "gateway/quota.h"
 #include "gateway/service.h"
 #include "gateway/services/arp.h"
 #include "gateway/services/tftp_req.h"
@@ -17,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static bool tftp_evict(void *ctx, uint32_t station, bool all);
 
 int gw_tftp_init(struct gw_tftp *t, const struct gw_env *env)
 {
@@ -42,6 +45,8 @@ int gw_tftp_init(struct gw_tftp *t, const struct gw_env *env)
 	}
 	for (i = 0; i < t->max; i++)
 		t->x[i].fd = -1;
+	if (env->quota)
+		gw_quota_table(env->quota, GW_QUOTA_TFTP, t->max, tftp_evict, t);
 	return 0;
 }
 
@@ -52,6 +57,34 @@ static void xfer_end(struct gw_tftp *t, struct gw_tftp_xfer *x)
 	x->fd = -1;
 	x->used = false;
 	t->live--;
+	if (t->env->quota)
+		gw_quota_put(t->env->quota, GW_QUOTA_TFTP, x->station);
+}
+
+/* The quota's evict callback: the oldest transfer of station, or all. */
+static bool tftp_evict(void *ctx, uint32_t station, bool all)
+{
+	struct gw_tftp *t = ctx;
+	struct gw_tftp_xfer *old = NULL;
+	bool freed = false;
+
+	for (unsigned i = 0; t->x && i < t->max; i++) {
+		struct gw_tftp_xfer *x = &t->x[i];
+
+		if (!x->used || x->station != station)
+			continue;
+		if (all) {
+			xfer_end(t, x);
+			freed = true;
+		} else if (!old || x->started_ms < old->started_ms) {
+			old = x;
+		}
+	}
+	if (old) {
+		xfer_end(t, old);
+		freed = true;
+	}
+	return freed;
 }
 
 void gw_tftp_fini(struct gw_tftp *t)
@@ -234,6 +267,7 @@ static void request(struct gw_tftp *t, const union inany_addr *client, uint16_t 
 	enum tftp_req_result res = tftp_req_parse(data, len, &r);
 	uint64_t size;
 	size_t room = payload_room(t, client);
+	uint32_t station = 0;
 	int fd, code;
 
 	switch (res) {
@@ -262,7 +296,17 @@ static void request(struct gw_tftp *t, const union inany_addr *client, uint16_t 
 		return;
 	}
 	t->cnt.rrq++;
+	/* Over its share while another guest is active (quota.h): refused
+	 * like a full table, with the reason. */
+	if (t->env->quota && !gw_quota_take(t->env->quota, GW_QUOTA_TFTP, now, &station)) {
+		send_error(t, client, fresh_tid(t), cport, TFTP_ERR_UNDEF,
+			   "this guest's share of TFTP transfers is in use (max-tftp-per-guest=)",
+			   now);
+		return;
+	}
 	if (!(x = slot_for(t, client, cport))) {
+		if (t->env->quota)
+			gw_quota_put(t->env->quota, GW_QUOTA_TFTP, station);
 		t->cnt.full++;
 		LOG_ONCE_FOR(&t->logged, TFTP_LOG_FULL, LOG_LVL_WARN,
 			     "-netdev user: %u TFTP transfers in progress (max-tftp-transfers=): "
@@ -273,6 +317,8 @@ static void request(struct gw_tftp *t, const union inany_addr *client, uint16_t 
 	}
 	fd = tftp_path_open(&t->root, r.name, &size, &code);
 	if (fd < 0) {
+		if (t->env->quota)
+			gw_quota_put(t->env->quota, GW_QUOTA_TFTP, station);
 		if (code == TFTP_ERR_NOT_FOUND)
 			t->cnt.not_found++;
 		else
@@ -286,6 +332,8 @@ static void request(struct gw_tftp *t, const union inany_addr *client, uint16_t 
 				     GW_TFTP_DEFAULT_TIMEOUT_S, size, &par, x->oack);
 	x->used = true;
 	t->live++;
+	x->station = station;
+	x->started_ms = now;
 	x->client = *client;
 	x->cport = cport;
 	x->tid = fresh_tid(t);

@@ -58,6 +58,8 @@ struct gw_env;
 struct gw_tftp_xfer {
 	bool used;
 	bool oack_wait;            /* OACK sent, waiting for ACK 0 */
+	uint32_t station;          /* the guest charged for it (quota.h) */
+	uint64_t started_ms;       /* oldest goes first when its guest is over */
 	union inany_addr client;
 	uint16_t cport, tid;
 	int fd;
