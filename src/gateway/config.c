@@ -728,6 +728,15 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 	if (kv_get_bool(kv, "host-loopback", &c->host_loopback, err, errlen) < 0)
 		return -1;
 	v = NULL;
+	if (kv_get_str(kv, "hostfwd-source", 16, &v, err, errlen) < 0)
+		return -1;
+	if (v && !strcmp(v, "host"))
+		c->hostfwd_source_host = true;
+	else if (v && strcmp(v, "client")) {
+		kv_errorf(err, errlen, kv, "'hostfwd-source' expects client or host, not '%s'", v);
+		return -1;
+	}
+	v = NULL;
 	if (kv_get_str(kv, "udp-filter", 16, &v, err, errlen) < 0)
 		return -1;
 	if (v && !strcmp(v, "address-port"))

@@ -113,6 +113,9 @@ struct gw_config {
 	 * reachable, as behind slirp4netns --disable-host-loopback (set by
 	 * "vmwire slirp4netns"; -netdev user,host-loopback=off refuses them). */
 	bool host_local_open;
+	/* hostfwd-source=host: every hostfwd peer appears to the guest as the
+	 * host address, not as itself (gw_hostfwd_guest_view). */
+	bool hostfwd_source_host;
 	unsigned mtu;
 	bool mtu_set;   /* send DHCP option 26 only when asked */
 	unsigned max_leases, max_udp_flows;

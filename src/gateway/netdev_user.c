@@ -177,9 +177,18 @@ static const struct netdev_key user_keys[] = {
 	{ "lease-time=SECONDS", "the DHCP lease time, " NUM(GW_LEASE_TIME_MIN_S) " to "
 	  NUM(GW_LEASE_TIME_MAX_S) " (default " NUM(GW_DEFAULT_LEASE_TIME_S) ", QEMU's 24 h)",
 	  NULL },
-	{ "host-loopback=on|off", "10.0.2.2 reaches the host's 127.0.0.1 (default on)", NULL },
 	{ "host-loopback=on|off", "10.0.2.2 reaches the host's 127.0.0.1 (default on); off "
 	  "also refuses every other local address of the host", NULL },
+	{ "hostfwd-source=client|host", "where hostfwd connections seem to come from in the "
+	  "guest: client (default) the client's real address, host always 10.0.2.2 "
+	  "(ipv6-host), as slirp",
+	  "With\n.B client\n(the default) a connection or datagram to a hostfwd port "
+	  "reaches the guest from the client's own address, the guest's answer going "
+	  "back through the gateway (its default route); clients on the host's "
+	  "loopback, on an unspecified address or inside the guest network appear "
+	  "as the host address (10.0.2.2, or\n.B ipv6\\-host\nfor an IPv6 rule).\nWith\n"
+	  ".B host\nevery client appears as the host address, as in QEMU and "
+	  "slirp4netns." },
 	{ "udp-filter=MODE", "replies a UDP flow takes: address-port (default: only "
 	  "from where the guest sent), address, endpoint (anyone: STUN)",
 	  "RFC 4787 filtering of replies to a guest's UDP flow:\n.B address-port\n"

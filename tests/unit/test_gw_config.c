@@ -276,6 +276,13 @@ static void test_bools(void **state)
 	expect_err("ipv4=off", "ipv4");
 	expect_err("ipv6=2", "ipv6");
 	expect_err("host-loopback=x", "host-loopback");
+	assert_int_equal(parse("", &c), 0);
+	assert_false(c.hostfwd_source_host);
+	assert_int_equal(parse("hostfwd-source=host", &c), 0);
+	assert_true(c.hostfwd_source_host);
+	assert_int_equal(parse("hostfwd-source=client", &c), 0);
+	assert_false(c.hostfwd_source_host);
+	expect_err("hostfwd-source=on", "hostfwd-source");
 }
 
 static void test_hostfwd(void **state)

@@ -237,7 +237,8 @@ static void test_policy_ipv6(void **state)
 
 /* How hostfwd peers look to the guest (UDP replies, TCP SYNs): loopback
  * of either family, unspecified and LAN addresses become the host
- * address; anything else, IPv6 included, stays itself. */
+ * address; anything else, IPv6 included, stays itself (unless
+ * hostfwd-source=host). */
 static void test_hostfwd_guest_view(void **state)
 {
 	struct gw_config cfg;
@@ -264,6 +265,22 @@ static void test_hostfwd_guest_view(void **state)
 	assert_true(inany_equals4(&v, HOST));
 	assert_int_equal(inany_pton("2001:db8::7", &a), 0);
 	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals(&v, &a));
+	v = gw_hostfwd_guest_view6(&cfg, &a);
+	assert_true(inany_equals(&v, &a));
+
+	/* hostfwd-source=host: everyone is the host address, as in slirp. */
+	gwh_parse_cfg(&cfg, "hostfwd-source=host");
+	a = inany_from_ip4(IP(192, 0, 2, 7));
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals4(&v, HOST));
+	assert_int_equal(inany_pton("2001:db8::7", &a), 0);
+	v = gw_hostfwd_guest_view(&cfg, &a);
+	assert_true(inany_equals4(&v, HOST));
+	v = gw_hostfwd_guest_view6(&cfg, &a);
+	assert_memory_equal(&v.a6, &cfg.v6.host, 16);
+	gwh_parse_cfg(&cfg, "hostfwd-source=client");
+	v = gw_hostfwd_guest_view6(&cfg, &a);
 	assert_true(inany_equals(&v, &a));
 }
 

@@ -30,7 +30,7 @@ union inany_addr gw_hostfwd_guest_view(const struct gw_config *cfg,
 {
 	uint32_t a = inany_ip4(host_addr);
 
-	if (inany_is_loopback(host_addr) || inany_is_unspecified(host_addr) ||
+	if (cfg->hostfwd_source_host || inany_is_loopback(host_addr) || inany_is_unspecified(host_addr) ||
 	    (inany_is_v4(host_addr) && (a & cfg->mask) == cfg->net))
 		return inany_from_ip4(cfg->host);
 	return *host_addr;
@@ -39,8 +39,8 @@ union inany_addr gw_hostfwd_guest_view(const struct gw_config *cfg,
 union inany_addr gw_hostfwd_guest_view6(const struct gw_config *cfg,
 					const union inany_addr *host_addr)
 {
-	if (inany_is_v4(host_addr) || inany_is_loopback(host_addr) ||
-	    inany_is_unspecified(host_addr) || gw_config6_in_net(&cfg->v6, &host_addr->a6) ||
+	if (cfg->hostfwd_source_host || inany_is_v4(host_addr) ||
+	    inany_is_loopback(host_addr) || inany_is_unspecified(host_addr) || gw_config6_in_net(&cfg->v6, &host_addr->a6) ||
 	    IN6_IS_ADDR_LINKLOCAL(&host_addr->a6))
 		return (union inany_addr){ .a6 = cfg->v6.host };
 	return *host_addr;

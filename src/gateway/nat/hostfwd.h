@@ -9,8 +9,8 @@
  * guest end (guestaddr, default the first DHCP address, and guestport).
  *
  * UDP: a datagram from a host-side peer is sent to the guest from the
- * peer's guest-visible address (loopback peers appear as the host
- * address) and port; the entry remembers that peer, as slirp does, and the
+ * peer's guest-visible address (its own; loopback peers, and every peer
+ * with hostfwd-source=host, appear as the host address) and port; the entry remembers that peer, as slirp does, and the
  * guest's datagrams from guestaddr:guestport back to it leave through the
  * same socket (gw_hostfwd_udp_input). Replies are not subject to
  * restrict= or the egress lists: the host side opened the conversation.
@@ -99,8 +99,10 @@ bool gw_hostfwd_udp_input(struct gw_hostfwd *hf, const union inany_addr *src, ui
 
 void gw_hostfwd_walk(const struct gw_hostfwd *hf, uint64_t now_ms, gw_flow_fn fn, void *ctx);
 
-/* How a host-side peer address looks to the guest: loopback, unspecified
- * and addresses inside the guest network appear as the host address. */
+/* How a host-side peer address looks to the guest: itself (the client's
+ * real address, answered through the gateway), except that loopback,
+ * unspecified and addresses inside the guest network appear as the host
+ * address, and every address does with hostfwd-source=host. */
 /* The same for a rule towards an IPv6 guest: loopback, unspecified, an
  * IPv4 peer and the guests' own prefix look like ipv6-host. */
 union inany_addr gw_hostfwd_guest_view6(const struct gw_config *cfg,
