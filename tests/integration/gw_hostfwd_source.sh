@@ -14,7 +14,8 @@
 #  - a client on 127.0.0.1 is seen from 10.0.2.2 (the host address);
 #  - with hostfwd-source=host, every client is seen from 10.0.2.2 / fec0::2;
 #  - restrict=on and egress-deny, which refuse the guest's own connection to
-#    the client, do not drop its replies to hostfwd clients;
+#    the client, do not drop its replies to hostfwd clients, nor does
+#    host-loopback=off those to loopback clients (seen as 10.0.2.2);
 #  - hostfwd-source=bogus is refused with an error naming the option.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
@@ -182,7 +183,7 @@ vw_stop gw
 # restrict=on and an egress-deny covering the client: the guest cannot
 # reach out, yet answers to a hostfwd client still get back.
 vw_start gw -netdev tap,id=t,ifname=vw0,netns="$G" \
-	-netdev user,id=gw,restrict=on,egress-deny=192.0.2.0/24:[fd0b::]/64,$RULES
+	-netdev user,id=gw,restrict=on,host-loopback=off,egress-deny=192.0.2.0/24:[fd0b::]/64,$RULES
 guest_up
 # The policy is on: the guest's own connection to the client is refused.
 if guest_out; then
@@ -191,7 +192,9 @@ fi
 expect "tcp, restrict=on" tcp "$C" 192.0.2.1 5555 192.0.2.2
 expect "udp, restrict=on" udp "$C" 192.0.2.1 5555 192.0.2.2
 expect "tcp over IPv6, restrict=on" tcp "$C" fd0b::1 5556 fd0b::2
-vw_pass "$T: restrict=on and egress-deny keep answering hostfwd clients at their real address"
+expect "tcp from loopback, host-loopback=off" tcp here 127.0.0.1 5555 10.0.2.2
+expect "udp from loopback, host-loopback=off" udp here 127.0.0.1 5555 10.0.2.2
+vw_pass "$T: restrict=on, host-loopback=off and egress-deny keep answering hostfwd clients at their real address, and loopback ones as 10.0.2.2"
 vw_stop gw
 
 # A bad value names the option.
