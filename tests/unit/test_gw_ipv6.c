@@ -65,7 +65,8 @@ static size_t mk6(const uint8_t *dmac, const uint8_t *smac, const char *src, con
 	ip[7] = hop;
 	memcpy(ip + 8, &s, 16);
 	memcpy(ip + 24, &d, 16);
-	memcpy(ip + 40, ext, elen);
+	if (elen)
+		memcpy(ip + 40, ext, elen);
 	memcpy(l4, msg, mlen);
 	if (nh == 58 && mlen >= 4) {
 		wr16be(l4 + 2, 0);
