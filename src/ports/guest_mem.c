@@ -9,6 +9,7 @@
  * of its file is SIGBUS, and the size is the frontend's word.
  */
 #include "ports/guest_mem.h"
+#include "ports/guest_mem_guard.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,8 +28,10 @@ static void unmap_regions(struct guest_region *r, unsigned n)
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		if (r[i].map)
+		if (r[i].map) {
+			guest_mem_guard_del(r[i].map);
 			munmap(r[i].map, r[i].map_len);
+		}
 }
 
 /* mmap [offset, offset+size) of fd; 0 or -errno. */
@@ -90,6 +93,12 @@ int guest_mem_set(struct guest_mem *mem, const struct vu_mem_table *t, const int
 	for (i = 0; i < t->n; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	for (i = 0; i < t->n && !ret; i++)
+		if (guest_mem_guard_add(nr[i].map, nr[i].map_len, &mem->faulted) < 0) {
+			snprintf(err, errlen, "too many mapped memory regions in this daemon "
+				 "(%d)", GUEST_MEM_GUARD_MAX);
+			ret = -1;
+		}
 	if (ret) {
 		unmap_regions(nr, t->n);
 		return -1;
@@ -116,8 +125,16 @@ int guest_mem_set_log(struct guest_mem *mem, int fd, uint64_t size, uint64_t off
 			 strerror(-ret));
 		return -1;
 	}
-	if (mem->log_map)
+	if (guest_mem_guard_add(map, map_len, &mem->faulted) < 0) {
+		munmap(map, map_len);
+		snprintf(err, errlen, "too many mapped memory regions in this daemon (%d)",
+			 GUEST_MEM_GUARD_MAX);
+		return -1;
+	}
+	if (mem->log_map) {
+		guest_mem_guard_del(mem->log_map);
 		munmap(mem->log_map, mem->log_map_len);
+	}
 	mem->log_map = map;
 	mem->log_map_len = map_len;
 	mem->log = host;
@@ -128,8 +145,10 @@ int guest_mem_set_log(struct guest_mem *mem, int fd, uint64_t size, uint64_t off
 void guest_mem_reset(struct guest_mem *mem)
 {
 	unmap_regions(mem->r, mem->n);
-	if (mem->log_map)
+	if (mem->log_map) {
+		guest_mem_guard_del(mem->log_map);
 		munmap(mem->log_map, mem->log_map_len);
+	}
 	guest_mem_init(mem);
 }
 

@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "ports/vhost_user_msg.h"
@@ -52,6 +53,9 @@ struct guest_mem {
 	size_t log_map_len, log_len;
 	bool logging;      /* VHOST_F_LOG_ALL negotiated */
 	uint64_t maps;     /* SET_MEM_TABLEs applied, for the monitor */
+	/* Set by the SIGBUS guard (guest_mem_guard.h): the frontend shrank a
+	 * mapped file; the owner drops the connection. */
+	volatile sig_atomic_t faulted;
 };
 
 void guest_mem_init(struct guest_mem *mem);

@@ -283,6 +283,8 @@ static bool rx_put(struct vhost_nd *v, const uint8_t *hdr, const uint8_t *frame,
 		vq->kick_on = true;
 		virtq_kick_enable(q, &v->mem, true);
 	}
+	if (v->mem.faulted) /* closed by the work timer */
+		vhost_schedule(v);
 	return true;
 full:
 	/* Out of buffers: ask for a kick when the guest adds some. */
@@ -396,11 +398,26 @@ void vhost_vq_update(struct vhost_vq *vq)
 	}
 }
 
+/* The SIGBUS guard patched a page of the frontend's memory file: it was
+ * shrunk under us (guest_mem_guard.h). */
+static bool mem_faulted(struct vhost_nd *v)
+{
+	if (!v->mem.faulted)
+		return false;
+	warn("vhost-user %s: the frontend shrank its guest memory file while mapped; "
+	     "closing the connection", v->nd.common.id);
+	v->broken++;
+	vhost_conn_close(v, "guest memory file shrunk");
+	return true;
+}
+
 void vhost_work(void *ctx)
 {
 	struct vhost_nd *v = ctx;
 	unsigned i;
 
+	if (mem_faulted(v))
+		return;
 	if (v->work_reset) {
 		vhost_conn_close(v, "broken ring");
 		return;
@@ -413,6 +430,8 @@ void vhost_work(void *ctx)
 		    virtq_avail(&v->vq[VHOST_RX_Q].q) > 0)
 			vhost_vq_kicked(&v->vq[VHOST_RX_Q]);
 	}
+	if (mem_faulted(v))
+		return;
 	if (v->work_reset) {
 		vhost_conn_close(v, "broken ring");
 		return;

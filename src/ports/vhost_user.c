@@ -28,6 +28,7 @@
 #include "config/keyval.h"
 #include "ports/stream.h"
 #include "ports/vhost_dev.h"
+#include "ports/guest_mem_guard.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -554,6 +555,7 @@ static int vhost_start(struct netdev *nd, struct ev_loop *loop, char *err, size_
 	struct vhost_nd *v = (struct vhost_nd *)nd;
 
 	v->loop = loop;
+	guest_mem_guard_install(); /* before the sandbox: a shrunk file must not kill us */
 	port_init(&v->port, &vhost_port_ops, nd->common.id);
 	v->port.offload_scratch = v->segbuf;
 	v->port_live = true;
