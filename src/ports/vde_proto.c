@@ -6,6 +6,7 @@
  */
 #include "ports/vde_proto.h"
 #include "config/keyval.h"
+#include "ports/unix_acl.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -121,38 +122,13 @@ size_t vde_request_build(uint8_t *buf, size_t size, unsigned port, const char *p
 int vde_parse_acl(struct kvlist *kv, unsigned def_mode, unsigned *mode, bool *has_group,
 		  unsigned *gid, char *err, size_t errlen)
 {
-	const char *v;
-	char *end;
-	unsigned long n;
+	struct unix_acl acl;
 
-	*mode = def_mode;
-	*has_group = false;
-	if ((v = kv_get(kv, "mode"))) {
-		errno = 0;
-		n = strtoul(v, &end, 8);
-		if (!*v || *end || errno || n > 0777) {
-			kv_errorf(err, errlen, kv, "'mode' expects octal permissions 0..0777, "
-				  "not '%s'", v);
-			return -1;
-		}
-		*mode = (unsigned)n;
-	}
-	if ((v = kv_get(kv, "group"))) {
-		struct group *g = *v ? getgrnam(v) : NULL;
-
-		if (g) {
-			*gid = (unsigned)g->gr_gid;
-		} else {
-			errno = 0;
-			n = *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
-			if (!*v || *v < '0' || *v > '9' || *end || errno || n >= 0xffffffffu) {
-				kv_errorf(err, errlen, kv, "'group' expects a group name or "
-					  "number, not '%s'", v);
-				return -1;
-			}
-			*gid = (unsigned)n;
-		}
-		*has_group = true;
-	}
+	if (unix_acl_parse(kv, UNIX_ACL_MODE | UNIX_ACL_GROUP, &acl, err, errlen) < 0)
+		return -1;
+	*mode = acl.has_mode ? acl.mode : def_mode;
+	*has_group = acl.has_group;
+	if (acl.has_group)
+		*gid = acl.gid;
 	return 0;
 }
