@@ -208,6 +208,9 @@ static const int allowed[] = {
 	SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(unlink),
 	SCMP_SYS(unlinkat), SCMP_SYS(umask), SCMP_SYS(fchmod), SCMP_SYS(readlink),
 	SCMP_SYS(readlinkat), SCMP_SYS(getcwd),
+	/* a hot-plugged listener's mode=/owner=/group= (ports/unix_acl.c) */
+	SCMP_SYS(fchmodat), SCMP_SYS(fchownat), SCMP_SYS(rename), SCMP_SYS(renameat),
+	SCMP_SYS(renameat2),
 	/* event loop, time, signals */
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_pwait2),
 	SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_create1), SCMP_SYS(poll),

@@ -65,6 +65,7 @@ struct seq_nd {
 	struct sa_spec addr;
 	bool server;
 	uint64_t reconnect_ms;
+	struct unix_acl acl; /* server: the socket file's mode=/owner=/group= */
 	struct ev_loop *loop;
 	bool closing;
 
@@ -249,7 +250,8 @@ static int server_start(struct seq_nd *s, char *err, size_t errlen)
 		unlink(path);
 	}
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&s->sa, s->salen) < 0 ||
+	if (s->lfd < 0 ||
+	    unix_bind_acl(s->lfd, (const struct sockaddr_un *)&s->sa, s->salen, &s->acl) < 0 ||
 	    listen(s->lfd, SOMAXCONN) < 0) {
 		snprintf(err, errlen, "-netdev seqpacket,id=%s: 'addr.path' %s: can't listen: %s",
 			 nd_id(s), s->text, strerror(errno));
@@ -380,6 +382,7 @@ static struct netdev *seq_parse(struct kvlist *kv, char *err, size_t errlen)
 	struct sa_spec addr = { 0 };
 	bool server = false;
 	uint64_t reconnect_ms = 0;
+	struct unix_acl acl = { 0 };
 	int rc;
 
 	kv_get(kv, "type"); /* the implied key the CLI read the type from */
@@ -394,6 +397,13 @@ static struct netdev *seq_parse(struct kvlist *kv, char *err, size_t errlen)
 	}
 	if (stream_parse_reconnect(kv, server, &reconnect_ms, err, errlen) < 0)
 		return NULL;
+	if (!server || addr.abstract) {
+		if (unix_acl_refuse(kv, "for a listener's socket file (server=on, not abstract)",
+				    err, errlen) < 0)
+			return NULL;
+	} else if (unix_acl_parse(kv, UNIX_ACL_ALL, &acl, err, errlen) < 0) {
+		return NULL;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		kv_errorf(err, errlen, kv, "out of memory");
@@ -404,6 +414,7 @@ static struct netdev *seq_parse(struct kvlist *kv, char *err, size_t errlen)
 	s->addr = addr;
 	s->server = server;
 	s->reconnect_ms = reconnect_ms;
+	s->acl = acl;
 	s->lfd = -1;
 	ev_timer_init(&s->retry, client_retry, s);
 	return &s->nd;
@@ -421,6 +432,10 @@ static const struct netdev_key seq_keys[] = {
 	  "removed on exit", NULL },
 	{ "addr.abstract=on|off, addr.tight=on|off", "the Linux abstract namespace, as for stream",
 	  NULL },
+	{ UNIX_ACL_HELP_MODE, "server: the socket file's permissions, set before it appears "
+	  "(default 0777 & ~umask)", NULL },
+	{ UNIX_ACL_HELP_OWNER, "server: the socket file's owner (needs CAP_CHOWN)", NULL },
+	{ UNIX_ACL_HELP_GROUP, "server: the socket file's group", NULL },
 	{ "reconnect=SECONDS, reconnect-ms=MS",
 	  "client: retry this long after the connection fails or drops", NULL },
 	{ NULL, NULL, NULL },

@@ -558,7 +558,10 @@ static int server_start(struct stream_nd *s, char *err, size_t errlen)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (s->addr.ss_family == AF_INET6 && !s->cfg.addr.ipv4)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&s->addr, s->addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
+	if ((s->addr.ss_family == AF_UNIX
+	     ? unix_bind_acl(fd, (const struct sockaddr_un *)&s->addr, s->addrlen, &s->cfg.acl)
+	     : bind(fd, (struct sockaddr *)&s->addr, s->addrlen)) < 0 ||
+	    listen(fd, SOMAXCONN) < 0) {
 		snprintf(err, errlen, "%s: '%s' %s: can't listen: %s", s->pfx,
 			 key, s->addr_text, strerror(errno));
 		close(fd);
@@ -573,9 +576,12 @@ static int server_start(struct stream_nd *s, char *err, size_t errlen)
 			s->sock_ino = st.st_ino;
 		}
 	}
-	/* port 0 picks a free port: remember which */
-	s->addrlen = sizeof(s->addr);
-	getsockname(fd, (struct sockaddr *)&s->addr, &s->addrlen);
+	/* port 0 picks a free port: remember which (a unix socket keeps its
+	 * path: with mode= its own name is unix_bind_acl's private one) */
+	if (addr_is_inet(s)) {
+		s->addrlen = sizeof(s->addr);
+		getsockname(fd, (struct sockaddr *)&s->addr, &s->addrlen);
+	}
 listening:
 	if (s->addr.ss_family == AF_UNIX && s->cfg.addr.kind != SA_FD)
 		sa_spec_format(&s->cfg.addr, s->addr_text, sizeof(s->addr_text));
@@ -939,6 +945,13 @@ static struct netdev *stream_parse(struct kvlist *kv, char *err, size_t errlen)
 		return NULL;
 	if (stream_parse_max_conns(kv, &cfg, err, errlen) < 0)
 		return NULL;
+	if (!cfg.server || cfg.addr.kind != SA_UNIX || cfg.addr.abstract) {
+		if (unix_acl_refuse(kv, "for a listener's socket file (server=on, addr.type=unix)",
+				    err, errlen) < 0)
+			return NULL;
+	} else if (unix_acl_parse(kv, UNIX_ACL_ALL, &cfg.acl, err, errlen) < 0) {
+		return NULL;
+	}
 	nd = stream_netdev_new(&cfg, &netdev_stream_type);
 	if (!nd)
 		kv_errorf(err, errlen, kv, "out of memory");
@@ -964,6 +977,11 @@ static const struct netdev_key stream_keys[] = {
 	  "process listens on is an error." },
 	{ "addr.abstract=on|off, addr.tight=on|off",
 	  "use the Linux abstract namespace instead of a file; tight (default on) as in QEMU", NULL },
+	{ UNIX_ACL_HELP_MODE, "server, unix: the socket file's permissions (default 0777 & ~umask)",
+	  "The file gets mode=, owner= and group= before its name appears: it is\n"
+	  "bound under a private name in the same directory, then renamed." },
+	{ UNIX_ACL_HELP_OWNER, "server, unix: the socket file's owner (needs CAP_CHOWN)", NULL },
+	{ UNIX_ACL_HELP_GROUP, "server, unix: the socket file's group", NULL },
 	{ "addr.type=inet,addr.host=HOST,addr.port=PORT",
 	  "a TCP socket; a listener may omit addr.host to listen on every address", NULL },
 	{ "addr.ipv4=on|off, addr.ipv6=on|off", "restrict the address families, as in QEMU", NULL },

@@ -9,6 +9,7 @@
 #ifndef VMWIRE_PORTS_STREAM_H
 #define VMWIRE_PORTS_STREAM_H
 
+#include "ports/unix_acl.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@ struct stream_cfg {
 	uint64_t reconnect_ms; /* client: 0 = don't retry */
 	bool compat;           /* spelled "-netdev socket": hints say so */
 	unsigned max_conns;    /* server: connections at once; 0 = default */
+	struct unix_acl acl;   /* server, unix path: mode=/owner=/group= */
 };
 
 /* server: connections beyond this are accepted and closed at once, so

@@ -34,6 +34,7 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "ports/guest_mem.h"
+#include "ports/unix_acl.h"
 #include "ports/vhost_user_msg.h"
 #include "ports/virtq.h"
 
@@ -96,6 +97,7 @@ struct vhost_nd {
 	/* configuration */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool server, offload;
+	struct unix_acl acl; /* server: the socket file's mode=/owner=/group= */
 	uint64_t reconnect_ms;
 	unsigned mtu;   /* 0: not set */
 	unsigned queues;

@@ -531,7 +531,7 @@ static int server_listen(struct vhost_nd *v, char *err, size_t errlen)
 		unlink(v->path); /* stale, from a process that died */
 	}
 	v->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (v->lfd < 0 || bind(v->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (v->lfd < 0 || unix_bind_acl(v->lfd, &sa, sizeof(sa), &v->acl) < 0 ||
 	    listen(v->lfd, 4) < 0) {
 		snprintf(err, errlen, "-netdev vhost-user,id=%s: 'path' %s: can't listen: %s",
 			 nd_id(v), v->path, strerror(errno));
@@ -625,6 +625,7 @@ static struct netdev *vhost_parse(struct kvlist *kv, char *err, size_t errlen)
 	const char *path = NULL;
 	bool server = true, offload = true;
 	uint64_t reconnect_ms = 0, queues = 1, mtu = 0;
+	struct unix_acl acl = { 0 };
 	unsigned i;
 
 	if (kv_get_str(kv, "path", sizeof(v->path) - 1, &path, err, errlen) < 0)
@@ -639,6 +640,9 @@ static struct netdev *vhost_parse(struct kvlist *kv, char *err, size_t errlen)
 	    kv_get_uint(kv, "queues", 1, 1, &queues, err, errlen) < 0 ||
 	    kv_get_uint(kv, "mtu", 68, 65535, &mtu, err, errlen) < 0)
 		return NULL;
+	if (!server ? unix_acl_refuse(kv, "with server=on", err, errlen) < 0
+		    : unix_acl_parse(kv, UNIX_ACL_ALL, &acl, err, errlen) < 0)
+		return NULL;
 	v = calloc(1, sizeof(*v));
 	if (!v) {
 		kv_errorf(err, errlen, kv, "out of memory");
@@ -648,6 +652,7 @@ static struct netdev *vhost_parse(struct kvlist *kv, char *err, size_t errlen)
 	v->nd.ops = &vhost_netdev_ops;
 	snprintf(v->path, sizeof(v->path), "%s", path);
 	v->server = server;
+	v->acl = acl;
 	v->offload = offload;
 	v->reconnect_ms = reconnect_ms ? reconnect_ms : 1000;
 	v->queues = (unsigned)queues;
@@ -680,6 +685,10 @@ static const struct netdev_key vhost_keys[] = {
 	  "a second frontend while one is connected is refused. The guest's RAM must be\n"
 	  "shared memory\n.RB ( \"\\-object memory-backend-memfd,id=mem,size=M,share=on "
 	  "\\-numa node,memdev=mem\" )." },
+	{ UNIX_ACL_HELP_MODE, "server=on: the socket file's permissions, set before it "
+	  "appears (default 0777 & ~umask)", NULL },
+	{ UNIX_ACL_HELP_OWNER, "server=on: the socket file's owner (needs CAP_CHOWN)", NULL },
+	{ UNIX_ACL_HELP_GROUP, "server=on: the socket file's group", NULL },
 	{ "reconnect=SECONDS, reconnect-ms=MS", "server=off: retry this often while no "
 	  "frontend listens (default 1 s)", NULL },
 	{ "queues=N", "queue pairs; only 1 for now", NULL },
