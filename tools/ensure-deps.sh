@@ -33,7 +33,8 @@ ALL="build-essential clang libclang-rt-dev $TEST
 	dpdk-dev
 	tftp-hpa atftp ipxe-qemu
 	podman buildah rootlesskit crun uidmap
-	isc-dhcp-client"
+	isc-dhcp-client
+	passwd"
 
 LOCK_WAIT=600
 POLL=${VMWIRE_APT_POLL:-5} # seconds; tests shorten it
