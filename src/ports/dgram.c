@@ -342,7 +342,10 @@ static int unicast_setup(struct dgram_nd *d, char *err, size_t errlen)
 	d->fd = socket(d->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->fd < 0)
 		return fail(d, err, errlen, key, "socket", d->local_text, errno);
-	if (bind(d->fd, (struct sockaddr *)&d->local, d->locallen) < 0)
+	if ((d->local.ss_family == AF_UNIX
+	     ? unix_bind_acl_inplace(d->fd, (const struct sockaddr_un *)&d->local, d->locallen,
+				     &d->cfg.acl)
+	     : bind(d->fd, (struct sockaddr *)&d->local, d->locallen)) < 0)
 		return fail(d, err, errlen, key, "bind", d->local_text, errno);
 	d->unlink_local = d->cfg.local.kind == SA_UNIX && !d->cfg.local.abstract;
 	if (d->local.ss_family != AF_UNIX) {
@@ -590,6 +593,13 @@ static struct netdev *dgram_parse(struct kvlist *kv, char *err, size_t errlen)
 			return NULL;
 		}
 	}
+	if (cfg.local.kind != SA_UNIX || cfg.local.abstract) {
+		if (unix_acl_refuse(kv, "for a local socket file (local.type=unix)", err,
+				    errlen) < 0)
+			return NULL;
+	} else if (unix_acl_parse(kv, UNIX_ACL_ALL, &cfg.acl, err, errlen) < 0) {
+		return NULL;
+	}
 	nd = dgram_netdev_new(&cfg, &netdev_dgram_type);
 	if (!nd)
 		kv_errorf(err, errlen, kv, "out of memory");
@@ -606,6 +616,11 @@ const struct netdev_ops dgram_netdev_ops = {
 static const struct netdev_key dgram_keys[] = {
 	{ "local.type=inet,local.host=HOST,local.port=PORT", "the UDP address to bind", NULL },
 	{ "local.type=unix,local.path=PATH", "the unix datagram socket to bind, removed on exit", NULL },
+	{ UNIX_ACL_HELP_MODE, "local unix: the socket file's permissions (default 0777 & ~umask)",
+	  "Bound at its path (peers reply to its name) under a umask that is never\n"
+	  "more open than asked; with owner= or group= it is 0600 until chowned." },
+	{ UNIX_ACL_HELP_OWNER, "local unix: the socket file's owner (needs CAP_CHOWN)", NULL },
+	{ UNIX_ACL_HELP_GROUP, "local unix: the socket file's group", NULL },
 	{ "remote.type=inet,remote.host=HOST,remote.port=PORT",
 	  "the UDP peer to send to; a multicast remote.host joins that group and local.host "
 	  "alone picks the interface", NULL },

@@ -47,6 +47,7 @@ struct dgram_cfg {
 	bool compat;
 	/* local unix socket, no remote: answer whoever sent last (vfkit) */
 	bool learn_remote;
+	struct unix_acl acl; /* local unix path: mode=/owner=/group= */
 };
 
 /* Both allocate a netdev whose ->type is type (so "socket" stays "socket")

@@ -166,3 +166,36 @@ fail:
 	errno = e;
 	return -1;
 }
+
+int unix_bind_acl_inplace(int fd, const struct sockaddr_un *sun, socklen_t len,
+			  const struct unix_acl *acl)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	bool chown_it;
+	mode_t old;
+	int r, e;
+
+	if (!unix_acl_any(acl))
+		return bind(fd, (const struct sockaddr *)sun, len);
+	if (len <= off || !sun->sun_path[0] ||
+	    strnlen(sun->sun_path, len - off) >= sizeof(sun->sun_path)) {
+		errno = EINVAL;
+		return -1;
+	}
+	chown_it = acl->has_owner || acl->has_group;
+	old = umask(0777);
+	umask(chown_it ? 0177 : acl->has_mode ? ~acl->mode & 0777 : old);
+	r = bind(fd, (const struct sockaddr *)sun, len);
+	umask(old);
+	if (r < 0 || !chown_it)
+		return r;
+	if (fchownat(AT_FDCWD, sun->sun_path, acl->has_owner ? (uid_t)acl->uid : (uid_t)-1,
+		     acl->has_group ? (gid_t)acl->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fchmodat(AT_FDCWD, sun->sun_path, acl->has_mode ? acl->mode : 0777 & ~old, 0) < 0) {
+		e = errno;
+		unlink(sun->sun_path);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}

@@ -14,8 +14,12 @@
  * private name is removed. Without keys it is a plain bind(), as before.
  *
  * The socket's own address (getsockname, a client's getpeername) stays the
- * private name: fine for a listener, whose clients never send to it, so
- * datagram sockets that peers reply to do not use this.
+ * private name: fine for a listener, whose clients never send to it. A
+ * datagram socket is replied to at its own address, so it must be bound
+ * at the final path: unix_bind_acl_inplace() binds it there under a umask
+ * that gives mode= at once (only mode=) or 0600 (owner=/group=: then
+ * chown, then chmod). Its file is thus never more open than asked, but
+ * with owner=/group= it is briefly ours and 0600 before it is theirs.
  */
 #ifndef VMWIRE_PORTS_UNIX_ACL_H
 #define VMWIRE_PORTS_UNIX_ACL_H
@@ -60,5 +64,9 @@ bool unix_acl_any(const struct unix_acl *acl);
  * (uid, gid, 0777 & ~umask). */
 int unix_bind_acl(int fd, const struct sockaddr_un *sun, socklen_t len,
 		  const struct unix_acl *acl);
+
+/* The same at the final path, for a datagram socket (see above). */
+int unix_bind_acl_inplace(int fd, const struct sockaddr_un *sun, socklen_t len,
+			  const struct unix_acl *acl);
 
 #endif

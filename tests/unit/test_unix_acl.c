@@ -3,7 +3,8 @@
  * test_unix_acl.c - ports/unix_acl.c: mode=/owner=/group= parsed (names
  * and numbers), bad values refused naming the key on one line, keys a
  * netdev does not take left alone, unix_acl_refuse; unix_bind_acl's file
- * gets the mode, no private name stays, and a failure leaves nothing.
+ * gets the mode, no private name stays, and a failure leaves nothing;
+ * unix_bind_acl_inplace's datagram socket keeps its path as its name.
  * The netdev types' use and real users are in tests/integration/socket_acl.sh.
  */
 #include <setjmp.h>
@@ -178,6 +179,39 @@ static void test_bind(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+static void test_bind_inplace(void **state)
+{
+	char dir[] = "/tmp/vw-unix-acl-XXXXXX";
+	struct sockaddr_un sun = { .sun_family = AF_UNIX }, self;
+	socklen_t sl = sizeof(self);
+	struct unix_acl acl = { .has_mode = true, .mode = 0620, .has_group = true, .gid = getgid() };
+	struct stat st;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/d", dir);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_int_equal(unix_bind_acl_inplace(fd, &sun, sizeof(sun), &acl), 0);
+	assert_int_equal(lstat(sun.sun_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0620);
+	/* peers reply to this name: it is the path itself */
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&self, &sl), 0);
+	assert_string_equal(self.sun_path, sun.sun_path);
+	assert_int_equal(entries(dir), 1);
+	close(fd);
+	unlink(sun.sun_path);
+
+	acl.has_group = false; /* mode= alone: the umask gives it */
+	acl.mode = 0640;
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_int_equal(unix_bind_acl_inplace(fd, &sun, sizeof(sun), &acl), 0);
+	assert_int_equal(lstat(sun.sun_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	close(fd);
+	unlink(sun.sun_path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_parse_subset),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_bind),
+		cmocka_unit_test(test_bind_inplace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
