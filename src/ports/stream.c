@@ -562,8 +562,14 @@ static int server_start(struct stream_nd *s, char *err, size_t errlen)
 	     ? unix_bind_acl(fd, (const struct sockaddr_un *)&s->addr, s->addrlen, &s->cfg.acl)
 	     : bind(fd, (struct sockaddr *)&s->addr, s->addrlen)) < 0 ||
 	    listen(fd, SOMAXCONN) < 0) {
-		snprintf(err, errlen, "%s: '%s' %s: can't listen: %s", s->pfx,
-			 key, s->addr_text, strerror(errno));
+		int e = errno;
+
+		/* addr_text is only set once listening: name what we tried */
+		sa_spec_format(&s->cfg.addr, s->addr_text, sizeof(s->addr_text));
+		snprintf(err, errlen, "%s: '%s' %s: can't listen: %s%s", s->pfx, key,
+			 s->addr_text, strerror(e),
+			 e == EPERM && (s->cfg.acl.has_owner || s->cfg.acl.has_group)
+			 ? " (owner=/group= need CAP_CHOWN, which the sandbox drops)" : "");
 		close(fd);
 		return -1;
 	}
