@@ -593,13 +593,9 @@ static struct netdev *dgram_parse(struct kvlist *kv, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	if (cfg.local.kind != SA_UNIX || cfg.local.abstract) {
-		if (unix_acl_refuse(kv, "for a local socket file (local.type=unix)", err,
-				    errlen) < 0)
-			return NULL;
-	} else if (unix_acl_parse(kv, UNIX_ACL_ALL, &cfg.acl, err, errlen) < 0) {
+	if (unix_acl_parse_if(kv, cfg.local.kind == SA_UNIX && !cfg.local.abstract,
+			      "for a local socket file (local.type=unix)", &cfg.acl, err, errlen) < 0)
 		return NULL;
-	}
 	nd = dgram_netdev_new(&cfg, &netdev_dgram_type);
 	if (!nd)
 		kv_errorf(err, errlen, kv, "out of memory");

@@ -397,13 +397,9 @@ static struct netdev *seq_parse(struct kvlist *kv, char *err, size_t errlen)
 	}
 	if (stream_parse_reconnect(kv, server, &reconnect_ms, err, errlen) < 0)
 		return NULL;
-	if (!server || addr.abstract) {
-		if (unix_acl_refuse(kv, "for a listener's socket file (server=on, not abstract)",
-				    err, errlen) < 0)
-			return NULL;
-	} else if (unix_acl_parse(kv, UNIX_ACL_ALL, &acl, err, errlen) < 0) {
+	if (unix_acl_parse_if(kv, server && !addr.abstract, "for a listener's socket file "
+			      "(server=on, not abstract)", &acl, err, errlen) < 0)
 		return NULL;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		kv_errorf(err, errlen, kv, "out of memory");

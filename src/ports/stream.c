@@ -564,12 +564,10 @@ static int server_start(struct stream_nd *s, char *err, size_t errlen)
 	    listen(fd, SOMAXCONN) < 0) {
 		int e = errno;
 
-		/* addr_text is only set once listening: name what we tried */
-		sa_spec_format(&s->cfg.addr, s->addr_text, sizeof(s->addr_text));
-		snprintf(err, errlen, "%s: '%s' %s: can't listen: %s%s", s->pfx, key,
-			 s->addr_text, strerror(e),
-			 e == EPERM && (s->cfg.acl.has_owner || s->cfg.acl.has_group)
-			 ? " (owner=/group= need CAP_CHOWN, which the sandbox drops)" : "");
+		sa_spec_format(&s->cfg.addr, s->addr_text, sizeof(s->addr_text)); /* unset yet */
+		snprintf(err, errlen, "%s: '%s' %s: can't listen: %s%s", s->pfx, key, s->addr_text,
+			 strerror(e), e == EPERM && unix_acl_any(&s->cfg.acl) ? " (owner=/group= "
+			 "need CAP_CHOWN, which the sandbox drops)" : "");
 		close(fd);
 		return -1;
 	}
@@ -582,8 +580,7 @@ static int server_start(struct stream_nd *s, char *err, size_t errlen)
 			s->sock_ino = st.st_ino;
 		}
 	}
-	/* port 0 picks a free port: remember which (a unix socket keeps its
-	 * path: with mode= its own name is unix_bind_acl's private one) */
+	/* port 0 picks a free port (a unix socket's own name may be private) */
 	if (addr_is_inet(s)) {
 		s->addrlen = sizeof(s->addr);
 		getsockname(fd, (struct sockaddr *)&s->addr, &s->addrlen);
@@ -951,13 +948,10 @@ static struct netdev *stream_parse(struct kvlist *kv, char *err, size_t errlen)
 		return NULL;
 	if (stream_parse_max_conns(kv, &cfg, err, errlen) < 0)
 		return NULL;
-	if (!cfg.server || cfg.addr.kind != SA_UNIX || cfg.addr.abstract) {
-		if (unix_acl_refuse(kv, "for a listener's socket file (server=on, addr.type=unix)",
-				    err, errlen) < 0)
-			return NULL;
-	} else if (unix_acl_parse(kv, UNIX_ACL_ALL, &cfg.acl, err, errlen) < 0) {
+	if (unix_acl_parse_if(kv, cfg.server && cfg.addr.kind == SA_UNIX && !cfg.addr.abstract,
+			      "for a listener's socket file (server=on, addr.type=unix)", &cfg.acl,
+			      err, errlen) < 0)
 		return NULL;
-	}
 	nd = stream_netdev_new(&cfg, &netdev_stream_type);
 	if (!nd)
 		kv_errorf(err, errlen, kv, "out of memory");
@@ -984,8 +978,8 @@ static const struct netdev_key stream_keys[] = {
 	{ "addr.abstract=on|off, addr.tight=on|off",
 	  "use the Linux abstract namespace instead of a file; tight (default on) as in QEMU", NULL },
 	{ UNIX_ACL_HELP_MODE, "server, unix: the socket file's permissions (default 0777 & ~umask)",
-	  "The file gets mode=, owner= and group= before its name appears: it is\n"
-	  "bound under a private name in the same directory, then renamed." },
+	  "Set with owner= and group= before the name appears: it is bound under a\n"
+	  "private name in the same directory, then renamed." },
 	{ UNIX_ACL_HELP_OWNER, "server, unix: the socket file's owner (needs CAP_CHOWN)", NULL },
 	{ UNIX_ACL_HELP_GROUP, "server, unix: the socket file's group", NULL },
 	{ "addr.type=inet,addr.host=HOST,addr.port=PORT",

@@ -102,6 +102,15 @@ int unix_acl_refuse(const struct kvlist *kv, const char *why, char *err, size_t 
 	return 0;
 }
 
+int unix_acl_parse_if(struct kvlist *kv, bool applies, const char *why, struct unix_acl *acl,
+		      char *err, size_t errlen)
+{
+	if (applies)
+		return unix_acl_parse(kv, UNIX_ACL_ALL, acl, err, errlen);
+	memset(acl, 0, sizeof(*acl));
+	return unix_acl_refuse(kv, why, err, errlen);
+}
+
 bool unix_acl_any(const struct unix_acl *acl)
 {
 	return acl && (acl->has_mode || acl->has_owner || acl->has_group);

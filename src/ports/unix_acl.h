@@ -57,6 +57,11 @@ int unix_acl_parse(struct kvlist *kv, unsigned keys, struct unix_acl *acl, char 
  * -1 with err naming the first ACL key given and why it is not valid. */
 int unix_acl_refuse(const struct kvlist *kv, const char *why, char *err, size_t errlen);
 
+/* unix_acl_parse(UNIX_ACL_ALL) when the netdev binds a socket file
+ * (applies), else unix_acl_refuse(why). */
+int unix_acl_parse_if(struct kvlist *kv, bool applies, const char *why, struct unix_acl *acl,
+		      char *err, size_t errlen);
+
 bool unix_acl_any(const struct unix_acl *acl);
 
 /* bind(fd) to sun (a path, not abstract), through a private name when acl

@@ -640,8 +640,7 @@ static struct netdev *vhost_parse(struct kvlist *kv, char *err, size_t errlen)
 	    kv_get_uint(kv, "queues", 1, 1, &queues, err, errlen) < 0 ||
 	    kv_get_uint(kv, "mtu", 68, 65535, &mtu, err, errlen) < 0)
 		return NULL;
-	if (!server ? unix_acl_refuse(kv, "with server=on", err, errlen) < 0
-		    : unix_acl_parse(kv, UNIX_ACL_ALL, &acl, err, errlen) < 0)
+	if (unix_acl_parse_if(kv, server, "with server=on", &acl, err, errlen) < 0)
 		return NULL;
 	v = calloc(1, sizeof(*v));
 	if (!v) {
