@@ -4,6 +4,7 @@
  * share, against the kernel on 127.0.0.1: a datagram to a closed port
  * comes back as ICMP port unreachable with its destination and payload;
  * a socket without IP_RECVERR, or with nothing queued, yields nothing.
+ * The same over ::1 with IPV6_RECVERR gives ICMPv6 port unreachable.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -72,16 +73,16 @@ static void test_port_unreachable(void **state)
 	assert_int_equal(sock_errqueue_read(fd, buf, sizeof(buf), &e), 1);
 	assert_int_equal(e.type, 3);
 	assert_int_equal(e.code, 3);
-	assert_int_equal(e.to.sin_family, AF_INET);
-	assert_int_equal(e.to.sin_addr.s_addr, dst.sin_addr.s_addr);
-	assert_int_equal(e.to.sin_port, dst.sin_port);
+	assert_int_equal(e.to.sa4.sin_family, AF_INET);
+	assert_int_equal(e.to.sa4.sin_addr.s_addr, dst.sin_addr.s_addr);
+	assert_int_equal(e.to.sa4.sin_port, dst.sin_port);
 	assert_int_equal(e.len, 5);
 	assert_memory_equal(buf, "knock", 5);
 	/* One message per error (a retried knock may have queued more), then
 	 * an empty queue. */
 	for (int n = 0; (r = sock_errqueue_read(fd, buf, sizeof(buf), &e)) == 1; n++) {
 		assert_true(n < 20);
-		assert_int_equal(e.to.sin_port, dst.sin_port);
+		assert_int_equal(e.to.sa4.sin_port, dst.sin_port);
 	}
 	assert_int_equal(r, -1);
 	close(fd);
@@ -119,12 +120,51 @@ static void test_nothing_queued(void **state)
 	close(without);
 }
 
+/* IPv6: destination unreachable (1), port unreachable (4), from ::1. */
+static void test_port_unreachable6(void **state)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t al = sizeof(a);
+	struct sock_icmp_err e;
+	uint8_t buf[64];
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0), r = -1;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		if (fd >= 0)
+			close(fd);
+		skip(); /* no IPv6 on this host */
+	}
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	close(fd);
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	sock_errqueue_enable6(fd);
+	for (int tries = 0; tries < 20 && r != 1; tries++) {
+		struct pollfd p = { .fd = fd, .events = 0 };
+
+		assert_int_equal(sendto(fd, "knock", 5, 0, (struct sockaddr *)&a, sizeof(a)), 5);
+		if (poll(&p, 1, 250) == 1 && (p.revents & POLLERR))
+			r = sock_errqueue_read(fd, buf, sizeof(buf), &e);
+	}
+	assert_int_equal(r, 1);
+	assert_true(e.v6);
+	assert_int_equal(e.type, 1);
+	assert_int_equal(e.code, 4);
+	assert_int_equal(e.to.sa6.sin6_family, AF_INET6);
+	assert_memory_equal(&e.to.sa6.sin6_addr, &a.sin6_addr, 16);
+	assert_int_equal(e.to.sa6.sin6_port, a.sin6_port);
+	assert_int_equal(e.len, 5);
+	assert_memory_equal(buf, "knock", 5);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_port_unreachable),
 		cmocka_unit_test(test_short_buffer),
 		cmocka_unit_test(test_nothing_queued),
+		cmocka_unit_test(test_port_unreachable6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

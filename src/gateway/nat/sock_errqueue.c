@@ -10,6 +10,9 @@
 
 #define T_UNREACH 3
 #define T_TIME_EXCEEDED 11
+#define T6_UNREACH 1
+#define T6_TOO_BIG 2
+#define T6_TIME_EXCEEDED 3
 
 void sock_errqueue_enable(int fd)
 {
@@ -17,6 +20,23 @@ void sock_errqueue_enable(int fd)
 
 	/* Without it the gateway still works; the guest only misses errors. */
 	(void)setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+}
+
+void sock_errqueue_enable6(int fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
+}
+
+static bool kept(const struct sock_extended_err *ee, bool v6)
+{
+	if (v6)
+		return ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
+		       (ee->ee_type == T6_UNREACH || ee->ee_type == T6_TOO_BIG ||
+			ee->ee_type == T6_TIME_EXCEEDED);
+	return ee->ee_origin == SO_EE_ORIGIN_ICMP &&
+	       (ee->ee_type == T_UNREACH || ee->ee_type == T_TIME_EXCEEDED);
 }
 
 int sock_errqueue_read(int fd, void *buf, size_t size, struct sock_icmp_err *e)
@@ -32,20 +52,25 @@ int sock_errqueue_read(int fd, void *buf, size_t size, struct sock_icmp_err *e)
 	if (r < 0)
 		return -1;
 	/* A name the kernel did not fill (or a short one) is not an address. */
-	if (m.msg_namelen < sizeof(e->to) || e->to.sin_family != AF_INET)
+	if (m.msg_namelen >= sizeof(e->to.sa6) && e->to.sa6.sin6_family == AF_INET6)
+		e->v6 = true;
+	else if (m.msg_namelen >= sizeof(e->to.sa4) && e->to.sa4.sin_family == AF_INET)
+		e->v6 = false;
+	else
 		return 0;
 	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
 		struct sock_extended_err ee;
 
-		if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR ||
+		if (!(e->v6 ? c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR
+			    : c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
 		    c->cmsg_len < CMSG_LEN(sizeof(ee)))
 			continue;
 		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-		if (ee.ee_origin != SO_EE_ORIGIN_ICMP ||
-		    (ee.ee_type != T_UNREACH && ee.ee_type != T_TIME_EXCEEDED))
+		if (!kept(&ee, e->v6))
 			continue;
 		e->type = ee.ee_type;
 		e->code = ee.ee_code;
+		e->info = ee.ee_info;
 		e->len = (size_t)r;
 		return 1;
 	}

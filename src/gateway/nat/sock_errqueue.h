@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * sock_errqueue.h - ICMP errors about datagrams we sent, from a socket's
- * error queue (IP_RECVERR).
+ * error queue (IP_RECVERR, IPV6_RECVERR).
  *
  * Theory of operation: the NAT sockets of the user-mode gateway (UDP, and
  * ICMP echo) are unconnected datagram sockets. With IP_RECVERR on, the
@@ -13,24 +13,34 @@
  * into ICMP errors for the guest, so its traceroute and "port closed"
  * handling see what they would on a real network. Anything else on the
  * queue (local errors, other ICMP types) is read and skipped so that it
- * cannot stay at the head and hide the errors behind it.
+ * cannot stay at the head and hide the errors behind it. IPv6 sockets
+ * work the same with IPV6_RECVERR: destination unreachable (1), packet
+ * too big (2, the MTU in info) and time exceeded (3) are kept.
  */
 #ifndef VMWIRE_GATEWAY_SOCK_ERRQUEUE_H
 #define VMWIRE_GATEWAY_SOCK_ERRQUEUE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct sock_icmp_err {
-	uint8_t type;	    /* 3 (destination unreachable) or 11 (time exceeded) */
+	bool v6;	    /* an ICMPv6 error (types 1, 2, 3), else ICMP (3, 11) */
+	uint8_t type;
 	uint8_t code;
-	struct sockaddr_in to; /* where our datagram was going */
+	uint32_t info;	    /* packet too big: the MTU */
+	union {
+		struct sockaddr_in sa4;
+		struct sockaddr_in6 sa6;
+	} to;		    /* where our datagram was going */
 	size_t len;	    /* bytes of its payload copied to the caller's buffer */
 };
 
-/* Ask the kernel to queue ICMP errors on fd; best effort. */
+/* Ask the kernel to queue ICMP errors on fd (an AF_INET socket, or with
+ * v6 an AF_INET6 one); best effort. */
 void sock_errqueue_enable(int fd);
+void sock_errqueue_enable6(int fd);
 
 /* Take one message off fd's error queue without blocking; its payload
  * goes to buf (at most size bytes). Returns 1 for an ICMP unreachable or

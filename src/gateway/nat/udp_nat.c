@@ -408,12 +408,12 @@ static void read_errqueue(struct gw_udp_flow *fl, uint64_t now)
 
 		if (r < 0)
 			return;
-		if (!r || inany_from_sockaddr(&host_dst, NULL, (struct sockaddr *)&e.to,
-					      sizeof(e.to)) ||
+		if (!r || inany_from_sockaddr(&host_dst, NULL, (struct sockaddr *)&e.to.sa4,
+					      sizeof(e.to.sa4)) ||
 		    gw_policy_map_src(u->env->policy, &host_dst, &guest_dst) != GW_ALLOW)
 			continue;
 		wr16be(quote, fl->guest_port);
-		wr16be(quote + 2, ntohs(e.to.sin_port));
+		wr16be(quote + 2, ntohs(e.to.sa4.sin_port));
 		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + e.len));
 		wr16be(quote + 6, 0);
 		gw_icmp_error_to_guest(u->env, now, e.type, e.code, inany_ip4(&guest_dst),
