@@ -448,6 +448,11 @@ static void ipv6_input(struct gateway *gw, const uint8_t *f, size_t len, uint64_
 		gw_tcp_input6(gw->tcp, eth_src(f), &src_a, &dst_a, l4, l4len, now);
 		return;
 	}
+	if (p.proto == IP6_NH_ICMPV6) {
+		/* Echo to the outside (restrict=, egress: the NAT's policy). */
+		gw_icmp_nat_input6(&gw->icmp_nat, &h.src, &h.dst, l4, l4len, now);
+		return;
+	}
 	if (gw->cfg.restrict_) {
 		gw->stats.ip6_restricted++;
 		return;

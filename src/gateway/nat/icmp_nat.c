@@ -7,16 +7,19 @@
 #include "core/log.h"
 #include "gateway/services/arp.h"
 #include "gateway/ip/checksum.h"
+#include "gateway/ip/ipv6.h"
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/pkt.h"
 #include "gateway/nat/policy.h"
 #include "gateway/nat/sock_errqueue.h"
 #include "gateway/quota.h"
+#include "gateway/services/ndp.h"
 #include "gateway/stats.h"
 
 #include <errno.h>
 #include <linux/icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,13 @@
 #define T_TIME_EXCEEDED 11
 /* RFC 1812 4.3.2.3: quote as much as fits in 576 bytes. */
 #define QUOTE_MAX (576 - IP_HDR_LEN - ICMP_HDR - IP_HDR_LEN)
+#define T6_UNREACH 1
+#define T6_TOO_BIG 2
+#define T6_ECHO 128
+#define T6_ECHO_REPLY 129
+/* RFC 4443 2.4 c: as much as fits in the minimum IPv6 MTU. */
+#define QUOTE6_MAX (1280 - IP6_HDR_LEN_ - ICMP_HDR - IP6_HDR_LEN_)
+#define HOPS6 64
 #define RX_BUDGET 32
 
 static void icmp_rx(void *ctx, uint32_t events);
@@ -87,10 +97,64 @@ void gw_icmp_error_to_guest(const struct gw_env *env, uint64_t now, uint8_t type
 		      now);
 }
 
+int gw_icmp6_code_for_errno(int e)
+{
+	switch (e) {
+	case ENETUNREACH: return 0;  /* no route to destination */
+	case EHOSTUNREACH: return 3; /* address unreachable */
+	case ECONNREFUSED: return 4; /* port unreachable */
+	case EACCES:
+	case EPERM: return 1;        /* administratively prohibited */
+	}
+	return -1;
+}
+
+void gw_icmp6_error_to_guest(const struct gw_env *env, uint64_t now, uint8_t type,
+			     uint8_t code, uint32_t info, const struct in6_addr *from,
+			     const struct in6_addr *guest, const struct in6_addr *orig_dst,
+			     uint8_t proto, const uint8_t *l4, size_t l4_len, size_t l4_total)
+{
+	const struct gw_config *cfg = env->cfg;
+	struct gw_tx *tx = env->tx;
+	static const uint8_t unknown[6];
+	size_t room = cfg->mtu - IP6_HDR_LEN_ - ICMP_HDR - IP6_HDR_LEN_, len;
+	uint8_t *f, *icmp, *q;
+
+	if (!env->ndp || cfg->mtu < 1280)
+		return;
+	if (room > QUOTE6_MAX)
+		room = QUOTE6_MAX;
+	if (l4_len > room)
+		l4_len = room;
+	if (l4_total > 0xffff)
+		l4_total = 0xffff;
+	len = ICMP_HDR + IP6_HDR_LEN_ + l4_len;
+	if (OFF_L4_6 + len > tx->slot_size)
+		return;
+	f = gw_tx_begin(tx);
+	if (!f)
+		return;
+	icmp = f + OFF_L4_6;
+	q = icmp + ICMP_HDR;
+	/* The guest's packet as it left the guest (extension headers, if it
+	 * had any, are not kept: the quote names the upper layer). */
+	pkt_ipv6_hdr(q, guest, orig_dst, proto, HOPS6, l4_total);
+	memcpy(q + IP6_HDR_LEN_, l4, l4_len);
+	icmp[0] = type;
+	icmp[1] = code;
+	wr16be(icmp + 2, 0);
+	wr32be(icmp + 4, type == T6_TOO_BIG ? info : 0);
+	wr16be(icmp + 2, csum_l4_ipv6(from->s6_addr, guest->s6_addr, IP6_NH_ICMPV6, icmp, len));
+	env->stats->icmp_errors_to_guest++;
+	gw_ndp_output(env->ndp, f,
+		      pkt_ipv6(f, unknown, cfg->mac, from, guest, IP6_NH_ICMPV6, HOPS6, len),
+		      guest, now);
+}
+
 void gw_icmp_nat_init(struct gw_icmp_nat *n, const struct gw_env *env)
 {
 	n->env = env;
-	n->mode = env->loop ? 0 : -1;
+	n->mode = n->mode6 = env->loop ? 0 : -1;
 	n->next_id = (uint16_t)(getpid() * 7919u);
 	for (unsigned i = 0; i < GW_ICMP_FLOWS; i++)
 		n->flows[i].fd = -1;
@@ -142,43 +206,67 @@ void gw_icmp_nat_fini(struct gw_icmp_nat *n)
 		ev_timer_cancel(n->env->loop, &n->sweep);
 }
 
-static int open_sock(struct gw_icmp_nat *n, bool *raw)
+/* Raw sockets see every ICMP message the host gets: echo replies only. */
+static void raw_filter(int fd, bool v6)
 {
-	int fd = -1;
+	if (v6) {
+		struct icmp6_filter f6;
 
-	if (n->mode <= 1) {
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+		ICMP6_FILTER_SETBLOCKALL(&f6);
+		ICMP6_FILTER_SETPASS(T6_ECHO_REPLY, &f6);
+		setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6, sizeof(f6));
+		return;
+	}
+	struct icmp_filter filt = { .data = ~(1u << T_ECHO_REPLY) };
+	setsockopt(fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt));
+}
+
+/* A socket for a new flow of family v6 or not; each family keeps its own
+ * mode, since ping_group_range is the same sysctl for both but a host may
+ * have no IPv6 at all. */
+static int open_sock(struct gw_icmp_nat *n, bool v6, bool *raw)
+{
+	int *mode = v6 ? &n->mode6 : &n->mode, af = v6 ? AF_INET6 : AF_INET;
+	int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, fd = -1;
+	const char *what = v6 ? "ICMPv6" : "ICMP";
+
+	if (*mode <= 1) {
+		fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 		if (fd >= 0) {
-			n->mode = 1;
+			*mode = 1;
 			*raw = false;
-			sock_errqueue_enable(fd);
+			if (v6)
+				sock_errqueue_enable6(fd);
+			else
+				sock_errqueue_enable(fd);
 			return fd;
 		}
 		if ((errno != EACCES && errno != EPERM) || geteuid() != 0) {
 			if (errno == EACCES || errno == EPERM) {
-				LOG_ONCE_FOR(&n->logged, ICMP_LOG_NOT_PERMITTED, LOG_LVL_WARN,
-					     "user gateway: ICMP sockets not permitted "
+				LOG_ONCE_FOR(&n->logged, v6 ? ICMP_LOG_NOT_PERMITTED6
+							    : ICMP_LOG_NOT_PERMITTED,
+					     LOG_LVL_WARN,
+					     "user gateway: %s sockets not permitted "
 					     "(net.ipv4.ping_group_range); guest ping to the "
-					     "outside disabled");
-				n->mode = -1;
+					     "outside disabled", what);
+				*mode = -1;
 			}
 			return -1;
 		}
 	}
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+	fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd < 0) {
-		LOG_ONCE_FOR(&n->logged, ICMP_LOG_NO_SOCKET, LOG_LVL_WARN,
-			     "user gateway: no ICMP socket (%s); guest ping to the "
-			     "outside disabled", strerror(errno));
-		n->mode = -1;
+		LOG_ONCE_FOR(&n->logged, v6 ? ICMP_LOG_NO_SOCKET6 : ICMP_LOG_NO_SOCKET,
+			     LOG_LVL_WARN, "user gateway: no %s socket (%s); guest ping to the "
+			     "outside disabled", what, strerror(errno));
+		*mode = -1;
 		return -1;
 	}
-	if (n->mode != 2)
-		info("user gateway: ICMP datagram sockets refused, using raw sockets");
-	n->mode = 2;
+	if (*mode != 2)
+		info("user gateway: %s datagram sockets refused, using raw sockets", what);
+	*mode = 2;
 	*raw = true;
-	struct icmp_filter filt = { .data = ~(1u << T_ECHO_REPLY) };
-	setsockopt(fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt));
+	raw_filter(fd, v6);
 	return fd;
 }
 
@@ -221,7 +309,7 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, const union inany_ad
 		flow_close(n, oldest);
 		free_fl = oldest;
 	}
-	if ((fd = open_sock(n, &raw)) < 0) {
+	if ((fd = open_sock(n, !inany_is_v4(src), &raw)) < 0) {
 		gw_quota_put(n->env->quota, GW_QUOTA_ICMP, station);
 		return NULL;
 	}
@@ -249,15 +337,69 @@ static struct gw_icmp_flow *flow_get(struct gw_icmp_nat *n, const union inany_ad
 	return fl;
 }
 
-void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const uint8_t *l4,
-		       size_t len, uint64_t now)
+/* An echo request the guest sent to dst, its checksum checked: out
+ * through the flow's socket, or an error back. */
+static void echo_out(struct gw_icmp_nat *n, const union inany_addr *src,
+		     const union inany_addr *dst, const uint8_t *l4, size_t len, uint64_t now)
 {
-	union inany_addr src_a = inany_from_ip4(src), dst_a = inany_from_ip4(dst), host_dst;
+	bool v6 = !inany_is_v4(src);
+	union inany_addr host_dst;
 	union sockaddr_inany to;
 	struct gw_icmp_flow *fl;
 	socklen_t tolen;
 	bool quota = false;
 	int code;
+
+	if (gw_policy_map_dest(n->env->policy, dst, &host_dst) != GW_ALLOW) {
+		n->env->stats->nat_denied++;
+		return;
+	}
+	if ((v6 ? n->mode6 : n->mode) < 0 || len > sizeof(n->buf)) {
+		n->env->stats->icmp_unhandled++;
+		return;
+	}
+	fl = flow_get(n, src, rd16be(l4 + 4), dst, &host_dst, now, &quota);
+	if (!fl && quota && v6) /* over its share: told, not left waiting */
+		gw_icmp6_error_to_guest(n->env, now, T6_UNREACH, 1, 0, &n->env->cfg->v6.host,
+					&src->a6, &dst->a6, IP6_NH_ICMPV6, l4, len, len);
+	else if (!fl && quota)
+		gw_icmp_error_to_guest(n->env, now, T_UNREACH, 13, n->env->cfg->host,
+				       inany_ip4(src), inany_ip4(dst), IPPROTO_ICMP_, l4, len, len);
+	else if (!fl)
+		n->env->stats->icmp_send_errors++;
+	if (!fl)
+		return;
+	memcpy(n->buf, l4, len);
+	if (fl->raw) {
+		wr16be(n->buf + 4, fl->nat_id);
+		/* The kernel sums ICMPv6 on raw sockets (RFC 3542 3.1). */
+		wr16be(n->buf + 2, 0);
+		if (!v6)
+			wr16be(n->buf + 2, csum(n->buf, len));
+	}
+	fl->last_ms = now;
+	tolen = inany_to_sockaddr(&to, &host_dst, 0);
+	if (sendto(fl->fd, n->buf, len, 0, &to.sa, tolen) < 0) {
+		n->env->stats->icmp_send_errors++;
+		code = v6 ? gw_icmp6_code_for_errno(errno) : gw_icmp_code_for_errno(errno);
+		if (code >= 0 && v6)
+			gw_icmp6_error_to_guest(n->env, now, T6_UNREACH, (uint8_t)code, 0,
+						&n->env->cfg->v6.host, &src->a6, &dst->a6,
+						IP6_NH_ICMPV6, l4, len, len);
+		else if (code >= 0)
+			gw_icmp_error_to_guest(n->env, now, T_UNREACH, (uint8_t)code,
+					       n->env->cfg->host, inany_ip4(src), inany_ip4(dst),
+					       IPPROTO_ICMP_, l4, len, len);
+		return;
+	}
+	fl->bytes_out += len;
+	n->env->stats->icmp_nat_out++;
+}
+
+void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const uint8_t *l4,
+		       size_t len, uint64_t now)
+{
+	union inany_addr src_a = inany_from_ip4(src), dst_a = inany_from_ip4(dst);
 
 	if (!n->env->loop) {
 		n->env->stats->ip_unhandled++; /* frame-only gateway (tests): no NAT */
@@ -275,65 +417,68 @@ void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const 
 		n->env->stats->icmp_unhandled++;
 		return;
 	}
-	if (gw_policy_map_dest(n->env->policy, &dst_a, &host_dst) != GW_ALLOW) {
-		n->env->stats->nat_denied++;
+	echo_out(n, &src_a, &dst_a, l4, len, now);
+}
+
+void gw_icmp_nat_input6(struct gw_icmp_nat *n, const struct in6_addr *src,
+			const struct in6_addr *dst, const uint8_t *l4, size_t len, uint64_t now)
+{
+	union inany_addr src_a = inany_from_in6(src), dst_a = inany_from_in6(dst);
+
+	if (!n->env->loop) {
+		n->env->stats->ip6_unhandled++;
 		return;
 	}
-	if (n->mode < 0 || len > sizeof(n->buf)) {
+	if (len < ICMP_HDR) {
+		n->env->stats->icmp_truncated++;
+		return;
+	}
+	if (csum_l4_ipv6(src->s6_addr, dst->s6_addr, IP6_NH_ICMPV6, l4, len)) {
+		n->env->stats->icmp_bad_csum++;
+		return;
+	}
+	if (l4[0] != T6_ECHO || l4[1] != 0) {
 		n->env->stats->icmp_unhandled++;
 		return;
 	}
-	fl = flow_get(n, &src_a, rd16be(l4 + 4), &dst_a, &host_dst, now, &quota);
-	if (!fl) {
-		if (quota) /* over its share: told, not left waiting */
-			gw_icmp_error_to_guest(n->env, now, T_UNREACH, 13, n->env->cfg->host, src,
-					       dst, IPPROTO_ICMP_, l4, len, len);
-		else
-			n->env->stats->icmp_send_errors++;
-		return;
-	}
-	memcpy(n->buf, l4, len);
-	if (fl->raw) {
-		wr16be(n->buf + 4, fl->nat_id);
-		wr16be(n->buf + 2, 0);
-		wr16be(n->buf + 2, csum(n->buf, len));
-	}
-	fl->last_ms = now;
-	tolen = inany_to_sockaddr(&to, &host_dst, 0);
-	if (sendto(fl->fd, n->buf, len, 0, &to.sa, tolen) < 0) {
-		n->env->stats->icmp_send_errors++;
-		code = gw_icmp_code_for_errno(errno);
-		if (code >= 0)
-			gw_icmp_error_to_guest(n->env, now, T_UNREACH, (uint8_t)code,
-					       n->env->cfg->host, src, dst, IPPROTO_ICMP_, l4, len,
-					       len);
-		return;
-	}
-	fl->bytes_out += len;
-	n->env->stats->icmp_nat_out++;
+	echo_out(n, &src_a, &dst_a, l4, len, now);
 }
 
 static void reply_to_guest(struct gw_icmp_flow *fl, uint8_t *icmp, size_t len, uint64_t now)
 {
 	struct gw_icmp_nat *n = fl->nat;
 	uint32_t guest = inany_ip4(&fl->guest_addr);
+	bool v6 = !inany_is_v4(&fl->guest_addr);
+	static const uint8_t unknown[6];
+	size_t hl = v6 ? IP6_HDR_LEN_ : IP_HDR_LEN, off = v6 ? OFF_L4_6 : OFF_L4;
 	uint8_t *f;
 
-	if (len + IP_HDR_LEN > n->env->cfg->mtu || OFF_L4 + len > n->env->tx->slot_size) {
+	if (len + hl > n->env->cfg->mtu || off + len > n->env->tx->slot_size ||
+	    (v6 && !n->env->ndp)) {
 		n->env->stats->tx_too_big++;
 		return;
 	}
 	wr16be(icmp + 4, fl->guest_id);
 	wr16be(icmp + 2, 0);
-	wr16be(icmp + 2, csum(icmp, len));
+	/* From the address the guest pinged: ICMPv6 sums a pseudo-header. */
+	wr16be(icmp + 2, v6 ? csum_l4_ipv6(fl->dst.a6.s6_addr, fl->guest_addr.a6.s6_addr,
+					   IP6_NH_ICMPV6, icmp, len)
+			    : csum(icmp, len));
 	f = gw_tx_begin(n->env->tx);
 	if (!f)
 		return;
-	memcpy(f + OFF_L4, icmp, len);
+	memcpy(f + off, icmp, len);
 	memset(f, 0, 6);
 	fl->bytes_in += len;
 	fl->last_ms = now;
 	n->env->stats->icmp_nat_in++;
+	if (v6) {
+		gw_ndp_output(n->env->ndp, f,
+			      pkt_ipv6(f, unknown, n->env->cfg->mac, &fl->dst.a6,
+				       &fl->guest_addr.a6, IP6_NH_ICMPV6, HOPS6, len),
+			      &fl->guest_addr.a6, now);
+		return;
+	}
 	gw_arp_output(n->env->arp, f, pkt_ipv4(f, f, n->env->cfg->mac, inany_ip4(&fl->dst), guest,
 					       IPPROTO_ICMP_, len), guest, now);
 }
@@ -351,10 +496,19 @@ static void read_errqueue(struct gw_icmp_flow *fl, uint64_t now)
 
 		if (r < 0)
 			return;
-		if (!r || e.len < ICMP_HDR)
+		if (!r || e.len < ICMP_HDR || e.v6 == inany_is_v4(&fl->guest_addr))
 			continue;
 		wr16be(n->buf + 4, fl->guest_id);
 		wr16be(n->buf + 2, 0);
+		if (e.v6) {
+			wr16be(n->buf + 2, csum_l4_ipv6(fl->guest_addr.a6.s6_addr,
+							fl->dst.a6.s6_addr, IP6_NH_ICMPV6,
+							n->buf, e.len));
+			gw_icmp6_error_to_guest(n->env, now, e.type, e.code, e.info,
+						&fl->dst.a6, &fl->guest_addr.a6, &fl->dst.a6,
+						IP6_NH_ICMPV6, n->buf, e.len, e.len);
+			continue;
+		}
 		wr16be(n->buf + 2, csum(n->buf, e.len));
 		gw_icmp_error_to_guest(n->env, now, e.type, e.code, inany_ip4(&fl->dst),
 				       inany_ip4(&fl->guest_addr), inany_ip4(&fl->dst),
@@ -387,7 +541,11 @@ static void icmp_rx(void *ctx, uint32_t events)
 			return;
 		}
 		len = (size_t)r;
-		if (fl->raw) {
+		if (fl->raw && !inany_is_v4(&fl->guest_addr)) {
+			/* Raw IPv6 sockets give no IP header (RFC 3542 3). */
+			if (len < ICMP_HDR || rd16be(icmp + 4) != fl->nat_id)
+				continue;
+		} else if (fl->raw) {
 			/* Raw sockets see every reply on the host: ours only. */
 			if (len < IP_HDR_LEN || (n->buf[0] >> 4) != 4)
 				continue;
@@ -399,7 +557,8 @@ static void icmp_rx(void *ctx, uint32_t events)
 			if (rd16be(icmp + 4) != fl->nat_id)
 				continue;
 		}
-		if (len < ICMP_HDR || icmp[0] != T_ECHO_REPLY ||
+		if (len < ICMP_HDR ||
+		    icmp[0] != (inany_is_v4(&fl->guest_addr) ? T_ECHO_REPLY : T6_ECHO_REPLY) ||
 		    inany_from_sockaddr(&from_a, NULL, &from.sa, fl_len) ||
 		    !inany_equals(&from_a, &fl->host_dst))
 			continue;

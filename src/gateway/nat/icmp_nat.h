@@ -14,11 +14,20 @@
  * the reply's id is put back to the guest's and it is sent from the
  * address the guest pinged. Flows idle for GW_ICMP_TIMEOUT_MS are closed.
  *
+ * ICMPv6 echo (types 128/129) takes the same path through the same table,
+ * limits and counters, keyed by inany addresses: AF_INET6 ping sockets
+ * (IPPROTO_ICMPV6), or raw ICMPv6 sockets filtered to echo replies (the
+ * kernel sums those itself). Replies get a checksum over the IPv6
+ * pseudo-header from the address the guest pinged (policy6 maps ipv6-host
+ * to ::1 with host-loopback=on) and go out through NDP.
+ *
  * Errors: sendto() failures (no route) and ICMP errors the kernel queues
  * on the socket (IP_RECVERR, datagram sockets only) become ICMP
  * destination unreachable / time exceeded messages to the guest quoting a
  * reconstruction of its original IP header and first L4 bytes, as a router
- * would. gw_icmp_error_to_guest() does that for the UDP NAT too.
+ * would. gw_icmp_error_to_guest() does that for the UDP NAT too, and
+ * gw_icmp6_error_to_guest() is the same for ICMPv6 (IPV6_RECVERR:
+ * destination unreachable, packet too big, time exceeded).
  */
 #ifndef VMWIRE_GATEWAY_ICMP_NAT_H
 #define VMWIRE_GATEWAY_ICMP_NAT_H
@@ -53,11 +62,15 @@ struct gw_icmp_flow {
 	uint64_t last_ms, bytes_out, bytes_in;
 };
 
-enum icmp_nat_log { ICMP_LOG_NOT_PERMITTED, ICMP_LOG_NO_SOCKET, ICMP_LOG_FULL };
+enum icmp_nat_log {
+	ICMP_LOG_NOT_PERMITTED, ICMP_LOG_NO_SOCKET, ICMP_LOG_FULL,
+	ICMP_LOG_NOT_PERMITTED6, ICMP_LOG_NO_SOCKET6,
+};
 
 struct gw_icmp_nat {
 	const struct gw_env *env; /* cfg, policy, tx, arp, stats, loop */
 	int mode; /* 0 untried, 1 datagram sockets, 2 raw sockets, -1 none */
+	int mode6; /* the same for ICMPv6 */
 	uint16_t next_id;
 	struct ev_timer sweep;
 	struct gw_icmp_flow flows[GW_ICMP_FLOWS];
@@ -73,6 +86,12 @@ void gw_icmp_nat_fini(struct gw_icmp_nat *n);
 void gw_icmp_nat_input(struct gw_icmp_nat *n, uint32_t src, uint32_t dst, const uint8_t *l4,
 		       size_t len, uint64_t now);
 
+/* The same for ICMPv6 from src to dst (the IPv6 header and extension
+ * chain were validated; the checksum over the pseudo-header is checked
+ * here). */
+void gw_icmp_nat_input6(struct gw_icmp_nat *n, const struct in6_addr *src,
+			const struct in6_addr *dst, const uint8_t *l4, size_t len, uint64_t now);
+
 void gw_icmp_nat_sweep(struct gw_icmp_nat *n, uint64_t now_ms);
 void gw_icmp_nat_walk(const struct gw_icmp_nat *n, uint64_t now_ms, gw_flow_fn fn, void *ctx);
 
@@ -85,5 +104,17 @@ void gw_icmp_error_to_guest(const struct gw_env *env, uint64_t now, uint8_t type
 
 /* The ICMP unreachable code for a sendto() errno, or -1 if none fits. */
 int gw_icmp_code_for_errno(int e);
+
+/* ICMPv6 type/code (info: the MTU of a packet too big) from `from` to
+ * guest, quoting an IPv6 packet guest -> orig_dst (proto, no extension
+ * headers) whose L4 part starts with l4; sent through NDP. Counted in
+ * icmp_errors_to_guest. */
+void gw_icmp6_error_to_guest(const struct gw_env *env, uint64_t now, uint8_t type,
+			     uint8_t code, uint32_t info, const struct in6_addr *from,
+			     const struct in6_addr *guest, const struct in6_addr *orig_dst,
+			     uint8_t proto, const uint8_t *l4, size_t l4_len, size_t l4_total);
+
+/* The ICMPv6 destination unreachable code for a sendto() errno, or -1. */
+int gw_icmp6_code_for_errno(int e);
 
 #endif
