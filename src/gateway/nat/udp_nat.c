@@ -239,7 +239,9 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
 		return NULL;
 	}
 	if (inany_is_v4(a))
-		sock_errqueue_enable(fd); /* ICMP errors mapped back: IPv4 only so far */
+		sock_errqueue_enable(fd); /* ICMP errors mapped back to the guest */
+	else
+		sock_errqueue_enable6(fd);
 	fl = &u->flows[idx - 1];
 	ev_watch_init(&fl->w, fd, udp_rx, fl);
 	if (ev_watch_add(u->env->loop, &fl->w, EPOLLIN)) {
@@ -274,14 +276,19 @@ static void unreach(struct gw_udp *u, uint64_t now, uint8_t code, const union in
 	uint8_t quote[UDP_HDR_LEN + 32];
 	size_t qlen;
 
-	if (!inany_is_v4(src))
-		return; /* ICMPv6 errors to the guest: not built yet */
 	wr16be(quote, sport);
 	wr16be(quote + 2, dport);
 	wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + len));
 	wr16be(quote + 6, 0);
 	qlen = len < sizeof(quote) - UDP_HDR_LEN ? len : sizeof(quote) - UDP_HDR_LEN;
 	memcpy(quote + UDP_HDR_LEN, data, qlen);
+	if (!inany_is_v4(src)) {
+		/* The quoted checksum is left 0: the guest matches on ports. */
+		gw_icmp6_error_to_guest(u->env, now, 1, code, 0, &u->env->cfg->v6.host,
+					&src->a6, &dst->a6, IPPROTO_UDP_, quote,
+					UDP_HDR_LEN + qlen, UDP_HDR_LEN + len);
+		return;
+	}
 	gw_icmp_error_to_guest(u->env, now, 3, code, u->env->cfg->host, inany_ip4(src),
 			       inany_ip4(dst), IPPROTO_UDP_, quote, UDP_HDR_LEN + qlen,
 			       UDP_HDR_LEN + len);
@@ -383,7 +390,8 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 	tolen = inany_to_sockaddr(&to, &host_dst, dport);
 	if (sendto(fl->fd, data, len, 0, &to.sa, tolen) < 0) {
 		u->env->stats->udp_send_errors++;
-		code = gw_icmp_code_for_errno(errno);
+		code = inany_is_v4(src) ? gw_icmp_code_for_errno(errno)
+					: gw_icmp6_code_for_errno(errno);
 		if (code >= 0)
 			unreach(u, now, (uint8_t)code, src, sport, dst, dport, data, len);
 		return;
@@ -402,20 +410,29 @@ static void read_errqueue(struct gw_udp_flow *fl, uint64_t now)
 	uint8_t *quote = u->rxbuf;
 	union inany_addr host_dst, guest_dst;
 	struct sock_icmp_err e;
+	uint16_t dport;
 
 	for (int budget = GW_UDP_BATCH; budget; budget--) {
 		int r = sock_errqueue_read(fl->fd, quote + UDP_HDR_LEN, u->rx_size - UDP_HDR_LEN, &e);
 
 		if (r < 0)
 			return;
-		if (!r || inany_from_sockaddr(&host_dst, NULL, (struct sockaddr *)&e.to.sa4,
-					      sizeof(e.to.sa4)) ||
+		if (!r || e.v6 == inany_is_v4(&fl->guest_addr) ||
+		    inany_from_sockaddr(&host_dst, &dport, (struct sockaddr *)&e.to,
+					e.v6 ? sizeof(e.to.sa6) : sizeof(e.to.sa4)) ||
 		    gw_policy_map_src(u->env->policy, &host_dst, &guest_dst) != GW_ALLOW)
 			continue;
 		wr16be(quote, fl->guest_port);
-		wr16be(quote + 2, ntohs(e.to.sa4.sin_port));
+		wr16be(quote + 2, dport);
 		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + e.len));
 		wr16be(quote + 6, 0);
+		if (e.v6) {
+			gw_icmp6_error_to_guest(u->env, now, e.type, e.code, e.info,
+						&guest_dst.a6, &fl->guest_addr.a6, &guest_dst.a6,
+						IPPROTO_UDP_, quote, UDP_HDR_LEN + e.len,
+						UDP_HDR_LEN + e.len);
+			continue;
+		}
 		gw_icmp_error_to_guest(u->env, now, e.type, e.code, inany_ip4(&guest_dst),
 				       inany_ip4(&fl->guest_addr), inany_ip4(&guest_dst),
 				       IPPROTO_UDP_, quote, UDP_HDR_LEN + e.len,
