@@ -3,7 +3,9 @@
  * test_gw_ipv6.c - the gateway's IPv6 intake, NDP and ICMPv6 echo, frame
  * by frame (no loop): the extension-header walker's verdicts, hostile
  * headers counted, NS/NA/RS answered with what RFC 4861/8106 say, DAD,
- * neighbours bound to their MAC and port, echo answered. Checksums are
+ * neighbours bound to their MAC and port, echo answered. Then, with a
+ * loop, UDP over IPv6 to a closed port on the host's ::1 comes back as
+ * ICMPv6 port unreachable quoting the guest's datagram. Checksums are
  * checked with the reference sum of gw_test.h, never the gateway's own.
  */
 #include <setjmp.h>
@@ -12,7 +14,10 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/frame.h"
 #include "gateway/ip/ipv6.h"
@@ -397,6 +402,61 @@ static void test_echo(void **state)
 	assert_int_equal(gateway_stats(gwh.gw)->ip6_off, 1);
 }
 
+/* A port on ::1 nothing listens on (bound, then closed); 0 without IPv6. */
+static uint16_t closed_port6(void)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	uint16_t port = 0;
+
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !getsockname(fd, (struct sockaddr *)&a, &al))
+		port = ntohs(a.sin6_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+static void test_udp_unreach6(void **state)
+{
+	uint8_t dg[8 + 5] = { 0x30, 0x39, 0, 0, 0, 13, 0, 0, 'k', 'n', 'o', 'c', 'k' };
+	uint16_t port = closed_port6();
+	struct in6_addr guest = A(GUEST), gw = A("fec0::2");
+	const uint8_t *m = NULL, *q;
+	size_t len, mlen = 0;
+
+	(void)state;
+	if (!port)
+		skip(); /* no IPv6 on this host */
+	gwh_start("ipv6=on", true);
+	wr16be(dg + 2, port);
+	/* ICMP errors are rate limited host-wide: knock until one is back. */
+	for (int tries = 0; tries < 10 && !m; tries++) {
+		len = mk6(GWMAC, VM1, GUEST, "fec0::2", 64, 0, NULL, 0, 17, dg, sizeof(dg));
+		wr16be(f + 54 + 6, ref6(f + 14, f + 54, sizeof(dg), 17));
+		gwh_send(f, len);
+		gwh_spin(gwh.loop, 300);
+		for (unsigned i = 0; i < gwh.ncap && !m; i++)
+			if (gwh.cap[i][14 + 6] == 58 && gwh.cap[i][54] == 1)
+				m = cap6(i, VM1, "fec0::2", GUEST, &mlen);
+	}
+	assert_non_null(m);
+	assert_int_equal(m[1], 4); /* port unreachable */
+	assert_int_equal(rd32be(m + 4), 0);
+	assert_int_equal(mlen, 8 + 40 + sizeof(dg));
+	q = m + 8; /* the guest's packet, its own addresses */
+	assert_int_equal(q[0] >> 4, 6);
+	assert_int_equal(q[6], 17);
+	assert_int_equal(rd16be(q + 4), sizeof(dg));
+	assert_memory_equal(q + 8, &guest, 16);
+	assert_memory_equal(q + 24, &gw, 16);
+	assert_int_equal(rd16be(q + 40), 0x3039);
+	assert_int_equal(rd16be(q + 42), port);
+	assert_memory_equal(q + 48, "knock", 5);
+	assert_true(gateway_stats(gwh.gw)->icmp_errors_to_guest >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +465,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ns_na, gwh_teardown),
 		cmocka_unit_test_teardown(test_rs_ra, gwh_teardown),
 		cmocka_unit_test_teardown(test_echo, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp_unreach6, gwh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
