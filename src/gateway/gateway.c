@@ -882,30 +882,18 @@ int gateway_hostfwd_add(struct gateway *gw, const char *spec, char *err, size_t 
 
 int gateway_hostfwd_remove(struct gateway *gw, const char *spec, char *err, size_t errlen)
 {
-	char proto[8], addr[INET_ADDRSTRLEN], *end;
-	const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-	struct in_addr a = { 0 };
-	union inany_addr host;
-	unsigned long port;
-	size_t n;
+	char rule[128];
+	const char *bad;
+	struct gw_fwd r;
+	int n;
 
-	if (!c2 || (size_t)(c1 - spec) >= sizeof(proto) ||
-	    (size_t)(c2 - c1 - 1) >= sizeof(addr))
+	/* The rule's first half, parsed as hostfwd= parses it (so [::1]:PORT
+	 * works as in hostfwd_add): any guest half completes it. */
+	n = snprintf(rule, sizeof(rule), "%s-:1", spec);
+	if (n < 0 || (size_t)n >= sizeof(rule) || strchr(spec, '-') ||
+	    gw_parse_hostfwd(&gw->cfg, rule, &r, &bad))
 		goto syntax;
-	memcpy(proto, spec, (size_t)(c1 - spec));
-	proto[c1 - spec] = '\0';
-	n = (size_t)(c2 - c1 - 1);
-	memcpy(addr, c1 + 1, n);
-	addr[n] = '\0';
-	if ((*proto && strcmp(proto, "tcp") && strcmp(proto, "udp")) ||
-	    (*addr && inet_pton(AF_INET, addr, &a) != 1))
-		goto syntax;
-	errno = 0;
-	port = strtoul(c2 + 1, &end, 10);
-	if (!c2[1] || *end || errno || port > 65535 || c2[1] == '-' || c2[1] == '+')
-		goto syntax;
-	host = inany_from_ip4(ntohl(a.s_addr));
-	if (gw_hostfwd_remove(&gw->hostfwd, !strcmp(proto, "udp"), &host, (uint16_t)port)) {
+	if (gw_hostfwd_remove(&gw->hostfwd, r.udp, &r.host_addr, r.host_port)) {
 		snprintf(err, errlen, "host forwarding rule for %s not found", spec);
 		return -1;
 	}

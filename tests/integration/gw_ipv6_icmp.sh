@@ -13,7 +13,8 @@
 #  - UDP to a closed port on fd00:99::1, and on fec0::2 (= the host's ::1),
 #    gets ICMPv6 port unreachable back: the guest's connected socket reads
 #    ECONNREFUSED (the host kernel's error, via IPV6_RECVERR);
-#  - restrict=on: ping -6 to fd00:99::1 is not let out (nat_denied).
+#  - restrict=on: ping -6 to fd00:99::1 is not let out (nat_denied);
+#  - hostfwd_remove takes a [::1]:PORT host address, as hostfwd_add does.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -91,8 +92,19 @@ for dst in fd00:99::1 fec0::2; do
 done
 usernet gw >"$VW_TMP/u2"
 grep -Eq "icmp_errors_to_guest [3-9]" "$VW_TMP/u2" || vw_fail $T "errors: $(cat "$VW_TMP/u2")"
-vw_stop gw
 vw_pass "$T: UDP over IPv6 to closed ports gets ICMPv6 port unreachable"
+
+ctl() { "$VMWIRE" ctl "$VW_TMP/gw.sock" "$@" 2>&1; }
+out=$(ctl hostfwd_add "tcp:[::1]:5560-[]:7")
+[ -z "$out" ] || [ "${out#*rror}" = "$out" ] || vw_fail $T "hostfwd_add: $out"
+vw_wait_for -t 5 sh -c 'ss -ltn | grep -q "\[::1\]:5560 "' || vw_fail $T "hostfwd_add: no listener"
+out=$(ctl hostfwd_remove "tcp:[::1]:5560")
+[ "$out" = "host forwarding rule for tcp:[::1]:5560 removed" ] || vw_fail $T "hostfwd_remove: $out"
+! ss -ltn | grep -q "\[::1\]:5560 " || vw_fail $T "hostfwd_remove: still listening"
+ctl hostfwd_remove "tcp:[::1]:5560" | grep -q "not found" || vw_fail $T "removed twice"
+ctl hostfwd_remove "tcp:[::1:5560" | grep -q "invalid format" || vw_fail $T "bad [ accepted"
+vw_stop gw
+vw_pass "$T: hostfwd_remove tcp:[::1]:PORT"
 
 # Datagram sockets once ping_group_range lets root's group in.
 sysctl -qw net.ipv4.ping_group_range="0 0"
