@@ -85,7 +85,8 @@ static bool arg_int(struct json_object *req, const char *name, long min, long ma
 	if (!json_object_is_type(v, json_type_double))
 		return false;
 	d = json_object_get_double(v);
-	if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max)
+	/* In range first, so the cast is defined; a fraction does not survive it. */
+	if (!isfinite(d) || d < (double)min || d > (double)max || d != (double)(long)d)
 		return false;
 	*out = (long)d;
 	return true;

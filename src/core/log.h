@@ -50,4 +50,14 @@ struct log_once {
 		}                                                              \
 	} while (0)
 
+/* The same for a bit known only at run time (say, per address family):
+ * true the first time, so the caller logs. */
+static inline bool log_once_first(struct log_once *lo, unsigned bit)
+{
+	if (bit >= 32 || lo->said & 1u << bit)
+		return false;
+	lo->said |= 1u << bit;
+	return true;
+}
+
 #endif

@@ -243,10 +243,9 @@ static int open_sock(struct gw_icmp_nat *n, bool v6, bool *raw)
 		}
 		if ((errno != EACCES && errno != EPERM) || geteuid() != 0) {
 			if (errno == EACCES || errno == EPERM) {
-				LOG_ONCE_FOR(&n->logged, v6 ? ICMP_LOG_NOT_PERMITTED6
-							    : ICMP_LOG_NOT_PERMITTED,
-					     LOG_LVL_WARN,
-					     "user gateway: %s sockets not permitted "
+				if (log_once_first(&n->logged, v6 ? ICMP_LOG_NOT_PERMITTED6
+								    : ICMP_LOG_NOT_PERMITTED))
+					warn("user gateway: %s sockets not permitted "
 					     "(net.ipv4.ping_group_range); guest ping to the "
 					     "outside disabled", what);
 				*mode = -1;
@@ -256,9 +255,9 @@ static int open_sock(struct gw_icmp_nat *n, bool v6, bool *raw)
 	}
 	fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd < 0) {
-		LOG_ONCE_FOR(&n->logged, v6 ? ICMP_LOG_NO_SOCKET6 : ICMP_LOG_NO_SOCKET,
-			     LOG_LVL_WARN, "user gateway: no %s socket (%s); guest ping to the "
-			     "outside disabled", what, strerror(errno));
+		if (log_once_first(&n->logged, v6 ? ICMP_LOG_NO_SOCKET6 : ICMP_LOG_NO_SOCKET))
+			warn("user gateway: no %s socket (%s); guest ping to the outside disabled",
+			     what, strerror(errno));
 		*mode = -1;
 		return -1;
 	}
