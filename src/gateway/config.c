@@ -36,6 +36,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->host_loopback = true;
 	cfg->mtu = GW_DEFAULT_MTU;
 	cfg->max_leases = GW_DEFAULT_MAX_LEASES;
+	cfg->max_dns_records = GW_DNSREC_DEFAULT_MAX;
 	cfg->max_leases_per_port = GW_DEFAULT_MAX_LEASES_PER_PORT;
 	cfg->max_udp_flows = GW_DEFAULT_MAX_UDP_FLOWS;
 	cfg->max_frags = GW_DEFAULT_MAX_FRAGS;
@@ -816,6 +817,51 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 	return 0;
 }
 
+/* dns-record=NAME=ADDR (repeatable), dns-zone=FILE, max-dns-records=N. */
+static int parse_dns_records(struct gw_config *c, struct kvlist *kv, char *err, size_t errlen)
+{
+	char zerr[512];
+	const char *v, *why;
+	unsigned it = 0;
+	uint64_t n;
+	int r;
+
+	if ((r = kv_get_uint(kv, "max-dns-records", 1, GW_DNSREC_LIMIT, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->max_dns_records = (unsigned)n;
+	while ((v = kv_next(kv, "dns-record", &it))) {
+		struct gw_dns_record_arg *d = &c->dns_records[c->n_dns_records];
+
+		if (c->n_dns_records == GW_DNSREC_ARGS_MAX) {
+			kv_errorf(err, errlen, kv, "'dns-record' given more than %d times (use "
+				  "dns-zone=FILE)", GW_DNSREC_ARGS_MAX);
+			return -1;
+		}
+		if (gw_dnsrec_parse_spec(v, d->name, &d->addr, &why)) {
+			kv_errorf(err, errlen, kv, "'dns-record' %s: '%s'", why, v);
+			return -1;
+		}
+		c->n_dns_records++;
+	}
+	if (kv_get_str(kv, "dns-zone", sizeof(c->dns_zone) - 1, &v, err, errlen) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	snprintf(c->dns_zone, sizeof(c->dns_zone), "%s", v);
+	/* Checked now, read again at start: a typo is a one-line error here. */
+	if ((r = gw_dnsrec_load_zone(NULL, v, zerr, sizeof(zerr))) < 0) {
+		kv_errorf(err, errlen, kv, "'dns-zone' %s", zerr);
+		return -1;
+	}
+	if ((unsigned)r + c->n_dns_records > c->max_dns_records) {
+		kv_errorf(err, errlen, kv, "'dns-zone' %s has %d records, more than "
+			  "max-dns-records=%u", v, r, c->max_dns_records);
+		return -1;
+	}
+	return 0;
+}
+
 int gw_config_parse(struct gw_config *c, struct kvlist *kv, const char *resolv_conf,
 		    char *err, size_t errlen)
 {
@@ -833,7 +879,7 @@ int gw_config_parse(struct gw_config *c, struct kvlist *kv, const char *resolv_c
 	/* IPv6 before the rules: hostfwd= may name an ipv6-net guest. */
 	if (parse_addresses(c, kv, err, errlen) || parse_names(c, kv, err, errlen) ||
 	    parse_leases(c, kv, err, errlen) || gw_config6_parse(c, kv, err, errlen) ||
-	    parse_fwds(c, kv, err, errlen) ||
+	    parse_fwds(c, kv, err, errlen) || parse_dns_records(c, kv, err, errlen) ||
 	    parse_vmwire(c, kv, resolv_conf, err, errlen) ||
 	    gw_quota_parse_keys(c->quota, kv, err, errlen))
 		return -1;

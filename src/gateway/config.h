@@ -20,6 +20,7 @@
 
 #include "core/inany.h"
 #include "gateway/quota.h"
+#include "gateway/services/dns_records.h"
 
 struct kvlist;
 
@@ -102,6 +103,12 @@ enum gw_udp_filter {
 	GW_UDP_FILTER_ENDPOINT,
 };
 
+/* A dns-record=NAME=ADDR (dns_records.h). */
+struct gw_dns_record_arg {
+	char name[GW_DNSREC_NAME_MAX + 1];
+	union inany_addr addr;
+};
+
 struct gw_config {
 	uint32_t net, mask, host, dns, dhcp_start;
 	uint8_t mac[6]; /* 52:55 + host address, as QEMU */
@@ -144,6 +151,12 @@ struct gw_config {
 	char resolv_conf[4096];
 	struct gw_static_lease leases[GW_STATIC_LEASE_MAX];
 	unsigned n_leases;
+	/* The gateway's own DNS records: loaded into the DNS module's table
+	 * at start (the zone file is checked at parse time, read at start). */
+	struct gw_dns_record_arg dns_records[GW_DNSREC_ARGS_MAX];
+	unsigned n_dns_records;
+	char dns_zone[4096];
+	unsigned max_dns_records;
 	struct gw_fwd hostfwd[GW_FWD_MAX];
 	unsigned n_hostfwd;
 	struct gw_fwd guestfwd[GW_FWD_MAX];

@@ -36,6 +36,7 @@ struct gw_services;
 struct gw_dhcp;
 struct gw_ndp;
 struct gw_quota;
+struct gw_dnsrec;
 
 struct gw_env {
 	const struct gw_config *cfg;     /* immutable after gateway_new() */
@@ -47,6 +48,7 @@ struct gw_env {
 	const struct gw_policy *policy;  /* where guest traffic may go */
 	struct gw_hostfwd *hostfwd;      /* hostfwd= rules and their sockets */
 	const struct gw_dns *dns;        /* the live DNS upstream list */
+	const struct gw_dnsrec *records; /* the gateway's own DNS names */
 	struct gw_services *services;    /* the service table (service.h) */
 	struct port *port;               /* the gateway's port on the fabric */
 	struct gw_quota *quota;          /* per-guest shares of the tables */

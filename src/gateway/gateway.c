@@ -56,6 +56,7 @@
 #include "gateway/services/dhcp.h"
 #include "gateway/services/dns.h"
 #include "gateway/nat/host_addrs.h"
+#include "gateway/services/dns_records.h"
 #include "gateway/nat/hostfwd.h"
 #include "gateway/services/icmp.h"
 #include "gateway/services/icmp6.h"
@@ -99,6 +100,7 @@ struct gateway {
 	struct gw_icmp6 icmp6;
 	struct gw_dhcpv6 dhcpv6;
 	struct gw_dns dns;
+	struct gw_dnsrec records; /* dns-record=, dns-zone=, the control socket */
 	struct gw_tftp tftp;
 	struct gw_policy policy;
 	struct gw_host_addrs host_addrs; /* keeps policy's host addresses current */
@@ -589,6 +591,36 @@ static int service_add(struct gateway *gw, int rc, const struct gw_service *ops,
 	return 0;
 }
 
+/* The table at its full size, with the records of the command line and
+ * the zone file (checked at parse time; read now, as it is at start). */
+static int records_init(struct gateway *gw)
+{
+	const struct gw_config *c = &gw->cfg;
+	char err[512];
+	unsigned i;
+
+	if (gw_dnsrec_init(&gw->records, c->max_dns_records))
+		return -1;
+	for (i = 0; i < c->n_dns_records; i++)
+		if (gw_dnsrec_add(&gw->records, c->dns_records[i].name, &c->dns_records[i].addr,
+				  err, sizeof(err)) < 0)
+			goto fail;
+	if (c->dns_zone[0] && gw_dnsrec_load_zone(&gw->records, c->dns_zone, err,
+						  sizeof(err)) < 0)
+		goto fail;
+	return 0;
+fail:
+	warn("-netdev user: dns-zone/dns-record: %s", err);
+	gw_dnsrec_fini(&gw->records);
+	errno = EINVAL;
+	return -1;
+}
+
+static void records_fini(struct gateway *gw)
+{
+	gw_dnsrec_fini(&gw->records);
+}
+
 /* The table's order is the dispatch order; a service registered later
  * (TFTP, NDP) is one more line here. */
 static int services_init(struct gateway *gw)
@@ -693,6 +725,7 @@ static const struct {
 	void (*fini)(struct gateway *gw); /* NULL: nothing to release */
 } steps[] = {
 	{ tx_init, tx_fini },
+	{ records_init, records_fini },
 	{ services_init, services_fini },
 	{ policy_init, NULL },
 	{ host_addrs_init, host_addrs_fini },
@@ -755,6 +788,7 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 	gw->env = (struct gw_env){
 		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp, .dhcp = &gw->dhcp,
 		.policy = &gw->policy, .hostfwd = &gw->hostfwd, .dns = &gw->dns,
+		.records = &gw->records,
 		.services = &gw->services, .port = &gw->port, .loop = loop, .ndp = &gw->ndp,
 		.quota = &gw->quota,
 	};
@@ -902,4 +936,55 @@ syntax:
 	snprintf(err, errlen, "invalid format '%s' (expected [tcp|udp]:[hostaddr]:hostport)",
 		 spec);
 	return -1;
+}
+
+static int record_args(const char *name, const char *addr, char *folded, union inany_addr *a,
+		       char *err, size_t errlen)
+{
+	const char *why;
+
+	if (gw_dnsrec_name(name, strlen(name), folded, &why)) {
+		snprintf(err, errlen, "invalid name '%s': %s", name, why);
+		return -1;
+	}
+	if (addr && (inany_pton(addr, a) || inany_is_unspecified(a) || inany_is_multicast(a))) {
+		snprintf(err, errlen, "invalid address '%s': not a unicast IPv4 or IPv6 address",
+			 addr);
+		return -1;
+	}
+	return 0;
+}
+
+int gateway_dns_record_add(struct gateway *gw, const char *name, const char *addr, char *err,
+			   size_t errlen)
+{
+	char n[GW_DNSREC_NAME_MAX + 1];
+	union inany_addr a;
+
+	if (record_args(name, addr, n, &a, err, errlen))
+		return -1;
+	return gw_dnsrec_add(&gw->records, n, &a, err, errlen) < 0 ? -1 : 0;
+}
+
+int gateway_dns_record_remove(struct gateway *gw, const char *name, const char *addr,
+			      char *err, size_t errlen)
+{
+	char n[GW_DNSREC_NAME_MAX + 1];
+	union inany_addr a;
+
+	if (record_args(name, addr, n, &a, err, errlen))
+		return -1;
+	if (!gw_dnsrec_remove(&gw->records, n, addr ? &a : NULL)) {
+		snprintf(err, errlen, "no DNS record for '%s'%s%s", name, addr ? " with " : "",
+			 addr ? addr : "");
+		return -1;
+	}
+	return 0;
+}
+
+void gateway_walk_dns_records(const struct gateway *gw,
+			      void (*fn)(void *ctx, const char *name, const union inany_addr *a),
+			      void *ctx)
+{
+	gw_dnsrec_walk(&gw->records, fn, ctx);
 }

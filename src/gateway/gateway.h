@@ -106,4 +106,17 @@ void gateway_nat_sweep(struct gateway *gw, uint64_t now_ms);
 int gateway_hostfwd_add(struct gateway *gw, const char *spec, char *err, size_t errlen);
 int gateway_hostfwd_remove(struct gateway *gw, const char *spec, char *err, size_t errlen);
 
+/* The control socket's dns-record-add / dns-record-remove: NAME and ADDR
+ * as a user types them (addr NULL on remove: all of NAME's records). 0, or
+ * -1 with a one-line reason. */
+int gateway_dns_record_add(struct gateway *gw, const char *name, const char *addr, char *err,
+			   size_t errlen);
+int gateway_dns_record_remove(struct gateway *gw, const char *name, const char *addr,
+			      char *err, size_t errlen);
+/* Every DNS record of the gateway (dns_records.h), for "info usernet". */
+union inany_addr;
+void gateway_walk_dns_records(const struct gateway *gw,
+			      void (*fn)(void *ctx, const char *name, const union inany_addr *a),
+			      void *ctx);
+
 #endif

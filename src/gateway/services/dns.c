@@ -9,6 +9,7 @@
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/services/dns_msg.h"
+#include "gateway/services/dns_records.h"
 #include "gateway/ip/ipv6.h"
 #include "gateway/pkt.h"
 #include "gateway/quota.h"
@@ -211,6 +212,22 @@ static void answer_builtin(struct gw_dns *dns, const union inany_addr *src, uint
 	to_guest(dns, src, sport, out, len, qend, now);
 }
 
+/* A name in the gateway's own table (dns_records.h): true when answered. */
+static bool answer_record(struct gw_dns *dns, const union inany_addr *src, uint16_t sport,
+			  const uint8_t *msg, size_t qend, const char *name, uint16_t qtype,
+			  uint64_t now)
+{
+	uint8_t out[4096];
+	size_t len = gw_dnsrec_answer(dns->env->records, msg, qend, name, qtype, out,
+				      sizeof(out));
+
+	if (!len)
+		return false;
+	dns->env->stats->dns_builtin++;
+	to_guest(dns, src, sport, out, len, qend, now);
+	return true;
+}
+
 static uint16_t fresh_id(const struct gw_dns *dns, uint64_t now)
 {
 	uint16_t id = 0;
@@ -282,6 +299,9 @@ void gw_dns_input(struct gw_dns *dns, const union inany_addr *src, uint16_t spor
 		answer_builtin(dns, src, sport, msg, qend, qtype, now);
 		return;
 	}
+	if (DNS_OPCODE(h.flags) == 0 && qclass == DNS_CLASS_IN &&
+	    answer_record(dns, src, sport, msg, qend, name, qtype, now))
+		return;
 	if (c->restrict_) {
 		st->dns_restricted++;
 		return;
