@@ -19,6 +19,7 @@
 #include "control/info.h"
 #include "control/runtime.h"
 #include "core/fdres.h"
+#include "core/inany.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "fabric/network.h"
@@ -118,6 +119,44 @@ static int cmd_hostfwd(const struct runtime *rt, const char *name, const char *a
 	return hostfwd_cmd(rt, name, args, out);
 }
 
+/* dns_record_add [netdev_id] NAME ADDR, dns_record_remove [netdev_id]
+ * NAME [ADDR]: two words to remove are NAME ADDR when the second is an
+ * address, netdev_id NAME otherwise. */
+static int cmd_dns_record(const struct runtime *rt, const char *cmd, const char *args,
+			  FILE *out)
+{
+	char a[3][MONITOR_LINE_MAX], extra[2], err[512];
+	int n = sscanf(args, "%1023s %1023s %1023s %1s", a[0], a[1], a[2], extra);
+	bool add = !strcmp(cmd, "dns_record_add");
+	const char *id = NULL, *name, *addr = NULL;
+	union inany_addr probe;
+	struct gateway *gw;
+
+	if (n < (add ? 2 : 1) || n > 3) {
+		fprintf(out, "%s: expected [netdev_id] NAME %s\n", cmd, add ? "ADDR" : "[ADDR]");
+		return MONITOR_FAILED;
+	}
+	if (n == 3 || (n == 2 && !add && inany_pton(a[1], &probe)))
+		id = a[0];
+	name = a[id ? 1 : 0];
+	if (n - (id ? 1 : 0) == 2)
+		addr = a[id ? 2 : 1];
+	gw = find_gateway(rt, id);
+	if (!gw) {
+		if (id)
+			fprintf(out, "%s: no user-mode gateway with id '%s'\n", cmd, id);
+		else
+			fprintf(out, "%s: no user-mode gateway (-netdev user)\n", cmd);
+		return MONITOR_FAILED;
+	}
+	if (add ? gateway_dns_record_add(gw, name, addr, err, sizeof(err))
+		: gateway_dns_record_remove(gw, name, addr, err, sizeof(err))) {
+		fprintf(out, "%s: %s\n", cmd, err);
+		return MONITOR_FAILED;
+	}
+	return MONITOR_OK;
+}
+
 static int cmd_info_network(const struct runtime *rt, const char *name, const char *args,
 			    FILE *out)
 {
@@ -189,9 +228,14 @@ static const struct mon_cmd {
 	  "forward a host port to a user-mode gateway's guest", true, cmd_hostfwd },
 	{ "hostfwd_remove", NULL, "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
 	  "remove a host port redirection", true, cmd_hostfwd },
+	{ "dns_record_add", NULL, "[netdev_id] NAME ADDR",
+	  "answer NAME with ADDR (A or AAAA) from a user-mode gateway's DNS", true,
+	  cmd_dns_record },
+	{ "dns_record_remove", NULL, "[netdev_id] NAME [ADDR]",
+	  "remove NAME's DNS record with ADDR, or all of NAME's", true, cmd_dns_record },
 	{ "info network", NULL, "", "show the networks, their netdevs and ports", false,
 	  cmd_info_network },
-	{ "info usernet", NULL, "", "show the user-mode gateways' flows and leases", false,
+	{ "info usernet", NULL, "", "show the user-mode gateways' flows, leases and DNS records", false,
 	  cmd_info_usernet },
 	{ "info topology", NULL, "[--format=text|dot]",
 	  "show how switches, netdevs, ports and leases connect (dot: Graphviz)", true,

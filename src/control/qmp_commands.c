@@ -463,6 +463,60 @@ static int cmd_hostfwd_remove(struct qmp_call *call)
 	return hostfwd(call, false);
 }
 
+struct rec_call {
+	bool add;
+	const char *name, *address;
+	char err[512];
+	int failed;
+	bool done;
+};
+
+static void gateway_rec(void *ctx, struct gateway *gw, const char *id)
+{
+	struct rec_call *r = ctx;
+
+	if (r->done) /* no netdev named: the first gateway, as the monitor does */
+		return;
+	r->done = true;
+	r->failed = r->add ? gateway_dns_record_add(gw, r->name, r->address, r->err,
+						    sizeof(r->err))
+			   : gateway_dns_record_remove(gw, r->name, r->address, r->err,
+						       sizeof(r->err));
+}
+
+/* dns-record-add {"netdev": ID (optional), "name": N, "address": A};
+ * dns-record-remove the same with "address" optional (all of N's). */
+static int dns_record(struct qmp_call *call, bool add)
+{
+	static const char *const allowed[] = { "netdev", "name", "address", NULL };
+	static const char *const req_add[] = { "name", "address", NULL };
+	static const char *const req_remove[] = { "name", NULL };
+	struct rec_call r = { .add = add };
+	const char *netdev;
+
+	if (qmp_check_args(call, allowed, add ? req_add : req_remove) < 0 ||
+	    qmp_arg_str(call, "netdev", &netdev) < 0 || qmp_arg_str(call, "name", &r.name) < 0 ||
+	    qmp_arg_str(call, "address", &r.address) < 0)
+		return -1;
+	if (each_gateway(call, netdev, gateway_rec, &r) < 0)
+		return -1;
+	if (!r.done)
+		return qmp_error(call, "GenericError", "no user-mode gateway (-netdev user)");
+	if (r.failed)
+		return qmp_error(call, "GenericError", "%s", r.err);
+	return 0;
+}
+
+static int cmd_dns_record_add(struct qmp_call *call)
+{
+	return dns_record(call, true);
+}
+
+static int cmd_dns_record_remove(struct qmp_call *call)
+{
+	return dns_record(call, false);
+}
+
 const struct qmp_command qmp_commands[] = {
 	{ "qmp_capabilities", cmd_qmp_capabilities },
 	{ "query-version", cmd_query_version },
@@ -475,6 +529,8 @@ const struct qmp_command qmp_commands[] = {
 	{ "query-flows", cmd_query_flows },
 	{ "hostfwd-add", cmd_hostfwd_add },
 	{ "hostfwd-remove", cmd_hostfwd_remove },
+	{ "dns-record-add", cmd_dns_record_add },
+	{ "dns-record-remove", cmd_dns_record_remove },
 };
 
 const size_t qmp_ncommands = sizeof(qmp_commands) / sizeof(qmp_commands[0]);

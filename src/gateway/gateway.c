@@ -864,6 +864,7 @@ struct gw_services *gateway_services(struct gateway *gw)
 void gateway_info(const struct gateway *gw, FILE *out)
 {
 	gw_services_info(&gw->services, ev_loop_now(gw->loop), out);
+	gw_dnsrec_info(&gw->records, out);
 }
 
 void gateway_walk_counters(const struct gateway *gw, gw_counter_fn fn, void *ctx)

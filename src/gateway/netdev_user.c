@@ -174,6 +174,23 @@ static const struct netdev_key user_keys[] = {
 	{ "dns-upstream=ADDR[:PORT]", "a resolver to forward DNS queries to (repeatable, tried "
 	  "in turn)", NULL },
 	{ "lease=ADDR@MAC", "a static DHCP lease (repeatable)", NULL },
+	{ "dns-record=NAME=ADDR", "answer NAME (any case) with ADDR, an A or AAAA record, "
+	  "from the gateway's DNS before forwarding (repeatable, at most "
+	  NUM(GW_DNSREC_ARGS_MAX) "); monitor: dns_record_add, dns_record_remove",
+	  "answer NAME from the gateway's DNS service (IPv4 and IPv6) itself, "
+	  "authoritatively (AA set, TTL " NUM(GW_DNSREC_TTL) "), before any query is "
+	  "forwarded: A for an IPv4 ADDR, AAAA for IPv6; a name may have several. A query for "
+	  "a name of the table with a type it has no records of is answered NOERROR "
+	  "with no answer (NODATA), not forwarded. Repeatable up to "
+	  NUM(GW_DNSREC_ARGS_MAX) " times; more records go in a dns-zone= file. Also "
+	  "answered with restrict=on." },
+	{ "dns-zone=FILE", "records from FILE, one 'name address' a line ('#' comments)",
+	  "read records from FILE, one\n.I \"name address\"\na line; '#' starts a "
+	  "comment, blank lines are skipped; an error names FILE:LINE. The file is read "
+	  "at start (and checked when the option is parsed)." },
+	{ "max-dns-records=N", "size of the DNS record table, 1 to " NUM(GW_DNSREC_LIMIT)
+	  " (default " NUM(GW_DNSREC_DEFAULT_MAX) "): the records of dns-record=, dns-zone= "
+	  "and the control socket together", NULL },
 	{ "lease-time=SECONDS", "the DHCP lease time, " NUM(GW_LEASE_TIME_MIN_S) " to "
 	  NUM(GW_LEASE_TIME_MAX_S) " (default " NUM(GW_DEFAULT_LEASE_TIME_S) ", QEMU's 24 h)",
 	  NULL },

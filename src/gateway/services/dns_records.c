@@ -298,3 +298,17 @@ void gw_dnsrec_walk(const struct gw_dnsrec *t,
 		if (t->e[i].used)
 			fn(ctx, t->e[i].name, &t->e[i].addr);
 }
+
+void gw_dnsrec_info(const struct gw_dnsrec *t, FILE *out)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned i;
+
+	fprintf(out, "  DNS records (%u of max %u, TTL %u):%s\n", t->n, t->max, GW_DNSREC_TTL,
+		t->n ? "" : " none");
+	for (i = 0; i < t->max; i++)
+		if (t->e[i].used)
+			fprintf(out, "    %-40s %-5s %s\n", t->e[i].name,
+				inany_is_v4(&t->e[i].addr) ? "A" : "AAAA",
+				inany_ntop(&t->e[i].addr, a, sizeof(a)));
+}

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/inany.h"
 
@@ -92,5 +93,8 @@ size_t gw_dnsrec_answer(const struct gw_dnsrec *t, const uint8_t *m, size_t qend
 void gw_dnsrec_walk(const struct gw_dnsrec *t,
 		    void (*fn)(void *ctx, const char *name, const union inany_addr *a),
 		    void *ctx);
+
+/* The table's section of "info usernet". */
+void gw_dnsrec_info(const struct gw_dnsrec *t, FILE *out);
 
 #endif
