@@ -34,7 +34,7 @@
 #define GW_DNSREC_TTL 60
 #define GW_DNSREC_DEFAULT_MAX 256
 #define GW_DNSREC_LIMIT 65536    /* the most max-dns-records= accepts */
-#define GW_DNSREC_ARGS_MAX 64    /* dns-record= keys on one -netdev */
+#define GW_DNSREC_ARGS_MAX 32    /* dns-record= keys on one -netdev (of KV_MAX keys) */
 #define GW_DNSREC_LINE_MAX 512   /* a zone file line */
 
 struct gw_dnsrec_entry {
