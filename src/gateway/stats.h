@@ -39,6 +39,7 @@
 	X(ip_frag_bad) X(ip_frag_too_many) X(ip_frag_pool_full)                \
 	X(ip_frag_timeouts) X(ip_frag_out) X(offload_bad)                     \
 	X(ip_ttl_exceeded) X(ip_ttl_ratelimited)                                 \
+	X(dhcp_hostname_taken)                                                  \
 	GW_STATS6(X)
 
 /* IPv6 dispatch (gateway.c, gateway/ip/ipv6.h); NDP, ICMPv6 and DHCPv6

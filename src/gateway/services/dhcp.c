@@ -10,6 +10,7 @@
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/services/dhcp_options.h"
+#include "gateway/services/dns_records.h"
 #include "gateway/pkt.h"
 #include "gateway/service.h"
 #include "gateway/stats.h"
@@ -18,6 +19,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define OFFER_HOLD_MS 60000
 #define DHCP_MIN_MSG 300 /* BOOTP minimum, some clients insist */
@@ -305,6 +307,83 @@ static void reply(struct gw_dhcp *d, const uint8_t *req, uint8_t type, uint32_t 
 	gw_tx_commit(d->env->tx, len);
 }
 
+static bool lease_live(const struct gw_lease *l, uint64_t now)
+{
+	return l->state == LEASE_BOUND && now <= l->expires_ms;
+}
+
+/* The bound lease other than self whose hostname is h, or NULL. */
+static const struct gw_lease *host_owner(const struct gw_dhcp *d, const char *h,
+					 const struct gw_lease *self, uint64_t now)
+{
+	const struct gw_config *c = d->env->cfg;
+	unsigned i;
+
+	for (i = 0; i < c->n_leases + c->max_leases; i++) {
+		const struct gw_lease *l = i < c->n_leases ? &d->statics[i]
+							   : &d->leases[i - c->n_leases];
+
+		if (l != self && l->hostname[0] && lease_live(l, now) && !strcmp(l->hostname, h))
+			return l;
+	}
+	return NULL;
+}
+
+/* HOST.<domainname>, or HOST without a domain, into out. */
+static void host_fqdn(const struct gw_config *c, const char *h, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s", h, c->domainname[0] ? "." : "", c->domainname);
+}
+
+/* Option 12 of a REQUEST that bound l: the guest's DNS name, unless a
+ * static record or another live lease has it (multi-tenant: a guest must
+ * not take over a name others resolve). */
+static void claim_hostname(struct gw_dhcp *d, struct gw_lease *l, const struct dhcp_opts *o,
+			   uint64_t now)
+{
+	char h[GW_DNSREC_NAME_MAX + 1], fq[GW_DNSREC_NAME_MAX + GW_NAME_MAX + 3];
+	char probe[GW_DNSREC_NAME_MAX + 1];
+	const char *why;
+
+	l->hostname[0] = '\0';
+	if (!o->hostname || !o->hostname_len || o->hostname_len >= sizeof(l->hostname) ||
+	    memchr(o->hostname, '.', o->hostname_len) ||
+	    gw_dnsrec_name((const char *)o->hostname, o->hostname_len, h, &why))
+		return;
+	host_fqdn(d->env->cfg, h, fq, sizeof(fq));
+	/* A name a static record has is never a guest's (nor is a name too
+	 * long to be one). */
+	if (gw_dnsrec_name(fq, strlen(fq), probe, &why) || gw_dnsrec_has(d->env->records, probe) ||
+	    host_owner(d, h, l, now)) {
+		d->env->stats->dhcp_hostname_taken++;
+		return;
+	}
+	memcpy(l->hostname, h, strlen(h) + 1); /* shorter than 64: checked above */
+}
+
+uint32_t gw_dhcp_host_lookup(const struct gw_dhcp *d, const char *name, uint64_t now)
+{
+	const struct gw_config *c = d->env->cfg;
+	const struct gw_lease *l;
+	size_t n = strlen(c->domainname), len = strlen(name);
+	char h[64];
+
+	if (!d->leases)
+		return 0;
+	if (n) { /* HOST.<domainname> */
+		if (len <= n + 1 || name[len - n - 1] != '.' ||
+		    strcasecmp(name + len - n, c->domainname))
+			return 0;
+		len -= n + 1;
+	}
+	if (len >= sizeof(h) || memchr(name, '.', len))
+		return 0;
+	memcpy(h, name, len);
+	h[len] = '\0';
+	l = host_owner(d, h, NULL, now);
+	return l ? l->ip : 0;
+}
+
 static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhcp_opts *o,
 			   uint32_t station, uint64_t now)
 {
@@ -335,6 +414,7 @@ static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhc
 		l->station = station; /* the guest may come back on a new port */
 	l->expires_ms = now + d->env->cfg->lease_time_s * 1000ull;
 	l->used_ms = now;
+	claim_hostname(d, l, o, now);
 	reply(d, b, DHCPACK, l->ip);
 	d->env->stats->dhcp_acks++;
 	gw_arp_learn(d->env->arp, l->ip, mac, now);

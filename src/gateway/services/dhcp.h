@@ -44,6 +44,9 @@ struct gw_lease {
 	uint64_t expires_ms;
 	uint64_t used_ms; /* last activity, for reuse order */
 	uint32_t station; /* the client's switch port (0: unknown) */
+	/* Option 12 of its last REQUEST, folded (one label); "" when none or
+	 * when the name was taken already (see gw_dhcp_host_lookup()). */
+	char hostname[64];
 };
 
 enum dhcp_log { DHCP_LOG_TOO_BIG, DHCP_LOG_POOL_FULL, DHCP_LOG_PORTS };
@@ -80,6 +83,15 @@ typedef void (*gw_lease_fn)(void *ctx, const struct gw_lease *l, bool is_static)
 void gw_dhcp_walk(const struct gw_dhcp *d, gw_lease_fn fn, void *ctx);
 /* "offered", "bound", "released", "declined" */
 const char *gw_lease_state_name(enum gw_lease_state st);
+
+/* The address of the bound lease whose client named itself HOST (DHCP
+ * option 12), asked as name = "HOST.<domainname>" (or "HOST" alone when
+ * no domainname= is set; name lowercase, no trailing dot), or 0. A guest
+ * gets a name only if no static DNS record and no other bound lease has
+ * it: the first to bind keeps it until its lease ends, and static records
+ * (dns_records.h) are looked up first anyway. A walk of the lease table
+ * (max-leases entries), no allocation. */
+uint32_t gw_dhcp_host_lookup(const struct gw_dhcp *d, const char *name, uint64_t now);
 
 /* The address bound to mac, or 0 (monitor, tests). */
 uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac);

@@ -10,6 +10,7 @@
 #include "gateway/env.h"
 #include "gateway/services/dns_msg.h"
 #include "gateway/services/dns_records.h"
+#include "gateway/services/dhcp.h"
 #include "gateway/ip/ipv6.h"
 #include "gateway/pkt.h"
 #include "gateway/quota.h"
@@ -212,7 +213,8 @@ static void answer_builtin(struct gw_dns *dns, const union inany_addr *src, uint
 	to_guest(dns, src, sport, out, len, qend, now);
 }
 
-/* A name in the gateway's own table (dns_records.h): true when answered. */
+/* A name in the gateway's own table (dns_records.h), else a guest's DHCP
+ * host name (dhcp.h): true when answered. */
 static bool answer_record(struct gw_dns *dns, const union inany_addr *src, uint16_t sport,
 			  const uint8_t *msg, size_t qend, const char *name, uint16_t qtype,
 			  uint64_t now)
@@ -220,7 +222,13 @@ static bool answer_record(struct gw_dns *dns, const union inany_addr *src, uint1
 	uint8_t out[4096];
 	size_t len = gw_dnsrec_answer(dns->env->records, msg, qend, name, qtype, out,
 				      sizeof(out));
+	uint32_t ip;
 
+	if (!len && dns->env->dhcp && (ip = gw_dhcp_host_lookup(dns->env->dhcp, name, now))) {
+		union inany_addr a = inany_from_ip4(ip);
+
+		len = gw_dnsrec_answer_addr(msg, qend, qtype, &a, out, sizeof(out));
+	}
 	if (!len)
 		return false;
 	dns->env->stats->dns_builtin++;

@@ -237,14 +237,75 @@ int gw_dnsrec_load_zone(struct gw_dnsrec *t, const char *path, char *err, size_t
 	return r < 0 ? -1 : n;
 }
 
+bool gw_dnsrec_has(const struct gw_dnsrec *t, const char *name)
+{
+	uint32_t i;
+
+	if (!t || !t->max)
+		return false;
+	for (i = t->bucket[name_hash(name) & (t->nbuckets - 1)]; i != END; i = t->e[i].next)
+		if (!strcmp(t->e[i].name, name))
+			return true;
+	return false;
+}
+
+/* An answer under construction: the query's header and question, then
+ * records as long as they fit. */
+struct reply {
+	uint8_t *out;
+	size_t len, size;
+	uint16_t an;
+	bool tc;
+};
+
+static void put_rr(struct reply *r, const union inany_addr *a)
+{
+	bool v4 = inany_is_v4(a);
+	size_t rdlen = v4 ? 4 : 16;
+	uint8_t *rr = r->out + r->len;
+
+	if (r->len + 12 + rdlen > r->size) {
+		r->tc = true; /* the guest retries on TCP (relayed) */
+		return;
+	}
+	wr16be(rr, 0xc000 | DNS_HDR_LEN); /* the question's name */
+	wr16be(rr + 2, v4 ? DNS_TYPE_A : DNS_TYPE_AAAA);
+	wr16be(rr + 4, DNS_CLASS_IN);
+	wr32be(rr + 6, GW_DNSREC_TTL);
+	wr16be(rr + 10, (uint16_t)rdlen);
+	if (v4)
+		wr32be(rr + 12, inany_ip4(a));
+	else
+		memcpy(rr + 12, &a->a6, 16);
+	r->len += 12 + rdlen;
+	r->an++;
+}
+
+static bool wanted(uint16_t qtype, const union inany_addr *a)
+{
+	return qtype == DNS_TYPE_ANY || qtype == (inany_is_v4(a) ? DNS_TYPE_A : DNS_TYPE_AAAA);
+}
+
+/* QR, AA, RA; RD and the opcode echoed; NOERROR even with no answer
+ * (NODATA: the name exists, not with this type). */
+static size_t finish(struct reply *r, const uint8_t *m)
+{
+	uint16_t flags = rd16be(m + 2);
+
+	flags = (uint16_t)(DNS_FLAG_QR | DNS_FLAG_AA | DNS_FLAG_RA |
+			   (flags & (DNS_FLAG_RD | 0x7800)) | (r->tc ? DNS_FLAG_TC : 0));
+	wr16be(r->out + 2, flags);
+	wr16be(r->out + 4, 1);
+	wr16be(r->out + 6, r->an);
+	memset(r->out + 8, 0, 4);
+	return r->len;
+}
+
 size_t gw_dnsrec_answer(const struct gw_dnsrec *t, const uint8_t *m, size_t qend,
 			const char *name, uint16_t qtype, uint8_t *out, size_t outsize)
 {
-	bool want4 = qtype == DNS_TYPE_A || qtype == DNS_TYPE_ANY;
-	bool want6 = qtype == DNS_TYPE_AAAA || qtype == DNS_TYPE_ANY;
-	uint16_t flags = rd16be(m + 2), an = 0;
-	bool found = false, tc = false;
-	size_t len = qend;
+	struct reply r = { out, qend, outsize, 0, false };
+	bool found = false;
 	uint32_t i;
 
 	if (!t || !t->max || qend > outsize)
@@ -252,42 +313,27 @@ size_t gw_dnsrec_answer(const struct gw_dnsrec *t, const uint8_t *m, size_t qend
 	memcpy(out, m, qend);
 	for (i = t->bucket[name_hash(name) & (t->nbuckets - 1)]; i != END; i = t->e[i].next) {
 		const struct gw_dnsrec_entry *e = &t->e[i];
-		bool v4 = inany_is_v4(&e->addr);
-		size_t rdlen = v4 ? 4 : 16;
-		uint8_t *rr = out + len;
 
 		if (strcmp(e->name, name))
 			continue;
 		found = true;
-		if (!(v4 ? want4 : want6))
-			continue;
-		if (len + 12 + rdlen > outsize) {
-			tc = true; /* the guest retries on TCP (relayed) */
-			break;
-		}
-		wr16be(rr, 0xc000 | DNS_HDR_LEN); /* the question's name */
-		wr16be(rr + 2, v4 ? DNS_TYPE_A : DNS_TYPE_AAAA);
-		wr16be(rr + 4, DNS_CLASS_IN);
-		wr32be(rr + 6, GW_DNSREC_TTL);
-		wr16be(rr + 10, (uint16_t)rdlen);
-		if (v4)
-			wr32be(rr + 12, inany_ip4(&e->addr));
-		else
-			memcpy(rr + 12, &e->addr.a6, 16);
-		len += 12 + rdlen;
-		an++;
+		if (wanted(qtype, &e->addr) && !r.tc)
+			put_rr(&r, &e->addr);
 	}
-	if (!found)
+	return found ? finish(&r, m) : 0;
+}
+
+size_t gw_dnsrec_answer_addr(const uint8_t *m, size_t qend, uint16_t qtype,
+			     const union inany_addr *a, uint8_t *out, size_t outsize)
+{
+	struct reply r = { out, qend, outsize, 0, false };
+
+	if (qend > outsize)
 		return 0;
-	/* QR, AA, RA; RD and the opcode echoed; NOERROR even with no answer
-	 * (NODATA: the name exists, not with this type). */
-	flags = (uint16_t)(DNS_FLAG_QR | DNS_FLAG_AA | DNS_FLAG_RA |
-			   (flags & (DNS_FLAG_RD | 0x7800)) | (tc ? DNS_FLAG_TC : 0));
-	wr16be(out + 2, flags);
-	wr16be(out + 4, 1);
-	wr16be(out + 6, an);
-	memset(out + 8, 0, 4);
-	return len;
+	memcpy(out, m, qend);
+	if (wanted(qtype, a))
+		put_rr(&r, a);
+	return finish(&r, m);
 }
 
 void gw_dnsrec_walk(const struct gw_dnsrec *t,

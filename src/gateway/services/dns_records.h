@@ -19,6 +19,11 @@
  * answers (NODATA), so a guest asking AAAA for a v4-only name does not
  * fall through to the upstream and learn a different address there. A
  * name not in the table is not ours: the query is forwarded as before.
+ *
+ * The guests' own names (DHCP option 12, as HOST.<domainname>) are not in
+ * this table: they live in their leases (dhcp.h, gw_dhcp_host_lookup()),
+ * are asked after it, so a static record always wins, and are answered
+ * with gw_dnsrec_answer_addr().
  */
 #ifndef VMWIRE_GATEWAY_DNS_RECORDS_H
 #define VMWIRE_GATEWAY_DNS_RECORDS_H
@@ -83,11 +88,19 @@ unsigned gw_dnsrec_remove(struct gw_dnsrec *t, const char *name, const union ina
  * or -1 with err naming "path:line". */
 int gw_dnsrec_load_zone(struct gw_dnsrec *t, const char *path, char *err, size_t errlen);
 
+/* Has NAME (table form) a record of any type? */
+bool gw_dnsrec_has(const struct gw_dnsrec *t, const char *name);
+
 /* The answer to the question of query m (header and question, qend bytes;
  * name as dns_parse_name() gave it) into out (outsize bytes, at least qend
  * + 16): its length, or 0 when the name is not in the table (forward). */
 size_t gw_dnsrec_answer(const struct gw_dnsrec *t, const uint8_t *m, size_t qend,
 			const char *name, uint16_t qtype, uint8_t *out, size_t outsize);
+
+/* The same for one name known elsewhere (a DHCP host name) with the one
+ * address a: an answer or NODATA, never 0 but when out is too small. */
+size_t gw_dnsrec_answer_addr(const uint8_t *m, size_t qend, uint16_t qtype,
+			     const union inany_addr *a, uint8_t *out, size_t outsize);
 
 /* Every record, for "info usernet". */
 void gw_dnsrec_walk(const struct gw_dnsrec *t,
