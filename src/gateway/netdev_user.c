@@ -183,7 +183,10 @@ static const struct netdev_key user_keys[] = {
 	  "a name of the table with a type it has no records of is answered NOERROR "
 	  "with no answer (NODATA), not forwarded. Repeatable up to "
 	  NUM(GW_DNSREC_ARGS_MAX) " times; more records go in a dns-zone= file. Also "
-	  "answered with restrict=on." },
+	  "answered with restrict=on. A guest whose DHCP client sends a host name (option "
+	  "12) is HOST.DOMAIN (domainname=; HOST alone without it) for its leased address "
+	  "while the lease is bound; the first guest to bind a name keeps it, and a static "
+	  "record always wins over a guest's name." },
 	{ "dns-zone=FILE", "records from FILE, one 'name address' a line ('#' comments)",
 	  "read records from FILE, one\n.I \"name address\"\na line; '#' starts a "
 	  "comment, blank lines are skipped; an error names FILE:LINE. The file is read "

@@ -236,6 +236,13 @@ def dns():
     put("fuzz_dns_msg", b"\x02one.two\ntwo\nthree.two")
     put("fuzz_dns_msg", b"\xff" + (b"x" * 63 + b".") * 3 + b"y" * 61)
 
+    # zone files (first byte: answer buffer size / 4)
+    put("fuzz_dns_zone", b"\x40# lab\n\nweb.zone 10.0.2.60\nweb.zone fec0::60 # both\n"
+        b"  Mixed.Case.  10.0.2.61\ndb.lab=10.0.2.50\n")
+    put("fuzz_dns_zone", b"\x05a 1.2.3.4\na 1.2.3.5\na fec0::1\nb.c. ::ffff:1.2.3.4\n")
+    put("fuzz_dns_zone", b"\xff" + b"".join(b"h%d.lab 10.0.0.%d\n" % (i, i) for i in range(12)))
+    put("fuzz_dns_zone", b"\x80" + (b"x" * 63 + b".") * 3 + b"y" * 61 + b" 10.0.0.1\nbad..name 1.1.1.1\n")
+
     # upstream replies: flags byte then the reply
     for m in msgs[1:4]:
         for flags in (1, 3, 5, 9, 0x11, 0):
