@@ -861,10 +861,32 @@ struct gw_services *gateway_services(struct gateway *gw)
 	return &gw->services;
 }
 
+struct host_names {
+	FILE *out;
+	const char *domain;
+	uint64_t now;
+};
+
+static void print_host_name(void *ctx, const struct gw_lease *l, bool is_static)
+{
+	struct host_names *h = ctx;
+	struct in_addr in = { .s_addr = htonl(l->ip) };
+	char a[INET_ADDRSTRLEN], name[sizeof(l->hostname) + GW_NAME_MAX + 1];
+
+	if (!l->hostname[0] || l->state != LEASE_BOUND || h->now > l->expires_ms)
+		return;
+	snprintf(name, sizeof(name), "%s%s%s", l->hostname, *h->domain ? "." : "", h->domain);
+	fprintf(h->out, "    %-40s A     %s (DHCP host name)\n", name,
+		inet_ntop(AF_INET, &in, a, sizeof(a)));
+}
+
 void gateway_info(const struct gateway *gw, FILE *out)
 {
-	gw_services_info(&gw->services, ev_loop_now(gw->loop), out);
+	struct host_names h = { out, gw->cfg.domainname, ev_loop_now(gw->loop) };
+
+	gw_services_info(&gw->services, h.now, out);
 	gw_dnsrec_info(&gw->records, out);
+	gw_dhcp_walk(&gw->dhcp, print_host_name, &h);
 }
 
 void gateway_walk_counters(const struct gateway *gw, gw_counter_fn fn, void *ctx)

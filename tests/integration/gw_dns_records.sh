@@ -161,6 +161,8 @@ expect vm1.lab.test a 10.0.2.3 "$A_IP"
 expect VM1.lab.test. a fec0::3 "$A_IP"
 expect vm1.lab.test aaaa 10.0.2.3
 [ "$(counter dhcp_hostname_taken)" -ge 1 ] || vw_fail $T "b's claim of vm1 was not counted"
+grep -qE "vm1\.lab\.test +A +$A_IP \(DHCP host name\)" "$VW_TMP/usernet" ||
+	vw_fail $T "info usernet does not list vm1.lab.test: $(cat "$VW_TMP/usernet")"
 # b renews as vm2, which the zone file has: the static record still wins.
 ip netns exec "$NSB" timeout 30 "$BB" udhcpc -i vw1 -s "$VW_TMP/udhcpc.sh" -q -n -f -t 5 -T 2 \
 	-x hostname:vm2 >"$VW_TMP/udhcpc-b2.log" 2>&1 || vw_fail $T "b's renewal failed"

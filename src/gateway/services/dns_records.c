@@ -157,10 +157,8 @@ int gw_dnsrec_add(struct gw_dnsrec *t, const char *name, const union inany_addr 
 			return 1;
 	if (t->free_head == END) {
 		snprintf(err, errlen, "DNS record table full (max-dns-records=%u)", t->max);
-		if (!t->full_logged)
-			warn("-netdev user: DNS record table full (max-dns-records=%u), "
-			     "records refused", t->max);
-		t->full_logged = true;
+		LOG_ONCE_FOR(&t->logged, 0, LOG_LVL_WARN, "-netdev user: DNS record table full "
+			     "(max-dns-records=%u), records refused", t->max);
 		return -1;
 	}
 	i = t->free_head;

@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 #include "core/inany.h"
+#include "core/log.h"
 
 #define GW_DNSREC_NAME_MAX 253   /* dotted, no trailing dot (RFC 1035 2.3.4) */
 #define GW_DNSREC_TTL 60
@@ -54,7 +55,7 @@ struct gw_dnsrec {
 	uint32_t *bucket;          /* nbuckets chain heads */
 	unsigned max, n, nbuckets;
 	uint32_t free_head;
-	bool full_logged;
+	struct log_once logged; /* bit 0: the table was full */
 };
 
 /* A name as given by a user ("Vm1.Example.", ...) checked and folded to
