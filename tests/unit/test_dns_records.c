@@ -78,6 +78,8 @@ static void test_names(void **state)
 	assert_int_equal(gw_dnsrec_name("", 0, out, &why), -1);
 	assert_int_equal(gw_dnsrec_name(".", 1, out, &why), -1);
 	assert_int_equal(gw_dnsrec_name("a..b", 4, out, &why), -1);
+	assert_int_equal(gw_dnsrec_name("b..", 3, out, &why), -1); /* found by fuzz_dns_zone */
+	assert_int_equal(gw_dnsrec_name("..", 2, out, &why), -1);
 	assert_int_equal(gw_dnsrec_name("a b", 3, out, &why), -1);
 	assert_int_equal(gw_dnsrec_name("a\nb", 3, out, &why), -1);
 	memset(long_label, 'x', 64);

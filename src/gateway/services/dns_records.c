@@ -49,6 +49,10 @@ int gw_dnsrec_name(const char *s, size_t len, char *out, const char **why)
 		}
 		out[i] = (char)tolower(ch);
 	}
+	if (!label) { /* "a.." : one trailing dot went, the next is empty */
+		*why = "empty label in name";
+		return -1;
+	}
 	out[len] = '\0';
 	return 0;
 }
