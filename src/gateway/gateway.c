@@ -861,32 +861,13 @@ struct gw_services *gateway_services(struct gateway *gw)
 	return &gw->services;
 }
 
-struct host_names {
-	FILE *out;
-	const char *domain;
-	uint64_t now;
-};
-
-static void print_host_name(void *ctx, const struct gw_lease *l, bool is_static)
-{
-	struct host_names *h = ctx;
-	struct in_addr in = { .s_addr = htonl(l->ip) };
-	char a[INET_ADDRSTRLEN], name[sizeof(l->hostname) + GW_NAME_MAX + 1];
-
-	if (!l->hostname[0] || l->state != LEASE_BOUND || h->now > l->expires_ms)
-		return;
-	snprintf(name, sizeof(name), "%s%s%s", l->hostname, *h->domain ? "." : "", h->domain);
-	fprintf(h->out, "    %-40s A     %s (DHCP host name)\n", name,
-		inet_ntop(AF_INET, &in, a, sizeof(a)));
-}
-
 void gateway_info(const struct gateway *gw, FILE *out)
 {
-	struct host_names h = { out, gw->cfg.domainname, ev_loop_now(gw->loop) };
+	uint64_t now = ev_loop_now(gw->loop);
 
-	gw_services_info(&gw->services, h.now, out);
+	gw_services_info(&gw->services, now, out);
 	gw_dnsrec_info(&gw->records, out);
-	gw_dhcp_walk(&gw->dhcp, print_host_name, &h);
+	gw_dhcp_info_names(&gw->dhcp, now, out);
 }
 
 void gateway_walk_counters(const struct gateway *gw, gw_counter_fn fn, void *ctx)
@@ -961,48 +942,16 @@ syntax:
 	return -1;
 }
 
-static int record_args(const char *name, const char *addr, char *folded, union inany_addr *a,
-		       char *err, size_t errlen)
-{
-	const char *why;
-
-	if (gw_dnsrec_name(name, strlen(name), folded, &why)) {
-		snprintf(err, errlen, "invalid name '%s': %s", name, why);
-		return -1;
-	}
-	if (addr && (inany_pton(addr, a) || inany_is_unspecified(a) || inany_is_multicast(a))) {
-		snprintf(err, errlen, "invalid address '%s': not a unicast IPv4 or IPv6 address",
-			 addr);
-		return -1;
-	}
-	return 0;
-}
-
 int gateway_dns_record_add(struct gateway *gw, const char *name, const char *addr, char *err,
 			   size_t errlen)
 {
-	char n[GW_DNSREC_NAME_MAX + 1];
-	union inany_addr a;
-
-	if (record_args(name, addr, n, &a, err, errlen))
-		return -1;
-	return gw_dnsrec_add(&gw->records, n, &a, err, errlen) < 0 ? -1 : 0;
+	return gw_dnsrec_add_text(&gw->records, name, addr, err, errlen);
 }
 
 int gateway_dns_record_remove(struct gateway *gw, const char *name, const char *addr,
 			      char *err, size_t errlen)
 {
-	char n[GW_DNSREC_NAME_MAX + 1];
-	union inany_addr a;
-
-	if (record_args(name, addr, n, &a, err, errlen))
-		return -1;
-	if (!gw_dnsrec_remove(&gw->records, n, addr ? &a : NULL)) {
-		snprintf(err, errlen, "no DNS record for '%s'%s%s", name, addr ? " with " : "",
-			 addr ? addr : "");
-		return -1;
-	}
-	return 0;
+	return gw_dnsrec_remove_text(&gw->records, name, addr, err, errlen);
 }
 
 void gateway_walk_dns_records(const struct gateway *gw,

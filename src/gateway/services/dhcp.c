@@ -584,6 +584,27 @@ static void print_lease(FILE *out, const struct gw_lease *l, bool is_static, uin
 		fputs("expired\n", out);
 }
 
+/* The guests' DNS names (gw_dhcp_host_lookup()), for "info usernet". */
+void gw_dhcp_info_names(const struct gw_dhcp *d, uint64_t now, FILE *out)
+{
+	const struct gw_config *c = d->env->cfg;
+	char a[INET_ADDRSTRLEN], name[sizeof(d->leases->hostname) + GW_NAME_MAX + 1];
+	unsigned i;
+
+	for (i = 0; d->leases && i < c->n_leases + c->max_leases; i++) {
+		const struct gw_lease *l = i < c->n_leases ? &d->statics[i]
+							   : &d->leases[i - c->n_leases];
+		struct in_addr in = { .s_addr = htonl(l->ip) };
+
+		if (!l->hostname[0] || !lease_live(l, now))
+			continue;
+		snprintf(name, sizeof(name), "%s%s%s", l->hostname, c->domainname[0] ? "." : "",
+			 c->domainname);
+		fprintf(out, "    %-40s A     %s (DHCP host name)\n", name,
+			inet_ntop(AF_INET, &in, a, sizeof(a)));
+	}
+}
+
 /* The lease table of "info usernet". */
 static void dhcp_info(const void *svc, uint64_t now, FILE *out)
 {

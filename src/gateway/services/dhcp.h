@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/log.h"
 
@@ -92,6 +93,9 @@ const char *gw_lease_state_name(enum gw_lease_state st);
  * (dns_records.h) are looked up first anyway. A walk of the lease table
  * (max-leases entries), no allocation. */
 uint32_t gw_dhcp_host_lookup(const struct gw_dhcp *d, const char *name, uint64_t now);
+
+/* Those names and their addresses, lines of "info usernet". */
+void gw_dhcp_info_names(const struct gw_dhcp *d, uint64_t now, FILE *out);
 
 /* The address bound to mac, or 0 (monitor, tests). */
 uint32_t gw_dhcp_lookup(const struct gw_dhcp *d, const uint8_t *mac);

@@ -360,3 +360,52 @@ void gw_dnsrec_info(const struct gw_dnsrec *t, FILE *out)
 				inany_is_v4(&t->e[i].addr) ? "A" : "AAAA",
 				inany_ntop(&t->e[i].addr, a, sizeof(a)));
 }
+
+/* name and addr as a user typed them, checked and folded. */
+static int text_args(const char *name, const char *addr, char *folded, union inany_addr *a,
+		     char *err, size_t errlen)
+{
+	const char *why;
+
+	if (gw_dnsrec_name(name, strlen(name), folded, &why)) {
+		snprintf(err, errlen, "invalid name '%s': %s", name, why);
+		return -1;
+	}
+	if (addr && (inany_pton(addr, a) || inany_is_unspecified(a) || inany_is_multicast(a))) {
+		snprintf(err, errlen, "invalid address '%s': not a unicast IPv4 or IPv6 address",
+			 addr);
+		return -1;
+	}
+	return 0;
+}
+
+int gw_dnsrec_add_text(struct gw_dnsrec *t, const char *name, const char *addr, char *err,
+		       size_t errlen)
+{
+	char n[GW_DNSREC_NAME_MAX + 1];
+	union inany_addr a;
+
+	if (!addr) {
+		snprintf(err, errlen, "no address for '%s'", name);
+		return -1;
+	}
+	if (text_args(name, addr, n, &a, err, errlen))
+		return -1;
+	return gw_dnsrec_add(t, n, &a, err, errlen) < 0 ? -1 : 0;
+}
+
+int gw_dnsrec_remove_text(struct gw_dnsrec *t, const char *name, const char *addr, char *err,
+			  size_t errlen)
+{
+	char n[GW_DNSREC_NAME_MAX + 1];
+	union inany_addr a;
+
+	if (text_args(name, addr, n, &a, err, errlen))
+		return -1;
+	if (!gw_dnsrec_remove(t, n, addr ? &a : NULL)) {
+		snprintf(err, errlen, "no DNS record for '%s'%s%s", name, addr ? " with " : "",
+			 addr ? addr : "");
+		return -1;
+	}
+	return 0;
+}

@@ -85,6 +85,13 @@ int gw_dnsrec_add(struct gw_dnsrec *t, const char *name, const union inany_addr 
  * the number removed. */
 unsigned gw_dnsrec_remove(struct gw_dnsrec *t, const char *name, const union inany_addr *a);
 
+/* The control socket's add and remove: name and addr (NULL to remove all
+ * of name's) as typed; 0, or -1 with a one-line reason in err. */
+int gw_dnsrec_add_text(struct gw_dnsrec *t, const char *name, const char *addr, char *err,
+		       size_t errlen);
+int gw_dnsrec_remove_text(struct gw_dnsrec *t, const char *name, const char *addr, char *err,
+			  size_t errlen);
+
 /* Read zone file path into t (NULL: only check it). The number of records,
  * or -1 with err naming "path:line". */
 int gw_dnsrec_load_zone(struct gw_dnsrec *t, const char *path, char *err, size_t errlen);
