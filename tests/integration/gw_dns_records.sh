@@ -15,7 +15,8 @@
 #    name a static record has does not get it either;
 #  - names not in the table are still forwarded (dnsmasq upstream on
 #    127.0.0.1:5353: example.test -> 127.0.0.7);
-#  - a bad zone file line is a one-line error naming FILE:LINE.
+#  - a bad zone file line is a one-line error naming FILE:LINE; the keys
+#    work from a -readconfig file too.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -49,6 +50,18 @@ out=$("$VMWIRE" -netdev user,id=gw,dns-zone="$VW_TMP/bad.zone" 2>&1) &&
 [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && grep -q "dns-zone.*bad.zone:2:" <<<"$out" ||
 	vw_fail $T "bad zone file error: $out"
 vw_pass "$T: a bad zone line is one error naming FILE:LINE ($out)"
+
+# The same keys from a -readconfig file: listed by info usernet.
+printf -- '-netdev user,id=rc,dns-record=Rc.Lab=10.0.2.80,dns-zone=%s\nmonitor %s\n' \
+	"$ZONE" "$VW_TMP/rc-mon.sock" >"$VW_TMP/rc.cfg"
+vw_start rc -readconfig "$VW_TMP/rc.cfg"
+"$VMWIRE" ctl "$VW_TMP/rc-mon.sock" info usernet >"$VW_TMP/rc.usernet" ||
+	vw_fail $T "info usernet (readconfig)"
+grep -qE "rc\.lab +A +10\.0\.2\.80" "$VW_TMP/rc.usernet" &&
+	grep -qE "web\.zone +AAAA +fec0::60" "$VW_TMP/rc.usernet" ||
+	vw_fail $T "-readconfig records not listed: $(cat "$VW_TMP/rc.usernet")"
+vw_stop rc
+vw_pass "$T: dns-record= and dns-zone= in a -readconfig file"
 
 vw_netns_add a
 vw_netns_add b
