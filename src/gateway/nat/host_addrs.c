@@ -95,7 +95,9 @@ int gw_host_addrs_init(struct gw_host_addrs *h, struct gw_policy *policy, struct
 	memset(h, 0, sizeof(*h));
 	h->policy = policy;
 	h->loop = loop;
-	if (!loop || policy->cfg->host_loopback)
+	/* slirp4netns's --disable-host-loopback (host_local_open) refuses only
+	 * the host address itself: no list of host addresses to keep. */
+	if (!loop || policy->cfg->host_loopback || policy->cfg->host_local_open)
 		return 0;
 	h->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (!h->nl || mnl_socket_bind(h->nl, RTMGRP_IPV4_IFADDR, MNL_SOCKET_AUTOPID) < 0) {
