@@ -114,6 +114,21 @@ int control_listen_fd(struct control_listener *l, const char *opt, int fd, char 
 	return 0;
 }
 
+int control_send_queued(int fd, const char *buf, size_t len, size_t *off)
+{
+	while (*off < len) {
+		ssize_t n = send(fd, buf + *off, len - *off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			return -1;
+		}
+		*off += (size_t)n;
+	}
+	return 0;
+}
+
 void control_listener_close(struct control_listener *l)
 {
 	struct stat st;

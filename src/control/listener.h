@@ -31,6 +31,11 @@ int control_listen(struct control_listener *l, const char *opt, const char *path
 int control_listen_fd(struct control_listener *l, const char *opt, int fd, char *err,
 		      size_t errlen);
 
+/* Send buf[*off..len) on a nonblocking control session without waiting;
+ * *off advances. 0 (all sent, or the socket is full), -1 if the session
+ * is over. The monitor and QMP both queue replies this way. */
+int control_send_queued(int fd, const char *buf, size_t len, size_t *off);
+
 /* Close, and unlink the file if it is still the one we bound. */
 void control_listener_close(struct control_listener *l);
 

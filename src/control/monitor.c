@@ -464,18 +464,7 @@ static void client_process(struct mon_client *c)
 /* Send what we can. Returns -1 if the session is over. */
 static int client_flush(struct mon_client *c)
 {
-	while (c->outoff < c->outlen) {
-		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			return -1;
-		}
-		c->outoff += (size_t)n;
-	}
-	return 0;
+	return control_send_queued(c->fd, c->out, c->outlen, &c->outoff);
 }
 
 static void client_cb(void *ctx, uint32_t events)

@@ -542,18 +542,7 @@ static const struct qmp_session_io client_io = { client_out, client_can_run };
 
 static int client_flush(struct qmp_client *c)
 {
-	while (c->outoff < c->outlen) {
-		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			return -1;
-		}
-		c->outoff += (size_t)n;
-	}
-	return 0;
+	return control_send_queued(c->fd, c->out, c->outlen, &c->outoff);
 }
 
 /* Make the client's callback run soon (held requests, queued output). */
