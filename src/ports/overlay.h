@@ -2,7 +2,8 @@
  *
  * overlay.h - the shared runtime of "-netdev vxlan" and "-netdev geneve":
  * UDP sockets, head-end replication, per-VTEP learning. vxlan.c and
- * geneve.c only name the type; see overlay.c for the theory of operation.
+ * geneve.c only name the type; see overlay.c for the theory of operation
+ * and overlay_parse.c for the keys.
  */
 #ifndef VMWIRE_PORTS_OVERLAY_H
 #define VMWIRE_PORTS_OVERLAY_H
