@@ -21,8 +21,9 @@
  * credentials and namespaces never change. (pasta does the same.)
  *
  * The TAP and a gateway (gateway.h) are the two netdevs of one private
- * switch, built directly (tap_netdev_new(), the -netdev user parser on the
- * user's own -netdev words) and run by the same runtime as the daemon's
+ * switch, built directly (tap_gateway.c, shared with slirp4netns.c; the
+ * -netdev user parser on the user's own -netdev words) and run by the
+ * same runtime as the daemon's
  * (runtime.h): only the order differs, the TAP starting inside the
  * namespace first, the gateway once the TAP's MAC is known. The
  * namespace's interface gets the gateway's first DHCP address
@@ -61,8 +62,8 @@
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 #include "control/run6.h"
+#include "control/tap_gateway.h"
 #include "ports/netns.h"
-#include "ports/rtnl.h"
 #include "ports/tap.h"
 
 #include <arpa/inet.h>
@@ -370,17 +371,6 @@ static uint32_t pick_guest_addr(const struct gw_config *c)
 	return 0;
 }
 
-static unsigned prefix_len(uint32_t mask)
-{
-	unsigned n = 0;
-
-	while (mask & 0x80000000u) {
-		n++;
-		mask <<= 1;
-	}
-	return n;
-}
-
 /* ---- the child -------------------------------------------------------- */
 
 static ssize_t send_byte(int fd, const void *buf, size_t len)
@@ -660,55 +650,21 @@ static int write_id_maps(struct run *r)
 	return ret;
 }
 
-/* Runs inside the namespace: the TAP, then lo, address and route. */
+/* Runs inside the namespace: the TAP, its address and route, lo; then
+ * IPv6's sysctls. */
 static int ns_setup(void *arg)
 {
 	struct run *r = arg;
-	uint32_t addr = htonl(r->guest_addr), gw = htonl(r->cfg->host);
-	struct rtnl_link link, lo;
-	const char *what = "open rtnetlink";
-	char why[sizeof(r->err)];
-	struct rtnl nl;
-	int ret;
+	struct tap_gw_ip ip = {
+		.ifname = r->ifname, .configure = true,
+		.addr = r->guest_addr, .mask = r->cfg->mask, .gw = r->cfg->host,
+	};
+	int ifindex, ret;
 
-	if (runtime_start_netdev(&r->rt, r->tap, why, sizeof(why)) < 0) {
-		snprintf(r->err, sizeof(r->err), "%s", why);
-		return -EIO;
-	}
-	ret = rtnl_open(&nl);
-	if (ret)
-		goto fail;
-	what = "find";
-	ret = rtnl_link_get(&nl, r->ifname, &link);
-	if (!ret) {
-		what = "read the MAC address of";
-		ret = rtnl_link_hwaddr(&nl, link.ifindex, r->guest_mac);
-	}
-	if (!ret) {
-		what = "add the address to";
-		ret = rtnl_addr_add(&nl, link.ifindex, AF_INET, &addr, prefix_len(r->cfg->mask));
-	}
-	if (!ret) {
-		what = "add the default route via";
-		ret = rtnl_route_add(&nl, AF_INET, NULL, 0, &gw, link.ifindex);
-	}
-	if (!ret) {
-		what = "bring up lo next to";
-		ret = rtnl_link_get(&nl, "lo", &lo);
-		if (!ret)
-			ret = rtnl_link_set(&nl, lo.ifindex, 0, true);
-	}
-	rtnl_close(&nl);
-	if (!ret && (ret = run6_ns_setup(&r->v6, r->cfg, r->ifname, link.ifindex, why,
-					 sizeof(why)))) {
-		snprintf(r->err, sizeof(r->err), "%s", why);
-		return ret;
-	}
+	ret = tap_gw_ns_setup(&r->rt, r->tap, &ip, r->guest_mac, &ifindex, r->err,
+			      sizeof(r->err));
 	if (!ret)
-		return 0;
-fail:
-	snprintf(r->err, sizeof(r->err), "cannot %s %s in the namespace: %s", what, r->ifname,
-		 strerror(-ret));
+		ret = run6_ns_setup(&r->v6, r->cfg, r->ifname, ifindex, r->err, sizeof(r->err));
 	return ret;
 }
 
@@ -746,31 +702,15 @@ out:
 	return ret;
 }
 
-/* The two netdevs on the private switch, as the command line would have
- * them: common keys filled in, nothing opened. */
+/* The two netdevs on the private switch (tap_gateway.h). */
 static int make_netdevs(struct run *r)
 {
-	struct tap_config cfg = { .mtu = r->mtu };
-	struct netdev_common *c;
-
-	snprintf(cfg.ifname, sizeof(cfg.ifname), "%s", r->ifname);
-	r->tap = tap_netdev_new(&cfg);
+	r->tap = tap_gw_pair(r->gw, r->gw_id, r->ifname, r->mtu, RUN_TAP_ID, RUN_SWITCH_ID);
 	if (!r->tap) {
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return -1;
 	}
-	c = &r->tap->common;
-	snprintf(c->id, sizeof(c->id), RUN_TAP_ID);
-	snprintf(c->switch_name, sizeof(c->switch_name), RUN_SWITCH_ID);
-	c->vlan.pvid = 1;
-
-	c = &r->gw->common;
-	snprintf(c->id, sizeof(c->id), "%s", r->gw_id);
-	snprintf(c->switch_name, sizeof(c->switch_name), RUN_SWITCH_ID);
-	c->vlan.pvid = 1;
-	snprintf(c->pcap_path, sizeof(c->pcap_path), "%s", r->pcap_path);
-	r->tap->next = r->gw;
-	r->gw->next = NULL;
+	snprintf(r->gw->common.pcap_path, sizeof(r->gw->common.pcap_path), "%s", r->pcap_path);
 	return 0;
 }
 
@@ -928,7 +868,7 @@ static int start(struct run *r)
 
 	info("run: %s %u.%u.%u.%u/%u via %u.%u.%u.%u, mtu %u, in the network namespace of "
 	     "process %ld", r->ifname, r->guest_addr >> 24, r->guest_addr >> 16 & 255,
-	     r->guest_addr >> 8 & 255, r->guest_addr & 255, prefix_len(r->cfg->mask),
+	     r->guest_addr >> 8 & 255, r->guest_addr & 255, tap_gw_prefix_len(r->cfg->mask),
 	     r->cfg->host >> 24, r->cfg->host >> 16 & 255, r->cfg->host >> 8 & 255,
 	     r->cfg->host & 255, r->mtu, (long)r->child);
 	/* The command starts once its SLAAC address is there (run6.h). */

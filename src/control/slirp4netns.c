@@ -35,6 +35,7 @@
 #include "control/runtime.h"
 #include "control/sandbox.h"
 #include "control/slirp_api.h"
+#include "control/tap_gateway.h"
 #include "config/keyval.h"
 #include "config/netdev.h"
 #include "core/log.h"
@@ -43,7 +44,6 @@
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 #include "ports/netns.h"
-#include "ports/rtnl.h"
 #include "ports/tap.h"
 
 #include <arpa/inet.h>
@@ -386,90 +386,26 @@ static int make_netdevs(struct s4n *s)
 {
 	/* Without -c the interface is someone else's (rootlesskit's): its
 	 * MTU stays theirs. */
-	struct tap_config cfg = { .mtu = s->configure ? s->mtu : 0 };
-	struct netdev_common *c;
-
-	snprintf(cfg.ifname, sizeof(cfg.ifname), "%s", s->ifname);
-	s->tap = tap_netdev_new(&cfg);
-	if (!s->tap)
-		return fail(s, "out of memory");
-	c = &s->tap->common;
-	snprintf(c->id, sizeof(c->id), "tap");
-	snprintf(c->switch_name, sizeof(c->switch_name), S4N_SWITCH_ID);
-	c->vlan.pvid = 1;
-	c = &s->gw->common;
-	snprintf(c->id, sizeof(c->id), "gw");
-	snprintf(c->switch_name, sizeof(c->switch_name), S4N_SWITCH_ID);
-	c->vlan.pvid = 1;
-	s->tap->next = s->gw;
-	s->gw->next = NULL;
-	return 0;
+	s->tap = tap_gw_pair(s->gw, "gw", s->ifname, s->configure ? s->mtu : 0, "tap",
+			     S4N_SWITCH_ID);
+	return s->tap ? 0 : fail(s, "out of memory");
 }
 
 /* ---- inside the namespace ----------------------------------------------- */
 
-static unsigned prefix_len(uint32_t mask)
-{
-	unsigned n = 0;
-
-	while (mask & 0x80000000u) {
-		n++;
-		mask <<= 1;
-	}
-	return n;
-}
-
 /* Runs in the target's namespaces (netns_call): the TAP, then with -c what
- * slirp4netns's configure does, in its order. */
+ * slirp4netns's configure does, in its order (tap_gateway.h). */
 static int ns_setup(void *arg)
 {
 	struct s4n *s = arg;
-	uint32_t addr = htonl(s->guest_addr), gw = htonl(s->cfg->host);
-	struct rtnl_link link, lo;
-	const char *what = "open rtnetlink";
-	char why[sizeof(s->err)];
-	struct rtnl nl;
-	int ret;
+	struct tap_gw_ip ip = {
+		.ifname = s->ifname, .configure = s->configure, .mac = s->mac_set ? s->mac : NULL,
+		.addr = s->guest_addr, .mask = s->cfg->mask, .gw = s->cfg->host,
+	};
+	int ifindex;
 
-	if (runtime_start_netdev(&s->rt, s->tap, why, sizeof(why)) < 0) {
-		snprintf(s->err, sizeof(s->err), "%s", why);
-		return -EIO;
-	}
-	ret = rtnl_open(&nl);
-	if (ret)
-		goto fail;
-	what = "find";
-	ret = rtnl_link_get(&nl, s->ifname, &link);
-	if (!ret && s->configure) {
-		what = "bring up lo next to";
-		ret = rtnl_link_get(&nl, "lo", &lo);
-		if (!ret)
-			ret = rtnl_link_set(&nl, lo.ifindex, 0, true);
-		if (!ret && s->mac_set) {
-			what = "set the MAC address of";
-			ret = rtnl_link_set_hwaddr(&nl, link.ifindex, s->mac);
-		}
-		if (!ret) {
-			what = "add the address to";
-			ret = rtnl_addr_add(&nl, link.ifindex, AF_INET, &addr,
-					    prefix_len(s->cfg->mask));
-		}
-		if (!ret) {
-			what = "add the default route via";
-			ret = rtnl_route_add(&nl, AF_INET, NULL, 0, &gw, link.ifindex);
-		}
-	}
-	if (!ret) {
-		what = "read the MAC address of";
-		ret = rtnl_link_hwaddr(&nl, link.ifindex, s->guest_mac);
-	}
-	rtnl_close(&nl);
-	if (!ret)
-		return 0;
-fail:
-	snprintf(s->err, sizeof(s->err), "cannot %s %s in the namespace: %s", what, s->ifname,
-		 strerror(-ret));
-	return ret;
+	return tap_gw_ns_setup(&s->rt, s->tap, &ip, s->guest_mac, &ifindex, s->err,
+			       sizeof(s->err));
 }
 
 static bool same_ns(int fd, const char *ours)
