@@ -37,16 +37,9 @@
 #include "gateway/pkt.h"
 #include "gateway/services/dhcpv6.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_harness.h"
 
-#define CHECK(c)                                                                 \
-	do {                                                                     \
-		if (!(c)) {                                                      \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-				__LINE__, #c);                                   \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct gw_config cfg;
 static uint8_t frame[FRAME_BUF_SIZE];
@@ -72,12 +65,6 @@ static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 
 static const struct port_sink_ops sink_ops = { .receive = sink };
 
-static void quiet(enum log_level l, const char *m)
-{
-	(void)l;
-	(void)m;
-}
-
 static void parse_only(const uint8_t *data, size_t size)
 {
 	uint8_t *p = malloc(size ? size : 1);
@@ -100,23 +87,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t vm2[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x57 };
 	struct in6_addr s, d;
 	struct gateway *gw;
-	struct kvlist kv;
-	char text[256], err[KV_ERR_MAX];
+	char text[256];
 	size_t pos = 1;
 
 	parse_only(data, size);
 	if (size < 1)
 		return 0;
-	log_set_hook(quiet);
+	log_set_hook(fuzz_quiet);
 	snprintf(text, sizeof(text), "user,ipv6-dhcp=%s%s%s%s",
 		 data[0] & 1 ? "stateless" : "stateful", data[0] & 2 ? ",max-leases=2" : "",
 		 data[0] & 4 ? ",lease6=fec0::77@52:54:00:12:34:56" : "",
 		 data[0] & 8 ? ",dnssearch=a.example.com,dnssearch=b.example" : "");
-	if (kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)))
-		abort();
-	if (gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err)))
-		abort();
-	kv_free(&kv);
+	fuzz_gw_config(&cfg, text);
 	if (!(gw = gateway_new(&cfg, "gw", NULL)))
 		abort();
 	port_set_sink(gateway_port(gw), &sink_ops, NULL);

@@ -79,17 +79,10 @@
 #include "gateway/gateway.h"
 #include "gateway/pkt.h"
 
+#include "fuzz_harness.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-#define CHECK(c)                                                                 \
-	do {                                                                     \
-		if (!(c)) {                                                      \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-				__LINE__, #c);                                   \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 #define IPPROTO_TCP_ 6
 #define GW_NET 0x0a000200u /* the default 10.0.2.0/24 */
@@ -98,38 +91,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static struct gw_config cfg;
 static uint8_t frame[FRAME_BUF_SIZE];
 static uint8_t seg[FRAME_BUF_SIZE]; /* software segmentation of offload records */
-static struct ev_loop *loop; /* non-NULL: loop mode is safe to use */
-static int listen_fd = -1;
-static uint16_t listen_port;
+static struct fuzz_netns ns; /* ns.loop non-NULL: loop mode is safe to use */
 static uint32_t last_syn_ack; /* sequence number of the gateway's last SYN-ACK */
 
 /* Private netns, lo up, a listener on 127.0.0.1. Any failure: no loop. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t salen = sizeof(sa);
-	struct ifreq ifr = { 0 };
-	int fd;
-
-	if (unshare(CLONE_NEWNET))
-		return 0;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		goto out;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		goto out;
-	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(listen_fd, 64) || getsockname(listen_fd, (struct sockaddr *)&sa, &salen))
-		goto out;
-	listen_port = ntohs(sa.sin_port);
-	loop = ev_loop_new();
-out:
-	if (fd >= 0)
-		close(fd);
+	fuzz_netns_init(&ns);
 	return 0;
 }
 
@@ -154,19 +122,10 @@ static void rewrite(uint8_t *f, size_t len, uint8_t ctl)
 	ihl = (size_t)(ip[0] & 0xf) * 4;
 	if ((ctl & 32) && ip[9] == IPPROTO_TCP_ && ihl >= IP_HDR_LEN &&
 	    ETH_HDR_LEN + ihl + 4 <= len)
-		wr16be(ip + ihl + 2, listen_port);
+		wr16be(ip + ihl + 2, ns.listen_port);
 	if ((ctl & 32) && ip[9] == IPPROTO_TCP_ && ihl >= IP_HDR_LEN &&
 	    ETH_HDR_LEN + ihl + 12 <= len)
 		wr32be(ip + ihl + 8, rd32be(ip + ihl + 8) + last_syn_ack);
-}
-
-/* Drop what the kernel accepted for us, so the backlog never fills. */
-static void drain_listener(void)
-{
-	int c;
-
-	while ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
-		close(c);
 }
 
 static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
@@ -260,8 +219,6 @@ static void fixup(uint8_t *f, size_t len, uint8_t ctl)
 	}
 }
 
-static void quiet(enum log_level level, const char *msg) {}
-
 static int send_segment(void *ctx, const uint8_t *f, size_t len)
 {
 	port_send(ctx, f, len);
@@ -300,8 +257,7 @@ static void fix_tot(uint8_t *f, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	char text[512], err[KV_ERR_MAX];
-	struct kvlist kv;
+	char text[512];
 	struct gateway *gw;
 	uint64_t now = 1000000;
 	size_t pos = 1;
@@ -312,11 +268,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (data[0] & 16) {
-		if (!loop)
+		if (!ns.loop)
 			return 0;
-		lp = loop;
+		lp = ns.loop;
 	}
-	log_set_hook(quiet);
+	log_set_hook(fuzz_quiet);
 	last_syn_ack = 0;
 	/* Small tables and pools: cheap to set up per input, and "full" is reached. */
 	snprintf(text, sizeof(text),
@@ -327,13 +283,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			       "dnssearch=b.example.com,lease-time=120,bootfile=pxelinux.0,"
 			       "tftp-server-name=boot.test" : "",
 		 data[0] & 8 ? ",max-leases=2" : "");
-	if (kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)))
-		abort();
-	if (gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", text, err);
-		abort();
-	}
-	kv_free(&kv);
+	fuzz_gw_config(&cfg, text);
 	gw = gateway_new(&cfg, "gw", lp);
 	if (!gw)
 		abort();
@@ -385,7 +335,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lp) {
 		for (i = 0; i < 4; i++)
 			ev_loop_once(lp, 0);
-		drain_listener();
+		fuzz_netns_drain(&ns);
 	}
 	return 0;
 }

@@ -40,16 +40,9 @@
 #include "gateway/pkt.h"
 #include "gateway/services/ndp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_harness.h"
 
-#define CHECK(c)                                                                 \
-	do {                                                                     \
-		if (!(c)) {                                                      \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-				__LINE__, #c);                                   \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct gw_config cfg;
 static uint8_t frame[FRAME_BUF_SIZE];
@@ -78,12 +71,6 @@ static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 
 static const struct port_sink_ops sink_ops = { .receive = sink };
 
-static void quiet(enum log_level l, const char *m)
-{
-	(void)l;
-	(void)m;
-}
-
 static void options(const uint8_t *data, size_t size)
 {
 	uint8_t *p = malloc(size ? size : 1);
@@ -107,23 +94,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				"fec0::2" };
 	const char *dsts[4] = { "fec0::2", "ff02::1", "ff02::2", "ff02::1:ff00:2" };
 	struct gateway *gw;
-	struct kvlist kv;
-	char text[256], err[KV_ERR_MAX];
+	char text[256];
 	size_t pos = 1;
 
 	options(data, size);
 	if (size < 1)
 		return 0;
-	log_set_hook(quiet);
+	log_set_hook(fuzz_quiet);
 	snprintf(text, sizeof(text), "user%s%s%s%s", data[0] & 1 ? ",ipv6-dhcp=stateful" : "",
 		 data[0] & 2 ? ",mtu=1280" : "",
 		 data[0] & 4 ? ",dnssearch=a.example.com,dnssearch=b.example" : "",
 		 data[0] & 8 ? ",restrict=on" : "");
-	if (kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)))
-		abort();
-	if (gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err)))
-		abort();
-	kv_free(&kv);
+	fuzz_gw_config(&cfg, text);
 	if (!(gw = gateway_new(&cfg, "gw", NULL)))
 		abort();
 	port_set_sink(gateway_port(gw), &sink_ops, NULL);

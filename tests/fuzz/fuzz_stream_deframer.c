@@ -36,6 +36,8 @@
 #include "core/frame.h"
 #include "ports/stream_framing.h"
 
+#include "fuzz_harness.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PREFIX_FRAME 16000
@@ -46,15 +48,6 @@ struct expect {
 	long got;
 	const struct deframer *d;
 };
-
-#define CHECK(c)                                                                 \
-	do {                                                                     \
-		if (!(c)) {                                                      \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-				__LINE__, #c);                                   \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 /* Every frame must be the next one of the reference walk. */
 static void on_frame(void *ctx, const uint8_t *f, size_t flen)

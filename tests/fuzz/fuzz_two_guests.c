@@ -58,17 +58,10 @@
 #include "gateway/ip/checksum.h"
 #include "gateway/pkt.h"
 
+#include "fuzz_harness.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-#define CHECK(c)                                                                 \
-	do {                                                                     \
-		if (!(c)) {                                                      \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-				__LINE__, #c);                                   \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 #define IPPROTO_TCP_ 6
 #define GW_NET 0x0a000200u
@@ -78,38 +71,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static struct port guests[2];
 static struct gw_config cfg;
 static uint8_t frame[FRAME_BUF_SIZE];
-static struct ev_loop *loop;
-static int listen_fd = -1;
-static uint16_t listen_port;
+static struct fuzz_netns ns; /* ns.loop non-NULL: loop mode is safe to use */
 static uint32_t last_syn_ack;
 static enum { IDLE, GUEST_IN, FLUSH } phase;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t salen = sizeof(sa);
-	struct ifreq ifr = { 0 };
-	int fd;
-
-	if (unshare(CLONE_NEWNET))
-		return 0;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		goto out;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		goto out;
-	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(listen_fd, 64) || getsockname(listen_fd, (struct sockaddr *)&sa, &salen))
-		goto out;
-	listen_port = ntohs(sa.sin_port);
-	loop = ev_loop_new();
-out:
-	if (fd >= 0)
-		close(fd);
+	fuzz_netns_init(&ns);
 	return 0;
 }
 
@@ -153,8 +121,6 @@ static const struct port_ops guest_ops = {
 	.kind = "fuzz", .transmit = guest_transmit, .describe = guest_describe,
 	.destroy = guest_destroy,
 };
-
-static void quiet(enum log_level level, const char *msg) {}
 
 /* Correct checksums where asked (ctl bits 1 and 2). */
 static void fixup(uint8_t *f, size_t len, uint8_t ctl)
@@ -212,17 +178,9 @@ static void rewrite(uint8_t *f, size_t len, uint8_t ctl)
 	ihl = (size_t)(ip[0] & 0xf) * 4;
 	if ((ctl & 128) && ip[9] == IPPROTO_TCP_ && ihl >= IP_HDR_LEN &&
 	    ETH_HDR_LEN + ihl + 12 <= len) {
-		wr16be(ip + ihl + 2, listen_port);
+		wr16be(ip + ihl + 2, ns.listen_port);
 		wr32be(ip + ihl + 8, rd32be(ip + ihl + 8) + last_syn_ack);
 	}
-}
-
-static void drain_listener(void)
-{
-	int c;
-
-	while ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
-		close(c);
 }
 
 static void flush(struct gateway *gw, struct ev_loop *lp)
@@ -238,22 +196,21 @@ static void flush(struct gateway *gw, struct ev_loop *lp)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char text[512], err[KV_ERR_MAX];
+	char text[512];
 	struct ev_loop *lp = NULL;
 	struct network *net;
 	struct gateway *gw;
-	struct kvlist kv;
 	uint64_t now = 1000000;
 	size_t pos = 1;
 
 	if (size < 1)
 		return 0;
 	if (data[0] & 1) {
-		if (!loop)
+		if (!ns.loop)
 			return 0;
-		lp = loop;
+		lp = ns.loop;
 	}
-	log_set_hook(quiet);
+	log_set_hook(fuzz_quiet);
 	last_syn_ack = 0;
 	phase = IDLE;
 	snprintf(text, sizeof(text),
@@ -261,13 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 data[0] & 2 ? ",source-guard=strict" : "",
 		 data[0] & 4 ? ",max-flows-per-guest=1,max-dns-per-guest=1,max-frags-per-guest=1,"
 			       "max-ooo-per-guest=1" : "");
-	if (kv_parse(&kv, "-netdev", text, "type", err, sizeof(err)))
-		abort();
-	if (gw_config_parse(&cfg, &kv, "/nonexistent", err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", text, err);
-		abort();
-	}
-	kv_free(&kv);
+	fuzz_gw_config(&cfg, text);
 	net = network_new("fz", NETWORK_SWITCH, NETWORK_DEFAULT_AGING_S, 64, NULL);
 	if (!net)
 		abort();
@@ -326,7 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lp) {
 		for (int i = 0; i < 4; i++)
 			ev_loop_once(lp, 0);
-		drain_listener();
+		fuzz_netns_drain(&ns);
 	}
 	return 0;
 }
