@@ -16,6 +16,7 @@
 # kernel side) traffic still flows.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/vxlan.sh"
 
 vw_require_root
 vw_enter_private_netns "$@"
@@ -23,28 +24,7 @@ vw_need_pkgs iproute2 iputils-ping socat tcpdump ethtool
 vw_tmpdir
 
 T=vxlan_kernel
-vw_netns_add k1
-vw_netns_add k2
-vw_netns_add h
-K1=$(vw_ns k1)
-K2=$(vw_ns k2)
-H=$(vw_ns h)
-MON=$VW_TMP/mon.sock
-
-ip link add br0 type bridge && ip link set br0 up &&
-	ip addr add 10.99.0.2/24 dev br0 || vw_fail $T "underlay bridge"
-n=1
-for ns in "$K1" "$K2"; do
-	ip link add vk$n type veth peer name eth0 netns "$ns" &&
-		ip link set vk$n master br0 up &&
-		ip -n "$ns" addr add 10.99.0.$((n == 1 ? 1 : 3))/24 dev eth0 &&
-		ip -n "$ns" link set eth0 up || vw_fail $T "veth to $ns"
-	# A veth hands a local socket its packets with checksums still to be
-	# filled (CHECKSUM_PARTIAL), so vmwire would see the kernel's inner TCP
-	# checksums unfinished; a real NIC fills them. Make the kernel do it.
-	ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || vw_fail $T "ethtool in $ns"
-	n=$((n + 1))
-done
+vx_setup
 kvtep() { # NS UNDERLAY INNER MAC [nolearning]
 	ip -n "$1" link add vx0 address "$4" type vxlan id 42 dstport 4789 local "$2" \
 		remote 10.99.0.2 dev eth0 ${5:-} &&
@@ -53,23 +33,14 @@ kvtep() { # NS UNDERLAY INNER MAC [nolearning]
 kvtep "$K1" 10.99.0.1 10.50.0.1 02:00:00:00:00:01 || vw_fail $T "kernel vxlan in k1"
 kvtep "$K2" 10.99.0.3 10.50.0.3 02:00:00:00:00:03 || vw_fail $T "kernel vxlan in k2"
 
-vw_start sw -netdev vxlan,id=vx,vni=42,local=10.99.0.2,remote=10.99.0.1,remote=10.99.0.3 \
-	-netdev tap,id=t,ifname=vwt,netns="$H",mtu=1450 \
-	-monitor "unix:$MON,server=on,wait=off"
-ip -n "$H" addr add 10.50.0.2/24 dev vwt && ip -n "$H" link set vwt address 02:00:00:00:00:02 ||
-	vw_fail $T "address in h"
+vx_start vxlan,id=vx,vni=42,local=10.99.0.2,remote=10.99.0.1,remote=10.99.0.3
 
 ip netns exec "$H" ping -q -c 3 -i 0.2 -W 2 10.50.0.1 >/dev/null || vw_fail $T "ping h -> k1"
 ip netns exec "$K2" ping -q -c 3 -i 0.2 -W 2 10.50.0.2 >/dev/null || vw_fail $T "ping k2 -> h"
 vw_pass "$T: ping through vmwire's VTEP to two kernel VTEPs, both ways"
 
 ip -n "$K1" -o link show >/dev/null
-bridge -n "$K1" fdb show dev vx0 | grep -q '02:00:00:00:00:02 dst 10.99.0.2' ||
-	vw_fail $T "kernel k1 did not learn h's MAC behind 10.99.0.2: $(bridge -n "$K1" fdb show dev vx0)"
-"$VMWIRE" ctl "$MON" info network >"$VW_TMP/info" || vw_fail $T "ctl info network"
-grep -q '02:00:00:00:00:01 via 10.99.0.1' "$VW_TMP/info" &&
-	grep -q '02:00:00:00:00:03 via 10.99.0.3' "$VW_TMP/info" ||
-	vw_fail $T "vmwire did not learn the kernel MACs per VTEP: $(cat "$VW_TMP/info")"
+vx_check_learned
 grep -q 'mtu: inner = underlay - 50' "$VW_TMP/info" || vw_fail $T "no MTU arithmetic in info"
 vw_pass "$T: kernel learned vmwire's MAC, vmwire learned each kernel MAC per VTEP"
 
@@ -97,14 +68,7 @@ done
 [ "$(echo "$ports" | wc -l)" -ge 2 ] || vw_fail $T "six flows all used source port $ports"
 vw_pass "$T: source ports hashed per flow into 32768-60999 ($(echo $ports))"
 
-head -c 32M /dev/urandom >"$VW_TMP/in" || vw_fail $T "test data"
-ip netns exec "$K1" timeout 30 socat -u TCP-LISTEN:5001,reuseaddr CREATE:"$VW_TMP/out" &
-lpid=$!
-vw_wait_for ip netns exec "$K1" sh -c 'ss -ltn | grep -q ":5001 "' || vw_fail $T "listener"
-ip netns exec "$H" timeout 30 socat -u OPEN:"$VW_TMP/in" TCP:10.50.0.1:5001 ||
-	vw_fail $T "sending 32 MiB h -> k1"
-wait $lpid || vw_fail $T "receiver failed"
-[ "$(sha256sum <"$VW_TMP/in")" = "$(sha256sum <"$VW_TMP/out")" ] || vw_fail $T "sha256 mismatch"
+vx_copy 32M "$K1" 10.50.0.1
 vw_pass "$T: 32 MiB h -> k1 over VXLAN, sha256 matches"
 
 # MTU: 1450-byte inner IP packets fit a 1500 underlay, 1451 do not (h's

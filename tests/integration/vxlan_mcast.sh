@@ -14,6 +14,7 @@
 # both sides learn unicast VTEP addresses; 8 MiB h -> k2 intact.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/vxlan.sh"
 
 vw_require_root
 vw_enter_private_netns "$@"
@@ -22,24 +23,9 @@ vw_tmpdir
 
 T=vxlan_mcast
 GROUP=239.1.1.42
-vw_netns_add k1
-vw_netns_add k2
-vw_netns_add h
-K1=$(vw_ns k1)
-K2=$(vw_ns k2)
-H=$(vw_ns h)
-MON=$VW_TMP/mon.sock
-
-ip link add br0 type bridge mcast_snooping 0 && ip link set br0 up &&
-	ip addr add 10.99.0.2/24 dev br0 || vw_fail $T "underlay bridge"
+vx_setup mcast_snooping 0
 n=1
 for ns in "$K1" "$K2"; do
-	ip link add vk$n type veth peer name eth0 netns "$ns" &&
-		ip link set vk$n master br0 up &&
-		ip -n "$ns" addr add 10.99.0.$((n == 1 ? 1 : 3))/24 dev eth0 &&
-		ip -n "$ns" link set eth0 up || vw_fail $T "veth to $ns"
-	# Checksums left to fill on a veth (see vxlan_kernel.sh).
-	ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || vw_fail $T "ethtool in $ns"
 	ip -n "$ns" link add vx0 address 02:00:00:00:00:0$((n == 1 ? 1 : 3)) type vxlan id 42 \
 		dstport 4789 local 10.99.0.$((n == 1 ? 1 : 3)) group $GROUP dev eth0 &&
 		ip -n "$ns" addr add 10.50.0.$((n == 1 ? 1 : 3))/24 dev vx0 &&
@@ -47,11 +33,7 @@ for ns in "$K1" "$K2"; do
 	n=$((n + 1))
 done
 
-vw_start sw -netdev vxlan,id=vx,vni=42,local=10.99.0.2,group=$GROUP,dev=br0 \
-	-netdev tap,id=t,ifname=vwt,netns="$H",mtu=1450 \
-	-monitor "unix:$MON,server=on,wait=off"
-ip -n "$H" addr add 10.50.0.2/24 dev vwt && ip -n "$H" link set vwt address 02:00:00:00:00:02 ||
-	vw_fail $T "address in h"
+vx_start vxlan,id=vx,vni=42,local=10.99.0.2,group=$GROUP,dev=br0
 "$VMWIRE" ctl "$MON" info network | grep -q "group $GROUP dev br0" ||
 	vw_fail $T "info network does not show the group: $("$VMWIRE" ctl "$MON" info network)"
 
@@ -69,22 +51,10 @@ vw_pass "$T: h -> k1 ping; vmwire floods to the group (k2 heard it on $GROUP)"
 ip netns exec "$K2" ping -q -c 3 -i 0.2 -W 2 10.50.0.2 >/dev/null || vw_fail $T "ping k2 -> h"
 vw_pass "$T: k2 -> h ping: the kernel's flood to the group reached vmwire"
 
-bridge -n "$K1" fdb show dev vx0 | grep -q '02:00:00:00:00:02 dst 10.99.0.2' ||
-	vw_fail $T "k1 did not learn h's MAC behind 10.99.0.2: $(bridge -n "$K1" fdb show dev vx0)"
-"$VMWIRE" ctl "$MON" info network >"$VW_TMP/info" || vw_fail $T "ctl info network"
-grep -q '02:00:00:00:00:01 via 10.99.0.1' "$VW_TMP/info" &&
-	grep -q '02:00:00:00:00:03 via 10.99.0.3' "$VW_TMP/info" ||
-	vw_fail $T "vmwire did not learn the kernel MACs per VTEP: $(cat "$VW_TMP/info")"
+vx_check_learned
 vw_pass "$T: unicast VTEPs learned on both sides from group traffic"
 
-head -c 8M /dev/urandom >"$VW_TMP/in" || vw_fail $T "test data"
-ip netns exec "$K2" timeout 30 socat -u TCP-LISTEN:5001,reuseaddr CREATE:"$VW_TMP/out" &
-lpid=$!
-vw_wait_for ip netns exec "$K2" sh -c 'ss -ltn | grep -q ":5001 "' || vw_fail $T "listener"
-ip netns exec "$H" timeout 30 socat -u OPEN:"$VW_TMP/in" TCP:10.50.0.3:5001 ||
-	vw_fail $T "sending 8 MiB h -> k2"
-wait $lpid || vw_fail $T "receiver failed"
-[ "$(sha256sum <"$VW_TMP/in")" = "$(sha256sum <"$VW_TMP/out")" ] || vw_fail $T "sha256 mismatch"
+vx_copy 8M "$K2" 10.50.0.3
 vw_pass "$T: 8 MiB h -> k2 over VXLAN learned from the group, sha256 matches"
 vw_stop sw
 exit 0
