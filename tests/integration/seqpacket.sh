@@ -11,6 +11,7 @@
 # server restarts.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/tcp_copy.sh"
 vw_require_root
 vw_enter_private_netns "$@"
 T=$VW_TMP
@@ -31,24 +32,7 @@ vw_wait_for ip netns exec "$NA" ping -c1 -W1 10.9.0.2 ||
 	vw_fail ping "no ping across the seqpacket link"
 vw_pass "ping across a seqpacket link between two daemons"
 
-head -c 4194304 /dev/urandom >"$T/blob"
-ip netns exec "$NB" timeout 20 /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(); s.bind(("10.9.0.2", 5001)); s.listen(1)
-c, _ = s.accept(); f = open(sys.argv[1], "wb")
-while True:
-    d = c.recv(65536)
-    if not d: break
-    f.write(d)
-' "$T/got" &
-rx=$!
-sleep 0.3
-ip netns exec "$NA" timeout 20 /usr/bin/python3 -c '
-import socket, sys
-s = socket.create_connection(("10.9.0.2", 5001)); s.sendall(open(sys.argv[1], "rb").read()); s.close()
-' "$T/blob" || vw_fail transfer "sender failed"
-wait $rx || vw_fail transfer "receiver failed"
-cmp -s "$T/blob" "$T/got" || vw_fail transfer "4 MiB arrived altered"
+vw_tcp_copy transfer 4194304 "$NA" "$NB" 10.9.0.2
 vw_pass "4 MiB TCP transfer intact across the seqpacket link"
 
 cat >"$T/peer.py" <<'PYEOF'

@@ -20,6 +20,7 @@
 #    client of that vde_switch (vde_plug with a TAP in namespace c).
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/tcp_copy.sh"
 . "$(dirname "$0")/../lib/guest.sh"
 vw_require_root
 vw_enter_private_netns "$@"
@@ -55,24 +56,7 @@ grep -q '^s.* nogroup .* \.vw-001-' "$T/swdir" ||
 	vw_fail vde-switch "the port's data socket is not in group nogroup: $(cat "$T/swdir")"
 vw_pass "vde_plug (vdeplug4) on vmwire's vde-switch: ping (sockets in group nogroup, made after the sandbox)"
 
-head -c 2097152 /dev/urandom >"$T/blob"
-ip netns exec "$NB" timeout 30 /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(); s.bind(("10.0.2.202", 5001)); s.listen(1)
-c, _ = s.accept(); f = open(sys.argv[1], "wb")
-while True:
-    d = c.recv(65536)
-    if not d: break
-    f.write(d)
-' "$T/got" &
-rx=$!
-vw_wait_for ip netns exec "$NB" sh -c 'ss -ltn | grep -q 10.0.2.202:5001'
-ip netns exec "$NA" timeout 30 /usr/bin/python3 -c '
-import socket, sys
-s = socket.create_connection(("10.0.2.202", 5001)); s.sendall(open(sys.argv[1], "rb").read()); s.close()
-' "$T/blob" || vw_fail vde_plug "sender failed"
-wait $rx || vw_fail vde_plug "receiver failed"
-cmp -s "$T/blob" "$T/got" || vw_fail vde_plug "2 MiB arrived altered"
+vw_tcp_copy vde_plug 2097152 "$NA" "$NB" 10.0.2.202
 vw_pass "vde_plug: 2 MiB TCP transfer intact"
 
 # --- hostile and well-formed requests from python ------------------------
