@@ -10,13 +10,16 @@
 # each, the script checks what the victim still gets and that the attacker
 # got nothing it should not. Prints "ok NAME" or "FAIL NAME: why" per
 # check and exits non-zero on any failure.
+import os
 import random
 import socket
-import struct
 import sys
 import time
 
 from scapy.all import ARP, BOOTP, DHCP, ICMP, IP, TCP, Ether, Raw
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from stream_guest import Checks, StreamGuest  # noqa: E402
 
 path, hostfwd_port = sys.argv[1], int(sys.argv[2])
 GW = "52:55:0a:00:02:02"
@@ -25,57 +28,7 @@ VIC = "52:54:00:00:00:01"
 ATT = "52:54:00:00:00:0a"
 VIC2 = "52:54:00:00:00:02"
 rng = random.Random(14)
-failed = 0
-
-
-def check(name, cond, why=""):
-    global failed
-    if cond:
-        print("ok", name, flush=True)
-    else:
-        failed += 1
-        print("FAIL", name + ":", why, flush=True)
-
-
-class Peer:
-    """One stream connection: 4-byte big-endian length, then the frame."""
-
-    def __init__(self, mac):
-        self.mac = mac
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.buf = b""
-        self.frames = []
-
-    def send(self, pkt):
-        b = bytes(pkt)
-        b += b"\0" * max(0, 60 - len(b))
-        self.s.sendall(struct.pack(">I", len(b)) + b)
-
-    def pump(self, secs):
-        end = time.time() + secs
-        while True:
-            left = end - time.time()
-            if left <= 0:
-                return
-            self.s.settimeout(left)
-            try:
-                d = self.s.recv(65536)
-            except socket.timeout:
-                return
-            if not d:
-                return
-            self.buf += d
-            while len(self.buf) >= 4:
-                n = struct.unpack(">I", self.buf[:4])[0]
-                if len(self.buf) < 4 + n:
-                    break
-                self.frames.append(Ether(self.buf[4:4 + n]))
-                self.buf = self.buf[4 + n:]
-
-    def take(self):
-        f, self.frames = self.frames, []
-        return f
+check = Checks()
 
 
 def pump(*peers, secs=0.5):
@@ -142,8 +95,8 @@ def to_mac(frames, mac):
     return [f for f in frames if f.dst == mac]
 
 
-vic = Peer(VIC)
-att = Peer(ATT)
+vic = StreamGuest(path, VIC)
+att = StreamGuest(path, ATT)
 time.sleep(0.2)
 
 vip = lease(vic, att)
@@ -221,7 +174,7 @@ pump(vic, att, secs=0.8)
 got = set(offers(att.take()))
 check("DISCOVER flood capped", len(got) <= 1, "attacker got offers %s" % sorted(got))
 vic.take()
-vic2 = Peer(VIC2)
+vic2 = StreamGuest(path, VIC2)
 v2 = lease(vic2, vic, att)
 check("second victim still gets a lease", v2 is not None, "no lease for %s" % VIC2)
 
@@ -231,5 +184,5 @@ check("second victim still gets a lease", v2 is not None, "no lease for %s" % VI
 att.send(dhcp(ATT, VIC, "release", ip=vip, ciaddr=vip))
 pump(vic, att, secs=0.3)
 
-print("done", failed, flush=True)
-sys.exit(1 if failed else 0)
+print("done", check.failed, flush=True)
+sys.exit(1 if check.failed else 0)

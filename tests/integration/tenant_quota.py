@@ -27,28 +27,21 @@
 import os
 import socket
 import subprocess
-import struct
 import sys
 import threading
 import time
 
 from scapy.all import ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, Raw, UDPerror, fragment
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from stream_guest import Checks, StreamGuest  # noqa: E402
+
 mode, path = sys.argv[1], sys.argv[2]
 dns_port, sink_port, echo_port, pid = (int(a) for a in sys.argv[3:7])
 GW = "52:55:0a:00:02:02"
 VIC, VIC_IP = "52:54:00:00:00:01", "10.0.2.15"
 ATT, ATT_IP = "52:54:00:00:00:0a", "10.0.2.99"
-failed = 0
-
-
-def check(name, cond, why=""):
-    global failed
-    if cond:
-        print("ok", name, flush=True)
-    else:
-        failed += 1
-        print("FAIL", name + ":", why, flush=True)
+check = Checks()
 
 
 # ---- the host side --------------------------------------------------------
@@ -117,64 +110,6 @@ time.sleep(0.3)
 
 # ---- the guests -----------------------------------------------------------
 
-class Peer:
-    """One stream connection: 4-byte big-endian length, then the frame."""
-
-    def __init__(self, mac, ip):
-        self.mac, self.ip = mac, ip
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.buf = b""
-        self.frames = []
-
-    def send(self, pkt):
-        b = bytes(pkt)
-        b += b"\0" * max(0, 60 - len(b))
-        self.s.sendall(struct.pack(">I", len(b)) + b)
-
-    def ip_to(self, dst="10.0.2.2"):
-        return Ether(src=self.mac, dst=GW) / IP(src=self.ip, dst=dst)
-
-    def pump(self, secs):
-        end = time.time() + secs
-        while True:
-            left = end - time.time()
-            if left <= 0:
-                return
-            self.s.settimeout(left)
-            try:
-                d = self.s.recv(262144)
-            except socket.timeout:
-                return
-            if not d:
-                return
-            self.buf += d
-            while len(self.buf) >= 4:
-                n = struct.unpack(">I", self.buf[:4])[0]
-                if len(self.buf) < 4 + n:
-                    break
-                self.frames.append(Ether(self.buf[4:4 + n]))
-                self.buf = self.buf[4 + n:]
-
-    def take(self):
-        f, self.frames = self.frames, []
-        return f
-
-    def wait(self, pred, secs=3.0):
-        """The first frame matching pred within secs (others are kept)."""
-        end = time.time() + secs
-        while time.time() < end:
-            for i, f in enumerate(self.frames):
-                if pred(f):
-                    del self.frames[i]
-                    return f
-            self.pump(0.05)
-        return None
-
-    def close(self):
-        self.s.close()
-
-
 def tcp_from(p, sport, flags):
     return lambda f: TCP in f and f[IP].dst == p.ip and f[TCP].dport == sport and \
         (f[TCP].flags & flags) == flags
@@ -203,7 +138,7 @@ def nfds():
 
 
 def quota():
-    att = Peer(ATT, ATT_IP)
+    att = StreamGuest(path, ATT, ATT_IP)
     # The attacker speaks first so the switch learns it; alone, it may fill.
     # TCP (max-tcp-flows=32): 32 handshakes to a listener that never accepts.
     for i in range(32):
@@ -225,7 +160,7 @@ def quota():
     att.pump(0.5)
     att.take()
 
-    vic = Peer(VIC, VIC_IP)
+    vic = StreamGuest(path, VIC, VIC_IP)
     # The victim's TCP connection: the quota takes a slot of the attacker's.
     syn(vic, 5000, echo_port)
     sa = vic.wait(tcp_from(vic, 5000, 0x12))
@@ -342,12 +277,12 @@ def usernet_lines(addr):
 
 
 def disconnect():
-    vic = Peer(VIC, VIC_IP)
+    vic = StreamGuest(path, VIC, VIC_IP)
     vic.send(vic.ip_to() / UDP(sport=6000, dport=echo_port) / Raw(b"vic-udp"))
     check("victim's UDP echoed", vic.wait(lambda f: UDP in f and f[UDP].dport == 6000) is not None)
     time.sleep(0.5)
     base = nfds()
-    att = Peer(ATT, ATT_IP)
+    att = StreamGuest(path, ATT, ATT_IP)
     for i in range(200):
         syn(att, 20000 + i, sink_port)
         if i % 50 == 49:
@@ -381,7 +316,7 @@ def disconnect():
 def hostaddr():
     """host-loopback=off: an address the host got after the gateway
     started (argv[7]) is the host too: refused, so no echo comes back."""
-    vic = Peer(VIC, VIC_IP)
+    vic = StreamGuest(path, VIC, VIC_IP)
     vic.send(vic.ip_to(sys.argv[7]) / UDP(sport=6100, dport=echo_port) / Raw(b"to-new-addr"))
     e = vic.wait(lambda f: UDP in f and f[UDP].dport == 6100, 1.5)
     check("a host address added after start is refused with host-loopback=off", e is None,
@@ -391,4 +326,4 @@ def hostaddr():
 
 {"quota": quota, "disconnect": disconnect, "hostaddr": hostaddr}[mode]()
 print("done", flush=True)
-sys.exit(1 if failed else 0)
+sys.exit(1 if check.failed else 0)
