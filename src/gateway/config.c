@@ -426,24 +426,34 @@ bool gw_hostfwd_overlap(const struct gw_fwd *a, const struct gw_fwd *b)
 		inany_equals(&a->host_addr, &b->host_addr));
 }
 
-/* [tcp]:server:port-dev */
+/* [tcp]:server:port-dev; server an IPv4 address in 'net' or an IPv6 one
+ * in brackets inside 'ipv6-net' (with ipv6=on), neither the gateway's nor
+ * its DNS address. */
 static int parse_guestfwd(const struct gw_config *c, const char *s, struct gw_fwd *f)
 {
-	char proto[8], server[INET_ADDRSTRLEN], port[8];
+	char proto[8], server[INET6_ADDRSTRLEN + 2], port[8];
 	uint32_t a;
 
 	memset(f, 0, sizeof(*f));
 	if (!(s = take(s, ':', proto, sizeof(proto))) || (*proto && strcmp(proto, "tcp")))
 		return -1;
-	if (!(s = take(s, ':', server, sizeof(server))))
+	if (!(s = take_addr(s, ':', server, sizeof(server))))
 		return -1;
-	if (*server) {
+	if (server[0] == '[') {
+		if (!c->v6.on || parse_addr_any(server, &f->guest_addr) ||
+		    !gw_config6_in_net(&c->v6, &f->guest_addr.a6) ||
+		    gw_config6_is_ours(&c->v6, &f->guest_addr.a6) ||
+		    !memcmp(&f->guest_addr.a6, &c->v6.net, 16))
+			return -1;
+		f->guest_v6 = true;
+	} else if (*server) {
 		if (parse_ip4(server, &a) || !in_net(c, a))
 			return -1;
+		f->guest_addr = inany_from_ip4(a);
 	} else {
 		a = c->net | (0x0204 & ~c->mask); /* QEMU's default .4 */
+		f->guest_addr = inany_from_ip4(a);
 	}
-	f->guest_addr = inany_from_ip4(a);
 	if (!(s = take(s, '-', port, sizeof(port))) || parse_port(port, 1, &f->guest_port))
 		return -1;
 	if (!*s || strlen(s) >= sizeof(f->dev))
@@ -676,7 +686,7 @@ static int parse_fwds(struct gw_config *c, struct kvlist *kv, char *err, size_t 
 		}
 		if (parse_guestfwd(c, v, &c->guestfwd[c->n_guestfwd])) {
 			kv_errorf(err, errlen, kv, "'guestfwd' expects [tcp]:[server]:port-dev with "
-				  "server in 'net', not '%s'", v);
+				  "server in 'net' (or [V6] in 'ipv6-net'), not '%s'", v);
 			return -1;
 		}
 		if (gw_guestfwd_check_dev(c->guestfwd[c->n_guestfwd].dev, &why)) {

@@ -57,6 +57,7 @@
 #include "gateway/services/dns.h"
 #include "gateway/nat/host_addrs.h"
 #include "gateway/services/dns_records.h"
+#include "gateway/nat/guestfwd.h"
 #include "gateway/nat/hostfwd.h"
 #include "gateway/services/icmp.h"
 #include "gateway/services/icmp6.h"
@@ -297,10 +298,12 @@ static void ipv4_input(struct gateway *gw, const uint8_t *f, size_t len,
 
 /* Is the IPv6 destination one the gateway takes: its own addresses, the
  * all-nodes/all-routers groups, the DHCPv6 servers' group, the
- * solicited-node groups of its addresses, or unicast
- * beyond the LAN (NAT)? Other groups and other guests are not ours. */
-static bool ip6_dst_ok(const struct gw_config6 *v6, const struct in6_addr *dst)
+ * solicited-node groups of its addresses and of guestfwd servers', or
+ * unicast beyond the LAN (NAT)? Other groups and other guests are not
+ * ours. */
+static bool ip6_dst_ok(const struct gw_config *c, const struct in6_addr *dst)
 {
+	const struct gw_config6 *v6 = &c->v6;
 	struct in6_addr sn;
 
 	if (!ip6_is_multicast(dst))
@@ -317,7 +320,16 @@ static bool ip6_dst_ok(const struct gw_config6 *v6, const struct in6_addr *dst)
 	if (!memcmp(&sn, dst, 16))
 		return true;
 	ip6_solicited_node(&sn, &v6->dns);
-	return !memcmp(&sn, dst, 16);
+	if (!memcmp(&sn, dst, 16))
+		return true;
+	for (unsigned i = 0; i < c->n_guestfwd; i++) {
+		if (!c->guestfwd[i].guest_v6)
+			continue;
+		ip6_solicited_node(&sn, &c->guestfwd[i].guest_addr.a6);
+		if (!memcmp(&sn, dst, 16))
+			return true;
+	}
+	return false;
 }
 
 static void ip6_count(struct gw_stats *st, enum gw_ip6_verdict v)
@@ -395,20 +407,27 @@ static void ipv6_input(struct gateway *gw, const uint8_t *f, size_t len, uint64_
 	 * one claiming to be us (RFC 4443 2.4 e). :: is only for NDP. */
 	if (ip6_is_multicast(&h.src) || IN6_IS_ADDR_LOOPBACK(&h.src) ||
 	    IN6_IS_ADDR_V4MAPPED(&h.src) || gw_config6_is_ours(v6, &h.src) ||
+	    gw_guestfwd_is_server6(&gw->cfg, &h.src) ||
 	    (IN6_IS_ADDR_UNSPECIFIED(&h.src) && h.ext.proto != IP6_NH_ICMPV6)) {
 		gw->stats.ip6_bad_src++;
 		return;
 	}
-	if (!ip6_dst_ok(v6, &h.dst)) {
+	if (!ip6_dst_ok(&gw->cfg, &h.dst)) {
 		gw->stats.ip6_not_for_us++;
+		return;
+	}
+	if (!IN6_IS_ADDR_UNSPECIFIED(&h.src) && !gw_ndp_learn(&gw->ndp, &h.src, eth_src(f), now))
+		return; /* another port's address (counted in ndp_spoofed) */
+	/* A router's check, per fragment: what it would forward must have a
+	 * hop left. */
+	if (h.hop_limit <= 1 && gw_icmp6_is_routed(&gw->cfg, &h.dst)) {
+		gw_icmp6_time_exceeded(&gw->icmp, eth_src(f), &h, ip, now);
 		return;
 	}
 	l4 = ip + IP6_HDR_LEN + h.ext.off;
 	l4len = h.payload_len - h.ext.off;
 	if (h.ext.fragment && !(l4 = ip6_reassemble(gw, &h, ip, &l4len, now)))
 		return;
-	if (!IN6_IS_ADDR_UNSPECIFIED(&h.src) && !gw_ndp_learn(&gw->ndp, &h.src, eth_src(f), now))
-		return; /* another port's address (counted in ndp_spoofed) */
 	p = (struct gw_pkt){ .frame = f, .frame_len = len, .ethertype = ETHERTYPE_IPV6,
 			     .smac = eth_src(f), .proto = h.ext.proto, .l4 = l4, .l4_len = l4len,
 			     .ip6 = &h };

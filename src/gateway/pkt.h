@@ -56,6 +56,7 @@ struct gw_tx {
 	struct ev_timer timer;
 	struct gw_stats *stats;
 	uint16_t ip_id;      /* IP ID of the next fragmented datagram (ip_frag.h) */
+	uint32_t ip6_id;     /* IPv6 fragment identification, last used */
 };
 
 int gw_tx_init(struct gw_tx *tx, size_t slot_size, struct port *port, struct ev_loop *loop,

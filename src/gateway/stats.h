@@ -47,7 +47,9 @@
 #define GW_STATS6(X)                                                           \
 	X(ip6_off) X(ip6_truncated) X(ip6_bad_len) X(ip6_ext_too_many)          \
 	X(ip6_ext_bad) X(ip6_no_next) X(ip6_bad_src) X(ip6_not_for_us)          \
-	X(ip6_fragments) X(ip6_restricted) X(ip6_unhandled) X(udp6_bad_csum)
+	X(ip6_fragments) X(ip6_restricted) X(ip6_unhandled) X(udp6_bad_csum)   \
+	X(ip6_hop_exceeded) X(ip6_hop_ratelimited) X(ip6_too_big_to_guest)      \
+	X(ip6_frag_out)
 
 struct gw_stats {
 #define GW_STAT_FIELD(n) uint64_t n;

@@ -20,6 +20,15 @@
  * unknown MAC is parked by ARP as any reply; a fragmented one needs the
  * MAC known (every guest that sent us something is), else it is dropped
  * and counted in arp_pending_dropped.
+ *
+ * IPv6 (gw_ip6_output): the gateway is the source of what it sends the
+ * guest (a host datagram it translated), and an IPv6 source may fragment
+ * (RFC 8200 4.5): a packet larger than the MTU goes out as fragments
+ * carrying a fragment header, each piece the largest multiple of 8 bytes
+ * that fits with it, under one 32-bit identification from the ring's
+ * counter; all or nothing, as above. A single frame goes through NDP
+ * (parked while the guest is solicited); fragments need the guest's MAC
+ * known (ndp_pending_dropped otherwise).
  */
 #ifndef VMWIRE_GATEWAY_IP_FRAG_H
 #define VMWIRE_GATEWAY_IP_FRAG_H
@@ -43,5 +52,15 @@ size_t gw_ip_max_payload(const struct gw_tx *tx, const struct gw_config *cfg);
 bool gw_ip_output(const struct gw_env *env, const uint8_t *dmac, uint64_t now, uint32_t src,
 		  uint32_t dst, uint8_t proto, const uint8_t *hdr, size_t hlen,
 		  const uint8_t *data, size_t dlen);
+
+struct in6_addr;
+
+/* Largest L4 payload (header included) gw_ip6_output() can send. */
+size_t gw_ip6_max_payload(const struct gw_tx *tx, const struct gw_config *cfg);
+
+/* As gw_ip_output() for IPv6 src -> dst, the guest's MAC from NDP. */
+bool gw_ip6_output(const struct gw_env *env, uint64_t now, const struct in6_addr *src,
+		   const struct in6_addr *dst, uint8_t proto, const uint8_t *hdr, size_t hlen,
+		   const uint8_t *data, size_t dlen);
 
 #endif

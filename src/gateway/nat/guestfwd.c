@@ -70,6 +70,16 @@ bool gw_guestfwd_is_server(const struct gw_config *cfg, uint32_t addr)
 	return false;
 }
 
+bool gw_guestfwd_is_server6(const struct gw_config *cfg, const struct in6_addr *a)
+{
+	union inany_addr x = inany_from_in6(a);
+
+	for (unsigned i = 0; i < cfg->n_guestfwd; i++)
+		if (cfg->guestfwd[i].guest_v6 && inany_equals(&cfg->guestfwd[i].guest_addr, &x))
+			return true;
+	return false;
+}
+
 static void reap(void *ctx)
 {
 	struct gw_guestfwd *gf = ctx;

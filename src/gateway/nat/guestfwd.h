@@ -12,6 +12,11 @@
  *                   connection, its stdin and stdout one end of a
  *                   socketpair (QEMU's semantics)
  *
+ * The server address is an IPv4 one in 'net' (ARP answers for it) or an
+ * IPv6 one in brackets inside 'ipv6-net' (NDP answers for it, ndp.h), so
+ * guestfwd=tcp:[fec0::64]:80-cmd:... works for a v6 guest as the v4 form
+ * does: the TCP engine matches the rule on the inany address either way.
+ *
  * (QEMU also takes a -chardev id; vmwire has no chardevs.) Whatever dev
  * is, gw_guestfwd_open() returns one non-blocking stream socket whose
  * connect() was started; the TCP engine treats it like any host socket,
@@ -72,6 +77,9 @@ const struct gw_fwd *gw_guestfwd_match(const struct gw_config *cfg,
 				       const union inany_addr *dst, uint16_t dport);
 /* True if addr is a guestfwd server address (ARP answers for it). */
 bool gw_guestfwd_is_server(const struct gw_config *cfg, uint32_t addr);
+/* True if a is an IPv6 guestfwd server address ("[V6]"): NDP answers for
+ * it and no guest may claim it. */
+bool gw_guestfwd_is_server6(const struct gw_config *cfg, const struct in6_addr *a);
 
 /* A non-blocking, close-on-exec stream socket towards the rule's dev,
  * its connect() started (cmd: already connected to the new child, which

@@ -4,7 +4,9 @@
  */
 #include "gateway/nat/sock_errqueue.h"
 
+#include <errno.h>
 #include <linux/errqueue.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -31,12 +33,28 @@ void sock_errqueue_enable6(int fd)
 
 static bool kept(const struct sock_extended_err *ee, bool v6)
 {
+	if (ee->ee_origin == SO_EE_ORIGIN_LOCAL)
+		return ee->ee_errno == EMSGSIZE;
 	if (v6)
 		return ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
 		       (ee->ee_type == T6_UNREACH || ee->ee_type == T6_TOO_BIG ||
 			ee->ee_type == T6_TIME_EXCEEDED);
 	return ee->ee_origin == SO_EE_ORIGIN_ICMP &&
 	       (ee->ee_type == T_UNREACH || ee->ee_type == T_TIME_EXCEEDED);
+}
+
+/* SO_EE_OFFENDER: the sockaddr right after the extended error, when the
+ * message has one of the family we expect (local errors have none). */
+static void offender(const struct cmsghdr *c, struct sock_icmp_err *e)
+{
+	size_t want = e->v6 ? sizeof(e->offender.sa6) : sizeof(e->offender.sa4);
+	const uint8_t *p = CMSG_DATA(c) + sizeof(struct sock_extended_err);
+
+	e->has_offender = false;
+	if (e->local || c->cmsg_len < CMSG_LEN(sizeof(struct sock_extended_err) + want))
+		return;
+	memcpy(&e->offender, p, want);
+	e->has_offender = e->offender.sa4.sin_family == (e->v6 ? AF_INET6 : AF_INET);
 }
 
 int sock_errqueue_read(int fd, void *buf, size_t size, struct sock_icmp_err *e)
@@ -68,10 +86,12 @@ int sock_errqueue_read(int fd, void *buf, size_t size, struct sock_icmp_err *e)
 		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
 		if (!kept(&ee, e->v6))
 			continue;
-		e->type = ee.ee_type;
-		e->code = ee.ee_code;
+		e->local = ee.ee_origin == SO_EE_ORIGIN_LOCAL;
+		e->type = e->local ? (e->v6 ? T6_TOO_BIG : T_UNREACH) : ee.ee_type;
+		e->code = e->local ? (e->v6 ? 0 : 4) : ee.ee_code; /* 4: frag needed */
 		e->info = ee.ee_info;
-		e->len = (size_t)r;
+		e->len = e->local ? 0 : (size_t)r;
+		offender(c, e);
 		return 1;
 	}
 	return 0;

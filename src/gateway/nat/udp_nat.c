@@ -40,27 +40,33 @@ size_t gw_udp_room(const struct gw_tx *tx, const struct gw_config *cfg)
 	return room;
 }
 
-/* IPv6: one frame, never fragments (the gateway sends none: a larger
- * datagram is dropped and counted); the guest's MAC from NDP. */
+/* IPv6: the header apart from the data, summed over the pseudo-header,
+ * then out through gw_ip6_output(), fragmented when larger than the MTU
+ * (an IPv6 source may fragment, and for the guest the gateway is the
+ * source of a datagram it translated). */
 static bool udp6_to_guest(const struct gw_env *env, uint64_t now, const union inany_addr *src,
 			  uint16_t sport, const union inany_addr *dst, uint16_t dport,
 			  const uint8_t *data, size_t len)
 {
-	static const uint8_t unknown[6];
-	uint8_t *f;
+	uint8_t h[UDP_HDR_LEN];
+	uint32_t sum = 0;
+	uint16_t c;
 
-	if (OFF_UDP6_DATA + len > env->tx->slot_size ||
-	    IP6_HDR_LEN_ + UDP_HDR_LEN + len > env->cfg->mtu) {
+	if (UDP_HDR_LEN + len > gw_ip6_max_payload(env->tx, env->cfg)) {
 		env->stats->udp_too_big++;
 		return false;
 	}
-	if (!env->ndp || !(f = gw_tx_begin(env->tx)))
-		return false;
-	memcpy(f + OFF_UDP6_DATA, data, len);
-	gw_ndp_output(env->ndp, f,
-		      pkt_udp6(f, unknown, env->cfg->mac, &src->a6, sport, &dst->a6, dport, len),
-		      &dst->a6, now);
-	return true;
+	for (int i = 0; i < 16; i += 2)
+		sum += (uint32_t)rd16be(src->a6.s6_addr + i) + rd16be(dst->a6.s6_addr + i);
+	sum += IPPROTO_UDP_ + (uint32_t)(UDP_HDR_LEN + len);
+	wr16be(h, sport);
+	wr16be(h + 2, dport);
+	wr16be(h + 4, (uint16_t)(UDP_HDR_LEN + len));
+	wr16be(h + 6, 0);
+	c = csum_fold(csum_partial(data, len, csum_partial(h, UDP_HDR_LEN, sum)));
+	wr16be(h + 6, c ? c : 0xffff); /* 0 is not allowed over IPv6 */
+	return gw_ip6_output(env, now, &src->a6, &dst->a6, IPPROTO_UDP_, h, UDP_HDR_LEN, data,
+			     len);
 }
 
 bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, const union inany_addr *src_a,
@@ -267,6 +273,29 @@ static struct gw_udp_flow *flow_new(struct gw_udp *u, const union inany_addr *a,
 	return fl;
 }
 
+/* An ICMPv6 error (type, code, info) from the gateway to the guest about
+ * its datagram src:sport -> dst:dport, quoting the UDP header and as much
+ * of data as RFC 4443 lets fit in 1280 bytes (a packet too big quotes
+ * all it can, so the guest can tell which datagram was refused). */
+static void udp_error6(struct gw_udp *u, uint64_t now, uint8_t type, uint8_t code,
+		       uint32_t info, const union inany_addr *src, uint16_t sport,
+		       const union inany_addr *dst, uint16_t dport, const uint8_t *data,
+		       size_t len)
+{
+	uint8_t quote[1280];
+	size_t qlen = len < sizeof(quote) - UDP_HDR_LEN ? len : sizeof(quote) - UDP_HDR_LEN;
+
+	wr16be(quote, sport);
+	wr16be(quote + 2, dport);
+	wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + len));
+	wr16be(quote + 6, 0);
+	memcpy(quote + UDP_HDR_LEN, data, qlen);
+	/* The quoted checksum is left 0: the guest matches on ports. */
+	gw_icmp6_error_to_guest(u->env, now, type, code, info, &u->env->cfg->v6.host, &src->a6,
+				&dst->a6, IPPROTO_UDP_, quote, UDP_HDR_LEN + qlen,
+				UDP_HDR_LEN + len);
+}
+
 /* ICMP destination unreachable (code) from the gateway to the guest,
  * quoting its datagram's UDP header and first bytes. */
 static void unreach(struct gw_udp *u, uint64_t now, uint8_t code, const union inany_addr *src,
@@ -276,19 +305,17 @@ static void unreach(struct gw_udp *u, uint64_t now, uint8_t code, const union in
 	uint8_t quote[UDP_HDR_LEN + 32];
 	size_t qlen;
 
+	if (!inany_is_v4(src)) {
+		udp_error6(u, now, 1, code, 0, src, sport, dst, dport, data, len);
+		return;
+	}
+
 	wr16be(quote, sport);
 	wr16be(quote + 2, dport);
 	wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + len));
 	wr16be(quote + 6, 0);
 	qlen = len < sizeof(quote) - UDP_HDR_LEN ? len : sizeof(quote) - UDP_HDR_LEN;
 	memcpy(quote + UDP_HDR_LEN, data, qlen);
-	if (!inany_is_v4(src)) {
-		/* The quoted checksum is left 0: the guest matches on ports. */
-		gw_icmp6_error_to_guest(u->env, now, 1, code, 0, &u->env->cfg->v6.host,
-					&src->a6, &dst->a6, IPPROTO_UDP_, quote,
-					UDP_HDR_LEN + qlen, UDP_HDR_LEN + len);
-		return;
-	}
 	gw_icmp_error_to_guest(u->env, now, 3, code, u->env->cfg->host, inany_ip4(src),
 			       inany_ip4(dst), IPPROTO_UDP_, quote, UDP_HDR_LEN + qlen,
 			       UDP_HDR_LEN + len);
@@ -334,6 +361,122 @@ static bool peer_allowed(const struct gw_udp_flow *fl, enum gw_udp_filter mode,
 		    (mode == GW_UDP_FILTER_ADDR || fl->peers[i].port == port))
 			return true;
 	return false;
+}
+
+/* Where the guest sees an error come from: the router that sent it
+ * (SO_EE_OFFENDER, so a traceroute names each hop), unless that is the
+ * far end itself or an address the guest may not see; then the address
+ * the guest sent to, as the policy names it. */
+static void error_source(const struct gw_udp *u, const struct sock_icmp_err *e,
+			 const union inany_addr *host_dst, const union inany_addr *guest_dst,
+			 union inany_addr *from)
+{
+	union inany_addr off, mapped;
+	uint16_t port;
+
+	*from = *guest_dst;
+	if (!e->has_offender ||
+	    inany_from_sockaddr(&off, &port, (const struct sockaddr *)&e->offender,
+				e->v6 ? sizeof(e->offender.sa6) : sizeof(e->offender.sa4)) ||
+	    inany_equals(&off, host_dst) ||
+	    gw_policy_map_src(u->env->policy, &off, &mapped) != GW_ALLOW)
+		return;
+	*from = mapped;
+}
+
+/* ICMP errors the host received about our datagrams: the guest gets them
+ * quoting its own datagram, so the UDP header in the quote is rebuilt
+ * around the payload the kernel kept. Our own EMSGSIZE (a local error,
+ * no payload) is not sent from here: its path MTU goes to *local_mtu for
+ * the sendto() that failed, which still has the datagram to quote. */
+static void read_errqueue(struct gw_udp_flow *fl, uint64_t now, uint32_t *local_mtu)
+{
+	struct gw_udp *u = fl->nat;
+	uint8_t *quote = u->rxbuf;
+	union inany_addr host_dst, guest_dst, from;
+	struct sock_icmp_err e;
+	uint16_t dport;
+
+	for (int budget = GW_UDP_BATCH; budget; budget--) {
+		int r = sock_errqueue_read(fl->fd, quote + UDP_HDR_LEN, u->rx_size - UDP_HDR_LEN, &e);
+
+		if (r < 0)
+			return;
+		if (!r || e.v6 == inany_is_v4(&fl->guest_addr) ||
+		    inany_from_sockaddr(&host_dst, &dport, (struct sockaddr *)&e.to,
+					e.v6 ? sizeof(e.to.sa6) : sizeof(e.to.sa4)) ||
+		    gw_policy_map_src(u->env->policy, &host_dst, &guest_dst) != GW_ALLOW)
+			continue;
+		if (e.local) {
+			if (local_mtu)
+				*local_mtu = e.info;
+			continue;
+		}
+		error_source(u, &e, &host_dst, &guest_dst, &from);
+		wr16be(quote, fl->guest_port);
+		wr16be(quote + 2, dport);
+		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + e.len));
+		wr16be(quote + 6, 0);
+		if (e.v6) {
+			gw_icmp6_error_to_guest(u->env, now, e.type, e.code, e.info, &from.a6,
+						&fl->guest_addr.a6, &guest_dst.a6, IPPROTO_UDP_,
+						quote, UDP_HDR_LEN + e.len, UDP_HDR_LEN + e.len);
+			continue;
+		}
+		gw_icmp_error_to_guest(u->env, now, e.type, e.code, inany_ip4(&from),
+				       inany_ip4(&fl->guest_addr), inany_ip4(&guest_dst),
+				       IPPROTO_UDP_, quote, UDP_HDR_LEN + e.len,
+				       UDP_HDR_LEN + e.len);
+	}
+}
+
+/* IPv6 sources may fragment, routers may not (RFC 8200 5). A guest
+ * datagram that fit the guest's link leaves with IPV6_DONTFRAG, so a path
+ * narrower than it fails (EMSGSIZE, or a router's packet too big on the
+ * error queue) and the guest hears packet too big and fragments, as behind
+ * a real router. One larger than the link came fragmented by the guest
+ * and was reassembled here: the host may fragment it again. */
+static ssize_t send_dgram(const struct gw_udp *u, const struct gw_udp_flow *fl,
+			  const uint8_t *data, size_t len, const union sockaddr_inany *to,
+			  socklen_t tolen)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov = { (void *)(uintptr_t)data, len };
+	struct msghdr m = { .msg_name = (void *)(uintptr_t)to, .msg_namelen = tolen,
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int one = 1;
+
+	if (!inany_is_v4(&fl->guest_addr) &&
+	    IP6_HDR_LEN_ + UDP_HDR_LEN + len <= u->env->cfg->mtu) {
+		memset(&cb, 0, sizeof(cb));
+		m.msg_control = cb.buf;
+		m.msg_controllen = sizeof(cb.buf);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_DONTFRAG;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &one, sizeof(one));
+	}
+	return sendmsg(fl->fd, &m, 0);
+}
+
+/* Our sendto() said EMSGSIZE: packet too big to the guest, with the path
+ * MTU the kernel queued for it (RFC 8201's floor, 1280, if none). */
+static void too_big6(struct gw_udp *u, struct gw_udp_flow *fl, uint64_t now,
+		     const union inany_addr *src, uint16_t sport, const union inany_addr *dst,
+		     uint16_t dport, const uint8_t *data, size_t len)
+{
+	uint32_t mtu = 0;
+
+	read_errqueue(fl, now, &mtu);
+	if (mtu < 1280)
+		mtu = 1280;
+	u->env->stats->ip6_too_big_to_guest++;
+	udp_error6(u, now, 2, 0, mtu, src, sport, dst, dport, data, len);
 }
 
 void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
@@ -388,8 +531,12 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 	set_ttl(fl, ttl);
 	peer_note(fl, &host_dst, dport);
 	tolen = inany_to_sockaddr(&to, &host_dst, dport);
-	if (sendto(fl->fd, data, len, 0, &to.sa, tolen) < 0) {
+	if (send_dgram(u, fl, data, len, &to, tolen) < 0) {
 		u->env->stats->udp_send_errors++;
+		if (errno == EMSGSIZE && !inany_is_v4(src)) {
+			too_big6(u, fl, now, src, sport, dst, dport, data, len);
+			return;
+		}
 		code = inany_is_v4(src) ? gw_icmp_code_for_errno(errno)
 					: gw_icmp6_code_for_errno(errno);
 		if (code >= 0)
@@ -398,46 +545,6 @@ void gw_udp_input(struct gw_udp *u, const union inany_addr *src, uint16_t sport,
 	}
 	fl->bytes_out += len;
 	u->env->stats->udp_nat_out++;
-}
-
-/* ICMP errors the host received about our datagrams: the guest gets them
- * quoting its own datagram, from the address it sent to (as the policy
- * names it), so the UDP header in the quote is rebuilt around the payload
- * the kernel kept. */
-static void read_errqueue(struct gw_udp_flow *fl, uint64_t now)
-{
-	struct gw_udp *u = fl->nat;
-	uint8_t *quote = u->rxbuf;
-	union inany_addr host_dst, guest_dst;
-	struct sock_icmp_err e;
-	uint16_t dport;
-
-	for (int budget = GW_UDP_BATCH; budget; budget--) {
-		int r = sock_errqueue_read(fl->fd, quote + UDP_HDR_LEN, u->rx_size - UDP_HDR_LEN, &e);
-
-		if (r < 0)
-			return;
-		if (!r || e.v6 == inany_is_v4(&fl->guest_addr) ||
-		    inany_from_sockaddr(&host_dst, &dport, (struct sockaddr *)&e.to,
-					e.v6 ? sizeof(e.to.sa6) : sizeof(e.to.sa4)) ||
-		    gw_policy_map_src(u->env->policy, &host_dst, &guest_dst) != GW_ALLOW)
-			continue;
-		wr16be(quote, fl->guest_port);
-		wr16be(quote + 2, dport);
-		wr16be(quote + 4, (uint16_t)(UDP_HDR_LEN + e.len));
-		wr16be(quote + 6, 0);
-		if (e.v6) {
-			gw_icmp6_error_to_guest(u->env, now, e.type, e.code, e.info,
-						&guest_dst.a6, &fl->guest_addr.a6, &guest_dst.a6,
-						IPPROTO_UDP_, quote, UDP_HDR_LEN + e.len,
-						UDP_HDR_LEN + e.len);
-			continue;
-		}
-		gw_icmp_error_to_guest(u->env, now, e.type, e.code, inany_ip4(&guest_dst),
-				       inany_ip4(&fl->guest_addr), inany_ip4(&guest_dst),
-				       IPPROTO_UDP_, quote, UDP_HDR_LEN + e.len,
-				       UDP_HDR_LEN + e.len);
-	}
 }
 
 static void udp_rx(void *ctx, uint32_t events)
@@ -449,7 +556,7 @@ static void udp_rx(void *ctx, uint32_t events)
 	uint16_t sport;
 
 	if (events & EPOLLERR)
-		read_errqueue(fl, now);
+		read_errqueue(fl, now, NULL);
 	for (int round = 0; round < RX_ROUNDS; round++) {
 		unsigned want = GW_TX_SLOTS - u->env->tx->count, i;
 		int n;
@@ -469,7 +576,7 @@ static void udp_rx(void *ctx, uint32_t events)
 		n = recvmmsg(fl->fd, u->msgs, want, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-				read_errqueue(fl, now); /* a pending error fails the read */
+				read_errqueue(fl, now, NULL); /* a pending error fails the read */
 			return;
 		}
 		for (i = 0; i < (unsigned)n; i++) {

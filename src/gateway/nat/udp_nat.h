@@ -17,9 +17,9 @@
  *
  * Host sockets are read in batches with recvmmsg(), bounded by the free
  * slots of the reply ring so we never read what we would have to drop.
- * Datagrams larger than the MTU go to the guest fragmented (ip_frag.h);
- * those larger than gw_ip_max_payload() are dropped and counted
- * (MSG_TRUNC, udp_too_big).
+ * Datagrams larger than the MTU go to the guest fragmented (ip_frag.h,
+ * IPv4 and IPv6 alike); those larger than gw_ip_max_payload() are dropped
+ * and counted (MSG_TRUNC, udp_too_big).
  * IP_RECVERR is set on every socket: ICMP errors the host receives for our
  * datagrams (port/host unreachable), and synchronous sendto() routing
  * errors, are reported to the guest as ICMP destination unreachable
@@ -29,10 +29,22 @@
  * reply from the forwarded guest port to its host-side peer goes back
  * through the forwarding socket.
  *
- * The gateway is a hop: a datagram leaves with the guest's TTL less one
- * (IP_TTL, set on the flow's socket only when it changes), so a UDP
- * traceroute's probes expire where they would behind a router; TTL 1 never
- * gets here (icmp.h answers it).
+ * The gateway is a hop: a datagram leaves with the guest's TTL (IPv6: hop
+ * limit) less one (IP_TTL / IPV6_UNICAST_HOPS, set on the flow's socket
+ * only when it changes), so a UDP traceroute's probes expire where they
+ * would behind a router; TTL 1 never gets here (icmp.h answers it). An
+ * error the host hears from a router on the way names that router as its
+ * source (SO_EE_OFFENDER), so each hop shows up as itself.
+ *
+ * Path MTU over IPv6 (routers do not fragment, RFC 8200 5): a guest
+ * datagram that fit the guest's link goes out with IPV6_DONTFRAG. When it
+ * is too big for the host's path, sendto() fails with EMSGSIZE and the
+ * guest gets ICMPv6 packet too big with the path MTU the kernel queued
+ * (ip6_too_big_to_guest), or a router on the way sends one and it comes
+ * back from the error queue; either way the guest fragments, as it would
+ * behind a real router. A datagram larger than the guest's link was
+ * fragmented by the guest and reassembled here: the host fragments it
+ * again to the path.
  *
  * The gateway's own address maps to the host's loopback (host-loopback=on),
  * except for the ports of services that are the gateway's own in QEMU:
@@ -121,8 +133,8 @@ void gw_udp_walk(const struct gw_udp *u, uint64_t now_ms, gw_flow_fn fn, void *c
 
 /* Queue data to the guest as src:sport -> dst:dport, fragmented when it
  * exceeds the MTU. false (counted, udp_too_big when larger than
- * gw_ip_max_payload()) when dropped; also false, uncounted, for an IPv6
- * pair, which has no path to the guest yet. Shared with hostfwd. */
+ * gw_ip_max_payload() or gw_ip6_max_payload()) when dropped; also false,
+ * uncounted, for a pair of mixed families. Shared with hostfwd. */
 bool gw_udp_to_guest(const struct gw_env *env, uint64_t now, const union inany_addr *src,
 		     uint16_t sport, const union inany_addr *dst, uint16_t dport,
 		     const uint8_t *data, size_t len);

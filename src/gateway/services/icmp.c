@@ -8,10 +8,12 @@
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/ip/ip_frag.h"
+#include "gateway/ip/ipv6.h"
 #include "gateway/pkt.h"
 #include "gateway/service.h"
 #include "gateway/stats.h"
 
+#include <netinet/in.h>
 #include <string.h>
 
 #define ICMP_ECHO_REPLY 0
@@ -19,6 +21,10 @@
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_HDR_LEN 8
 #define QUOTE_L4 8 /* RFC 792: the IP header and 64 bits of the datagram */
+#define ICMP6_TIME_EXCEEDED 3
+#define ICMP6_INFO_MIN 128 /* types below are errors (RFC 4443 2.1) */
+/* RFC 4443 2.4 c: the error fits the minimum IPv6 MTU. */
+#define QUOTE6_MAX (1280 - IP6_HDR_LEN - ICMP_HDR_LEN)
 
 void gw_icmp_init(struct gw_icmp *ic, const struct gw_env *env)
 {
@@ -145,4 +151,64 @@ void gw_icmp_time_exceeded(struct gw_icmp *ic, const uint8_t *smac, uint32_t src
 	if (gw_ip_output(ic->env, smac, now_ms, ic->env->cfg->host, src, IPPROTO_ICMP_, hdr,
 			 ICMP_HDR_LEN, quote, ihl + qlen))
 		ic->env->stats->icmp_errors_to_guest++;
+}
+
+bool gw_icmp6_is_routed(const struct gw_config *c, const struct in6_addr *dst)
+{
+	return !ip6_is_multicast(dst) && !IN6_IS_ADDR_LINKLOCAL(dst) &&
+	       !IN6_IS_ADDR_LOOPBACK(dst) && !IN6_IS_ADDR_UNSPECIFIED(dst) &&
+	       !IN6_IS_ADDR_V4MAPPED(dst) && !gw_config6_in_net(&c->v6, dst);
+}
+
+/* A bucket key for an IPv6 source: its words folded, never 0 (a free
+ * bucket's key would otherwise match a fresh one with no tokens). */
+static uint32_t fold6(const struct in6_addr *a)
+{
+	uint32_t w[4], k;
+
+	memcpy(w, a, sizeof(w));
+	k = (w[0] ^ w[1] ^ w[2]) * 0x85ebca6bu ^ w[3];
+	return k ? k : 1;
+}
+
+void gw_icmp6_time_exceeded(struct gw_icmp *ic, const uint8_t *smac, const struct gw_ip6 *h,
+			    const uint8_t *ip, uint64_t now_ms)
+{
+	const struct gw_env *env = ic->env;
+	const struct gw_config6 *v6 = &env->cfg->v6;
+	const struct in6_addr *from = IN6_IS_ADDR_LINKLOCAL(&h->src) ? &v6->host_ll : &v6->host;
+	const uint8_t *l4 = ip + IP6_HDR_LEN + h->ext.off;
+	size_t len = IP6_HDR_LEN + h->payload_len, room = QUOTE6_MAX;
+	uint8_t *f, *icmp;
+
+	env->stats->ip6_hop_exceeded++;
+	/* Never about an error (RFC 4443 2.4 e), a later fragment, or to
+	 * the unspecified address. */
+	if (IN6_IS_ADDR_UNSPECIFIED(&h->src) || (h->ext.fragment && h->ext.frag_off) ||
+	    (h->ext.proto == IP6_NH_ICMPV6 &&
+	     (h->ext.off >= h->payload_len || l4[0] < ICMP6_INFO_MIN)))
+		return;
+	if (!rate_ok(ic, fold6(&h->src), now_ms)) {
+		env->stats->ip6_hop_ratelimited++;
+		return;
+	}
+	if (room > env->cfg->mtu - IP6_HDR_LEN - ICMP_HDR_LEN)
+		room = env->cfg->mtu - IP6_HDR_LEN - ICMP_HDR_LEN;
+	if (room > env->tx->slot_size - OFF_L4_6 - ICMP_HDR_LEN)
+		room = env->tx->slot_size - OFF_L4_6 - ICMP_HDR_LEN;
+	if (len > room)
+		len = room;
+	if (!(f = gw_tx_begin(env->tx)))
+		return;
+	icmp = f + OFF_L4_6;
+	icmp[0] = ICMP6_TIME_EXCEEDED;
+	icmp[1] = 0; /* hop limit exceeded in transit */
+	wr16be(icmp + 2, 0);
+	wr32be(icmp + 4, 0);
+	memcpy(icmp + ICMP_HDR_LEN, ip, len);
+	wr16be(icmp + 2, csum_l4_ipv6(from->s6_addr, h->src.s6_addr, IP6_NH_ICMPV6, icmp,
+				      ICMP_HDR_LEN + len));
+	gw_tx_commit(env->tx, pkt_ipv6(f, smac, env->cfg->mac, from, &h->src, IP6_NH_ICMPV6, 64,
+				       ICMP_HDR_LEN + len));
+	env->stats->icmp_errors_to_guest++;
 }

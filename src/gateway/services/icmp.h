@@ -17,6 +17,15 @@
  * cannot make the gateway write as much back; the buckets are a small
  * fixed table indexed by a hash of the address, a new guest taking over a
  * slot from another (which only ever makes the limit kinder).
+ *
+ * IPv6 is the same router's check (RFC 8200 3, RFC 4443 3.3): a packet
+ * the gateway would forward (gw_icmp6_is_routed: not to ipv6-net, not
+ * link-local, not multicast) arriving with hop limit 1 or 0 gets ICMPv6
+ * time exceeded code 0 from ipv6-host (its fe80:: form for a link-local
+ * source), quoting as much of the packet as fits in 1280 bytes. The check
+ * comes before reassembly, per fragment as a router sees them; only the
+ * first fragment is answered. The same buckets limit it, keyed by a fold
+ * of the IPv6 source.
  */
 #ifndef VMWIRE_GATEWAY_ICMP_H
 #define VMWIRE_GATEWAY_ICMP_H
@@ -65,5 +74,18 @@ bool gw_icmp_is_routed(const struct gw_config *cfg, uint32_t dst);
 void gw_icmp_time_exceeded(struct gw_icmp *ic, const uint8_t *smac, uint32_t src,
 			   const uint8_t *ip, size_t ihl, const uint8_t *l4, size_t l4len,
 			   uint64_t now_ms);
+
+struct in6_addr;
+struct gw_ip6;
+
+/* Would the gateway route an IPv6 packet to dst? */
+bool gw_icmp6_is_routed(const struct gw_config *cfg, const struct in6_addr *dst);
+
+/* The IPv6 packet at ip (its parsed header h, 40 + h->payload_len bytes)
+ * from guest MAC smac ran out of hops: ICMPv6 time exceeded unless it is
+ * itself an ICMPv6 error, a later fragment, from :: or over its rate.
+ * Counted in ip6_hop_exceeded / ip6_hop_ratelimited. */
+void gw_icmp6_time_exceeded(struct gw_icmp *ic, const uint8_t *smac, const struct gw_ip6 *h,
+			    const uint8_t *ip, uint64_t now_ms);
 
 #endif

@@ -7,9 +7,9 @@
  * pseudo-header) is verified and its identifier, sequence and data go back
  * in an echo reply from the address it was sent to, to the MAC it came
  * from. A reply that would not fit one frame of the gateway's MTU is
- * dropped and counted: the gateway sends no IPv6 fragments (RFC 8200 lets
- * the sender fragment, and a guest pinging with more than its MTU gets a
- * smaller answer from its own stack's path MTU logic). Echo requests to
+ * dropped and counted: echo replies are never fragmented (a guest pinging
+ * with more than its MTU gets a smaller answer from its own stack's path
+ * MTU logic); translated UDP is (ip_frag.h). Echo requests to
  * multicast groups are not answered (no amplification on the LAN). Other
  * ICMPv6 from the guest (echo to elsewhere, errors) is the NAT's.
  */

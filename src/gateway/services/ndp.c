@@ -9,6 +9,7 @@
 #include "gateway/env.h"
 #include "gateway/ip/checksum.h"
 #include "gateway/ip/ipv6.h"
+#include "gateway/nat/guestfwd.h"
 #include "gateway/pkt.h"
 #include "gateway/service.h"
 
@@ -92,12 +93,19 @@ static bool is_zero6(const struct in6_addr *a)
 	return !memcmp(a, &zero, sizeof(zero));
 }
 
+/* An address behind the gateway's MAC: its own, or a guestfwd server's
+ * (the guest reaches those as it reaches the gateway). */
+static bool answers_for(const struct gw_config *c, const struct in6_addr *a)
+{
+	return gw_config6_is_ours(&c->v6, a) || gw_guestfwd_is_server6(c, a);
+}
+
 /* A guest's address: unicast, ours neither, inside ipv6-net or fe80::/10. */
-static bool guest_addr6(const struct gw_config6 *v6, const struct in6_addr *a)
+static bool guest_addr6(const struct gw_config *c, const struct in6_addr *a)
 {
 	return !is_zero6(a) && !ip6_is_multicast(a) && !IN6_IS_ADDR_LOOPBACK(a) &&
-	       !IN6_IS_ADDR_V4MAPPED(a) && !gw_config6_is_ours(v6, a) &&
-	       (gw_config6_in_net(v6, a) || IN6_IS_ADDR_LINKLOCAL(a));
+	       !IN6_IS_ADDR_V4MAPPED(a) && !answers_for(c, a) &&
+	       (gw_config6_in_net(&c->v6, a) || IN6_IS_ADDR_LINKLOCAL(a));
 }
 
 static struct gw_ndp_entry *find(const struct gw_ndp *ndp, const struct in6_addr *a)
@@ -186,7 +194,7 @@ bool gw_ndp_learn(struct gw_ndp *ndp, const struct in6_addr *a, const uint8_t *m
 	uint32_t station;
 	unsigned i;
 
-	if (!guest_addr6(&env->cfg->v6, a) || mac_is_multicast(mac) || mac_is_zero(mac))
+	if (!guest_addr6(env->cfg, a) || mac_is_multicast(mac) || mac_is_zero(mac))
 		return true; /* nothing to learn, nothing refused */
 	station = env->port ? port_sink_station(env->port, mac) : 0;
 	if (lease6_owned_elsewhere(&env->cfg->v6, a, mac)) {
@@ -386,7 +394,7 @@ void gw_ndp_output(struct gw_ndp *ndp, uint8_t *frame, size_t len, const struct 
 		gw_tx_commit(ndp->env->tx, len);
 		return;
 	}
-	if (!guest_addr6(&ndp->env->cfg->v6, dst)) {
+	if (!guest_addr6(ndp->env->cfg, dst)) {
 		ndp->n.ndp_pending_dropped++;
 		return;
 	}
@@ -418,7 +426,7 @@ void gw_ndp_output(struct gw_ndp *ndp, uint8_t *frame, size_t len, const struct 
 static void ns_input(struct gw_ndp *ndp, const struct gw_pkt *p, const struct gw_ndp_opts *o,
 		     uint64_t now)
 {
-	const struct gw_config6 *v6 = &ndp->env->cfg->v6;
+	const struct gw_config *c = ndp->env->cfg;
 	const struct gw_ip6 *ip = p->ip6;
 	struct in6_addr target;
 
@@ -433,7 +441,7 @@ static void ns_input(struct gw_ndp *ndp, const struct gw_pkt *p, const struct gw
 			ndp->n.ndp_bad++;
 			return;
 		}
-		if (!gw_config6_is_ours(v6, &target)) {
+		if (!answers_for(c, &target)) {
 			ndp->n.ndp_dad_ignored++;
 			return;
 		}
@@ -449,7 +457,7 @@ static void ns_input(struct gw_ndp *ndp, const struct gw_pkt *p, const struct gw
 	}
 	if (!gw_ndp_learn(ndp, &ip->src, p->smac, now))
 		return;
-	if (!gw_config6_is_ours(v6, &target)) {
+	if (!answers_for(c, &target)) {
 		ndp->n.ndp_ignored++; /* a guest's address: the guest answers */
 		return;
 	}
@@ -469,7 +477,7 @@ static void na_input(struct gw_ndp *ndp, const struct gw_pkt *p, const struct gw
 		ndp->n.ndp_bad++;
 		return;
 	}
-	if (gw_config6_is_ours(&ndp->env->cfg->v6, &target) ||
+	if (answers_for(ndp->env->cfg, &target) ||
 	    (o->tllao && memcmp(o->tllao, p->smac, 6))) {
 		ndp->n.ndp_spoofed++; /* claims our address, or for another MAC */
 		return;

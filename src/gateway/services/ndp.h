@@ -5,7 +5,8 @@
  * guests' IPv6 addresses learned and bound to their MAC and switch port.
  *
  * Theory of operation: the gateway owns ipv6-host and ipv6-dns and their
- * fe80:: forms behind its one MAC. A neighbour solicitation for one of
+ * fe80:: forms behind its one MAC, and with them every IPv6 guestfwd
+ * server address (guestfwd.h). A neighbour solicitation for one of
  * them is answered with a neighbour advertisement (a DAD probe for one of
  * them is defended with an advertisement to all nodes); solicitations
  * for other targets are the guests' business. A router solicitation is
