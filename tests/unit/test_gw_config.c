@@ -361,6 +361,25 @@ static void test_guestfwd(void **state)
 	expect_err("guestfwd=::80-tcp:127.0.0.1", "guestfwd");
 	expect_err("guestfwd=::80-unix:", "guestfwd");
 	expect_err("guestfwd=::80-cmd:", "guestfwd");
+	/* a [V6] server inside ipv6-net, not the gateway's nor DNS address */
+	assert_int_equal(parse("guestfwd=tcp:[fec0::64]:8080-tcp:[::1]:80,"
+			       "guestfwd=:[fec0::65]:81-cmd:cat", &c), 0);
+	assert_int_equal(c.n_guestfwd, 2);
+	assert_true(c.guestfwd[0].guest_v6);
+	assert_false(inany_is_v4(&c.guestfwd[0].guest_addr));
+	assert_int_equal(c.guestfwd[0].guest_addr.a6.s6_addr[15], 0x64);
+	assert_int_equal(c.guestfwd[0].guest_port, 8080);
+	assert_string_equal(c.guestfwd[0].dev, "tcp:[::1]:80");
+	assert_int_equal(c.guestfwd[1].guest_addr.a6.s6_addr[15], 0x65);
+	assert_int_equal(parse("ipv6-net=fd00:1::/64,guestfwd=tcp:[fd00:1::9]:80-cmd:cat", &c), 0);
+	expect_err("guestfwd=tcp:[fd00:1::9]:80-cmd:cat", "guestfwd"); /* not in fec0::/64 */
+	expect_err("guestfwd=tcp:[fec0::2]:80-cmd:cat", "guestfwd");   /* the gateway's */
+	expect_err("guestfwd=tcp:[fec0::3]:80-cmd:cat", "guestfwd");   /* DNS */
+	expect_err("guestfwd=tcp:[fec0::]:80-cmd:cat", "guestfwd");    /* the prefix itself */
+	expect_err("guestfwd=tcp:[fe80::64]:80-cmd:cat", "guestfwd");
+	expect_err("guestfwd=tcp:[fec0::64:80-cmd:cat", "guestfwd");
+	expect_err("guestfwd=tcp:[::ffff:10.0.2.9]:80-cmd:cat", "guestfwd");
+	expect_err("ipv6=off,guestfwd=tcp:[fec0::64]:80-cmd:cat", "guestfwd");
 }
 
 static void test_upstream(void **state)

@@ -5,7 +5,10 @@
  * headers counted, NS/NA/RS answered with what RFC 4861/8106 say, DAD,
  * neighbours bound to their MAC and port, echo answered. Then, with a
  * loop, UDP over IPv6 to a closed port on the host's ::1 comes back as
- * ICMPv6 port unreachable quoting the guest's datagram. Checksums are
+ * ICMPv6 port unreachable quoting the guest's datagram. The gateway as a
+ * router: hop limit 1 gets time exceeded; a guestfwd [V6] server is
+ * answered by NDP; a host datagram over the MTU reaches the guest as
+ * IPv6 fragments. Checksums are
  * checked with the reference sum of gw_test.h, never the gateway's own.
  */
 #include <setjmp.h>
@@ -457,6 +460,183 @@ static void test_udp_unreach6(void **state)
 	assert_true(gateway_stats(gwh.gw)->icmp_errors_to_guest >= 1);
 }
 
+/* UDP from the guest with hop limit hop to dst: the frame in f. */
+static size_t udp6(const char *src, const char *dst, uint8_t hop, const char *text)
+{
+	uint8_t dg[64] = { 0x30, 0x39, 0x00, 0x35 };
+	size_t n = strlen(text), len;
+
+	wr16be(dg + 4, (uint16_t)(8 + n));
+	memcpy(dg + 8, text, n);
+	len = mk6(GWMAC, VM1, src, dst, hop, 0, NULL, 0, 17, dg, 8 + n);
+	wr16be(f + 54 + 6, ref6(f + 14, f + 54, 8 + n, 17));
+	return len;
+}
+
+/* The gateway routes: hop limit 1 or 0 to beyond ipv6-net is answered with
+ * time exceeded quoting the packet; ours, errors, :: are not; a flood is
+ * limited per source. No loop: nothing reaches the NAT. */
+static void test_hop_exceeded(void **state)
+{
+	static const uint8_t err1[8] = { 1, 4, 0, 0, 0, 0, 0, 0 };
+	uint8_t echo[16] = { 128, 0, 0, 0, 0, 1, 0, 1 }, sent[128];
+	const uint8_t *m;
+	size_t mlen, len;
+	unsigned answered;
+
+	(void)state;
+	gwh_start("ipv6=on", false);
+	len = udp6(GUEST, "2001:db8::1", 1, "probe");
+	memcpy(sent, f + 14, len - 14);
+	gwh_send(f, len);
+	assert_int_equal(gwh.ncap, 1);
+	m = cap6(0, VM1, "fec0::2", GUEST, &mlen);
+	assert_int_equal(m[0], 3);
+	assert_int_equal(m[1], 0);
+	assert_int_equal(rd32be(m + 4), 0);
+	assert_int_equal(mlen, 8 + len - 14);
+	assert_memory_equal(m + 8, sent, len - 14); /* the packet as sent */
+	assert_int_equal(counter("ip6_hop_exceeded"), 1);
+	/* hop limit 0 too; from a link-local source the error comes from fe80::2 */
+	gwh_send(f, udp6(GUEST, "2001:db8::1", 0, "zero"));
+	gwh_send(f, udp6(GUEST_LL, "2001:db8::1", 1, "ll"));
+	assert_int_equal(gwh.ncap, 3);
+	cap6(1, VM1, "fec0::2", GUEST, &mlen);
+	m = cap6(2, VM1, "fe80::2", GUEST_LL, &mlen);
+	assert_int_equal(m[0], 3);
+	/* to the gateway itself with hop limit 1: answered, not expired */
+	gwh_send(f, mk6(GWMAC, VM1, GUEST, "fec0::2", 1, 0, NULL, 0, 58, echo, sizeof(echo)));
+	assert_int_equal(gwh.ncap, 4);
+	m = cap6(3, VM1, "fec0::2", GUEST, &mlen);
+	assert_int_equal(m[0], 129);
+	/* hop limit 2 is forwarded (no loop here: the NAT drops it, silently) */
+	gwh_send(f, udp6(GUEST, "2001:db8::1", 2, "fine"));
+	assert_int_equal(gwh.ncap, 4);
+	/* an ICMPv6 error with hop limit 1: never an error about an error */
+	gwh_send(f, mk6(GWMAC, VM1, GUEST, "2001:db8::1", 1, 0, NULL, 0, 58, err1, 8));
+	assert_int_equal(gwh.ncap, 4);
+	assert_int_equal(counter("ip6_hop_exceeded"), 4);
+	/* a flood from one source: at most the burst is answered */
+	for (int i = 0; i < 30; i++)
+		gwh_send(f, udp6(GUEST, "2001:db8::1", 1, "flood"));
+	answered = gwh.ncap - 4;
+	assert_true(answered >= 1 && answered < 30);
+	assert_int_equal(counter("ip6_hop_ratelimited"), 30 - answered);
+}
+
+/* guestfwd=tcp:[fec0::64]:... makes fec0::64 the gateway's on the link:
+ * NS answered with its MAC, nobody else may claim it. */
+static void test_guestfwd6_ndp(void **state)
+{
+	uint8_t ns[32] = { 135 }, na[32] = { 136, 0, 0, 0, 0x20 };
+	static const uint8_t SN64[6] = { 0x33, 0x33, 0xff, 0, 0, 0x64 };
+	static const uint8_t echo[8] = { 128, 0, 0, 0, 0, 1, 0, 1 };
+	struct in6_addr t = A("fec0::64");
+	const uint8_t *m;
+	size_t mlen;
+
+	(void)state;
+	gwh_start("ipv6=on,guestfwd=tcp:[fec0::64]:8080-tcp:127.0.0.1:9", false);
+	memcpy(ns + 8, &t, 16);
+	ns[24] = 1;
+	ns[25] = 1;
+	memcpy(ns + 26, VM1, 6);
+	gwh_send(f, icmp6(SN64, VM1, GUEST, "ff02::1:ff00:64", ns, 32));
+	assert_int_equal(gwh.ncap, 1);
+	m = cap6(0, VM1, "fec0::64", GUEST, &mlen);
+	assert_int_equal(m[0], 136);
+	assert_memory_equal(m + 8, &t, 16);
+	assert_int_equal(m[24], 2);
+	assert_memory_equal(m + 26, GWMAC, 6);
+	/* a guest's NA for it, or traffic from it, is refused */
+	memcpy(na + 8, &t, 16);
+	na[24] = 2;
+	na[25] = 1;
+	memcpy(na + 26, VM2, 6);
+	gwh_send(f, icmp6((const uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 }, VM2, "fe80::1", "ff02::1",
+			  na, 32));
+	assert_int_equal(counter("ndp_spoofed"), 1);
+	assert_null(gateway_ndp_lookup(gwh.gw, &t));
+	gwh_send(f, icmp6(GWMAC, VM2, "fec0::64", "fec0::2", echo, 8));
+	assert_int_equal(gateway_stats(gwh.gw)->ip6_bad_src, 1);
+	assert_int_equal(gwh.ncap, 1);
+	/* without the rule, fec0::64 is some guest's business */
+	gwh_teardown(NULL);
+	gwh_start("ipv6=on", false);
+	gwh_send(f, icmp6(SN64, VM1, GUEST, "ff02::1:ff00:64", ns, 32));
+	assert_int_equal(gwh.ncap, 0);
+}
+
+/* A host datagram over the guest's MTU comes as IPv6 fragments: offsets
+ * in 8-byte units, M on all but the last, one identification, and the
+ * pieces put together are the UDP datagram with a right checksum. */
+static void test_udp6_fragments(void **state)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in6 from;
+	socklen_t al = sizeof(a), fl = sizeof(from);
+	static uint8_t big[3000], whole[8 + sizeof(big)];
+	uint8_t dg[8 + 2] = { 0x30, 0x39, 0, 0, 0, 10, 0, 0, 'h', 'i' };
+	size_t len, got = 0;
+	uint32_t id = 0;
+	char buf[16];
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	(void)state;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &al)) {
+		if (fd >= 0)
+			close(fd);
+		skip(); /* no IPv6 on this host */
+	}
+	gwh_start("ipv6=on,mtu=1280", true);
+	wr16be(dg + 2, ntohs(a.sin6_port));
+	len = mk6(GWMAC, VM1, GUEST, "fec0::2", 64, 0, NULL, 0, 17, dg, sizeof(dg));
+	wr16be(f + 54 + 6, ref6(f + 14, f + 54, sizeof(dg), 17));
+	gwh_send(f, len);
+	gwh_spin(gwh.loop, 100);
+	assert_int_equal(recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl), 2);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	assert_int_equal(sendto(fd, big, sizeof(big), 0, (struct sockaddr *)&from, fl),
+			 (ssize_t)sizeof(big));
+	close(fd);
+	gwh_run_until(3);
+	/* 1280 - 40 - 8 = 1232 bytes a piece, 3008 bytes of UDP: 3 pieces */
+	assert_int_equal(gwh.ncap, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		const uint8_t *c = gwh.cap[i], *ip = c + 14, *fh = ip + 40;
+		size_t plen = rd16be(ip + 4) - 8;
+
+		assert_memory_equal(c, VM1, 6);
+		assert_int_equal(ip[6], 44);
+		assert_true(gwh.cap_len[i] <= 14 + 1280);
+		assert_int_equal(gwh.cap_len[i], 14 + 40 + 8 + plen);
+		assert_int_equal(fh[0], 17);
+		assert_int_equal(rd16be(fh + 2) & ~7u, got);
+		assert_int_equal(rd16be(fh + 2) & 1, i < 2);
+		if (i)
+			assert_int_equal(rd32be(fh + 4), id);
+		id = rd32be(fh + 4);
+		if (i < 2)
+			assert_int_equal(plen, 1232);
+		memcpy(whole + got, fh + 8, plen);
+		got += plen;
+	}
+	assert_int_equal(got, sizeof(whole));
+	assert_int_equal(rd16be(whole + 2), 0x3039);
+	assert_int_equal(rd16be(whole + 4), sizeof(whole));
+	assert_memory_equal(whole + 8, big, sizeof(big));
+	{
+		/* the reference sum over the pseudo-header of the unfragmented packet */
+		uint8_t ph[40];
+
+		memcpy(ph, gwh.cap[0] + 14, 40);
+		assert_int_equal(ref6(ph, whole, sizeof(whole), 17), 0);
+	}
+	assert_int_equal(counter("ip6_frag_out"), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +646,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_rs_ra, gwh_teardown),
 		cmocka_unit_test_teardown(test_echo, gwh_teardown),
 		cmocka_unit_test_teardown(test_udp_unreach6, gwh_teardown),
+		cmocka_unit_test_teardown(test_hop_exceeded, gwh_teardown),
+		cmocka_unit_test_teardown(test_guestfwd6_ndp, gwh_teardown),
+		cmocka_unit_test_teardown(test_udp6_fragments, gwh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

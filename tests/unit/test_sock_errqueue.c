@@ -4,7 +4,9 @@
  * share, against the kernel on 127.0.0.1: a datagram to a closed port
  * comes back as ICMP port unreachable with its destination and payload;
  * a socket without IP_RECVERR, or with nothing queued, yields nothing.
- * The same over ::1 with IPV6_RECVERR gives ICMPv6 port unreachable.
+ * The same over ::1 with IPV6_RECVERR gives ICMPv6 port unreachable. A
+ * datagram over the path MTU with IPV6_DONTFRAG queues a local EMSGSIZE,
+ * read as packet too big with the MTU; ICMP errors name their sender.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -158,6 +161,60 @@ static void test_port_unreachable6(void **state)
 	close(fd);
 }
 
+/* A datagram over the socket's MTU with fragmentation off fails with
+ * EMSGSIZE and queues a local error: read back as packet too big with
+ * the MTU, local, no payload, no offender. The ICMP ones name theirs. */
+static void test_local_too_big6(void **state)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+				  .sin6_port = htons(9) };
+	static uint8_t big[1400];
+	struct sock_icmp_err e;
+	uint8_t buf[64];
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0), mtu = 1280, one = 1;
+
+	(void)state;
+	if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, sizeof(mtu))) {
+		if (fd >= 0)
+			close(fd);
+		skip(); /* no IPv6 on this host */
+	}
+	assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof(one)), 0);
+	sock_errqueue_enable6(fd);
+	assert_int_equal(sendto(fd, big, sizeof(big), 0, (struct sockaddr *)&a, sizeof(a)), -1);
+	assert_int_equal(errno, EMSGSIZE);
+	memset(&e, 0xaa, sizeof(e));
+	assert_int_equal(sock_errqueue_read(fd, buf, sizeof(buf), &e), 1);
+	assert_true(e.v6);
+	assert_true(e.local);
+	assert_false(e.has_offender);
+	assert_int_equal(e.type, 2);
+	assert_int_equal(e.code, 0);
+	assert_int_equal(e.info, 1280);
+	assert_int_equal(e.len, 0);
+	assert_memory_equal(&e.to.sa6.sin6_addr, &a.sin6_addr, 16);
+	assert_int_equal(e.to.sa6.sin6_port, a.sin6_port);
+	assert_int_equal(sock_errqueue_read(fd, buf, sizeof(buf), &e), -1);
+	close(fd);
+}
+
+/* The kernel's own port unreachable names ::1 / 127.0.0.1 as offender. */
+static void test_offender(void **state)
+{
+	struct sockaddr_in dst = closed_port();
+	struct sock_icmp_err e;
+	uint8_t buf[64];
+	int fd = sock(true);
+
+	(void)state;
+	assert_true(knock(fd, &dst));
+	assert_int_equal(sock_errqueue_read(fd, buf, sizeof(buf), &e), 1);
+	assert_false(e.local);
+	assert_true(e.has_offender);
+	assert_int_equal(e.offender.sa4.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +222,8 @@ int main(void)
 		cmocka_unit_test(test_short_buffer),
 		cmocka_unit_test(test_nothing_queued),
 		cmocka_unit_test(test_port_unreachable6),
+		cmocka_unit_test(test_local_too_big6),
+		cmocka_unit_test(test_offender),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
