@@ -32,6 +32,7 @@ ALL="build-essential clang libclang-rt-dev $TEST
 	vde2 vdeplug
 	dpdk-dev
 	tftp-hpa atftp ipxe-qemu
+	iputils-tracepath
 	podman buildah rootlesskit crun uidmap
 	isc-dhcp-client
 	passwd"
