@@ -11,7 +11,8 @@
  *
  *   byte 0    configuration: bit 0 restrict=on; bit 1 mtu=576; bit 2
  *             DHCP options (hostname, domainname, dnssearch, a lease-time,
- *             bootfile and tftp-server-name); bit 3 max-leases=2; bit 4
+ *             bootfile and tftp-server-name) and an IPv6 guestfwd server
+ *             (fec0::64, which NDP answers for); bit 3 max-leases=2; bit 4
  *             with an event loop (see below) and 8-flow TCP and UDP tables
  *   records   ctl, length (2 bytes, big endian), frame
  *             ctl bit 0: write a correct IPv4 header checksum; bit 1: a
@@ -31,7 +32,9 @@
  * dispatches to (UDP and TCP to the outside, as those engines land). Every
  * frame the gateway emits must come from its MAC, fit the MTU, and if it
  * is IPv4 carry a correct header checksum, a total length that fits the
- * frame and, for UDP, ICMP and TCP, a correct checksum.
+ * frame and, for UDP, ICMP and TCP, a correct checksum; if IPv6, a payload
+ * length that is the frame's and, for ICMPv6 (NA, RA, echo, errors such
+ * as time exceeded for hop limit 1), a correct checksum.
  *
  * Offload records take the path a frame from a TAP with offloads takes:
  * offload_validate() as port_receive_offload() does (a lie is dropped
@@ -108,8 +111,10 @@ static void rewrite(uint8_t *f, size_t len, uint8_t ctl)
 	size_t ihl;
 	uint32_t dst;
 
-	/* IPv6 beyond fec0::/64 goes to fec0::2 (the host's ::1) as well. */
-	if (len >= ETH_HDR_LEN + 40 && rd16be(f + 12) == 0x86dd && ip[24] != 0xff &&
+	/* IPv6 beyond fec0::/64 goes to fec0::2 (the host's ::1) as well,
+	 * unless its hop limit is 1 or 0: the gateway answers that itself
+	 * (time exceeded), and nothing leaves a loopback-only namespace. */
+	if (len >= ETH_HDR_LEN + 40 && rd16be(f + 12) == 0x86dd && ip[24] != 0xff && ip[7] > 1 &&
 	    memcmp(ip + 24, "\xfe\xc0\0\0\0\0\0\0", 8)) {
 		memcpy(ip + 24, "\xfe\xc0\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
 		return;
@@ -135,6 +140,15 @@ static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 
 	CHECK(len >= FRAME_MIN && len <= ETH_HDR_LEN + cfg.mtu);
 	CHECK(!memcmp(eth_src(f), cfg.mac, 6));
+	if (rd16be(f + 12) == 0x86dd) {
+		/* IPv6: the payload length is the frame's, ICMPv6 summed right. */
+		CHECK(len >= ETH_HDR_LEN + 40 && ip[0] >> 4 == 6);
+		tot = rd16be(ip + 4);
+		CHECK(ETH_HDR_LEN + 40 + tot == len);
+		if (ip[6] == 58)
+			CHECK(tot >= 8 && csum_l4_ipv6(ip + 8, ip + 24, 58, ip + 40, tot) == 0);
+		return;
+	}
 	if (rd16be(f + 12) != ETHERTYPE_IPV4)
 		return;
 	CHECK(len >= ETH_HDR_LEN + IP_HDR_LEN);
@@ -169,8 +183,10 @@ static void fixup(uint8_t *f, size_t len, uint8_t ctl)
 	size_t ihl, tot, l4len, cs_len;
 	uint16_t ulen;
 
-	/* IPv6 beyond fec0::/64 goes to fec0::2 (the host's ::1) as well. */
-	if (len >= ETH_HDR_LEN + 40 && rd16be(f + 12) == 0x86dd && ip[24] != 0xff &&
+	/* IPv6 beyond fec0::/64 goes to fec0::2 (the host's ::1) as well,
+	 * unless its hop limit is 1 or 0: the gateway answers that itself
+	 * (time exceeded), and nothing leaves a loopback-only namespace. */
+	if (len >= ETH_HDR_LEN + 40 && rd16be(f + 12) == 0x86dd && ip[24] != 0xff && ip[7] > 1 &&
 	    memcmp(ip + 24, "\xfe\xc0\0\0\0\0\0\0", 8)) {
 		memcpy(ip + 24, "\xfe\xc0\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
 		return;
@@ -281,7 +297,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 data[0] & 2 ? ",mtu=576" : "",
 		 data[0] & 4 ? ",hostname=vm1,domainname=example.com,dnssearch=a.example.com,"
 			       "dnssearch=b.example.com,lease-time=120,bootfile=pxelinux.0,"
-			       "tftp-server-name=boot.test" : "",
+			       "tftp-server-name=boot.test,"
+			       "guestfwd=tcp:[fec0::64]:80-tcp:[::1]:9" : "",
 		 data[0] & 8 ? ",max-leases=2" : "");
 	fuzz_gw_config(&cfg, text);
 	gw = gateway_new(&cfg, "gw", lp);

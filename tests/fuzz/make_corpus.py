@@ -19,7 +19,8 @@ import struct
 import sys
 
 from scapy.all import (ARP, BOOTP, DHCP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP,
-                       Dot1Q, Ether, raw)
+                       Dot1Q, Ether, ICMPv6DestUnreach, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr,
+                       IPv6, IPv6ExtHdrFragment, raw)
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
@@ -154,6 +155,19 @@ def gateway():
     frag = eth / IP(src=GUEST, dst="10.0.2.2", flags="MF") / ICMP() / b"frag"
     opts_ip = eth / IP(src=GUEST, dst="10.0.2.2", options=b"\x01\x01\x01\x00") / ICMP()
 
+    # IPv6 through the gateway as a router: hop limit 1 and 0 beyond
+    # ipv6-net (time exceeded), an ICMPv6 error at hop limit 1 (never
+    # answered), and with cfg bit 2 an NS for the guestfwd server fec0::64.
+    g6, far6 = "fec0::5054:ff:fe12:3456", "2001:db8::1"
+    hop1 = eth / IPv6(src=g6, dst=far6, hlim=1) / UDP(sport=4000, dport=9) / b"probe"
+    hop0 = eth / IPv6(src=g6, dst=far6, hlim=0) / TCP(sport=40000, dport=80, flags="S")
+    err1 = eth / IPv6(src=g6, dst=far6, hlim=1) / ICMPv6DestUnreach() / IPv6(dst=g6) / UDP()
+    frag1 = (eth / IPv6(src=g6, dst=far6, hlim=1) / IPv6ExtHdrFragment(id=7, m=1) /
+             UDP(sport=4001, dport=9) / (b"f" * 64))
+    ns64 = (Ether(src=VM1, dst="33:33:ff:00:00:64") / IPv6(src=g6, dst="ff02::1:ff00:64") /
+            ICMPv6ND_NS(tgt="fec0::64") / ICMPv6NDOptSrcLLAddr(lladdr=VM1))
+    put("fuzz_gateway_frames", records(0, [(0, hop1), (0, hop0), (0, err1), (0, frag1)]))
+    put("fuzz_gateway_frames", records(4, [(0, ns64), (0, hop1)]))
     put("fuzz_gateway_frames", records(0, [(0, arp_req), (0, arp_dns), (0, arp_rep)]))
     put("fuzz_gateway_frames", records(0, [(F, ping), (F, ping_out), (F, frag), (F, opts_ip)]))
     for cfg in (0, 2, 4, 8, 5):
