@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
+# shellcheck source-path=SCRIPTDIR disable=SC2317 # setup_* and slow_* are called by name
 #
 # nat.sh - the user-mode gateway against its peers: a namespace reaching
 # servers on the "host's" 127.0.0.1 through (a) vmwire run (TAP + -netdev
@@ -8,50 +9,92 @@
 # 10.0.2.2 mapped to host loopback, and (d) a kernel veth pair (the limit:
 # no translation at all, servers reached at the veth's address).
 #
-# Per tool: iperf3 TCP namespace -> host and host -> namespace (-R, the
-# server stays on the host), sockperf TCP ping-pong latency, connection
-# rate (wrk with "Connection: close" against nginx, one connection per
-# request), and one long iperf3 run namespace -> host counting 1-second
-# intervals at 0 bit/s (a stall the average hides). The tables show
-# medians of REPS runs and vmwire's ratios to each peer.
+# Sections (VW_NAT_SECTIONS, default all of them, in this order):
+#   tput   iperf3 TCP namespace -> host and host -> namespace (-R, the
+#          server stays on the host)
+#   lat    sockperf TCP ping-pong: p50 and p99 one-way latency
+#   conn   connection rate: wrk with "Connection: close" against nginx (the
+#          server closes first) at 1, 16 and 256 connections, and
+#          bench/connload.c at 16 (the client closes first)
+#   zero   one long iperf3 run ns -> host counting 1-second intervals at
+#          0 bit/s (a stall the average hides)
+#   ipv6   iperf3 both ways over IPv6: vmwire's fec0::2 and pasta's and
+#          slirp4netns's fd00::2 reach the host's ::1, veth its fd09::1
+#   scale  16k idle TCP flows (connload hold) then 1k active ones (wrk
+#          keep-alive) through the gateway: its RSS and CPU (vmwire and
+#          pasta, VW_NAT_SCALE_TOOLS)
+#   slow   a slow guest: host -> ns iperf3 at mtu 1500 through a 500 Mbit/s
+#          bottleneck (see slow_* below): goodput, resent data, drops
+# Each number is the median of REPS runs; the ratio table gives vmwire's
+# to each peer's.
 #
 # Everything runs under a private network namespace (the script re-execs
 # itself under unshare -n): its loopback is "the host", the tools'
 # namespaces are created inside it, nothing reaches a real network.
 #
 # Knobs (environment): VW_NAT_REPS (3), VW_NAT_SECS iperf3 seconds (5),
-# VW_NAT_LSECS sockperf seconds (3), VW_NAT_CSECS wrk seconds (4),
-# VW_NAT_ZSECS the zero-interval run (30), VW_NAT_TOOLS (default
-# "vmwire pasta slirp4netns veth"), VW_NAT_PERF=1 records perf data of
-# vmwire during its iperf3 runs into $VW_NAT_PERF_DIR (default /tmp).
+# VW_NAT_LSECS sockperf seconds (3), VW_NAT_CSECS seconds per connection-
+# rate run (3), VW_NAT_ZSECS the zero-interval run (30), VW_NAT_TOOLS
+# (default "vmwire pasta slirp4netns veth"), VW_NAT_SECTIONS (above),
+# VW_NAT_SLOW_TOOLS (default "vmwire-stream vmwire pasta slirp4netns
+# veth"), VW_NAT_SLOW_MBIT (500), VW_NAT_SLOW_QKB (the shaper's queue, KiB:
+# 384), VW_NAT_SCALE_TOOLS ("vmwire pasta"),
+# VW_NAT_IDLE (16384 idle flows), VW_NAT_ACTIVE (1000), VW_NAT_SSECS
+# (seconds per scale phase, 5), VW_NAT_PERF=1 records perf data of vmwire
+# during its iperf3 runs into $VW_NAT_PERF_DIR (default /tmp).
+# A quick run: VW_NAT_REPS=1 VW_NAT_SECTIONS="tput lat" bench/nat.sh
 set -u
+# shellcheck source=../tests/lib/common.sh
 . "$(dirname "$0")/../tests/lib/common.sh"
 
 REPS=${VW_NAT_REPS:-3} SECS=${VW_NAT_SECS:-5} LSECS=${VW_NAT_LSECS:-3}
-CSECS=${VW_NAT_CSECS:-4} ZSECS=${VW_NAT_ZSECS:-30}
+CSECS=${VW_NAT_CSECS:-3} ZSECS=${VW_NAT_ZSECS:-30}
 TOOLS=${VW_NAT_TOOLS:-vmwire pasta slirp4netns veth}
+SECTIONS=" ${VW_NAT_SECTIONS:-tput lat conn zero ipv6 scale slow} "
+SLOW_TOOLS=${VW_NAT_SLOW_TOOLS:-vmwire-stream vmwire pasta slirp4netns veth}
+SLOW_MBIT=${VW_NAT_SLOW_MBIT:-500} SLOW_QKB=${VW_NAT_SLOW_QKB:-384}
+SCALE_TOOLS=" ${VW_NAT_SCALE_TOOLS:-vmwire pasta} "
+IDLE=${VW_NAT_IDLE:-16384} ACTIVE=${VW_NAT_ACTIVE:-1000} SSECS=${VW_NAT_SSECS:-5}
 T=nat
+BENCH=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+
+on() { [[ $SECTIONS == *" $1 "* ]]; }
 
 vw_require_root
 vw_enter_private_netns "$@"
-vw_need_pkgs iproute2 iperf3 sockperf passt slirp4netns wrk nginx-light python3 util-linux
+vw_need_pkgs iproute2 iperf3 sockperf passt slirp4netns wrk nginx-light python3 util-linux gcc
 vw_tmpdir
-[ -x "$VMWIRE" ] || vw_fail $T "$VMWIRE not built (run make)"
+[ -x "$VMWIRE" ] || vw_fail "$T" "$VMWIRE not built (run make)"
+# 16k flows: descriptors for the client, nginx and the gateway (each
+# inherits this limit). The hard limit may be below what root could set
+# (20000 in some sandboxes): IDLE + ACTIVE must fit under it with room.
+NOFILE=$(ulimit -Hn)
+[ "$NOFILE" = unlimited ] && NOFILE=1048576
+ulimit -n "$NOFILE" || vw_fail "$T" "cannot raise RLIMIT_NOFILE to $NOFILE"
+if on scale && [ $((IDLE + ACTIVE + 1000)) -gt "$NOFILE" ]; then
+	vw_fail "$T" "scale: $IDLE idle + $ACTIVE active flows do not fit RLIMIT_NOFILE $NOFILE"
+fi
+cc -O2 -std=gnu11 -o "$VW_TMP/connload" "$BENCH/connload.c" || vw_fail "$T" "cannot build connload"
+CONNLOAD=$VW_TMP/connload
 
-declare -A UP DOWN LAT CONN ZERO ZMIN
+declare -A UP DOWN LAT P99 C1 C16 C256 CC16 ZERO ZMIN UP6 DOWN6
+declare -A SL_GP SL_RS SL_DUP SL_DROP SL_ENG SC_RSS0 SC_RSS SC_ICPU SC_ACPU SC_HWM SC_REQ SC_HELD
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 
 # --- the host side: servers on 127.0.0.1 (and the veth address) ---------
 # An interface with a default route gives pasta a "host" interface to copy
-# its template from (a veth: dummy may be missing from the kernel); the
-# servers listen on every address so the veth namespace reaches them at
-# 10.9.0.1.
-ip link add vwhost type veth peer name vwhostp || vw_fail $T "cannot create a veth pair"
+# its template from (a veth: dummy may be missing from the kernel), v4 and
+# v6; the servers listen on every address so the veth namespace reaches
+# them at 10.9.0.1 and fd09::1.
+ip link add vwhost type veth peer name vwhostp || vw_fail "$T" "cannot create a veth pair"
 ip link set vwhostp up
 ip addr add 10.0.2.15/24 dev vwhost
+ip -6 addr add fd00::15/64 dev vwhost nodad
 ip link set vwhost up
 ip route add default via 10.0.2.2 dev vwhost onlink
+ip -6 route add default via fd00::2 dev vwhost onlink
 
 # wrk opens tens of thousands of connections per tool through the same
 # loopback: a wide port range keeps connect() from hunting for free ports.
@@ -59,14 +102,20 @@ sysctl -qw net.ipv4.ip_local_port_range="1024 65535" 2>/dev/null
 
 mkdir -p "$VW_TMP/www"
 echo "hello from nat.sh" >"$VW_TMP/www/index.html"
+# Idle connections must stay open through the scale section: no request
+# arrives on them, so client_header_timeout is what would close them.
 cat >"$VW_TMP/nginx.conf" <<EOF
 user root;
 worker_processes 1;
+worker_rlimit_nofile $NOFILE;
 pid $VW_TMP/nginx.pid;
 error_log $VW_TMP/nginx.err;
-events { worker_connections 4096; }
+events { worker_connections 24000; }
 http {
 	access_log off;
+	client_header_timeout 600s;
+	keepalive_timeout 600s;
+	keepalive_requests 1000000;
 	client_body_temp_path $VW_TMP/ngx;
 	proxy_temp_path $VW_TMP/ngx;
 	fastcgi_temp_path $VW_TMP/ngx;
@@ -74,6 +123,7 @@ http {
 	scgi_temp_path $VW_TMP/ngx;
 	server {
 		listen 8080 reuseport backlog=4096;
+		listen [::]:8080 reuseport backlog=4096;
 		root $VW_TMP/www;
 	}
 }
@@ -85,73 +135,98 @@ vw_on_exit "kill $!"
 sockperf sr --tcp -i 0.0.0.0 -p 11111 >"$VW_TMP/sockperf-s.log" 2>&1 &
 vw_on_exit "kill $!"
 vw_wait_for sh -c 'ss -ltn | grep -q ":8080 " && ss -ltn | grep -q ":5201 " &&
-	ss -ltn | grep -q ":11111 "' || vw_fail $T "host servers did not come up"
+	ss -ltn | grep -q ":11111 "' || vw_fail "$T" "host servers did not come up"
 
-# --- the tools: each leaves a namespace in NSPID/NSNAME ----------------
-# nsx runs a command in the current tool's namespace, SRV is where the
-# servers are as seen from there.
-NSX=() SRV=10.0.2.2 GWPID=
+# --- the tools: each leaves a namespace -------------------------------
+# nsx runs a command in the current tool's namespace, SRV (SRV6) is where
+# the servers are as seen from there, NSIF its interface, GWPID the
+# process doing the translation (empty for veth). MTU: 65520, or 1500 in
+# the slow section. $1: the namespace's name (each setup makes a fresh one).
+NSX=() SRV=10.0.2.2 SRV6='' NSIF='' GWPID='' MTU=65520
 nsx() { "${NSX[@]}" "$@"; }
 
+# Both sections' connection runs leave TIME_WAIT sockets in the namespace:
+# the full port range and reuse keep connect() from running out.
+ns_tune() {
+	nsx sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1 \
+		>/dev/null 2>&1
+}
+
 setup_vmwire() {
-	"$VMWIRE" run -q -- sleep 100000 >"$VW_TMP/vmwire.log" 2>&1 &
+	local child='' opts=user
+	# the scale section needs more flows than the default table's 16384
+	on scale && opts=user,max-tcp-flows=24000
+	"$VMWIRE" run -q --mtu "$MTU" -netdev "$opts" -- sleep 100000 >"$VW_TMP/vmwire-$1.log" 2>&1 &
 	GWPID=$!
 	vw_on_exit "kill $GWPID 2>/dev/null; true"
-	local child=
-	vw_wait_for sh -c "pgrep -P $GWPID >/dev/null" || vw_fail $T "vmwire run started nothing"
-	child=$(pgrep -P $GWPID | head -n1)
+	vw_wait_for sh -c "pgrep -P $GWPID >/dev/null" || vw_fail "$T" "vmwire run started nothing"
+	child=$(pgrep -P "$GWPID" | head -n1)
 	vw_wait_for sh -c "nsenter -t $child -n ip -o addr show | grep -q 10.0.2.15" ||
-		vw_fail $T "vmwire run: no 10.0.2.15 in the namespace"
+		vw_fail "$T" "vmwire run: no 10.0.2.15 in the namespace"
 	NSX=(nsenter -t "$child" -n)
-	SRV=10.0.2.2
+	SRV=10.0.2.2 SRV6=fec0::2 NSIF=tap0
 }
 
 setup_pasta() {
-	vw_netns_add pasta
+	vw_netns_add "$1"
 	# As root pasta drops to nobody, which may not enter the namespace:
-	# --runas 0. IPv4 only, like the other tools here.
-	pasta -f -q -4 --runas 0 --config-net -a 10.0.2.15 -n 24 -g 10.0.2.2 -m 65520 \
-		-t none -u none -T none -U none --netns "$(vw_ns pasta)" \
-		>"$VW_TMP/pasta.log" 2>&1 &
+	# --runas 0. IPv6 from the host template (fd00::15, gateway fd00::2).
+	pasta -f -q --runas 0 --config-net -a 10.0.2.15 -n 24 -g 10.0.2.2 -m "$MTU" \
+		-t none -u none -T none -U none --netns "$(vw_ns "$1")" \
+		>"$VW_TMP/pasta-$1.log" 2>&1 &
 	GWPID=$!
 	vw_on_exit "kill $GWPID 2>/dev/null; true"
-	NSX=(ip netns exec "$(vw_ns pasta)")
-	vw_wait_for sh -c "ip netns exec $(vw_ns pasta) ip route | grep -q 'default via 10.0.2.2'" ||
-		vw_fail $T "pasta: no default route in the namespace ($(cat "$VW_TMP/pasta.log"))"
-	SRV=10.0.2.2
+	NSX=(ip netns exec "$(vw_ns "$1")")
+	vw_wait_for sh -c "ip netns exec $(vw_ns "$1") ip route | grep -q 'default via 10.0.2.2'" ||
+		vw_fail "$T" "pasta: no default route in the namespace ($(cat "$VW_TMP/pasta-$1.log"))"
+	SRV=10.0.2.2 SRV6=fd00::2 NSIF=vwhost
 }
 
 setup_slirp4netns() {
-	vw_netns_add slirp
-	slirp4netns --configure --mtu=65520 --disable-dns --netns-type=path \
-		"/run/netns/$(vw_ns slirp)" tap0 >"$VW_TMP/slirp4netns.log" 2>&1 &
+	vw_netns_add "$1"
+	slirp4netns --configure --mtu="$MTU" --disable-dns --enable-ipv6 --netns-type=path \
+		"/run/netns/$(vw_ns "$1")" tap0 >"$VW_TMP/slirp4netns-$1.log" 2>&1 &
 	GWPID=$!
 	vw_on_exit "kill $GWPID 2>/dev/null; true"
-	NSX=(ip netns exec "$(vw_ns slirp)")
-	vw_wait_for sh -c "ip netns exec $(vw_ns slirp) ip route | grep -q 'default via 10.0.2.2'" ||
-		vw_fail $T "slirp4netns: no default route ($(cat "$VW_TMP/slirp4netns.log"))"
-	SRV=10.0.2.2
+	NSX=(ip netns exec "$(vw_ns "$1")")
+	vw_wait_for sh -c "ip netns exec $(vw_ns "$1") ip route | grep -q 'default via 10.0.2.2'" ||
+		vw_fail "$T" "slirp4netns: no default route ($(cat "$VW_TMP/slirp4netns-$1.log"))"
+	SRV=10.0.2.2 SRV6=fd00::2 NSIF=tap0
 }
 
 setup_veth() {
-	vw_netns_add veth
-	ip link add vwv0 mtu 65520 type veth peer name vwv1 mtu 65520 netns "$(vw_ns veth)"
+	local ns
+	vw_netns_add "$1"
+	ns=$(vw_ns "$1")
+	ip link add vwv0 mtu "$MTU" type veth peer name vwv1 mtu "$MTU" netns "$ns"
 	ip addr add 10.9.0.1/24 dev vwv0
+	ip -6 addr add fd09::1/64 dev vwv0 nodad
 	ip link set vwv0 up
-	ip -n "$(vw_ns veth)" addr add 10.9.0.2/24 dev vwv1
-	ip -n "$(vw_ns veth)" link set vwv1 up
-	ip -n "$(vw_ns veth)" link set lo up
-	NSX=(ip netns exec "$(vw_ns veth)")
+	ip -n "$ns" addr add 10.9.0.2/24 dev vwv1
+	ip -n "$ns" -6 addr add fd09::2/64 dev vwv1 nodad
+	ip -n "$ns" link set vwv1 up
+	NSX=(ip netns exec "$ns")
 	GWPID=
-	SRV=10.9.0.1
+	SRV=10.9.0.1 SRV6=fd09::1 NSIF=vwv1
+}
+
+# Stop the current tool and remove what its setup made.
+teardown() {
+	if [ -n "$GWPID" ]; then
+		kill "$GWPID" 2>/dev/null && wait "$GWPID" 2>/dev/null
+	fi
+	ip link del vwv0 2>/dev/null
+	[ -n "${1:-}" ] && vw__netns_del "$(vw_ns "$1")"
+	GWPID=
 }
 
 # iperf3 NAME ARGS...: Gbit/s received; the intervals' zero count and
-# minimum go to $VW_TMP/NAME.iv
+# minimum go to $VW_TMP/NAME.iv, the bytes received and the client's MSS
+# to $VW_TMP/NAME.bytes. SRVADDR (default SRV) is the server's address.
 iperf() {
 	local name=$1
 	shift
-	nsx iperf3 -c $SRV -J "$@" 2>/dev/null | python3 -c '
+	nsx iperf3 -c "${SRVADDR:-$SRV}" -J "$@" 2>/dev/null | $PY -c '
 import json, sys
 d = json.load(sys.stdin)
 if "error" in d or "sum_received" not in d.get("end", {}):
@@ -159,12 +234,15 @@ if "error" in d or "sum_received" not in d.get("end", {}):
     # as one zero interval, rather than ending the benchmark
     print(0)
     print(1, 0, file=open(sys.argv[1], "w"))
+    print(0, 0, 0, file=open(sys.argv[2], "w"))
     sys.exit(0)
 # the last interval may be a fraction of a second: judge whole ones
 full = [i["sum"]["bits_per_second"] for i in d["intervals"] if i["sum"]["seconds"] > 0.9]
 print(d["end"]["sum_received"]["bits_per_second"] / 1e9)
 print(sum(1 for b in full if b == 0), min(full) / 1e9 if full else 0, file=open(sys.argv[1], "w"))
-' "$VW_TMP/$name.iv"
+print(d["end"]["sum_received"]["bytes"], d["start"].get("tcp_mss_default", 0),
+      d["end"].get("sum_sent", {}).get("bytes", 0), file=open(sys.argv[2], "w"))
+' "$VW_TMP/$name.iv" "$VW_TMP/$name.bytes"
 }
 
 perf_start() {
@@ -182,44 +260,85 @@ perf_stop() {
 	PERFPID=
 }
 
+# sockperf p50 and p99 (µs, one-way) into files NAME.lat and NAME.p99.
+latency() {
+	local name=$1 out
+	out=$(nsx sockperf pp --tcp -i "$SRV" -p 11111 -t "$LSECS" 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+	awk '/percentile 50.000 =/ { print $NF }' <<<"$out" | grep . >>"$VW_TMP/$name.lat" ||
+		vw_fail "$T" "$name: sockperf failed: $out"
+	awk '/percentile 99.000 =/ { print $NF }' <<<"$out" >>"$VW_TMP/$name.p99"
+}
+
+# wrk -c N with "Connection: close": connections/s, the server closing.
+wrk_close() {
+	local n=$1 t=1 v
+	[ "$n" -ge 16 ] && t=2
+	v=$(nsx wrk -t $t -c "$n" -d "${CSECS}s" -H 'Connection: close' \
+		"http://$SRV:8080/" 2>&1 | awk '/^Requests\/sec:/ { print $2 }')
+	echo "${v:-0}"
+}
+
+# connload at 16: connections/s, the client closing first.
+client_close() {
+	local v
+	v=$(nsx "$CONNLOAD" rate "$SRV" 8080 16 "$CSECS" | awk '/^conn\/s/ { print $2 }')
+	echo "${v:-0}"
+}
+
 measure() {
-	local name=$1 i v zeros=0
-	nsx ping -q -c 1 -W 2 $SRV >/dev/null 2>&1 ||
+	local name=$1 i v zeros=0 line
+	nsx ping -q -c 1 -W 2 "$SRV" >/dev/null 2>&1 ||
 		nsx timeout 5 bash -c "exec 3<>/dev/tcp/$SRV/8080" 2>/dev/null ||
-		vw_fail $T "$name: the namespace does not reach $SRV"
-	: >"$VW_TMP/$name.up"
-	: >"$VW_TMP/$name.down"
-	: >"$VW_TMP/$name.lat"
-	: >"$VW_TMP/$name.conn"
+		vw_fail "$T" "$name: the namespace does not reach $SRV"
+	for f in up down lat p99 c1 c16 c256 cc16 up6 down6; do : >"$VW_TMP/$name.$f"; done
 	for ((i = 0; i < REPS; i++)); do
-		perf_start "$name" up
-		v=$(iperf "$name" -t "$SECS") || vw_fail $T "$name: iperf3 ns->host run $i failed"
-		perf_stop
-		echo "$v" >>"$VW_TMP/$name.up"
-		zeros=$((zeros + $(cut -d' ' -f1 "$VW_TMP/$name.iv")))
-		perf_start "$name" down
-		v=$(iperf "$name" -t "$SECS" -R) || vw_fail $T "$name: iperf3 host->ns run $i failed"
-		perf_stop
-		echo "$v" >>"$VW_TMP/$name.down"
-		zeros=$((zeros + $(cut -d' ' -f1 "$VW_TMP/$name.iv")))
-		v=$(nsx sockperf pp --tcp -i $SRV -p 11111 -t "$LSECS" 2>&1 |
-			sed 's/\x1b\[[0-9;]*m//g' | awk '/percentile 50.000 =/ { print $NF }')
-		[ -n "$v" ] || vw_fail $T "$name: sockperf run $i failed"
-		echo "$v" >>"$VW_TMP/$name.lat"
-		v=$(nsx wrk -t 1 -c 16 -d "${CSECS}s" -H 'Connection: close' \
-			"http://$SRV:8080/" 2>&1 | awk '/^Requests\/sec:/ { print $2 }')
-		[ -n "$v" ] || vw_fail $T "$name: wrk run $i failed"
-		echo "$v" >>"$VW_TMP/$name.conn"
-		printf "  %s %d/%d: ns->host %.2f, host->ns %.2f Gbit/s, p50 %s us, %s conn/s\n" \
-			"$name" $((i + 1)) "$REPS" "$(tail -n1 "$VW_TMP/$name.up")" \
-			"$(tail -n1 "$VW_TMP/$name.down")" "$(tail -n1 "$VW_TMP/$name.lat")" "$v"
+		line="  $name $((i + 1))/$REPS:"
+		if on tput; then
+			perf_start "$name" up
+			v=$(iperf "$name" -t "$SECS") || vw_fail "$T" "$name: iperf3 ns->host run $i failed"
+			perf_stop
+			echo "$v" >>"$VW_TMP/$name.up"
+			zeros=$((zeros + $(cut -d' ' -f1 "$VW_TMP/$name.iv")))
+			perf_start "$name" down
+			v=$(iperf "$name" -t "$SECS" -R) || vw_fail "$T" "$name: iperf3 host->ns run $i failed"
+			perf_stop
+			echo "$v" >>"$VW_TMP/$name.down"
+			zeros=$((zeros + $(cut -d' ' -f1 "$VW_TMP/$name.iv")))
+			line+=$(printf " ns->host %.2f, host->ns %.2f Gbit/s;" \
+				"$(tail -n1 "$VW_TMP/$name.up")" "$(tail -n1 "$VW_TMP/$name.down")")
+		fi
+		if on lat; then
+			latency "$name"
+			line+=" p50 $(tail -n1 "$VW_TMP/$name.lat") p99 $(tail -n1 "$VW_TMP/$name.p99") us;"
+		fi
+		if on conn; then
+			wrk_close 1 >>"$VW_TMP/$name.c1"
+			wrk_close 16 >>"$VW_TMP/$name.c16"
+			wrk_close 256 >>"$VW_TMP/$name.c256"
+			client_close >>"$VW_TMP/$name.cc16"
+			line+=" conn/s c1 $(tail -n1 "$VW_TMP/$name.c1") c16 $(tail -n1 "$VW_TMP/$name.c16")"
+			line+=" c256 $(tail -n1 "$VW_TMP/$name.c256") client-closes c16 $(tail -n1 "$VW_TMP/$name.cc16");"
+		fi
+		if on ipv6 && [ -n "$SRV6" ]; then
+			SRVADDR=$SRV6 iperf "$name" -t "$SECS" >>"$VW_TMP/$name.up6"
+			SRVADDR=$SRV6 iperf "$name" -t "$SECS" -R >>"$VW_TMP/$name.down6"
+			line+=$(printf " v6 ns->host %.2f, host->ns %.2f Gbit/s" \
+				"$(tail -n1 "$VW_TMP/$name.up6")" "$(tail -n1 "$VW_TMP/$name.down6")")
+		fi
+		echo "$line"
 	done
 	UP[$name]=$(median <"$VW_TMP/$name.up")
 	DOWN[$name]=$(median <"$VW_TMP/$name.down")
 	LAT[$name]=$(median <"$VW_TMP/$name.lat")
-	CONN[$name]=$(median <"$VW_TMP/$name.conn")
-	if [ "$ZSECS" -gt 0 ]; then
-		iperf "$name" -t "$ZSECS" >/dev/null || vw_fail $T "$name: ${ZSECS}s iperf3 failed"
+	P99[$name]=$(median <"$VW_TMP/$name.p99")
+	C1[$name]=$(median <"$VW_TMP/$name.c1")
+	C16[$name]=$(median <"$VW_TMP/$name.c16")
+	C256[$name]=$(median <"$VW_TMP/$name.c256")
+	CC16[$name]=$(median <"$VW_TMP/$name.cc16")
+	UP6[$name]=$(median <"$VW_TMP/$name.up6")
+	DOWN6[$name]=$(median <"$VW_TMP/$name.down6")
+	if on zero && [ "$ZSECS" -gt 0 ]; then
+		iperf "$name" -t "$ZSECS" >/dev/null || vw_fail "$T" "$name: ${ZSECS}s iperf3 failed"
 		read -r z m <"$VW_TMP/$name.iv"
 		ZERO[$name]="$z ($zeros)"
 		ZMIN[$name]=$m
@@ -228,39 +347,30 @@ measure() {
 	fi
 }
 
+# shellcheck source=nat_scale.sh
+. "$BENCH/nat_scale.sh"
+# shellcheck source=nat_slow.sh
+. "$BENCH/nat_slow.sh"
+
 for tool in $TOOLS; do
+	on tput || on lat || on conn || on zero || on ipv6 || on scale || break
 	echo "$tool"
-	"setup_$tool"
+	MTU=65520
+	"setup_$tool" "$tool"
+	ns_tune
 	measure "$tool"
-	[ -n "$GWPID" ] && kill "$GWPID" 2>/dev/null && wait "$GWPID" 2>/dev/null
+	if on scale && [[ $SCALE_TOOLS == *" $tool "* ]]; then
+		scale "$tool"
+	fi
+	teardown "$tool"
 done
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-
-echo
-echo "Median of $REPS runs: iperf3 TCP ${SECS}s each way (Gbit/s), sockperf TCP ping-pong"
-echo "${LSECS}s (p50 one-way latency), wrk 'Connection: close' ${CSECS}s, 16 connections"
-echo "(connections/s). 0 s intervals: 1-second intervals at 0 bit/s in one ${ZSECS}s iperf3"
-echo "run ns->host (in parentheses: in all the throughput runs above), and its slowest second."
-echo
-echo "| tool | ns→host (Gbit/s) | host→ns (Gbit/s) | latency p50 (µs) | conn/s | 0 s intervals | slowest second (Gbit/s) |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
-for n in $TOOLS; do
-	printf "| %s | %.2f | %.2f | %.2f | %.0f | %s | %.2f |\n" "$n" "${UP[$n]}" "${DOWN[$n]}" \
-		"${LAT[$n]}" "${CONN[$n]}" "${ZERO[$n]:-n/a}" "${ZMIN[$n]:-0}"
-done
-if [ -n "${UP[vmwire]:-}" ]; then
-	echo
-	echo "| ratio | ns→host | host→ns | latency | conn/s |"
-	echo "|---|---:|---:|---:|---:|"
-	for n in $TOOLS; do
-		[ "$n" = vmwire ] && continue
-		echo "| vmwire / $n | $(ratio "${UP[vmwire]}" "${UP[$n]}") |" \
-			"$(ratio "${DOWN[vmwire]}" "${DOWN[$n]}") |" \
-			"$(ratio "${LAT[vmwire]}" "${LAT[$n]}") | $(ratio "${CONN[vmwire]}" "${CONN[$n]}") |"
+if on slow; then
+	for tool in $SLOW_TOOLS; do
+		echo "slow guest: $tool"
+		slow_measure "$tool"
 	done
 fi
-echo
-echo "Targets: throughput both ways >= 1.0x pasta and >= 3x slirp4netns; latency <= pasta;"
-echo "no 0 bit/s interval."
+
+# shellcheck source=nat_report.sh
+. "$BENCH/nat_report.sh"
 exit 0
