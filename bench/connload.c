@@ -16,7 +16,7 @@
  *   hold HOST PORT N SECS
  *       opens N connections, at most 256 connects in flight, sends nothing,
  *       prints "held N" once all are established (or "held K of N" after
- *       30 s), then keeps them open SECS seconds or until SIGTERM.
+ *       120 s), then keeps them open SECS seconds or until SIGTERM.
  *
  * Why C: the peers' connection rates go from ~1k/s to ~20k/s (a veth);
  * a Python client would be the bottleneck at the top end on 2 shared cores.
@@ -194,7 +194,7 @@ static int run_hold(int want, double secs)
 
 	if (!slots)
 		return 1;
-	while (!stop && up + failed < want && now_s() < t0 + 30) {
+	while (!stop && up + failed < want && now_s() < t0 + 120) {
 		while (opened < want && inflight < MAX_INFLIGHT) {
 			if (open_one(&slots[opened++]) < 0)
 				failed++;

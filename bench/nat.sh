@@ -63,23 +63,30 @@ on() { [[ $SECTIONS == *" $1 "* ]]; }
 
 vw_require_root
 vw_enter_private_netns "$@"
-vw_need_pkgs iproute2 iperf3 sockperf passt slirp4netns wrk nginx-light python3 util-linux gcc
+vw_need_pkgs iproute2 iperf3 sockperf passt slirp4netns wrk nginx-light python3 util-linux build-essential
 vw_tmpdir
 [ -x "$VMWIRE" ] || vw_fail "$T" "$VMWIRE not built (run make)"
 # 16k flows: descriptors for the client, nginx and the gateway (each
 # inherits this limit). The hard limit may be below what root could set
-# (20000 in some sandboxes): IDLE + ACTIVE must fit under it with room.
+# (20000 in some sandboxes).
 NOFILE=$(ulimit -Hn)
 [ "$NOFILE" = unlimited ] && NOFILE=1048576
 ulimit -n "$NOFILE" || vw_fail "$T" "cannot raise RLIMIT_NOFILE to $NOFILE"
-if on scale && [ $((IDLE + ACTIVE + 1000)) -gt "$NOFILE" ]; then
-	vw_fail "$T" "scale: $IDLE idle + $ACTIVE active flows do not fit RLIMIT_NOFILE $NOFILE"
+# vmwire sizes its TCP table to three quarters of its free descriptors
+# (netdev_user.c keeps the rest for listeners and the monitor): fewer idle
+# flows where the hard limit is low, said in the output, rather than a
+# table that resets the active ones.
+FIT=$((NOFILE * 3 / 4 - 300 - ACTIVE - 200))
+if on scale && [ "$IDLE" -gt "$FIT" ]; then
+	echo "scale: $FIT idle flows instead of $IDLE: RLIMIT_NOFILE's hard limit is $NOFILE here"
+	IDLE=$FIT
 fi
+[ "$IDLE" -gt 0 ] || vw_fail "$T" "scale: RLIMIT_NOFILE $NOFILE leaves no room for $ACTIVE active flows"
 cc -O2 -std=gnu11 -o "$VW_TMP/connload" "$BENCH/connload.c" || vw_fail "$T" "cannot build connload"
 CONNLOAD=$VW_TMP/connload
 
 declare -A UP DOWN LAT P99 C1 C16 C256 CC16 ZERO ZMIN UP6 DOWN6
-declare -A SL_GP SL_RS SL_DUP SL_DROP SL_ENG SC_RSS0 SC_RSS SC_ICPU SC_ACPU SC_HWM SC_REQ SC_HELD
+declare -A SL_GP SL_RS SL_DUP SL_DROP SL_ENG SC_RSS0 SC_RSS SC_ICPU SC_ACPU SC_HWM SC_REQ SC_HELD SC_OPEN
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 

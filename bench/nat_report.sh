@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2004,SC2034 # nat.sh's variables and associative arrays
 #
 # nat_report.sh - bench/nat.sh's tables (sourced at the end): one table per
 # section that ran, then vmwire's ratio to each peer for every number that
@@ -50,11 +50,11 @@ if on scale; then
 	echo "Flows at scale: $IDLE idle TCP flows held (connload), then $ACTIVE active wrk keep-alive"
 	echo "connections on top for ${SSECS}s. CPU in % of one core; RSS in MiB."
 	echo
-	echo "| tool | idle flows held | RSS before | RSS with idle flows | CPU idle flows | CPU +active | peak RSS | req/s active |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| tool | idle flows held | opened/s | RSS before | RSS with idle flows | CPU idle flows | CPU +active | peak RSS | req/s active |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for n in $TOOLS; do
 		[ -n "${SC_HELD[$n]:-}" ] || continue
-		printf "| %s | %s | %.1f | %.1f | %s | %s | %.1f | %.0f |\n" "$n" "${SC_HELD[$n]}" \
+		printf "| %s | %s | %s | %.1f | %.1f | %s | %s | %.1f | %.0f |\n" "$n" "${SC_HELD[$n]}" "${SC_OPEN[$n]}" \
 			"$(ratio "${SC_RSS0[$n]:-0}" 1024)" "$(ratio "${SC_RSS[$n]:-0}" 1024)" \
 			"${SC_ICPU[$n]}" "${SC_ACPU[$n]}" "$(ratio "${SC_HWM[$n]:-0}" 1024)" "${SC_REQ[$n]:-0}"
 	done

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: MIT
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2004,SC2034 # nat.sh's variables and associative arrays
 #
 # nat_scale.sh - bench/nat.sh's "scale" section (sourced): what many flows
 # cost the translating process.
 #
 # Theory of operation: with the tool's namespace up, connload (bench/
 # connload.c) opens IDLE connections to nginx on the host's 127.0.0.1 and
-# holds them without a byte sent (nginx waits for a request for 600 s); once
+# holds them without a byte sent (nginx waits for a request for 600 s),
+# 256 connects in flight at a time (the rate they open at is printed); once
 # all are established the gateway's RSS is read and its CPU is counted over
 # SSECS seconds of idleness (timers that walk every flow show up here).
 # Then, with the idle ones still open, wrk drives ACTIVE keep-alive
@@ -34,28 +35,33 @@ cpu_during() {
 }
 
 scale() {
-	local name=$1 holdpid held n
+	local name=$1 holdpid held n t0
 	[ -n "$GWPID" ] || return 0
 	SC_RSS0[$name]=$(proc_kb "$GWPID" VmRSS)
 	nsx "$CONNLOAD" hold "$SRV" 8080 "$IDLE" 600 >"$VW_TMP/$name.hold" 2>&1 &
 	holdpid=$!
-	for ((n = 0; n < 600; n++)); do
+	t0=$(date +%s.%N)
+	for ((n = 0; n < 1300; n++)); do
 		grep -q '^held' "$VW_TMP/$name.hold" && break
 		kill -0 $holdpid 2>/dev/null || break
 		sleep 0.1
 	done
 	held=$(awk '/^held/ { print $2 }' "$VW_TMP/$name.hold")
+	SC_OPEN[$name]=$(awk -v h="${held:-0}" -v s="$t0" -v e="$(date +%s.%N)" \
+		'BEGIN { printf "%.0f", h / (e - s) }')
 	SC_HELD[$name]=${held:-0}
 	SC_RSS[$name]=$(proc_kb "$GWPID" VmRSS)
 	SC_ICPU[$name]=$(cpu_during "$GWPID" sleep "$SSECS")
 	SC_ACPU[$name]=$(cpu_during "$GWPID" sh -c "${NSX[*]} wrk -t 2 -c $ACTIVE -d ${SSECS}s \
 		http://$SRV:8080/ >'$VW_TMP/$name.active' 2>&1")
 	SC_REQ[$name]=$(awk '/^Requests\/sec:/ { print $2 }' "$VW_TMP/$name.active")
+	[ -n "${SC_REQ[$name]}" ] || echo "  $name scale: wrk failed: $(tail -n 3 "$VW_TMP/$name.active")"
 	SC_HWM[$name]=$(proc_kb "$GWPID" VmHWM)
 	kill $holdpid 2>/dev/null
 	wait $holdpid 2>/dev/null
-	printf "  %s scale: %s of %s idle flows held, RSS %s -> %s kB, idle CPU %s%%;" \
-		"$name" "${SC_HELD[$name]}" "$IDLE" "${SC_RSS0[$name]}" "${SC_RSS[$name]}" "${SC_ICPU[$name]}"
+	printf "  %s scale: %s of %s idle flows held (opened at %s/s), RSS %s -> %s kB, idle CPU %s%%;" \
+		"$name" "${SC_HELD[$name]}" "$IDLE" "${SC_OPEN[$name]}" "${SC_RSS0[$name]}" "${SC_RSS[$name]}" \
+		"${SC_ICPU[$name]}"
 	printf " +%s active: CPU %s%%, peak RSS %s kB, %s req/s\n" "$ACTIVE" "${SC_ACPU[$name]}" \
 		"${SC_HWM[$name]}" "${SC_REQ[$name]:-0}"
 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2004,SC2034 # nat.sh's variables and associative arrays
 #
 # nat_slow.sh - bench/nat.sh's "slow" section (sourced): a guest slower than
 # the gateway, host -> guest, at mtu 1500 (a QEMU guest's default).
