@@ -622,7 +622,7 @@ static void test_caps_in_engine(void **state)
 
 static void test_sack_recovery_to_guest(void **state)
 {
-	static uint8_t big[20 * 1460];
+	static uint8_t big[10 * 1460]; /* the initial congestion window */
 	uint16_t lp;
 	uint32_t ours, g = 7000;
 	int lfd, c;
