@@ -24,7 +24,9 @@
  * fixed slot (tcp_flow.h). Files: tcp_flow.c (table, hash, deferred-work
  * list, ISN), tcp_segment.c (parse and build segments, options,
  * checksums), tcp_conn.c (handshakes, teardown, timers, entry points),
- * tcp_data.c (data both ways, SACK, loss recovery), tcp_ooo.c (the
+ * tcp_data.c (data both ways), tcp_loss.c (loss recovery and congestion
+ * control towards the guest: tcp_sack.c the SACK scoreboard, tcp_rack.c
+ * RACK-TLP's send times, tcp_cc.c the NewReno window), tcp_ooo.c (the
  * out-of-order queue), tcp_fwd.c (hostfwd=tcp: connections hostfwd.c
  * accepted become flows opened towards the guest).
  *

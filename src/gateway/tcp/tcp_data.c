@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * tcp_data.c - data both ways on an established flow: the window, ACKs,
- * retransmission.
+ * the peek towards the guest (loss recovery: tcp_loss.c).
  *
  * Theory of operation. Guest -> host: an in-order segment's payload goes
  * straight to send(); rcv_nxt moves by what the socket took and the ACK
@@ -43,23 +43,18 @@
  * not at all; other ports complete it in software). An ACK discards the
  * acknowledged bytes with recv(MSG_TRUNC).
  *
- * Loss towards the guest is repaired from its SACK blocks (RFC 6675 in
- * spirit): they are merged into a small per-flow scoreboard; three
- * duplicate ACKs, or three segments' worth SACKed above snd_una, start a
- * recovery in which each hole is resent once (a peek at offset hole -
- * snd_una, then the peek offset goes back to the send edge), holes above
- * that only once three segments above them are SACKed (a segment merely
- * reordered is not resent), and a retransmission counts as lost again
- * once data sent after it is SACKed. D-SACKs (the guest got something
- * twice) are no loss signal. So duplicate ACKs that reordering or
- * duplication cause never rewind the window: at most one extra copy of a
- * byte per recovery, no state per packet. Without SACK, a fast retransmit
- * resends the segment at snd_una and each partial ACK the next one
- * (NewReno). The RTO resends the holes the scoreboard shows, and
- * everything from snd_una (go-back-N) on a second timeout in a row or
- * without SACK information; an ACK of new data after a timeout undoes
- * the backoff. Sockets are edge-triggered, so a queue we have peeked
- * through completely does not wake us again until new data arrives.
+ * How much is in flight towards the guest, and what is lost and resent,
+ * is tcp_loss.c's: a NewReno congestion window (tcp_cc.h) bounds the
+ * peek besides the guest's window, the guest's SACK blocks go on a
+ * scoreboard that remembers them (tcp_sack.h), and RACK-TLP (tcp_rack.h)
+ * finds lost segments and lost resends by time. ack_input() here does the
+ * cumulative part (discard, RTT, RTO) and hands the rest to
+ * tcp_loss_ack(); a push first lets tcp_loss_repair() resend what is lost.
+ * A guest FIN that arrives after a gap is remembered (ooo_fin_seq) and
+ * taken once the data before it is through. Sockets are edge-triggered,
+ * so a queue we have peeked through completely does not wake us again
+ * until new data arrives.
+ *
  * Kernels without SO_PEEK_OFF for TCP get the sent bytes peeked into a
  * scratch buffer first, as passt does, and go-back-N on any loss.
  */

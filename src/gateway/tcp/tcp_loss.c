@@ -23,7 +23,7 @@
  * sent after the resend arrives RACK finds the resend lost too: no RTO and
  * no new data needed. Runs RACK will judge later arm the reorder timer for
  * that moment. The first loss of a window starts a recovery (until snd_max
- * as it was is ACKed) which halves the congestion window once.
+ * as it was is ACKed) which shrinks the congestion window once (tcp_cc.h).
  *
  * How much goes out: new data only while what is in flight (sent, not
  * ACKed, not SACKed) is below the congestion window; resends may take what
@@ -34,8 +34,8 @@
  *
  * Timers: one engine-wide timer (t->loss_timer) fires at the earliest
  * per-flow deadline (loss_at_ms): the reorder timer, or the tail loss
- * probe (PTO, 2 SRTT and at least 10 ms after the last send, + 40 ms with
- * a single segment out for the guest's delayed ACK, never past the RTO),
+ * probe (PTO, 2 SRTT + 2 ms after the last send, as Linux; + 40 ms with
+ * a single segment out, for the guest's delayed ACK; never past the RTO),
  * which resends the last segment so its ACK shows what is missing. The
  * RTO (tcp_conn.c's tick) takes the window to one segment and, with SACK
  * information, marks every hole lost; a second RTO in a row, no SACK, or no
@@ -50,7 +50,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define TCP_PTO_MIN_MS 10
+/* Linux's: 2 SRTT + 2 ms; a lone segment may wait for the guest's delayed
+ * ACK (40 ms on Linux) first. */
+#define TCP_PTO_EXTRA_MS 2
 #define TCP_PTO_DELACK_MS 40
 
 enum { LOSS_TIMER_NONE, LOSS_TIMER_REO, LOSS_TIMER_PTO };
@@ -102,11 +104,8 @@ static void pto_arm(struct tcp_flow *f)
 	}
 	if (f->loss_at_ms && f->loss_timer == LOSS_TIMER_REO)
 		return;
-	pto = f->srtt_us ? 2u * f->srtt_us / 1000 : 1000;
-	if (pto < TCP_PTO_MIN_MS)
-		pto = TCP_PTO_MIN_MS;
-	if (f->snd_nxt - f->snd_una <= f->mss)
-		pto += TCP_PTO_DELACK_MS;
+	pto = f->srtt_us ? (2u * f->srtt_us + 999) / 1000 : 1000;
+	pto += f->snd_nxt - f->snd_una <= f->mss ? TCP_PTO_DELACK_MS : TCP_PTO_EXTRA_MS;
 	if (f->rto_at_ms && now + pto >= f->rto_at_ms) {
 		f->loss_at_ms = 0;
 		return;
