@@ -238,11 +238,10 @@ static void test_cc_evolution(void **state)
 	/* Not window-limited (flight below half): no growth. */
 	tcp_cc_on_ack(&cc, 5 * MSS, 5 * MSS, MSS, false);
 	assert_int_equal(cc.cwnd, 20 * MSS);
-	/* Loss: 0.7 of the flight, at least two segments. */
+	/* Loss: half the flight, at least two segments. */
 	tcp_cc_on_loss(&cc, 20 * MSS, MSS);
-	assert_int_equal(cc.ssthresh, 14 * MSS);
-	assert_int_equal(cc.cwnd, 14 * MSS);
-	cc.cwnd = cc.ssthresh = 10 * MSS;
+	assert_int_equal(cc.ssthresh, 10 * MSS);
+	assert_int_equal(cc.cwnd, 10 * MSS);
 	/* No growth inside the recovery. */
 	tcp_cc_on_ack(&cc, 5 * MSS, 10 * MSS, MSS, true);
 	assert_int_equal(cc.cwnd, 10 * MSS);
@@ -251,8 +250,8 @@ static void test_cc_evolution(void **state)
 	assert_int_equal(cc.cwnd, 10 * MSS);
 	tcp_cc_on_ack(&cc, 4 * MSS, 10 * MSS, MSS, false);
 	assert_int_equal(cc.cwnd, 11 * MSS);
-	/* RTO: one segment, ssthresh 0.7 of the flight; slow start to it. */
-	tcp_cc_on_rto(&cc, 10 * MSS, MSS);
+	/* RTO: one segment, ssthresh half the flight; slow start to it. */
+	tcp_cc_on_rto(&cc, 14 * MSS, MSS);
 	assert_int_equal(cc.cwnd, MSS);
 	assert_int_equal(cc.ssthresh, 7 * MSS);
 	tcp_cc_on_ack(&cc, MSS, MSS, MSS, false);

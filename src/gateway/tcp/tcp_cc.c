@@ -36,10 +36,10 @@ void tcp_cc_on_ack(struct tcp_cc *cc, uint32_t acked, uint32_t flight, uint32_t 
 	cc->cwnd = w > TCP_CC_MAX ? TCP_CC_MAX : (uint32_t)w;
 }
 
-/* beta = 0.7 of the flight, at least two segments */
+/* Half the flight, at least two segments. */
 static uint32_t reduced(uint32_t flight, uint32_t mss)
 {
-	uint32_t h = (uint32_t)((uint64_t)flight * 7 / 10);
+	uint32_t h = flight / 2;
 
 	return h < 2 * mss ? 2 * mss : h;
 }
