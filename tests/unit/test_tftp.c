@@ -4,8 +4,10 @@
  * directory (both the openat2 path and the O_NOFOLLOW walk), request
  * parsing and option negotiation, and the service in a gateway driven frame
  * by frame: OACK, windows, block-number rollover, bad ACKs, unknown TIDs,
- * retransmission and give-up, write requests, a full table.
+ * retransmission and give-up, write requests, a full table; then the
+ * same over IPv6 (from ipv6-host, blksize by the IPv6 payload room).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -559,6 +561,176 @@ static void test_svc_ring_full(void **state)
 	assert_int_equal(cnt("tftp_retransmits"), 5);
 }
 
+/* ---- the same service over IPv6 ------------------------------------------ */
+
+#define GUEST6 "fec0::5054:ff:fe12:3456"
+#define HOST6 "fec0::2"
+
+static struct in6_addr A6(const char *s)
+{
+	struct in6_addr a;
+
+	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+/* The reference UDP checksum over the IPv6 pseudo-header of ip. */
+static uint16_t ref_udp6(const uint8_t *ip, const uint8_t *u, size_t len)
+{
+	uint32_t s = 0;
+
+	for (int i = 8; i < 40; i += 2)
+		s += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	s += (uint32_t)len + 17;
+	return ref_csum(u, len, s);
+}
+
+/* A guest datagram from GUEST6:sport to dst:dport (VM1's MAC). */
+static void tx6_to(const char *dst, uint16_t sport, uint16_t dport, const void *data, size_t len)
+{
+	static uint8_t f[2048];
+	struct in6_addr s = A6(GUEST6), d = A6(dst);
+	uint8_t *ip = f + 14, *u = ip + 40;
+	uint16_t c;
+
+	memset(f, 0, 62);
+	gwh_eth(f, GWMAC, VM1, 0x86dd);
+	ip[0] = 0x60;
+	wr16be(ip + 4, (uint16_t)(8 + len));
+	ip[6] = 17;
+	ip[7] = 64;
+	memcpy(ip + 8, &s, 16);
+	memcpy(ip + 24, &d, 16);
+	wr16be(u, sport);
+	wr16be(u + 2, dport);
+	wr16be(u + 4, (uint16_t)(8 + len));
+	memcpy(u + 8, data, len);
+	c = ref_udp6(ip, u, 8 + len);
+	wr16be(u + 6, c ? c : 0xffff);
+	gwh_send(f, 62 + len);
+}
+
+static void tx6(uint16_t sport, uint16_t dport, const void *data, size_t len)
+{
+	tx6_to(HOST6, sport, dport, data, len);
+}
+
+/* Captured frame i: IPv6/UDP from ipv6-host to GUEST6:cport at VM1, all
+ * lengths and the checksum right; its payload, length and source port. */
+static const uint8_t *cap6(unsigned i, uint16_t cport, size_t *len, uint16_t *tid)
+{
+	const uint8_t *c = gwh.cap[i], *ip = c + 14, *u = ip + 40;
+	struct in6_addr s = A6(HOST6), d = A6(GUEST6);
+
+	assert_true(i < gwh.ncap);
+	assert_memory_equal(c, VM1, 6);
+	assert_memory_equal(c + 6, GWMAC, 6);
+	assert_int_equal(rd16be(c + 12), 0x86dd);
+	assert_int_equal(ip[0] >> 4, 6);
+	assert_int_equal(ip[6], 17);
+	assert_int_equal(rd16be(ip + 4), gwh.cap_len[i] - 54);
+	assert_memory_equal(ip + 8, &s, 16);
+	assert_memory_equal(ip + 24, &d, 16);
+	assert_int_equal(rd16be(u + 4), rd16be(ip + 4));
+	assert_int_equal(rd16be(u + 2), cport);
+	assert_int_equal(ref_udp6(ip, u, rd16be(u + 4)), 0);
+	*tid = rd16be(u);
+	*len = rd16be(u + 4) - 8;
+	return u + 8;
+}
+
+static const uint8_t *last6(size_t *len, uint16_t *tid)
+{
+	assert_true(gwh.ncap > 0);
+	return cap6(gwh.ncap - 1, CPORT, len, tid);
+}
+
+/* RFC 1350 over IPv6 from ipv6-host, blksize capped by the IPv6 payload
+ * room (1448 at mtu 1500, 20 less than IPv4's), the same resolver's
+ * refusals, the same TID rules across families, the transfer in info. */
+static void test_svc_ipv6(void **state)
+{
+	const uint8_t *p;
+	size_t len;
+	uint16_t tid, tid2;
+	char *info = NULL;
+	size_t info_len = 0;
+	FILE *out;
+
+	(void)state;
+	start_gw(",ipv6=on");
+	tx6(CPORT, 69, REQ("\0\1a\0octet\0"));
+	p = last6(&len, &tid);
+	assert_int_equal(len, 4 + 100);
+	assert_int_equal(rd16be(p), TFTP_DATA);
+	assert_int_equal(rd16be(p + 2), 1);
+	assert_true(tid >= 49152);
+	assert_int_equal(p[4 + 99], (uint8_t)((99 * 7) & 0xff));
+	gwh.ncap = 0;
+	tx6(CPORT, tid, "\0\4\0\1", 4);
+	assert_int_equal(gwh.ncap, 0);
+	assert_int_equal(cnt("tftp_completed"), 1);
+
+	/* The largest block a 1500-byte IPv6 packet carries: 1500 - 40 - 8 - 4. */
+	tx6(CPORT, 69, REQ("\0\1big\0octet\0blksize\0" "1468\0tsize\0" "0\0"));
+	p = last6(&len, &tid);
+	assert_int_equal(rd16be(p), TFTP_OACK);
+	assert_memory_equal(p + 2, "blksize\0" "1448\0tsize\0" "600000\0", 26);
+	gwh.ncap = 0;
+	tx6(CPORT, tid, "\0\4\0\0", 4);
+	p = last6(&len, &tid2);
+	assert_int_equal(tid2, tid);
+	assert_int_equal(len, 4 + 1448);
+	assert_int_equal(gwh.cap_len[gwh.ncap - 1], 14 + 1500);
+	/* An IPv4 client at the IPv6 transfer's TID is a stranger (error 5);
+	 * the transfer goes on. */
+	gwh.ncap = 0;
+	tx(CPORT, tid, "\0\4\0\1", 4);
+	assert_int_equal(gwh.ncap, 1);
+	p = gwh_check_udp(0, VM1, GWH_HOST, tid, GWH_GUEST, CPORT, &len);
+	assert_int_equal(rd16be(p + 2), TFTP_ERR_UNKNOWN_TID);
+	out = open_memstream(&info, &info_len);
+	assert_non_null(out);
+	gw_services_info(gateway_services(gwh.gw), ev_loop_now(NULL), out);
+	fclose(out);
+	assert_non_null(strstr(info, "TFTP transfers: 1 of 20"));
+	assert_non_null(strstr(info, "[" GUEST6 "]:3000"));
+	free(info);
+	gwh.ncap = 0;
+	tx6(CPORT, tid, "\0\4\0\1", 4);
+	p = last6(&len, &tid2);
+	assert_int_equal(rd16be(p + 2), 2);
+	tx6(CPORT, tid, "\0\5\0\0bye\0", 8);
+	assert_int_equal(cnt("tftp_client_errors"), 1);
+
+	/* Refusals are the resolver's, whatever the family. */
+	tx6(CPORT, 69, REQ("\0\1../a\0octet\0"));
+	p = last6(&len, &tid);
+	assert_int_equal(rd16be(p), TFTP_ERROR);
+	assert_int_equal(rd16be(p + 2), TFTP_ERR_ACCESS);
+	tx6(CPORT, 69, REQ("\0\1out-abs\0octet\0"));
+	p = last6(&len, &tid);
+	assert_int_equal(rd16be(p + 2), TFTP_ERR_ACCESS);
+	tx6(CPORT, 69, REQ("\0\2up\0octet\0"));
+	p = last6(&len, &tid);
+	assert_int_equal(rd16be(p + 2), TFTP_ERR_ACCESS);
+	assert_int_equal(cnt("tftp_wrq_refused"), 1);
+	/* Port 69 of ipv6-dns is not the server's. */
+	gwh.ncap = 0;
+	tx6_to("fec0::3", CPORT, 69, REQ("\0\1a\0octet\0"));
+	assert_int_equal(cnt("tftp_rrq"), 4);
+}
+
+/* ipv6=off: nothing of IPv6 reaches the server. */
+static void test_svc_ipv6_off(void **state)
+{
+	(void)state;
+	start_gw(",ipv6=off");
+	tx6(CPORT, 69, REQ("\0\1a\0octet\0"));
+	assert_int_equal(gwh.ncap, 0);
+	assert_int_equal(cnt("tftp_rrq"), 0);
+}
+
 /* Without tftp= the port stays NAT's (port unreachable, test_gw_udp.c) and
  * the service shows nothing. */
 static void test_svc_off(void **state)
@@ -581,6 +753,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_svc_window_acks_tids, gwh_teardown),
 		cmocka_unit_test_teardown(test_svc_refusals_and_timeouts, gwh_teardown),
 		cmocka_unit_test_teardown(test_svc_ring_full, gwh_teardown),
+		cmocka_unit_test_teardown(test_svc_ipv6, gwh_teardown),
+		cmocka_unit_test_teardown(test_svc_ipv6_off, gwh_teardown),
 		cmocka_unit_test_teardown(test_svc_off, gwh_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

@@ -7,10 +7,12 @@
 #include "core/log.h"
 #include "gateway/config.h"
 #include "gateway/env.h"
+#include "gateway/ip/ipv6.h"
 #include "gateway/pkt.h"
 #include "gateway/quota.h"
 #include "gateway/service.h"
 #include "gateway/services/arp.h"
+#include "gateway/services/ndp.h"
 #include "gateway/services/tftp_req.h"
 
 #include <errno.h>
@@ -101,30 +103,39 @@ void gw_tftp_fini(struct gw_tftp *t)
 
 /* ---- frames: the one place that knows the address family ------------- */
 
+/* Where the TFTP payload of a reply to client starts in its frame: past
+ * Ethernet, IPv4 or IPv6 (no extension headers) and UDP. */
+static size_t payload_off(const union inany_addr *client)
+{
+	return inany_is_v4(client) ? OFF_UDP_DATA : OFF_UDP6_DATA;
+}
+
 /* TFTP bytes one reply to client can carry: the MTU and the ring's slot,
- * less the IP and UDP headers. */
+ * less the IP and UDP headers (20 bytes fewer over IPv6). */
 static size_t payload_room(const struct gw_tftp *t, const union inany_addr *client)
 {
 	const struct gw_env *env = t->env;
-	size_t room = env->tx->slot_size - OFF_UDP_DATA;
-	size_t mtu_room = env->cfg->mtu - IP_HDR_LEN - UDP_HDR_LEN;
+	size_t off = payload_off(client);
+	size_t room = env->tx->slot_size - off;
+	size_t mtu_room = env->cfg->mtu - (off - ETH_HDR_LEN);
 
-	(void)client; /* IPv4 headers; an IPv6 client will have 20 bytes less */
 	return mtu_room < room ? mtu_room : room;
 }
 
-/* A reply slot with its TFTP payload at *payload, or NULL (ring full,
- * counted by the ring). */
-static uint8_t *frame_begin(struct gw_tftp *t, uint8_t **payload)
+/* A reply slot with its TFTP payload to client at *payload, or NULL (ring
+ * full, counted by the ring). */
+static uint8_t *frame_begin(struct gw_tftp *t, const union inany_addr *client, uint8_t **payload)
 {
 	uint8_t *f = gw_tx_begin(t->env->tx);
 
 	if (f)
-		*payload = f + OFF_UDP_DATA;
+		*payload = f + payload_off(client);
 	return f;
 }
 
-/* Wrap len TFTP bytes already in f from host:sport to client:cport. */
+/* Wrap len TFTP bytes already in f from the host address of client's
+ * family (host=, ipv6-host=) port sport to client:cport; ARP or NDP finds
+ * the guest's MAC. */
 static void frame_send(struct gw_tftp *t, uint8_t *f, size_t len,
 		       const union inany_addr *client, uint16_t sport, uint16_t cport,
 		       uint64_t now)
@@ -133,6 +144,12 @@ static void frame_send(struct gw_tftp *t, uint8_t *f, size_t len,
 	uint32_t dst = inany_ip4(client);
 
 	memset(f, 0, 6);
+	if (!inany_is_v4(client)) {
+		len = pkt_udp6(f, f, env->cfg->mac, &env->cfg->v6.host, sport, &client->a6, cport,
+			       len);
+		gw_ndp_output(env->ndp, f, len, &client->a6, now);
+		return;
+	}
 	len = pkt_udp(f, f, env->cfg->mac, env->cfg->host, sport, dst, cport, len);
 	gw_arp_output(env->arp, f, len, dst, now);
 }
@@ -143,7 +160,7 @@ static void send_error(struct gw_tftp *t, const union inany_addr *client, uint16
 	uint8_t *f, *p;
 	size_t len;
 
-	if (!(f = frame_begin(t, &p)))
+	if (!(f = frame_begin(t, client, &p)))
 		return;
 	len = tftp_error_build(p, payload_room(t, client), code, msg);
 	frame_send(t, f, len, client, sport, cport, now);
@@ -179,7 +196,7 @@ static bool send_block(struct gw_tftp *t, struct gw_tftp_xfer *x, uint64_t k, ui
 	uint8_t *f, *p;
 	ssize_t n = 0;
 
-	if (!(f = frame_begin(t, &p)))
+	if (!(f = frame_begin(t, &x->client, &p)))
 		return false;
 	if (want && (n = pread(x->fd, p + TFTP_HDR_LEN, want, (off_t)off)) < 0) {
 		/* The slot was never committed: it is simply reused. */
@@ -231,7 +248,7 @@ static void send_oack(struct gw_tftp *t, struct gw_tftp_xfer *x, uint64_t now)
 	uint8_t *f, *p;
 
 	x->deadline = now + x->timeout_ms;
-	if (!(f = frame_begin(t, &p)))
+	if (!(f = frame_begin(t, &x->client, &p)))
 		return;
 	memcpy(p, x->oack, x->oack_len);
 	frame_send(t, f, x->oack_len, &x->client, x->tid, x->cport, now);
@@ -470,12 +487,25 @@ bool gw_tftp_sweep(struct gw_tftp *t, uint64_t now)
 
 /* ---- the service table's view (service.h) ----------------------------- */
 
+/* For the server: UDP to host= (IPv4, a source set) or to ipv6-host=
+ * (IPv6; gateway.c checked the source is a guest's). */
+static bool to_host(const struct gw_tftp *t, const struct gw_pkt *p)
+{
+	const struct gw_config *c = t->env->cfg;
+
+	if (p->proto != IPPROTO_UDP_)
+		return false;
+	if (p->ip6)
+		return c->v6.on && !memcmp(&p->ip6->dst, &c->v6.host, sizeof(c->v6.host));
+	return p->src && p->dst == c->host;
+}
+
 static bool tftp_match(const void *svc, const struct gw_pkt *p)
 {
 	const struct gw_tftp *t = svc;
 	unsigned i;
 
-	if (!t->x || p->proto != IPPROTO_UDP_ || !p->src || p->dst != t->env->cfg->host)
+	if (!t->x || !to_host(t, p))
 		return false;
 	if (p->dport == TFTP_PORT)
 		return true;
@@ -489,7 +519,7 @@ static bool tftp_match(const void *svc, const struct gw_pkt *p)
 
 static void tftp_service_input(void *svc, const struct gw_pkt *p, uint64_t now)
 {
-	union inany_addr client = inany_from_ip4(p->src);
+	union inany_addr client = p->ip6 ? inany_from_in6(&p->ip6->src) : inany_from_ip4(p->src);
 
 	gw_tftp_input(svc, &client, p->sport, p->dport, p->data, p->data_len, now);
 }
@@ -520,7 +550,11 @@ static void tftp_info(const void *svc, uint64_t now, FILE *out)
 
 		if (!x->used)
 			continue;
-		snprintf(cl, sizeof(cl), "%s:%u", inany_ntop(&x->client, a, sizeof(a)), x->cport);
+		inany_ntop(&x->client, a, sizeof(a));
+		if (inany_is_v4(&x->client))
+			snprintf(cl, sizeof(cl), "%s:%u", a, x->cport);
+		else
+			snprintf(cl, sizeof(cl), "[%s]:%u", a, x->cport);
 		fprintf(out, "  %-21s %-24s %10llu %12llu %12llu %5u %3u\n", cl, x->name,
 			(unsigned long long)x->acked, (unsigned long long)x->bytes,
 			(unsigned long long)x->size, x->blksize, x->windowsize);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
- * tftp.h - the TFTP server at the host address (QEMU's tftp=DIR).
+ * tftp.h - the TFTP server at the host addresses (QEMU's tftp=DIR):
+ * host= over IPv4 and ipv6-host= over IPv6.
  *
- * Theory of operation: a read request to port 69 of the host address is
+ * Theory of operation: a read request to port 69 of a host address is
  * parsed and negotiated (tftp_req.h), its file opened beneath DIR
  * (tftp_path.h), and the transfer takes a slot of a table sized at start
  * (max-tftp-transfers=, QEMU's 20 by default: config.h). Its replies leave from a
@@ -28,9 +29,15 @@
  * then the transfer is dropped and counted.
  *
  * Write requests are refused with an error packet (access violation, as
- * QEMU), so are requests when every slot is busy (logged once). Addresses
- * are kept as inany (core/inany.h): the table and the protocol are the
- * same for IPv6, only the frame builder in send_frame() is per family.
+ * QEMU), so are requests when every slot is busy (logged once).
+ *
+ * IPv6: the client is kept as inany (core/inany.h), v4-mapped for an IPv4
+ * one, so one table, one TID space, the same resolver, negotiation and
+ * limits serve both families. Only the frame edge knows the family
+ * (payload_room(), frame_begin(), frame_send() in tftp.c): a reply to an
+ * IPv6 client leaves from ipv6-host through NDP, its payload starts 20
+ * bytes further in, and blksize is capped by what an IPv6/UDP datagram
+ * carries within the MTU (1448 at mtu=1500, 1468 over IPv4).
  */
 #ifndef VMWIRE_GATEWAY_TFTP_H
 #define VMWIRE_GATEWAY_TFTP_H
@@ -106,8 +113,9 @@ void gw_tftp_fini(struct gw_tftp *t);
 /* The server in the service table (service.h). */
 extern const struct gw_service gw_tftp_service;
 
-/* A guest datagram to the host address's port dport (69 or a transfer's
- * TID) from client:cport. Exposed for the fuzzer and the tests. */
+/* A guest datagram to the host address of client's family, port dport (69
+ * or a transfer's TID), from client:cport. Exposed for the fuzzer and the
+ * tests. */
 void gw_tftp_input(struct gw_tftp *t, const union inany_addr *client, uint16_t cport,
 		   uint16_t dport, const uint8_t *data, size_t len, uint64_t now);
 bool gw_tftp_sweep(struct gw_tftp *t, uint64_t now);
