@@ -18,17 +18,21 @@
  *             bit 2: from client port 3001 instead of 3000; bit 3: first
  *             sweep with the clock 1.5 s later (retransmission, give-up);
  *             bit 4: the payload is a rewritten ACK of the last DATA block
- *             (its opcode and block number set), so transfers go deep
+ *             (its opcode and block number set), so transfers go deep;
+ *             bit 5: over IPv6, from fec0::15 to ipv6-host fec0::2 (the
+ *             same table and TIDs: a record of the other family at a
+ *             transfer's port is a stranger's)
  *
  * Every payload is also parsed alone: an accepted request has a
  * NUL-terminated name of at most TFTP_PATH_MAX bytes, and its negotiation
  * gives blksize in [8, cap], windowsize in [1, cap], an OACK within
  * TFTP_OACK_MAX that starts with opcode 6. Every frame the gateway emits
- * is checked: IPv4/UDP from the gateway's MAC and host address, within the
- * MTU, checksums right, from port 69 or a TID >= 49152, and a TFTP DATA,
- * ERROR or OACK (an ERROR's and an OACK's text NUL-terminated, an OACK
- * within TFTP_OACK_MAX); a DATA block never carries more than the MTU
- * allows. The gateway is torn down after each input, so LeakSanitizer sees
+ * is checked: IPv4/UDP from the gateway's MAC and host address, or
+ * IPv6/UDP from ipv6-host to fec0::15 (payload length, hop limit, the
+ * mandatory checksum), within the MTU, checksums right, from port 69 or a
+ * TID >= 49152, and a TFTP DATA, ERROR or OACK (an ERROR's and an OACK's
+ * text NUL-terminated, an OACK within TFTP_OACK_MAX); a DATA block never
+ * carries more than the MTU allows for its family. The gateway is torn down after each input, so LeakSanitizer sees
  * a transfer's fd or slot left behind.
  */
 #include <fcntl.h>
@@ -46,6 +50,7 @@
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 #include "gateway/ip/checksum.h"
+#include "gateway/ip/ipv6.h"
 #include "gateway/pkt.h"
 #include "gateway/service.h"
 #include "gateway/services/tftp_req.h"
@@ -64,6 +69,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define GUEST 0x0a00020fu
 #define HOST 0x0a000202u
+
+static const uint8_t guest6[16] = { 0xfe, 0xc0, [15] = 0x15 };
+static const uint8_t host6[16] = { 0xfe, 0xc0, [15] = 0x02 };
 
 static char dir[64];
 static struct gw_config cfg;
@@ -125,37 +133,67 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The TFTP payload of an IPv4/UDP reply from HOST to GUEST, its headers
+ * checked; *tlen its length. */
+static const uint8_t *udp4_reply(const uint8_t *ip, size_t avail, size_t *tlen)
+{
+	const uint8_t *u = ip + IP_HDR_LEN;
+	size_t tot;
+
+	CHECK(ip[0] == 0x45 && csum(ip, IP_HDR_LEN) == 0);
+	tot = rd16be(ip + 2);
+	CHECK(tot <= avail && tot >= IP_HDR_LEN + UDP_HDR_LEN + TFTP_HDR_LEN);
+	CHECK(ip[9] == IPPROTO_UDP_ && rd32be(ip + 12) == HOST && rd32be(ip + 16) == GUEST);
+	CHECK(rd16be(u + 4) == tot - IP_HDR_LEN);
+	CHECK(csum_l4_ipv4(HOST, GUEST, IPPROTO_UDP_, u, tot - IP_HDR_LEN) == 0);
+	*tlen = tot - IP_HDR_LEN - UDP_HDR_LEN;
+	CHECK(*tlen <= cfg.mtu - IP_HDR_LEN - UDP_HDR_LEN);
+	return u;
+}
+
+/* The same for IPv6/UDP from ipv6-host to the guest. */
+static const uint8_t *udp6_reply(const uint8_t *ip, size_t avail, size_t *tlen)
+{
+	const uint8_t *u = ip + IP6_HDR_LEN;
+	size_t plen;
+
+	CHECK(avail >= IP6_HDR_LEN + UDP_HDR_LEN + TFTP_HDR_LEN && ip[0] >> 4 == 6);
+	plen = rd16be(ip + 4);
+	CHECK(plen == avail - IP6_HDR_LEN && plen >= UDP_HDR_LEN + TFTP_HDR_LEN);
+	CHECK(ip[6] == IPPROTO_UDP_ && ip[7] > 0);
+	CHECK(!memcmp(ip + 8, host6, 16) && !memcmp(ip + 24, guest6, 16));
+	CHECK(rd16be(u + 4) == plen && rd16be(u + 6) != 0);
+	CHECK(csum_l4_ipv6(host6, guest6, IPPROTO_UDP_, u, plen) == 0);
+	*tlen = plen - UDP_HDR_LEN;
+	CHECK(*tlen <= cfg.mtu - IP6_HDR_LEN - UDP_HDR_LEN);
+	return u;
+}
+
 static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 {
 	const uint8_t *ip = f + ETH_HDR_LEN, *u, *t;
-	size_t tot, tlen;
-	uint16_t sport, op;
+	size_t tlen;
+	uint16_t sport, op, type = rd16be(f + 12);
 
 	(void)ctx;
 	(void)from;
 	CHECK(len >= FRAME_MIN && len <= ETH_HDR_LEN + cfg.mtu);
 	CHECK(!memcmp(eth_src(f), cfg.mac, 6));
-	if (rd16be(f + 12) != ETHERTYPE_IPV4)
-		return; /* ARP for the guest */
-	CHECK(ip[0] == 0x45 && csum(ip, IP_HDR_LEN) == 0);
-	tot = rd16be(ip + 2);
-	CHECK(tot <= len - ETH_HDR_LEN && tot >= IP_HDR_LEN + UDP_HDR_LEN + TFTP_HDR_LEN);
-	CHECK(ip[9] == IPPROTO_UDP_ && rd32be(ip + 12) == HOST && rd32be(ip + 16) == GUEST);
-	u = ip + IP_HDR_LEN;
-	CHECK(rd16be(u + 4) == tot - IP_HDR_LEN);
-	CHECK(csum_l4_ipv4(HOST, GUEST, IPPROTO_UDP_, u, tot - IP_HDR_LEN) == 0);
+	if (type == ETHERTYPE_IPV4)
+		u = udp4_reply(ip, len - ETH_HDR_LEN, &tlen);
+	else if (type == ETHERTYPE_IPV6_ && ip[6] == IPPROTO_UDP_)
+		u = udp6_reply(ip, len - ETH_HDR_LEN, &tlen);
+	else
+		return; /* ARP, or NDP for the guest */
 	sport = rd16be(u);
 	CHECK(sport == TFTP_PORT || sport >= 49152);
 	t = u + UDP_HDR_LEN;
-	tlen = tot - IP_HDR_LEN - UDP_HDR_LEN;
 	op = rd16be(t);
 	CHECK(op == TFTP_DATA || op == TFTP_ERROR || op == TFTP_OACK);
 	if (op == TFTP_ERROR)
 		CHECK(tlen > TFTP_HDR_LEN && t[tlen - 1] == '\0');
 	if (op == TFTP_OACK)
 		CHECK(tlen <= TFTP_OACK_MAX && t[tlen - 1] == '\0');
-	if (op == TFTP_DATA)
-		CHECK(tlen - TFTP_HDR_LEN <= cfg.mtu - IP_HDR_LEN - UDP_HDR_LEN - TFTP_HDR_LEN);
 	last_tid = sport;
 	if (op == TFTP_DATA)
 		last_block = rd16be(t + 2);
@@ -189,10 +227,11 @@ static void quiet(enum log_level lvl, const char *msg)
 	(void)msg;
 }
 
+static const uint8_t vm[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+
 /* A guest datagram (already at frame + 42, dlen bytes) to HOST:dport. */
 static void send_udp(struct gateway *gw, uint16_t sport, uint16_t dport, size_t dlen)
 {
-	static const uint8_t vm[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
 	uint8_t *ip = frame + ETH_HDR_LEN, *u = ip + IP_HDR_LEN;
 
 	memcpy(frame, cfg.mac, 6);
@@ -205,6 +244,33 @@ static void send_udp(struct gateway *gw, uint16_t sport, uint16_t dport, size_t 
 	wr16be(u + 6, 0);
 	wr16be(u + 6, csum_l4_ipv4(GUEST, HOST, IPPROTO_UDP_, u, UDP_HDR_LEN + dlen));
 	port_send(gateway_port(gw), frame, ETH_HDR_LEN + IP_HDR_LEN + UDP_HDR_LEN + dlen);
+	gateway_flush(gw);
+}
+
+/* The same over IPv6 (the payload moved to frame + 62 first). */
+static void send_udp6(struct gateway *gw, uint16_t sport, uint16_t dport, size_t dlen)
+{
+	uint8_t *ip = frame + ETH_HDR_LEN, *u = ip + IP6_HDR_LEN;
+	uint16_t c;
+
+	memmove(u + UDP_HDR_LEN, frame + OFF_UDP_DATA, dlen);
+	memcpy(frame, cfg.mac, 6);
+	memcpy(frame + 6, vm, 6);
+	wr16be(frame + 12, ETHERTYPE_IPV6_);
+	memset(ip, 0, IP6_HDR_LEN);
+	ip[0] = 0x60;
+	wr16be(ip + 4, (uint16_t)(UDP_HDR_LEN + dlen));
+	ip[6] = IPPROTO_UDP_;
+	ip[7] = 64;
+	memcpy(ip + 8, guest6, 16);
+	memcpy(ip + 24, host6, 16);
+	wr16be(u, sport);
+	wr16be(u + 2, dport);
+	wr16be(u + 4, (uint16_t)(UDP_HDR_LEN + dlen));
+	wr16be(u + 6, 0);
+	c = csum_l4_ipv6(guest6, host6, IPPROTO_UDP_, u, UDP_HDR_LEN + dlen);
+	wr16be(u + 6, c ? c : 0xffff);
+	port_send(gateway_port(gw), frame, OFF_UDP6_DATA + dlen);
 	gateway_flush(gw);
 }
 
@@ -248,7 +314,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			wr16be(p, TFTP_ACK);
 			wr16be(p + 2, last_block);
 		}
-		check_parse(p, len, cfg.mtu - IP_HDR_LEN - UDP_HDR_LEN - TFTP_HDR_LEN);
+		check_parse(p, len, cfg.mtu - (ctl & 32 ? IP6_HDR_LEN : IP_HDR_LEN) - UDP_HDR_LEN -
+					    TFTP_HDR_LEN);
 		switch (ctl & 3) {
 		case 0: dport = TFTP_PORT; break;
 		case 1: dport = last_tid; break;
@@ -260,7 +327,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			gw_services_sweep(gateway_services(gw), now);
 			gateway_flush(gw);
 		}
-		send_udp(gw, ctl & 4 ? 3001 : 3000, dport, len);
+		if (ctl & 32)
+			send_udp6(gw, ctl & 4 ? 3001 : 3000, dport, len);
+		else
+			send_udp(gw, ctl & 4 ? 3001 : 3000, dport, len);
 	}
 	port_close(gateway_port(gw));
 	return 0;

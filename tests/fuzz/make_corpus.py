@@ -500,6 +500,16 @@ def tftp():
     put("fuzz_tftp", b"\2" + rec(0, b"\0\2up\0octet\0") + rec(0, b"\0\1a\0netascii\0") +
         rec(0, b"\0\1a\0octet\0") + rec(4, b"\0\1a\0octet\0") + rec(2, ack) +
         rec(3, ack) + rec(1, b"\0\7"))
+    # Over IPv6 (ctl bit 5): the same transfers, and families mixed at one TID.
+    for cfg, name, opts in ((0, b"a", b""), (0, b"big", b"blksize\0" b"1468\0"),
+                            (1, b"big", b"blksize\0" b"1468\0windowsize\0" b"8\0tsize\0" b"0\0"),
+                            (0, b"../a", b""), (0, b"out", b"")):
+        rrq = b"\0\1" + name + b"\0octet\0" + opts
+        put("fuzz_tftp", bytes([cfg]) + rec(32, rrq) + b"".join(rec(49, ack) for _ in range(12)))
+        put("fuzz_tftp", bytes([cfg]) + rec(32, rrq) + rec(17, ack) + rec(40, b"") +
+            rec(53, ack) + rec(33, b"\0\5\0\0x\0"))
+    put("fuzz_tftp", b"\2" + rec(32, b"\0\1a\0octet\0") + rec(0, b"\0\1a\0octet\0") +
+        rec(33, ack) + rec(1, ack) + rec(34, b"\0\2up\0octet\0"))
 
 
 # ---- slirp4netns API: requests cut at NUL bytes ----
