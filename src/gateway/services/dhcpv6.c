@@ -20,8 +20,8 @@ enum {
 	D6_RELEASE, D6_DECLINE, D6_RECONFIGURE, D6_INFO_REQUEST,
 };
 enum {
-	O_CLIENTID = 1, O_SERVERID = 2, O_IA_NA = 3, O_IAADDR = 5, O_STATUS = 13,
-	O_RAPID_COMMIT = 14, O_DNS_SERVERS = 23, O_DOMAIN_LIST = 24,
+	O_CLIENTID = 1, O_SERVERID = 2, O_IA_NA = 3, O_IAADDR = 5, O_ORO = 6, O_STATUS = 13,
+	O_RAPID_COMMIT = 14, O_DNS_SERVERS = 23, O_DOMAIN_LIST = 24, O_BOOTFILE_URL = 59,
 };
 enum { ST_SUCCESS = 0, ST_NOADDRS = 2, ST_NOBINDING = 3, ST_NOTONLINK = 4 };
 
@@ -121,10 +121,97 @@ int gw_dhcpv6_parse(const uint8_t *p, size_t len, struct gw_dhcp6_msg *m)
 		case O_RAPID_COMMIT:
 			m->rapid_commit = true;
 			break;
+		case O_ORO: /* 2-byte codes; an odd trailing byte is no code */
+			for (size_t k = 0; k + 2 <= olen; k += 2)
+				if (rd16be(p + i + 4 + k) == O_BOOTFILE_URL)
+					m->want_bootfile_url = true;
+			break;
 		}
 		i += 4 + olen;
 	}
 	return 0;
+}
+
+/* ---- the boot file URL (RFC 5970) ------------------------------------------ */
+
+/* Appends s (n bytes) to out at *len, percent-encoding what RFC 3986
+ * does not allow in a path (keep: also allowed there); false when it
+ * does not fit. */
+static bool url_put(char *out, size_t cap, size_t *len, const char *s, size_t n, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9') || (ch && strchr("-._~!$&'()*+,;=", ch)) ||
+			     (ch && strchr(keep, ch));
+
+		if (cap - *len < (plain ? 1u : 3u) + 1)
+			return false;
+		if (plain) {
+			out[(*len)++] = (char)ch;
+			continue;
+		}
+		out[(*len)++] = '%';
+		out[(*len)++] = hex[ch >> 4];
+		out[(*len)++] = hex[ch & 15];
+	}
+	out[*len] = '\0';
+	return true;
+}
+
+/* tftp-server-name= as the URL's host: an IPv6 literal in brackets, a
+ * DNS name as it is; "" for an IPv4 literal (a client booting over IPv6
+ * may have no IPv4) and for anything that is not a host name. */
+static void url_host(const struct gw_config *c, char *out, size_t cap)
+{
+	const char *n = c->tftp_server_name;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	out[0] = '\0';
+	if (!n[0] || inet_pton(AF_INET, n, &a4) == 1)
+		return;
+	if (inet_pton(AF_INET6, n, &a6) == 1) {
+		char t[INET6_ADDRSTRLEN];
+
+		snprintf(out, cap, "[%s]", inet_ntop(AF_INET6, &a6, t, sizeof(t)));
+		return;
+	}
+	if (strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+	    strlen(n))
+		return;
+	snprintf(out, cap, "%s", n);
+}
+
+size_t gw_dhcpv6_bootfile_url(const struct gw_config *c, char *out, size_t cap)
+{
+	const char *file = c->bootfile;
+	char host[GW_NAME_MAX + 3];
+	size_t len = 0;
+	int n;
+
+	if (!file[0] || cap < 2)
+		return 0;
+	if (strstr(file, "://")) { /* a URL already (iPXE: http://...) */
+		n = snprintf(out, cap, "%s", file);
+		return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+	}
+	url_host(c, host, sizeof(host));
+	if (!host[0]) {
+		char t[INET6_ADDRSTRLEN];
+
+		snprintf(host, sizeof(host), "[%s]",
+			 inet_ntop(AF_INET6, &c->v6.host, t, sizeof(t)));
+	}
+	n = snprintf(out, cap, "tftp://%s/", host);
+	if (n <= 0 || (size_t)n >= cap)
+		return 0;
+	len = (size_t)n;
+	/* The server serves names beneath DIR, a leading '/' or not. */
+	file += strspn(file, "/");
+	return url_put(out, cap, &len, file, strlen(file), "/:@") ? len : 0;
 }
 
 /* ---- the reply ------------------------------------------------------------ */
@@ -188,6 +275,17 @@ static void domain_list(struct out *o, const struct gw_config *c)
 	}
 	if (n)
 		opt_data(o, O_DOMAIN_LIST, buf, n);
+}
+
+/* RFC 5970 option 59, when the client's ORO asked for it and bootfile=
+ * is set. */
+static void bootfile_url(struct out *o, const struct gw_config *c, const struct gw_dhcp6_msg *m)
+{
+	char url[GW_DHCP6_URL_MAX];
+	size_t n;
+
+	if (m->want_bootfile_url && (n = gw_dhcpv6_bootfile_url(c, url, sizeof(url))))
+		opt_data(o, O_BOOTFILE_URL, url, n);
 }
 
 static void status(struct out *o, uint16_t code)
@@ -413,6 +511,8 @@ static void dhcpv6_input(void *svc, const struct gw_pkt *p, uint64_t now)
 	}
 	opt_data(&o, O_DNS_SERVERS, &c->v6.dns, 16);
 	domain_list(&o, c);
+	if (m.type != D6_RELEASE && m.type != D6_DECLINE && m.type != D6_CONFIRM)
+		bootfile_url(&o, c, &m);
 	if (o.overflow) {
 		d->dhcp6_bad++; /* a DUID and names that do not fit the MTU */
 		return;

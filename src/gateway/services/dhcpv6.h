@@ -17,6 +17,11 @@
  * that got it: Renew, Release and Decline from another MAC or port are
  * ignored, as the IPv4 server does.
  *
+ * With bootfile= set, a client whose Option Request (ORO) lists option 59
+ * gets the boot file URL (RFC 5970, gw_dhcpv6_bootfile_url()) in the
+ * Reply to an Information-Request and in Advertise/Reply of a lease; not
+ * unasked, as RFC 5970 3.1 has clients ask for it.
+ *
  * Every option is walked with its length checked against what holds it
  * (gw_dhcpv6_parse() is that walk, fuzzed): lengths past the end, nested
  * IA options past their IA, a DUID longer than RFC 8415 allows, more than
@@ -34,6 +39,7 @@
 #include "gateway/stats.h"
 
 struct gw_env;
+struct gw_config;
 
 #define GW_DHCP6_MAX_OPTS 64
 #define GW_DHCP6_DUID_MAX 130 /* RFC 8415 11.1: 2 + 128 bytes */
@@ -55,6 +61,7 @@ struct gw_dhcp6_msg {
 	bool rapid_commit;
 	bool has_addr;         /* an IAADDR inside the IA_NA */
 	struct in6_addr addr;
+	bool want_bootfile_url; /* option 59 in the ORO */
 };
 
 struct gw_dhcp6_lease {
@@ -82,6 +89,19 @@ int gw_dhcpv6_init(struct gw_dhcpv6 *d, const struct gw_env *env);
 void gw_dhcpv6_fini(struct gw_dhcpv6 *d);
 
 extern const struct gw_service gw_dhcpv6_service;
+
+/* A URL longer than this is not sent (one option in one datagram). */
+#define GW_DHCP6_URL_MAX 1024
+
+/* The boot file URL option 59 carries for bootfile=: bootfile as it is
+ * when it is a URL already ("scheme://..."), else
+ * tftp://HOST/bootfile with bootfile's leading '/' dropped and what a URL
+ * path cannot hold percent-encoded. HOST is tftp-server-name= when that
+ * is an IPv6 address (in brackets) or a DNS name, else [ipv6-host]: an
+ * IPv4 tftp-server-name (QEMU's option 66 for v4 clients) is no address
+ * for a client booting over IPv6. Its length (NUL-terminated in out), or
+ * 0 without bootfile= or when it does not fit cap. */
+size_t gw_dhcpv6_bootfile_url(const struct gw_config *c, char *out, size_t cap);
 
 /* Walk a DHCPv6 message (UDP payload, len bytes): 0 with m filled, or -1. */
 int gw_dhcpv6_parse(const uint8_t *p, size_t len, struct gw_dhcp6_msg *m);
