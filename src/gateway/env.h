@@ -34,6 +34,7 @@ struct gw_hostfwd;
 struct gw_dns;
 struct gw_services;
 struct gw_dhcp;
+struct gw_dhcpv6;
 struct gw_ndp;
 struct gw_quota;
 struct gw_dnsrec;
@@ -45,6 +46,7 @@ struct gw_env {
 	struct gw_arp *arp;              /* guest neighbours, for replies */
 	struct gw_ndp *ndp;              /* IPv6 guest neighbours (ndp.h) */
 	const struct gw_dhcp *dhcp;      /* leases: who owns an address */
+	const struct gw_dhcpv6 *dhcpv6;  /* IPv6 leases (a host name's AAAA) */
 	const struct gw_policy *policy;  /* where guest traffic may go */
 	struct gw_hostfwd *hostfwd;      /* hostfwd= rules and their sockets */
 	const struct gw_dns *dns;        /* the live DNS upstream list */

@@ -806,6 +806,7 @@ struct gateway *gateway_new(const struct gw_config *cfg, const char *id,
 	gw->port.owned = &gw->owned;
 	gw->env = (struct gw_env){
 		.cfg = &gw->cfg, .stats = &gw->stats, .tx = &gw->tx, .arp = &gw->arp, .dhcp = &gw->dhcp,
+		.dhcpv6 = &gw->dhcpv6,
 		.policy = &gw->policy, .hostfwd = &gw->hostfwd, .dns = &gw->dns,
 		.records = &gw->records,
 		.services = &gw->services, .port = &gw->port, .loop = loop, .ndp = &gw->ndp,

@@ -73,31 +73,18 @@ static void test_url(void **state)
 	assert_int_equal(gw_dhcpv6_bootfile_url(&c, small, sizeof(small)), 0);
 }
 
-/* The reference UDP checksum over the IPv6 pseudo-header of ip. */
-static uint16_t ref_udp6(const uint8_t *ip, const uint8_t *u, size_t len)
-{
-	uint32_t s = 0;
-
-	for (int i = 8; i < 40; i += 2)
-		s += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	s += (uint32_t)len + 17;
-	return ref_csum(u, len, s);
-}
-
 /* A DHCPv6 message of type with a DUID-LL client id, an ORO of the codes
  * oro (n of them), and an IA_NA when ia, from GUEST_LL:546 to ff02::1:2. */
 static void send_msg(uint8_t type, const uint16_t *oro, unsigned n, bool ia)
 {
 	static uint8_t f[512];
 	struct in6_addr s, d;
-	uint8_t *ip = f + 14, *u = ip + 40, *m = u + 8;
+	uint8_t *m = f + 62;
 	size_t len = 4;
-	uint16_t c;
 
 	assert_int_equal(inet_pton(AF_INET6, GUEST_LL, &s), 1);
 	assert_int_equal(inet_pton(AF_INET6, "ff02::1:2", &d), 1);
 	memset(f, 0, sizeof(f));
-	gwh_eth(f, ALL_SERVERS_MAC, VM1, 0x86dd);
 	m[0] = type;
 	m[3] = 0x42;
 	wr16be(m + len, 1); /* client id: DUID-LL, Ethernet, VM1 */
@@ -117,19 +104,8 @@ static void send_msg(uint8_t type, const uint16_t *oro, unsigned n, bool ia)
 		wr32be(m + len + 4, 7);
 		len += 16;
 	}
-	ip[0] = 0x60;
-	wr16be(ip + 4, (uint16_t)(8 + len));
-	ip[6] = 17;
-	ip[7] = 1;
-	memcpy(ip + 8, &s, 16);
-	memcpy(ip + 24, &d, 16);
-	wr16be(u, 546);
-	wr16be(u + 2, 547);
-	wr16be(u + 4, (uint16_t)(8 + len));
-	c = ref_udp6(ip, u, 8 + len);
-	wr16be(u + 6, c ? c : 0xffff);
 	gwh.ncap = 0;
-	gwh_send(f, 62 + len);
+	gwh_send(f, ref_udp6_frame(f, ALL_SERVERS_MAC, VM1, s.s6_addr, 546, d.s6_addr, 547, len));
 }
 
 /* The only reply: from fe80::2:547 to the client, checksum right; option

@@ -5,14 +5,18 @@
  * names (option 12) as HOST.<domainname> while their lease is bound: first
  * to bind keeps a name, static records always win, hostile host names get
  * no name, a released lease frees its name, and without a domainname the
- * bare host name is the name.
+ * bare host name is the name. With ipv6=on a host name has AAAA records
+ * too: the guest's global addresses NDP learned from its MAC and its
+ * DHCPv6 lease's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/frame.h"
@@ -238,12 +242,196 @@ static void test_table_limit(void **state)
 	expect_a("a", IP(10, 0, 2, 40));
 }
 
+/* ---- AAAA for a guest's host name ---------------------------------------- */
+
+/* A query for name/qtype in DNS wire form at q; its length. */
+static size_t mk_query(uint8_t *q, const char *name, uint16_t qtype)
+{
+	const char *p = name;
+	size_t n = 12;
+
+	memset(q, 0, 12);
+	wr16be(q, 0x78);
+	wr16be(q + 2, 0x0100);
+	wr16be(q + 4, 1);
+	while (*p) {
+		size_t l = strcspn(p, ".");
+
+		q[n++] = (uint8_t)l;
+		memcpy(q + n, p, l);
+		n += l;
+		p += l + (p[l] == '.');
+	}
+	q[n++] = 0;
+	wr16be(q + n, qtype);
+	wr16be(q + n + 2, 1);
+	return n + 4;
+}
+
+/* The answer records of the DNS reply d (dlen bytes, question qlen):
+ * their addresses as text, space-separated, into out. */
+static void answers(const uint8_t *d, size_t dlen, size_t qlen, char *out, size_t size)
+{
+	size_t i = qlen, n = 0;
+	unsigned an = rd16be(d + 6);
+
+	out[0] = '\0';
+	assert_int_equal(rd16be(d + 2) & 0xf, 0);
+	assert_true(rd16be(d + 2) & 0x0400); /* authoritative */
+	for (unsigned k = 0; k < an; k++) {
+		char a[64];
+		size_t rdlen;
+
+		assert_true(i + 12 <= dlen);
+		rdlen = rd16be(d + i + 10);
+		assert_true(i + 12 + rdlen <= dlen);
+		assert_true(rdlen == 4 || rdlen == 16);
+		inet_ntop(rdlen == 4 ? AF_INET : AF_INET6, d + i + 12, a, sizeof(a));
+		n += (size_t)snprintf(out + n, size - n, "%s%s", n ? " " : "", a);
+		i += 12 + rdlen;
+	}
+	assert_int_equal(i, dlen);
+}
+
+/* Ask over IPv4 from 10.0.2.15 (VM1): the answers as text. */
+static void ask4(const char *name, uint16_t qtype, char *out, size_t size)
+{
+	uint8_t f[2000];
+	size_t n = mk_query(f + 42, name, qtype), dlen;
+	unsigned before = gwh.ncap;
+	const uint8_t *d;
+
+	gwh_send(f, mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 40000, IP(10, 0, 2, 3), 53, n));
+	assert_int_equal(gwh.ncap, before + 1);
+	d = gwh_check_udp(before, VM1, IP(10, 0, 2, 3), 53, IP(10, 0, 2, 15), 40000, &dlen);
+	answers(d, dlen, n, out, size);
+}
+
+/* Ask over IPv6 from mac at src to fec0::3 (which also teaches the
+ * gateway's NDP table src -> mac): the answers as text. */
+static void ask6(const uint8_t *mac, const char *src, const char *name, uint16_t qtype, char *out,
+		 size_t size)
+{
+	uint8_t f[2000];
+	struct in6_addr s, d;
+	size_t n = mk_query(f + 62, name, qtype);
+	unsigned before = gwh.ncap;
+	const uint8_t *c;
+
+	assert_int_equal(inet_pton(AF_INET6, src, &s), 1);
+	assert_int_equal(inet_pton(AF_INET6, "fec0::3", &d), 1);
+	gwh_send(f, ref_udp6_frame(f, GWMAC, mac, s.s6_addr, 40001, d.s6_addr, 53, n));
+	assert_int_equal(gwh.ncap, before + 1);
+	c = gwh.cap[before];
+	assert_memory_equal(c, mac, 6);
+	assert_int_equal(rd16be(c + 12), 0x86dd);
+	assert_memory_equal(c + 14 + 24, &s, 16);
+	assert_int_equal(ref_udp6(c + 14, c + 54, rd16be(c + 58)), 0);
+	answers(c + 62, rd16be(c + 58) - 8, n, out, size);
+}
+
+/* A DHCPv6 Solicit with rapid commit and an IA_NA from mac (DUID-LL):
+ * the lease is bound at once. */
+static void dhcpv6_lease(const uint8_t *mac)
+{
+	static const uint8_t all_servers_mac[6] = { 0x33, 0x33, 0, 1, 0, 2 };
+	uint8_t f[300], *m = f + 62;
+	struct in6_addr s, d;
+	size_t n = 4;
+	unsigned before = gwh.ncap;
+
+	memset(f, 0, sizeof(f));
+	m[0] = 1;
+	m[3] = 9;
+	wr16be(m + n, 1);
+	wr16be(m + n + 2, 10);
+	wr16be(m + n + 4, 3);
+	wr16be(m + n + 6, 1);
+	memcpy(m + n + 8, mac, 6);
+	n += 14;
+	wr16be(m + n, 14); /* rapid commit */
+	n += 4;
+	wr16be(m + n, 3); /* IA_NA, IAID 1 */
+	wr16be(m + n + 2, 12);
+	wr32be(m + n + 4, 1);
+	n += 16;
+	assert_int_equal(inet_pton(AF_INET6, "fe80::5054:ff:fe12:3456", &s), 1);
+	assert_int_equal(inet_pton(AF_INET6, "ff02::1:2", &d), 1);
+	gwh_send(f, ref_udp6_frame(f, all_servers_mac, mac, s.s6_addr, 546, d.s6_addr, 547, n));
+	assert_int_equal(gwh.ncap, before + 1);
+	assert_int_equal(gwh.cap[before][62], 7); /* Reply */
+}
+
+static void expect4(const char *name, uint16_t qtype, const char *want)
+{
+	char got[512];
+
+	ask4(name, qtype, got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+static void test_host_names_v6(void **state)
+{
+	char got[512], *info = NULL;
+	size_t info_len = 0;
+	FILE *out;
+
+	(void)state;
+	gwh_start("ipv6=on,ipv6-dhcp=stateful,domainname=lab.test", false);
+	bind_lease(VM1, IP(10, 0, 2, 15), "vm1");
+	/* No IPv6 from the guest yet: AAAA is NODATA, not forwarded. */
+	expect4("vm1.lab.test", 28, "");
+	/* Its first IPv6 packet teaches the address, for its own query too. */
+	ask6(VM1, "fec0::5054:ff:fe12:3456", "vm1.lab.test", 28, got, sizeof(got));
+	assert_string_equal(got, "fec0::5054:ff:fe12:3456");
+	expect4("vm1.lab.test", 1, "10.0.2.15");
+	expect4("vm1.lab.test", 255, "10.0.2.15 fec0::5054:ff:fe12:3456");
+	/* Link-local addresses are no answer; another MAC's are not VM1's. */
+	ask6(VM1, "fe80::5054:ff:fe12:3456", "vm1.lab.test", 28, got, sizeof(got));
+	assert_string_equal(got, "fec0::5054:ff:fe12:3456");
+	ask6(VM2, "fec0::77", "vm1.lab.test", 28, got, sizeof(got));
+	assert_string_equal(got, "fec0::5054:ff:fe12:3456");
+	/* A DHCPv6 lease of VM1's adds its address (after the ones in use). */
+	dhcpv6_lease(VM1);
+	expect4("vm1.lab.test", 28, "fec0::5054:ff:fe12:3456 fec0::100");
+	/* The leased address in use as a source: still each address once
+	 * (the order is by when NDP saw them: the same ms here). */
+	ask6(VM1, "fec0::100", "vm1.lab.test", 28, got, sizeof(got));
+	assert_int_equal(strlen(got), strlen("fec0::100 fec0::5054:ff:fe12:3456"));
+	assert_non_null(strstr(got, "fec0::100"));
+	assert_non_null(strstr(got, "fec0::5054:ff:fe12:3456"));
+	out = open_memstream(&info, &info_len);
+	assert_non_null(out);
+	gateway_info(gwh.gw, out);
+	fclose(out);
+	assert_non_null(strstr(info, "vm1.lab.test                             AAAA  fec0::100 "
+				     "(DHCP host name, DHCPv6 lease)"));
+	assert_non_null(strstr(info, "AAAA  fec0::5054:ff:fe12:3456 (DHCP host name, learned by "
+				     "NDP)"));
+	free(info);
+	/* The IPv4 lease released: the name goes, AAAA with it. */
+	dhcp(VM1, 7, IP(10, 0, 2, 15), NULL, 0);
+	expect_forwarded("vm1.lab.test");
+}
+
+/* ipv6=off: the A record alone, as before. */
+static void test_host_names_v4_only(void **state)
+{
+	(void)state;
+	gwh_start("domainname=lab.test", false);
+	bind_lease(VM1, IP(10, 0, 2, 15), "vm1");
+	expect4("vm1.lab.test", 255, "10.0.2.15");
+	expect4("vm1.lab.test", 28, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_records_and_host_names, gwh_teardown),
 		cmocka_unit_test_teardown(test_bare_host_name, gwh_teardown),
 		cmocka_unit_test_teardown(test_table_limit, gwh_teardown),
+		cmocka_unit_test_teardown(test_host_names_v6, gwh_teardown),
+		cmocka_unit_test_teardown(test_host_names_v4_only, gwh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

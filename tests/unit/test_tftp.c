@@ -574,40 +574,14 @@ static struct in6_addr A6(const char *s)
 	return a;
 }
 
-/* The reference UDP checksum over the IPv6 pseudo-header of ip. */
-static uint16_t ref_udp6(const uint8_t *ip, const uint8_t *u, size_t len)
-{
-	uint32_t s = 0;
-
-	for (int i = 8; i < 40; i += 2)
-		s += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	s += (uint32_t)len + 17;
-	return ref_csum(u, len, s);
-}
-
 /* A guest datagram from GUEST6:sport to dst:dport (VM1's MAC). */
 static void tx6_to(const char *dst, uint16_t sport, uint16_t dport, const void *data, size_t len)
 {
 	static uint8_t f[2048];
 	struct in6_addr s = A6(GUEST6), d = A6(dst);
-	uint8_t *ip = f + 14, *u = ip + 40;
-	uint16_t c;
 
-	memset(f, 0, 62);
-	gwh_eth(f, GWMAC, VM1, 0x86dd);
-	ip[0] = 0x60;
-	wr16be(ip + 4, (uint16_t)(8 + len));
-	ip[6] = 17;
-	ip[7] = 64;
-	memcpy(ip + 8, &s, 16);
-	memcpy(ip + 24, &d, 16);
-	wr16be(u, sport);
-	wr16be(u + 2, dport);
-	wr16be(u + 4, (uint16_t)(8 + len));
-	memcpy(u + 8, data, len);
-	c = ref_udp6(ip, u, 8 + len);
-	wr16be(u + 6, c ? c : 0xffff);
-	gwh_send(f, 62 + len);
+	memcpy(f + 62, data, len);
+	gwh_send(f, ref_udp6_frame(f, GWMAC, VM1, s.s6_addr, sport, d.s6_addr, dport, len));
 }
 
 static void tx6(uint16_t sport, uint16_t dport, const void *data, size_t len)

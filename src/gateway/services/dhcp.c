@@ -10,9 +10,11 @@
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/services/dhcp_options.h"
+#include "gateway/services/dhcpv6.h"
 #include "gateway/services/dns_records.h"
 #include "gateway/pkt.h"
 #include "gateway/service.h"
+#include "gateway/services/ndp.h"
 #include "gateway/stats.h"
 
 #include <arpa/inet.h>
@@ -361,27 +363,71 @@ static void claim_hostname(struct gw_dhcp *d, struct gw_lease *l, const struct d
 	memcpy(l->hostname, h, strlen(h) + 1); /* shorter than 64: checked above */
 }
 
-uint32_t gw_dhcp_host_lookup(const struct gw_dhcp *d, const char *name, uint64_t now)
+/* The bound lease whose host name is name (HOST.<domainname>), or NULL. */
+static const struct gw_lease *host_lease(const struct gw_dhcp *d, const char *name, uint64_t now)
 {
 	const struct gw_config *c = d->env->cfg;
-	const struct gw_lease *l;
 	size_t n = strlen(c->domainname), len = strlen(name);
 	char h[64];
 
 	if (!d->leases)
-		return 0;
+		return NULL;
 	if (n) { /* HOST.<domainname> */
 		if (len <= n + 1 || name[len - n - 1] != '.' ||
 		    strcasecmp(name + len - n, c->domainname))
-			return 0;
+			return NULL;
 		len -= n + 1;
 	}
 	if (len >= sizeof(h) || memchr(name, '.', len))
-		return 0;
+		return NULL;
 	memcpy(h, name, len);
 	h[len] = '\0';
-	l = host_owner(d, h, NULL, now);
+	return host_owner(d, h, NULL, now);
+}
+
+uint32_t gw_dhcp_host_lookup(const struct gw_dhcp *d, const char *name, uint64_t now)
+{
+	const struct gw_lease *l = host_lease(d, name, now);
+
 	return l ? l->ip : 0;
+}
+
+/* l's IPv6 addresses (see gw_dhcp_host_addrs()) into out; how many. */
+static unsigned lease_addrs6(const struct gw_dhcp *d, const struct gw_lease *l, uint64_t now,
+			     struct in6_addr *out, unsigned max)
+{
+	const struct gw_env *env = d->env;
+	struct in6_addr a;
+	unsigned n = 0, i;
+
+	if (!env->cfg->v6.on || !max)
+		return 0;
+	if (env->ndp)
+		n = gw_ndp_addrs_of(env->ndp, l->mac, l->station, out, max);
+	if (env->dhcpv6 && gw_dhcpv6_addr_of(env->dhcpv6, l->mac, l->station, now, &a)) {
+		for (i = 0; i < n && memcmp(&out[i], &a, sizeof(a)); i++)
+			;
+		if (i == n && n < max)
+			out[n++] = a;
+	}
+	return n;
+}
+
+unsigned gw_dhcp_host_addrs(const struct gw_dhcp *d, const char *name, uint64_t now,
+			    union inany_addr *out, unsigned max)
+{
+	const struct gw_lease *l = host_lease(d, name, now);
+	struct in6_addr a6[GW_DHCP_HOST_ADDRS];
+	unsigned n, k;
+
+	if (!l || !max)
+		return 0;
+	out[0] = inany_from_ip4(l->ip);
+	n = lease_addrs6(d, l, now, a6, max - 1 < GW_DHCP_HOST_ADDRS ? max - 1
+								   : GW_DHCP_HOST_ADDRS);
+	for (k = 0; k < n; k++)
+		out[1 + k] = inany_from_in6(&a6[k]);
+	return 1 + n;
 }
 
 static void handle_request(struct gw_dhcp *d, const uint8_t *b, const struct dhcp_opts *o,
@@ -589,7 +635,10 @@ void gw_dhcp_info_names(const struct gw_dhcp *d, uint64_t now, FILE *out)
 {
 	const struct gw_config *c = d->env->cfg;
 	char a[INET_ADDRSTRLEN], name[sizeof(d->leases->hostname) + GW_NAME_MAX + 1];
-	unsigned i;
+	char b6[INET6_ADDRSTRLEN];
+	struct in6_addr a6[GW_DHCP_HOST_ADDRS], one;
+	unsigned i, k, n6;
+	bool leased;
 
 	for (i = 0; d->leases && i < c->n_leases + c->max_leases; i++) {
 		const struct gw_lease *l = i < c->n_leases ? &d->statics[i]
@@ -602,6 +651,16 @@ void gw_dhcp_info_names(const struct gw_dhcp *d, uint64_t now, FILE *out)
 			 c->domainname);
 		fprintf(out, "    %-40s A     %s (DHCP host name)\n", name,
 			inet_ntop(AF_INET, &in, a, sizeof(a)));
+		n6 = lease_addrs6(d, l, now, a6, GW_DHCP_HOST_ADDRS);
+		leased = d->env->dhcpv6 &&
+			 gw_dhcpv6_addr_of(d->env->dhcpv6, l->mac, l->station, now, &one);
+		for (k = 0; k < n6; k++) {
+			bool from_lease = leased && !memcmp(&one, &a6[k], sizeof(one));
+
+			fprintf(out, "    %-40s AAAA  %s (DHCP host name, %s)\n", name,
+				inet_ntop(AF_INET6, &a6[k], b6, sizeof(b6)),
+				from_lease ? "DHCPv6 lease" : "learned by NDP");
+		}
 	}
 }
 

@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/inany.h"
 #include "core/log.h"
 
 struct gw_env;
@@ -93,6 +94,18 @@ const char *gw_lease_state_name(enum gw_lease_state st);
  * (dns_records.h) are looked up first anyway. A walk of the lease table
  * (max-leases entries), no allocation. */
 uint32_t gw_dhcp_host_lookup(const struct gw_dhcp *d, const char *name, uint64_t now);
+
+/* IPv6 addresses a guest's host name gets besides its lease's IPv4 one. */
+#define GW_DHCP_HOST_ADDRS 4
+
+/* The addresses of name (as gw_dhcp_host_lookup() finds its lease): the
+ * lease's IPv4 address first, then, with ipv6=on, the global IPv6
+ * addresses of the lease's MAC and switch port: those NDP learned
+ * (SLAAC, newest first) and the address of its DHCPv6 lease, at most
+ * GW_DHCP_HOST_ADDRS of them, each once. A guest that has not spoken
+ * IPv6 yet has none. How many went into out (max), 0 for no such name. */
+unsigned gw_dhcp_host_addrs(const struct gw_dhcp *d, const char *name, uint64_t now,
+			    union inany_addr *out, unsigned max);
 
 /* Those names and their addresses, lines of "info usernet". */
 void gw_dhcp_info_names(const struct gw_dhcp *d, uint64_t now, FILE *out);

@@ -417,6 +417,24 @@ static struct gw_dhcp6_lease *lease_for(struct gw_dhcpv6 *d, const struct gw_pkt
 	return slot;
 }
 
+bool gw_dhcpv6_addr_of(const struct gw_dhcpv6 *d, const uint8_t *mac, uint32_t station,
+		       uint64_t now, struct in6_addr *out)
+{
+	const struct gw_dhcp6_lease *best = NULL;
+
+	for (unsigned i = 0; d->leases && i < d->n; i++) {
+		const struct gw_dhcp6_lease *l = &d->leases[i];
+
+		if (l->used && l->bound && !l->declined && now < l->expires_ms &&
+		    !memcmp(l->mac, mac, 6) && l->station == station &&
+		    (!best || l->expires_ms > best->expires_ms))
+			best = l;
+	}
+	if (best)
+		*out = best->addr;
+	return best != NULL;
+}
+
 /* ---- input ------------------------------------------------------------- */
 
 static void dhcpv6_input(void *svc, const struct gw_pkt *p, uint64_t now)
@@ -483,8 +501,10 @@ static void dhcpv6_input(void *svc, const struct gw_pkt *p, uint64_t now)
 			ia_na(&o, m.iaid, NULL, 0, m.type == D6_SOLICIT ? ST_NOADDRS : ST_NOBINDING);
 			break;
 		}
-		if (commit)
+		if (commit) {
 			l->expires_ms = now + (uint64_t)life * 1000;
+			l->bound = true;
+		}
 		if (m.rapid_commit && m.type == D6_SOLICIT)
 			opt(&o, O_RAPID_COMMIT, 0);
 		ia_na(&o, m.iaid, &l->addr, life, -1);

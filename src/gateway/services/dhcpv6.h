@@ -66,6 +66,7 @@ struct gw_dhcp6_msg {
 
 struct gw_dhcp6_lease {
 	bool used, declined;
+	bool bound;            /* a Reply gave it (not only an Advertise) */
 	uint8_t duid[GW_DHCP6_DUID_MAX];
 	size_t duid_len;
 	uint32_t iaid;
@@ -102,6 +103,11 @@ extern const struct gw_service gw_dhcpv6_service;
  * for a client booting over IPv6. Its length (NUL-terminated in out), or
  * 0 without bootfile= or when it does not fit cap. */
 size_t gw_dhcpv6_bootfile_url(const struct gw_config *c, char *out, size_t cap);
+
+/* The address of a bound, unexpired lease of mac from switch port
+ * station into out (the newest to expire when several); false when none. */
+bool gw_dhcpv6_addr_of(const struct gw_dhcpv6 *d, const uint8_t *mac, uint32_t station,
+		       uint64_t now, struct in6_addr *out);
 
 /* Walk a DHCPv6 message (UDP payload, len bytes): 0 with m filled, or -1. */
 int gw_dhcpv6_parse(const uint8_t *p, size_t len, struct gw_dhcp6_msg *m);

@@ -214,7 +214,8 @@ static void answer_builtin(struct gw_dns *dns, const union inany_addr *src, uint
 }
 
 /* A name in the gateway's own table (dns_records.h), else a guest's DHCP
- * host name (dhcp.h): true when answered. */
+ * host name (dhcp.h: A from its lease, AAAA from the guest's IPv6
+ * addresses): true when answered. */
 static bool answer_record(struct gw_dns *dns, const union inany_addr *src, uint16_t sport,
 			  const uint8_t *msg, size_t qend, const char *name, uint16_t qtype,
 			  uint64_t now)
@@ -222,13 +223,12 @@ static bool answer_record(struct gw_dns *dns, const union inany_addr *src, uint1
 	uint8_t out[4096];
 	size_t len = gw_dnsrec_answer(dns->env->records, msg, qend, name, qtype, out,
 				      sizeof(out));
-	uint32_t ip;
+	union inany_addr a[1 + GW_DHCP_HOST_ADDRS];
+	unsigned n;
 
-	if (!len && dns->env->dhcp && (ip = gw_dhcp_host_lookup(dns->env->dhcp, name, now))) {
-		union inany_addr a = inany_from_ip4(ip);
-
-		len = gw_dnsrec_answer_addr(msg, qend, qtype, &a, out, sizeof(out));
-	}
+	if (!len && dns->env->dhcp &&
+	    (n = gw_dhcp_host_addrs(dns->env->dhcp, name, now, a, 1 + GW_DHCP_HOST_ADDRS)))
+		len = gw_dnsrec_answer_addrs(msg, qend, qtype, a, n, out, sizeof(out));
 	if (!len)
 		return false;
 	dns->env->stats->dns_builtin++;

@@ -325,16 +325,17 @@ size_t gw_dnsrec_answer(const struct gw_dnsrec *t, const uint8_t *m, size_t qend
 	return found ? finish(&r, m) : 0;
 }
 
-size_t gw_dnsrec_answer_addr(const uint8_t *m, size_t qend, uint16_t qtype,
-			     const union inany_addr *a, uint8_t *out, size_t outsize)
+size_t gw_dnsrec_answer_addrs(const uint8_t *m, size_t qend, uint16_t qtype,
+			      const union inany_addr *a, unsigned n, uint8_t *out, size_t outsize)
 {
 	struct reply r = { out, qend, outsize, 0, false };
 
 	if (qend > outsize)
 		return 0;
 	memcpy(out, m, qend);
-	if (wanted(qtype, a))
-		put_rr(&r, a);
+	for (unsigned i = 0; i < n && !r.tc; i++)
+		if (wanted(qtype, &a[i]))
+			put_rr(&r, &a[i]);
 	return finish(&r, m);
 }
 

@@ -21,9 +21,10 @@
  * name not in the table is not ours: the query is forwarded as before.
  *
  * The guests' own names (DHCP option 12, as HOST.<domainname>) are not in
- * this table: they live in their leases (dhcp.h, gw_dhcp_host_lookup()),
- * are asked after it, so a static record always wins, and are answered
- * with gw_dnsrec_answer_addr().
+ * this table: they live in their leases (dhcp.h, gw_dhcp_host_addrs():
+ * the lease's IPv4 address and the guest's IPv6 ones), are asked after
+ * it, so a static record always wins, and are answered with
+ * gw_dnsrec_answer_addrs().
  */
 #ifndef VMWIRE_GATEWAY_DNS_RECORDS_H
 #define VMWIRE_GATEWAY_DNS_RECORDS_H
@@ -105,10 +106,11 @@ bool gw_dnsrec_has(const struct gw_dnsrec *t, const char *name);
 size_t gw_dnsrec_answer(const struct gw_dnsrec *t, const uint8_t *m, size_t qend,
 			const char *name, uint16_t qtype, uint8_t *out, size_t outsize);
 
-/* The same for one name known elsewhere (a DHCP host name) with the one
- * address a: an answer or NODATA, never 0 but when out is too small. */
-size_t gw_dnsrec_answer_addr(const uint8_t *m, size_t qend, uint16_t qtype,
-			     const union inany_addr *a, uint8_t *out, size_t outsize);
+/* The same for one name known elsewhere (a DHCP host name) with the n
+ * addresses a (either family, the question's type picks): an answer or
+ * NODATA, never 0 but when out is too small. */
+size_t gw_dnsrec_answer_addrs(const uint8_t *m, size_t qend, uint16_t qtype,
+			      const union inany_addr *a, unsigned n, uint8_t *out, size_t outsize);
 
 /* Every record, for "info usernet". */
 void gw_dnsrec_walk(const struct gw_dnsrec *t,

@@ -140,6 +140,44 @@ const struct in6_addr *gw_ndp_addr_of(const struct gw_ndp *ndp, const uint8_t *m
 	return best ? &best->addr : NULL;
 }
 
+/* Entry i seen before (seen_ms, j): newer first, ties by slot. */
+static bool older_than(const struct gw_ndp_entry *e, unsigned i, uint64_t seen_ms, unsigned j)
+{
+	return e->seen_ms < seen_ms || (e->seen_ms == seen_ms && i > j);
+}
+
+unsigned gw_ndp_addrs_of(const struct gw_ndp *ndp, const uint8_t *mac, uint32_t station,
+			 struct in6_addr *out, unsigned max)
+{
+	uint64_t below_ms = UINT64_MAX;
+	unsigned below_i = 0, n = 0;
+
+	/* A selection pass per address: max is a handful, the table 64. */
+	while (n < max) {
+		const struct gw_ndp_entry *best = NULL;
+		unsigned best_i = 0;
+
+		for (unsigned i = 0; i < GW_NDP_ENTRIES; i++) {
+			const struct gw_ndp_entry *e = &ndp->entries[i];
+
+			if (is_zero6(&e->addr) || IN6_IS_ADDR_LINKLOCAL(&e->addr) ||
+			    memcmp(e->mac, mac, 6) || e->station != station ||
+			    (n && !older_than(e, i, below_ms, below_i)))
+				continue;
+			if (!best || older_than(best, best_i, e->seen_ms, i)) {
+				best = e;
+				best_i = i;
+			}
+		}
+		if (!best)
+			break;
+		out[n++] = best->addr;
+		below_ms = best->seen_ms;
+		below_i = best_i;
+	}
+	return n;
+}
+
 const struct in6_addr *gw_ndp_newest_global(const struct gw_ndp *ndp)
 {
 	const struct gw_ndp_entry *best = NULL;

@@ -120,6 +120,11 @@ const uint8_t *gw_ndp_lookup(const struct gw_ndp *ndp, const struct in6_addr *a)
 /* The newest global (ipv6-net) address learned for mac, or NULL. */
 const struct in6_addr *gw_ndp_addr_of(const struct gw_ndp *ndp, const uint8_t *mac);
 
+/* The global (ipv6-net) addresses learned for mac from switch port
+ * station, newest first, at most max of them into out; how many. */
+unsigned gw_ndp_addrs_of(const struct gw_ndp *ndp, const uint8_t *mac, uint32_t station,
+			 struct in6_addr *out, unsigned max);
+
 /* The global address learned last, of any guest (hostfwd's "[]"). */
 const struct in6_addr *gw_ndp_newest_global(const struct gw_ndp *ndp);
 
