@@ -144,10 +144,11 @@ static const struct netdev_key user_keys[] = {
 	  "off)", NULL },
 	{ "hostname=NAME, domainname=DOMAIN", "the host and domain name DHCP gives the guest", NULL },
 	{ "dnssearch=DOMAIN", "a DNS search domain DHCP announces (repeatable)", NULL },
-	{ "tftp=DIR", "serve DIR read-only by TFTP at the host address, port 69 (no tftp=: the "
-	  "port is closed)", NULL },
+	{ "tftp=DIR", "serve DIR read-only by TFTP at the host address and ipv6-host, port 69 "
+	  "(no tftp=: the port is closed)", NULL },
 	{ "bootfile=FILE, tftp-server-name=NAME", "the boot file and boot server DHCP "
-	  "announces (options 67, 66 and BOOTP's file, sname) for PXE", NULL },
+	  "announces (options 67, 66 and BOOTP's file, sname) for PXE; DHCPv6 gives "
+	  "tftp://[ipv6-host]/FILE as option 59 to clients that ask", NULL },
 	{ "max-tftp-transfers=N", "TFTP transfers at once, 1 to " NUM(GW_MAX_TFTP_MAX)
 	  " (default " NUM(GW_DEFAULT_MAX_TFTP) ", QEMU's)", NULL },
 	{ "ipv4=on, ipv6=on|off", "as in QEMU (ipv6 default on); ipv4=off is refused", NULL },
@@ -186,7 +187,8 @@ static const struct netdev_key user_keys[] = {
 	  NUM(GW_DNSREC_ARGS_MAX) " times; more records go in a dns-zone= file. Also "
 	  "answered with restrict=on. A guest whose DHCP client sends a host name (option "
 	  "12) is HOST.DOMAIN (domainname=; HOST alone without it) for its leased address "
-	  "while the lease is bound; the first guest to bind a name keeps it, and a static "
+	  "(A) and its IPv6 addresses (AAAA: those NDP saw it use from the same MAC and "
+	  "port, and its DHCPv6 lease's) while the lease is bound; the first guest to bind a name keeps it, and a static "
 	  "record always wins over a guest's name." },
 	{ "dns-zone=FILE", "records from FILE, one 'name address' a line ('#' comments)",
 	  "read records from FILE, one\n.I \"name address\"\na line; '#' starts a "
@@ -440,8 +442,11 @@ static const char user_man_notes[] =
 	"serves the files beneath\n"
 	".I DIR\n"
 	"(opened at start) to read requests at the host address, UDP port 69, as\n"
-	"QEMU does: octet mode only, the options blksize (up to what the MTU\n"
-	"carries), timeout, tsize and windowsize (at most 8), block numbers\n"
+	"QEMU does, and at\n"
+	".B ipv6\\-host\n"
+	"over IPv6 with the same rules and limits: octet mode only, the options\n"
+	"blksize (up to what the MTU carries: 1468 over IPv4, 1448 over IPv6 at\n"
+	"mtu=1500), timeout, tsize and windowsize (at most 8), block numbers\n"
 	"wrapping to 0 past 65535, lost blocks resent after the timeout (default\n"
 	"1 s, 5 tries). Write requests are refused. A leading\n"
 	".RB \\(aq / \\(aq\n"
@@ -460,7 +465,22 @@ static const char user_man_notes[] =
 	".BI tftp\\-server\\-name= NAME\n"
 	"go into every DHCP offer and acknowledgement (options 67 and 66, and the\n"
 	"BOOTP file and sname fields), for PXE and iPXE ROMs; the next-server field\n"
-	"is always the host address.\n";
+	"is always the host address.\n"
+	"A DHCPv6 client whose option request lists the boot file URL (option 59,\n"
+	"RFC 5970) gets\n"
+	".BI tftp://[ ipv6-host ]/ FILE\n"
+	"in the reply to its Information-Request and, with\n"
+	".BR ipv6\\-dhcp=stateful ,\n"
+	"in its Advertise and Reply; it is not sent unasked. A\n"
+	".B tftp\\-server\\-name\n"
+	"that is an IPv6 address or a DNS name is the URL's host instead; an IPv4\n"
+	"one is not (it stays option 66's). A\n"
+	".B bootfile\n"
+	"that is a URL already\n"
+	".RI ( scheme ://...)\n"
+	"is sent as it is; otherwise its leading\n"
+	".RB \\(aq / \\(aq\n"
+	"is dropped and what a URL path cannot hold is percent-encoded.\n";
 
 const struct netdev_type netdev_user_type = {
 	.name = "user",
