@@ -188,8 +188,8 @@ static const struct netdev_key user_keys[] = {
 	  "answered with restrict=on. A guest whose DHCP client sends a host name (option "
 	  "12) is HOST.DOMAIN (domainname=; HOST alone without it) for its leased address "
 	  "(A) and its IPv6 addresses (AAAA: those NDP saw it use from the same MAC and "
-	  "port, and its DHCPv6 lease's) while the lease is bound; the first guest to bind a name keeps it, and a static "
-	  "record always wins over a guest's name." },
+	  "port, and its DHCPv6 lease's) while the lease is bound; the first guest to bind a "
+	  "name keeps it, and a static record always wins over a guest's name." },
 	{ "dns-zone=FILE", "records from FILE, one 'name address' a line ('#' comments)",
 	  "read records from FILE, one\n.I \"name address\"\na line; '#' starts a "
 	  "comment, blank lines are skipped; an error names FILE:LINE. The file is read "
