@@ -10,7 +10,8 @@
 #  - a name added with QMP dns-record-add resolves, removed with
 #    dns-record-remove it no longer does; the text monitor's
 #    dns_record_add works too; info usernet lists the records;
-#  - a guest whose udhcpc sends hostname vm1 resolves as vm1.lab.test; a
+#  - a guest whose udhcpc sends hostname vm1 resolves as vm1.lab.test (A
+#    its lease, AAAA the IPv6 address it used towards fec0::3); a
 #    second guest sending vm1 does not take the name; a guest claiming a
 #    name a static record has does not get it either;
 #  - names not in the table are still forwarded (dnsmasq upstream on
@@ -172,9 +173,13 @@ vw_pass "$T: QMP dns-record-add/-remove and monitor dns_record_add/_remove chang
 # DHCP host names: a's vm1 is vm1.lab.test; b's later claim lost.
 expect vm1.lab.test a 10.0.2.3 "$A_IP"
 expect VM1.lab.test. a fec0::3 "$A_IP"
-expect vm1.lab.test aaaa 10.0.2.3
+# AAAA: a's IPv6 address, which the gateway learned (NDP) from a's queries
+# to fec0::3 above.
+expect vm1.lab.test aaaa 10.0.2.3 fec0::15
 [ "$(counter dhcp_hostname_taken)" -ge 1 ] || vw_fail $T "b's claim of vm1 was not counted"
-grep -qE "vm1\.lab\.test +A +$A_IP \(DHCP host name\)" "$VW_TMP/usernet" ||
+"$VMWIRE" ctl "$MON" info usernet >"$VW_TMP/usernet"
+grep -qE "vm1\.lab\.test +A +$A_IP \(DHCP host name\)" "$VW_TMP/usernet" &&
+	grep -qE "vm1\.lab\.test +AAAA +fec0::15 \(DHCP host name, learned by NDP\)" "$VW_TMP/usernet" ||
 	vw_fail $T "info usernet does not list vm1.lab.test: $(cat "$VW_TMP/usernet")"
 # b renews as vm2, which the zone file has: the static record still wins.
 ip netns exec "$NSB" timeout 30 "$BB" udhcpc -i vw1 -s "$VW_TMP/udhcpc.sh" -q -n -f -t 5 -T 2 \
@@ -185,7 +190,7 @@ expect vm2.lab.test a 10.0.2.3 10.0.2.62
 ip netns exec "$NSB" timeout 30 "$BB" udhcpc -i vw1 -s "$VW_TMP/udhcpc.sh" -q -n -f -t 5 -T 2 \
 	-x hostname:vm3 >"$VW_TMP/udhcpc-b3.log" 2>&1 || vw_fail $T "b's second renewal failed"
 expect vm3.lab.test a 10.0.2.3 "$B_IP"
-vw_pass "$T: DHCP hostname vm1 -> vm1.lab.test ($A_IP); a second guest cannot take vm1 nor a static name, gets vm3 ($B_IP)"
+vw_pass "$T: DHCP hostname vm1 -> vm1.lab.test ($A_IP, AAAA fec0::15); a second guest cannot take vm1 nor a static name, gets vm3 ($B_IP)"
 
 kill -0 "${VW_PID[gw]}" || vw_fail $T "vmwire died"
 vw_stop gw
