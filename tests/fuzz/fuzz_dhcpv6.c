@@ -10,7 +10,9 @@
  * built without an event loop, ipv6-dhcp=stateful unless byte 0 bit 0:
  *
  *   byte 0    bit 0 ipv6-dhcp=stateless; bit 1 max-leases=2; bit 2
- *             lease6= for the first guest MAC; bit 3 dnssearch= names
+ *             lease6= for the first guest MAC; bit 3 dnssearch= names;
+ *             bit 4 bootfile= a name to percent-encode; bit 5
+ *             tftp-server-name= an IPv6 address
  *   records   ctl, length (2 bytes, big endian), DHCPv6 message
  *             ctl bit 0: from the second guest MAC; bit 1: to fec0::2
  *             instead of ff02::1:2
@@ -18,7 +20,10 @@
  * The harness wraps each message in Ethernet, IPv6 and UDP (port 546 to
  * 547) with a correct checksum. Every frame the gateway emits must come
  * from its MAC, be IPv6 UDP from fe80::2 port 547 with a payload length
- * and UDP length matching the frame and a correct checksum.
+ * and UDP length matching the frame and a correct checksum; its options
+ * must tile the message exactly, and a boot file URL (option 59) appear
+ * only with bootfile= and be a tftp:// URL of printable characters, no
+ * space.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -44,6 +49,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct gw_config cfg;
 static uint8_t frame[FRAME_BUF_SIZE];
 
+/* A reply's options, after type and transaction id. */
+static void check_options(const uint8_t *m, size_t len)
+{
+	size_t i = 4;
+
+	CHECK(len >= 4);
+	while (i < len) {
+		size_t olen;
+
+		CHECK(len - i >= 4);
+		olen = rd16be(m + i + 2);
+		CHECK(olen <= len - i - 4);
+		if (rd16be(m + i) == 59) {
+			CHECK(cfg.bootfile[0] && olen > 7 && !memcmp(m + i + 4, "tftp://", 7));
+			for (size_t k = 0; k < olen; k++)
+				CHECK(m[i + 4 + k] > ' ' && m[i + 4 + k] < 0x7f);
+		}
+		i += 4 + olen;
+	}
+}
+
 static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 {
 	const uint8_t *ip = f + ETH_HDR_LEN, *u = ip + IP6_HDR_LEN;
@@ -61,6 +87,7 @@ static void sink(void *ctx, struct port *from, const uint8_t *f, size_t len)
 	CHECK(rd16be(u) == 547);
 	CHECK(!memcmp(ip + 8, &cfg.v6.host_ll, 16));
 	CHECK(!csum_l4_ipv6(ip + 8, ip + 24, 17, u, plen));
+	check_options(u + 8, plen - 8);
 }
 
 static const struct port_sink_ops sink_ops = { .receive = sink };
@@ -94,10 +121,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	log_set_hook(fuzz_quiet);
-	snprintf(text, sizeof(text), "user,ipv6-dhcp=%s%s%s%s",
+	snprintf(text, sizeof(text), "user,ipv6-dhcp=%s%s%s%s%s%s",
 		 data[0] & 1 ? "stateless" : "stateful", data[0] & 2 ? ",max-leases=2" : "",
 		 data[0] & 4 ? ",lease6=fec0::77@52:54:00:12:34:56" : "",
-		 data[0] & 8 ? ",dnssearch=a.example.com,dnssearch=b.example" : "");
+		 data[0] & 8 ? ",dnssearch=a.example.com,dnssearch=b.example" : "",
+		 data[0] & 16 ? ",bootfile=/efi/x y%\x7f\xc3\xa9.efi" : "",
+		 data[0] & 32 ? ",tftp-server-name=fd00::9" : "");
 	fuzz_gw_config(&cfg, text);
 	if (!(gw = gateway_new(&cfg, "gw", NULL)))
 		abort();
