@@ -24,7 +24,8 @@
  * fixed slot (tcp_flow.h). Files: tcp_flow.c (table, hash, deferred-work
  * list, ISN), tcp_segment.c (parse and build segments, options,
  * checksums), tcp_conn.c (handshakes, teardown, timers, entry points),
- * tcp_data.c (data both ways, SACK, loss recovery), tcp_ooo.c (the
+ * tcp_data.c (data both ways, SACK, loss recovery), tcp_ack.c (delayed
+ * ACKs: a small guest segment's ACK rides on the reply), tcp_ooo.c (the
  * out-of-order queue), tcp_fwd.c (hostfwd=tcp: connections hostfwd.c
  * accepted become flows opened towards the guest).
  *

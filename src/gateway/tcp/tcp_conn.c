@@ -136,7 +136,7 @@ void tcp_flow_maybe_done(struct tcp_flow *f)
 {
 	/* Not while deferred work is queued: that is the ACK of the FIN. */
 	if (f->state == TS_ESTABLISHED && f->flags & TF_GUEST_FIN && f->flags & TF_FIN_ACKED &&
-	    !(f->flags & TF_QUEUED))
+	    !(f->flags & TF_QUEUED) && !f->ack_wait)
 		tcp_flow_close(f, false, false);
 }
 
@@ -308,8 +308,10 @@ void tcp_sock_event(void *ctx, uint32_t events)
 	}
 	if (events & EPOLLOUT && f->flags & TF_WANT_OUT)
 		tcp_data_writable(f);
-	if (f->state == TS_ESTABLISHED && events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+	if (f->state == TS_ESTABLISHED && events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
+		f->drained = 0; /* new data or EOF to peek */
 		tcp_data_push(f, false);
+	}
 	tcp_flow_maybe_done(f);
 }
 
@@ -693,6 +695,7 @@ struct gw_tcp *gw_tcp_new(const struct gw_env *env)
 	t->env = env;
 	ev_timer_init(&t->defer_timer, defer_run, t);
 	ev_timer_init(&t->tick, tick, t);
+	tcp_ack_init(t);
 	t->buf_size = ETH_HDR_LEN + cfg->mtu;
 	t->nbufs = TCP_BATCH_BYTES / cfg->mtu;
 	t->nbufs = t->nbufs < 8 ? 8 : t->nbufs > 256 ? 256 : t->nbufs;
@@ -793,6 +796,7 @@ void gw_tcp_free(struct gw_tcp *t)
 	tcp_guestfwd_fini(t);
 	ev_timer_cancel(t->env->loop, &t->defer_timer);
 	ev_timer_cancel(t->env->loop, &t->tick);
+	tcp_ack_fini(t);
 	tcp_table_fini(t);
 	free(t->bufs);
 	free(t->iov);

@@ -59,7 +59,10 @@
  * everything from snd_una (go-back-N) on a second timeout in a row or
  * without SACK information; an ACK of new data after a timeout undoes
  * the backoff. Sockets are edge-triggered, so a queue we have peeked
- * through completely does not wake us again until new data arrives.
+ * through completely does not wake us again until new data arrives: till
+ * then (f->drained) a push for a guest ACK neither peeks nor asks the
+ * window, and the ACK of a small guest segment waits for the reply to
+ * carry it (tcp_ack.c).
  * Kernels without SO_PEEK_OFF for TCP get the sent bytes peeked into a
  * scratch buffer first, as passt does, and go-back-N on any loss.
  */
@@ -186,6 +189,7 @@ static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t fl
 	struct gw_tcp *t = f->t;
 	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 
+	tcp_ack_sent(f);
 	if (!port_sink_takes_offload(t->env->port)) {
 		emit(t, buf, build(f, buf, seq, flags, wnd, data_len));
 		return;
@@ -207,6 +211,7 @@ static void send_ack(struct tcp_flow *f, uint32_t seq, uint32_t wnd)
 	uint8_t opt[4 + 8 * TCP_MAX_SACK];
 	unsigned n = 0;
 
+	tcp_ack_sent(f);
 	if (f->flags & TF_SACK && f->ooo.n)
 		n = tcp_ooo_sack(&t->ooo, &f->ooo, f->rcv_nxt, blocks, TCP_MAX_SACK);
 	if (!n) {
@@ -230,6 +235,7 @@ static void send_fin(struct tcp_flow *f, uint32_t wnd)
 {
 	struct gw_tcp *t = f->t;
 
+	tcp_ack_sent(f);
 	emit(t, t->bufs, build(f, t->bufs, f->snd_nxt, TH_FIN | TH_ACK, wnd, 0));
 	f->flags |= TF_FIN_SENT;
 	f->snd_nxt++;
@@ -243,6 +249,7 @@ void tcp_data_rewind(struct tcp_flow *f)
 	int zero = 0;
 
 	f->snd_nxt = f->snd_una;
+	f->drained = 0; /* what was sent is unsent again: peek it */
 	if (f->flags & TF_FIN_SENT && !(f->flags & TF_FIN_ACKED))
 		f->flags &= (uint16_t)~TF_FIN_SENT; /* resent after the data */
 	if (!(f->flags & TF_NO_PEEKOFF))
@@ -518,7 +525,7 @@ static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
 	unsigned nseg, nskip, i;
 	ssize_t r;
 
-	if (!want)
+	if (!want || f->drained)
 		return PUSH_DONE;
 	nseg = fill_iov(f, want, &skip, &nskip);
 	for (i = 0; i < nseg; i++)
@@ -526,6 +533,8 @@ static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
 	mh.msg_iovlen = nskip + nseg;
 	r = recvmsg(f->w.fd, &mh, MSG_PEEK | MSG_DONTWAIT);
 	if (r < 0) {
+		if (errno == EAGAIN)
+			f->drained = 1;
 		if (errno == EAGAIN || errno == EINTR)
 			return PUSH_DONE;
 		tcp_flow_close(f, true, false); /* ECONNRESET and friends */
@@ -539,12 +548,16 @@ static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
 			f->flags |= TF_HOST_EOF;
 			send_fin(f, wnd);
 			*sent = true;
+		} else {
+			f->drained = 1;
 		}
 		return PUSH_DONE;
 	}
 	push_segments(f, got, nskip, nseg, wnd);
 	*sent = true;
 	/* Short of what we asked: drained, the next edge brings more. */
+	if (got < asked)
+		f->drained = 1;
 	return got < asked ? PUSH_DONE : PUSH_MORE;
 }
 
@@ -576,11 +589,17 @@ static void push_acks(struct tcp_flow *f, bool sent, bool force_ack, bool full, 
 void tcp_data_push(struct tcp_flow *f, bool force_ack)
 {
 	bool full, sent = false;
-	uint32_t wnd = wnd_now(f, &full);
+	uint32_t wnd;
 	enum push_result r = PUSH_MORE;
 
 	if (f->state != TS_ESTABLISHED)
 		return;
+	/* A guest ACK asks for a push, but with the socket drained there
+	 * is nothing to peek and nothing to say: not even its window (one
+	 * SO_MEMINFO per guest ACK on a request/response flow). */
+	if (!force_ack && f->drained && !f->rtx_pending && !(f->flags & TF_DUPACK))
+		return;
+	wnd = wnd_now(f, &full);
 	if (f->rtx_pending)
 		resend_holes(f, wnd);
 	for (int round = 0; round < TCP_PUSH_ROUNDS && r == PUSH_MORE; round++) {
@@ -1004,5 +1023,9 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 		f->flags |= TF_GUEST_FIN;
 		shutdown(f->w.fd, SHUT_WR);
 	}
+	/* Taken whole and in order: the ACK may wait for the reply
+	 * (tcp_ack.c); anything trimmed or left over is answered now. */
+	if (seq == s->seq && (size_t)n == len && tcp_ack_delay(f, len))
+		return;
 	tcp_defer(f, TF_ACK_NOW);
 }
