@@ -199,6 +199,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	f->snd_una = f->isn;
 	f->snd_nxt = f->snd_max = f->isn + 1;
 	f->wnd_sent = wnd > 65535 ? 65535 : wnd; /* never scaled in a SYN */
+	f->rcv_acked = f->rcv_nxt; /* a SYN-ACK acknowledges, delayed ACKs count from here */
 	if (mac_is_zero(f->gmac)) {
 		/* hostfwd to a guest we have not heard from: ARP first */
 		if (!(slot = gw_tx_begin(t->env->tx)))
@@ -310,6 +311,8 @@ void tcp_sock_event(void *ctx, uint32_t events)
 		tcp_data_writable(f);
 	if (f->state == TS_ESTABLISHED && events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
 		f->drained = 0; /* new data or EOF to peek */
+		if (events & (EPOLLRDHUP | EPOLLHUP))
+			f->rdhup = 1;
 		tcp_data_push(f, false);
 	}
 	tcp_flow_maybe_done(f);

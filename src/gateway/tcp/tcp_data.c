@@ -555,10 +555,16 @@ static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
 	}
 	push_segments(f, got, nskip, nseg, wnd);
 	*sent = true;
-	/* Short of what we asked: drained, the next edge brings more. */
-	if (got < asked)
-		f->drained = 1;
-	return got < asked ? PUSH_DONE : PUSH_MORE;
+	if (got == asked)
+		return PUSH_MORE;
+	/* Short of what we asked: drained, the next edge brings more; after
+	 * the peer's FIN (one edge with the data) none will: the FIN now. */
+	f->drained = 1;
+	if (f->rdhup) {
+		f->flags |= TF_HOST_EOF;
+		send_fin(f, wnd);
+	}
+	return PUSH_DONE;
 }
 
 /* The ACKs a push owes: one if asked for and no data carried it, one with

@@ -99,6 +99,7 @@ struct tcp_flow {
 	 * and (edge-triggered) its next data or EOF wakes us; until then a
 	 * push need not peek (tcp_data.c). */
 	uint8_t drained;
+	uint8_t rdhup;          /* EPOLLRDHUP seen: EOF follows the queued data */
 	struct tcp_ooo_q ooo;   /* data beyond rcv_nxt, in t->ooo's chunks */
 	/* host -> guest */
 	uint32_t isn, snd_una, snd_nxt, snd_max;
