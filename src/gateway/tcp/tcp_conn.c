@@ -246,7 +246,17 @@ static void icmp_unreach(struct tcp_flow *f, uint8_t code)
 	emit_direct(t, b, len);
 }
 
-static void connect_done(struct tcp_flow *f)
+/* The socket event's news of host data, for a flow not established yet
+ * (its data waits for the handshake) as for one that is. */
+static void note_input(struct tcp_flow *f, uint32_t events)
+{
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		f->drained = 0; /* new data or EOF to peek */
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		f->rdhup = 1;
+}
+
+static void connect_done(struct tcp_flow *f, uint32_t events)
 {
 	struct gw_tcp *t = f->t;
 	struct sockaddr_storage ss;
@@ -256,7 +266,9 @@ static void connect_done(struct tcp_flow *f)
 
 	if (getsockopt(f->w.fd, SOL_SOCKET, SO_ERROR, &e, &el))
 		e = errno;
-	if (!e && getpeername(f->w.fd, (struct sockaddr *)&ss, &sl)) {
+	/* EPOLLOUT with no error is a finished connect(); anything else may
+	 * be a stale event of one still in progress. */
+	if (!e && !(events & EPOLLOUT) && getpeername(f->w.fd, (struct sockaddr *)&ss, &sl)) {
 		if (errno == ENOTCONN)
 			return; /* a stale event: still connecting */
 		e = errno;
@@ -276,7 +288,10 @@ static void connect_done(struct tcp_flow *f)
 		return;
 	}
 	f->state = TS_SYN_ACK_SENT;
-	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET);
+	/* The watch stays as new_flow() set it. Nothing to peek once the
+	 * guest completes the handshake unless an event said so. */
+	f->drained = 1;
+	note_input(f, events);
 	tcp_send_syn(f, true);
 }
 
@@ -288,13 +303,15 @@ void tcp_sock_event(void *ctx, uint32_t events)
 	case TS_FREE:
 		return; /* freed earlier in this epoll batch */
 	case TS_CONNECTING:
-		connect_done(f);
+		connect_done(f, events);
 		return;
 	case TS_ESTABLISHED:
 		break;
 	default:
 		if (events & EPOLLERR)
 			tcp_flow_close(f, true, false);
+		else
+			note_input(f, events);
 		return; /* data waits for the guest's handshake */
 	}
 	if (events & EPOLLERR) {
@@ -310,9 +327,7 @@ void tcp_sock_event(void *ctx, uint32_t events)
 	if (events & EPOLLOUT && f->flags & TF_WANT_OUT)
 		tcp_data_writable(f);
 	if (f->state == TS_ESTABLISHED && events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
-		f->drained = 0; /* new data or EOF to peek */
-		if (events & (EPOLLRDHUP | EPOLLHUP))
-			f->rdhup = 1;
+		note_input(f, events);
 		tcp_data_push(f, false);
 	}
 	tcp_flow_maybe_done(f);
@@ -447,8 +462,11 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_ad
 		return;
 	}
 	/* Even a finished connect waits for the event: the SYN-ACK must not
-	 * be emitted from inside transmit(). */
-	tcp_flow_watch(f, EPOLLOUT);
+	 * be emitted from inside transmit(). The mask is the one the flow
+	 * keeps (edge-triggered EPOLLOUT fires once at connect, then only
+	 * after the socket was full: what tcp_data.c's want_out() asks for),
+	 * so a connection costs one epoll_ctl() to add and none to modify. */
+	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLOUT);
 }
 
 enum rst_verdict { RST_IGNORE, RST_CLOSE, RST_CHALLENGE };

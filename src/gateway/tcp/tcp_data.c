@@ -487,9 +487,9 @@ static size_t push_want(struct tcp_flow *f)
 }
 
 /* The peeked bytes (got, after the fallback's nskip iovecs) as segments
- * of nseg iovecs, the last one pushed. */
+ * of nseg iovecs, the last one pushed, and with fin our FIN too. */
 static void push_segments(struct tcp_flow *f, size_t got, unsigned nskip, unsigned nseg,
-			  uint32_t wnd)
+			  uint32_t wnd, bool fin)
 {
 	struct gw_tcp *t = f->t;
 
@@ -502,11 +502,16 @@ static void push_segments(struct tcp_flow *f, size_t got, unsigned nskip, unsign
 			f->rtt_seq = f->snd_nxt + (uint32_t)l;
 			f->rtt_ts_us = tcp_now_us();
 		}
-		emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0), wnd, l);
+		emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0) | (last && fin ? TH_FIN : 0),
+			  wnd, l);
 		f->snd_nxt += (uint32_t)l;
 		f->bytes_to_guest += l;
 		t->stats.bytes_to_guest += l;
 		got -= l;
+	}
+	if (fin) {
+		f->flags |= TF_HOST_EOF | TF_FIN_SENT;
+		f->snd_nxt++;
 	}
 	if (seq_lt(f->snd_max, f->snd_nxt))
 		f->snd_max = f->snd_nxt;
@@ -553,18 +558,14 @@ static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
 		}
 		return PUSH_DONE;
 	}
-	push_segments(f, got, nskip, nseg, wnd);
-	*sent = true;
-	if (got == asked)
-		return PUSH_MORE;
 	/* Short of what we asked: drained, the next edge brings more; after
-	 * the peer's FIN (one edge with the data) none will: the FIN now. */
-	f->drained = 1;
-	if (f->rdhup) {
-		f->flags |= TF_HOST_EOF;
-		send_fin(f, wnd);
-	}
-	return PUSH_DONE;
+	 * the peer's FIN (one edge with the data) none will: our FIN rides
+	 * on the last segment. */
+	if (got < asked)
+		f->drained = 1;
+	push_segments(f, got, nskip, nseg, wnd, got < asked && f->rdhup);
+	*sent = true;
+	return got < asked ? PUSH_DONE : PUSH_MORE;
 }
 
 /* The ACKs a push owes: one if asked for and no data carried it, one with
