@@ -18,8 +18,8 @@
  *
  * RFC 1122 4.2.3.2 / RFC 5681 4.2: at most 500 ms (ours is milliseconds:
  * the loop's clock counts whole ms, so the wait is ms to ms + 1), and at
- * least every second full-sized segment: an ACK is never delayed once two
- * segments' worth, or half the window we offered, is unacknowledged, nor
+ * least every second full-sized segment: only the first segment since our
+ * last ACK may wait, never one past half the window we offered, nor
  * for a full-sized segment, nor when anything else is owed (duplicate
  * ACKs, SACK blocks for queued data, a short write), nor after the host's
  * EOF (no reply will come: the guest's FIN is answered at once). A guest
@@ -81,12 +81,13 @@ bool tcp_ack_delay(struct tcp_flow *f, size_t len)
 	unsigned ms = t->env->cfg->delayed_ack_ms;
 	uint32_t unacked = f->rcv_nxt - f->rcv_acked;
 
-	if (!ms || f->state != TS_ESTABLISHED || len >= f->mss ||
+	/* Only the first segment since our last ACK waits: a second one
+	 * (a bulk transfer in sub-MSS pieces, whose sender runs on our ACK
+	 * clock) is ACKed at once, with the first. */
+	if (!ms || f->state != TS_ESTABLISHED || len >= f->mss || f->ack_wait ||
 	    f->flags & (TF_HOST_EOF | TF_DUPACK | TF_ACK_NOW) || f->ooo.n ||
-	    unacked >= 2u * f->mss || unacked > f->wnd_sent / 2)
+	    unacked != len || unacked > f->wnd_sent / 2)
 		return false;
-	if (f->ack_wait)
-		return true; /* the first segment's deadline holds */
 	/* + 1: the clock counts whole ms, so this waits ms to ms + 1 */
 	ack_link(t, f, ev_loop_now(t->env->loop) + ms + 1);
 	if (!t->ack_timer.armed)

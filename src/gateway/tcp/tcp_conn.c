@@ -288,8 +288,9 @@ static void connect_done(struct tcp_flow *f, uint32_t events)
 		return;
 	}
 	f->state = TS_SYN_ACK_SENT;
-	/* The watch stays as new_flow() set it. Nothing to peek once the
-	 * guest completes the handshake unless an event said so. */
+	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET);
+	/* Nothing to peek once the guest completes the handshake unless an
+	 * event said so. */
 	f->drained = 1;
 	note_input(f, events);
 	tcp_send_syn(f, true);
@@ -462,11 +463,11 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_ad
 		return;
 	}
 	/* Even a finished connect waits for the event: the SYN-ACK must not
-	 * be emitted from inside transmit(). The mask is the one the flow
-	 * keeps (edge-triggered EPOLLOUT fires once at connect, then only
-	 * after the socket was full: what tcp_data.c's want_out() asks for),
-	 * so a connection costs one epoll_ctl() to add and none to modify. */
-	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLOUT);
+	 * be emitted from inside transmit(). (EPOLLOUT is dropped once
+	 * connected: tcp_data.c's want_out() must re-arm it with an
+	 * epoll_ctl(), whose poll sets SOCK_NOSPACE, or a socket it calls
+	 * full by SO_MEMINFO alone never wakes us.) */
+	tcp_flow_watch(f, EPOLLOUT);
 }
 
 enum rst_verdict { RST_IGNORE, RST_CLOSE, RST_CHALLENGE };

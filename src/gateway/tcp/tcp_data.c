@@ -1032,7 +1032,7 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 	}
 	/* Taken whole and in order: the ACK may wait for the reply
 	 * (tcp_ack.c); anything trimmed or left over is answered now. */
-	if (seq == s->seq && (size_t)n == len && tcp_ack_delay(f, len))
+	if (seq == s->seq && (size_t)n == len && tcp_ack_delay(f, len + (fin ? 1 : 0)))
 		return;
 	tcp_defer(f, TF_ACK_NOW);
 }

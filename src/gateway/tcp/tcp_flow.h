@@ -184,7 +184,7 @@ uint64_t tcp_siphash(const uint64_t key[2], const uint8_t *m, size_t len);
 uint64_t tcp_now_us(void);
 
 /* tcp_ack.c: delayed ACKs. tcp_ack_delay(): whether the ACK of an
- * in-order guest segment of len bytes (taken whole) may wait for data to
+ * in-order guest segment of len bytes (taken whole; a FIN counts one) may wait for data to
  * carry it (then it is scheduled); tcp_ack_sent(): a segment carrying
  * rcv_nxt went to the guest; tcp_ack_forget(): the flow is released. */
 bool tcp_ack_delay(struct tcp_flow *f, size_t len);
