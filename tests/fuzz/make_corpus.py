@@ -522,9 +522,23 @@ def slirp_api():
     put("fuzz_slirp_api", "\0".join(reqs).encode())
 
 
+# ---- TCP SACK scoreboard: 9-byte operations (kind, a, b) ----
+def tcp_sack():
+    def op(kind, a, b):
+        return struct.pack("!BII", kind, a & 0xffffffff, b & 0xffffffff)
+    sent = op(2, 0, 900) * 7  # the window: 1000 + 6300 bytes
+    blocks = b"".join(op(0, 100 * k + 100, 60) for k in range(0, 70, 2))
+    put("fuzz_tcp_sack", sent + blocks)
+    put("fuzz_tcp_sack", sent + blocks + op(1, 3000, 0) + op(3, 0, 700) + op(4, 2920, 700))
+    put("fuzz_tcp_sack", sent + op(0, 0x80000000, 0x7fffffff) + op(0, 0xfffffff0, 0x10) +
+        op(0, 100, 0) + op(1, 5000, 0))
+    put("fuzz_tcp_sack", sent + b"".join(op(3, 300 * k, 200) for k in range(20)) +
+        b"".join(op(4, 300 * k + 100, 500) for k in range(20)))
+
+
 if __name__ == "__main__":
     for fn in (deframer, switch, gateway, gateway_offload, dhcp_options, dns, keyval, cli,
-               l2tpv3, vhost_user, vde, bridge_acl, tftp, slirp_api, two_guests):
+               l2tpv3, vhost_user, vde, bridge_acl, tftp, slirp_api, two_guests, tcp_sack):
         fn()
     for t in sorted(os.listdir(ROOT)):
         print(t, len(os.listdir(os.path.join(ROOT, t))), file=sys.stderr)

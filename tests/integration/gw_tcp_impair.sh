@@ -76,6 +76,16 @@ for c in ooo_queued ooo_delivered sack_rtx; do
 		vw_fail $T "tcp counter $c is 0 after the impaired transfers: $(grep -A3 'tcp counters' "$VW_TMP/usernet")"
 done
 grep -A3 "tcp counters" "$VW_TMP/usernet"
+# Resends towards the guest against the segments the get needed: at most
+# 1.5x (issue 15; a scoreboard that forgot blocks and no congestion window
+# made 0.6x-7x), and D-SACKs (the guest got a byte twice) at most a tenth
+# of them: the wire duplicates 1% itself, the rest would be our needless
+# resends (22k of 72k with the old 8-block scoreboard).
+ctr() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$VW_TMP/usernet1"; }
+rtx=$(ctr sack_rtx) dsacks=$(ctr dsacks) segs=$(((IMPAIR_MIB << 20) / 1460))
+echo "resends $rtx, D-SACKs $dsacks, TLP probes $(ctr tlp_probes) for $segs segments to the guest"
+[ $((rtx * 2)) -le $((segs * 3)) ] || vw_fail $T "resends $rtx exceed 1.5x the $segs segments"
+[ $((dsacks * 10)) -le "$segs" ] || vw_fail $T "D-SACKs $dsacks exceed a tenth of the $segs segments"
 # The wire did what it was told, both ways, and the engine waited for the
 # bounded delay queue towards the guest instead of overrunning it.
 "$VMWIRE" ctl "$VW_TMP/mon.sock" info network >"$VW_TMP/info" || vw_fail $T "info network failed"

@@ -622,7 +622,7 @@ static void test_caps_in_engine(void **state)
 
 static void test_sack_recovery_to_guest(void **state)
 {
-	static uint8_t big[20 * 1460];
+	static uint8_t big[10 * 1460]; /* the initial congestion window */
 	uint16_t lp;
 	uint32_t ours, g = 7000;
 	int lfd, c;
@@ -689,6 +689,111 @@ static void test_sack_recovery_to_guest(void **state)
 	close(lfd);
 }
 
+/* A FIN after a gap: remembered, taken once the hole is filled, so the
+ * host sees the data and then EOF and our ACK covers the FIN, without
+ * the guest resending it. */
+static void test_ooo_fin_remembered(void **state)
+{
+	static uint8_t b[1000];
+	uint16_t lp;
+	uint32_t ours, g = 9000, last_ack = 0;
+	int lfd, c;
+	bool sack;
+	const uint8_t *t;
+	size_t dl;
+	char x;
+
+	(void)state;
+	mk("");
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lp);
+	c = handshake(lfd, lp, 44000, g - 1, SYN_SACK, sizeof(SYN_SACK), &ours, &sack);
+	fill(b, 1000, sizeof(b));
+	seg(44000, lp, g + 1000, ours, 0x19, 65535, NULL, 0, b, sizeof(b)); /* FIN|PSH|ACK */
+	gwh_spin(loop, 30);
+	assert_true(recv(c, &x, 1, MSG_DONTWAIT) < 0); /* nothing in order yet */
+	ncap = 0;
+	gdata(44000, lp, g, 0, 1000, ours); /* the hole, no FIN on it */
+	gwh_spin(loop, 50);
+	for (unsigned i = 0; i < ncap; i++) {
+		t = tcp_of(i, &dl);
+		last_ack = rd32be(t + 8);
+	}
+	assert_int_equal(last_ack, g + 2000 + 1); /* data and the FIN */
+	{
+		static uint8_t r[4000];
+		size_t got = 0;
+		ssize_t n;
+
+		while ((n = recv(c, r + got, sizeof(r) - got, MSG_DONTWAIT)) > 0)
+			got += (size_t)n;
+		assert_int_equal(got, 2000);
+		assert_int_equal(n, 0); /* EOF: the socket was shut for writing */
+		for (size_t i = 0; i < got; i++)
+			assert_int_equal(r[i], pat((uint32_t)i));
+	}
+	close(c);
+	close(lfd);
+}
+
+/* RACK: the resend of a lost segment is lost too. A SACK for data sent
+ * after that resend (the tail loss probe's, here sent by us as a
+ * segment the guest SACKs) shows it, and it goes again at once: no RTO. */
+static void test_lost_resend_found(void **state)
+{
+	static uint8_t big[10 * 1460];
+	uint16_t lp;
+	uint32_t ours, g = 7000;
+	int lfd, c;
+	bool sack;
+	const uint8_t *t;
+	size_t dl;
+	unsigned at_una = 0;
+	const struct gw_tcp_stats *st;
+	uint8_t opt[12] = { 1, 1, 5, 10 };
+
+	(void)state;
+	mk("");
+	st = gw_tcp_stats(tcp);
+	lfd = gwh_loopback_socket(SOCK_STREAM, &lp);
+	c = handshake(lfd, lp, 45000, g - 1, SYN_SACK, sizeof(SYN_SACK), &ours, &sack);
+	fill(big, 0, sizeof(big));
+	assert_int_equal(send(c, big, 9 * 1460, 0), 9 * 1460);
+	gwh_spin(loop, 50);
+	/* Segment 0 lost: 1..8 SACKed, one block the guest reports growing. */
+	ncap = 0;
+	for (unsigned k = 2; k <= 9; k++) {
+		wr32be(opt + 4, ours + 1460);
+		wr32be(opt + 8, ours + 1460 * k);
+		seg(45000, lp, g, ours, 0x10, 65535, opt, 12, NULL, 0);
+	}
+	gwh_spin(loop, 50);
+	assert_int_equal(st->sack_rtx, 1); /* the hole once */
+	assert_int_equal(st->fast_retransmits, 1);
+	/* That resend is lost as well. New data goes out after it (the
+	 * window has room) and the guest SACKs it: RACK knows the resend
+	 * went before that and is older than an RTT, so it is lost. */
+	assert_int_equal(send(c, big + 9 * 1460, 1460, 0), 1460);
+	gwh_spin(loop, 30);
+	ncap = 0;
+	gwh_spin(loop, 5); /* let the resend age past RACK's RTT + window */
+	wr32be(opt + 4, ours + 1460);
+	wr32be(opt + 8, ours + 1460 * 10);
+	seg(45000, lp, g, ours, 0x10, 65535, opt, 12, NULL, 0);
+	gwh_spin(loop, 50);
+	for (unsigned i = 0; i < ncap; i++) {
+		t = tcp_of(i, &dl);
+		if (dl && rd32be(t + 4) == ours)
+			at_una++;
+	}
+	assert_true(at_una >= 1);
+	assert_int_equal(st->retransmits, 0); /* no RTO */
+	assert_int_equal(st->timeouts, 0);
+	seg(45000, lp, g, ours + 10 * 1460, 0x10, 65535, NULL, 0, NULL, 0);
+	gwh_spin(loop, 20);
+	close(c);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +805,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_sack_guest, teardown),
 		cmocka_unit_test_teardown(test_caps_in_engine, teardown),
 		cmocka_unit_test_teardown(test_sack_recovery_to_guest, teardown),
+		cmocka_unit_test_teardown(test_ooo_fin_remembered, teardown),
+		cmocka_unit_test_teardown(test_lost_resend_found, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,9 @@
  * fixed slot (tcp_flow.h). Files: tcp_flow.c (table, hash, deferred-work
  * list, ISN), tcp_segment.c (parse and build segments, options,
  * checksums), tcp_conn.c (handshakes, teardown, timers, entry points),
- * tcp_data.c (data both ways, SACK, loss recovery), tcp_ack.c (delayed
+ * tcp_data.c (data both ways), tcp_loss.c (loss recovery and congestion
+ * control towards the guest: tcp_sack.c the SACK scoreboard, tcp_rack.c
+ * RACK-TLP's send times, tcp_cc.c the NewReno window), tcp_ack.c (delayed
  * ACKs: a small guest segment's ACK rides on the reply), tcp_ooo.c (the
  * out-of-order queue), tcp_fwd.c (hostfwd=tcp: connections hostfwd.c
  * accepted become flows opened towards the guest).
@@ -56,7 +58,7 @@ struct gw_tcp;
 	X(bytes_to_host) X(bytes_to_guest)                                     \
 	X(ooo_queued) X(ooo_dups) X(ooo_delivered) X(ooo_pool_full)            \
 	X(ooo_flow_full) X(sack_rtx) X(dsacks) X(room_waits) X(room_resumes)   \
-	X(challenge_acks)
+	X(challenge_acks) X(tlp_probes)
 
 struct gw_tcp_stats {
 #define GW_TCP_STAT_FIELD(n) uint64_t n;

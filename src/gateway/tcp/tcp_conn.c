@@ -718,6 +718,7 @@ struct gw_tcp *gw_tcp_new(const struct gw_env *env)
 	ev_timer_init(&t->defer_timer, defer_run, t);
 	ev_timer_init(&t->tick, tick, t);
 	tcp_ack_init(t);
+	tcp_loss_timer_init(t);
 	t->buf_size = ETH_HDR_LEN + cfg->mtu;
 	t->nbufs = TCP_BATCH_BYTES / cfg->mtu;
 	t->nbufs = t->nbufs < 8 ? 8 : t->nbufs > 256 ? 256 : t->nbufs;
@@ -819,6 +820,7 @@ void gw_tcp_free(struct gw_tcp *t)
 	ev_timer_cancel(t->env->loop, &t->defer_timer);
 	ev_timer_cancel(t->env->loop, &t->tick);
 	tcp_ack_fini(t);
+	tcp_loss_timer_fini(t);
 	tcp_table_fini(t);
 	free(t->bufs);
 	free(t->iov);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * tcp_data.c - data both ways on an established flow: the window, ACKs,
- * retransmission.
+ * the peek towards the guest (loss recovery: tcp_loss.c).
  *
  * Theory of operation. Guest -> host: an in-order segment's payload goes
  * straight to send(); rcv_nxt moves by what the socket took and the ACK
@@ -43,26 +43,20 @@
  * not at all; other ports complete it in software). An ACK discards the
  * acknowledged bytes with recv(MSG_TRUNC).
  *
- * Loss towards the guest is repaired from its SACK blocks (RFC 6675 in
- * spirit): they are merged into a small per-flow scoreboard; three
- * duplicate ACKs, or three segments' worth SACKed above snd_una, start a
- * recovery in which each hole is resent once (a peek at offset hole -
- * snd_una, then the peek offset goes back to the send edge), holes above
- * that only once three segments above them are SACKed (a segment merely
- * reordered is not resent), and a retransmission counts as lost again
- * once data sent after it is SACKed. D-SACKs (the guest got something
- * twice) are no loss signal. So duplicate ACKs that reordering or
- * duplication cause never rewind the window: at most one extra copy of a
- * byte per recovery, no state per packet. Without SACK, a fast retransmit
- * resends the segment at snd_una and each partial ACK the next one
- * (NewReno). The RTO resends the holes the scoreboard shows, and
- * everything from snd_una (go-back-N) on a second timeout in a row or
- * without SACK information; an ACK of new data after a timeout undoes
- * the backoff. Sockets are edge-triggered, so a queue we have peeked
- * through completely does not wake us again until new data arrives: till
- * then (f->drained) a push for a guest ACK neither peeks nor asks the
- * window, and the ACK of a small guest segment waits for the reply to
- * carry it (tcp_ack.c).
+ * How much is in flight towards the guest, and what is lost and resent,
+ * is tcp_loss.c's: a NewReno congestion window (tcp_cc.h) bounds the
+ * peek besides the guest's window, the guest's SACK blocks go on a
+ * scoreboard that remembers them (tcp_sack.h), and RACK-TLP (tcp_rack.h)
+ * finds lost segments and lost resends by time. ack_input() here does the
+ * cumulative part (discard, RTT, RTO) and hands the rest to
+ * tcp_loss_ack(); a push first lets tcp_loss_repair() resend what is lost.
+ * A guest FIN that arrives after a gap is remembered (ooo_fin_seq) and
+ * taken once the data before it is through. Sockets are edge-triggered,
+ * so a queue we have peeked through completely does not wake us again
+ * until new data arrives: till then (f->drained) a push for a guest ACK
+ * neither peeks nor asks the window, and the ACK of a small guest segment
+ * waits for the reply to carry it (tcp_ack.c).
+ *
  * Kernels without SO_PEEK_OFF for TCP get the sent bytes peeked into a
  * scratch buffer first, as passt does, and go-back-N on any loss.
  */
@@ -86,6 +80,7 @@
 #define TCP_PUSH_ROUNDS 4
 
 static bool ooo_flush(struct tcp_flow *f);
+static void ooo_fin_check(struct tcp_flow *f);
 
 /* Free send space on the socket as the kernel counts it: SO_SNDBUF less
  * what the queued skbs cost (SK_MEMINFO_WMEM_QUEUED, payload plus skb
@@ -177,8 +172,8 @@ static size_t build(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flag
  * left to whoever needs it (a TAP with offloads hands it to the kernel as
  * CHECKSUM_PARTIAL, which trusts it; other ports complete it in software),
  * so the payload is not read twice per segment. */
-static void emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flags,
-		      uint32_t wnd, size_t data_len)
+void tcp_emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flags, uint32_t wnd,
+		   size_t data_len)
 {
 	static const struct frame_offload csum4 = {
 		.flags = OFFLOAD_F_CSUM, .csum_start = OFF_L4, .csum_offset = 16,
@@ -242,6 +237,7 @@ static void send_fin(struct tcp_flow *f, uint32_t wnd)
 	if (seq_lt(f->snd_max, f->snd_nxt))
 		f->snd_max = f->snd_nxt;
 	f->wnd_sent = wnd;
+	tcp_loss_sent(f);
 }
 
 void tcp_data_rewind(struct tcp_flow *f)
@@ -257,19 +253,18 @@ void tcp_data_rewind(struct tcp_flow *f)
 	f->rtt_ts_us = 0; /* Karn: no samples from retransmitted data */
 	f->dup_acks = 0;
 	f->in_rec = 0;
-	f->nsacked = 0;
+	f->rto_all = 0;
 	f->rtx_pending = 0;
-}
-
-/* Where host data sent to the guest ends: snd_nxt less our FIN. */
-static uint32_t data_end(const struct tcp_flow *f)
-{
-	return f->snd_nxt - (f->flags & TF_FIN_SENT ? 1 : 0);
+	tcp_sb_reset(&f->sb);
+	/* Everything goes again as new: old send times would make it look
+	 * lost at once. */
+	f->rack.nmark = 0;
+	f->rack.nrtx = 0;
 }
 
 /* Wait for the way to the guest to drain: the fabric resumes the gateway's
  * port (gw_tcp_resume()), which pushes this flow again. */
-static void room_wait(struct tcp_flow *f)
+void tcp_room_wait(struct tcp_flow *f)
 {
 	struct gw_tcp *t = f->t;
 
@@ -283,7 +278,7 @@ static void room_wait(struct tcp_flow *f)
 /* Payload bytes the way to the guest takes now, in whole segments of mss:
  * the egress port's room less the frames the gateway's reply ring holds,
  * which reach that port before ours. SIZE_MAX: no limit known. */
-static size_t room_payload(struct tcp_flow *f)
+size_t tcp_room_payload(struct tcp_flow *f)
 {
 	struct gw_tcp *t = f->t;
 	size_t room = port_sink_room(t->env->port, f->gmac), queued = gw_tx_queued(t->env->tx);
@@ -293,120 +288,6 @@ static size_t room_payload(struct tcp_flow *f)
 	if (room <= queued)
 		return 0;
 	return (room - queued) / (f->mss + tcp_data_off(&f->gaddr) + PORT_TX_OVERHEAD) * f->mss;
-}
-
-/* Send [seq, seq + len) again (len at most a batch): peek at offset
- * seq - snd_una, then put the peek offset back at the send edge. Returns
- * the bytes sent, 0 when the socket has none there. */
-static size_t resend(struct tcp_flow *f, uint32_t seq, uint32_t len, uint32_t wnd)
-{
-	struct gw_tcp *t = f->t;
-	int off = (int)(seq - f->snd_una), back = (int)(data_end(f) - f->snd_una);
-	struct msghdr mh = { .msg_iov = t->iov };
-	size_t want = len, got, done = 0;
-	unsigned n = 0;
-	ssize_t r;
-
-	while (want && n < t->nbufs) {
-		size_t l = want > f->mss ? f->mss : want;
-
-		t->iov[n].iov_base = t->bufs + (size_t)n * t->buf_size + tcp_data_off(&f->gaddr);
-		t->iov[n].iov_len = l;
-		want -= l;
-		n++;
-	}
-	mh.msg_iovlen = n;
-	if (setsockopt(f->w.fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
-		return 0;
-	r = recvmsg(f->w.fd, &mh, MSG_PEEK | MSG_DONTWAIT);
-	setsockopt(f->w.fd, SOL_SOCKET, SO_PEEK_OFF, &back, sizeof(back));
-	if (r <= 0)
-		return 0;
-	got = (size_t)r;
-	for (unsigned i = 0; i < n && got; i++) {
-		size_t l = got < t->iov[i].iov_len ? got : t->iov[i].iov_len;
-
-		emit_data(f, t->bufs + (size_t)i * t->buf_size, seq + (uint32_t)done, TH_ACK, wnd, l);
-		t->stats.sack_rtx++;
-		done += l;
-		got -= l;
-	}
-	return done;
-}
-
-/* Loss recovery: resend the holes between rtx_nxt and rtx_upto that the
- * guest's SACK blocks do not cover, each once per recovery (rtx_nxt only
- * moves up). Bounded per call; what is left waits for the next round. */
-static void resend_holes(struct tcp_flow *f, uint32_t wnd)
-{
-	struct gw_tcp *t = f->t;
-	uint32_t pos = seq_lt(f->rtx_nxt, f->snd_una) ? f->snd_una : f->rtx_nxt;
-	uint32_t upto = seq_lt(data_end(f), f->rtx_upto) ? data_end(f) : f->rtx_upto;
-	size_t budget = (size_t)t->nbufs * f->mss, room = room_payload(f);
-	bool by_room = room < budget; /* the egress port limits us, not the batch */
-
-	if (by_room)
-		budget = room;
-	f->rtx_pending = 0;
-	while (seq_lt(pos, upto) && budget) {
-		uint32_t hole_end = upto, len;
-		bool covered = false;
-		size_t done;
-
-		for (unsigned i = 0; i < f->nsacked; i++) {
-			if (seq_le(f->sacked[i][0], pos) && seq_lt(pos, f->sacked[i][1])) {
-				pos = f->sacked[i][1];
-				covered = true;
-				break;
-			}
-			if (seq_lt(pos, f->sacked[i][0]) && seq_lt(f->sacked[i][0], hole_end))
-				hole_end = f->sacked[i][0];
-		}
-		if (covered)
-			continue;
-		len = hole_end - pos;
-		if (len > budget)
-			len = (uint32_t)budget;
-		done = resend(f, pos, len, wnd);
-		if (!done)
-			break;
-		f->rtt_ts_us = 0; /* Karn */
-		f->rtx_mark = f->snd_max;
-		pos += (uint32_t)done;
-		budget -= done;
-	}
-	f->rtx_nxt = pos;
-	if (seq_lt(pos, upto) && !budget) {
-		f->rtx_pending = 1;
-		if (by_room)
-			room_wait(f); /* resumed when the port drains */
-		else
-			tcp_defer(f, TF_SEND);
-	}
-	if (!f->rto_at_ms)
-		f->rto_at_ms = ev_loop_now(t->env->loop) + f->rto_ms;
-}
-
-void tcp_data_timeout(struct tcp_flow *f)
-{
-	/* With the guest's SACK blocks known, only the holes go again: a
-	 * go-back-N resend of a large window would repeat what the guest
-	 * holds and, through the link's own loss, start over. A second
-	 * timeout in a row may mean the guest dropped what it SACKed
-	 * (reneging, RFC 2018 allows it): then everything goes again. */
-	if (f->flags & TF_SACK && !(f->flags & TF_NO_PEEKOFF) && f->nsacked && f->retries < 2 &&
-	    seq_lt(f->snd_una, data_end(f))) {
-		f->in_rec = 1;
-		f->recover = f->snd_max;
-		f->rtx_nxt = f->snd_una;
-		f->rtx_mark = f->snd_max;
-		f->rtx_upto = data_end(f);
-		f->dup_acks = 0;
-		resend_holes(f, tcp_data_wnd(f));
-		return;
-	}
-	tcp_data_rewind(f);
-	tcp_data_push(f, false);
 }
 
 /* Fill t->iov for one peek of at most want new bytes; returns the number
@@ -459,17 +340,24 @@ static bool host_eof(struct tcp_flow *f, ssize_t r)
 	       ti.tcpi_state == TCP_CLOSING || ti.tcpi_state == TCP_CLOSE;
 }
 
-/* How many new bytes one peek may ask for: what the guest's window leaves,
- * what the fallback's discard iovecs can skip, and what the egress port can
- * take (else the flow waits for it). 0: nothing to send now. */
+/* How many new bytes one peek may ask for: what the guest's window and
+ * the congestion window (tcp_cc.h) leave, what the fallback's discard
+ * iovecs can skip, and what the egress port can take (else the flow waits
+ * for it). 0: nothing to send now. */
 static size_t push_want(struct tcp_flow *f)
 {
-	uint32_t inflight = f->snd_nxt - f->snd_una;
+	uint32_t inflight = f->snd_nxt - f->snd_una, cwr;
 	size_t want, room;
 
 	if (inflight >= f->gwnd)
 		return 0;
 	want = f->gwnd - inflight;
+	tcp_loss_ensure(f);
+	cwr = tcp_cc_room(&f->cc, tcp_loss_flight(f));
+	if (!cwr)
+		return 0; /* the ACKs that make room push again */
+	if (want > cwr)
+		want = cwr;
 	if (f->flags & TF_NO_PEEKOFF) {
 		size_t cap = (size_t)TCP_DISCARD_IOV * TCP_DISCARD_SIZE;
 
@@ -478,9 +366,9 @@ static size_t push_want(struct tcp_flow *f)
 		if (want > cap - inflight)
 			want = cap - inflight;
 	}
-	room = room_payload(f);
+	room = tcp_room_payload(f);
 	if (!room) {
-		room_wait(f);
+		tcp_room_wait(f);
 		return 0;
 	}
 	return want < room ? want : room;
@@ -502,8 +390,8 @@ static void push_segments(struct tcp_flow *f, size_t got, unsigned nskip, unsign
 			f->rtt_seq = f->snd_nxt + (uint32_t)l;
 			f->rtt_ts_us = tcp_now_us();
 		}
-		emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0) | (last && fin ? TH_FIN : 0),
-			  wnd, l);
+		tcp_emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0) | (last && fin ? TH_FIN : 0),
+			      wnd, l);
 		f->snd_nxt += (uint32_t)l;
 		f->bytes_to_guest += l;
 		t->stats.bytes_to_guest += l;
@@ -516,6 +404,7 @@ static void push_segments(struct tcp_flow *f, size_t got, unsigned nskip, unsign
 	if (seq_lt(f->snd_max, f->snd_nxt))
 		f->snd_max = f->snd_nxt;
 	f->wnd_sent = wnd;
+	tcp_loss_sent(f);
 }
 
 enum push_result { PUSH_MORE, PUSH_DONE, PUSH_CLOSED };
@@ -608,7 +497,7 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 		return;
 	wnd = wnd_now(f, &full);
 	if (f->rtx_pending)
-		resend_holes(f, wnd);
+		tcp_loss_repair(f, wnd);
 	for (int round = 0; round < TCP_PUSH_ROUNDS && r == PUSH_MORE; round++) {
 		if (f->flags & TF_FIN_SENT)
 			break;
@@ -647,6 +536,7 @@ void tcp_data_writable(struct tcp_flow *f)
 	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET);
 	if (!ooo_flush(f)) /* queued data the socket could not take */
 		return;
+	ooo_fin_check(f);
 	tcp_data_push(f, true); /* carries the window update */
 }
 
@@ -699,121 +589,11 @@ static void rtt_sample(struct tcp_flow *f)
 	rto_reset(f);
 }
 
-/* Merge the guest's SACK blocks into the flow's scoreboard: blocks
- * inside (snd_una, snd_max], sorted, overlapping ones joined; when more
- * than TCP_SACK_SB remain the lowest is forgotten: holes are resent
- * upwards from rtx_nxt, so what matters is the top (a forgotten block
- * costs at most a needless resend, nothing is lost). A D-SACK (RFC 2883: the first block below the
- * ACK or inside the second) reports a duplicate, not a hole: it returns
- * true and is not merged. */
-static bool sack_update(struct tcp_flow *f, const struct tcp_seg *s)
-{
-	unsigned k = 0;
-	bool dsack = false;
-
-	if (!(f->flags & TF_SACK) || !s->nsack)
-		goto prune;
-	if (seq_le(s->sack[0][1], s->ack) ||
-	    (s->nsack > 1 && seq_le(s->sack[1][0], s->sack[0][0]) &&
-	     seq_le(s->sack[0][1], s->sack[1][1]))) {
-		dsack = true;
-		k = 1;
-	}
-	for (; k < s->nsack; k++) {
-		uint32_t l = s->sack[k][0], r = s->sack[k][1];
-		unsigned i, j;
-
-		if (!seq_lt(l, r) || seq_lt(l, s->ack) || seq_lt(f->snd_max, r))
-			continue; /* hostile or stale */
-		for (i = 0; i < f->nsacked && seq_lt(f->sacked[i][0], l); i++)
-			;
-		memmove(f->sacked + i + 1, f->sacked + i, (f->nsacked - i) * sizeof(f->sacked[0]));
-		f->sacked[i][0] = l;
-		f->sacked[i][1] = r;
-		f->nsacked++;
-		/* join neighbours that touch or overlap */
-		for (j = 0; j + 1 < f->nsacked;) {
-			if (seq_le(f->sacked[j + 1][0], f->sacked[j][1])) {
-				if (seq_lt(f->sacked[j][1], f->sacked[j + 1][1]))
-					f->sacked[j][1] = f->sacked[j + 1][1];
-				memmove(f->sacked + j + 1, f->sacked + j + 2,
-					(f->nsacked - j - 2) * sizeof(f->sacked[0]));
-				f->nsacked--;
-			} else {
-				j++;
-			}
-		}
-		if (f->nsacked > TCP_SACK_SB) {
-			/* the lowest goes: recovery works upwards from rtx_nxt */
-			memmove(f->sacked, f->sacked + 1, TCP_SACK_SB * sizeof(f->sacked[0]));
-			f->nsacked--;
-		}
-	}
-prune:
-	while (f->nsacked && seq_le(f->sacked[0][1], f->snd_una)) {
-		memmove(f->sacked, f->sacked + 1, (f->nsacked - 1) * sizeof(f->sacked[0]));
-		f->nsacked--;
-	}
-	if (f->nsacked && seq_lt(f->sacked[0][0], f->snd_una))
-		f->sacked[0][0] = f->snd_una;
-	return dsack;
-}
-
-static uint32_t sacked_bytes(const struct tcp_flow *f)
-{
-	uint32_t n = 0;
-
-	for (unsigned i = 0; i < f->nsacked; i++)
-		n += f->sacked[i][1] - f->sacked[i][0];
-	return n;
-}
-
-/* How far holes count as lost: three segments' worth of SACKed data above
- * them (RFC 6675's DupThresh), so a segment merely reordered behind one or
- * two others is not resent. And a retransmission can be lost too: once
- * data sent after the latest one is SACKed (rtx_mark), holes it should
- * have filled are holes again, so the next pass starts at snd_una. */
-static void rtx_extend(struct tcp_flow *f)
-{
-	uint32_t fack, lim;
-
-	if (f->nsacked) {
-		fack = f->sacked[f->nsacked - 1][1];
-		lim = fack - 3u * f->mss;
-		if (seq_lt(f->rtx_upto, lim) && seq_lt(f->snd_una, lim))
-			f->rtx_upto = lim;
-		if (seq_lt(f->rtx_mark, lim) && seq_lt(f->snd_una, f->rtx_nxt)) {
-			f->rtx_nxt = f->snd_una;
-			f->rtx_mark = f->snd_max;
-		}
-	}
-	if (seq_lt(f->rtx_nxt, f->rtx_upto))
-		f->rtx_pending = 1;
-}
-
-static void rec_enter(struct tcp_flow *f)
-{
-	f->t->stats.fast_retransmits++;
-	if (f->flags & TF_NO_PEEKOFF) {
-		tcp_data_rewind(f);
-		return;
-	}
-	/* Fast retransmit of the first hole, then of each hole the SACK
-	 * blocks reveal (RFC 6675), never a go-back-N: resending the whole
-	 * window made the guest's duplicate ACKs start the next one. */
-	f->in_rec = 1;
-	f->recover = f->snd_max;
-	f->rtx_nxt = f->snd_una;
-	f->rtx_mark = f->snd_max;
-	f->rtx_upto = f->snd_una + f->mss;
-}
-
 static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 {
 	struct gw_tcp *t = f->t;
 	uint32_t wnd = (uint32_t)s->wnd << (f->flags & TF_WS ? f->gws : 0);
-	uint32_t acked, data;
-	bool dsack;
+	uint32_t acked, data, old_una = f->snd_una, flight;
 
 	if (seq_lt(f->snd_max, s->ack)) {
 		t->stats.bad_ack++; /* acknowledges what we never sent */
@@ -822,6 +602,7 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 	}
 	if (seq_lt(s->ack, f->snd_una))
 		return; /* old, reordered */
+	flight = tcp_loss_flight(f);
 	acked = s->ack - f->snd_una;
 	if (acked) {
 		data = acked;
@@ -850,36 +631,8 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 		f->rto_at_ms = f->snd_una == f->snd_max ? 0 : ev_loop_now(t->env->loop) + f->rto_ms;
 		tcp_defer(f, TF_SEND);
 	}
-	dsack = sack_update(f, s);
-	if (dsack)
-		t->stats.dsacks++; /* the guest got something twice: no loss */
-	if (f->in_rec && !seq_lt(f->snd_una, f->recover)) {
-		f->in_rec = 0; /* all that was out when the loss was seen is in */
-		f->rtx_pending = 0;
-	}
-	if (acked && f->in_rec && !f->nsacked) {
-		/* Partial ACK without SACK blocks: the next hole starts at
-		 * snd_una, which is all we know (NewReno, RFC 6582). */
-		f->rtx_nxt = f->snd_una;
-		f->rtx_upto = f->snd_una + f->mss;
-	}
-	/* A duplicate ACK: with SACK any ACK reporting new blocks counts,
-	 * whatever its window (a receiver holding out-of-order data shrinks
-	 * it); without, RFC 5681's same-window rule. */
-	if (!acked && !s->len && !(s->flags & TH_FIN) && f->snd_una != f->snd_max && !dsack &&
-	    (wnd == f->gwnd || s->nsack) && f->dup_acks < 255)
-		f->dup_acks++;
-	if (!f->in_rec && f->snd_una != f->snd_max &&
-	    (f->dup_acks == 3 || (f->dup_acks > 3 && !(f->flags & TF_NO_PEEKOFF)) ||
-	     sacked_bytes(f) >= 3u * f->mss)) {
-		rec_enter(f);
-		tcp_defer(f, TF_SEND);
-	}
-	if (f->in_rec) {
-		rtx_extend(f);
-		if (f->rtx_pending)
-			tcp_defer(f, TF_SEND);
-	}
+	/* SACK blocks, RACK, the congestion window, recovery (tcp_loss.c). */
+	tcp_loss_ack(f, s, old_una, flight, wnd);
 	if (wnd > f->gwnd)
 		tcp_defer(f, TF_SEND);
 	f->gwnd = wnd;
@@ -960,6 +713,27 @@ static bool ooo_flush(struct tcp_flow *f)
 	return true;
 }
 
+/* The guest's FIN is consumed: the socket is shut for writing, anything
+ * queued beyond it was never data. */
+static void guest_fin(struct tcp_flow *f)
+{
+	tcp_ooo_drop(&f->t->ooo, &f->ooo);
+	tcp_ooo_charge(f);
+	f->rcv_nxt++;
+	f->ooo_fin = 0;
+	f->flags |= TF_GUEST_FIN;
+	shutdown(f->w.fd, SHUT_WR);
+}
+
+/* A FIN that came after a gap is remembered (the guest would otherwise
+ * have to resend it after the hole, and a FIN-only segment is resent only
+ * on its RTO): once the data before it is all through, it counts. */
+static void ooo_fin_check(struct tcp_flow *f)
+{
+	if (f->ooo_fin && !(f->flags & TF_GUEST_FIN) && f->rcv_nxt == f->ooo_fin_seq)
+		guest_fin(f);
+}
+
 void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 {
 	struct gw_tcp *t = f->t;
@@ -993,6 +767,11 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 	}
 	if (seq != f->rcv_nxt) {
 		ooo_input(f, seq, data, len);
+		/* Within what we offered: the FIN's place is known now. */
+		if (fin && seq + (uint32_t)len - f->rcv_nxt <= f->wnd_sent) {
+			f->ooo_fin = 1;
+			f->ooo_fin_seq = seq + (uint32_t)len;
+		}
 		return;
 	}
 	if (len) {
@@ -1023,13 +802,10 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 		if ((size_t)n == len && !fin && !ooo_flush(f))
 			return;
 	}
-	if (fin && (size_t)n == len) {
-		tcp_ooo_drop(&t->ooo, &f->ooo); /* "data" beyond the FIN */
-		tcp_ooo_charge(f);
-		f->rcv_nxt++;
-		f->flags |= TF_GUEST_FIN;
-		shutdown(f->w.fd, SHUT_WR);
-	}
+	if (fin && (size_t)n == len)
+		guest_fin(f); /* "data" queued beyond it goes */
+	else
+		ooo_fin_check(f);
 	/* Taken whole and in order: the ACK may wait for the reply
 	 * (tcp_ack.c); anything trimmed or left over is answered now. */
 	if (seq == s->seq && (size_t)n == len && tcp_ack_delay(f, len + (fin ? 1 : 0)))

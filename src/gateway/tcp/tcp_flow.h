@@ -31,10 +31,12 @@
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/tcp/tcp.h"
+#include "gateway/tcp/tcp_cc.h"
 #include "gateway/tcp/tcp_ooo.h"
+#include "gateway/tcp/tcp_rack.h"
+#include "gateway/tcp/tcp_sack.h"
 #include "gateway/tcp/tcp_segment.h"
 
-#define TCP_SACK_SB 8 /* SACK scoreboard entries per flow */
 #define TCP_RTO_MIN_MS 200
 #define TCP_RTO_MAX_MS 60000 /* backoff stops here; RFC 6298: a cap of at least 60 s */
 /* Without SO_PEEK_OFF, sent-but-unacknowledged data is read past into
@@ -101,18 +103,23 @@ struct tcp_flow {
 	uint8_t drained;
 	uint8_t rdhup;          /* EPOLLRDHUP seen: EOF follows the queued data */
 	struct tcp_ooo_q ooo;   /* data beyond rcv_nxt, in t->ooo's chunks */
+	uint8_t ooo_fin;        /* the guest's FIN came after a gap: at ooo_fin_seq */
+	uint32_t ooo_fin_seq;
 	/* host -> guest */
 	uint32_t isn, snd_una, snd_nxt, snd_max;
 	uint32_t gwnd;          /* guest's window in bytes */
-	/* Loss recovery (tcp_data.c): in_rec while snd_una is below recover
-	 * (snd_max when it began); holes in [rtx_nxt, rtx_upto) are resent
-	 * (rtx_pending: at the next push); rtx_mark is snd_max at the latest
-	 * resend; sacked[] the highest of the guest's SACK blocks above
-	 * snd_una, sorted. */
-	uint8_t in_rec, nsacked, rtx_pending;
+	/* Loss recovery and congestion control (tcp_loss.c): in_rec while
+	 * snd_una is below recover (snd_max when it began); rtx_pending: the
+	 * next push walks the holes; rto_all: after an RTO every hole is lost;
+	 * sb the guest's SACK blocks, rack the send times, cc the window;
+	 * loss_at_ms the reorder timer or tail loss probe (loss_timer). */
+	uint8_t in_rec, rtx_pending, rto_all, loss_timer;
 	uint8_t room_wait;      /* waits for the egress port (gw_tcp_resume()) */
-	uint32_t recover, rtx_nxt, rtx_upto, rtx_mark;
-	uint32_t sacked[TCP_SACK_SB + 1][2]; /* + 1: room while merging */
+	uint32_t recover;
+	uint64_t loss_at_ms;
+	struct tcp_cc cc;
+	struct tcp_sb sb;
+	struct tcp_rack rack;
 	uint32_t rtt_seq;       /* timing a segment: its end, valid if rtt_ts */
 	uint64_t rtt_ts_us;
 	uint32_t srtt_us, rttvar_us, rto_ms;
@@ -147,6 +154,8 @@ struct gw_tcp {
 	int32_t dhead, dtail;
 	int32_t ahead, atail;   /* delayed-ACK list, soonest first */
 	struct ev_timer defer_timer, tick, ack_timer;
+	struct ev_timer loss_timer; /* RACK reorder timers and TLP (tcp_loss.c) */
+	uint64_t loss_timer_at;     /* its deadline, 0: not armed */
 	uint64_t key[2];    /* SipHash key for ISNs and bucket hashing */
 	/* Frames built for port_receive(): batch of nbufs, each buf_size. */
 	uint8_t *bufs;
@@ -214,6 +223,28 @@ void tcp_data_rewind(struct tcp_flow *f);
 void tcp_data_timeout(struct tcp_flow *f);
 void tcp_data_writable(struct tcp_flow *f);
 uint32_t tcp_data_wnd(struct tcp_flow *f);
+/* A data segment to the guest (checksum left to the port when it can). */
+void tcp_emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flags, uint32_t wnd,
+		   size_t data_len);
+/* Payload bytes the way to the guest takes now (SIZE_MAX: no limit known),
+ * and the wait for more (gw_tcp_resume() pushes the flow again). */
+size_t tcp_room_payload(struct tcp_flow *f);
+void tcp_room_wait(struct tcp_flow *f);
+
+/* tcp_loss.c */
+void tcp_loss_ensure(struct tcp_flow *f);
+/* Bytes sent, not ACKed and not SACKed. */
+uint32_t tcp_loss_flight(const struct tcp_flow *f);
+/* After the cumulative part of a guest ACK moved snd_una from old_una
+ * (flight: tcp_loss_flight() before it; wnd: the guest's window). */
+void tcp_loss_ack(struct tcp_flow *f, const struct tcp_seg *s, uint32_t old_una,
+		  uint32_t flight, uint32_t wnd);
+/* New data went out up to snd_nxt. */
+void tcp_loss_sent(struct tcp_flow *f);
+/* Resend what is lost, as the window and the egress port allow. */
+void tcp_loss_repair(struct tcp_flow *f, uint32_t wnd);
+void tcp_loss_timer_init(struct gw_tcp *t);
+void tcp_loss_timer_fini(struct gw_tcp *t);
 
 /* tcp_fwd.c: hostfwd.c's accept callback */
 struct gw_hostfwd_entry;
@@ -240,5 +271,11 @@ static inline struct tcp_seg_addr tcp_flow_seg_addr(const struct tcp_flow *f)
 
 static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+
+/* Where host data sent to the guest ends: snd_nxt less our FIN. */
+static inline uint32_t tcp_data_end(const struct tcp_flow *f)
+{
+	return f->snd_nxt - (f->flags & TF_FIN_SENT ? 1 : 0);
+}
 
 #endif
