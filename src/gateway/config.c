@@ -43,6 +43,7 @@ void gw_config_defaults(struct gw_config *cfg)
 	cfg->udp_timeout_ms = GW_DEFAULT_UDP_TIMEOUT_S * 1000;
 	cfg->max_tcp_flows = GW_DEFAULT_MAX_TCP_FLOWS;
 	cfg->max_ooo_kib = GW_DEFAULT_MAX_OOO_KIB;
+	cfg->delayed_ack_ms = GW_DEFAULT_DELAYED_ACK_MS;
 	cfg->lease_time_s = GW_DEFAULT_LEASE_TIME_S;
 	cfg->max_tftp_transfers = GW_DEFAULT_MAX_TFTP;
 	gw_quota_defaults(cfg->quota);
@@ -795,6 +796,10 @@ static int parse_vmwire(struct gw_config *c, struct kvlist *kv, const char *reso
 		return -1;
 	if (r)
 		c->max_ooo_kib = (unsigned)n;
+	if ((r = kv_get_uint(kv, "delayed-ack-ms", 0, GW_MAX_DELAYED_ACK_MS, &n, err, errlen)) < 0)
+		return -1;
+	if (r)
+		c->delayed_ack_ms = (unsigned)n;
 	if ((r = kv_get_uint(kv, "max-tftp-transfers", 1, GW_MAX_TFTP_MAX, &n, err, errlen)) < 0)
 		return -1;
 	if (r)

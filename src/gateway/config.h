@@ -35,6 +35,8 @@ struct kvlist;
 #define GW_DEFAULT_MAX_UDP_FLOWS 256
 #define GW_DEFAULT_MAX_TCP_FLOWS 16384
 #define GW_DEFAULT_MAX_OOO_KIB 4096 /* TCP out-of-order queue, all flows */
+#define GW_DEFAULT_DELAYED_ACK_MS 1 /* a small guest segment's ACK waits for the reply */
+#define GW_MAX_DELAYED_ACK_MS 500 /* RFC 1122 4.2.3.2 */
 #define GW_DEFAULT_MTU 1500
 /* The mtu= range, also what `vmwire run --mtu` accepts. */
 #define GW_MTU_MIN 576
@@ -130,6 +132,7 @@ struct gw_config {
 	bool source_guard_strict; /* a MAC sends only from its leased address */
 	unsigned max_tcp_flows;
 	unsigned max_ooo_kib;     /* guest TCP data held out of order; 0: none */
+	unsigned delayed_ack_ms;  /* tcp_ack.c; 0: every guest segment ACKed at once */
 	unsigned max_frags;       /* 0: guest fragments are dropped */
 	unsigned udp_timeout_ms;  /* idle UDP NAT flows are closed after this */
 	uint32_t lease_time_s;    /* DHCP option 51 and lease expiry (lease-time=) */

@@ -234,6 +234,9 @@ static const struct netdev_key user_keys[] = {
 	  "connections are reset)", NULL },
 	{ "max-ooo-kib=N", "guest TCP data held out of order, all flows together, a quarter "
 	  "per flow (default " NUM(GW_DEFAULT_MAX_OOO_KIB) "; 0 drops it)", NULL },
+	{ "delayed-ack-ms=N", "how long the ACK of a small guest TCP segment may wait to ride "
+	  "on the host's reply (default " NUM(GW_DEFAULT_DELAYED_ACK_MS) ", at most "
+	  NUM(GW_MAX_DELAYED_ACK_MS) "; 0: ACK every segment at once)", NULL },
 	{ "egress-allow=CIDR[:CIDR...], egress-deny=CIDR[:CIDR...]",
 	  "where guests may send to, where not (deny wins); IPv6 ones in [], [fd00::]/8", NULL },
 	{ "udp-timeout=SECONDS", "idle time after which a UDP flow closes (default "

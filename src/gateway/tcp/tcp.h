@@ -26,7 +26,8 @@
  * checksums), tcp_conn.c (handshakes, teardown, timers, entry points),
  * tcp_data.c (data both ways), tcp_loss.c (loss recovery and congestion
  * control towards the guest: tcp_sack.c the SACK scoreboard, tcp_rack.c
- * RACK-TLP's send times, tcp_cc.c the NewReno window), tcp_ooo.c (the
+ * RACK-TLP's send times, tcp_cc.c the NewReno window), tcp_ack.c (delayed
+ * ACKs: a small guest segment's ACK rides on the reply), tcp_ooo.c (the
  * out-of-order queue), tcp_fwd.c (hostfwd=tcp: connections hostfwd.c
  * accepted become flows opened towards the guest).
  *

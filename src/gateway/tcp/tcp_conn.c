@@ -136,7 +136,7 @@ void tcp_flow_maybe_done(struct tcp_flow *f)
 {
 	/* Not while deferred work is queued: that is the ACK of the FIN. */
 	if (f->state == TS_ESTABLISHED && f->flags & TF_GUEST_FIN && f->flags & TF_FIN_ACKED &&
-	    !(f->flags & TF_QUEUED))
+	    !(f->flags & TF_QUEUED) && !f->ack_wait)
 		tcp_flow_close(f, false, false);
 }
 
@@ -199,6 +199,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	f->snd_una = f->isn;
 	f->snd_nxt = f->snd_max = f->isn + 1;
 	f->wnd_sent = wnd > 65535 ? 65535 : wnd; /* never scaled in a SYN */
+	f->rcv_acked = f->rcv_nxt; /* a SYN-ACK acknowledges, delayed ACKs count from here */
 	if (mac_is_zero(f->gmac)) {
 		/* hostfwd to a guest we have not heard from: ARP first */
 		if (!(slot = gw_tx_begin(t->env->tx)))
@@ -245,7 +246,17 @@ static void icmp_unreach(struct tcp_flow *f, uint8_t code)
 	emit_direct(t, b, len);
 }
 
-static void connect_done(struct tcp_flow *f)
+/* The socket event's news of host data, for a flow not established yet
+ * (its data waits for the handshake) as for one that is. */
+static void note_input(struct tcp_flow *f, uint32_t events)
+{
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		f->drained = 0; /* new data or EOF to peek */
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		f->rdhup = 1;
+}
+
+static void connect_done(struct tcp_flow *f, uint32_t events)
 {
 	struct gw_tcp *t = f->t;
 	struct sockaddr_storage ss;
@@ -255,7 +266,9 @@ static void connect_done(struct tcp_flow *f)
 
 	if (getsockopt(f->w.fd, SOL_SOCKET, SO_ERROR, &e, &el))
 		e = errno;
-	if (!e && getpeername(f->w.fd, (struct sockaddr *)&ss, &sl)) {
+	/* EPOLLOUT with no error is a finished connect(); anything else may
+	 * be a stale event of one still in progress. */
+	if (!e && !(events & EPOLLOUT) && getpeername(f->w.fd, (struct sockaddr *)&ss, &sl)) {
 		if (errno == ENOTCONN)
 			return; /* a stale event: still connecting */
 		e = errno;
@@ -276,6 +289,10 @@ static void connect_done(struct tcp_flow *f)
 	}
 	f->state = TS_SYN_ACK_SENT;
 	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET);
+	/* Nothing to peek once the guest completes the handshake unless an
+	 * event said so. */
+	f->drained = 1;
+	note_input(f, events);
 	tcp_send_syn(f, true);
 }
 
@@ -287,13 +304,15 @@ void tcp_sock_event(void *ctx, uint32_t events)
 	case TS_FREE:
 		return; /* freed earlier in this epoll batch */
 	case TS_CONNECTING:
-		connect_done(f);
+		connect_done(f, events);
 		return;
 	case TS_ESTABLISHED:
 		break;
 	default:
 		if (events & EPOLLERR)
 			tcp_flow_close(f, true, false);
+		else
+			note_input(f, events);
 		return; /* data waits for the guest's handshake */
 	}
 	if (events & EPOLLERR) {
@@ -308,8 +327,10 @@ void tcp_sock_event(void *ctx, uint32_t events)
 	}
 	if (events & EPOLLOUT && f->flags & TF_WANT_OUT)
 		tcp_data_writable(f);
-	if (f->state == TS_ESTABLISHED && events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+	if (f->state == TS_ESTABLISHED && events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
+		note_input(f, events);
 		tcp_data_push(f, false);
+	}
 	tcp_flow_maybe_done(f);
 }
 
@@ -442,7 +463,10 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_ad
 		return;
 	}
 	/* Even a finished connect waits for the event: the SYN-ACK must not
-	 * be emitted from inside transmit(). */
+	 * be emitted from inside transmit(). (EPOLLOUT is dropped once
+	 * connected: tcp_data.c's want_out() must re-arm it with an
+	 * epoll_ctl(), whose poll sets SOCK_NOSPACE, or a socket it calls
+	 * full by SO_MEMINFO alone never wakes us.) */
 	tcp_flow_watch(f, EPOLLOUT);
 }
 
@@ -693,6 +717,7 @@ struct gw_tcp *gw_tcp_new(const struct gw_env *env)
 	t->env = env;
 	ev_timer_init(&t->defer_timer, defer_run, t);
 	ev_timer_init(&t->tick, tick, t);
+	tcp_ack_init(t);
 	tcp_loss_timer_init(t);
 	t->buf_size = ETH_HDR_LEN + cfg->mtu;
 	t->nbufs = TCP_BATCH_BYTES / cfg->mtu;
@@ -794,6 +819,7 @@ void gw_tcp_free(struct gw_tcp *t)
 	tcp_guestfwd_fini(t);
 	ev_timer_cancel(t->env->loop, &t->defer_timer);
 	ev_timer_cancel(t->env->loop, &t->tick);
+	tcp_ack_fini(t);
 	tcp_loss_timer_fini(t);
 	tcp_table_fini(t);
 	free(t->bufs);

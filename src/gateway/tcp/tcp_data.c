@@ -53,7 +53,9 @@
  * A guest FIN that arrives after a gap is remembered (ooo_fin_seq) and
  * taken once the data before it is through. Sockets are edge-triggered,
  * so a queue we have peeked through completely does not wake us again
- * until new data arrives.
+ * until new data arrives: till then (f->drained) a push for a guest ACK
+ * neither peeks nor asks the window, and the ACK of a small guest segment
+ * waits for the reply to carry it (tcp_ack.c).
  *
  * Kernels without SO_PEEK_OFF for TCP get the sent bytes peeked into a
  * scratch buffer first, as passt does, and go-back-N on any loss.
@@ -182,6 +184,7 @@ void tcp_emit_data(struct tcp_flow *f, uint8_t *buf, uint32_t seq, uint8_t flags
 	struct gw_tcp *t = f->t;
 	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 
+	tcp_ack_sent(f);
 	if (!port_sink_takes_offload(t->env->port)) {
 		emit(t, buf, build(f, buf, seq, flags, wnd, data_len));
 		return;
@@ -203,6 +206,7 @@ static void send_ack(struct tcp_flow *f, uint32_t seq, uint32_t wnd)
 	uint8_t opt[4 + 8 * TCP_MAX_SACK];
 	unsigned n = 0;
 
+	tcp_ack_sent(f);
 	if (f->flags & TF_SACK && f->ooo.n)
 		n = tcp_ooo_sack(&t->ooo, &f->ooo, f->rcv_nxt, blocks, TCP_MAX_SACK);
 	if (!n) {
@@ -226,6 +230,7 @@ static void send_fin(struct tcp_flow *f, uint32_t wnd)
 {
 	struct gw_tcp *t = f->t;
 
+	tcp_ack_sent(f);
 	emit(t, t->bufs, build(f, t->bufs, f->snd_nxt, TH_FIN | TH_ACK, wnd, 0));
 	f->flags |= TF_FIN_SENT;
 	f->snd_nxt++;
@@ -240,6 +245,7 @@ void tcp_data_rewind(struct tcp_flow *f)
 	int zero = 0;
 
 	f->snd_nxt = f->snd_una;
+	f->drained = 0; /* what was sent is unsent again: peek it */
 	if (f->flags & TF_FIN_SENT && !(f->flags & TF_FIN_ACKED))
 		f->flags &= (uint16_t)~TF_FIN_SENT; /* resent after the data */
 	if (!(f->flags & TF_NO_PEEKOFF))
@@ -369,9 +375,9 @@ static size_t push_want(struct tcp_flow *f)
 }
 
 /* The peeked bytes (got, after the fallback's nskip iovecs) as segments
- * of nseg iovecs, the last one pushed. */
+ * of nseg iovecs, the last one pushed, and with fin our FIN too. */
 static void push_segments(struct tcp_flow *f, size_t got, unsigned nskip, unsigned nseg,
-			  uint32_t wnd)
+			  uint32_t wnd, bool fin)
 {
 	struct gw_tcp *t = f->t;
 
@@ -384,11 +390,16 @@ static void push_segments(struct tcp_flow *f, size_t got, unsigned nskip, unsign
 			f->rtt_seq = f->snd_nxt + (uint32_t)l;
 			f->rtt_ts_us = tcp_now_us();
 		}
-		tcp_emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0), wnd, l);
+		tcp_emit_data(f, b, f->snd_nxt, TH_ACK | (last ? TH_PSH : 0) | (last && fin ? TH_FIN : 0),
+			      wnd, l);
 		f->snd_nxt += (uint32_t)l;
 		f->bytes_to_guest += l;
 		t->stats.bytes_to_guest += l;
 		got -= l;
+	}
+	if (fin) {
+		f->flags |= TF_HOST_EOF | TF_FIN_SENT;
+		f->snd_nxt++;
 	}
 	if (seq_lt(f->snd_max, f->snd_nxt))
 		f->snd_max = f->snd_nxt;
@@ -408,7 +419,7 @@ static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
 	unsigned nseg, nskip, i;
 	ssize_t r;
 
-	if (!want)
+	if (!want || f->drained)
 		return PUSH_DONE;
 	nseg = fill_iov(f, want, &skip, &nskip);
 	for (i = 0; i < nseg; i++)
@@ -416,6 +427,8 @@ static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
 	mh.msg_iovlen = nskip + nseg;
 	r = recvmsg(f->w.fd, &mh, MSG_PEEK | MSG_DONTWAIT);
 	if (r < 0) {
+		if (errno == EAGAIN)
+			f->drained = 1;
 		if (errno == EAGAIN || errno == EINTR)
 			return PUSH_DONE;
 		tcp_flow_close(f, true, false); /* ECONNRESET and friends */
@@ -429,12 +442,18 @@ static enum push_result push_round(struct tcp_flow *f, uint32_t wnd, bool *sent)
 			f->flags |= TF_HOST_EOF;
 			send_fin(f, wnd);
 			*sent = true;
+		} else {
+			f->drained = 1;
 		}
 		return PUSH_DONE;
 	}
-	push_segments(f, got, nskip, nseg, wnd);
+	/* Short of what we asked: drained, the next edge brings more; after
+	 * the peer's FIN (one edge with the data) none will: our FIN rides
+	 * on the last segment. */
+	if (got < asked)
+		f->drained = 1;
+	push_segments(f, got, nskip, nseg, wnd, got < asked && f->rdhup);
 	*sent = true;
-	/* Short of what we asked: drained, the next edge brings more. */
 	return got < asked ? PUSH_DONE : PUSH_MORE;
 }
 
@@ -466,11 +485,17 @@ static void push_acks(struct tcp_flow *f, bool sent, bool force_ack, bool full, 
 void tcp_data_push(struct tcp_flow *f, bool force_ack)
 {
 	bool full, sent = false;
-	uint32_t wnd = wnd_now(f, &full);
+	uint32_t wnd;
 	enum push_result r = PUSH_MORE;
 
 	if (f->state != TS_ESTABLISHED)
 		return;
+	/* A guest ACK asks for a push, but with the socket drained there
+	 * is nothing to peek and nothing to say: not even its window (one
+	 * SO_MEMINFO per guest ACK on a request/response flow). */
+	if (!force_ack && f->drained && !f->rtx_pending && !(f->flags & TF_DUPACK))
+		return;
+	wnd = wnd_now(f, &full);
 	if (f->rtx_pending)
 		tcp_loss_repair(f, wnd);
 	for (int round = 0; round < TCP_PUSH_ROUNDS && r == PUSH_MORE; round++) {
@@ -781,5 +806,9 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 		guest_fin(f); /* "data" queued beyond it goes */
 	else
 		ooo_fin_check(f);
+	/* Taken whole and in order: the ACK may wait for the reply
+	 * (tcp_ack.c); anything trimmed or left over is answered now. */
+	if (seq == s->seq && (size_t)n == len && tcp_ack_delay(f, len + (fin ? 1 : 0)))
+		return;
 	tcp_defer(f, TF_ACK_NOW);
 }

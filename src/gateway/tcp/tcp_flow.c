@@ -119,6 +119,7 @@ int tcp_table_init(struct gw_tcp *t, unsigned max_flows)
 		t->flows[i].hnext = i + 1 < max_flows ? (int32_t)(i + 1) : -1;
 	t->free_top = 0;
 	t->dhead = t->dtail = -1;
+	t->ahead = t->atail = -1;
 	if (tcp_ooo_init(&t->ooo, (size_t)(t->env->cfg ? t->env->cfg->max_ooo_kib : 0) * 1024))
 		return -1;
 	if (getrandom(t->key, sizeof(t->key), 0) != sizeof(t->key))
@@ -170,6 +171,7 @@ struct tcp_flow *tcp_flow_alloc(struct gw_tcp *t, const union inany_addr *ga, ui
 	f->t = t;
 	f->w.fd = -1;
 	f->dprev = f->dnext = -1;
+	f->aprev = f->anext = -1;
 	f->hnext = t->buckets[b];
 	t->buckets[b] = i;
 	t->nflows++;
@@ -200,6 +202,7 @@ void tcp_flow_release(struct gw_tcp *t, struct tcp_flow *f)
 
 	if (f->flags & TF_QUEUED)
 		defer_unlink(t, f);
+	tcp_ack_forget(t, f);
 	tcp_ooo_drop(&t->ooo, &f->ooo);
 	tcp_ooo_charge(f);
 	pp = &t->buckets[bucket_of(t, &f->gaddr, f->gport, &f->raddr, f->rport)];

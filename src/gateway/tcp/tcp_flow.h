@@ -78,6 +78,7 @@ struct gw_tcp;
 struct tcp_flow {
 	int32_t hnext;          /* hash chain, or free stack */
 	int32_t dprev, dnext;   /* deferred list */
+	int32_t aprev, anext;   /* delayed-ACK list (tcp_ack.c) */
 	uint8_t state;
 	uint16_t flags;
 	uint8_t gws, ows;       /* guest's and our window shift */
@@ -93,6 +94,14 @@ struct tcp_flow {
 	/* guest -> host */
 	uint32_t rcv_nxt;       /* next sequence number expected from the guest */
 	uint32_t wnd_sent;      /* last window we advertised (bytes) */
+	uint32_t rcv_acked;     /* rcv_nxt as our latest segment carried it */
+	uint64_t ack_at_ms;     /* delayed ACK due (valid while ack_wait) */
+	uint8_t ack_wait;       /* on the delayed-ACK list */
+	/* The latest peek came up short: the socket holds nothing unsent,
+	 * and (edge-triggered) its next data or EOF wakes us; until then a
+	 * push need not peek (tcp_data.c). */
+	uint8_t drained;
+	uint8_t rdhup;          /* EPOLLRDHUP seen: EOF follows the queued data */
 	struct tcp_ooo_q ooo;   /* data beyond rcv_nxt, in t->ooo's chunks */
 	uint8_t ooo_fin;        /* the guest's FIN came after a gap: at ooo_fin_seq */
 	uint32_t ooo_fin_seq;
@@ -143,7 +152,8 @@ struct gw_tcp {
 	unsigned nbuckets;  /* power of two */
 	int32_t free_top;
 	int32_t dhead, dtail;
-	struct ev_timer defer_timer, tick;
+	int32_t ahead, atail;   /* delayed-ACK list, soonest first */
+	struct ev_timer defer_timer, tick, ack_timer;
 	struct ev_timer loss_timer; /* RACK reorder timers and TLP (tcp_loss.c) */
 	uint64_t loss_timer_at;     /* its deadline, 0: not armed */
 	uint64_t key[2];    /* SipHash key for ISNs and bucket hashing */
@@ -181,6 +191,16 @@ uint32_t tcp_isn(const struct gw_tcp *t, const union inany_addr *gaddr, uint16_t
 		 const union inany_addr *raddr, uint16_t rport);
 uint64_t tcp_siphash(const uint64_t key[2], const uint8_t *m, size_t len);
 uint64_t tcp_now_us(void);
+
+/* tcp_ack.c: delayed ACKs. tcp_ack_delay(): whether the ACK of an
+ * in-order guest segment of len bytes (taken whole; a FIN counts one) may wait for data to
+ * carry it (then it is scheduled); tcp_ack_sent(): a segment carrying
+ * rcv_nxt went to the guest; tcp_ack_forget(): the flow is released. */
+bool tcp_ack_delay(struct tcp_flow *f, size_t len);
+void tcp_ack_sent(struct tcp_flow *f);
+void tcp_ack_forget(struct gw_tcp *t, struct tcp_flow *f);
+void tcp_ack_init(struct gw_tcp *t);
+void tcp_ack_fini(struct gw_tcp *t);
 
 /* tcp_conn.c */
 void tcp_flow_close(struct tcp_flow *f, bool rst_guest, bool rst_host);
