@@ -186,11 +186,32 @@ static void test_option59(void **state)
 	expect_url_opt(7, NULL);
 }
 
+/* The pool's first address is a guestfwd server's here: the lease must
+ * be the next one, not an address NDP answers for as the gateway's. */
+static void test_pool_skips_guestfwd(void **state)
+{
+	const uint8_t *ia, *sub;
+	struct in6_addr want;
+	size_t n = 0;
+
+	(void)state;
+	gwh_start("ipv6=on,ipv6-dhcp=stateful,guestfwd=tcp:[fec0::100]:80-tcp:[::1]:8080", false);
+	send_msg(1, NULL, 0, true); /* Solicit */
+	ia = reply_opt(2, 3, &n);
+	assert_non_null(ia);
+	assert_true(n >= 12 + 4 + 24);
+	sub = ia + 12;
+	assert_int_equal(rd16be(sub), 5); /* IAADDR */
+	assert_int_equal(inet_pton(AF_INET6, "fec0::101", &want), 1);
+	assert_memory_equal(sub + 4, &want, 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url),
 		cmocka_unit_test_teardown(test_option59, gwh_teardown),
+		cmocka_unit_test_teardown(test_pool_skips_guestfwd, gwh_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include "gateway/config.h"
 #include "gateway/env.h"
 #include "gateway/ip/ipv6.h"
+#include "gateway/nat/guestfwd.h"
 #include "gateway/pkt.h"
 #include "gateway/service.h"
 
@@ -372,7 +373,10 @@ static bool pick_addr(struct gw_dhcpv6 *d, const uint8_t *mac, struct in6_addr *
 		a->s6_addr[15] |= (uint8_t)k;
 		for (j = 0; j < v6->n_leases; j++)
 			static_addr |= !memcmp(&v6->leases[j].addr, a, 16);
-		if (!static_addr && !gw_config6_is_ours(v6, a) && !addr_taken(d, a, now))
+		/* A guestfwd server address is the gateway's (NDP answers for
+		 * it): leased, the guest would be unreachable. */
+		if (!static_addr && !gw_config6_is_ours(v6, a) &&
+		    !gw_guestfwd_is_server6(d->env->cfg, a) && !addr_taken(d, a, now))
 			return true;
 	}
 	return false;
