@@ -27,6 +27,7 @@
 #include "core/port.h"
 #include "ports/sockaddr.h"
 #include "ports/stream.h"
+#include "ports/unix_file.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -76,7 +77,7 @@ struct seq_nd {
 
 	int lfd;
 	struct ev_watch lw;
-	bool unlink_on_destroy;
+	struct unix_file sock_file; /* server: unlinked at exit only if still ours */
 	unsigned next_conn;
 
 	struct ev_timer retry;
@@ -257,7 +258,8 @@ static int server_start(struct seq_nd *s, char *err, size_t errlen)
 			 nd_id(s), s->text, strerror(errno));
 		return -1;
 	}
-	s->unlink_on_destroy = !s->addr.abstract;
+	if (!s->addr.abstract)
+		unix_file_remember(&s->sock_file, path);
 	ev_watch_init(&s->lw, s->lfd, server_accept, s);
 	if (ev_watch_add(s->loop, &s->lw, EPOLLIN) < 0) {
 		snprintf(err, errlen, "-netdev seqpacket,id=%s: epoll: %s", nd_id(s),
@@ -370,8 +372,7 @@ static void seq_destroy(struct netdev *nd)
 			ev_watch_del(s->loop, &s->lw);
 		close(s->lfd);
 	}
-	if (s->unlink_on_destroy)
-		unlink(s->addr.path);
+	unix_file_unlink_if_ours(&s->sock_file, s->addr.path);
 	free(s->buf);
 	free(s);
 }

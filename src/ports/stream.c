@@ -42,6 +42,7 @@
 #include "core/loop.h"
 #include "core/port.h"
 #include "ports/stream_framing.h"
+#include "ports/unix_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -101,9 +102,7 @@ struct stream_nd {
 	/* server */
 	int lfd;
 	struct ev_watch lw;
-	bool unlink_on_destroy;
-	dev_t sock_dev;
-	ino_t sock_ino;
+	struct unix_file sock_file; /* a listener's socket file, unlinked if still ours */
 	unsigned next_conn;
 
 	/* client */
@@ -574,15 +573,8 @@ static int server_start(struct stream_nd *s, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	if (s->cfg.addr.kind == SA_UNIX && !s->cfg.addr.abstract) {
-		struct stat st;
-
-		if (stat(s->cfg.addr.path, &st) == 0) {
-			s->unlink_on_destroy = true;
-			s->sock_dev = st.st_dev;
-			s->sock_ino = st.st_ino;
-		}
-	}
+	if (s->cfg.addr.kind == SA_UNIX && !s->cfg.addr.abstract)
+		unix_file_remember(&s->sock_file, s->cfg.addr.path);
 	/* port 0 picks a free port (a unix socket's own name may be private) */
 	if (addr_is_inet(s)) {
 		s->addrlen = sizeof(s->addr);
@@ -870,14 +862,7 @@ static void stream_destroy(struct netdev *nd)
 		ev_watch_del(s->loop, &s->lw);
 		close(s->lfd);
 	}
-	if (s->unlink_on_destroy) {
-		struct stat st;
-
-		/* only if the file is still the socket we created */
-		if (stat(s->cfg.addr.path, &st) == 0 && st.st_dev == s->sock_dev &&
-		    st.st_ino == s->sock_ino)
-			unlink(s->cfg.addr.path);
-	}
+	unix_file_unlink_if_ours(&s->sock_file, s->cfg.addr.path);
 	free(s);
 }
 

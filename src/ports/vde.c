@@ -160,7 +160,10 @@ static void vde_ctl_io(void *ctx, uint32_t events)
 	(void)events;
 	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
 		return; /* vde_switch says nothing here; ignore it if it does */
-	warn("vde %s: vde_switch %s closed the connection; the port is down", nd_id(v), v->dir);
+	/* no reconnect for vde yet: say plainly that this is final */
+	warn("vde %s: vde_switch %s closed the connection; the port is down and stays down "
+	     "(-netdev vde does not reconnect: restart vmwire once the switch is back)",
+	     nd_id(v), v->dir);
 	v->down = true;
 	port_close(&v->port);
 }

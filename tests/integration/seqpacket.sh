@@ -87,3 +87,28 @@ ip -n "$NA" link set vwsa1 up
 vw_wait_for -t 15 ip netns exec "$NA" ping -c1 -W1 10.9.0.2 ||
 	vw_fail reconnect "the client did not come back after the server restarted"
 vw_pass "the client reconnects after the server restarts"
+
+# A listener whose path was taken over while it ran must leave the new
+# file alone at exit: A listens on own.sock, the file is replaced by B's
+# socket (mv over it), A stops, B's socket must remain and still answer.
+vw_start own -netdev "seqpacket,id=sp,server=on,addr.type=unix,addr.path=$T/own.sock"
+vw_wait_for test -S "$T/own.sock" || vw_fail takeover "A never created own.sock"
+/usr/bin/python3 - "$T/other.sock" "$T/own.sock" >"$T/other.log" 2>&1 <<'PYEOF' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1]); s.listen(1)
+os.rename(sys.argv[1], sys.argv[2])
+print("ok", flush=True)
+time.sleep(60)
+PYEOF
+other=$!
+vw_on_exit "kill $other 2>/dev/null; true"
+vw_wait_for -t 10 grep -q '^ok' "$T/other.log" || vw_fail takeover "$(cat "$T/other.log")"
+ino=$(stat -c %i "$T/own.sock")
+vw_stop own
+[ -S "$T/own.sock" ] && [ "$(stat -c %i "$T/own.sock")" = "$ino" ] ||
+	vw_fail takeover "vmwire removed a socket file that was no longer its own"
+/usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])' "$T/own.sock" ||
+	vw_fail takeover "the other listener's socket no longer answers"
+kill $other 2>/dev/null || true
+vw_pass "at exit the listener leaves a socket file that another listener took over"

@@ -212,7 +212,9 @@ vw_pass "vmwire -netdev vde,port=4 on a real vde_switch reaches vde_plug's TAP (
 kill "$(cat "$T/vde_switch.pid")"
 vw_wait_for sh -c "'$VMWIRE' ctl '$T/cl.sock' info network | grep -q 'down: vde_switch'" ||
 	vw_fail client "port not down after vde_switch exited: $("$VMWIRE" ctl "$T/cl.sock" info network)"
+grep -q "the port is down and stays down (-netdev vde does not reconnect" "$T/cl.log" ||
+	vw_fail client "the log does not say the port stays down: $(cat "$T/cl.log")"
 vw_stop cl
-vw_pass "vde_switch exiting takes the client port down, vmwire stops cleanly"
+vw_pass "vde_switch exiting takes the client port down (the log says it stays down), vmwire stops cleanly"
 vw_stop sw
 vw_pass vde
