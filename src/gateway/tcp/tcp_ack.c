@@ -47,6 +47,10 @@ static void ack_unlink(struct gw_tcp *t, struct tcp_flow *f)
 		t->atail = f->aprev;
 	f->aprev = f->anext = -1;
 	f->ack_wait = 0;
+	/* The last waiting ACK rode on a segment: nothing is due, so the
+	 * loop need not wake for the timer (it would find an empty list). */
+	if (t->ahead < 0)
+		ev_timer_cancel(t->env->loop, &t->ack_timer);
 }
 
 static void ack_link(struct gw_tcp *t, struct tcp_flow *f, uint64_t due)
