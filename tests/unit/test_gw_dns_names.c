@@ -92,18 +92,14 @@ static void bind_lease(const uint8_t *mac, uint32_t ip, const char *host)
 	assert_int_equal(st()->dhcp_acks, acks + 1);
 }
 
-/* Ask name/qtype from 10.0.2.15; the answer's address count and, with
- * one A answer, its address in *a4; the rcode is returned. */
-static int ask(const char *name, uint16_t qtype, unsigned *an, uint32_t *a4, bool *aa)
+/* A query for name/qtype in DNS wire form at q; its length. */
+static size_t mk_query(uint8_t *q, const char *name, uint16_t qtype)
 {
-	uint8_t f[2000], *q = f + 42;
 	const char *p = name;
-	size_t n = 12, dlen;
-	unsigned before = gwh.ncap;
-	const uint8_t *d;
+	size_t n = 12;
 
 	memset(q, 0, 12);
-	wr16be(q, 0x77);
+	wr16be(q, 0x78);
 	wr16be(q + 2, 0x0100);
 	wr16be(q + 4, 1);
 	while (*p) {
@@ -117,7 +113,18 @@ static int ask(const char *name, uint16_t qtype, unsigned *an, uint32_t *a4, boo
 	q[n++] = 0;
 	wr16be(q + n, qtype);
 	wr16be(q + n + 2, 1);
-	n += 4;
+	return n + 4;
+}
+
+/* Ask name/qtype from 10.0.2.15; the answer's address count and, with
+ * one A answer, its address in *a4; the rcode is returned. */
+static int ask(const char *name, uint16_t qtype, unsigned *an, uint32_t *a4, bool *aa)
+{
+	uint8_t f[2000], *q = f + 42;
+	size_t n = mk_query(q, name, qtype), dlen;
+	unsigned before = gwh.ncap;
+	const uint8_t *d;
+
 	gwh_send(f, mk_udp(f, VM1, GWMAC, IP(10, 0, 2, 15), 40000, IP(10, 0, 2, 3), 53, n));
 	assert_int_equal(gwh.ncap, before + 1);
 	d = gwh_check_udp(before, VM1, IP(10, 0, 2, 3), 53, IP(10, 0, 2, 15), 40000, &dlen);
@@ -243,30 +250,6 @@ static void test_table_limit(void **state)
 }
 
 /* ---- AAAA for a guest's host name ---------------------------------------- */
-
-/* A query for name/qtype in DNS wire form at q; its length. */
-static size_t mk_query(uint8_t *q, const char *name, uint16_t qtype)
-{
-	const char *p = name;
-	size_t n = 12;
-
-	memset(q, 0, 12);
-	wr16be(q, 0x78);
-	wr16be(q + 2, 0x0100);
-	wr16be(q + 4, 1);
-	while (*p) {
-		size_t l = strcspn(p, ".");
-
-		q[n++] = (uint8_t)l;
-		memcpy(q + n, p, l);
-		n += l;
-		p += l + (p[l] == '.');
-	}
-	q[n++] = 0;
-	wr16be(q + n, qtype);
-	wr16be(q + n + 2, 1);
-	return n + 4;
-}
 
 /* The answer records of the DNS reply d (dlen bytes, question qlen):
  * their addresses as text, space-separated, into out. */
