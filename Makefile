@@ -113,16 +113,20 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libvmwire.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libvmwire.a $(LDLIBS)
 
 # New inputs go to build-fuzz/corpus/, the checked-in seeds stay read-only.
-fuzz-smoke: fuzz
-	@set -e; for f in $(FUZZ_BINS); do \
-		t=$$(basename $$f); mkdir -p build-fuzz/corpus/$$t build-fuzz/artifacts; \
-		echo "fuzz-smoke: $$t for $(FUZZ_SECS)s"; \
-		$$f -max_total_time=$(FUZZ_SECS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-			-artifact_prefix=build-fuzz/artifacts/$$t- \
-			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || \
-			{ tail -n 60 build-fuzz/$$t.log; echo "fuzz-smoke: $$t FAILED, see build-fuzz/$$t.log"; exit 1; }; \
-		grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' build-fuzz/$$t.log | tail -n 1; \
-	done
+# One rule per target, so `make -jN fuzz-smoke` runs N fuzzers at once
+# (each harness that opens sockets does so in its own network namespace).
+FUZZ_SMOKES := $(patsubst build-fuzz/%,fuzz-smoke-%,$(FUZZ_BINS))
+.PHONY: $(FUZZ_SMOKES)
+fuzz-smoke: $(FUZZ_SMOKES)
+
+$(FUZZ_SMOKES): fuzz-smoke-%: fuzz
+	@t=$*; f=build-fuzz/$$t; mkdir -p build-fuzz/corpus/$$t build-fuzz/artifacts; \
+	echo "fuzz-smoke: $$t for $(FUZZ_SECS)s"; \
+	$$f -max_total_time=$(FUZZ_SECS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=build-fuzz/artifacts/$$t- \
+		build-fuzz/corpus/$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || \
+		{ tail -n 60 build-fuzz/$$t.log; echo "fuzz-smoke: $$t FAILED, see build-fuzz/$$t.log"; exit 1; }; \
+	echo "fuzz-smoke: $$t $$(grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' build-fuzz/$$t.log | tail -n 1)"
 
 # A lower layer of src/ including a higher one fails here (and in make check).
 .PHONY: layers
