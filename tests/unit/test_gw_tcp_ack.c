@@ -42,55 +42,6 @@
 #include "helpers/gw_test.h"
 #include "helpers/tcp_engine_harness.h"
 
-static bool has_sack_ok(const uint8_t *t)
-{
-	size_t hl = (size_t)(t[12] >> 4) * 4;
-
-	for (size_t i = 20; i + 1 < hl;) {
-		if (t[i] == 1) {
-			i++;
-			continue;
-		}
-		if (t[i] == 4 && t[i + 1] == 2)
-			return true;
-		if (t[i] == 0 || t[i + 1] < 2)
-			break;
-		i += t[i + 1];
-	}
-	return false;
-}
-
-/* MSS 1460, SACK-permitted, window scale 7 */
-static const uint8_t SYN_SACK[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7 };
-
-/* Handshake from guest port gp (ISN g); the accepted socket, our ISN + 1
- * in *ours, whether our SYN-ACK offered SACK in *sack. */
-static int handshake(int lfd, uint16_t lp, uint16_t gp, uint32_t g, const uint8_t *opt,
-		     size_t optlen, uint32_t *ours, bool *sack)
-{
-	const uint8_t *t;
-	size_t dl;
-	int c;
-
-	ncap = 0;
-	seg(gp, lp, g, 0, 0x02, 65535, opt, optlen, NULL, 0);
-	for (int i = 0; i < 200 && !ncap; i++)
-		ev_loop_once(loop, 10);
-	assert_true(ncap > 0);
-	t = tcp_of(0, &dl);
-	assert_int_equal(t[13], 0x12);
-	assert_int_equal(rd32be(t + 8), g + 1);
-	*ours = rd32be(t + 4) + 1;
-	*sack = has_sack_ok(t);
-	c = accept(lfd, NULL, NULL);
-	assert_true(c >= 0);
-	seg(gp, lp, g + 1, *ours, 0x10, 65535, NULL, 0, NULL, 0);
-	gwh_spin(loop, 30);
-	ncap = 0;
-	return c;
-}
-
-
 static uint64_t fake_ms = 1000000;
 
 static uint64_t fake_clock(void)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT
  *
  * tcp_engine_harness.h - the gateway's TCP engine alone under test, shared
- * by test_gw_tcp_ack.c and test_gw_tcp_reorder.c: the engine made from
- * "user,<opts>" option text with its ARP, policy and tx ring, frames it
- * emits captured in cap[0 .. ncap), guest segments fed in with the
- * reference checksum, and a byte pattern by sequence number so a stream
- * read from the host socket is checked byte for byte.
+ * by the engine's tests (test_gw_tcp_ack.c, _reorder.c, _space.c): the
+ * engine made from "user,<opts>" option text with its ARP, policy and
+ * tx ring, frames it emits captured in cap[0 .. ncap), guest segments fed
+ * in with the reference checksum, and a byte pattern by sequence number so
+ * a stream read from the host socket is checked byte for byte; and the
+ * guest's three-way handshake with a listener on 127.0.0.1 (handshake()).
  *
  * Theory of operation: each test binary is one translation unit that
  * includes this header once, so the harness's state is file-static like
@@ -36,6 +37,7 @@
 #include "gateway/services/arp.h"
 #include "gateway/tcp/tcp_flow.h"
 #include "helpers/fake_port.h"
+#include "helpers/gw_harness.h"
 #include "helpers/gw_test.h"
 
 /* The byte at sequence number s of every stream in these tests. */
@@ -188,6 +190,54 @@ static const uint8_t *tcp_of(unsigned i, size_t *dlen)
 	assert_int_equal(ref_l4(HOST, GUEST, 6, t, l4), 0); /* no offload sink: complete */
 	*dlen = l4 - (size_t)(t[12] >> 4) * 4;
 	return t;
+}
+
+static bool has_sack_ok(const uint8_t *t)
+{
+	size_t hl = (size_t)(t[12] >> 4) * 4;
+
+	for (size_t i = 20; i + 1 < hl;) {
+		if (t[i] == 1) {
+			i++;
+			continue;
+		}
+		if (t[i] == 4 && t[i + 1] == 2)
+			return true;
+		if (t[i] == 0 || t[i + 1] < 2)
+			break;
+		i += t[i + 1];
+	}
+	return false;
+}
+
+/* MSS 1460, SACK-permitted, window scale 7 */
+static const uint8_t SYN_SACK[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7 };
+
+/* Handshake from guest port gp (ISN g); the accepted socket, our ISN + 1
+ * in *ours, whether our SYN-ACK offered SACK in *sack. */
+static int handshake(int lfd, uint16_t lp, uint16_t gp, uint32_t g, const uint8_t *opt,
+		     size_t optlen, uint32_t *ours, bool *sack)
+{
+	const uint8_t *t;
+	size_t dl;
+	int c;
+
+	ncap = 0;
+	seg(gp, lp, g, 0, 0x02, 65535, opt, optlen, NULL, 0);
+	for (int i = 0; i < 200 && !ncap; i++)
+		ev_loop_once(loop, 10);
+	assert_true(ncap > 0);
+	t = tcp_of(0, &dl);
+	assert_int_equal(t[13], 0x12);
+	assert_int_equal(rd32be(t + 8), g + 1);
+	*ours = rd32be(t + 4) + 1;
+	*sack = has_sack_ok(t);
+	c = accept(lfd, NULL, NULL);
+	assert_true(c >= 0);
+	seg(gp, lp, g + 1, *ours, 0x10, 65535, NULL, 0, NULL, 0);
+	gwh_spin(loop, 30);
+	ncap = 0;
+	return c;
 }
 
 #endif
