@@ -58,7 +58,7 @@ struct gw_tcp;
 	X(bytes_to_host) X(bytes_to_guest)                                     \
 	X(ooo_queued) X(ooo_dups) X(ooo_delivered) X(ooo_pool_full)            \
 	X(ooo_flow_full) X(sack_rtx) X(dsacks) X(room_waits) X(room_resumes)   \
-	X(challenge_acks) X(tlp_probes)
+	X(challenge_acks) X(tlp_probes) X(space_asks)
 
 struct gw_tcp_stats {
 #define GW_TCP_STAT_FIELD(n) uint64_t n;

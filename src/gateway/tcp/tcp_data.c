@@ -9,7 +9,8 @@
  * retransmission is our buffer. The window we advertise is the socket's
  * free send space as the kernel counts it (SO_MEMINFO: SO_SNDBUF less what
  * the queued skbs cost, overhead included; SIOCOUTQ counts payload only
- * and let the guest overrun the socket once it filled). When that space is
+ * and let the guest overrun the socket once it filled), asked now and
+ * then and spent by our writes in between (tcp_space.c). When that space is
  * what the kernel calls full, or a write came up short, we watch EPOLLOUT
  * and send a window update once it drains: a guest facing a zero window
  * would otherwise only probe, with exponential backoff.
@@ -67,14 +68,11 @@
 #include "core/port.h"
 
 #include <errno.h>
-#include <linux/sock_diag.h>
-#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #define TCP_PUSH_ROUNDS 4
@@ -82,45 +80,10 @@
 static bool ooo_flush(struct tcp_flow *f);
 static void ooo_fin_check(struct tcp_flow *f);
 
-/* Free send space on the socket as the kernel counts it: SO_SNDBUF less
- * what the queued skbs cost (SK_MEMINFO_WMEM_QUEUED, payload plus skb
- * overhead). *full says the kernel would not call the socket writable
- * (free space below half of what is queued), so EPOLLOUT will tell us when
- * it drains. */
-static int64_t snd_space(struct tcp_flow *f, bool *full)
-{
-	uint32_t mi[SK_MEMINFO_VARS];
-	socklen_t ml = sizeof(mi);
-	int sndbuf = 0, outq = 0;
-	socklen_t sl = sizeof(sndbuf);
-	int64_t space, queued;
-
-	*full = false;
-	if (f->w.fd < 0)
-		return -1;
-	if (!(f->flags & TF_UNIX) && !getsockopt(f->w.fd, SOL_SOCKET, SO_MEMINFO, mi, &ml) &&
-	    ml > SK_MEMINFO_WMEM_QUEUED * sizeof(mi[0])) {
-		queued = mi[SK_MEMINFO_WMEM_QUEUED];
-		space = (int64_t)mi[SK_MEMINFO_SNDBUF] - queued;
-		*full = space < queued / 2;
-		return space < 0 ? 0 : space;
-	}
-	if (getsockopt(f->w.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ioctl(f->w.fd, SIOCOUTQ, &outq))
-		return -1;
-	space = (int64_t)sndbuf - outq;
-	/* A unix socket (guestfwd unix: and cmd:) charges every guest
-	 * segment's skb overhead too: ~2x the payload. Offering what would
-	 * not fit makes the guest's segments bounce and it backs off. */
-	if (f->flags & TF_UNIX)
-		space /= 2;
-	return space < 0 ? 0 : space;
-}
-
 static uint32_t wnd_now(struct tcp_flow *f, bool *full)
 {
 	uint32_t max = f->flags & TF_WS ? 65535u << f->ows : 65535u;
-	int64_t space = snd_space(f, full);
+	int64_t space = tcp_space(f, full);
 
 	if (space < 0)
 		return 65535;
@@ -140,6 +103,7 @@ uint32_t tcp_data_wnd(struct tcp_flow *f)
  * host side reads. */
 static void want_out(struct tcp_flow *f)
 {
+	tcp_space_forget(f);
 	if (f->flags & TF_WANT_OUT)
 		return;
 	f->flags |= TF_WANT_OUT;
@@ -533,6 +497,7 @@ void gw_tcp_resume(struct gw_tcp *t)
 void tcp_data_writable(struct tcp_flow *f)
 {
 	f->flags &= (uint16_t)~TF_WANT_OUT;
+	tcp_space_forget(f); /* it drained: offer what is free now */
 	tcp_flow_watch(f, EPOLLIN | EPOLLRDHUP | EPOLLET);
 	if (!ooo_flush(f)) /* queued data the socket could not take */
 		return;
@@ -705,6 +670,7 @@ static bool ooo_flush(struct tcp_flow *f)
 		tcp_flow_close(f, true, false);
 		return false;
 	}
+	tcp_space_wrote(f, (size_t)n);
 	f->bytes_to_host += (size_t)n;
 	t->stats.bytes_to_host += (size_t)n;
 	t->stats.ooo_delivered += (size_t)n;
@@ -783,6 +749,7 @@ void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s)
 			}
 			n = 0;
 		}
+		tcp_space_wrote(f, (size_t)n);
 		f->rcv_nxt += (uint32_t)n;
 		f->bytes_to_host += (size_t)n;
 		t->stats.bytes_to_host += (size_t)n;

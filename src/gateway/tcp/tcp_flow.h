@@ -43,6 +43,9 @@
  * TCP_DISCARD_IOV iovecs of one TCP_DISCARD_SIZE buffer (gw_tcp.discard). */
 #define TCP_DISCARD_SIZE 65536
 #define TCP_DISCARD_IOV 64
+/* What one write to a host socket may cost beyond twice its payload: an
+ * skb's overhead (~832 bytes on x86_64), rounded up (tcp_space.c). */
+#define TCP_SPACE_SKB_COST 1024
 /* hostfwd connections take guest-side source ports from here to 65535. */
 #define TCP_FWD_PORT_FIRST 49152
 
@@ -75,6 +78,15 @@ enum {
 
 struct gw_tcp;
 
+/* The host socket's free send space as tcp_space.c estimates it: at most
+ * est bytes free while ok, asked again below floor (half the kernel's
+ * last answer) or when est drops below half of queued (the kernel's count
+ * then plus what our writes since may cost). */
+struct tcp_space {
+	uint32_t est, floor, queued;
+	uint8_t ok;
+};
+
 struct tcp_flow {
 	int32_t hnext;          /* hash chain, or free stack */
 	int32_t dprev, dnext;   /* deferred list */
@@ -95,6 +107,7 @@ struct tcp_flow {
 	uint32_t rcv_nxt;       /* next sequence number expected from the guest */
 	uint32_t wnd_sent;      /* last window we advertised (bytes) */
 	uint32_t rcv_acked;     /* rcv_nxt as our latest segment carried it */
+	struct tcp_space space; /* the window we offer (tcp_space.c) */
 	uint64_t ack_at_ms;     /* delayed ACK due (valid while ack_wait) */
 	uint8_t ack_wait;       /* on the delayed-ACK list */
 	/* The latest peek came up short: the socket holds nothing unsent,
@@ -201,6 +214,15 @@ void tcp_ack_sent(struct tcp_flow *f);
 void tcp_ack_forget(struct gw_tcp *t, struct tcp_flow *f);
 void tcp_ack_init(struct gw_tcp *t);
 void tcp_ack_fini(struct gw_tcp *t);
+
+/* tcp_space.c: the socket's free send space (the window we offer) in
+ * bytes, at most what the kernel would say, -1 when unknown; *full when
+ * the kernel says the socket is not writable (watch EPOLLOUT).
+ * tcp_space_wrote(): n bytes went to the socket; tcp_space_forget(): the
+ * socket said something new (a short write, EPOLLOUT), ask it next time. */
+int64_t tcp_space(struct tcp_flow *f, bool *full);
+void tcp_space_wrote(struct tcp_flow *f, size_t n);
+void tcp_space_forget(struct tcp_flow *f);
 
 /* tcp_conn.c */
 void tcp_flow_close(struct tcp_flow *f, bool rst_guest, bool rst_host);

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT
  *
  * tcp_engine_harness.h - the gateway's TCP engine alone under test, shared
- * by test_gw_tcp_ack.c and test_gw_tcp_reorder.c: the engine made from
- * "user,<opts>" option text with its ARP, policy and tx ring, frames it
- * emits captured in cap[0 .. ncap), guest segments fed in with the
- * reference checksum, and a byte pattern by sequence number so a stream
- * read from the host socket is checked byte for byte; handshake() opens a
- * flow from the guest with the SYN options a test gives and returns the
- * host side of it.
+ * by the engine's tests (test_gw_tcp_ack.c, _reorder.c, _space.c): the
+ * engine made from "user,<opts>" option text with its ARP, policy and
+ * tx ring, frames it emits captured in cap[0 .. ncap), guest segments fed
+ * in with the reference checksum, and a byte pattern by sequence number so
+ * a stream read from the host socket is checked byte for byte; and the
+ * guest's three-way handshake with a listener on 127.0.0.1 (handshake()).
  *
  * Theory of operation: each test binary is one translation unit that
  * includes this header once, so the harness's state is file-static like
