@@ -244,6 +244,7 @@ void tcp_data_rewind(struct tcp_flow *f)
 {
 	int zero = 0;
 
+	tcp_data_discard(f); /* the head is snd_una again */
 	f->snd_nxt = f->snd_una;
 	f->drained = 0; /* what was sent is unsent again: peek it */
 	if (f->flags & TF_FIN_SENT && !(f->flags & TF_FIN_ACKED))
@@ -488,6 +489,7 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 	uint32_t wnd;
 	enum push_result r = PUSH_MORE;
 
+	tcp_data_discard(f);
 	if (f->state != TS_ESTABLISHED)
 		return;
 	/* A guest ACK asks for a push, but with the socket drained there
@@ -561,6 +563,23 @@ static ssize_t discard_acked(struct tcp_flow *f, uint32_t len)
 	return done;
 }
 
+/* Drop what the guest's ACKs since the last push acknowledged: once per
+ * push rather than once per ACK, as a TAP batch of guest ACKs (a bulk
+ * host -> guest flow: one ACK per few segments) defers one push. Before
+ * any peek (the peek offset counts from the socket's head) and before
+ * the socket's head is taken to be snd_una (a rewind). */
+void tcp_data_discard(struct tcp_flow *f)
+{
+	uint32_t len = f->undiscarded;
+
+	if (!len || f->w.fd < 0)
+		return;
+	f->undiscarded = 0;
+	if (discard_acked(f, len) != (ssize_t)len)
+		LOG_ONCE_FOR(&f->t->logged, TCP_LOG_DISCARD_SHORT, LOG_LVL_WARN,
+			     "-netdev user: TCP discard of acknowledged data came up short");
+}
+
 /* RTO from the smoothed RTT (RFC 6298), undoing any backoff. */
 static void rto_reset(struct tcp_flow *f)
 {
@@ -616,9 +635,9 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 			f->flags |= TF_FIN_SENT | TF_FIN_ACKED;
 			data--;
 		}
-		if (data && discard_acked(f, data) != (ssize_t)data)
-			LOG_ONCE_FOR(&t->logged, TCP_LOG_DISCARD_SHORT, LOG_LVL_WARN,
-				     "-netdev user: TCP discard of acknowledged data came up short");
+		/* Dropped from the socket by the push this ACK defers
+		 * (tcp_data_discard()), with the batch's other ACKs. */
+		f->undiscarded += data;
 		f->snd_una = s->ack;
 		if (seq_lt(f->snd_nxt, s->ack))
 			f->snd_nxt = s->ack; /* the kernel clamped the peek offset to 0 */
