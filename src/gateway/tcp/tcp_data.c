@@ -40,8 +40,9 @@
  * segment of min(MSS, window) bytes), which then go to the fabric one by
  * one, their TCP checksums left to the egress port as CHECKSUM_PARTIAL
  * metadata (a TAP hands that to the kernel, which then reads the payload
- * not at all; other ports complete it in software). An ACK discards the
- * acknowledged bytes with recv(MSG_TRUNC).
+ * not at all; other ports complete it in software). The acknowledged
+ * bytes are discarded with recv(MSG_TRUNC), once per push for all the
+ * guest ACKs that deferred it (f->undiscarded), before anything peeks.
  *
  * How much is in flight towards the guest, and what is lost and resent,
  * is tcp_loss.c's: a NewReno congestion window (tcp_cc.h) bounds the
