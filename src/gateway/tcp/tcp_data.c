@@ -41,8 +41,9 @@
  * segment of min(MSS, window) bytes), which then go to the fabric one by
  * one, their TCP checksums left to the egress port as CHECKSUM_PARTIAL
  * metadata (a TAP hands that to the kernel, which then reads the payload
- * not at all; other ports complete it in software). An ACK discards the
- * acknowledged bytes with recv(MSG_TRUNC).
+ * not at all; other ports complete it in software). The acknowledged
+ * bytes are discarded with recv(MSG_TRUNC), once per push for all the
+ * guest ACKs that deferred it (f->undiscarded), before anything peeks.
  *
  * How much is in flight towards the guest, and what is lost and resent,
  * is tcp_loss.c's: a NewReno congestion window (tcp_cc.h) bounds the
@@ -208,6 +209,7 @@ void tcp_data_rewind(struct tcp_flow *f)
 {
 	int zero = 0;
 
+	tcp_data_discard(f); /* the head is snd_una again */
 	f->snd_nxt = f->snd_una;
 	f->drained = 0; /* what was sent is unsent again: peek it */
 	if (f->flags & TF_FIN_SENT && !(f->flags & TF_FIN_ACKED))
@@ -452,6 +454,7 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack)
 	uint32_t wnd;
 	enum push_result r = PUSH_MORE;
 
+	tcp_data_discard(f);
 	if (f->state != TS_ESTABLISHED)
 		return;
 	/* A guest ACK asks for a push, but with the socket drained there
@@ -526,6 +529,23 @@ static ssize_t discard_acked(struct tcp_flow *f, uint32_t len)
 	return done;
 }
 
+/* Drop what the guest's ACKs since the last push acknowledged: once per
+ * push rather than once per ACK, as a TAP batch of guest ACKs (a bulk
+ * host -> guest flow: one ACK per few segments) defers one push. Before
+ * any peek (the peek offset counts from the socket's head) and before
+ * the socket's head is taken to be snd_una (a rewind). */
+void tcp_data_discard(struct tcp_flow *f)
+{
+	uint32_t len = f->undiscarded;
+
+	if (!len || f->w.fd < 0)
+		return;
+	f->undiscarded = 0;
+	if (discard_acked(f, len) != (ssize_t)len)
+		LOG_ONCE_FOR(&f->t->logged, TCP_LOG_DISCARD_SHORT, LOG_LVL_WARN,
+			     "-netdev user: TCP discard of acknowledged data came up short");
+}
+
 /* RTO from the smoothed RTT (RFC 6298), undoing any backoff. */
 static void rto_reset(struct tcp_flow *f)
 {
@@ -581,9 +601,9 @@ static void ack_input(struct tcp_flow *f, const struct tcp_seg *s)
 			f->flags |= TF_FIN_SENT | TF_FIN_ACKED;
 			data--;
 		}
-		if (data && discard_acked(f, data) != (ssize_t)data)
-			LOG_ONCE_FOR(&t->logged, TCP_LOG_DISCARD_SHORT, LOG_LVL_WARN,
-				     "-netdev user: TCP discard of acknowledged data came up short");
+		/* Dropped from the socket by the push this ACK defers
+		 * (tcp_data_discard()), with the batch's other ACKs. */
+		f->undiscarded += data;
 		f->snd_una = s->ack;
 		if (seq_lt(f->snd_nxt, s->ack))
 			f->snd_nxt = s->ack; /* the kernel clamped the peek offset to 0 */

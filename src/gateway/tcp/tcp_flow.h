@@ -120,6 +120,11 @@ struct tcp_flow {
 	uint32_t ooo_fin_seq;
 	/* host -> guest */
 	uint32_t isn, snd_una, snd_nxt, snd_max;
+	/* Acknowledged bytes still in the socket: one recv(MSG_TRUNC) per
+	 * push drops what all of a batch's guest ACKs acknowledged, instead
+	 * of one per ACK (tcp_data_discard()). The socket's head is
+	 * snd_una - undiscarded until then; every peek comes after it. */
+	uint32_t undiscarded;
 	uint32_t gwnd;          /* guest's window in bytes */
 	/* Loss recovery and congestion control (tcp_loss.c): in_rec while
 	 * snd_una is below recover (snd_max when it began); rtx_pending: the
@@ -240,6 +245,7 @@ void tcp_data_push(struct tcp_flow *f, bool force_ack);
 /* Guest segment on an established (or just established) flow. */
 void tcp_data_input(struct tcp_flow *f, const struct tcp_seg *s);
 void tcp_data_rewind(struct tcp_flow *f);
+void tcp_data_discard(struct tcp_flow *f);
 /* Retransmission timeout with data outstanding: resend what the guest's
  * SACK blocks say is missing, or everything from snd_una (go-back-N). */
 void tcp_data_timeout(struct tcp_flow *f);

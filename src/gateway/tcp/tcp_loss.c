@@ -220,6 +220,8 @@ static size_t resend(struct tcp_flow *f, uint32_t seq, uint32_t len, uint32_t wn
 	unsigned n = 0;
 	ssize_t r;
 
+	tcp_data_discard(f); /* the offsets count from snd_una */
+
 	while (want && n < t->nbufs) {
 		size_t l = want > f->mss ? f->mss : want;
 
@@ -414,6 +416,7 @@ rto:
 
 void tcp_data_timeout(struct tcp_flow *f)
 {
+	tcp_data_discard(f);
 	tcp_loss_ensure(f);
 	tcp_cc_on_rto(&f->cc, tcp_loss_flight(f), f->mss);
 	f->loss_at_ms = 0;
