@@ -12,7 +12,11 @@
 # Sections (VW_NAT_SECTIONS, default all of them, in this order):
 #   tput   iperf3 TCP namespace -> host and host -> namespace (-R, the
 #          server stays on the host)
-#   lat    sockperf TCP ping-pong: p50 and p99 one-way latency
+#   lat    sockperf TCP ping-pong: p50 and p99 one-way latency, unpinned
+#          and pinned (the tool's process, the sockperf server and client
+#          all on CPU 0 with taskset: per-packet cost without the wakeup
+#          and CPU placement noise of a 2-CPU VM); also the tool vmwire-bp,
+#          vmwire run --busy-poll=$VW_NAT_BP (lat section only)
 #   conn   connection rate: wrk with "Connection: close" against nginx (the
 #          server closes first) at 1, 16 and 256 connections, and
 #          bench/connload.c at 16 (the client closes first)
@@ -35,7 +39,8 @@
 # Knobs (environment): VW_NAT_REPS (3), VW_NAT_SECS iperf3 seconds (5),
 # VW_NAT_LSECS sockperf seconds (3), VW_NAT_CSECS seconds per connection-
 # rate run (3), VW_NAT_ZSECS the zero-interval run (30), VW_NAT_TOOLS
-# (default "vmwire pasta slirp4netns veth"), VW_NAT_SECTIONS (above),
+# (default "vmwire vmwire-bp pasta slirp4netns veth"), VW_NAT_SECTIONS (above),
+# VW_NAT_BP (vmwire-bp's --busy-poll microseconds, 50),
 # VW_NAT_SLOW_TOOLS (default "vmwire-stream vmwire pasta slirp4netns
 # veth"), VW_NAT_SLOW_MBIT (500), VW_NAT_SLOW_QKB (the shaper's queue, KiB:
 # 384), VW_NAT_SCALE_TOOLS ("vmwire pasta"),
@@ -49,7 +54,8 @@ set -u
 
 REPS=${VW_NAT_REPS:-3} SECS=${VW_NAT_SECS:-5} LSECS=${VW_NAT_LSECS:-3}
 CSECS=${VW_NAT_CSECS:-3} ZSECS=${VW_NAT_ZSECS:-30}
-TOOLS=${VW_NAT_TOOLS:-vmwire pasta slirp4netns veth}
+TOOLS=${VW_NAT_TOOLS:-vmwire vmwire-bp pasta slirp4netns veth}
+BP=${VW_NAT_BP:-50}
 SECTIONS=" ${VW_NAT_SECTIONS:-tput lat conn zero ipv6 scale slow} "
 SLOW_TOOLS=${VW_NAT_SLOW_TOOLS:-vmwire-stream vmwire pasta slirp4netns veth}
 SLOW_MBIT=${VW_NAT_SLOW_MBIT:-500} SLOW_QKB=${VW_NAT_SLOW_QKB:-384}
@@ -63,7 +69,15 @@ on() { [[ $SECTIONS == *" $1 "* ]]; }
 
 vw_require_root
 vw_enter_private_netns "$@"
-vw_need_pkgs iproute2 iperf3 sockperf passt slirp4netns wrk nginx-light python3 util-linux build-essential
+# Only what the chosen sections and tools use: a lat-only run needs no nginx.
+PKGS="iproute2 iperf3 sockperf python3 util-linux build-essential" ALL=" $TOOLS "
+on slow && ALL+="$SLOW_TOOLS "
+[[ $ALL == *" pasta "* ]] && PKGS+=" passt"
+[[ $ALL == *" slirp4netns "* ]] && PKGS+=" slirp4netns"
+HTTP=0
+if on conn || on scale; then HTTP=1 PKGS+=" wrk nginx-light"; fi
+# shellcheck disable=SC2086
+vw_need_pkgs $PKGS
 vw_tmpdir
 [ -x "$VMWIRE" ] || vw_fail "$T" "$VMWIRE not built (run make)"
 # 16k flows: descriptors for the client, nginx and the gateway (each
@@ -85,10 +99,12 @@ fi
 cc -O2 -std=gnu11 -o "$VW_TMP/connload" "$BENCH/connload.c" || vw_fail "$T" "cannot build connload"
 CONNLOAD=$VW_TMP/connload
 
-declare -A UP DOWN LAT P99 C1 C16 C256 CC16 ZERO ZMIN UP6 DOWN6
+declare -A UP DOWN LAT P99 LATP P99P C1 C16 C256 CC16 ZERO ZMIN UP6 DOWN6
 declare -A SL_GP SL_RS SL_DUP SL_DROP SL_ENG SC_RSS0 SC_RSS SC_ICPU SC_ACPU SC_HWM SC_REQ SC_HELD SC_OPEN
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
+# med FILE: its median, nothing if the section did not run (the report's n/a)
+med() { [ -s "$1" ] && median <"$1"; }
 
 # --- the host side: servers on 127.0.0.1 (and the veth address) ---------
 # An interface with a default route gives pasta a "host" interface to copy
@@ -135,13 +151,16 @@ http {
 	}
 }
 EOF
-nginx -c "$VW_TMP/nginx.conf" -g 'daemon off;' >"$VW_TMP/nginx.log" 2>&1 &
-vw_on_exit "kill $!"
+if [ "$HTTP" = 1 ]; then
+	nginx -c "$VW_TMP/nginx.conf" -g 'daemon off;' >"$VW_TMP/nginx.log" 2>&1 &
+	vw_on_exit "kill $!"
+fi
 iperf3 -s -p 5201 >"$VW_TMP/iperf-s.log" 2>&1 &
 vw_on_exit "kill $!"
 sockperf sr --tcp -i 0.0.0.0 -p 11111 >"$VW_TMP/sockperf-s.log" 2>&1 &
-vw_on_exit "kill $!"
-vw_wait_for sh -c 'ss -ltn | grep -q ":8080 " && ss -ltn | grep -q ":5201 " &&
+SOCKPERF_SRV=$!
+vw_on_exit "kill $SOCKPERF_SRV"
+vw_wait_for sh -c '{ [ '"$HTTP"' = 0 ] || ss -ltn | grep -q ":8080 "; } && ss -ltn | grep -q ":5201 " &&
 	ss -ltn | grep -q ":11111 "' || vw_fail "$T" "host servers did not come up"
 
 # --- the tools: each leaves a namespace -------------------------------
@@ -163,7 +182,8 @@ setup_vmwire() {
 	local child='' opts=user
 	# the scale section needs more flows than the default table's 16384
 	on scale && opts=user,max-tcp-flows=24000
-	"$VMWIRE" run -q --mtu "$MTU" -netdev "$opts" -- sleep 100000 >"$VW_TMP/vmwire-$1.log" 2>&1 &
+	"$VMWIRE" run -q --mtu "$MTU" ${VW_BP_ARG:-} -netdev "$opts" -- sleep 100000 \
+		>"$VW_TMP/vmwire-$1.log" 2>&1 &
 	GWPID=$!
 	vw_on_exit "kill $GWPID 2>/dev/null; true"
 	vw_wait_for sh -c "pgrep -P $GWPID >/dev/null" || vw_fail "$T" "vmwire run started nothing"
@@ -172,6 +192,11 @@ setup_vmwire() {
 		vw_fail "$T" "vmwire run: no 10.0.2.15 in the namespace"
 	NSX=(nsenter -t "$child" -n)
 	SRV=10.0.2.2 SRV6=fec0::2 NSIF=tap0
+}
+
+# vmwire with busy polling: measured in the lat section only (measure()).
+setup_vmwire-bp() {
+	VW_BP_ARG=--busy-poll=$BP setup_vmwire "$@"
 }
 
 setup_pasta() {
@@ -267,13 +292,29 @@ perf_stop() {
 	PERFPID=
 }
 
-# sockperf p50 and p99 (µs, one-way) into files NAME.lat and NAME.p99.
+# sockperf p50 and p99 (µs, one-way) into files NAME.lat and NAME.p99;
+# with "pinned", NAME.latp and NAME.p99p, every process of the exchange
+# (the tool's, every thread; the sockperf server; the client) on CPU 0,
+# and back to every CPU after.
 latency() {
-	local name=$1 out
-	out=$(nsx sockperf pp --tcp -i "$SRV" -p 11111 -t "$LSECS" 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
-	awk '/percentile 50.000 =/ { print $NF }' <<<"$out" | grep . >>"$VW_TMP/$name.lat" ||
+	local name=$1 pin=${2:-} out sfx='' all
+	local client=(sockperf pp --tcp -i "$SRV" -p 11111 -t "$LSECS")
+	if [ -n "$pin" ]; then
+		sfx=p all=$(taskset -p "$$" | awk '{ print $NF }')
+		for p in $GWPID $SOCKPERF_SRV; do
+			taskset -a -p 1 "$p" >/dev/null || vw_fail "$T" "$name: cannot pin $p"
+		done
+		client=(taskset -c 0 "${client[@]}")
+	fi
+	out=$(nsx "${client[@]}" 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+	if [ -n "$pin" ]; then
+		for p in $GWPID $SOCKPERF_SRV; do
+			taskset -a -p "$all" "$p" >/dev/null
+		done
+	fi
+	awk '/percentile 50.000 =/ { print $NF }' <<<"$out" | grep . >>"$VW_TMP/$name.lat$sfx" ||
 		vw_fail "$T" "$name: sockperf failed: $out"
-	awk '/percentile 99.000 =/ { print $NF }' <<<"$out" >>"$VW_TMP/$name.p99"
+	awk '/percentile 99.000 =/ { print $NF }' <<<"$out" >>"$VW_TMP/$name.p99$sfx"
 }
 
 # wrk -c N with "Connection: close": connections/s, the server closing.
@@ -293,11 +334,13 @@ client_close() {
 }
 
 measure() {
-	local name=$1 i v zeros=0 line
+	local name=$1 i v zeros=0 line SECTIONS=$SECTIONS
+	# the busy-polling variant is a latency tool: its other numbers are vmwire's
+	[ "$name" = vmwire-bp ] && SECTIONS=" lat "
 	nsx ping -q -c 1 -W 2 "$SRV" >/dev/null 2>&1 ||
 		nsx timeout 5 bash -c "exec 3<>/dev/tcp/$SRV/8080" 2>/dev/null ||
 		vw_fail "$T" "$name: the namespace does not reach $SRV"
-	for f in up down lat p99 c1 c16 c256 cc16 up6 down6; do : >"$VW_TMP/$name.$f"; done
+	for f in up down lat p99 latp p99p c1 c16 c256 cc16 up6 down6; do : >"$VW_TMP/$name.$f"; done
 	for ((i = 0; i < REPS; i++)); do
 		line="  $name $((i + 1))/$REPS:"
 		if on tput; then
@@ -316,7 +359,9 @@ measure() {
 		fi
 		if on lat; then
 			latency "$name"
-			line+=" p50 $(tail -n1 "$VW_TMP/$name.lat") p99 $(tail -n1 "$VW_TMP/$name.p99") us;"
+			latency "$name" pinned
+			line+=" p50 $(tail -n1 "$VW_TMP/$name.lat") p99 $(tail -n1 "$VW_TMP/$name.p99") us,"
+			line+=" pinned p50 $(tail -n1 "$VW_TMP/$name.latp") p99 $(tail -n1 "$VW_TMP/$name.p99p") us;"
 		fi
 		if on conn; then
 			wrk_close 1 >>"$VW_TMP/$name.c1"
@@ -334,16 +379,18 @@ measure() {
 		fi
 		echo "$line"
 	done
-	UP[$name]=$(median <"$VW_TMP/$name.up")
-	DOWN[$name]=$(median <"$VW_TMP/$name.down")
-	LAT[$name]=$(median <"$VW_TMP/$name.lat")
-	P99[$name]=$(median <"$VW_TMP/$name.p99")
-	C1[$name]=$(median <"$VW_TMP/$name.c1")
-	C16[$name]=$(median <"$VW_TMP/$name.c16")
-	C256[$name]=$(median <"$VW_TMP/$name.c256")
-	CC16[$name]=$(median <"$VW_TMP/$name.cc16")
-	UP6[$name]=$(median <"$VW_TMP/$name.up6")
-	DOWN6[$name]=$(median <"$VW_TMP/$name.down6")
+	UP[$name]=$(med "$VW_TMP/$name.up")
+	DOWN[$name]=$(med "$VW_TMP/$name.down")
+	LAT[$name]=$(med "$VW_TMP/$name.lat")
+	P99[$name]=$(med "$VW_TMP/$name.p99")
+	LATP[$name]=$(med "$VW_TMP/$name.latp")
+	P99P[$name]=$(med "$VW_TMP/$name.p99p")
+	C1[$name]=$(med "$VW_TMP/$name.c1")
+	C16[$name]=$(med "$VW_TMP/$name.c16")
+	C256[$name]=$(med "$VW_TMP/$name.c256")
+	CC16[$name]=$(med "$VW_TMP/$name.cc16")
+	UP6[$name]=$(med "$VW_TMP/$name.up6")
+	DOWN6[$name]=$(med "$VW_TMP/$name.down6")
 	if on zero && [ "$ZSECS" -gt 0 ]; then
 		iperf "$name" -t "$ZSECS" >/dev/null || vw_fail "$T" "$name: ${ZSECS}s iperf3 failed"
 		read -r z m <"$VW_TMP/$name.iv"

@@ -5,21 +5,29 @@
 # section that ran, then vmwire's ratio to each peer for every number that
 # has one. Markdown, so a run pastes into README.md as it is.
 
+# num FMT VALUE: VALUE in FMT, or n/a where the tool did not measure it
+# (vmwire-bp runs the lat section only).
+num() { if [ -n "$2" ]; then printf "$1" "$2"; else printf "n/a"; fi; }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
 
 echo
 echo "Medians of $REPS runs. $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load$(uptime | sed 's/.*load/ /')"
 if on tput || on lat || on zero; then
 	echo
-	echo "iperf3 TCP ${SECS}s each way (Gbit/s); sockperf TCP ping-pong ${LSECS}s (one-way µs);"
+	echo "iperf3 TCP ${SECS}s each way (Gbit/s); sockperf TCP ping-pong ${LSECS}s (one-way µs),"
+	echo "unpinned and pinned (the tool, the sockperf server and client all on CPU 0);"
+	echo "vmwire-bp: vmwire run --busy-poll=$BP (latency only);"
 	echo "0 s intervals: 1-second intervals at 0 bit/s in one ${ZSECS}s iperf3 run ns->host (in"
 	echo "parentheses: in all the throughput runs), and its slowest second."
 	echo
-	echo "| tool | ns→host (Gbit/s) | host→ns (Gbit/s) | latency p50 (µs) | p99 (µs) | 0 s intervals | slowest second (Gbit/s) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| tool | ns→host (Gbit/s) | host→ns (Gbit/s) | latency p50 (µs) | p99 (µs) | p50 pinned | p99 pinned | 0 s intervals | slowest second (Gbit/s) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for n in $TOOLS; do
-		printf "| %s | %.2f | %.2f | %.2f | %.2f | %s | %.2f |\n" "$n" "${UP[$n]:-0}" \
-			"${DOWN[$n]:-0}" "${LAT[$n]:-0}" "${P99[$n]:-0}" "${ZERO[$n]:-n/a}" "${ZMIN[$n]:-0}"
+		echo "| $n | $(num %.2f "${UP[$n]:-}") | $(num %.2f "${DOWN[$n]:-}")" \
+			"| $(num %.2f "${LAT[$n]:-}") | $(num %.2f "${P99[$n]:-}")" \
+			"| $(num %.2f "${LATP[$n]:-}") | $(num %.2f "${P99P[$n]:-}")" \
+			"| ${ZERO[$n]:-n/a} | $(num %.2f "${ZMIN[$n]:-}") |"
 	done
 fi
 if on conn; then
@@ -30,6 +38,7 @@ if on conn; then
 	echo "| tool | c1 | c16 | c256 | c16, client closes |"
 	echo "|---|---:|---:|---:|---:|"
 	for n in $TOOLS; do
+		[ -n "${C1[$n]:-}" ] || continue
 		printf "| %s | %.0f | %.0f | %.0f | %.0f |\n" "$n" "${C1[$n]:-0}" "${C16[$n]:-0}" \
 			"${C256[$n]:-0}" "${CC16[$n]:-0}"
 	done
@@ -42,6 +51,7 @@ if on ipv6; then
 	echo "| tool | ns→host v6 | host→ns v6 |"
 	echo "|---|---:|---:|"
 	for n in $TOOLS; do
+		[ -n "${UP6[$n]:-}" ] || continue
 		printf "| %s | %.2f | %.2f |\n" "$n" "${UP6[$n]:-0}" "${DOWN6[$n]:-0}"
 	done
 fi
@@ -75,12 +85,17 @@ if on slow; then
 fi
 if [[ " $TOOLS " == *" vmwire "* ]]; then
 	echo
-	echo "| vmwire / peer | ns→host | host→ns | p50 | p99 | c1 | c16 | c256 | c16 client closes | v6 ns→host | v6 host→ns | slow goodput |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo
+	echo "vmwire-bp's columns: vmwire run --busy-poll=$BP's latency to each peer's."
+	echo
+	echo "| vmwire / peer | ns→host | host→ns | p50 | p99 | p50 pinned | p99 pinned | vmwire-bp p50 | vmwire-bp p50 pinned | c1 | c16 | c256 | c16 client closes | v6 ns→host | v6 host→ns | slow goodput |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for n in $TOOLS; do
 		[ "$n" = vmwire ] && continue
 		echo "| $n | $(ratio "${UP[vmwire]:-}" "${UP[$n]:-0}") | $(ratio "${DOWN[vmwire]:-}" "${DOWN[$n]:-0}")" \
 			"| $(ratio "${LAT[vmwire]:-}" "${LAT[$n]:-0}") | $(ratio "${P99[vmwire]:-}" "${P99[$n]:-0}")" \
+			"| $(ratio "${LATP[vmwire]:-}" "${LATP[$n]:-0}") | $(ratio "${P99P[vmwire]:-}" "${P99P[$n]:-0}")" \
+			"| $(ratio "${LAT[vmwire-bp]:-}" "${LAT[$n]:-0}") | $(ratio "${LATP[vmwire-bp]:-}" "${LATP[$n]:-0}")" \
 			"| $(ratio "${C1[vmwire]:-}" "${C1[$n]:-0}") | $(ratio "${C16[vmwire]:-}" "${C16[$n]:-0}")" \
 			"| $(ratio "${C256[vmwire]:-}" "${C256[$n]:-0}") | $(ratio "${CC16[vmwire]:-}" "${CC16[$n]:-0}")" \
 			"| $(ratio "${UP6[vmwire]:-}" "${UP6[$n]:-0}") | $(ratio "${DOWN6[vmwire]:-}" "${DOWN6[$n]:-0}")" \

@@ -19,9 +19,11 @@
 #include "control/cli.h"
 #include "control/monitor.h"
 #include "config/keyval.h"
+#include "core/loop.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,6 +516,28 @@ static int opt_daemonize(struct cli_ctx *c, const char *arg)
 	return CLI_OK;
 }
 
+int cli_parse_busy_poll(const char *opt, const char *arg, unsigned *usec, char *err,
+			size_t errlen)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = (*arg >= '0' && *arg <= '9') ? strtoul(arg, &end, 10) : ULONG_MAX;
+	if (n == ULONG_MAX || errno || *end || n > EV_BUSY_POLL_MAX_US) {
+		snprintf(err, errlen, "%s: expects microseconds from 0 (off) to %u, not '%s'", opt,
+			 EV_BUSY_POLL_MAX_US, arg);
+		return CLI_ERROR;
+	}
+	*usec = (unsigned)n;
+	return CLI_OK;
+}
+
+static int opt_busy_poll(struct cli_ctx *c, const char *arg)
+{
+	return cli_parse_busy_poll("-busy-poll", arg, &c->cli->busy_poll_us, c->err, c->errlen);
+}
+
 static int opt_verbose(struct cli_ctx *c, const char *arg)
 {
 	c->cli->verbosity++;
@@ -541,6 +565,7 @@ static const struct cli_opt {
 	{ "readconfig", true,  opt_readconfig },
 	{ "pidfile",    true,  opt_pidfile },
 	{ "daemonize",  false, opt_daemonize },
+	{ "busy-poll",  true,  opt_busy_poll },
 	{ "runas",      true,  opt_runas },
 	{ "run-with",   true,  opt_run_with },
 	{ "sandbox",    true,  opt_sandbox },
@@ -827,6 +852,10 @@ void cli_usage(FILE *out)
 "                     'netdev stream,id=a,...'; '#' starts a comment\n"
 "  -daemonize         detach once every netdev is up; log to syslog\n"
 "  -pidfile FILE      write the daemon's process id to FILE\n"
+"  -busy-poll USEC    after handling traffic, poll for up to USEC\n"
+"                     microseconds (0 to 1000000, default 0: off) before\n"
+"                     sleeping: lower request/response latency for up to\n"
+"                     USEC of CPU spin after each burst; idle, no spin\n"
 "  -runas USER, -run-with user=USER\n"
 "                     once set up, drop root for USER's uid and groups\n"
 "  -sandbox on|off    once set up, shed capabilities, enter new mount/IPC/UTS\n"

@@ -51,6 +51,7 @@ struct cli {
 	char pidfile[4096];                  /* "" = none */
 	int verbosity;                /* +1 per -v, -1 per -q */
 	bool daemonize;
+	unsigned busy_poll_us;        /* -busy-poll USEC; 0: off */
 	/* Set when no -netdev was given and the default listener was added:
 	 * main() creates this directory (mode 0700) before starting it. */
 	char default_dir[4096];
@@ -104,6 +105,11 @@ void cli_usage(FILE *out);
 
 /* QEMU's id rule: a letter, then letters, digits, '-', '.', '_'. */
 bool cli_valid_id(const char *id);
+
+/* -busy-poll's value: 0 to EV_BUSY_POLL_MAX_US microseconds. CLI_OK, or
+ * CLI_ERROR with one line in err naming opt. */
+int cli_parse_busy_poll(const char *opt, const char *arg, unsigned *usec, char *err,
+			size_t errlen);
 
 /* Parse "10:20:100-110" or "all" into v->allowed. -1 on malformed input. */
 int cli_parse_trunk(const char *list, struct port_vlan *v);

@@ -67,6 +67,7 @@ int runtime_build(struct runtime *rt, struct cli *cli, char *err, size_t errlen)
 	const struct cli_switch *s;
 	struct netdev *netdevs;
 
+	ev_loop_set_busy_poll(rt->loop, cli->busy_poll_us);
 	/* Declared switches in order, then the implicit default one if used. */
 	for (s = cli->switches; s; s = s->next) {
 		if (runtime_add_network(rt, s->id, s->mode, s->aging_s, s->max_macs, err,

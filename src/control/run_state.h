@@ -33,6 +33,7 @@ struct run {
 	char pcap_path[4096];
 	char ifname[IFNAMSIZ];
 	unsigned mtu;
+	unsigned busy_poll_us; /* --busy-poll; 0: off */
 	char **cmd;
 	bool userns; /* not root: a user namespace makes the rest possible */
 	bool pidns;  /* the child is init of a new PID namespace */

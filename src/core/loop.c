@@ -8,6 +8,17 @@
  * a burst of frames handled together is stamped alike and costs no
  * clock_gettime() per frame. Tests swap the clock (ev_loop_set_clock())
  * to drive timers and the gateway's timeouts without sleeping.
+ *
+ * Busy polling: a wakeup that handled fd events opens a window of
+ * busy_poll_us; until it closes, ev_loop_once() spins on zero-timeout
+ * epoll_wait() instead of blocking, and every wakeup with events moves
+ * the window on. The spin still ends when the wait it replaces would
+ * have (the caller's timeout, already bounded by the next timer), so
+ * timers fire on time and the window survives them. Once the window runs
+ * out the loop blocks as without the option; timer-only wakeups do not
+ * open it, so an idle loop with periodic sweeps never spins. The window
+ * is measured on the real CLOCK_MONOTONIC in ns, not the loop's ms clock
+ * (a test's fake clock stands still while the loop spins).
  */
 #include "core/loop.h"
 #include "core/log.h"
@@ -20,6 +31,7 @@
 #include <unistd.h>
 
 #define EV_BATCH 64
+#define EV_POLL_EXPIRED (-2) /* busy_poll(): the window closed, block now */
 
 struct ev_loop {
 	int epfd;
@@ -27,7 +39,18 @@ struct ev_loop {
 	struct ev_timer *timers; /* sorted by deadline, soonest first */
 	uint64_t (*clock)(void); /* ev_now_ms, or a test's */
 	uint64_t now;            /* clock() as of this wakeup */
+	uint64_t busy_poll_ns;   /* 0: no busy polling */
+	uint64_t poll_until_ns;  /* mono_ns() the window closes at; 0: closed */
+	struct ev_loop_stats stats;
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 uint64_t ev_now_ms(void)
 {
@@ -185,12 +208,66 @@ int ev_loop_timeout(const struct ev_loop *loop, int cap_ms)
 	return next_timeout(loop, cap_ms);
 }
 
+void ev_loop_set_busy_poll(struct ev_loop *loop, unsigned usec)
+{
+	if (usec > EV_BUSY_POLL_MAX_US)
+		usec = EV_BUSY_POLL_MAX_US;
+	loop->busy_poll_ns = (uint64_t)usec * 1000u;
+	loop->poll_until_ns = 0;
+}
+
+void ev_loop_get_stats(const struct ev_loop *loop, struct ev_loop_stats *out)
+{
+	*out = loop->stats;
+}
+
+/*
+ * Spin in the open window for at most wait_ms (-1: unbounded), the wait
+ * the caller would have blocked for. Returns what epoll_wait() returned
+ * when it found events (or failed); 0 when wait_ms is over (a timer is
+ * due: the window stays open); EV_POLL_EXPIRED when the window closed
+ * first, with *left_ms what is left of wait_ms to block for.
+ */
+static int busy_poll(struct ev_loop *loop, struct epoll_event *evs, int wait_ms, int *left_ms)
+{
+	uint64_t now = mono_ns(), end = UINT64_MAX;
+	int n;
+
+	if (wait_ms >= 0)
+		end = now + (uint64_t)wait_ms * 1000000u;
+	for (;;) {
+		loop->stats.polls++;
+		n = epoll_wait(loop->epfd, evs, EV_BATCH, 0);
+		if (n != 0) {
+			if (n > 0)
+				loop->stats.poll_hits++;
+			return n;
+		}
+		now = mono_ns();
+		if (now >= end)
+			return 0;
+		if (now >= loop->poll_until_ns)
+			break;
+	}
+	loop->poll_until_ns = 0;
+	loop->stats.poll_expired++;
+	*left_ms = end == UINT64_MAX ? -1 : end <= now ? 0 :
+		   (int)((end - now + 999999u) / 1000000u);
+	return EV_POLL_EXPIRED;
+}
+
 int ev_loop_once(struct ev_loop *loop, int timeout_ms)
 {
 	struct epoll_event evs[EV_BATCH];
-	int n, i;
+	int n = EV_POLL_EXPIRED, i, wait_ms = next_timeout(loop, timeout_ms);
 
-	n = epoll_wait(loop->epfd, evs, EV_BATCH, next_timeout(loop, timeout_ms));
+	if (loop->poll_until_ns && wait_ms != 0)
+		n = busy_poll(loop, evs, wait_ms, &wait_ms);
+	if (n == EV_POLL_EXPIRED) {
+		if (wait_ms != 0)
+			loop->stats.waits++;
+		n = epoll_wait(loop->epfd, evs, EV_BATCH, wait_ms);
+	}
 	if (n < 0) {
 		if (errno == EINTR)
 			return 0;
@@ -203,6 +280,9 @@ int ev_loop_once(struct ev_loop *loop, int timeout_ms)
 
 		w->fn(w->ctx, evs[i].events);
 	}
+	/* From the end of this pass: USEC without any event closes it. */
+	if (n > 0 && loop->busy_poll_ns)
+		loop->poll_until_ns = mono_ns() + loop->busy_poll_ns;
 	run_due_timers(loop);
 	return n;
 }

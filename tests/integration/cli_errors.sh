@@ -56,6 +56,11 @@ expect 2 "^vmwire: -monitor: given twice" -monitor "$T/m1" -monitor "$T/m2"
 expect 2 "^vmwire: -monitor: wait=on is not supported" -monitor "unix:$T/m,server=on,wait=on"
 expect 2 "^vmwire: -pidfile: given twice" -pidfile a -pidfile b
 expect 2 "^vmwire: -daemonize: takes no value" --daemonize=yes
+expect 2 "^vmwire: -busy-poll: expects microseconds from 0 \\(off\\) to 1000000, not 'fast'" -busy-poll fast
+expect 2 "^vmwire: -busy-poll: expects microseconds .* not '1000001'" --busy-poll=1000001
+expect 2 "^vmwire: -busy-poll: expects microseconds .* not '-5'" -busy-poll -5
+expect 2 "^vmwire: -busy-poll: missing value" -busy-poll
+expect 2 "^vmwire run: --busy-poll: expects microseconds .* not '50us'" run --busy-poll=50us -- true
 # A bad option after a good listener must not create the listener's socket.
 expect 2 "^vmwire: -netdev stream: unknown key 'bogus'" -netdev "$S,id=a" -netdev "$S,id=b,bogus"
 expect 2 "^vmwire: -netdev user: 'max-tftp-transfers' expects" -netdev user,id=u,max-tftp-transfers=0
