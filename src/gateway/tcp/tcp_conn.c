@@ -117,6 +117,11 @@ void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
 	if (rst_to_guest && f->state != TS_CONNECTING)
 		rst_guest(f);
 	if (f->w.fd >= 0) {
+		/* Acknowledged bytes still queued in the socket (the discard
+		 * waits for the next push) would make close() send an RST
+		 * where the host is owed a FIN. */
+		if (!rst_to_host)
+			tcp_data_discard(f);
 		if (rst_to_host) {
 			struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
