@@ -122,7 +122,14 @@ void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
 
 			setsockopt(f->w.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		}
-		ev_watch_del(t->env->loop, &f->w);
+		/* close() takes the socket out of the epoll set when ours
+		 * is its only descriptor: never dup'ed, CLOEXEC, and
+		 * posix_spawn (guestfwd's) holds the parent until exec, so
+		 * no child holds it either. A guestfwd flow's socketpair
+		 * end goes the explicit way. One epoll_ctl less per
+		 * connection. */
+		if (f->flags & TF_GUESTFWD)
+			ev_watch_del(t->env->loop, &f->w);
 		close(f->w.fd);
 		f->w.fd = -1;
 	}
