@@ -387,7 +387,13 @@ static void test_refused_and_no_flow(void **state)
 	t = tcp_of(i, &dl);
 	assert_true(t[13] & 0x04); /* RST */
 	assert_true(t[13] & 0x10);
+	assert_false(t[13] & 0x02); /* not a SYN-ACK */
 	assert_int_equal(rd32be(t + 8), 5001);
+	/* Refused on loopback comes as EPOLLOUT|EPOLLERR|EPOLLHUP after an
+	 * EINPROGRESS connect: the event path must still read SO_ERROR
+	 * (connect_done skips it only on a clean EPOLLOUT). */
+	assert_int_equal(gateway_tcp_stats(gwh.gw)->connects, 1);
+	assert_int_equal(gateway_tcp_stats(gwh.gw)->refused, 1);
 
 	/* A stray ACK gets a RST with its ack number as sequence. */
 	gwh.ncap = 0;

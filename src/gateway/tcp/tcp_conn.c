@@ -127,7 +127,14 @@ void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
 
 			setsockopt(f->w.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		}
-		ev_watch_del(t->env->loop, &f->w);
+		/* close() takes the socket out of the epoll set when ours
+		 * is its only descriptor: never dup'ed, CLOEXEC, and
+		 * posix_spawn (guestfwd's) holds the parent until exec, so
+		 * no child holds it either. A guestfwd flow's socketpair
+		 * end goes the explicit way. One epoll_ctl less per
+		 * connection. */
+		if (f->flags & TF_GUESTFWD)
+			ev_watch_del(t->env->loop, &f->w);
 		close(f->w.fd);
 		f->w.fd = -1;
 	}
@@ -269,7 +276,11 @@ static void connect_done(struct tcp_flow *f, uint32_t events)
 	int e = 0;
 	socklen_t el = sizeof(e);
 
-	if (getsockopt(f->w.fd, SOL_SOCKET, SO_ERROR, &e, &el))
+	/* A clean EPOLLOUT is a finished connect() (connect(2)); SO_ERROR
+	 * is news only with EPOLLERR or EPOLLHUP (a refused or unreachable
+	 * connect sets both). One getsockopt() less per connection. */
+	if ((events & (EPOLLERR | EPOLLHUP) || !(events & EPOLLOUT)) &&
+	    getsockopt(f->w.fd, SOL_SOCKET, SO_ERROR, &e, &el))
 		e = errno;
 	/* EPOLLOUT with no error is a finished connect(); anything else may
 	 * be a stale event of one still in progress. */
