@@ -85,6 +85,17 @@ static int64_t ask_kernel(struct tcp_flow *f, bool *full)
 	return space < 0 ? 0 : space;
 }
 
+/* Two of the segments the guest may send us (the MSS our SYN-ACK gave).
+ * A window below one of them is one a Linux guest will not send into
+ * when it has a full segment queued (its silly window avoidance): it
+ * waits for a zero-window probe, 200 ms or more, and nothing here would
+ * offer it more while the estimate stays above its floor. So below this
+ * the kernel is asked every time, as before the estimate. */
+static uint32_t cache_min(const struct tcp_flow *f)
+{
+	return 2u * (uint32_t)(f->t->env->cfg->mtu - tcp_ip_hdr_len(&f->gaddr) - TCP_HDR_LEN);
+}
+
 int64_t tcp_space(struct tcp_flow *f, bool *full)
 {
 	struct tcp_space *s = &f->space;
@@ -92,7 +103,7 @@ int64_t tcp_space(struct tcp_flow *f, bool *full)
 	*full = false;
 	if (f->w.fd < 0)
 		return -1;
-	if (s->ok && s->est >= s->floor && s->est >= s->queued / 2)
+	if (s->ok && s->est >= s->floor && s->est >= s->queued / 2 && s->est >= cache_min(f))
 		return s->est;
 	return ask_kernel(f, full);
 }
