@@ -127,14 +127,13 @@ void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
 
 			setsockopt(f->w.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		}
-		/* close() takes the socket out of the epoll set when ours
-		 * is its only descriptor: never dup'ed, CLOEXEC, and
-		 * posix_spawn (guestfwd's) holds the parent until exec, so
-		 * no child holds it either. A guestfwd flow's socketpair
-		 * end goes the explicit way. One epoll_ctl less per
-		 * connection. */
-		if (f->flags & TF_GUESTFWD)
-			ev_watch_del(t->env->loop, &f->w);
+		/* Taken out of the epoll set explicitly, although close()
+		 * would do it for a descriptor nobody else holds: a guestfwd
+		 * cmd: child in exec still holds every CLOEXEC socket until
+		 * the kernel closes them (posix_spawn lets the parent go on
+		 * before that), and a registration left behind would report
+		 * this socket's events to the flow that reuses the slot. */
+		ev_watch_del(t->env->loop, &f->w);
 		close(f->w.fd);
 		f->w.fd = -1;
 	}
