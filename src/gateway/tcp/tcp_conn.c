@@ -120,12 +120,12 @@ void tcp_flow_close(struct tcp_flow *f, bool rst_to_guest, bool rst_to_host)
 		/* Acknowledged bytes still queued in the socket (the discard
 		 * waits for the next push) would make close() send an RST
 		 * where the host is owed a FIN. */
-		if (!rst_to_host)
-			tcp_data_discard(f);
 		if (rst_to_host) {
 			struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
 			setsockopt(f->w.fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		} else {
+			tcp_data_discard(f);
 		}
 		/* Taken out of the epoll set explicitly, although close()
 		 * would do it for a descriptor nobody else holds: a guestfwd
@@ -192,7 +192,7 @@ void tcp_send_syn(struct tcp_flow *f, bool ack)
 	struct gw_tcp *t = f->t;
 	struct tcp_seg_addr a = tcp_flow_seg_addr(f);
 	uint32_t wnd = tcp_data_wnd(f);
-	uint16_t mss = (uint16_t)(t->env->cfg->mtu - tcp_ip_hdr_len(&f->gaddr) - TCP_HDR_LEN);
+	uint16_t mss = tcp_mtu_mss(t->env->cfg->mtu, &f->gaddr);
 	int ws = ack ? (f->flags & TF_WS ? f->ows : -1) : f->ows;
 	/* SYN-ACK: SACK if the guest offered it; our SYN offers it. */
 	bool sack = ack ? f->flags & TF_SACK : true;
@@ -447,8 +447,8 @@ static void new_flow(struct gw_tcp *t, const uint8_t *smac, const union inany_ad
 	memcpy(f->gmac, smac, 6);
 	f->rcv_nxt = s->seq + 1;
 	f->mss = s->mss ? s->mss : TCP_DEFAULT_MSS;
-	if (f->mss > c->mtu - tcp_ip_hdr_len(src_a) - TCP_HDR_LEN)
-		f->mss = (uint16_t)(c->mtu - tcp_ip_hdr_len(src_a) - TCP_HDR_LEN);
+	if (f->mss > tcp_mtu_mss(c->mtu, src_a))
+		f->mss = tcp_mtu_mss(c->mtu, src_a);
 	if (s->ws >= 0) {
 		f->flags |= TF_WS;
 		f->gws = (uint8_t)s->ws;

@@ -43,9 +43,6 @@
  * TCP_DISCARD_IOV iovecs of one TCP_DISCARD_SIZE buffer (gw_tcp.discard). */
 #define TCP_DISCARD_SIZE 65536
 #define TCP_DISCARD_IOV 64
-/* What one write to a host socket may cost beyond twice its payload: an
- * skb's overhead (~832 bytes on x86_64), rounded up (tcp_space.c). */
-#define TCP_SPACE_SKB_COST 1024
 /* hostfwd connections take guest-side source ports from here to 65535. */
 #define TCP_FWD_PORT_FIRST 49152
 

@@ -92,6 +92,13 @@ static inline size_t tcp_ip_hdr_len(const union inany_addr *a)
 	return inany_is_v4(a) ? IP_HDR_LEN : IP6_HDR_LEN_;
 }
 
+/* The most TCP payload one frame of mtu bytes carries for a flow of a's
+ * family: the MSS we announce, and the cap on the guest's. */
+static inline uint16_t tcp_mtu_mss(unsigned mtu, const union inany_addr *a)
+{
+	return (uint16_t)(mtu - tcp_ip_hdr_len(a) - TCP_HDR_LEN);
+}
+
 /* Headers around data_len bytes at f + OFF_TCP_DATA (after TCP_SYN_OPT_LEN
  * option bytes when flags has TH_SYN: MSS mss, window shift ws). Returns
  * the frame length. */

@@ -24,7 +24,8 @@
  * less than half of what is free), or would be what the kernel calls full
  * (free space below half of what is queued), and the estimate is dropped
  * where the socket said something new: a short write, EPOLLOUT. A socket
- * the kernel called full is asked every time, as before, until EPOLLOUT.
+ * the kernel called full is asked every time, as before, until EPOLLOUT,
+ * and so is one with less than two guest segments of room (cache_min()).
  * A ping-pong of small messages on a loopback socket (SO_SNDBUF 4 MiB)
  * asks about once per thousand round trips instead of every time.
  *
@@ -38,6 +39,10 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+
+/* What one write may cost beyond twice its payload: an skb's overhead
+ * (~832 bytes on x86_64), rounded up. */
+#define TCP_SPACE_SKB_COST 1024
 
 /* What one write of n bytes may cost the socket at most (above). */
 static uint32_t write_cost(size_t n)
@@ -93,7 +98,7 @@ static int64_t ask_kernel(struct tcp_flow *f, bool *full)
  * the kernel is asked every time, as before the estimate. */
 static uint32_t cache_min(const struct tcp_flow *f)
 {
-	return 2u * (uint32_t)(f->t->env->cfg->mtu - tcp_ip_hdr_len(&f->gaddr) - TCP_HDR_LEN);
+	return 2u * tcp_mtu_mss(f->t->env->cfg->mtu, &f->gaddr);
 }
 
 int64_t tcp_space(struct tcp_flow *f, bool *full)
