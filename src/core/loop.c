@@ -54,10 +54,7 @@ static uint64_t mono_ns(void)
 
 uint64_t ev_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return mono_ns() / 1000000u;
 }
 
 struct ev_loop *ev_loop_new(void)
