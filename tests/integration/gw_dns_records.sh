@@ -86,6 +86,11 @@ SCRIPT
 chmod +x "$VW_TMP/udhcpc.sh"
 # lease NS IF HOSTNAME: a DHCP lease for NS, option 12 = HOSTNAME.
 lease() {
+	# No SLAAC: the gateway's RA would give the guest a second IPv6
+	# address, learned or not depending on which one the kernel picks
+	# for its queries; the AAAA check below wants fec0::15 alone.
+	ip netns exec "$1" sysctl -qw net.ipv6.conf."$2".autoconf=0 ||
+		vw_fail $T "cannot turn SLAAC off on $2 in $1"
 	ip netns exec "$1" ip link set "$2" up
 	ip netns exec "$1" timeout 30 "$BB" udhcpc -i "$2" -s "$VW_TMP/udhcpc.sh" -q -n -f \
 		-t 5 -T 2 -x hostname:"$3" >"$VW_TMP/udhcpc-$1.log" 2>&1 ||
