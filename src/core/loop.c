@@ -19,6 +19,15 @@
  * open it, so an idle loop with periodic sweeps never spins. The window
  * is measured on the real CLOCK_MONOTONIC in ns, not the loop's ms clock
  * (a test's fake clock stands still while the loop spins).
+ *
+ * Deleting a watch inside a wakeup: epoll_wait() has already copied the
+ * events of this batch, each naming its watch by pointer. A callback that
+ * closes a flow and hands its slot (and embedded watch) to a new socket,
+ * or frees the object the watch lives in, would leave a later entry of
+ * the same batch pointing at the reused or freed watch: the old socket's
+ * EPOLLHUP would then close the new flow. So ev_watch_del() blanks the
+ * not yet dispatched entries of the current batch that name the watch
+ * (at most EV_BATCH compares, only while a batch is being dispatched).
  */
 #include "core/loop.h"
 #include "core/log.h"
@@ -42,6 +51,10 @@ struct ev_loop {
 	uint64_t busy_poll_ns;   /* 0: no busy polling */
 	uint64_t poll_until_ns;  /* mono_ns() the window closes at; 0: closed */
 	struct ev_loop_stats stats;
+	/* The batch being dispatched: entries past next are still to come
+	 * (ev_watch_del() blanks its watch's). NULL outside dispatch. */
+	struct epoll_event *batch;
+	int batch_next, batch_n;
 };
 
 static uint64_t mono_ns(void)
@@ -123,9 +136,16 @@ int ev_watch_mod(struct ev_loop *loop, struct ev_watch *w, uint32_t events)
 
 void ev_watch_del(struct ev_loop *loop, struct ev_watch *w)
 {
+	int i;
+
 	if (w->fd >= 0)
 		epoll_ctl(loop->epfd, EPOLL_CTL_DEL, w->fd, NULL);
 	w->events = 0;
+	if (!loop->batch)
+		return;
+	for (i = loop->batch_next; i < loop->batch_n; i++)
+		if (loop->batch[i].data.ptr == w)
+			loop->batch[i].data.ptr = NULL;
 }
 
 void ev_timer_init(struct ev_timer *t, ev_timer_fn fn, void *ctx)
@@ -255,8 +275,9 @@ static int busy_poll(struct ev_loop *loop, struct epoll_event *evs, int wait_ms,
 
 int ev_loop_once(struct ev_loop *loop, int timeout_ms)
 {
-	struct epoll_event evs[EV_BATCH];
+	struct epoll_event evs[EV_BATCH], *outer = loop->batch;
 	int n = EV_POLL_EXPIRED, i, wait_ms = next_timeout(loop, timeout_ms);
+	int outer_next = loop->batch_next, outer_n = loop->batch_n;
 
 	if (loop->poll_until_ns && wait_ms != 0)
 		n = busy_poll(loop, evs, wait_ms, &wait_ms);
@@ -272,11 +293,19 @@ int ev_loop_once(struct ev_loop *loop, int timeout_ms)
 		return -1;
 	}
 	loop->now = loop->clock(); /* once for every callback of this wakeup */
+	loop->batch = evs;
+	loop->batch_n = n;
 	for (i = 0; i < n; i++) {
 		struct ev_watch *w = evs[i].data.ptr;
 
-		w->fn(w->ctx, evs[i].events);
+		loop->batch_next = i + 1;
+		if (w) /* NULL: deleted by an earlier callback of this batch */
+			w->fn(w->ctx, evs[i].events);
 	}
+	/* A callback that ran a loop of its own (a test) gets its batch back. */
+	loop->batch = outer;
+	loop->batch_next = outer_next;
+	loop->batch_n = outer_n;
 	/* From the end of this pass: USEC without any event closes it. */
 	if (n > 0 && loop->busy_poll_ns)
 		loop->poll_until_ns = mono_ns() + loop->busy_poll_ns;
