@@ -207,7 +207,7 @@ static void short_conn(int lfd, uint16_t lp, uint16_t gp, uint32_t g, bool host_
 	assert_int_equal(send(c, reply, sizeof(reply), 0), (ssize_t)sizeof(reply));
 	if (host_first) {
 		close(c);
-		spin_until_fin(); /* the FIN may ride on the reply: count frames no */
+		spin_until_fin(); /* the FIN may ride on the reply: one frame or two */
 	} else {
 		spin_until(1);
 	}
